@@ -1,0 +1,35 @@
+# cxgov — `make run` serves the demo, `make test` runs the whole suite. Both set themselves up.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install serve scheduler bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) cxgov seed-demo
+	@echo
+	@echo "cxgov is starting on http://127.0.0.1:5000"
+	@echo "Sign in as a CX leader:  lena.fischer@demo.cxgov.example / demo-password-1"
+	@echo "           as the CEO:   ceo@demo.cxgov.example / demo-password-1"
+	@echo "           as an admin:  admin@demo.cxgov.example / demo-password-1"
+	@echo "(every demo user has the password demo-password-1)"
+	@echo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install
+	$(PY) -m pytest -q -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+bench: install
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite

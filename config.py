@@ -1,0 +1,109 @@
+"""Configuration for cxgov, read from the environment.
+
+`CXGOV_ENV` picks the profile: `development` (the default, SQLite in `instance/`),
+`production` (refuses to start without `SECRET_KEY` and `DATABASE_URL`) or `testing`.
+"""
+import os
+from decimal import Decimal
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'cxgov.sqlite'}"
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    CXGOV_CURRENCY = os.environ.get("CXGOV_CURRENCY", "EUR")
+    CXGOV_DISCOUNT_RATE = Decimal(os.environ.get("CXGOV_DISCOUNT_RATE", "0.10"))
+    CXGOV_TIMEZONE = os.environ.get("CXGOV_TIMEZONE", "UTC")
+    CXGOV_TOKEN_TTL_HOURS = int(os.environ.get("CXGOV_TOKEN_TTL_HOURS", "168"))
+
+    # flask-smorest / OpenAPI
+    API_TITLE = "cxgov"
+    API_VERSION = "1.0"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+    # Forms: CSRF is checked for every page form; the token API is exempt (bearer tokens).
+    WTF_CSRF_CHECK_DEFAULT = False
+    WTF_CSRF_TIME_LIMIT = None
+
+    # Login throttling (Flask-Limiter). Use redis://… when several workers serve.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    CXGOV_LOGIN_LIMIT = os.environ.get("CXGOV_LOGIN_LIMIT", "10 per minute")
+
+    # Sessions
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+
+    # Password hashing (argon2id); tests lower the cost.
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+
+    # Mail (SPEC §6): without MAIL_SERVER notifications stay in-app.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "cxgov@localhost")
+
+    TESTING = False
+    DEBUG = False
+
+
+class DevelopmentConfig(Config):
+    SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+
+
+class TestingConfig(DevelopmentConfig):
+    TESTING = True
+    SECRET_KEY = "testing"
+    RATELIMIT_ENABLED = False
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    MAIL_SERVER = None
+
+
+class ProductionConfig(Config):
+    @classmethod
+    def validate(cls):
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        if missing:
+            raise RuntimeError(f"cxgov refuses to start in production without {', '.join(missing)}")
+
+
+PROFILES = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load(profile=None):
+    name = profile or os.environ.get("CXGOV_ENV", "development")
+    try:
+        config = PROFILES[name]
+    except KeyError:
+        raise RuntimeError(f"unknown CXGOV_ENV {name!r}; use one of {', '.join(PROFILES)}") from None
+    if hasattr(config, "validate"):
+        config.validate()
+    return config

@@ -1,0 +1,142 @@
+"""cxgov: the system of record for customer-experience governance."""
+import importlib
+import importlib.util
+import os
+from pathlib import Path
+
+from flask import Flask, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+import config as config_module
+from cxgov.extensions import csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config=None):
+    """Build the app. `config` is a mapping of settings; `CXGOV_ENV` in it or the environment
+    picks the profile (development, testing, production)."""
+    config = dict(config or {})
+    app = Flask(__name__, instance_path=str(ROOT / "instance"),
+                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app.config.from_object(config_module.load(config.pop("CXGOV_ENV", None)))
+    app.config.update(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from cxgov import models  # noqa: F401  (the whole schema, for alembic and relationships)
+    from cxgov.audit.services import install as install_audit
+
+    install_audit()
+    register_blueprints(app)
+    register_request_hooks(app)
+
+    from cxgov.errors import register_errors
+
+    register_errors(app)
+
+    from cxgov.cli import cxgov_cli
+
+    app.cli.add_command(cxgov_cli)
+    register_template_helpers(app)
+    return app
+
+
+# Feature packages. Each may have `api.py` (a `blueprints` list of API blueprints, registered
+# with the OpenAPI description) and `views.py` (a `blueprints` list of page blueprints).
+FEATURES = (
+    "auth", "org", "audit", "home", "steering", "ambassadors", "journeys", "initiatives", "roi",
+    "notifications",
+)
+
+
+def _feature_modules(kind):
+    for feature in FEATURES:
+        name = f"cxgov.{feature}.{kind}"
+        if importlib.util.find_spec(name) is not None:
+            yield importlib.import_module(name)
+
+
+def register_blueprints(app):
+    from cxgov.home.views import healthz
+    from cxgov.rest import Api
+
+    api = Api(app, spec_kwargs={
+        "info": {"description": "cxgov: CX governance — steering, ambassadors, journeys, initiatives, ROI."},
+        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"bearerAuth": []}],
+    })
+    for module in _feature_modules("api"):
+        for blueprint in module.blueprints:
+            api.register_blueprint(blueprint)
+    for module in _feature_modules("views"):
+        for blueprint in module.blueprints:
+            app.register_blueprint(blueprint)
+    app.add_url_rule("/healthz", "healthz", healthz)
+
+
+CSP = ("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
+
+
+def register_request_hooks(app):
+    from cxgov.auth import require_sign_in
+
+    @app.before_request
+    def protect_forms():
+        # Page forms carry a CSRF token; the API is signed with bearer tokens instead.
+        if request.method not in ("GET", "HEAD", "OPTIONS") and not request.path.startswith("/api"):
+            csrf.protect()
+
+    app.before_request(require_sign_in)
+
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        # Inline styles are allowed for the server-rendered SVG charts (matplotlib styles its
+        # elements inline); scripts stay strictly same-origin.
+        headers.setdefault("Content-Security-Policy", CSP)
+        return response
+
+
+# The main navigation: each feature's page endpoint, shown once the feature registers it.
+NAVIGATION = (
+    ("steering.meetings", "Meetings"),
+    ("steering.my_action_items", "My action items"),
+    ("ambassadors.log_action", "Log an action"),
+    ("ambassadors.network", "Ambassador network"),
+    ("journeys.index", "Journeys"),
+    ("initiatives.index", "Initiatives"),
+    ("roi.report", "ROI report"),
+    ("notifications.inbox", "Inbox"),
+)
+
+
+def register_template_helpers(app):
+    from cxgov import policy
+
+    def nav_links():
+        return [(endpoint, label) for endpoint, label in NAVIGATION if endpoint in app.view_functions]
+
+    @app.context_processor
+    def inject():
+        return {"policy": policy, "currency": app.config["CXGOV_CURRENCY"], "nav_links": nav_links}
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    # SQLite enforces foreign keys only when asked, per connection.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()

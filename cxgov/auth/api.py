@@ -1,0 +1,43 @@
+"""POST /api/auth/tokens (sign in), DELETE /api/auth/tokens/current (sign out)."""
+from flask import current_app, g
+
+from cxgov.auth.schemas import TokenRequestSchema, TokenSchema
+from cxgov.auth.services import authenticate, issue_token, revoke_token
+from cxgov.errors import Unauthorized
+from cxgov.extensions import db, limiter
+from cxgov.rest import Blueprint
+
+blp = Blueprint("api_auth", __name__, url_prefix="/api/auth", description="Sign in with a password, get a bearer token.")
+
+
+def login_limit():
+    return current_app.config["CXGOV_LOGIN_LIMIT"]
+
+
+@blp.route("/tokens", methods=["POST"])
+@limiter.limit(login_limit)
+@blp.arguments(TokenRequestSchema)
+@blp.response(201, TokenSchema)
+@blp.problems(400, 401, 422)
+def create_token(data):
+    """Exchange an email and password for a bearer token."""
+    user = authenticate(data["email"], data["password"])
+    if user is None:
+        raise Unauthorized("Unknown email or wrong password.")
+    raw, token = issue_token(user)
+    db.session.commit()
+    return {"token": raw, "expires_at": token.expires_at}
+
+
+@blp.route("/tokens/current", methods=["DELETE"])
+@blp.response(204)
+@blp.problems(401)
+def revoke_current_token():
+    """Revoke the token this request is signed with."""
+    token = g.get("api_token")
+    if token is None:
+        raise Unauthorized("This request is not signed with a bearer token.")
+    revoke_token(token)
+    db.session.commit()
+
+blueprints = [blp]

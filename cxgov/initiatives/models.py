@@ -1,0 +1,115 @@
+"""Initiatives, their lifecycle history, business case (cash flows) and KPI impacts."""
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cxgov.db import KpiValue, Money, Ratio, Timestamped, Versioned, choice, fk, utcnow
+from cxgov.extensions import db
+from cxgov.journeys.models import Journey, Metric
+from cxgov.org.models import User
+
+CATEGORIES = ("process", "digital", "people", "product", "policy")
+STATUSES = ("proposed", "approved", "rejected", "in_progress", "delivered", "closed", "cancelled")
+CASH_FLOW_KINDS = ("cost", "benefit")
+BASES = ("planned", "actual")
+
+
+class Initiative(Versioned, Timestamped, db.Model):
+    __tablename__ = "initiatives"
+    __table_args__ = (
+        choice("category", CATEGORIES),
+        choice("status", STATUSES),
+        sa.CheckConstraint("target_on IS NULL OR start_on IS NULL OR target_on >= start_on", name="target_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    journey_id: Mapped[int] = fk("journeys.id", ondelete="RESTRICT", nullable=False)
+    stage_id: Mapped[int | None] = fk("stages.id", ondelete="SET NULL")
+    department_id: Mapped[int] = fk("departments.id", ondelete="RESTRICT", nullable=False)
+    owner_id: Mapped[int] = fk("users.id", ondelete="RESTRICT", nullable=False)
+    sponsor_id: Mapped[int | None] = fk("users.id", ondelete="SET NULL")
+    category: Mapped[str] = mapped_column(sa.String(16), index=True)
+    status: Mapped[str] = mapped_column(sa.String(16), default="proposed", index=True)
+    start_on: Mapped[date | None]
+    target_on: Mapped[date | None]
+    delivered_on: Mapped[date | None] = mapped_column(index=True)
+
+    journey: Mapped[Journey] = relationship()
+    owner: Mapped[User] = relationship(foreign_keys=[owner_id])
+    sponsor: Mapped[User | None] = relationship(foreign_keys=[sponsor_id])
+    transitions: Mapped[list["Transition"]] = relationship(
+        back_populates="initiative", cascade="all, delete-orphan", order_by="Transition.id"
+    )
+    cash_flows: Mapped[list["CashFlow"]] = relationship(
+        back_populates="initiative", cascade="all, delete-orphan", order_by="(CashFlow.year, CashFlow.id)"
+    )
+    impacts: Mapped[list["Impact"]] = relationship(
+        back_populates="initiative", cascade="all, delete-orphan", order_by="Impact.id"
+    )
+
+
+class Transition(db.Model):
+    """One step of an initiative's lifecycle, kept forever."""
+
+    __tablename__ = "initiative_transitions"
+    __table_args__ = (choice("from_status", STATUSES), choice("to_status", STATUSES))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = fk("initiatives.id", ondelete="CASCADE", nullable=False)
+    from_status: Mapped[str] = mapped_column(sa.String(16))
+    to_status: Mapped[str] = mapped_column(sa.String(16))
+    decision_id: Mapped[int | None] = fk("decisions.id", ondelete="RESTRICT")
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    effective_on: Mapped[date]
+    actor_id: Mapped[int | None] = fk("users.id", ondelete="SET NULL")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    initiative: Mapped[Initiative] = relationship(back_populates="transitions")
+    actor: Mapped[User | None] = relationship()
+
+
+class CashFlow(Versioned, db.Model):
+    __tablename__ = "cash_flows"
+    __table_args__ = (
+        choice("kind", CASH_FLOW_KINDS),
+        choice("basis", BASES),
+        sa.CheckConstraint("year >= 0 AND year <= 10", name="year_range"),
+        sa.CheckConstraint("amount > 0", name="amount_positive"),
+        sa.CheckConstraint("risk_adjustment >= 0 AND risk_adjustment < 1", name="risk_adjustment_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = fk("initiatives.id", ondelete="CASCADE", nullable=False)
+    kind: Mapped[str] = mapped_column(sa.String(8))
+    category: Mapped[str] = mapped_column(sa.String(80))
+    year: Mapped[int]
+    amount: Mapped[Decimal] = mapped_column(Money)
+    risk_adjustment: Mapped[Decimal] = mapped_column(Ratio, default=Decimal("0"))
+    basis: Mapped[str] = mapped_column(sa.String(8), default="planned")
+    description: Mapped[str | None] = mapped_column(sa.Text)
+
+    initiative: Mapped[Initiative] = relationship(back_populates="cash_flows")
+
+
+class Impact(Versioned, db.Model):
+    __tablename__ = "impacts"
+    __table_args__ = (
+        sa.CheckConstraint("attribution >= 0 AND attribution <= 1", name="attribution_range"),
+        sa.UniqueConstraint("initiative_id", "metric_id", "journey_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = fk("initiatives.id", ondelete="CASCADE", nullable=False)
+    metric_id: Mapped[int] = fk("metrics.id", ondelete="RESTRICT", nullable=False)
+    journey_id: Mapped[int] = fk("journeys.id", ondelete="CASCADE", nullable=False)
+    baseline_value: Mapped[Decimal] = mapped_column(KpiValue)
+    target_value: Mapped[Decimal] = mapped_column(KpiValue)
+    value_per_unit: Mapped[Decimal] = mapped_column(Money)
+    attribution: Mapped[Decimal] = mapped_column(Ratio, default=Decimal("1"))
+
+    initiative: Mapped[Initiative] = relationship(back_populates="impacts")
+    metric: Mapped[Metric] = relationship()

@@ -1,0 +1,121 @@
+"""Customer journeys (stages, touchpoints), KPI metrics and their measurements."""
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cxgov.db import KpiValue, Timestamped, Versioned, choice, fk
+from cxgov.extensions import db
+from cxgov.org.models import User
+
+JOURNEY_STATUSES = ("draft", "active", "retired")
+PHASES = ("pre_sale", "post_sale")
+CHANNELS = ("web", "app", "email", "phone", "chat", "store", "field", "partner", "social", "mail", "other")
+DIGITAL_CHANNELS = frozenset({"web", "app", "email", "chat", "social"})
+METRIC_CATEGORIES = ("customer", "operational", "financial")
+DIRECTIONS = ("higher_is_better", "lower_is_better")
+SOURCES = ("survey", "crm", "manual", "import")
+
+
+class Journey(Versioned, Timestamped, db.Model):
+    __tablename__ = "journeys"
+    __table_args__ = (choice("status", JOURNEY_STATUSES),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(160), unique=True)
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    owner_id: Mapped[int] = fk("users.id", ondelete="RESTRICT", nullable=False)
+    segment: Mapped[str | None] = mapped_column(sa.String(120))
+    status: Mapped[str] = mapped_column(sa.String(16), default="draft", index=True)
+
+    owner: Mapped[User] = relationship()
+    stages: Mapped[list["Stage"]] = relationship(
+        back_populates="journey", cascade="all, delete-orphan", order_by="Stage.position"
+    )
+
+
+class Stage(Versioned, db.Model):
+    __tablename__ = "stages"
+    __table_args__ = (
+        choice("phase", PHASES),
+        sa.CheckConstraint("position >= 0", name="position_nonnegative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    journey_id: Mapped[int] = fk("journeys.id", ondelete="CASCADE", nullable=False)
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(sa.String(120))
+    phase: Mapped[str] = mapped_column(sa.String(16))
+
+    journey: Mapped[Journey] = relationship(back_populates="stages")
+    touchpoints: Mapped[list["Touchpoint"]] = relationship(
+        back_populates="stage", cascade="all, delete-orphan", order_by="Touchpoint.id"
+    )
+
+
+class Touchpoint(Versioned, db.Model):
+    __tablename__ = "touchpoints"
+    __table_args__ = (choice("channel", CHANNELS),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stage_id: Mapped[int] = fk("stages.id", ondelete="CASCADE", nullable=False)
+    name: Mapped[str] = mapped_column(sa.String(160))
+    channel: Mapped[str] = mapped_column(sa.String(16))
+    department_id: Mapped[int | None] = fk("departments.id", ondelete="SET NULL")
+
+    stage: Mapped[Stage] = relationship(back_populates="touchpoints")
+
+    @property
+    def digital(self) -> bool:
+        return self.channel in DIGITAL_CHANNELS
+
+
+class Metric(Versioned, db.Model):
+    __tablename__ = "metrics"
+    __table_args__ = (
+        choice("category", METRIC_CATEGORIES),
+        choice("direction", DIRECTIONS),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    category: Mapped[str] = mapped_column(sa.String(16))
+    unit: Mapped[str | None] = mapped_column(sa.String(24))
+    direction: Mapped[str] = mapped_column(sa.String(24), default="higher_is_better")
+    builtin: Mapped[bool] = mapped_column(default=False)
+
+
+class Measurement(Versioned, Timestamped, db.Model):
+    __tablename__ = "measurements"
+    __table_args__ = (
+        choice("source", SOURCES),
+        sa.CheckConstraint("period_end >= period_start", name="period_ordered"),
+        sa.CheckConstraint("sample_size IS NULL OR sample_size >= 0", name="sample_size_nonnegative"),
+        # One value per metric, journey, stage, touchpoint and period: re-imports update it.
+        sa.Index(
+            "uq_measurements_key",
+            "metric_id",
+            "journey_id",
+            sa.text("coalesce(stage_id, 0)"),
+            sa.text("coalesce(touchpoint_id, 0)"),
+            "period_start",
+            "period_end",
+            unique=True,
+        ),
+        sa.Index("ix_measurements_journey_id_metric_id_period_start", "journey_id", "metric_id", "period_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    metric_id: Mapped[int] = fk("metrics.id", ondelete="RESTRICT", nullable=False)
+    journey_id: Mapped[int] = fk("journeys.id", ondelete="CASCADE", nullable=False, index=False)
+    stage_id: Mapped[int | None] = fk("stages.id", ondelete="CASCADE")
+    touchpoint_id: Mapped[int | None] = fk("touchpoints.id", ondelete="CASCADE")
+    period_start: Mapped[date] = mapped_column(index=True)
+    period_end: Mapped[date]
+    value: Mapped[Decimal] = mapped_column(KpiValue)
+    sample_size: Mapped[int | None]
+    source: Mapped[str] = mapped_column(sa.String(16), default="manual")
+
+    metric: Mapped[Metric] = relationship()

@@ -1,0 +1,45 @@
+from marshmallow import fields, validate
+
+from cxgov.org.models import DIGEST_PREFERENCES, ROLES
+from cxgov.rest import Instant, ListArgs, Schema, choice
+
+
+class DepartmentSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    code = fields.String(required=True, validate=[validate.Length(min=1, max=16),
+                                                  validate.Regexp(r"^[A-Za-z0-9_-]+$", error="Letters, digits, - and _ only.")])
+    created_at = Instant(dump_only=True)
+    updated_at = Instant(dump_only=True)
+
+
+class DepartmentArgs(ListArgs):
+    code = fields.String()
+
+
+class UserSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    role = choice(ROLES, load_default="member")
+    department_id = fields.Integer(allow_none=True, load_default=None)
+    active = fields.Boolean(load_default=True)
+    digest_preference = choice(DIGEST_PREFERENCES, load_default="immediate")
+    password = fields.String(load_only=True, required=True, validate=validate.Length(min=10, max=1024))
+    created_at = Instant(dump_only=True)
+    last_login_at = Instant(dump_only=True)
+
+
+class MeUpdateSchema(Schema):
+    """What a user may change of their own account."""
+
+    name = fields.String(validate=validate.Length(min=1, max=120))
+    digest_preference = choice(DIGEST_PREFERENCES)
+    password = fields.String(load_only=True, validate=validate.Length(min=10, max=1024))
+    current_password = fields.String(load_only=True, validate=validate.Length(max=1024))
+
+
+class UserArgs(ListArgs):
+    role = choice(ROLES)
+    department_id = fields.Integer()
+    active = fields.Boolean()

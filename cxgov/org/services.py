@@ -1,0 +1,93 @@
+"""Departments and users: the rules, checked here and nowhere else."""
+from sqlalchemy import select
+
+from cxgov import policy
+from cxgov.auth.passwords import hash_password, verify_password
+from cxgov.auth.services import normalise_email
+from cxgov.errors import Conflict, Invalid
+from cxgov.extensions import db
+from cxgov.org.models import Department, User
+from cxgov.references import require_existing
+from cxgov.rest import apply_changes
+
+
+def _ensure_unique(model, field, value, current=None):
+    existing = db.session.scalar(select(model).where(getattr(model, field) == value))
+    if existing is not None and existing is not current:
+        raise Conflict(f"{field} {value!r} is already in use.", errors={field: ["Already in use."]})
+
+
+def create_department(actor, data):
+    policy.require(policy.manage_org, actor)
+    _ensure_unique(Department, "code", data["code"])
+    _ensure_unique(Department, "name", data["name"])
+    department = Department(**data)
+    db.session.add(department)
+    db.session.flush()
+    return department
+
+
+def update_department(actor, department, data):
+    policy.require(policy.manage_org, actor)
+    if "code" in data:
+        _ensure_unique(Department, "code", data["code"], department)
+    if "name" in data:
+        _ensure_unique(Department, "name", data["name"], department)
+    apply_changes(department, data)
+    db.session.flush()
+    return department
+
+
+def delete_department(actor, department):
+    policy.require(policy.manage_org, actor)
+    db.session.delete(department)
+    db.session.flush()
+
+
+def create_user(actor, data):
+    """Admins create users (the CLI passes actor=None: it runs with the machine's authority)."""
+    if actor is not None:
+        policy.require(policy.manage_org, actor)
+    data = dict(data)
+    data["email"] = normalise_email(data["email"])
+    _ensure_unique(User, "email", data["email"])
+    require_existing(Department, data.get("department_id"), "department_id")
+    password = data.pop("password", None)
+    user = User(**data, password_hash=hash_password(password) if password else None)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def update_user(actor, user, data):
+    policy.require(policy.manage_org, actor)
+    data = dict(data)
+    if "email" in data:
+        data["email"] = normalise_email(data["email"])
+        _ensure_unique(User, "email", data["email"], user)
+    if "department_id" in data:
+        require_existing(Department, data["department_id"], "department_id")
+    if actor.id == user.id and (data.get("role", user.role) != "admin" or data.get("active") is False):
+        raise Conflict("You cannot remove your own admin rights or deactivate yourself.",
+                       errors={"role" if "role" in data else "active": ["Not on your own account."]})
+    password = data.pop("password", None)
+    if password:
+        user.password_hash = hash_password(password)
+    apply_changes(user, data)
+    db.session.flush()
+    return user
+
+
+def update_me(user, data):
+    """A user edits their own name, digest preference and password (the latter needs the old one)."""
+    data = dict(data)
+    password = data.pop("password", None)
+    current = data.pop("current_password", None)
+    if password:
+        if not current or not verify_password(user.password_hash, current):
+            raise Invalid("Give your current password to set a new one.",
+                          errors={"current_password": ["Wrong or missing current password."]})
+        user.password_hash = hash_password(password)
+    apply_changes(user, data)
+    db.session.flush()
+    return user

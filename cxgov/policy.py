@@ -1,0 +1,153 @@
+"""Who may do what (SPEC §5). Every permission in cxgov is decided here.
+
+Each rule is a function of the acting user (and the object acted on, where it matters)
+returning a bool. `require(rule, user, obj)` raises `Forbidden` when the answer is no.
+Ambassadors and journey owners are not roles: they follow from the data (an active
+ambassador assignment, a journey's `owner_id`).
+"""
+from sqlalchemy import select
+
+from cxgov.errors import Forbidden, Unauthorized
+from cxgov.extensions import db
+
+GOVERNANCE_ROLES = frozenset({"admin", "cx_leader"})
+REPORT_ROLES = frozenset({"admin", "cx_leader", "executive"})
+
+
+def _signed_in(user):
+    return user is not None and getattr(user, "is_authenticated", False) and user.is_active
+
+
+def is_governance(user):
+    return _signed_in(user) and user.role in GOVERNANCE_ROLES
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+def read(user, obj=None):
+    """The governance record is readable by everyone signed in."""
+    return _signed_in(user)
+
+
+# -- organisation: users, departments ----------------------------------------------------------
+
+def manage_org(user, obj=None):
+    return _signed_in(user) and user.role == "admin"
+
+
+# -- steering: committees, meetings, agendas, decisions, action items --------------------------
+
+def manage_governance(user, obj=None):
+    return is_governance(user)
+
+
+def write_minutes(user, meeting):
+    """CX leaders and admins, or the secretary of the meeting's committee."""
+    if is_governance(user):
+        return True
+    if not _signed_in(user):
+        return False
+    from cxgov.steering.models import CommitteeMember
+
+    return db.session.scalar(
+        select(CommitteeMember.id).where(
+            CommitteeMember.committee_id == meeting.committee_id,
+            CommitteeMember.user_id == user.id,
+            CommitteeMember.member_role == "secretary",
+        )
+    ) is not None
+
+
+def update_action_item_status(user, item):
+    return is_governance(user) or (_signed_in(user) and item.owner_id == user.id)
+
+
+# -- ambassadors -----------------------------------------------------------------------------
+
+def manage_ambassadors(user, obj=None):
+    return is_governance(user)
+
+
+def active_assignment(user):
+    """The user's active ambassador assignment, or None."""
+    if not _signed_in(user):
+        return None
+    from cxgov.ambassadors.models import Ambassador
+
+    return db.session.scalar(
+        select(Ambassador).where(Ambassador.user_id == user.id, Ambassador.ended_on.is_(None))
+    )
+
+
+def log_ambassador_action(user, department_id=None):
+    """Governance may log for anyone; an active ambassador logs for their own department."""
+    if is_governance(user):
+        return True
+    assignment = active_assignment(user)
+    return assignment is not None and (department_id is None or assignment.department_id == department_id)
+
+
+def edit_ambassador_action(user, action):
+    if is_governance(user):
+        return True
+    assignment = active_assignment(user)
+    return assignment is not None and action.ambassador_id == assignment.id
+
+
+# -- journeys, stages, touchpoints, measurements ---------------------------------------------
+
+def create_journey(user, obj=None):
+    return is_governance(user)
+
+
+def write_journey(user, journey):
+    """Governance, or the journey's owner for their own journey."""
+    return is_governance(user) or (_signed_in(user) and journey.owner_id == user.id)
+
+
+def manage_metrics(user, obj=None):
+    return is_governance(user)
+
+
+# -- initiatives, cash flows, impacts ----------------------------------------------------------
+
+def propose_initiative(user, obj=None):
+    return _signed_in(user) and user.role in {"admin", "cx_leader", "member"}
+
+
+def edit_initiative(user, initiative):
+    """Governance, or the owner while the initiative is not closed."""
+    if is_governance(user):
+        return True
+    return (
+        _signed_in(user)
+        and user.role != "executive"
+        and initiative.owner_id == user.id
+        and initiative.status != "closed"
+    )
+
+
+def decide_initiative(user, initiative=None):
+    """Approve or reject: only CX leaders and admins."""
+    return is_governance(user)
+
+
+# -- reports and audit -----------------------------------------------------------------------
+
+def view_reports(user, obj=None):
+    return _signed_in(user) and user.role in REPORT_ROLES
+
+
+def view_initiative_roi(user, initiative):
+    return view_reports(user) or (_signed_in(user) and initiative.owner_id == user.id)
+
+
+def view_audit(user, obj=None):
+    return is_governance(user)
+
+
+def require(rule, user, obj=None, message=None):
+    if not _signed_in(user):
+        raise Unauthorized("Sign in first.")
+    if not rule(user, obj):
+        raise Forbidden(message or "You are not allowed to do this.")

@@ -1,0 +1,13 @@
+"""Checks that ids given by a client point at existing rows, reported by field name (422)."""
+from cxgov.errors import Invalid
+from cxgov.extensions import db
+
+
+def require_existing(model, ident, field):
+    """The row of `model` with id `ident`, or Invalid naming `field`. None passes through."""
+    if ident is None:
+        return None
+    obj = db.session.get(model, ident)
+    if obj is None:
+        raise Invalid(f"{field} does not exist.", errors={field: [f"No {model.__name__.lower()} with id {ident}."]})
+    return obj

@@ -1,0 +1,221 @@
+"""API conventions (SPEC §4) shared by every feature's `api.py`.
+
+Pagination envelope, filters, ETag/If-Match, money as decimal strings, problem+json
+documented on every operation.
+"""
+from datetime import timezone
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+import flask_smorest
+from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.ext.marshmallow import resolver
+import marshmallow as ma
+from flask import request
+from marshmallow import fields, validate
+from sqlalchemy import func, select
+
+from cxgov.errors import NotFound, PreconditionFailed
+from cxgov.extensions import db
+
+CENT = Decimal("0.01")
+
+
+class ProblemSchema(ma.Schema):
+    """RFC 9457 problem details."""
+
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    errors = fields.Dict(keys=fields.String(), values=fields.Raw())
+
+
+def schema_name(schema):
+    """OpenAPI component names: `DepartmentSchema` → `Department`, its partial form → `DepartmentPatch`."""
+    name = resolver(schema)
+    if isinstance(schema, ma.Schema) and schema.partial:
+        name += "Patch"
+    return name
+
+
+class Api(flask_smorest.Api):
+    ERROR_SCHEMA = ProblemSchema
+
+    def __init__(self, app=None, *, spec_kwargs=None, **kwargs):
+        spec_kwargs = dict(spec_kwargs or {})
+        spec_kwargs.setdefault("marshmallow_plugin", MarshmallowPlugin(schema_name_resolver=schema_name))
+        super().__init__(app, spec_kwargs=spec_kwargs, **kwargs)
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """A smorest blueprint whose operations document their problem responses."""
+
+    def problems(self, *codes):
+        def decorator(func):
+            for code in codes:
+                func = self.alt_response(code, schema=ProblemSchema, description=_DESCRIPTIONS[code],
+                                         content_type="application/problem+json")(func)
+            return func
+
+        return decorator
+
+
+_DESCRIPTIONS = {
+    400: "Malformed request body",
+    401: "Not signed in",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Conflict or illegal transition",
+    412: "Stale If-Match",
+    422: "Invalid fields",
+}
+
+
+# -- fields ------------------------------------------------------------------------------------
+
+class Money(fields.Decimal):
+    """Money: input a string or a number, output a decimal string with two places."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {}).setdefault("example", "1234.50")
+        super().__init__(places=2, rounding=ROUND_HALF_UP, as_string=True, allow_nan=False, **kwargs)
+
+    def _validated(self, value):
+        result = super()._validated(value)
+        if result is not None and abs(result) >= Decimal("1e12"):
+            raise self.make_error("invalid")
+        return result
+
+
+class Number(fields.Decimal):
+    """A decimal quantity (KPI value, ratio) kept exact inside, returned as a JSON number."""
+
+    def __init__(self, places=4, **kwargs):
+        super().__init__(places=places, rounding=ROUND_HALF_UP, allow_nan=False, **kwargs)
+
+    def _validated(self, value):
+        result = super()._validated(value)
+        if result is not None and abs(result) >= Decimal("1e10"):
+            raise self.make_error("invalid")
+        return result
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        try:
+            return float(Decimal(value))
+        except (InvalidOperation, TypeError, ValueError):
+            return None
+
+
+class Instant(fields.AwareDateTime):
+    """A timezone-aware instant; output in ISO 8601 with offset (UTC)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="iso", **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return value.astimezone(timezone.utc).isoformat()
+
+
+def choice(values, **kwargs):
+    return fields.String(validate=validate.OneOf(values), **kwargs)
+
+
+# -- schemas -----------------------------------------------------------------------------------
+
+class Schema(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+        ordered = True
+
+
+class ListArgs(ma.Schema):
+    """Query string of every list: `?page=1&page_size=50` (max 200) plus field filters."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+_page_schemas = {}
+
+
+def page_of(item_schema):
+    """The pagination envelope `{"items", "total", "page", "page_size"}` around `item_schema`."""
+    name = item_schema.__name__.removesuffix("Schema") + "PageSchema"
+    if name not in _page_schemas:
+        _page_schemas[name] = type(name, (ma.Schema,), {
+            "items": fields.List(fields.Nested(item_schema)),
+            "total": fields.Integer(),
+            "page": fields.Integer(),
+            "page_size": fields.Integer(),
+        })
+    return _page_schemas[name]
+
+
+def paginate(stmt, args):
+    """Two queries whatever the size: the count and the page."""
+    page, page_size = args["page"], args["page_size"]
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    items = db.session.scalars(stmt.limit(page_size).offset((page - 1) * page_size)).unique().all()
+    return {"items": items, "total": total, "page": page, "page_size": page_size}
+
+
+def filter_by(stmt, model, args, names):
+    """Equality filters named after fields: `?status=approved&journey_id=3`."""
+    for name in names:
+        if args.get(name) is not None:
+            stmt = stmt.where(getattr(model, name) == args[name])
+    return stmt
+
+
+# -- single resources ----------------------------------------------------------------------------
+
+def get_or_404(model, ident, *options):
+    obj = db.session.get(model, ident, options=list(options)) if ident is not None else None
+    if obj is None:
+        raise NotFound(f"{model.__name__} {ident} does not exist.")
+    return obj
+
+
+def etag(obj):
+    return f'"{obj.__tablename__}-{obj.id}-v{obj.version}"'
+
+
+def check_if_match(obj):
+    """Refuse with 412 when the client's `If-Match` no longer names the current version."""
+    if_match = request.if_match
+    if not if_match:
+        return
+    if if_match.star_tag:
+        return
+    if not if_match.contains(etag(obj).strip('"')):
+        raise PreconditionFailed(
+            "The resource changed since you read it; fetch it again and reapply your change.",
+            current_etag=etag(obj),
+        )
+
+
+def with_etag(obj, status=200):
+    """A smorest return value carrying the resource's ETag."""
+    return obj, status, {"ETag": etag(obj)}
+
+
+def apply_changes(obj, data):
+    """Set `data` on `obj`; return the fields that really changed."""
+    changed = {}
+    for key, value in data.items():
+        if getattr(obj, key) != value:
+            changed[key] = value
+            setattr(obj, key, value)
+    return changed
+
+
+def money(value):
+    """Round a Decimal to cents for display/output."""
+    return None if value is None else Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)

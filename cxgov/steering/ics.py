@@ -1,0 +1,69 @@
+"""The iCalendar invite of a steering meeting (RFC 5545), built with the `icalendar` library.
+
+The event's UID is the meeting's `ics_uid` and never changes; `ics_sequence` is raised by
+the meeting service whenever the invite is re-issued (time, place or status changed), so
+calendar clients update the event they already have instead of adding a second one.
+"""
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from cxgov.db import utcnow
+
+
+def _address(email, name, **params):
+    address = vCalAddress(f"mailto:{email}")
+    address.params["cn"] = vText(name)
+    for key, value in params.items():
+        address.params[key] = vText(value)
+    return address
+
+
+def agenda_text(meeting):
+    lines = [f"Agenda — {meeting.title}"]
+    for number, item in enumerate(meeting.agenda_items, start=1):
+        minutes = f" ({item.duration_minutes} min)" if item.duration_minutes else ""
+        lines.append(f"{number}. {item.title}{minutes}")
+    if not meeting.agenda_items:
+        lines.append("(agenda to follow)")
+    return "\n".join(lines)
+
+
+def build_invite(meeting) -> bytes:
+    """The meeting as a VCALENDAR with one VEVENT: organiser, attendees, times with time zone."""
+    tz = ZoneInfo(current_app.config["CXGOV_TIMEZONE"])
+    cancelled = meeting.status == "cancelled"
+    calendar = Calendar()
+    calendar.add("prodid", "-//cxgov//steering committee//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL" if cancelled else "REQUEST")
+
+    event = Event()
+    event.add("uid", meeting.ics_uid)
+    event.add("sequence", meeting.ics_sequence)
+    event.add("dtstamp", utcnow())
+    start = meeting.starts_at.astimezone(tz)
+    event.add("dtstart", start)
+    event.add("dtend", start + timedelta(minutes=meeting.duration_minutes))
+    event.add("summary", meeting.title)
+    if meeting.location:
+        event.add("location", meeting.location)
+    event.add("description", agenda_text(meeting))
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+
+    committee = meeting.committee
+    chair = committee.chair
+    if chair is not None:
+        event.add("organizer", _address(chair.email, chair.name))
+    else:
+        sender = current_app.config["MAIL_DEFAULT_SENDER"]
+        event.add("organizer", _address(sender, "cxgov"))
+    for member in committee.members:
+        user = member.user
+        event.add("attendee", _address(user.email, user.name, role="REQ-PARTICIPANT",
+                                       partstat="NEEDS-ACTION", rsvp="TRUE"), encode=0)
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()

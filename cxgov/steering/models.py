@@ -1,0 +1,178 @@
+"""Steering committee, its meetings (agenda, attendance, decisions, minutes) and action items."""
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cxgov.db import Timestamped, Versioned, choice, fk, utcnow
+from cxgov.extensions import db
+from cxgov.org.models import User
+
+MEMBER_ROLES = ("chair", "secretary", "member", "sponsor")
+MEETING_STATUSES = ("scheduled", "held", "cancelled")
+AGENDA_KINDS = ("initiative_review", "journey_review", "decision", "information")
+ATTENDANCE_STATUSES = ("invited", "accepted", "declined", "attended", "absent")
+DECISION_KINDS = ("approve_initiative", "reject_initiative", "other")
+ACTION_ITEM_STATUSES = ("open", "done", "cancelled")
+
+
+class Committee(Versioned, Timestamped, db.Model):
+    __tablename__ = "committees"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(160), unique=True)
+    charter: Mapped[str | None] = mapped_column(sa.Text)
+    chair_id: Mapped[int | None] = fk("users.id", ondelete="SET NULL")
+
+    chair: Mapped[User | None] = relationship()
+    members: Mapped[list["CommitteeMember"]] = relationship(
+        back_populates="committee", cascade="all, delete-orphan", order_by="CommitteeMember.id"
+    )
+
+
+class CommitteeMember(Versioned, db.Model):
+    __tablename__ = "committee_members"
+    __table_args__ = (
+        sa.UniqueConstraint("committee_id", "user_id"),
+        choice("member_role", MEMBER_ROLES),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = fk("committees.id", ondelete="CASCADE", nullable=False)
+    user_id: Mapped[int] = fk("users.id", ondelete="CASCADE", nullable=False)
+    department_id: Mapped[int | None] = fk("departments.id", ondelete="SET NULL")
+    member_role: Mapped[str] = mapped_column(sa.String(16), default="member")
+
+    committee: Mapped[Committee] = relationship(back_populates="members")
+    user: Mapped[User] = relationship()
+
+
+class Meeting(Versioned, Timestamped, db.Model):
+    __tablename__ = "meetings"
+    __table_args__ = (
+        choice("status", MEETING_STATUSES),
+        sa.CheckConstraint("duration_minutes > 0", name="duration_positive"),
+        sa.CheckConstraint("ics_sequence >= 0", name="ics_sequence_nonnegative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = fk("committees.id", ondelete="CASCADE", nullable=False)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    duration_minutes: Mapped[int] = mapped_column(default=60)
+    location: Mapped[str | None] = mapped_column(sa.String(200))
+    status: Mapped[str] = mapped_column(sa.String(16), default="scheduled", index=True)
+    minutes: Mapped[str | None] = mapped_column(sa.Text)
+    minutes_published_at: Mapped[datetime | None]
+    # iCalendar: a stable UID and a SEQUENCE raised each time the invite is re-issued.
+    ics_uid: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    ics_sequence: Mapped[int] = mapped_column(default=0)
+
+    committee: Mapped[Committee] = relationship()
+    agenda_items: Mapped[list["AgendaItem"]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", order_by="AgendaItem.position"
+    )
+    attendance: Mapped[list["Attendance"]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", order_by="Attendance.id"
+    )
+    decisions: Mapped[list["Decision"]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", order_by="Decision.id"
+    )
+
+
+class MinutesCorrection(db.Model):
+    """A correction to published minutes: the published text itself never changes."""
+
+    __tablename__ = "minutes_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = fk("meetings.id", ondelete="CASCADE", nullable=False)
+    text: Mapped[str] = mapped_column(sa.Text)
+    author_id: Mapped[int | None] = fk("users.id", ondelete="SET NULL")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AgendaItem(Versioned, db.Model):
+    __tablename__ = "agenda_items"
+    __table_args__ = (
+        choice("kind", AGENDA_KINDS),
+        sa.CheckConstraint("position >= 0", name="position_nonnegative"),
+        sa.CheckConstraint("duration_minutes IS NULL OR duration_minutes > 0", name="duration_positive"),
+        # Suggested items carry the key of what suggested them, so nothing is added twice.
+        sa.UniqueConstraint("meeting_id", "source_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = fk("meetings.id", ondelete="CASCADE", nullable=False)
+    position: Mapped[int]
+    title: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[str] = mapped_column(sa.String(24), default="information")
+    initiative_id: Mapped[int | None] = fk("initiatives.id", ondelete="SET NULL")
+    journey_id: Mapped[int | None] = fk("journeys.id", ondelete="SET NULL")
+    presenter_id: Mapped[int | None] = fk("users.id", ondelete="SET NULL")
+    duration_minutes: Mapped[int | None]
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+    source_key: Mapped[str | None] = mapped_column(sa.String(64))
+
+    meeting: Mapped[Meeting] = relationship(back_populates="agenda_items")
+
+
+class Attendance(Versioned, db.Model):
+    __tablename__ = "attendance"
+    __table_args__ = (
+        sa.UniqueConstraint("meeting_id", "user_id"),
+        choice("status", ATTENDANCE_STATUSES),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = fk("meetings.id", ondelete="CASCADE", nullable=False)
+    user_id: Mapped[int] = fk("users.id", ondelete="CASCADE", nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(16), default="invited")
+
+    meeting: Mapped[Meeting] = relationship(back_populates="attendance")
+    user: Mapped[User] = relationship()
+
+
+class Decision(Versioned, db.Model):
+    __tablename__ = "decisions"
+    __table_args__ = (
+        choice("kind", DECISION_KINDS),
+        sa.CheckConstraint(
+            "kind = 'other' OR initiative_id IS NOT NULL", name="initiative_required_for_approval"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = fk("meetings.id", ondelete="CASCADE", nullable=False)
+    text: Mapped[str] = mapped_column(sa.Text)
+    kind: Mapped[str] = mapped_column(sa.String(24), default="other")
+    initiative_id: Mapped[int | None] = fk("initiatives.id", ondelete="SET NULL")
+    # A correction of a published decision references the decision it corrects.
+    corrects_id: Mapped[int | None] = fk("decisions.id", ondelete="SET NULL")
+    recorded_by_id: Mapped[int | None] = fk("users.id", ondelete="SET NULL")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="decisions")
+
+
+class ActionItem(Versioned, Timestamped, db.Model):
+    __tablename__ = "action_items"
+    __table_args__ = (
+        choice("status", ACTION_ITEM_STATUSES),
+        sa.CheckConstraint(
+            "(status = 'done') = (completed_at IS NOT NULL)", name="completed_at_when_done"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    owner_id: Mapped[int] = fk("users.id", ondelete="RESTRICT", nullable=False)
+    due_on: Mapped[date] = mapped_column(index=True)
+    status: Mapped[str] = mapped_column(sa.String(16), default="open", index=True)
+    meeting_id: Mapped[int | None] = fk("meetings.id", ondelete="SET NULL")
+    initiative_id: Mapped[int | None] = fk("initiatives.id", ondelete="SET NULL")
+    department_id: Mapped[int | None] = fk("departments.id", ondelete="SET NULL")
+    completed_at: Mapped[datetime | None]
+
+    owner: Mapped[User] = relationship()

@@ -1,0 +1,198 @@
+"""Plain factory functions for test data: `create_x(**fields)` adds, flushes and commits.
+
+Call them inside `with app.app_context():`. Every argument has a sensible default, and
+related rows are created on demand.
+"""
+import itertools
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from cxgov.auth.passwords import hash_password
+from cxgov.extensions import db
+from cxgov.models import (
+    ActionItem, AgendaItem, Ambassador, AmbassadorAction, Attendance, CashFlow, Committee, CommitteeMember,
+    Decision, Department, Impact, Initiative, Journey, Measurement, Meeting, Metric, Notification, Stage,
+    Touchpoint, User,
+)
+
+_seq = itertools.count(1)
+PASSWORD = "correct horse battery"
+
+
+def _n():
+    return next(_seq)
+
+
+def _save(obj, commit=True):
+    db.session.add(obj)
+    db.session.flush()
+    if commit:
+        db.session.commit()
+    return obj
+
+
+def create_department(**kw):
+    n = _n()
+    kw.setdefault("name", f"Department {n}")
+    kw.setdefault("code", f"D{n}")
+    return _save(Department(**kw))
+
+
+def create_user(role="member", password=PASSWORD, **kw):
+    n = _n()
+    kw.setdefault("email", f"user{n}@example.com")
+    kw.setdefault("name", f"User {n}")
+    kw["email"] = kw["email"].lower()
+    return _save(User(role=role, password_hash=hash_password(password) if password else None, **kw))
+
+
+def create_committee(**kw):
+    kw.setdefault("name", f"CX steering committee {_n()}")
+    kw.setdefault("charter", "Steer customer experience across departments.")
+    return _save(Committee(**kw))
+
+
+def add_committee_member(committee, user, member_role="member", department=None):
+    return _save(CommitteeMember(committee_id=committee.id, user_id=user.id, member_role=member_role,
+                                 department_id=department.id if department else user.department_id))
+
+
+def create_meeting(committee=None, **kw):
+    committee = committee or create_committee()
+    n = _n()
+    kw.setdefault("title", f"Steering meeting {n}")
+    kw.setdefault("starts_at", datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc))
+    kw.setdefault("duration_minutes", 90)
+    kw.setdefault("location", "Board room")
+    kw.setdefault("ics_uid", f"meeting-{n}-{committee.id}@cxgov")
+    return _save(Meeting(committee_id=committee.id, **kw))
+
+
+def add_agenda_item(meeting, **kw):
+    kw.setdefault("position", len(meeting.agenda_items))
+    kw.setdefault("title", f"Agenda item {_n()}")
+    kw.setdefault("kind", "information")
+    return _save(AgendaItem(meeting_id=meeting.id, **kw))
+
+
+def add_attendance(meeting, user, status="invited"):
+    return _save(Attendance(meeting_id=meeting.id, user_id=user.id, status=status))
+
+
+def create_decision(meeting=None, initiative=None, kind=None, **kw):
+    meeting = meeting or create_meeting()
+    kind = kind or ("approve_initiative" if initiative else "other")
+    kw.setdefault("text", f"Decision {_n()}")
+    return _save(Decision(meeting_id=meeting.id, initiative_id=initiative.id if initiative else None,
+                          kind=kind, **kw))
+
+
+def create_action_item(owner=None, **kw):
+    owner = owner or create_user()
+    kw.setdefault("title", f"Action {_n()}")
+    kw.setdefault("due_on", date(2026, 12, 15))
+    if kw.get("status") == "done":
+        kw.setdefault("completed_at", datetime(2026, 12, 1, tzinfo=timezone.utc))
+    return _save(ActionItem(owner_id=owner.id, **kw))
+
+
+def create_ambassador(user=None, department=None, **kw):
+    department = department or create_department()
+    user = user or create_user(department_id=department.id)
+    kw.setdefault("started_on", date(2026, 1, 1))
+    return _save(Ambassador(user_id=user.id, department_id=department.id, **kw))
+
+
+def create_ambassador_action(ambassador=None, **kw):
+    ambassador = ambassador or create_ambassador()
+    kw.setdefault("occurred_on", date(2026, 11, 2))
+    kw.setdefault("kind", "training")
+    kw.setdefault("title", f"Ambassador action {_n()}")
+    kw.setdefault("people_reached", 10)
+    kw.setdefault("hours", Decimal("1.5"))
+    return _save(AmbassadorAction(ambassador_id=ambassador.id, department_id=ambassador.department_id, **kw))
+
+
+def create_journey(owner=None, **kw):
+    owner = owner or create_user()
+    kw.setdefault("name", f"Journey {_n()}")
+    kw.setdefault("status", "active")
+    kw.setdefault("segment", "Retail customers")
+    return _save(Journey(owner_id=owner.id, **kw))
+
+
+def create_stage(journey=None, **kw):
+    journey = journey or create_journey()
+    kw.setdefault("position", len(journey.stages))
+    kw.setdefault("name", f"Stage {_n()}")
+    kw.setdefault("phase", "pre_sale")
+    return _save(Stage(journey_id=journey.id, **kw))
+
+
+def create_touchpoint(stage=None, **kw):
+    stage = stage or create_stage()
+    kw.setdefault("name", f"Touchpoint {_n()}")
+    kw.setdefault("channel", "web")
+    return _save(Touchpoint(stage_id=stage.id, **kw))
+
+
+def metric(code):
+    return db.session.scalar(select(Metric).where(Metric.code == code))
+
+
+def create_metric(**kw):
+    n = _n()
+    kw.setdefault("code", f"metric_{n}")
+    kw.setdefault("name", f"Metric {n}")
+    kw.setdefault("category", "operational")
+    kw.setdefault("unit", "count")
+    kw.setdefault("direction", "higher_is_better")
+    return _save(Metric(**kw))
+
+
+def create_measurement(journey=None, metric_code="nps", **kw):
+    journey = journey or create_journey()
+    kw.setdefault("period_start", date(2026, 1, 1))
+    kw.setdefault("period_end", kw["period_start"] + timedelta(days=30))
+    kw.setdefault("value", Decimal("20"))
+    kw.setdefault("source", "manual")
+    metric_id = kw.pop("metric_id", None) or metric(metric_code).id
+    return _save(Measurement(journey_id=journey.id, metric_id=metric_id, **kw))
+
+
+def create_initiative(journey=None, owner=None, department=None, **kw):
+    journey = journey or create_journey()
+    department = department or create_department()
+    owner = owner or create_user(department_id=department.id)
+    kw.setdefault("title", f"Initiative {_n()}")
+    kw.setdefault("category", "process")
+    kw.setdefault("status", "proposed")
+    return _save(Initiative(journey_id=journey.id, owner_id=owner.id, department_id=department.id, **kw))
+
+
+def add_cash_flow(initiative, kind="benefit", year=1, amount="1000", **kw):
+    kw.setdefault("category", "savings" if kind == "benefit" else "implementation")
+    kw.setdefault("basis", "planned")
+    kw.setdefault("risk_adjustment", Decimal("0"))
+    return _save(CashFlow(initiative_id=initiative.id, kind=kind, year=year, amount=Decimal(str(amount)), **kw))
+
+
+def add_impact(initiative, metric_code="nps", **kw):
+    kw.setdefault("journey_id", initiative.journey_id)
+    kw.setdefault("baseline_value", Decimal("20"))
+    kw.setdefault("target_value", Decimal("30"))
+    kw.setdefault("value_per_unit", Decimal("1000"))
+    kw.setdefault("attribution", Decimal("0.5"))
+    return _save(Impact(initiative_id=initiative.id, metric_id=metric(metric_code).id, **kw))
+
+
+def create_notification(user=None, **kw):
+    user = user or create_user()
+    n = _n()
+    kw.setdefault("kind", "test")
+    kw.setdefault("subject", f"Notification {n}")
+    kw.setdefault("body", "Hello")
+    kw.setdefault("dedupe_key", f"test:{n}")
+    return _save(Notification(user_id=user.id, **kw))
