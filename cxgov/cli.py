@@ -53,3 +53,47 @@ def seed_demo_command():
     summary = seed_demo()
     db.session.commit()
     click.echo(summary)
+
+
+def _parse_instant(value):
+    from datetime import datetime
+
+    try:
+        instant = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 instant") from None
+    if instant.tzinfo is None:
+        raise click.BadParameter("give an offset, e.g. 2026-05-04T07:00:00+02:00 or …Z")
+    return instant
+
+
+@cxgov_cli.command("run-job")
+@click.argument("name")
+@click.option("--now", "now_text", metavar="ISO-INSTANT",
+              help="Run as if it were this instant (with offset); default: the current time.")
+def run_job_command(name, now_text):
+    """Run one reminder job once and print how many rows it wrote (or mails it sent)."""
+    from cxgov.db import utcnow
+    from cxgov.notifications.jobs import JOBS, UnknownJob, run_job
+
+    if name not in JOBS:
+        raise click.UsageError(f"unknown job {name!r}; jobs: {', '.join(JOBS)}")
+    now = _parse_instant(now_text) if now_text else utcnow()
+    try:
+        count = run_job(name, now)
+    except UnknownJob as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(f"{name}: {count}")
+
+
+@cxgov_cli.command("scheduler")
+def scheduler_command():
+    """Run the reminder scheduler in the foreground (one per deployment, never in web workers)."""
+    import logging
+
+    from flask import current_app
+
+    from cxgov.scheduler import run_scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    run_scheduler(current_app._get_current_object())

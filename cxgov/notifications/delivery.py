@@ -1,0 +1,80 @@
+"""The sweeper: mail pending notifications, mark them sent, retry failures with back-off.
+
+Pending rows are claimed in small batches; on PostgreSQL with FOR UPDATE SKIP LOCKED, so two
+deliverers never claim the same row (SQLite has a single writer and ignores the clause).
+A failure keeps the row pending with the error and the time of the next attempt: an SMTP
+outage delays mail, it never loses it. Each batch is committed before the next is claimed.
+"""
+import logging
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
+
+from cxgov.extensions import db
+from cxgov.notifications.mail import Mailer, compose, describe_error, mail_enabled
+from cxgov.notifications.models import Notification
+from cxgov.notifications.services import DIGEST_KINDS
+from cxgov.org.models import User
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 20
+MAX_BACKOFF_MINUTES = 60
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8 … minutes after the 1st, 2nd, 3rd … failure, at most an hour."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), MAX_BACKOFF_MINUTES))
+
+
+def pending(now: datetime):
+    """Unsent rows due for an attempt, of active users who want immediate mail (digests always)."""
+    return (
+        sa.select(Notification)
+        .join(Notification.user)
+        .options(contains_eager(Notification.user))
+        .where(
+            Notification.sent_at.is_(None),
+            sa.or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now),
+            User.active.is_(True),
+            sa.or_(User.digest_preference == "immediate", Notification.kind.in_(DIGEST_KINDS)),
+        )
+        .order_by(Notification.id)
+    )
+
+
+def claim(now: datetime, limit: int):
+    stmt = pending(now).limit(limit).with_for_update(skip_locked=True, of=Notification)
+    return db.session.scalars(stmt).unique().all()
+
+
+def deliver_notifications(now: datetime, batch_size: int = BATCH_SIZE) -> int:
+    """Send what is due; return how many mails went out."""
+    if not mail_enabled():
+        return 0
+    sent = 0
+    mailer = Mailer()
+    try:
+        while True:
+            batch = claim(now, batch_size)
+            if not batch:
+                break
+            for notification in batch:
+                try:
+                    mailer.send(compose(notification, now))
+                except Exception as error:  # noqa: BLE001 — any failure keeps the row pending
+                    notification.attempts += 1
+                    notification.last_error = describe_error(error)
+                    notification.next_attempt_at = now + backoff(notification.attempts)
+                    log.warning("notification %s not sent (attempt %s): %s", notification.id,
+                                notification.attempts, notification.last_error)
+                else:
+                    notification.sent_at = now
+                    notification.next_attempt_at = None
+                    sent += 1
+            db.session.commit()
+    finally:
+        mailer.close()
+        db.session.rollback()
+    return sent

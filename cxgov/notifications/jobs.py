@@ -1,0 +1,250 @@
+"""The reminder jobs of SPEC §6. Each is `job(now) -> rows written`, reads and writes in one
+transaction, and commits. Every reminder carries a deterministic `dedupe_key`, so a job run
+twice (or by two schedulers at once) writes nothing twice.
+
+Dedupe keys (the rules of repetition are in them):
+- `meeting-reminder:{meeting}:{user}:{ics_sequence}` — once per meeting and member; a re-issued
+  invite (time or place changed, sequence raised) is sent again with the new invite.
+- `action-item-due:{item}:{due_on}:{user}` — once per item and due date.
+- `action-item-overdue:{item}:{due_on}:{user}:{iso week}` — overdue items nag their owner once a week.
+- `action-item-escalation:{item}:{due_on}:{user}` — 7+ days overdue: once to each CX leader.
+- `measurement-due:{initiative}:{milestone}:{user}` — milestones 30/60/90 days after delivery.
+- `ambassador-inactive:{ambassador}:{user}:{iso week}`, `ambassador-inactivity:{user}:{iso week}`.
+- `weekly-digest:{user}:{iso week}`, `daily-digest:{user}:{date}`.
+"""
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from cxgov.ambassadors.models import Ambassador, AmbassadorAction
+from cxgov.extensions import db
+from cxgov.initiatives.models import Impact, Initiative
+from cxgov.journeys.models import Journey, Measurement
+from cxgov.notifications import digest
+from cxgov.notifications.delivery import deliver_notifications as _deliver
+from cxgov.notifications.services import Reminder, iso_week, local_date, write
+from cxgov.org.models import User
+from cxgov.steering.models import ActionItem, Committee, CommitteeMember, Meeting
+
+MEETING_WINDOW = timedelta(hours=48)
+ESCALATION_DAYS = 7
+MEASUREMENT_MILESTONES = (30, 60, 90)
+# A milestone missed (scheduler down) is still sent within this many days after it.
+MILESTONE_GRACE_DAYS = 30
+INACTIVITY_DAYS = 30
+
+
+def _active_users(*roles):
+    return db.session.scalars(
+        sa.select(User).where(User.role.in_(roles), User.active.is_(True)).order_by(User.id)).all()
+
+
+def _finish(reminders, now) -> int:
+    written = write(reminders, now)
+    db.session.commit()
+    return written
+
+
+def meeting_reminders(now: datetime) -> int:
+    """Scheduled meetings starting within 48 h: agenda and invite to every committee member."""
+    meetings = db.session.scalars(
+        sa.select(Meeting)
+        .where(Meeting.status == "scheduled", Meeting.starts_at > now,
+               Meeting.starts_at <= now + MEETING_WINDOW)
+        .options(selectinload(Meeting.agenda_items),
+                 selectinload(Meeting.committee).selectinload(Committee.members)
+                 .selectinload(CommitteeMember.user))
+        .order_by(Meeting.starts_at, Meeting.id)).all()
+    reminders = []
+    for meeting in meetings:
+        for member in meeting.committee.members:
+            user = member.user
+            if not user.active:
+                continue
+            reminders.append(Reminder(
+                user_id=user.id, kind="meeting_reminder",
+                dedupe_key=f"meeting-reminder:{meeting.id}:{user.id}:{meeting.ics_sequence}",
+                subject=f"Reminder: {meeting.title}",
+                context={"meeting": meeting, "user": user, "member": member},
+                entity="meeting", entity_id=meeting.id))
+    return _finish(reminders, now)
+
+
+def action_item_reminders(now: datetime) -> int:
+    """Open items due tomorrow and overdue ones to their owner; 7+ days overdue to the CX leaders."""
+    today = local_date(now)
+    week = iso_week(today)
+    items = db.session.scalars(
+        sa.select(ActionItem)
+        .where(ActionItem.status == "open", ActionItem.due_on <= today + timedelta(days=1))
+        .options(selectinload(ActionItem.owner))
+        .order_by(ActionItem.due_on, ActionItem.id)).all()
+    leaders = None
+    reminders = []
+    for item in items:
+        owner = item.owner
+        days_overdue = (today - item.due_on).days
+        context = {"item": item, "days_overdue": days_overdue, "today": today}
+        if days_overdue == -1:
+            if owner.active:
+                reminders.append(Reminder(
+                    owner.id, "action_item_due", f"action-item-due:{item.id}:{item.due_on}:{owner.id}",
+                    f"Due tomorrow: {item.title}", context, "action_item", item.id))
+            continue
+        if days_overdue <= 0:
+            continue  # due today: the morning of the day before was the reminder
+        if owner.active:
+            reminders.append(Reminder(
+                owner.id, "action_item_overdue",
+                f"action-item-overdue:{item.id}:{item.due_on}:{owner.id}:{week}",
+                f"Overdue by {days_overdue} day{'s' if days_overdue != 1 else ''}: {item.title}",
+                context, "action_item", item.id))
+        if days_overdue >= ESCALATION_DAYS:
+            if leaders is None:
+                leaders = _active_users("cx_leader")
+            for leader in leaders:
+                reminders.append(Reminder(
+                    leader.id, "action_item_escalation",
+                    f"action-item-escalation:{item.id}:{item.due_on}:{leader.id}",
+                    f"Action item {days_overdue} days overdue: {item.title}",
+                    {**context, "leader": leader}, "action_item", item.id))
+    return _finish(reminders, now)
+
+
+def measurement_due(now: datetime) -> int:
+    """Delivered 30/60/90 days ago and an impact metric not measured since: owner and journey owner.
+
+    A milestone is sent on its day or, should that run be missed, on any day until the next
+    milestone (or 30 days after the last); only the latest milestone reached is sent."""
+    today = local_date(now)
+    earliest = today - timedelta(days=max(MEASUREMENT_MILESTONES) + MILESTONE_GRACE_DAYS - 1)
+    latest = today - timedelta(days=min(MEASUREMENT_MILESTONES))
+    initiatives = db.session.scalars(
+        sa.select(Initiative)
+        .where(Initiative.status.in_(("delivered", "closed")),
+               Initiative.delivered_on >= earliest, Initiative.delivered_on <= latest)
+        .options(selectinload(Initiative.owner),
+                 selectinload(Initiative.journey).selectinload(Journey.owner),
+                 selectinload(Initiative.impacts).selectinload(Impact.metric))
+        .order_by(Initiative.id)).all()
+    initiatives = [i for i in initiatives if i.impacts]
+    if not initiatives:
+        return _finish([], now)
+    # Which (initiative, metric, journey) were measured after delivery: one query for all.
+    measured = set(db.session.execute(
+        sa.select(Impact.initiative_id, Impact.metric_id, Impact.journey_id)
+        .join(Initiative, Initiative.id == Impact.initiative_id)
+        .join(Measurement, sa.and_(Measurement.metric_id == Impact.metric_id,
+                                   Measurement.journey_id == Impact.journey_id,
+                                   Measurement.period_start > Initiative.delivered_on))
+        .where(Impact.initiative_id.in_([i.id for i in initiatives]))
+        .distinct()).all())
+    reminders = []
+    for initiative in initiatives:
+        days = (today - initiative.delivered_on).days
+        reached = [m for m in MEASUREMENT_MILESTONES if days >= m]
+        milestone = reached[-1]
+        next_milestone = next((m for m in MEASUREMENT_MILESTONES if m > milestone),
+                              milestone + MILESTONE_GRACE_DAYS)
+        if days >= next_milestone:
+            continue
+        missing = [impact for impact in initiative.impacts
+                   if (initiative.id, impact.metric_id, impact.journey_id) not in measured]
+        if not missing:
+            continue
+        recipients = {user.id: user for user in (initiative.owner, initiative.journey.owner) if user.active}
+        for user in recipients.values():
+            reminders.append(Reminder(
+                user.id, "measurement_due", f"measurement-due:{initiative.id}:{milestone}:{user.id}",
+                f"Time to measure the impact of {initiative.title} ({milestone} days after delivery)",
+                {"initiative": initiative, "milestone": milestone, "missing": missing, "user": user},
+                "initiative", initiative.id))
+    return _finish(reminders, now)
+
+
+def ambassador_inactivity(now: datetime) -> int:
+    """Active ambassadors with no action logged in 30 days: to each, and one list to the CX leaders.
+
+    An ambassador assigned less than 30 days ago is not inactive yet."""
+    today = local_date(now)
+    week = iso_week(today)
+    cutoff = today - timedelta(days=INACTIVITY_DAYS)
+    last_action = (sa.select(AmbassadorAction.ambassador_id,
+                             sa.func.max(AmbassadorAction.occurred_on).label("last_on"))
+                   .group_by(AmbassadorAction.ambassador_id).subquery())
+    rows = db.session.execute(
+        sa.select(Ambassador, last_action.c.last_on)
+        .join(Ambassador.user)
+        .outerjoin(last_action, last_action.c.ambassador_id == Ambassador.id)
+        .where(Ambassador.ended_on.is_(None), Ambassador.started_on <= cutoff, User.active.is_(True),
+               sa.or_(last_action.c.last_on.is_(None), last_action.c.last_on <= cutoff))
+        .options(selectinload(Ambassador.user), selectinload(Ambassador.department))
+        .order_by(Ambassador.id)).all()
+    inactive = [{"ambassador": ambassador, "last_on": last_on} for ambassador, last_on in rows]
+    reminders = []
+    for entry in inactive:
+        ambassador = entry["ambassador"]
+        reminders.append(Reminder(
+            ambassador.user_id, "ambassador_inactive",
+            f"ambassador-inactive:{ambassador.id}:{ambassador.user_id}:{week}",
+            f"No CX action logged for {ambassador.department.name} in {INACTIVITY_DAYS} days",
+            {**entry, "days": INACTIVITY_DAYS}, "ambassador", ambassador.id))
+    if inactive:
+        for leader in _active_users("cx_leader"):
+            reminders.append(Reminder(
+                leader.id, "ambassador_inactivity", f"ambassador-inactivity:{leader.id}:{week}",
+                f"{len(inactive)} ambassador{'s' if len(inactive) != 1 else ''} inactive for "
+                f"{INACTIVITY_DAYS} days", {"inactive": inactive, "days": INACTIVITY_DAYS}))
+    return _finish(reminders, now)
+
+
+def weekly_digest(now: datetime) -> int:
+    """To CX leaders and executives: decided, delivered, overdue, and the ROI to date."""
+    recipients = _active_users("cx_leader", "executive")
+    if not recipients:
+        return _finish([], now)
+    week = iso_week(local_date(now))
+    context = digest.weekly_context(now)
+    reminders = [Reminder(user.id, "weekly_digest", f"weekly-digest:{user.id}:{week}",
+                          f"CX governance this week ({week})", {**context, "user": user})
+                 for user in recipients]
+    return _finish(reminders, now)
+
+
+def daily_digest(now: datetime) -> int:
+    return digest.daily_digest(now)
+
+
+def deliver_notifications(now: datetime) -> int:
+    return _deliver(now)
+
+
+JOBS = {
+    "meeting-reminders": meeting_reminders,
+    "action-item-reminders": action_item_reminders,
+    "measurement-due": measurement_due,
+    "ambassador-inactivity": ambassador_inactivity,
+    "weekly-digest": weekly_digest,
+    "daily-digest": daily_digest,
+    "deliver-notifications": deliver_notifications,
+}
+
+
+class UnknownJob(LookupError):
+    pass
+
+
+def run_job(name: str, now: datetime) -> int:
+    """Run the job called `name` once at `now` (an aware instant)."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    try:
+        job = JOBS[name]
+    except KeyError:
+        raise UnknownJob(f"unknown job {name!r}; jobs: {', '.join(JOBS)}") from None
+    try:
+        return job(now)
+    except BaseException:
+        db.session.rollback()
+        raise

@@ -1,0 +1,109 @@
+"""Mail: a notification as a MIME message, and an SMTP connection per the MAIL_* settings."""
+import hashlib
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+
+from flask import current_app
+
+from cxgov.extensions import db
+
+
+def mail_enabled() -> bool:
+    """Without MAIL_SERVER notifications stay in-app only."""
+    return bool(current_app.config.get("MAIL_SERVER"))
+
+
+def message_id(dedupe_key: str) -> str:
+    """A Message-ID derived from the reminder itself, so a mail re-sent after a crash between
+    the SMTP hand-over and the commit is recognisably the same message."""
+    digest = hashlib.sha256(dedupe_key.encode()).hexdigest()[:32]
+    return f"<{digest}@cxgov>"
+
+
+def _invite(notification):
+    if notification.entity != "meeting" or notification.entity_id is None:
+        return None
+    from cxgov.steering.ics import build_invite
+    from cxgov.steering.models import Meeting
+
+    meeting = db.session.get(Meeting, notification.entity_id)
+    return None if meeting is None else build_invite(meeting)
+
+
+def compose(notification, now) -> EmailMessage:
+    """multipart/alternative (text and HTML); meeting reminders add the invite as text/calendar."""
+    user = notification.user
+    message = EmailMessage()
+    message["Subject"] = notification.subject
+    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    message["To"] = formataddr((user.name, user.email))
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = message_id(notification.dedupe_key)
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(notification.body)
+    if notification.body_html:
+        message.add_alternative(notification.body_html, subtype="html")
+    invite = _invite(notification)
+    if invite is not None:
+        method = "CANCEL" if b"METHOD:CANCEL" in invite else "REQUEST"
+        message.add_attachment(invite.decode("utf-8"), subtype="calendar", filename="invite.ics",
+                               params={"method": method})
+    return message
+
+
+class Mailer:
+    """One SMTP session, opened on first use and reopened after a failure."""
+
+    def __init__(self):
+        config = current_app.config
+        self.host = config["MAIL_SERVER"]
+        self.port = int(config.get("MAIL_PORT") or 25)
+        self.use_tls = bool(config.get("MAIL_USE_TLS"))
+        self.username = config.get("MAIL_USERNAME")
+        self.password = config.get("MAIL_PASSWORD")
+        self.timeout = float(config.get("MAIL_TIMEOUT", 10))
+        self.smtp = None
+
+    def _connect(self):
+        smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        try:
+            if self.use_tls:
+                smtp.starttls(context=ssl.create_default_context())
+            if self.username:
+                smtp.login(self.username, self.password or "")
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def send(self, message: EmailMessage):
+        if self.smtp is None:
+            self.smtp = self._connect()
+        try:
+            self.smtp.send_message(message)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self):
+        if self.smtp is not None:
+            try:
+                self.smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                self.smtp.close()
+            self.smtp = None
+
+
+def describe_error(error: BaseException) -> str:
+    """What went wrong, for `last_error`: the exception and the server's words, never settings."""
+    if isinstance(error, smtplib.SMTPResponseException):
+        text = error.smtp_error.decode("utf-8", "replace") if isinstance(error.smtp_error, bytes) \
+            else str(error.smtp_error)
+        detail = f"{error.smtp_code} {text}"
+    elif isinstance(error, smtplib.SMTPRecipientsRefused):
+        detail = "recipient refused"
+    else:
+        detail = str(error)
+    return f"{type(error).__name__}: {detail}"[:500]
