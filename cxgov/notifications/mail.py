@@ -103,7 +103,10 @@ def describe_error(error: BaseException) -> str:
             else str(error.smtp_error)
         detail = f"{error.smtp_code} {text}"
     elif isinstance(error, smtplib.SMTPRecipientsRefused):
-        detail = "recipient refused"
+        answers = "; ".join(
+            f"{code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}"
+            for code, text in error.recipients.values())
+        detail = f"recipient refused: {answers}"
     else:
         detail = str(error)
     return f"{type(error).__name__}: {detail}"[:500]

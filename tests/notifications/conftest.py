@@ -22,6 +22,13 @@ class Collector:
 
     def __init__(self):
         self.messages = []
+        self.refuse = set()  # recipients answered with 550
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
@@ -80,7 +87,9 @@ def smtp_down(smtp_port):
 
 
 def notifications(**filters):
-    stmt = select(Notification).order_by(Notification.id)
+    """Notification rows as the database has them now."""
+    db.session.rollback()
+    stmt = select(Notification).order_by(Notification.id).execution_options(populate_existing=True)
     for name, value in filters.items():
         stmt = stmt.where(getattr(Notification, name) == value)
     return db.session.scalars(stmt).all()
