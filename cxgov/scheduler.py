@@ -61,12 +61,12 @@ def run_scheduled(app, name):
         log.info("job %s: %s in %.1fs", name, count, time.monotonic() - started)
 
 
-def build_scheduler(app) -> BlockingScheduler:
+def build_scheduler(app, scheduler_class=BlockingScheduler):
     timezone = ZoneInfo(app.config["CXGOV_TIMEZONE"])
     sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
     # SQLite has one writer: run the jobs one after another there.
     executors = {"default": ThreadPoolExecutor(1 if sqlite else 4)}
-    scheduler = BlockingScheduler(timezone=timezone, job_defaults=dict(JOB_DEFAULTS), executors=executors)
+    scheduler = scheduler_class(timezone=timezone, job_defaults=dict(JOB_DEFAULTS), executors=executors)
     for name, (trigger, options) in triggers(timezone).items():
         scheduler.add_job(run_scheduled, trigger, args=[app, name], id=name, name=name,
                           replace_existing=True, **options)
