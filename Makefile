@@ -22,8 +22,14 @@ run: install
 	@echo "           as the CEO:   ceo@demo.cxgov.example / demo-password-1"
 	@echo "           as an admin:  admin@demo.cxgov.example / demo-password-1"
 	@echo "(every demo user has the password demo-password-1)"
+	@echo "The reminder scheduler runs beside it; without MAIL_SERVER reminders stay in the Inbox."
 	@echo
+	@$(FLASK) cxgov scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
+
+scheduler: install
+	$(FLASK) cxgov scheduler
 
 test: install
 	$(PY) -m pytest -q -n 2 --dist loadgroup $(PYTEST_ARGS)

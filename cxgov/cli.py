@@ -96,4 +96,5 @@ def scheduler_command():
     from cxgov.scheduler import run_scheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # cxgov.scheduler logs each run
     run_scheduler(current_app._get_current_object())

@@ -44,6 +44,21 @@ def triggers(timezone):
     }
 
 
+# Run at start-up too: the frequent jobs, and the daily ones when their time today has passed
+# (a restart at 07:05 must not skip the day's reminders; dedupe keys make the extra run harmless).
+START_NOW = ("meeting-reminders", "deliver-notifications")
+CATCH_UP_DAILY = {"action-item-reminders": (7, 0), "measurement-due": (7, 0), "daily-digest": (7, 30)}
+
+
+def first_run(name, now):
+    """When `name` first runs if the scheduler starts at `now` (aware, local); None: per trigger."""
+    if name in START_NOW:
+        return now
+    if name in CATCH_UP_DAILY and (now.hour, now.minute) >= CATCH_UP_DAILY[name]:
+        return now
+    return None
+
+
 def run_scheduled(app, name):
     """One scheduled run: in an app context, at the current instant; the job commits."""
     from cxgov.notifications.jobs import run_job
@@ -61,13 +76,17 @@ def run_scheduled(app, name):
         log.info("job %s: %s in %.1fs", name, count, time.monotonic() - started)
 
 
-def build_scheduler(app, scheduler_class=BlockingScheduler):
+def build_scheduler(app, scheduler_class=BlockingScheduler, now=None):
     timezone = ZoneInfo(app.config["CXGOV_TIMEZONE"])
+    now = (now or utcnow()).astimezone(timezone)
     sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
     # SQLite has one writer: run the jobs one after another there.
     executors = {"default": ThreadPoolExecutor(1 if sqlite else 4)}
     scheduler = scheduler_class(timezone=timezone, job_defaults=dict(JOB_DEFAULTS), executors=executors)
     for name, (trigger, options) in triggers(timezone).items():
+        start = first_run(name, now)
+        if start is not None:
+            options = {**options, "next_run_time": start}
         scheduler.add_job(run_scheduled, trigger, args=[app, name], id=name, name=name,
                           replace_existing=True, **options)
     return scheduler

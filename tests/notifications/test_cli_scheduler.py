@@ -101,6 +101,34 @@ def test_the_scheduler_job_table(app):
         scheduler.shutdown(wait=False)
 
 
+def test_start_up_runs_the_frequent_jobs_and_catches_up_the_days_jobs(app):
+    app.config["CXGOV_TIMEZONE"] = "Europe/Berlin"
+    berlin = ZoneInfo("Europe/Berlin")
+
+    def first_runs(now):
+        scheduler = build_scheduler(app, scheduler_class=BackgroundScheduler, now=now)
+        scheduler.start(paused=True)
+        try:
+            return {job.id: job.next_run_time for job in scheduler.get_jobs()}
+        finally:
+            scheduler.shutdown(wait=False)
+
+    late_morning = datetime(2026, 7, 1, 10, 5, tzinfo=berlin)  # a Wednesday, after 07:30
+    runs = first_runs(late_morning)
+    for name in ("meeting-reminders", "deliver-notifications", "action-item-reminders",
+                 "measurement-due", "daily-digest"):
+        assert runs[name] == late_morning, name
+    # weekly jobs wait for their Monday (the next one after the real clock: runs are not faked)
+    for name in ("weekly-digest", "ambassador-inactivity"):
+        assert runs[name] != late_morning and runs[name].astimezone(berlin).weekday() == 0
+
+    early = datetime(2026, 7, 1, 7, 10, tzinfo=berlin)
+    runs = first_runs(early)
+    assert runs["action-item-reminders"] == early
+    assert runs["daily-digest"] != early
+    assert runs["daily-digest"].astimezone(berlin).strftime("%H:%M") == "07:30"
+
+
 def test_a_scheduled_run_works_in_its_own_app_context_at_the_current_time(app):
     with app.app_context():
         _committee_meeting(datetime.now(UTC) + timedelta(hours=5))
