@@ -7,6 +7,7 @@ every minute, so it takes over when the first one stops. Even two schedulers run
 not send anything twice: reminders are deduplicated and the deliverer skips locked rows.
 """
 import logging
+import signal
 import time
 from zoneinfo import ZoneInfo
 
@@ -135,8 +136,17 @@ def _watch_lock(scheduler, lock, lost):
     scheduler.add_job(check, IntervalTrigger(minutes=1), id="leader-lock-check", name="leader-lock-check")
 
 
+def _stop(signum, frame):
+    raise SystemExit(0)
+
+
 def run_scheduler(app, retry_seconds=LOCK_RETRY_SECONDS):
-    """Block forever: wait for the leader lock (PostgreSQL), then run the schedule."""
+    """Block forever: wait for the leader lock (PostgreSQL), then run the schedule.
+
+    SIGTERM and SIGINT stop it cleanly, also when a shell started it in the background
+    (`make run`), where SIGINT would otherwise be ignored."""
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
     with app.app_context():
         engine = db.engine
     lock = try_leader_lock(engine)
