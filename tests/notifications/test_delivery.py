@@ -215,3 +215,33 @@ def test_two_deliverers_at_once_send_nothing_twice(app, smtp):
     assert len(subjects) == 40 and set(subjects.values()) == {1}
     with app.app_context():
         assert all(n.sent_at == NOW for n in notifications())
+
+
+@pytest.mark.skipif(not PG_URL, reason="concurrent jobs need PostgreSQL (SQLite has one writer)")
+def test_two_schedulers_running_a_job_at_once_write_each_reminder_once(app, smtp):
+    with app.app_context():
+        for _ in range(3):
+            _meeting_with_members(4)
+
+    barrier = threading.Barrier(2)
+    counts, errors = [], []
+
+    def remind():
+        try:
+            with app.app_context():
+                barrier.wait()
+                counts.append(run_job("meeting-reminders", NOW))
+                db.session.remove()
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=remind) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and sum(counts) == 12
+    with app.app_context():
+        assert len(notifications(kind="meeting_reminder")) == 12
+        assert deliver_notifications(NOW) == 12
+    assert len(smtp.messages) == 12

@@ -1,0 +1,65 @@
+"""Jobs and the inbox cost a constant number of SQL queries, whatever the number of rows."""
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import event
+
+from cxgov.extensions import db
+from cxgov.notifications.jobs import run_job
+from tests import factories as f
+
+UTC = timezone.utc
+NOW = datetime(2026, 3, 10, 7, tzinfo=UTC)
+
+
+@contextmanager
+def count_queries():
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def _world(size):
+    committee = f.create_committee()
+    for _ in range(size):
+        f.add_committee_member(committee, f.create_user())
+    for n in range(size):
+        meeting = f.create_meeting(committee, starts_at=NOW + timedelta(hours=2 + n))
+        f.add_agenda_item(meeting)
+        f.create_action_item(due_on=NOW.date() - timedelta(days=8))
+        meeting_held = f.create_meeting(committee, starts_at=NOW - timedelta(days=2), status="held")
+        f.create_decision(meeting_held, created_at=NOW - timedelta(days=1))
+        initiative = f.create_initiative(status="delivered", delivered_on=NOW.date() - timedelta(days=30))
+        f.add_impact(initiative)
+        f.add_cash_flow(initiative, "cost", year=0, amount="100", basis="actual")
+        f.create_ambassador(started_on=NOW.date() - timedelta(days=90))
+    f.create_user("cx_leader")
+    f.create_user("executive")
+
+
+def _costs(app, size):
+    costs = {}
+    with app.app_context():
+        _world(size)
+        for name in ("meeting-reminders", "action-item-reminders", "measurement-due",
+                     "ambassador-inactivity", "weekly-digest"):
+            with count_queries() as statements:
+                assert run_job(name, NOW) > 0, name
+            costs[name] = len(statements)
+    return costs
+
+
+def test_jobs_cost_the_same_for_2_or_6_of_everything(app, database_url):
+    small = _costs(app, 2)
+    with app.app_context():
+        db.session.execute(db.text("DELETE FROM notifications"))
+        db.session.commit()
+    large = _costs(app, 6)
+    assert small == large
