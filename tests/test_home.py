@@ -64,3 +64,10 @@ def test_healthz_is_public(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json == {"status": "ok"}
+
+
+def test_a_wrong_method_on_a_page_is_an_html_405_with_allow(page_as):
+    response = page_as("member").get("/logout")
+    assert response.status_code == 405
+    assert "text/html" in response.content_type
+    assert "POST" in response.headers["Allow"]

@@ -105,9 +105,11 @@ def test_malformed_json_is_400_problem_json(app, client):
 
 
 def test_a_body_that_is_not_an_object_is_refused(app, client):
-    response = client.post("/api/auth/tokens", data="[1, 2]", content_type="application/json")
-    assert response.status_code in (400, 422)
-    assert response.content_type == "application/problem+json"
+    for body in ("[1, 2]", "null", '"text"'):
+        response = client.post("/api/auth/tokens", data=body, content_type="application/json")
+        assert response.status_code == 422
+        assert response.content_type == "application/problem+json"
+        assert "_schema" in response.json["errors"]
 
 
 def test_the_password_is_hashed_with_argon2id(app):

@@ -296,3 +296,31 @@ def test_changing_ones_password_needs_the_current_one(app, login_as, client):
     assert_no_password(response.json)
     assert client.post("/api/auth/tokens", json={"email": email, "password": factories.PASSWORD}).status_code == 401
     assert client.post("/api/auth/tokens", json={"email": email, "password": "a brand new password"}).status_code == 201
+
+
+def test_the_list_costs_the_same_queries_for_3_or_30_users(app, login_as):
+    from sqlalchemy import event
+
+    client = login_as("member")
+
+    def queries_for_listing():
+        with app.app_context():
+            statements = []
+            listener = lambda *args: statements.append(args[2])  # noqa: E731
+            event.listen(db.engine, "before_cursor_execute", listener)
+            try:
+                assert client.get("/api/users?page_size=200").status_code == 200
+            finally:
+                event.remove(db.engine, "before_cursor_execute", listener)
+            return len(statements)
+
+    with app.app_context():
+        department = factories.create_department()
+        for _ in range(2):
+            factories.create_user(department_id=department.id)
+    few = queries_for_listing()
+    assert few >= 2  # the count and the page (plus the token lookup)
+    with app.app_context():
+        for n in range(27):
+            factories.create_user(department_id=factories.create_department().id, password=None)
+    assert queries_for_listing() == few
