@@ -18,8 +18,11 @@ def create_user_command(email, name, role, department_code, password):
     """Create a user who can sign in."""
     from sqlalchemy import select
 
+    from marshmallow import ValidationError
+
     from cxgov.errors import DomainError
     from cxgov.org.models import Department
+    from cxgov.org.schemas import UserSchema
     from cxgov.org.services import create_user
 
     if not password:
@@ -33,8 +36,13 @@ def create_user_command(email, name, role, department_code, password):
             raise click.UsageError(f"no department with code {department_code!r}")
         department_id = department.id
     try:
-        user = create_user(None, {"email": email, "name": name, "role": role,
+        data = UserSchema().load({"email": email, "name": name, "role": role,
                                   "department_id": department_id, "password": password})
+    except ValidationError as error:
+        problems = "; ".join(f"{field}: {' '.join(map(str, messages))}" for field, messages in error.messages.items())
+        raise click.UsageError(problems) from None
+    try:
+        user = create_user(None, data)
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(error.detail or str(error)) from None

@@ -104,11 +104,11 @@ def handle_http_exception(error):
             return render_error(400, "The request body is not valid JSON.", errors=errors)
         return render_error(status, "The request has invalid fields.", errors=errors)
     detail = data.get("message") or error.description
-    response = render_error(status, detail)
-    if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
-        resp = response if not isinstance(response, tuple) else None
-        if resp is not None:
-            resp.headers["Allow"] = ", ".join(error.valid_methods)
+    if status == 429:
+        detail = f"Too many attempts (the limit is {error.description}); wait a little and try again."
+    response = current_app.make_response(render_error(status, detail))
+    if status == 405 and getattr(error, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(error.valid_methods)
     return response
 
 

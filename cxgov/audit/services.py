@@ -37,14 +37,20 @@ def _actor_id(session):
     return None
 
 
-def _column_changes(obj, created):
+def _column_changes(obj, action):
     state = inspect(obj)
     changes = {}
     for attr in state.mapper.column_attrs:
         key = attr.key
         if key in SKIPPED or key == "id":
             continue
-        if created:
+        if action == "delete":
+            # What the deleted row held (only loaded values: the row is gone, nothing to refresh).
+            value = state.dict.get(key)
+            if value is not None:
+                changes[key] = "***" if key in REDACTED else _jsonable(value)
+            continue
+        if action == "create":
             value = getattr(obj, key)
             if value is not None:
                 changes[key] = "***" if key in REDACTED else _jsonable(value)
@@ -72,7 +78,7 @@ def _record(session, flush_context):
                 continue
             if action == "update" and not session.is_modified(obj, include_collections=False):
                 continue
-            changes = {} if action == "delete" else _column_changes(obj, action == "create")
+            changes = _column_changes(obj, action)
             if action == "update" and not changes:
                 continue
             rows.append({

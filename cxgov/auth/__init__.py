@@ -18,8 +18,10 @@ def _bearer():
 
 @login_manager.user_loader
 def load_session_user(user_id):
-    if request.path.startswith("/api"):
-        return None  # the API is signed with bearer tokens only, so it needs no CSRF token
+    if request.path.startswith("/api") and request.path != "/api/openapi.json":
+        # The API is signed with bearer tokens only, so it needs no CSRF token; its (read-only)
+        # description is also readable from a signed-in browser, where the home page links to it.
+        return None
     if not user_id.isdigit():
         return None
     user = db.session.get(User, int(user_id))

@@ -16,6 +16,9 @@ def _safe_next(target):
     """Only redirect to paths on this site."""
     if not target:
         return None
+    # Browsers read a backslash as a slash ("/\\evil" is "//evil") and drop control characters.
+    if "\\" in target or any(ord(ch) < 32 for ch in target):
+        return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None

@@ -1,5 +1,5 @@
 """Departments and users: the rules, checked here and nowhere else."""
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cxgov import policy
 from cxgov.auth.passwords import hash_password, verify_password
@@ -39,7 +39,11 @@ def update_department(actor, department, data):
 
 
 def delete_department(actor, department):
+    """Only a department nobody belongs to: its people would silently lose their department."""
     policy.require(policy.manage_org, actor)
+    members = db.session.scalar(select(func.count()).select_from(User).where(User.department_id == department.id))
+    if members:
+        raise Conflict(f"{members} user(s) belong to this department; move them to another one first.")
     db.session.delete(department)
     db.session.flush()
 

@@ -1,0 +1,224 @@
+"""`flask --app wsgi cxgov seed-demo`: a believable organisation on an empty database, once."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from cxgov.ambassadors.models import ACTION_KINDS
+from cxgov.db import today
+from cxgov.extensions import db
+from cxgov.initiatives.models import STATUSES
+from cxgov.models import (
+    ActionItem, Ambassador, AmbassadorAction, CashFlow, Decision, Department, Impact, Initiative, Journey,
+    Measurement, Meeting, Metric, Stage, Touchpoint, Transition, User,
+)
+from cxgov.org.models import ROLES
+
+BUILT_IN = ("nps", "csat", "ces", "churn_rate", "retention_rate")
+LOGINS = ("lena.fischer@demo.cxgov.example", "ceo@demo.cxgov.example", "admin@demo.cxgov.example")
+
+
+@pytest.fixture
+def seeded(app, runner):
+    result = runner.invoke(args=["cxgov", "seed-demo"])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def count(model, *where):
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def all_counts():
+    return {table.name: db.session.scalar(select(func.count()).select_from(table))
+            for table in db.metadata.sorted_tables}
+
+
+def test_it_prints_a_summary_and_how_to_sign_in(seeded):
+    assert "8 departments" in seeded.output
+    for email in LOGINS:
+        assert email in seeded.output
+    assert "demo-password-1" in seeded.output
+
+
+def test_the_organisation(app, seeded):
+    with app.app_context():
+        assert count(Department) == 8
+        assert count(User) >= 25
+        assert set(db.session.scalars(select(User.role).distinct())) == set(ROLES)
+        roles = dict(db.session.execute(select(User.email, User.role).where(User.email.in_(LOGINS))).all())
+        assert roles == {LOGINS[0]: "cx_leader", LOGINS[1]: "executive", LOGINS[2]: "admin"}
+        hashes = set(db.session.scalars(select(User.password_hash)))
+        assert len(hashes) == 1 and hashes.pop().startswith("$argon2id$")
+
+
+@pytest.mark.parametrize("email", LOGINS)
+def test_the_demo_logins_work(seeded, client, email):
+    response = client.post("/api/auth/tokens", json={"email": email, "password": "demo-password-1"})
+    assert response.status_code == 201
+    me = client.get("/api/users/me", headers={"Authorization": f"Bearer {response.json['token']}"})
+    assert me.json["email"] == email
+
+
+def test_the_journeys_span_the_hourglass_channels_and_departments(app, seeded):
+    with app.app_context():
+        journeys = db.session.scalars(select(Journey)).all()
+        assert len(journeys) == 3
+        assert max(len(j.stages) for j in journeys) == 10
+        for journey in journeys:
+            assert [s.position for s in journey.stages] == list(range(len(journey.stages)))
+            touchpoints = [t for s in journey.stages for t in s.touchpoints]
+            assert {t.digital for t in touchpoints} == {True, False}
+            assert len({t.department_id for t in touchpoints}) >= 3
+        full = next(j for j in journeys if len(j.stages) == 10)
+        assert [s.phase for s in full.stages] == ["pre_sale"] * 6 + ["post_sale"] * 4
+
+
+def test_a_year_of_monthly_measurements_per_metric_and_journey(app, seeded):
+    with app.app_context():
+        rows = db.session.execute(
+            select(Metric.code, Measurement.journey_id, func.count(), func.min(Measurement.period_start),
+                   func.max(Measurement.period_end))
+            .join(Metric).group_by(Metric.code, Measurement.journey_id)).all()
+        per_metric = {}
+        for code, journey_id, n, first, last in rows:
+            assert n == 12
+            assert last < today().replace(day=1)
+            assert first >= today() - timedelta(days=366 + 31)
+            per_metric.setdefault(code, set()).add(journey_id)
+        for code in BUILT_IN:
+            assert len(per_metric[code]) == 3
+        custom = db.session.scalars(select(Metric).where(Metric.builtin.is_(False))).all()
+        assert {m.code for m in custom} == {"first_contact_resolution", "claim_cycle_days", "cost_to_serve"}
+        assert {m.code: m.direction for m in custom}["claim_cycle_days"] == "lower_is_better"
+        assert all(m.code in per_metric for m in custom)
+
+
+def test_initiatives_in_every_status_with_consistent_history(app, seeded):
+    with app.app_context():
+        initiatives = db.session.scalars(select(Initiative)).all()
+        assert {i.status for i in initiatives} == set(STATUSES)
+        assert len(initiatives) >= 12
+        for initiative in initiatives:
+            history = initiative.transitions
+            if initiative.status == "proposed":
+                assert history == []
+                continue
+            assert history[0].from_status == "proposed"
+            assert history[-1].to_status == initiative.status
+            for before, after in zip(history, history[1:]):
+                assert before.to_status == after.from_status
+                assert before.effective_on <= after.effective_on
+            for step in history:
+                if step.to_status in ("approved", "rejected"):
+                    decision = db.session.get(Decision, step.decision_id)
+                    assert decision.initiative_id == initiative.id
+                    assert decision.kind == ("approve_initiative" if step.to_status == "approved" else "reject_initiative")
+                    assert decision.meeting.status == "held"
+                else:
+                    assert step.decision_id is None
+            if initiative.status in ("in_progress", "delivered", "closed"):
+                assert initiative.start_on is not None
+            if initiative.status in ("delivered", "closed"):
+                assert initiative.delivered_on is not None
+            assert any(f.basis == "planned" and f.kind == "cost" and f.year == 0 for f in initiative.cash_flows)
+            assert {f.year for f in initiative.cash_flows} >= {0, 1, 2, 3}
+            assert initiative.impacts
+        assert count(CashFlow, CashFlow.basis == "actual") > 0
+        assert count(CashFlow, CashFlow.risk_adjustment > 0) > 0
+
+
+def test_delivered_initiatives_move_their_kpis(app, seeded):
+    with app.app_context():
+        delivered = db.session.scalars(select(Initiative).where(Initiative.delivered_on.is_not(None))).all()
+        assert delivered
+        for initiative in delivered:
+            for impact in initiative.impacts:
+                latest = db.session.scalars(
+                    select(Measurement.value).where(Measurement.metric_id == impact.metric_id,
+                                                    Measurement.journey_id == impact.journey_id,
+                                                    Measurement.period_start > initiative.delivered_on)
+                    .order_by(Measurement.period_start.desc())).first()
+                assert latest is not None
+                if impact.target_value > impact.baseline_value:
+                    assert latest > impact.baseline_value
+                else:
+                    assert latest < impact.baseline_value
+
+
+def test_the_steering_record(app, seeded):
+    with app.app_context():
+        meetings = db.session.scalars(select(Meeting).order_by(Meeting.starts_at)).all()
+        held = [m for m in meetings if m.status == "held"]
+        scheduled = [m for m in meetings if m.status == "scheduled"]
+        assert len(held) >= 3 and len(scheduled) >= 1
+        for meeting in held:
+            assert meeting.minutes and meeting.minutes_published_at is not None
+            assert meeting.decisions and meeting.agenda_items
+            assert meeting.starts_at.date() < today()
+        for meeting in scheduled:
+            assert meeting.starts_at.date() > today()
+            assert meeting.agenda_items and meeting.attendance
+        committee = meetings[0].committee
+        assert {m.member_role for m in committee.members} == {"chair", "secretary", "member", "sponsor"}
+        assert committee.chair.email == LOGINS[0]
+
+        assert count(ActionItem, ActionItem.status == "done") > 0
+        assert count(ActionItem, ActionItem.status == "open", ActionItem.due_on < today()) > 0  # overdue
+        assert count(ActionItem, ActionItem.status == "open", ActionItem.due_on >= today()) > 0
+
+
+def test_the_ambassador_network(app, seeded):
+    with app.app_context():
+        active = db.session.scalars(select(Ambassador).where(Ambassador.ended_on.is_(None))).all()
+        assert len(active) == 7
+        assert count(Department) - len({a.department_id for a in active}) == 1
+        actions = db.session.scalars(select(AmbassadorAction)).all()
+        assert len(actions) >= 75
+        assert {a.kind for a in actions} == set(ACTION_KINDS)
+        assert min(a.occurred_on for a in actions) >= today() - timedelta(days=184)
+        last = {a.id: max((x.occurred_on for x in actions if x.ambassador_id == a.id), default=None) for a in active}
+        silent = [a for a in active if last[a.id] is None or last[a.id] < today() - timedelta(days=30)]
+        assert len(silent) == 1
+        for action in actions:
+            assert action.department_id == action.ambassador.department_id
+
+
+def test_running_it_twice_adds_nothing(app, seeded, runner):
+    with app.app_context():
+        before = all_counts()
+    result = runner.invoke(args=["cxgov", "seed-demo"])
+    assert result.exit_code == 0
+    assert "left it as it is" in result.output
+    with app.app_context():
+        assert all_counts() == before
+
+
+def test_it_refuses_a_database_that_already_has_users(app, runner):
+    from tests import factories
+
+    with app.app_context():
+        factories.create_user()
+        before = all_counts()
+    result = runner.invoke(args=["cxgov", "seed-demo"])
+    assert result.exit_code == 0
+    with app.app_context():
+        assert all_counts() == before
+
+
+def test_it_is_deterministic(app, seeded):
+    from cxgov.demo import seed_demo
+
+    with app.app_context():
+        first = [(m.period_start, m.value) for m in db.session.scalars(select(Measurement).order_by(Measurement.id))]
+        first_counts = count(Stage), count(Touchpoint), count(Impact), count(Transition)
+        # Empty the database (but the built-in metrics) and seed again: the same rows come out.
+        for table in reversed(db.metadata.sorted_tables):
+            if table.name != "metrics":
+                db.session.execute(table.delete())
+        db.session.execute(Metric.__table__.delete().where(Metric.builtin.is_(False)))
+        seed_demo()
+        second = [(m.period_start, m.value) for m in db.session.scalars(select(Measurement).order_by(Measurement.id))]
+        assert second == first
+        assert (count(Stage), count(Touchpoint), count(Impact), count(Transition)) == first_counts
+        db.session.rollback()

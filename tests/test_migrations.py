@@ -1,0 +1,124 @@
+"""The migration history: one head, upgrade from empty (and back), no drift from the models,
+and the database itself enforcing what the models promise."""
+import re
+import uuid
+from datetime import date
+
+import flask_migrate
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import func, inspect, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+
+from cxgov import ROOT, create_app
+from cxgov.extensions import db
+from cxgov.models import Ambassador, Metric, User
+from tests import factories
+from tests.conftest import PG_URL, _pg_admin
+
+BUILT_IN_METRICS = {"nps", "csat", "ces", "churn_rate", "retention_rate"}
+
+
+@pytest.fixture
+def empty_database_url(tmp_path):
+    """A database with no tables at all (SQLite file, or a new PostgreSQL database)."""
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path / 'empty.sqlite'}"
+        return
+    base = re.sub(r"\W", "_", make_url(PG_URL).database or "cxgov_test")
+    name = f"{base}_empty_{uuid.uuid4().hex[:8]}"
+    with _pg_admin(PG_URL) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    with _pg_admin(PG_URL) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_the_history_has_a_single_head():
+    script = ScriptDirectory(str(ROOT / "migrations"))
+    assert len(script.get_heads()) == 1
+
+
+def test_upgrade_from_empty_then_downgrade_to_base_and_upgrade_again(empty_database_url):
+    app = create_app({"CXGOV_ENV": "testing", "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    head = ScriptDirectory(str(ROOT / "migrations")).get_current_head()
+    with app.app_context():
+        try:
+            assert inspect(db.engine).get_table_names() == []
+            flask_migrate.upgrade()
+            tables = set(inspect(db.engine).get_table_names())
+            assert {"users", "departments", "initiatives", "measurements", "audit_entries"} <= tables
+            with db.engine.connect() as conn:
+                assert MigrationContext.configure(conn).get_current_revision() == head
+
+            flask_migrate.downgrade(revision="base")
+            assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+
+            flask_migrate.upgrade()
+            assert set(inspect(db.engine).get_table_names()) == tables
+            assert set(db.session.scalars(select(Metric.code))) == BUILT_IN_METRICS
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_flask_db_check_reports_no_drift(app, runner):
+    result = runner.invoke(args=["db", "check"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        with db.engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            assert compare_metadata(context, db.metadata) == []
+
+
+def test_the_five_built_in_metrics_exist_after_migration(app):
+    with app.app_context():
+        metrics = db.session.scalars(select(Metric)).all()
+        assert {m.code for m in metrics} == BUILT_IN_METRICS
+        assert all(m.builtin for m in metrics)
+        directions = {m.code: m.direction for m in metrics}
+        assert directions["churn_rate"] == "lower_is_better"
+        assert directions["nps"] == "higher_is_better"
+
+
+def test_the_database_refuses_a_second_active_ambassador_per_department(app):
+    with app.app_context():
+        department = factories.create_department()
+        factories.create_ambassador(department=department)
+        # A former ambassador of the same department is fine: the index covers active ones only.
+        factories.create_ambassador(department=department, started_on=date(2025, 1, 1), ended_on=date(2025, 6, 30))
+        second = factories.create_user(department_id=department.id)
+        db.session.add(Ambassador(user_id=second.id, department_id=department.id, started_on=date(2026, 2, 1)))
+        with pytest.raises(IntegrityError):
+            db.session.flush()
+        db.session.rollback()
+        active = db.session.scalar(select(func.count()).select_from(Ambassador).where(
+            Ambassador.department_id == department.id, Ambassador.ended_on.is_(None)))
+        assert active == 1
+
+
+def test_the_database_refuses_a_value_outside_an_enum(app):
+    with app.app_context():
+        user = factories.create_user(role="member")
+        with pytest.raises(IntegrityError):
+            db.session.execute(text("UPDATE users SET role = 'overlord' WHERE id = :id"), {"id": user.id})
+            db.session.flush()
+        db.session.rollback()
+        with pytest.raises(IntegrityError):
+            db.session.execute(text(
+                "INSERT INTO metrics (code, name, category, unit, direction, builtin, version) "
+                "VALUES ('x', 'X', 'customer', 'pts', 'sideways', false, 1)"))
+        db.session.rollback()
+        assert db.session.get(User, user.id).role == "member"
+        assert db.session.scalar(select(func.count()).select_from(Metric).where(Metric.code == "x")) == 0
+
+
+def test_the_database_refuses_an_email_that_is_not_lower_case(app):
+    with app.app_context():
+        db.session.add(User(email="Mixed@Example.com", name="Mixed", role="member"))
+        with pytest.raises(IntegrityError):
+            db.session.flush()
+        db.session.rollback()
