@@ -192,8 +192,8 @@ def not_yet_measured(actor, args):
         Measurement.metric_id == Impact.metric_id,
         Measurement.journey_id == Impact.journey_id,
         Measurement.period_start > Initiative.delivered_on,
-    )
-    unmeasured_impact = exists().where(Impact.initiative_id == Initiative.id, ~measured)
+    ).correlate(Impact, Initiative)
+    unmeasured_impact = exists().where(Impact.initiative_id == Initiative.id, ~measured).correlate(Initiative)
     stmt = (
         select(Initiative)
         .where(Initiative.status.in_(("delivered", "closed")), unmeasured_impact, *scope(actor, args))
