@@ -22,7 +22,7 @@ PAGE_SIZE = 50
 @bp.route("")
 def index():
     try:
-        args = InitiativeArgs().load(request.args)
+        args = InitiativeArgs().load({k: v for k, v in request.args.items() if v.strip() != ""})
     except ValidationError as error:
         args, errors = {"page": 1, "page_size": PAGE_SIZE}, error.messages
     else:

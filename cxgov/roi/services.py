@@ -230,7 +230,8 @@ def leadership_report(actor, args):
         "by": {name: groups(rows, name) for name in ("department", "journey", "category")},
         "planned_vs_actual": planned_vs_actual,
         "top": ranked[:5],
-        "bottom": list(reversed(ranked[-5:])) if len(ranked) > 5 else [],
+        # The weakest five, worst first, never repeating one already among the top five.
+        "bottom": list(reversed(ranked[max(5, len(ranked) - 5):])),
         "unmeasured": not_yet_measured(actor, args),
         "rows": rows,
     }

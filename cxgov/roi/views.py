@@ -56,9 +56,14 @@ def format_months(value):
 
 # -- the report -------------------------------------------------------------------------------------
 
+def _given():
+    """The query string without the empty choices a GET form sends ("All")."""
+    return {key: value for key, value in request.args.items() if value.strip() != ""}
+
+
 def _args():
     try:
-        return ReportArgs().load(request.args)
+        return ReportArgs().load(_given())
     except ValidationError as error:
         raise Invalid("The report's parameters are not valid.", errors=error.messages) from None
 
@@ -92,7 +97,7 @@ def _build():
 def report():
     args, report, departments, journeys = _build()
     return render_template("roi/report.html", args=args, report=report, charts=_charts(report),
-                           departments=departments, journeys=journeys, filters=request.args)
+                           departments=departments, journeys=journeys, filters=_given())
 
 
 @bp.route("/reports/roi.pdf")

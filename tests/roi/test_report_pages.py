@@ -120,3 +120,10 @@ def test_the_pdf_for_an_empty_portfolio(page_as):
     pdf = page_as("cx_leader").get("/reports/roi.pdf").get_data()
     assert pdf.startswith(b"%PDF")
     assert page_count(pdf) == 1
+
+
+def test_the_form_sends_empty_filters_for_all(page_as, app):
+    portfolio(app)
+    response = page_as("executive").get("/reports/roi?basis=planned&discount_rate=0.1&department_id=&journey_id=")
+    assert response.status_code == 200
+    assert "Chat support" in response.get_data(as_text=True)
