@@ -95,13 +95,18 @@ def compute_roi(flows, rate: Decimal) -> RoiResult:
     years = yearly(flows)
     pv_costs = present_value({y.year: y.costs for y in years}, rate)
     pv_benefits = present_value({y.year: y.benefits for y in years}, rate)
-    npv = pv_benefits - pv_costs
+    with localcontext() as context:
+        context.prec = 34
+        npv = pv_benefits - pv_costs
     return RoiResult(pv_costs, pv_benefits, npv, roi(npv, pv_costs), payback_months(years), years)
 
 
 def portfolio(results) -> dict:
     """Portfolio totals: sum the PVs first, then take ROI of the sums."""
-    pv_costs = sum((r.pv_costs for r in results), ZERO)
-    pv_benefits = sum((r.pv_benefits for r in results), ZERO)
-    npv = pv_benefits - pv_costs
+    results = list(results)
+    with localcontext() as context:
+        context.prec = 34
+        pv_costs = sum((r.pv_costs for r in results), ZERO)
+        pv_benefits = sum((r.pv_benefits for r in results), ZERO)
+        npv = pv_benefits - pv_costs
     return {"pv_costs": pv_costs, "pv_benefits": pv_benefits, "npv": npv, "roi": roi(npv, pv_costs)}

@@ -1,0 +1,45 @@
+"""The CEO reads the ROI report on a phone."""
+from decimal import Decimal
+
+from tests import factories
+
+PHONE = {"width": 390, "height": 844}
+
+
+def seed(app):
+    with app.app_context():
+        departments = [factories.create_department(name=name) for name in
+                       ("Customer Service Operations", "Digital Channels", "Retail Stores")]
+        journeys = [factories.create_journey(name=name) for name in ("Onboarding", "Billing and payments")]
+        for n in range(9):
+            initiative = factories.create_initiative(
+                title=f"A rather long initiative title number {n} about self-service", department=departments[n % 3],
+                journey=journeys[n % 2], category=("digital", "process", "people")[n % 3])
+            factories.add_cash_flow(initiative, "cost", 0, "125000.00", risk_adjustment=Decimal("0.1"))
+            factories.add_cash_flow(initiative, "benefit", 1, str(60000 + 10000 * n), risk_adjustment=Decimal("0.2"))
+            factories.add_cash_flow(initiative, "benefit", 2, "90000.00", risk_adjustment=Decimal("0.2"))
+            factories.add_cash_flow(initiative, "cost", 0, "130000.00", basis="actual")
+        return factories.create_user(role="executive", name="The CEO")
+
+
+def test_the_ceo_reads_the_report_on_a_phone(app, live_server, sign_in):
+    ceo = seed(app)
+    page = sign_in(ceo, viewport=PHONE)
+    page.goto(f"{live_server}/reports/roi")
+    headline = page.locator(".roi-headline")
+    assert headline.is_visible()
+    assert "Invested (PV costs)" in headline.inner_text()
+    assert "ROI" in headline.inner_text()
+    box = headline.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] + 1
+    assert page.locator(".roi-charts svg").first.is_visible()
+    width = page.evaluate("() => Math.max(document.body.scrollWidth, document.documentElement.scrollWidth)")
+    assert width <= PHONE["width"] + 2
+
+    page.select_option("#basis", "actual")
+    page.fill("#discount_rate", "0.08")
+    page.click("button:has-text('Update')")
+    page.wait_for_url("**basis=actual**")
+    assert "Actual cash flows" in page.locator("main").inner_text()
+    width = page.evaluate("() => Math.max(document.body.scrollWidth, document.documentElement.scrollWidth)")
+    assert width <= PHONE["width"] + 2

@@ -1,0 +1,129 @@
+"""/reports/roi (the leadership page) and /reports/roi.pdf (one A4 page)."""
+import re
+import zlib
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from cxgov.extensions import db
+from tests import factories
+from tests.roi.test_report_api import make_initiatives, portfolio
+
+
+def test_anonymous_is_sent_to_sign_in(client):
+    for path in ("/reports/roi", "/reports/roi.pdf"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("role", ["executive", "cx_leader", "admin"])
+def test_leadership_reads_the_headline_and_tables(page_as, app, role):
+    portfolio(app)
+    html = page_as(role).get("/reports/roi").get_data(as_text=True)
+    assert "Invested (PV costs)" in html and "NPV" in html and "Payback" in html
+    assert "EUR" in html
+    # PV costs: 333.33 × 1.1234 = 374.462922 and 1 000 × 1.2 = 1 200 → 1,574.46
+    assert "1,574.46" in html
+    for heading in ("By department", "By journey", "By category", "Planned vs actual",
+                    "Top initiatives by NPV", "Delivered, not yet measured"):
+        assert heading in html
+    assert "Sales" in html and "Onboarding" in html
+    assert "<svg" in html
+    assert "<script" not in html
+    assert "own initiatives only" not in html
+
+
+def test_basis_and_rate_selectors(page_as, app):
+    portfolio(app)
+    page = page_as("executive")
+    html = page.get("/reports/roi?basis=actual&discount_rate=0").get_data(as_text=True)
+    assert '<option value="actual" selected' in html
+    # Actual, undiscounted: costs 900, benefits 12.34 + 1 000.
+    assert "900.00" in html and "1,012.34" in html
+    assert page.get("/reports/roi?discount_rate=5").status_code == 422
+
+
+def test_members_see_their_own_initiatives_only(page_as, app):
+    member = page_as("member")
+    portfolio(app, owner_id=member.user_id)
+    html = member.get("/reports/roi").get_data(as_text=True)
+    assert "own initiatives only" in html
+    assert "Chat support" in html
+    assert "Plain bills" not in html
+
+
+def test_delivered_but_not_measured(page_as, app):
+    with app.app_context():
+        journey = factories.create_journey()
+        unmeasured = factories.create_initiative(title="Unmeasured fix", journey=journey, status="delivered",
+                                                 delivered_on=date(2026, 3, 1))
+        factories.add_impact(unmeasured)
+        measured = factories.create_initiative(title="Measured fix", journey=journey, status="closed",
+                                               delivered_on=date(2026, 1, 1))
+        factories.add_impact(measured)
+        # A measurement that starts after the first delivery but before the second.
+        factories.create_measurement(journey=journey, metric_code="nps", period_start=date(2026, 2, 1))
+        no_impact = factories.create_initiative(title="No impact", status="delivered", delivered_on=date(2026, 1, 1))
+        in_progress = factories.create_initiative(title="Still going", journey=journey, status="in_progress")
+        factories.add_impact(in_progress)
+        del no_impact
+    html = page_as("executive").get("/reports/roi").get_data(as_text=True)
+    section = html.split("Delivered, not yet measured", 1)[1]
+    assert "Unmeasured fix" in section
+    assert "Measured fix" not in section
+    assert "No impact" not in section
+    assert "Still going" not in section
+
+
+def test_the_page_costs_a_constant_number_of_queries(page_as, app):
+    from tests.roi.helpers import count_statements
+
+    page = page_as("executive")
+    make_initiatives(app, 2)
+    few = count_statements(app, lambda: page.get("/reports/roi"))
+    make_initiatives(app, 28)
+    many = count_statements(app, lambda: page.get("/reports/roi"))
+    assert few == many
+
+
+def pdf_objects(pdf):
+    """The PDF's text with its compressed (object) streams inflated, to read its structure."""
+    parts = [pdf]
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            parts.append(zlib.decompress(match.group(1)))
+        except zlib.error:
+            pass
+    return b"\n".join(parts)
+
+
+def page_count(pdf):
+    return len(re.findall(rb"/Type\s*/Page\b", pdf_objects(pdf)))
+
+
+def test_the_pdf_is_one_a4_page(page_as, app):
+    portfolio(app)
+    make_initiatives(app, 12)
+    response = page_as("executive").get("/reports/roi.pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    pdf = response.get_data()
+    assert pdf.startswith(b"%PDF")
+    assert page_count(pdf) == 1
+    # A4 is 595 × 842 points.
+    box = re.search(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf_objects(pdf))
+    assert box and round(float(box.group(1))) == 595 and round(float(box.group(2))) == 842
+
+
+def test_the_pdf_for_an_empty_portfolio(page_as):
+    pdf = page_as("cx_leader").get("/reports/roi.pdf").get_data()
+    assert pdf.startswith(b"%PDF")
+    assert page_count(pdf) == 1
+
+
+def test_the_form_sends_empty_filters_for_all(page_as, app):
+    portfolio(app)
+    response = page_as("executive").get("/reports/roi?basis=planned&discount_rate=0.1&department_id=&journey_id=")
+    assert response.status_code == 200
+    assert "Chat support" in response.get_data(as_text=True)
