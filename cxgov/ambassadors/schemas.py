@@ -60,7 +60,7 @@ class AmbassadorActionSchema(Schema):
     kind = choice(ACTION_KINDS, required=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     description = fields.String(allow_none=True, validate=validate.Length(max=10_000))
-    people_reached = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_PEOPLE))
+    people_reached = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0, max=MAX_PEOPLE))
     hours = Number(places=2, load_default=Decimal("0"), validate=validate.Range(min=0, max=MAX_HOURS))
     journey_id = fields.Integer(allow_none=True)
     initiative_id = fields.Integer(dump_only=True, allow_none=True)
@@ -75,7 +75,7 @@ class AmbassadorActionUpdateSchema(Schema):
     kind = choice(ACTION_KINDS)
     title = fields.String(validate=validate.Length(min=1, max=200))
     description = fields.String(allow_none=True, validate=validate.Length(max=10_000))
-    people_reached = fields.Integer(validate=validate.Range(min=0, max=MAX_PEOPLE))
+    people_reached = fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_PEOPLE))
     hours = Number(places=2, validate=validate.Range(min=0, max=MAX_HOURS))
     journey_id = fields.Integer(allow_none=True)
 
