@@ -1,0 +1,158 @@
+"""Network health: coverage, activity and silence per department, computed with aggregate SQL.
+
+Four queries whatever the size of the organisation: departments with their active ambassador,
+period activity by department and kind, last action dates, and the monthly series.
+"""
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import and_, case, func, select
+
+from cxgov.ambassadors.models import ACTION_KINDS, Ambassador, AmbassadorAction
+from cxgov.db import today as utc_today
+from cxgov.errors import Invalid
+from cxgov.extensions import db
+from cxgov.org.models import Department, User
+from cxgov.rest import money
+
+SILENT_AFTER_DAYS = 30
+DEFAULT_PERIOD_DAYS = 90
+MAX_PERIOD_DAYS = 3660
+ZERO = Decimal("0.00")
+
+
+def report_period(start=None, end=None, today=None):
+    """The period asked for, defaulting to the 90 days up to today; refused when reversed or huge."""
+    end = end or today or utc_today()
+    start = start or end - timedelta(days=DEFAULT_PERIOD_DAYS)
+    if start > end:
+        raise Invalid("from is after to.", errors={"from": ["Must be on or before `to`."]})
+    if (end - start).days > MAX_PERIOD_DAYS:
+        raise Invalid("The period is too long.", errors={"from": [f"At most {MAX_PERIOD_DAYS} days before `to`."]})
+    return start, end
+
+
+def _month_key():
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.to_char(AmbassadorAction.occurred_on, "YYYY-MM")
+    return func.strftime("%Y-%m", AmbassadorAction.occurred_on)
+
+
+def _months(start, end):
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        yield f"{year:04d}-{month:02d}"
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def _empty_kinds():
+    return {kind: 0 for kind in ACTION_KINDS}
+
+
+def ambassador_report(start: date, end: date) -> dict:
+    in_period = AmbassadorAction.occurred_on.between(start, end)
+
+    coverage = db.session.execute(
+        select(Department.id, Department.name, Department.code, Ambassador.id, Ambassador.started_on,
+               User.id, User.name)
+        .outerjoin(Ambassador, and_(Ambassador.department_id == Department.id, Ambassador.ended_on.is_(None)))
+        .outerjoin(User, User.id == Ambassador.user_id)
+        .order_by(Department.name, Department.id)
+    ).all()
+
+    activity = db.session.execute(
+        select(AmbassadorAction.department_id, AmbassadorAction.kind, func.count(AmbassadorAction.id),
+               func.sum(AmbassadorAction.people_reached), func.sum(AmbassadorAction.hours))
+        .where(in_period)
+        .group_by(AmbassadorAction.department_id, AmbassadorAction.kind)
+    ).all()
+
+    latest = db.session.execute(
+        select(AmbassadorAction.department_id, AmbassadorAction.ambassador_id,
+               func.max(AmbassadorAction.occurred_on),
+               func.max(case((AmbassadorAction.occurred_on <= end, AmbassadorAction.occurred_on))))
+        .group_by(AmbassadorAction.department_id, AmbassadorAction.ambassador_id)
+    ).all()
+
+    month = _month_key()
+    monthly = db.session.execute(
+        select(month, func.count(AmbassadorAction.id), func.sum(AmbassadorAction.people_reached),
+               func.sum(AmbassadorAction.hours))
+        .where(in_period)
+        .group_by(month)
+    ).all()
+
+    by_department = {}
+    for department_id, kind, count, people, hours in activity:
+        entry = by_department.setdefault(department_id, {"actions": 0, "people_reached": 0, "hours": ZERO,
+                                                         "by_kind": _empty_kinds()})
+        entry["actions"] += count
+        entry["people_reached"] += int(people or 0)
+        entry["hours"] += Decimal(hours or 0)
+        entry["by_kind"][kind] = count
+
+    last_in_department = {}
+    last_by_assignment_upto_end = {}
+    for department_id, ambassador_id, last_ever, last_upto_end in latest:
+        if last_in_department.get(department_id) is None or last_ever > last_in_department[department_id]:
+            last_in_department[department_id] = last_ever
+        last_by_assignment_upto_end[ambassador_id] = last_upto_end
+
+    silence_starts = end - timedelta(days=SILENT_AFTER_DAYS)
+    rows = []
+    totals = {"departments": 0, "covered": 0, "uncovered": 0, "silent": 0, "actions": 0, "people_reached": 0,
+              "hours": ZERO, "by_kind": _empty_kinds()}
+    for dept_id, dept_name, dept_code, amb_id, started_on, user_id, user_name in coverage:
+        figures = by_department.get(dept_id, {"actions": 0, "people_reached": 0, "hours": ZERO,
+                                              "by_kind": _empty_kinds()})
+        silent = False
+        if amb_id is not None:
+            last = last_by_assignment_upto_end.get(amb_id)
+            # A newly assigned ambassador gets their first 30 days before counting as silent.
+            silent = started_on <= silence_starts and (last is None or last <= silence_starts)
+        rows.append({
+            "department": {"id": dept_id, "name": dept_name, "code": dept_code},
+            "ambassador": None if amb_id is None else {"id": amb_id, "user_id": user_id, "name": user_name,
+                                                       "started_on": started_on},
+            "covered": amb_id is not None,
+            "actions": figures["actions"],
+            "people_reached": figures["people_reached"],
+            "hours": money(figures["hours"]),
+            "by_kind": figures["by_kind"],
+            "last_action_on": last_in_department.get(dept_id),
+            "silent": silent,
+        })
+        totals["departments"] += 1
+        totals["covered" if amb_id is not None else "uncovered"] += 1
+        totals["silent"] += silent
+        totals["actions"] += figures["actions"]
+        totals["people_reached"] += figures["people_reached"]
+        totals["hours"] += figures["hours"]
+        for kind, count in figures["by_kind"].items():
+            totals["by_kind"][kind] += count
+    totals["hours"] = money(totals["hours"])
+
+    per_month = {key: (count, int(people or 0), Decimal(hours or 0)) for key, count, people, hours in monthly}
+    months = []
+    for key in _months(start, end):
+        count, people, hours = per_month.get(key, (0, 0, ZERO))
+        months.append({"month": key, "actions": count, "people_reached": people, "hours": money(hours)})
+
+    return {"from_": start, "to": end, "silent_after_days": SILENT_AFTER_DAYS, "departments": rows,
+            "totals": totals, "months": months}
+
+
+def monthly_by_kind(start: date, end: date) -> dict:
+    """{kind: [actions per month]} for the stacked activity chart (one query)."""
+    month = _month_key()
+    counts = db.session.execute(
+        select(month, AmbassadorAction.kind, func.count(AmbassadorAction.id))
+        .where(AmbassadorAction.occurred_on.between(start, end))
+        .group_by(month, AmbassadorAction.kind)
+    ).all()
+    keys = list(_months(start, end))
+    series = {kind: [0] * len(keys) for kind in ACTION_KINDS}
+    index = {key: i for i, key in enumerate(keys)}
+    for key, kind, count in counts:
+        series[kind][index[key]] = count
+    return keys, series

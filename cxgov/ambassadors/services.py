@@ -1,0 +1,211 @@
+"""The rules of the ambassador network: assignments, the action log, initiatives proposed from it.
+
+Services check the policy, validate, flush and return; the caller commits.
+"""
+from sqlalchemy import exists, select
+from sqlalchemy.orm import selectinload
+
+from cxgov import policy
+from cxgov.ambassadors.models import Ambassador, AmbassadorAction
+from cxgov.db import today as utc_today
+from cxgov.errors import Conflict, Forbidden, Invalid
+from cxgov.extensions import db
+from cxgov.initiatives.models import Initiative
+from cxgov.journeys.models import Journey
+from cxgov.org.models import Department, User
+from cxgov.references import require_existing
+from cxgov.rest import apply_changes
+
+
+def _not_in_future(value, field, today):
+    if value > today:
+        raise Invalid(f"{field} cannot be in the future.", errors={field: [f"Must be on or before {today.isoformat()}."]})
+
+
+# -- assignments ------------------------------------------------------------------------------
+
+def active_for_department(department_id):
+    return db.session.scalar(
+        select(Ambassador).where(Ambassador.department_id == department_id, Ambassador.ended_on.is_(None))
+    )
+
+
+def assign_ambassador(actor, data, today=None):
+    """Make a user the active ambassador of a department (at most one per department, and a
+    user is ambassador of one department at a time)."""
+    policy.require(policy.manage_ambassadors, actor)
+    today = today or utc_today()
+    user = require_existing(User, data["user_id"], "user_id")
+    require_existing(Department, data["department_id"], "department_id")
+    if not user.active:
+        raise Invalid("user_id is a deactivated user.", errors={"user_id": ["This user is deactivated."]})
+    started_on = data.get("started_on") or today
+    _not_in_future(started_on, "started_on", today)
+    current = active_for_department(data["department_id"])
+    if current is not None:
+        raise Conflict("This department already has an active ambassador; end that assignment first.",
+                       errors={"department_id": ["Already has an active ambassador."]}, active_ambassador_id=current.id)
+    elsewhere = policy.active_assignment(user)
+    if elsewhere is not None:
+        raise Conflict("This user is already the active ambassador of another department.",
+                       errors={"user_id": ["Already an active ambassador."]}, active_ambassador_id=elsewhere.id)
+    assignment = Ambassador(user_id=user.id, department_id=data["department_id"], started_on=started_on)
+    db.session.add(assignment)
+    # The partial unique index settles a race between two simultaneous assignments (→ 409).
+    db.session.flush()
+    return assignment
+
+
+def end_assignment(actor, assignment, data, today=None):
+    """End an active assignment; it stays as history and frees the department."""
+    policy.require(policy.manage_ambassadors, actor)
+    today = today or utc_today()
+    if assignment.ended_on is not None:
+        raise Conflict("This assignment has already ended.", errors={"ended_on": ["Already ended."]})
+    ended_on = data["ended_on"]
+    if ended_on < assignment.started_on:
+        raise Invalid("ended_on is before started_on.",
+                      errors={"ended_on": [f"Must be on or after {assignment.started_on.isoformat()}."]})
+    _not_in_future(ended_on, "ended_on", today)
+    last = db.session.scalar(
+        select(AmbassadorAction.occurred_on).where(AmbassadorAction.ambassador_id == assignment.id)
+        .order_by(AmbassadorAction.occurred_on.desc()).limit(1)
+    )
+    if last is not None and ended_on < last:
+        raise Invalid("ended_on is before the last logged action.",
+                      errors={"ended_on": [f"An action was logged on {last.isoformat()}."]})
+    assignment.ended_on = ended_on
+    db.session.flush()
+    return assignment
+
+
+def delete_assignment(actor, assignment):
+    """Only an assignment made by mistake (no actions) may be deleted; the rest is history."""
+    policy.require(policy.manage_ambassadors, actor)
+    has_actions = db.session.scalar(select(exists().where(AmbassadorAction.ambassador_id == assignment.id)))
+    if has_actions:
+        raise Conflict("This assignment has logged actions; end it instead of deleting it.")
+    db.session.delete(assignment)
+    db.session.flush()
+
+
+# -- actions ----------------------------------------------------------------------------------
+
+def _check_within_assignment(assignment, occurred_on):
+    if occurred_on < assignment.started_on or (assignment.ended_on is not None and occurred_on > assignment.ended_on):
+        period = f"{assignment.started_on.isoformat()} – {assignment.ended_on.isoformat() if assignment.ended_on else 'now'}"
+        raise Invalid("occurred_on is outside the ambassador's assignment.",
+                      errors={"occurred_on": [f"Must fall within the assignment ({period})."]})
+
+
+def resolve_assignment(actor, ambassador_id):
+    """The assignment an action is logged under: the actor's own active one, or, for CX
+    leaders and admins, the one they name."""
+    own = policy.active_assignment(actor)
+    if policy.is_governance(actor):
+        if ambassador_id is None:
+            if own is None:
+                raise Invalid("Name the ambassador this action belongs to.",
+                              errors={"ambassador_id": ["Missing data for required field."]})
+            return own
+        return require_existing(Ambassador, ambassador_id, "ambassador_id")
+    if own is None:
+        raise Forbidden("Only an active ambassador logs actions.")
+    if ambassador_id is not None and ambassador_id != own.id:
+        raise Forbidden("An ambassador logs actions for their own assignment only.")
+    return own
+
+
+def log_action(actor, data, today=None):
+    policy.require(policy.log_ambassador_action, actor)
+    today = today or utc_today()
+    data = dict(data)
+    assignment = resolve_assignment(actor, data.pop("ambassador_id", None))
+    occurred_on = data.pop("occurred_on", None) or today
+    _not_in_future(occurred_on, "occurred_on", today)
+    _check_within_assignment(assignment, occurred_on)
+    require_existing(Journey, data.get("journey_id"), "journey_id")
+    action = AmbassadorAction(
+        ambassador_id=assignment.id,
+        department_id=assignment.department_id,  # never from the client
+        occurred_on=occurred_on,
+        **data,
+    )
+    db.session.add(action)
+    db.session.flush()
+    return action
+
+
+def update_action(actor, action, data, today=None):
+    policy.require(policy.edit_ambassador_action, actor, action,
+                   "Only the ambassador who logged it, a CX leader or an admin may change this action.")
+    today = today or utc_today()
+    if "occurred_on" in data:
+        if data["occurred_on"] is None:
+            raise Invalid("occurred_on cannot be empty.", errors={"occurred_on": ["Field may not be null."]})
+        _not_in_future(data["occurred_on"], "occurred_on", today)
+        _check_within_assignment(action.ambassador, data["occurred_on"])
+    for field in ("kind", "title", "people_reached", "hours"):
+        if field in data and data[field] is None:
+            raise Invalid(f"{field} cannot be empty.", errors={field: ["Field may not be null."]})
+    if "journey_id" in data:
+        require_existing(Journey, data["journey_id"], "journey_id")
+    if action.initiative_id is not None and data.get("kind", action.kind) != action.kind:
+        raise Conflict("This idea became an initiative; its kind can no longer change.",
+                       errors={"kind": ["Linked to an initiative."]})
+    apply_changes(action, data)
+    db.session.flush()
+    return action
+
+
+def delete_action(actor, action):
+    policy.require(policy.edit_ambassador_action, actor, action,
+                   "Only the ambassador who logged it, a CX leader or an admin may delete this action.")
+    db.session.delete(action)
+    db.session.flush()
+
+
+# -- proposing an initiative from an improvement idea -------------------------------------------
+
+def propose_initiative(actor, action, data):
+    """An improvement idea becomes a proposed initiative owned by the ambassador, led by the
+    action's department, and linked back to the action."""
+    policy.require(policy.edit_ambassador_action, actor, action,
+                   "Only the action's ambassador, a CX leader or an admin may propose it.")
+    policy.require(policy.propose_initiative, actor)
+    if action.kind != "improvement_idea":
+        raise Conflict("Only an improvement idea can become an initiative.", errors={"kind": ["Not improvement_idea."]})
+    if action.initiative_id is not None:
+        raise Conflict("This idea is already an initiative.", initiative_id=action.initiative_id)
+    journey_id = data.get("journey_id") or action.journey_id
+    if journey_id is None:
+        raise Invalid("Choose the journey the initiative improves.",
+                      errors={"journey_id": ["Missing data for required field."]})
+    require_existing(Journey, journey_id, "journey_id")
+    initiative = Initiative(
+        title=data.get("title") or action.title,
+        description=data["description"] if data.get("description") is not None else action.description,
+        journey_id=journey_id,
+        department_id=action.department_id,
+        owner_id=action.ambassador.user_id,
+        category=data.get("category") or "process",
+        status="proposed",
+    )
+    db.session.add(initiative)
+    db.session.flush()
+    action.initiative_id = initiative.id
+    if action.journey_id is None:
+        action.journey_id = journey_id
+    db.session.flush()
+    return initiative
+
+
+def actions_of_user(user_id):
+    """Every action logged under any of a user's assignments, newest first."""
+    return db.session.scalars(
+        select(AmbassadorAction).join(Ambassador, AmbassadorAction.ambassador_id == Ambassador.id)
+        .where(Ambassador.user_id == user_id)
+        .options(selectinload(AmbassadorAction.ambassador).selectinload(Ambassador.department))
+        .order_by(AmbassadorAction.occurred_on.desc(), AmbassadorAction.id.desc())
+    ).all()
+

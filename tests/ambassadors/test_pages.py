@@ -1,0 +1,227 @@
+"""The ambassador pages: the fast log form, the ambassador's history, the network page."""
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from cxgov.extensions import db
+from cxgov.models import Ambassador, AmbassadorAction, Initiative, User
+from tests import factories
+from tests.ambassadors.conftest import STARTED, TODAY, count
+from tests.conftest import csrf_token
+
+PAGES = ("/ambassadors/log", "/ambassadors/history", "/ambassadors/network")
+
+
+@pytest.fixture
+def ambassador_page(app, page_as):
+    def _make(ended=False):
+        client = page_as("member")
+        with app.app_context():
+            department = factories.create_department(name="Claims")
+            assignment = factories.create_ambassador(
+                user=db.session.get(User, client.user_id), department=department, started_on=STARTED,
+                ended_on=TODAY - timedelta(days=1) if ended else None)
+            client.ambassador_id, client.department_id = assignment.id, department.id
+        return client
+
+    return _make
+
+
+def _form(**fields):
+    data = {"kind": "voc_session", "title": "Listening session with claimants", "occurred_on": TODAY.isoformat(),
+            "people_reached": "14", "hours": "1.5", "description": ""}
+    data.update(fields)
+    return data
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_anonymous_is_sent_to_sign_in(client, path):
+    response = client.get(path)
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_the_log_form_is_short_and_carries_a_csrf_token(app, ambassador_page):
+    client = ambassador_page()
+    html = client.get("/ambassadors/log").get_data(as_text=True)
+    assert 'name="csrf_token"' in html
+    assert "Claims" in html
+    fields = set(re.findall(r'<(?:input|select|textarea)[^>]*name="([^"]+)"', html)) - {"csrf_token"}
+    assert fields == {"kind", "title", "occurred_on", "people_reached", "hours", "description"}
+    assert f'value="{TODAY.isoformat()}"' in html  # date defaults to today
+
+
+def test_an_ambassador_logs_an_action_and_sees_it_in_their_history(app, ambassador_page):
+    client = ambassador_page()
+    token = csrf_token(client, "/ambassadors/log")
+    response = client.post("/ambassadors/log", data={**_form(), "csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/ambassadors/history")
+    with app.app_context():
+        action = db.session.scalars(db.select(AmbassadorAction)).one()
+        assert action.department_id == client.department_id and action.ambassador_id == client.ambassador_id
+        assert action.people_reached == 14 and str(action.hours) == "1.50" and action.description is None
+    history = client.get("/ambassadors/history").get_data(as_text=True)
+    assert "Listening session with claimants" in history and "Logged:" in history
+
+
+def test_the_form_cannot_choose_another_department(app, ambassador_page):
+    client = ambassador_page()
+    with app.app_context():
+        other = factories.create_department().id
+    token = csrf_token(client, "/ambassadors/log")
+    client.post("/ambassadors/log", data={**_form(), "department_id": other, "csrf_token": token})
+    with app.app_context():
+        assert db.session.scalars(db.select(AmbassadorAction.department_id)).all() == [client.department_id]
+
+
+def test_a_post_without_csrf_token_is_refused(app, ambassador_page):
+    client = ambassador_page()
+    assert client.post("/ambassadors/log", data=_form()).status_code == 400
+    assert count(app, AmbassadorAction) == 0
+
+
+@pytest.mark.parametrize("fields,message", [
+    ({"title": ""}, "This field is required"),
+    ({"kind": "party"}, "Not a valid choice"),
+    ({"occurred_on": (TODAY + timedelta(days=1)).isoformat()}, "Must be on or before"),
+    ({"occurred_on": (STARTED - timedelta(days=1)).isoformat()}, "within the assignment"),
+    ({"people_reached": "-2"}, "Number must be"),
+    ({"hours": "2000"}, "Number must be"),
+])
+def test_bad_input_shows_the_form_again_and_writes_nothing(app, ambassador_page, fields, message):
+    client = ambassador_page()
+    token = csrf_token(client, "/ambassadors/log")
+    response = client.post("/ambassadors/log", data={**_form(**fields), "csrf_token": token})
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert count(app, AmbassadorAction) == 0
+
+
+@pytest.mark.parametrize("role", ["member", "executive", "cx_leader", "admin"])
+def test_someone_without_an_assignment_gets_a_friendly_explanation(app, page_as, role):
+    client = page_as(role)
+    response = client.get("/ambassadors/log")
+    assert response.status_code == 200
+    assert "not an active ambassador" in response.get_data(as_text=True)
+
+
+def test_an_ended_ambassador_can_no_longer_log(app, ambassador_page):
+    client = ambassador_page(ended=True)
+    assert "not an active ambassador" in client.get("/ambassadors/log").get_data(as_text=True)
+    token = csrf_token(client, "/ambassadors/history")
+    client.post("/ambassadors/log", data={**_form(), "csrf_token": token})
+    assert count(app, AmbassadorAction) == 0
+
+
+def test_history_shows_only_your_actions_newest_first(app, ambassador_page):
+    client = ambassador_page()
+    with app.app_context():
+        mine = db.session.get(Ambassador, client.ambassador_id)
+        factories.create_ambassador_action(mine, title="Older one", occurred_on=TODAY - timedelta(days=9))
+        factories.create_ambassador_action(mine, title="Newer one", occurred_on=TODAY - timedelta(days=1))
+        factories.create_ambassador_action(factories.create_ambassador(started_on=STARTED), title="Not mine",
+                                           occurred_on=TODAY)
+    html = client.get("/ambassadors/history").get_data(as_text=True)
+    assert "Not mine" not in html
+    assert html.index("Newer one") < html.index("Older one")
+
+
+def test_an_ambassador_corrects_their_action_on_the_page(app, ambassador_page, page_as):
+    client = ambassador_page()
+    with app.app_context():
+        action_id = factories.create_ambassador_action(db.session.get(Ambassador, client.ambassador_id),
+                                                       occurred_on=TODAY - timedelta(days=2)).id
+    token = csrf_token(client, f"/ambassadors/actions/{action_id}/edit")
+    response = client.post(f"/ambassadors/actions/{action_id}/edit",
+                           data={**_form(title="Corrected", occurred_on=(TODAY - timedelta(days=2)).isoformat()),
+                                 "csrf_token": token})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(AmbassadorAction, action_id).title == "Corrected"
+    stranger = page_as("member")
+    assert stranger.get(f"/ambassadors/actions/{action_id}/edit").status_code == 403
+
+
+def test_an_idea_is_proposed_as_an_initiative_from_the_history(app, ambassador_page):
+    client = ambassador_page()
+    with app.app_context():
+        action_id = factories.create_ambassador_action(db.session.get(Ambassador, client.ambassador_id),
+                                                       kind="improvement_idea", title="Fewer forms",
+                                                       occurred_on=TODAY).id
+        journey_id = factories.create_journey(name="Claims journey").id
+    html = client.get("/ambassadors/history").get_data(as_text=True)
+    assert "Propose as initiative" in html and "Claims journey" in html
+    token = csrf_token(client, "/ambassadors/history")
+    response = client.post(f"/ambassadors/actions/{action_id}/propose",
+                           data={"journey_id": journey_id, "csrf_token": token})
+    assert response.status_code == 302
+    with app.app_context():
+        initiative = db.session.scalars(db.select(Initiative)).one()
+        assert (initiative.title, initiative.status, initiative.owner_id) == ("Fewer forms", "proposed", client.user_id)
+        assert db.session.get(AmbassadorAction, action_id).initiative_id == initiative.id
+    assert "Proposed as initiative" in client.get("/ambassadors/history").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role,status", [("member", 403), ("executive", 200), ("cx_leader", 200), ("admin", 200)])
+def test_who_sees_the_network_page(app, page_as, role, status):
+    assert page_as(role).get("/ambassadors/network").status_code == status
+
+
+def test_an_ambassador_who_is_a_member_does_not_see_the_network_page(app, ambassador_page):
+    assert ambassador_page().get("/ambassadors/network").status_code == 403
+
+
+def test_the_network_page_shows_coverage_silence_and_a_chart(app, page_as):
+    client = page_as("cx_leader")
+    with app.app_context():
+        busy = factories.create_ambassador(department=factories.create_department(name="Sales"),
+                                           started_on=date(2025, 10, 1))
+        factories.create_ambassador(department=factories.create_department(name="Billing"),
+                                    started_on=date(2025, 10, 1))
+        factories.create_department(name="Legal")
+        factories.create_ambassador_action(busy, occurred_on=date(2026, 3, 20))
+    html = client.get("/ambassadors/network?from=2026-01-01&to=2026-03-31").get_data(as_text=True)
+    assert "<svg" in html
+    assert re.search(r'class="silent"[^>]*>\s*<td>Billing', html)
+    assert re.search(r'class="uncovered"[^>]*>\s*<td>Legal', html)
+    assert 'id="kpi-covered">2 / 3<' in html and 'id="kpi-silent">1<' in html
+    assert "Assign an ambassador" in html
+    executive_html = page_as("executive").get("/ambassadors/network").get_data(as_text=True)
+    assert "Assign an ambassador" not in executive_html
+
+
+def test_a_bad_period_falls_back_to_the_default(app, page_as):
+    response = page_as("executive").get("/ambassadors/network?from=2026-05-01&to=2026-01-01")
+    assert response.status_code == 200 and "from is after to" in response.get_data(as_text=True)
+
+
+def test_a_leader_assigns_and_ends_on_the_network_page(app, page_as):
+    client = page_as("cx_leader")
+    with app.app_context():
+        department_id = factories.create_department(name="Logistics").id
+        first = factories.create_user(name="Fay").id
+        second = factories.create_user(name="Gus").id
+    token = csrf_token(client, "/ambassadors/network")
+    assert client.post("/ambassadors/assign", data={"department_id": department_id, "user_id": first,
+                                                    "csrf_token": token}).status_code == 302
+    refused = client.post("/ambassadors/assign", data={"department_id": department_id, "user_id": second,
+                                                       "csrf_token": token}, follow_redirects=True)
+    assert "already has an active ambassador" in refused.get_data(as_text=True)
+    assert count(app, Ambassador) == 1
+    with app.app_context():
+        assignment_id = db.session.scalars(db.select(Ambassador.id)).one()
+    client.post(f"/ambassadors/{assignment_id}/end", data={"ended_on": TODAY.isoformat(), "csrf_token": token})
+    with app.app_context():
+        assert db.session.get(Ambassador, assignment_id).ended_on == TODAY
+
+
+@pytest.mark.parametrize("role", ["member", "executive"])
+def test_only_leaders_assign_on_the_page(app, page_as, role):
+    client = page_as(role)
+    with app.app_context():
+        department_id = factories.create_department().id
+        user_id = factories.create_user().id
+    token = csrf_token(client, "/")
+    assert client.post("/ambassadors/assign", data={"department_id": department_id, "user_id": user_id,
+                                                    "csrf_token": token}).status_code == 403
+    assert count(app, Ambassador) == 0

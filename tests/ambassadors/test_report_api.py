@@ -1,0 +1,183 @@
+"""GET /api/reports/ambassadors: coverage, activity and silence per department, on a known dataset."""
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import event
+
+from cxgov.extensions import db
+from tests import factories
+from tests.ambassadors.conftest import TODAY
+
+KINDS = ("training", "customer_story", "voc_session", "improvement_idea", "process_fix", "recognition", "other")
+PERIOD = "from=2026-01-01&to=2026-03-31"
+
+
+def _kinds(**counts):
+    return {kind: counts.get(kind, 0) for kind in KINDS}
+
+
+@pytest.fixture
+def network(app):
+    """Five departments: two active and busy/silent, one new, one uncovered with a past
+    ambassador's actions, one never covered."""
+    with app.app_context():
+        alpha = factories.create_department(name="Alpha", code="A")
+        beta = factories.create_department(name="Beta", code="B")
+        gamma = factories.create_department(name="Gamma", code="G")
+        delta = factories.create_department(name="Delta", code="D")
+        factories.create_department(name="Epsilon", code="E")
+        ann = factories.create_ambassador(department=alpha, started_on=date(2025, 10, 1),
+                                          user=factories.create_user(name="Ann"))
+        bob = factories.create_ambassador(department=beta, started_on=date(2025, 10, 1),
+                                          user=factories.create_user(name="Bob"))
+        former = factories.create_ambassador(department=gamma, started_on=date(2025, 10, 1),
+                                             ended_on=date(2026, 1, 31))
+        dee = factories.create_ambassador(department=delta, started_on=date(2026, 3, 15),
+                                          user=factories.create_user(name="Dee"))
+        add = factories.create_ambassador_action
+        add(ann, occurred_on=date(2025, 12, 1), kind="training", people_reached=100, hours=Decimal("10"))
+        add(ann, occurred_on=date(2026, 1, 10), kind="training", people_reached=10, hours=Decimal("2"))
+        add(ann, occurred_on=date(2026, 2, 15), kind="voc_session", people_reached=5, hours=Decimal("1.5"))
+        add(ann, occurred_on=date(2026, 3, 20), kind="customer_story", people_reached=20, hours=Decimal("0.25"))
+        add(ann, occurred_on=date(2026, 4, 5), kind="other", people_reached=1, hours=Decimal("1"))
+        add(bob, occurred_on=date(2026, 2, 1), kind="process_fix", people_reached=3, hours=Decimal("4"))
+        add(former, occurred_on=date(2026, 1, 20), kind="recognition", people_reached=7, hours=Decimal("1"))
+        return {"ann": (ann.id, ann.user_id), "bob": (bob.id, bob.user_id), "dee": (dee.id, dee.user_id)}
+
+
+def test_report_figures_on_a_known_dataset(app, login_as, network):
+    client = login_as("executive")
+    response = client.get(f"/api/reports/ambassadors?{PERIOD}")
+    assert response.status_code == 200, response.json
+    body = response.json
+    assert body["from"] == "2026-01-01" and body["to"] == "2026-03-31" and body["silent_after_days"] == 30
+    rows = {row["department"]["code"]: row for row in body["departments"]}
+    assert [row["department"]["name"] for row in body["departments"]] == ["Alpha", "Beta", "Delta", "Epsilon", "Gamma"]
+
+    alpha = rows["A"]
+    assert alpha["ambassador"] == {"id": network["ann"][0], "user_id": network["ann"][1], "name": "Ann",
+                                   "started_on": "2025-10-01"}
+    assert alpha["covered"] is True and alpha["silent"] is False
+    assert (alpha["actions"], alpha["people_reached"], alpha["hours"]) == (3, 35, 3.75)
+    assert alpha["by_kind"] == _kinds(training=1, voc_session=1, customer_story=1)
+    assert alpha["last_action_on"] == "2026-04-05"  # ever, not only in the period
+
+    beta = rows["B"]
+    assert beta["ambassador"]["name"] == "Bob"
+    assert beta["silent"] is True  # last action 2026-02-01, more than 30 days before 2026-03-31
+    assert (beta["actions"], beta["people_reached"], beta["hours"]) == (1, 3, 4.0)
+    assert beta["by_kind"] == _kinds(process_fix=1)
+    assert beta["last_action_on"] == "2026-02-01"
+
+    delta = rows["D"]
+    assert delta["covered"] is True and delta["silent"] is False  # assigned 16 days before `to`
+    assert (delta["actions"], delta["last_action_on"]) == (0, None)
+    assert delta["by_kind"] == _kinds()
+
+    gamma = rows["G"]
+    assert gamma["ambassador"] is None and gamma["covered"] is False and gamma["silent"] is False
+    assert (gamma["actions"], gamma["people_reached"], gamma["hours"]) == (1, 7, 1.0)
+    assert gamma["last_action_on"] == "2026-01-20"
+
+    epsilon = rows["E"]
+    assert epsilon["ambassador"] is None and epsilon["actions"] == 0 and epsilon["hours"] == 0
+
+    assert body["totals"] == {
+        "departments": 5, "covered": 3, "uncovered": 2, "silent": 1, "actions": 5, "people_reached": 45,
+        "hours": 8.75, "by_kind": _kinds(training=1, voc_session=1, customer_story=1, process_fix=1, recognition=1),
+    }
+    assert body["months"] == [
+        {"month": "2026-01", "actions": 2, "people_reached": 17, "hours": 3.0},
+        {"month": "2026-02", "actions": 2, "people_reached": 8, "hours": 5.5},
+        {"month": "2026-03", "actions": 1, "people_reached": 20, "hours": 0.25},
+    ]
+
+
+def test_silence_is_measured_up_to_the_end_of_the_period(app, login_as, network):
+    client = login_as("cx_leader")
+    body = client.get("/api/reports/ambassadors?from=2026-01-01&to=2026-02-20").json
+    rows = {row["department"]["code"]: row for row in body["departments"]}
+    assert rows["A"]["silent"] is False and rows["B"]["silent"] is False
+    assert body["months"][-1]["month"] == "2026-02"
+    later = client.get("/api/reports/ambassadors?from=2026-04-01&to=2026-06-30").json
+    rows = {row["department"]["code"]: row for row in later["departments"]}
+    assert rows["A"]["silent"] is True and rows["D"]["silent"] is True
+    assert later["totals"]["silent"] == 3
+    assert [m["month"] for m in later["months"]] == ["2026-04", "2026-05", "2026-06"]
+    assert later["months"][0]["actions"] == 1
+
+
+def test_the_default_period_is_the_last_90_days(app, login_as):
+    client = login_as("admin")
+    body = client.get("/api/reports/ambassadors").json
+    assert body["to"] == TODAY.isoformat()
+    assert body["from"] == (TODAY - timedelta(days=90)).isoformat()
+    assert body["totals"]["departments"] == 0
+    only_to = client.get("/api/reports/ambassadors?to=2026-03-31").json
+    assert only_to["from"] == "2025-12-31"
+
+
+@pytest.mark.parametrize("query,field", [
+    ("from=2026-04-01&to=2026-03-01", "from"),
+    ("from=yesterday", "from"),
+    ("to=2026-13-01", "to"),
+    ("from=2000-01-01&to=2026-01-01", "from"),
+])
+def test_bad_period_is_422(app, login_as, query, field):
+    response = login_as("cx_leader").get(f"/api/reports/ambassadors?{query}")
+    assert response.status_code == 422
+    assert field in response.json["errors"]
+
+
+@pytest.mark.parametrize("role,status", [
+    ("member", 403), ("ambassador", 403), ("ended_ambassador", 403), ("executive", 200),
+    ("cx_leader", 200), ("admin", 200),
+])
+def test_who_reads_the_network_report(app, as_role, role, status):
+    assert as_role(role).get(f"/api/reports/ambassadors?{PERIOD}").status_code == status
+
+
+def test_anonymous_gets_401(client):
+    assert client.get("/api/reports/ambassadors").status_code == 401
+
+
+def _statements(app, client, query):
+    seen = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(f"/api/reports/ambassadors?{query}")
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200
+    return len(seen), response.json
+
+
+def _grow(app, departments):
+    with app.app_context():
+        for n in range(departments):
+            department = factories.create_department()
+            if n % 3 == 2:
+                continue  # uncovered
+            assignment = factories.create_ambassador(department=department, started_on=date(2025, 10, 1),
+                                                     user=factories.create_user(password=None))
+            for day in (3, 40, 70):
+                factories.create_ambassador_action(assignment, occurred_on=date(2026, 1, 1) + timedelta(days=day),
+                                                   kind=KINDS[(n + day) % len(KINDS)])
+
+
+def test_the_report_costs_the_same_number_of_queries_whatever_the_size(app, login_as):
+    client = login_as("executive")
+    _grow(app, 2)
+    small, small_body = _statements(app, client, PERIOD)
+    _grow(app, 18)
+    large, large_body = _statements(app, client, PERIOD)
+    assert small_body["totals"]["departments"] == 2 and large_body["totals"]["departments"] == 20
+    assert large_body["totals"]["actions"] == 3 * 14
+    assert small == large
