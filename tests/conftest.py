@@ -1,13 +1,13 @@
 """Fixtures in layers: database → app → client / runner / login_as.
 
-Every test gets a fresh database built by the migrations: on SQLite a copy of a migrated
-template file, on PostgreSQL (`CXGOV_TEST_DATABASE_URL`) a database cloned from a migrated
-template database.
+Every test gets a fresh database built by the migrations: each worker migrates one database
+once; before every test it is restored to that state (on SQLite by copying the migrated file
+back, on PostgreSQL (`CXGOV_TEST_DATABASE_URL`) by emptying the tables and re-inserting what
+the migrations seeded).
 """
 import os
 import re
 import shutil
-import uuid
 
 import psycopg
 import pytest
@@ -42,44 +42,84 @@ def _pg_admin(url):
 
 @pytest.fixture(scope="session")
 def database_template(request, tmp_path_factory):
+    """A database migrated once per worker, from which every test's database is restored."""
     worker = _worker(request)
     if PG_URL:
         base = re.sub(r"\W", "_", make_url(PG_URL).database or "cxgov_test")
-        name = f"{base}_tpl_{worker}"
+        name = f"{base}_{worker}"
         with _pg_admin(PG_URL) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{name}"')
-        _migrate(make_url(PG_URL).set(database=name).render_as_string(hide_password=False))
-        yield {"kind": "postgresql", "name": name, "base": base}
+        url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+        _migrate(url)
+        with _pg_connect(url) as conn:
+            tables = [row[0] for row in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")]
+            seeded = {table: conn.execute(f'SELECT * FROM "{table}"').fetchall() for table in tables}
+            columns = {table: [c.name for c in conn.execute(f'SELECT * FROM "{table}" LIMIT 0').description]
+                       for table in tables}
+        yield {"kind": "postgresql", "url": url, "name": name, "tables": tables,
+               "seeded": {t: rows for t, rows in seeded.items() if rows}, "columns": columns}
         with _pg_admin(PG_URL) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     else:
-        path = tmp_path_factory.mktemp("template") / "template.sqlite"
-        _migrate(f"sqlite:///{path}")
-        yield {"kind": "sqlite", "path": path}
+        directory = tmp_path_factory.mktemp("database")
+        template = directory / "template.sqlite"
+        _migrate(f"sqlite:///{template}")
+        yield {"kind": "sqlite", "template": template, "path": directory / "test.sqlite"}
+
+
+def _pg_connect(url):
+    u = make_url(url)
+    return psycopg.connect(host=u.host or "127.0.0.1", port=u.port or 5432, user=u.username or "postgres",
+                           password=u.password, dbname=u.database, autocommit=True)
+
+
+def _restore_postgresql(template):
+    """Empty every table and put back what the migrations seeded (the built-in metrics)."""
+    tables = ", ".join(f'"{t}"' for t in template["tables"])
+    with _pg_connect(template["url"]) as conn:
+        conn.execute("SET lock_timeout = '10s'")
+        conn.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        for table, rows in template["seeded"].items():
+            names = template["columns"][table]
+            placeholders = ", ".join(["%s"] * len(names))
+            quoted = ", ".join(f'"{n}"' for n in names)
+            with conn.cursor() as cursor:
+                cursor.executemany(f'INSERT INTO "{table}" ({quoted}) VALUES ({placeholders})', rows)
+            if "id" in names:
+                conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM \"{table}\"))")
 
 
 @pytest.fixture
-def database_url(database_template, request, tmp_path):
-    """A fresh, migrated database for one test."""
+def database_url(database_template):
+    """The worker's database, restored to its freshly migrated state for this test."""
     if database_template["kind"] == "sqlite":
-        path = tmp_path / "cxgov.sqlite"
-        shutil.copyfile(database_template["path"], path)
-        yield f"sqlite:///{path}"
-        return
-    name = f"{database_template['base']}_{_worker(request)}_{uuid.uuid4().hex[:8]}"
-    with _pg_admin(PG_URL) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{database_template["name"]}"')
-    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    with _pg_admin(PG_URL) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        shutil.copyfile(database_template["template"], database_template["path"])
+        return f"sqlite:///{database_template['path']}"
+    _restore_postgresql(database_template)
+    return database_template["url"]
+
+
+@pytest.fixture(scope="session")
+def _shared_app(database_template):
+    url = (f"sqlite:///{database_template['path']}" if database_template["kind"] == "sqlite"
+           else database_template["url"])
+    return create_app({"CXGOV_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url})
 
 
 @pytest.fixture
-def app(database_url):
-    app = create_app({"CXGOV_ENV": "testing", "SQLALCHEMY_DATABASE_URI": database_url})
-    yield app
-    with app.app_context():
+def app(_shared_app, database_url):
+    """The app on a fresh database. Building the app (and its OpenAPI description) once per
+    worker keeps the suite fast; its configuration is restored after every test."""
+    saved = dict(_shared_app.config)
+    with _shared_app.app_context():
+        db.engine.dispose()
+    yield _shared_app
+    _shared_app.config.clear()
+    _shared_app.config.update(saved)
+    with _shared_app.app_context():
+        db.session.remove()
         db.engine.dispose()
 
 

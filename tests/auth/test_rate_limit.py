@@ -2,7 +2,7 @@
 import pytest
 
 from cxgov import create_app
-from cxgov.extensions import db
+from cxgov.extensions import db, limiter
 from tests import factories
 from tests.conftest import csrf_token
 
@@ -16,6 +16,9 @@ def limited_app(database_url):
     yield app
     with app.app_context():
         db.engine.dispose()
+    # The limiter is one extension object shared by every app in this process: switch it
+    # back off for the other tests' app.
+    limiter.enabled = False
 
 
 def test_the_fourth_token_request_in_a_minute_is_429_problem_json(limited_app):
