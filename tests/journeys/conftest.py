@@ -20,3 +20,31 @@ def journey_owner(app, login_as):
 
 
 ROLES = ("member", "executive", "cx_leader", "admin")
+
+
+WRITERS = {"anonymous": 401, "member": 403, "owner": None, "executive": 403, "cx_leader": None, "admin": None}
+"""Expected refusal per caller for writes on a journey (None = allowed)."""
+
+READERS = {"anonymous": 401, "member": None, "owner": None, "executive": None, "cx_leader": None, "admin": None}
+
+
+@pytest.fixture
+def as_caller(client, login_as, journey_owner):
+    """`as_caller("owner")` → the journey owner's client; other names → a new user of that role
+    (`anonymous` → the unsigned client)."""
+
+    def _caller(name):
+        if name == "anonymous":
+            return client
+        if name == "owner":
+            return journey_owner
+        return login_as(name)
+
+    return _caller
+
+
+def count_rows(app, model):
+    from sqlalchemy import func, select
+
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
