@@ -343,7 +343,8 @@ class Import(MethodView):
 
         Refused, nothing written: 403 when the caller may not write one of the file's journeys; 422
         with `errors` = `{"line 3": ["value: 'abc' is not a number", …], …}` listing every bad line
-        (the header is line 1), `{"header": […]}` for unknown or missing columns, `{"file": […]}` for
+        (the header is line 1) and the same in file order as `lines` = `[{"line": 3, "errors": […]}, …]`;
+        `{"header": […]}` for unknown or missing columns, `{"file": […]}` for
         an unreadable file, or the query parameter's name."""
         raw = files["file"].read()
         counts = imports.import_measurements(current_user, raw, args)

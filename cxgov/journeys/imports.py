@@ -25,7 +25,8 @@ changes nothing. The answer is ``{"created", "updated", "unchanged", "rows"}``.
 
 Refusals write nothing: a caller who may not write one of the file's journeys gets 403; bad
 rows give 422 with ``errors`` mapping ``"line N"`` (the header is line 1) to messages
-``"field: problem"``, every bad line listed; header problems are under ``"header"``, problems
+``"field: problem"``, every bad line listed, and the same in file order as
+``lines: [{"line": N, "errors": [...]}, ...]``; header problems are under ``"header"``, problems
 with the query string under the parameter's name, an unreadable file under ``"file"``.
 
 Validation costs a bounded number of queries whatever the size of the file: metrics,
@@ -82,7 +83,10 @@ class Errors:
     def raise_if_any(self, detail="The file was refused; nothing was imported."):
         if self.by_label:
             ordered = dict(sorted(self.by_label.items(), key=_label_order))
-            raise Invalid(detail, errors=ordered)
+            # JSON objects come out with sorted keys ("line 10" before "line 3"): `lines` keeps the order.
+            lines = [{"line": int(label[5:]), "errors": messages} for label, messages in ordered.items()
+                     if label.startswith("line ")]
+            raise Invalid(detail, errors=ordered, lines=lines)
 
 
 def _label_order(item):
