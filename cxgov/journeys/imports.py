@@ -34,7 +34,6 @@ journeys, stages, touchpoints and the stored measurements they may match are loa
 """
 import csv
 import io
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation

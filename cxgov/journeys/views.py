@@ -13,7 +13,6 @@ from cxgov.journeys import imports
 from cxgov.journeys.models import Journey, Measurement, Metric, Stage
 from cxgov.journeys.report import journey_report
 from cxgov.journeys.schemas import ImportArgs
-from cxgov.journeys.scores import SCALES
 from cxgov.org.models import Department
 
 bp = Blueprint("journeys", __name__, url_prefix="/journeys")
@@ -43,12 +42,15 @@ def hourglass(stages):
     """Stages with a width in percent: pre-sale stages narrow towards the purchase, post-sale ones widen."""
     pre = [s for s in stages if s.phase == "pre_sale"]
     post = [s for s in stages if s.phase == "post_sale"]
-    shaped = []
-    for index, stage in enumerate(pre):
-        shaped.append((stage, 100 - round(index * 50 / max(len(pre), 1))))
-    for index, stage in enumerate(post):
-        shaped.append((stage, 50 + round((index + 1) * 50 / max(len(post), 1))))
-    return shaped
+    narrowest, span = 55, 45
+
+    def widths(count, widening):
+        if count == 1:
+            return [narrowest + span // 2]
+        steps = [narrowest + round(span * index / (count - 1)) for index in range(count)]
+        return steps if widening else steps[::-1]
+
+    return list(zip(pre, widths(len(pre), False))) + list(zip(post, widths(len(post), True)))
 
 
 def kpi_charts(report):
@@ -59,7 +61,7 @@ def kpi_charts(report):
         points = [(p["period_start"], p["value"]) for p in entry["series"]]
         targets = [(t["target_value"], f"target {t['target_value'].normalize():f} (#{t['initiative_id']})")
                    for t in entry["targets"]]
-        svg = charts.line_chart({metric.name: points}, title=metric.name, y_label=metric.unit,
+        svg = charts.line_chart({metric.name: points}, y_label=metric.unit,
                                 markers=markers, hlines=targets) if points else None
         result.append({**entry, "svg": svg})
     return result
@@ -88,7 +90,7 @@ def upload():
     journeys = db.session.scalars(select(Journey).order_by(Journey.name)).all()
     writable = [j for j in journeys if policy.write_journey(current_user, j)]
     form = request.form if request.method == "POST" else request.args
-    context = {"journeys": writable, "form": form, "metrics": sorted(SCALES), "result": None, "problem": None}
+    context = {"journeys": writable, "form": form, "metrics": ("nps", "csat", "ces"), "result": None, "problem": None}
     status = 200
     if request.method == "POST":
         file = request.files.get("file")
