@@ -1,0 +1,66 @@
+"""What an initiative's KPI impact is worth (SPEC §3).
+
+`annual_value` is the pure formula. `impact_values` computes `actual_value` and `annual_value`
+for many impacts at once (one query), for the impacts API, the journey report and the ROI report.
+
+Choices where SPEC is silent:
+- `actual_value` is read from journey-level measurements only (no stage, no touchpoint): the
+  impact is on the journey's KPI, not on one of its parts.
+- "Latest" means the measurement with the latest `period_start` (then `period_end`, then id)
+  among those whose `period_start` is strictly after the initiative's `delivered_on`.
+"""
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from cxgov.extensions import db
+
+LOWER_IS_BETTER = "lower_is_better"
+
+
+def annual_value(actual, baseline, value_per_unit, attribution, direction) -> Decimal | None:
+    """(actual − baseline) × value_per_unit × attribution, sign flipped for lower_is_better;
+    None when there is no actual value yet."""
+    if actual is None:
+        return None
+    value = (Decimal(actual) - Decimal(baseline)) * Decimal(value_per_unit) * Decimal(attribution)
+    return -value if direction == LOWER_IS_BETTER else value
+
+
+def impact_values(impacts) -> dict:
+    """`impacts`: Impact rows (their initiative's `delivered_on` is read in the query).
+    Returns {impact_id: (actual_value, annual_value)} for each of them, `(None, None)` where the
+    initiative is not delivered or nothing was measured after delivery. One SQL query."""
+    from cxgov.initiatives.models import Impact, Initiative
+    from cxgov.journeys.models import Measurement, Metric
+
+    impacts = list(impacts)
+    result = {impact.id: (None, None) for impact in impacts}
+    if not impacts:
+        return result
+    rank = func.row_number().over(
+        partition_by=Impact.id,
+        order_by=(Measurement.period_start.desc(), Measurement.period_end.desc(), Measurement.id.desc()),
+    ).label("rank")
+    ranked = (
+        select(Impact.id.label("impact_id"), Measurement.value.label("actual"),
+               Metric.direction.label("direction"), rank)
+        .join(Initiative, Initiative.id == Impact.initiative_id)
+        .join(Metric, Metric.id == Impact.metric_id)
+        .join(Measurement, (Measurement.metric_id == Impact.metric_id)
+              & (Measurement.journey_id == Impact.journey_id)
+              & Measurement.stage_id.is_(None) & Measurement.touchpoint_id.is_(None)
+              & (Measurement.period_start > Initiative.delivered_on))
+        .where(Impact.id.in_(list(result)), Initiative.delivered_on.is_not(None))
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(ranked.c.impact_id, ranked.c.actual, ranked.c.direction).where(ranked.c.rank == 1)
+    ).all()
+    by_id = {impact.id: impact for impact in impacts}
+    for impact_id, actual, direction in rows:
+        impact = by_id[impact_id]
+        actual = Decimal(actual)
+        result[impact_id] = (actual, annual_value(actual, impact.baseline_value, impact.value_per_unit,
+                                                  impact.attribution, direction))
+    return result

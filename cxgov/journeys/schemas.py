@@ -1,0 +1,229 @@
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from cxgov.journeys.models import CHANNELS, DIRECTIONS, JOURNEY_STATUSES, METRIC_CATEGORIES, PHASES, SOURCES
+from cxgov.journeys.scores import SCALES
+from cxgov.rest import Instant, ListArgs, Money, Number, Schema, choice
+
+
+class TouchpointSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    stage_id = fields.Integer(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=160))
+    channel = choice(CHANNELS, required=True)
+    digital = fields.Boolean(dump_only=True, metadata={"description": "Derived from `channel` (web, app, email, chat, social)."})
+    department_id = fields.Integer(allow_none=True, load_default=None)
+
+
+class StageSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    journey_id = fields.Integer(dump_only=True)
+    position = fields.Integer(validate=validate.Range(min=0, max=1000), metadata={
+        "description": "0-based place in the journey; omitted on create = at the end. Other stages shift to keep "
+                       "positions 0..n−1 in order."})
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    phase = choice(PHASES, required=True)
+    touchpoints = fields.List(fields.Nested(TouchpointSchema), dump_only=True)
+
+
+class JourneySchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=160))
+    description = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=20000))
+    owner_id = fields.Integer(required=True)
+    segment = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=120))
+    status = choice(JOURNEY_STATUSES, load_default="draft")
+    created_at = Instant(dump_only=True)
+    updated_at = Instant(dump_only=True)
+
+
+class JourneyDetailSchema(JourneySchema):
+    stages = fields.List(fields.Nested(StageSchema), dump_only=True,
+                         metadata={"description": "Ordered by position, each with its touchpoints."})
+
+
+class JourneyArgs(ListArgs):
+    owner_id = fields.Integer()
+    status = choice(JOURNEY_STATUSES)
+    segment = fields.String()
+
+
+class TouchpointArgs(ListArgs):
+    stage_id = fields.Integer()
+    channel = choice(CHANNELS)
+
+
+class MetricSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    code = fields.String(required=True, validate=[
+        validate.Length(min=1, max=40),
+        validate.Regexp(r"^[a-z][a-z0-9_]*$", error="Lower-case letters, digits and _ only, starting with a letter.")])
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    category = choice(METRIC_CATEGORIES, required=True)
+    unit = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=24))
+    direction = choice(DIRECTIONS, load_default="higher_is_better")
+    builtin = fields.Boolean(dump_only=True)
+
+
+class MetricArgs(ListArgs):
+    category = choice(METRIC_CATEGORIES)
+    builtin = fields.Boolean()
+    code = fields.String()
+
+
+class MeasurementSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    metric_id = fields.Integer(required=True)
+    metric = fields.String(attribute="metric.code", dump_only=True, metadata={"description": "The metric's code."})
+    journey_id = fields.Integer(required=True)
+    stage_id = fields.Integer(allow_none=True, load_default=None)
+    touchpoint_id = fields.Integer(allow_none=True, load_default=None)
+    period_start = fields.Date(required=True)
+    period_end = fields.Date(required=True)
+    value = Number(required=True)
+    sample_size = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=0, max=2_000_000_000))
+    source = choice(SOURCES, load_default="manual")
+    created_at = Instant(dump_only=True)
+    updated_at = Instant(dump_only=True)
+
+
+class MeasurementArgs(ListArgs):
+    metric_id = fields.Integer()
+    metric = fields.String(metadata={"description": "Metric code, e.g. `nps`."})
+    journey_id = fields.Integer()
+    stage_id = fields.Integer()
+    touchpoint_id = fields.Integer()
+    source = choice(SOURCES)
+    from_ = fields.Date(data_key="from", metadata={"description": "Periods ending on or after this date."})
+    to = fields.Date(metadata={"description": "Periods starting on or before this date."})
+
+
+class FromScoresSchema(Schema):
+    metric = choice(sorted(SCALES), required=True)
+    journey_id = fields.Integer(required=True)
+    stage_id = fields.Integer(allow_none=True, load_default=None)
+    touchpoint_id = fields.Integer(allow_none=True, load_default=None)
+    period_start = fields.Date(required=True)
+    period_end = fields.Date(required=True)
+    scores = fields.List(fields.Raw(), required=True, metadata={
+        "description": "Whole-number answers: NPS 0–10, CSAT 1–5, CES 1–7.", "items": {"type": "integer"}})
+
+    @validates_schema
+    def check_period(self, data, **kwargs):
+        if data.get("period_start") and data.get("period_end") and data["period_end"] < data["period_start"]:
+            raise ValidationError({"period_end": ["Must be on or after period_start."]})
+
+
+class ImportArgs(Schema):
+    """Query string of the import: the format, and for survey exports what the scores measure."""
+
+    class Meta:
+        ordered = True
+
+    format = choice(("measurements", "scores"), load_default="measurements")
+    metric = choice(sorted(SCALES))
+    journey_id = fields.Integer()
+    stage_id = fields.Integer()
+    touchpoint_id = fields.Integer()
+    period_start = fields.Date()
+    period_end = fields.Date()
+    column = fields.String(validate=validate.Length(min=1, max=200),
+                           metadata={"description": "Name of the score column (format=scores); found by name if omitted."})
+
+
+class ImportFileSchema(Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class ImportResultSchema(Schema):
+    created = fields.Integer()
+    updated = fields.Integer()
+    unchanged = fields.Integer(metadata={"description": "Rows identical to the stored measurement."})
+    rows = fields.Integer(metadata={"description": "Data rows read (format=scores: answers read)."})
+
+
+class ImpactSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    initiative_id = fields.Integer(dump_only=True)
+    metric_id = fields.Integer(required=True)
+    journey_id = fields.Integer(metadata={"description": "Defaults to the initiative's journey."})
+    baseline_value = Number(required=True)
+    target_value = Number(required=True)
+    value_per_unit = Money(required=True, metadata={"description": "Money per year per unit of KPI change."})
+    attribution = Number(load_default=None, validate=validate.Range(min=0, max=1),
+                         metadata={"description": "Share of the change credited to the initiative, 0..1 (default 1)."})
+    actual_value = Number(dump_only=True, allow_none=True, metadata={
+        "description": "Latest journey-level measurement of the metric whose period starts after the initiative's "
+                       "delivered_on; null before."})
+    annual_value = Money(dump_only=True, allow_none=True, metadata={
+        "description": "(actual − baseline) × value_per_unit × attribution, sign flipped for lower_is_better metrics; "
+                       "null while actual_value is null."})
+
+
+class ImpactArgs(ListArgs):
+    pass
+
+
+class JourneyReportArgs(Schema):
+    class Meta:
+        ordered = True
+
+    window_months = fields.Integer(load_default=6, validate=validate.Range(min=1, max=60), metadata={
+        "description": "Months on each side of a delivery for the before/after averages."})
+
+
+class PointSchema(Schema):
+    period_start = fields.Date()
+    period_end = fields.Date()
+    value = Number()
+    sample_size = fields.Integer(allow_none=True)
+
+
+class TargetSchema(Schema):
+    initiative_id = fields.Integer()
+    initiative_title = fields.String()
+    impact_id = fields.Integer()
+    baseline_value = Number()
+    target_value = Number()
+
+
+class DeliverySchema(Schema):
+    initiative_id = fields.Integer()
+    title = fields.String()
+    delivered_on = fields.Date()
+
+
+class BeforeAfterSchema(DeliverySchema):
+    before_average = Number(allow_none=True)
+    before_count = fields.Integer()
+    after_average = Number(allow_none=True)
+    after_count = fields.Integer()
+    change = Number(allow_none=True, metadata={"description": "after − before (null if either side is empty)."})
+
+
+class MetricRefSchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    unit = fields.String(allow_none=True)
+    direction = fields.String()
+
+
+class MetricReportSchema(Schema):
+    metric = fields.Nested(MetricRefSchema)
+    series = fields.List(fields.Nested(PointSchema))
+    targets = fields.List(fields.Nested(TargetSchema))
+    before_after = fields.List(fields.Nested(BeforeAfterSchema))
+
+
+class JourneyRefSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    owner_id = fields.Integer()
+    status = fields.String()
+
+
+class JourneyReportSchema(Schema):
+    journey = fields.Nested(JourneyRefSchema)
+    window_months = fields.Integer()
+    deliveries = fields.List(fields.Nested(DeliverySchema))
+    metrics = fields.List(fields.Nested(MetricReportSchema))

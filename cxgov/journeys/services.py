@@ -1,0 +1,359 @@
+"""Journeys, stages, touchpoints, metrics, measurements and initiative impacts: the rules.
+
+Services check the policy, validate, flush and return; the caller commits.
+"""
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from cxgov import policy
+from cxgov.errors import Conflict, Forbidden, Invalid
+from cxgov.extensions import db
+from cxgov.journeys import scores
+from cxgov.journeys.models import Journey, Measurement, Metric, Stage, Touchpoint
+from cxgov.org.models import Department, User
+from cxgov.references import require_existing
+from cxgov.rest import apply_changes
+
+KPI_PLACES = Decimal("0.0001")
+
+
+def kpi(value):
+    """A KPI value as stored (four places), so equal values compare equal after a round trip."""
+    return None if value is None else Decimal(value).quantize(KPI_PLACES)
+
+
+# -- journeys -----------------------------------------------------------------------------------
+
+def _ensure_unique_name(name, current=None):
+    existing = db.session.scalar(select(Journey).where(Journey.name == name))
+    if existing is not None and existing is not current:
+        raise Conflict(f"A journey named {name!r} exists already.", errors={"name": ["Already in use."]})
+
+
+def create_journey(actor, data):
+    policy.require(policy.create_journey, actor)
+    require_existing(User, data["owner_id"], "owner_id")
+    _ensure_unique_name(data["name"])
+    journey = Journey(**data)
+    db.session.add(journey)
+    db.session.flush()
+    return journey
+
+
+def update_journey(actor, journey, data):
+    """Governance or the journey's owner; only governance hands a journey to another owner."""
+    policy.require(policy.write_journey, actor, journey)
+    if "owner_id" in data and data["owner_id"] != journey.owner_id:
+        if not policy.is_governance(actor):
+            raise Forbidden("Only a CX leader or an admin hands a journey to another owner.")
+        require_existing(User, data["owner_id"], "owner_id")
+    if "name" in data:
+        _ensure_unique_name(data["name"], journey)
+    apply_changes(journey, data)
+    db.session.flush()
+    return journey
+
+
+def delete_journey(actor, journey):
+    """Delete a journey with its stages, touchpoints and measurements, unless initiatives work on it."""
+    from cxgov.initiatives.models import Initiative
+
+    policy.require(policy.write_journey, actor, journey)
+    count = db.session.scalar(select(func.count()).where(Initiative.journey_id == journey.id))
+    if count:
+        raise Conflict(f"{count} initiative(s) work on this journey; retire it (status retired) instead.",
+                       initiatives=count)
+    db.session.delete(journey)
+    db.session.flush()
+
+
+# -- stages ---------------------------------------------------------------------------------------
+
+def _place(journey, stage, position):
+    """Put `stage` at `position` (None = last) and renumber the journey's stages 0..n−1."""
+    others = sorted((s for s in journey.stages if s is not stage), key=lambda s: (s.position, s.id or 0))
+    position = len(others) if position is None else min(position, len(others))
+    others.insert(position, stage)
+    for index, each in enumerate(others):
+        if each.position != index:
+            each.position = index
+
+
+def create_stage(actor, journey, data):
+    policy.require(policy.write_journey, actor, journey)
+    data = dict(data)
+    position = data.pop("position", None)
+    stage = Stage(position=len(journey.stages), **data)
+    journey.stages.append(stage)
+    _place(journey, stage, position)
+    db.session.flush()
+    return stage
+
+
+def update_stage(actor, stage, data):
+    journey = stage.journey
+    policy.require(policy.write_journey, actor, journey)
+    data = dict(data)
+    position = data.pop("position", None)
+    apply_changes(stage, data)
+    if position is not None:
+        _place(journey, stage, position)
+    db.session.flush()
+    return stage
+
+
+def delete_stage(actor, stage):
+    """Delete a stage with its touchpoints (and their measurements); the others close ranks."""
+    journey = stage.journey
+    policy.require(policy.write_journey, actor, journey)
+    journey.stages.remove(stage)
+    for index, each in enumerate(sorted(journey.stages, key=lambda s: (s.position, s.id))):
+        if each.position != index:
+            each.position = index
+    db.session.flush()
+
+
+# -- touchpoints ----------------------------------------------------------------------------------
+
+def _stage_of_journey(journey, stage_id, field="stage_id"):
+    stage = db.session.get(Stage, stage_id)
+    if stage is None or stage.journey_id != journey.id:
+        raise Invalid(f"{field} is not a stage of this journey.",
+                      errors={field: [f"Stage {stage_id} is not a stage of journey {journey.id}."]})
+    return stage
+
+
+def create_touchpoint(actor, journey, data):
+    policy.require(policy.write_journey, actor, journey)
+    stage = _stage_of_journey(journey, data["stage_id"])
+    require_existing(Department, data.get("department_id"), "department_id")
+    touchpoint = Touchpoint(**data)
+    stage.touchpoints.append(touchpoint)
+    db.session.flush()
+    return touchpoint
+
+
+def update_touchpoint(actor, journey, touchpoint, data):
+    policy.require(policy.write_journey, actor, journey)
+    if "stage_id" in data:
+        _stage_of_journey(journey, data["stage_id"])
+    if "department_id" in data:
+        require_existing(Department, data["department_id"], "department_id")
+    apply_changes(touchpoint, data)
+    db.session.flush()
+    return touchpoint
+
+
+def delete_touchpoint(actor, journey, touchpoint):
+    policy.require(policy.write_journey, actor, journey)
+    db.session.delete(touchpoint)
+    db.session.flush()
+
+
+# -- metrics ----------------------------------------------------------------------------------------
+
+def create_metric(actor, data):
+    policy.require(policy.manage_metrics, actor)
+    if db.session.scalar(select(Metric.id).where(Metric.code == data["code"])) is not None:
+        raise Conflict(f"Metric code {data['code']!r} is already in use.", errors={"code": ["Already in use."]})
+    metric = Metric(builtin=False, **data)
+    db.session.add(metric)
+    db.session.flush()
+    return metric
+
+
+def _refuse_builtin(metric, what):
+    if metric.builtin:
+        raise Conflict(f"{metric.code} is a built-in metric; it cannot be {what}.")
+
+
+def update_metric(actor, metric, data):
+    policy.require(policy.manage_metrics, actor)
+    _refuse_builtin(metric, "changed")
+    if "code" in data and data["code"] != metric.code:
+        if db.session.scalar(select(Metric.id).where(Metric.code == data["code"])) is not None:
+            raise Conflict(f"Metric code {data['code']!r} is already in use.", errors={"code": ["Already in use."]})
+    apply_changes(metric, data)
+    db.session.flush()
+    return metric
+
+
+def delete_metric(actor, metric):
+    from cxgov.initiatives.models import Impact
+
+    policy.require(policy.manage_metrics, actor)
+    _refuse_builtin(metric, "deleted")
+    measured = db.session.scalar(select(func.count()).where(Measurement.metric_id == metric.id))
+    targeted = db.session.scalar(select(func.count()).where(Impact.metric_id == metric.id))
+    if measured or targeted:
+        raise Conflict(f"{metric.code} has {measured} measurement(s) and {targeted} impact(s); it cannot be deleted.",
+                       measurements=measured, impacts=targeted)
+    db.session.delete(metric)
+    db.session.flush()
+
+
+# -- measurements -----------------------------------------------------------------------------------
+
+def check_parts(journey_id, stage_id, touchpoint_id):
+    """A measurement's stage and touchpoint must belong to its journey (and to each other)."""
+    errors = {}
+    stage = db.session.get(Stage, stage_id) if stage_id is not None else None
+    if stage_id is not None and (stage is None or stage.journey_id != journey_id):
+        errors["stage_id"] = [f"Stage {stage_id} is not a stage of journey {journey_id}."]
+    if touchpoint_id is not None:
+        touchpoint = db.session.get(Touchpoint, touchpoint_id)
+        if touchpoint is None or touchpoint.stage.journey_id != journey_id:
+            errors["touchpoint_id"] = [f"Touchpoint {touchpoint_id} is not a touchpoint of journey {journey_id}."]
+        elif stage_id is not None and touchpoint.stage_id != stage_id:
+            errors["touchpoint_id"] = [f"Touchpoint {touchpoint_id} is not in stage {stage_id}."]
+    if errors:
+        raise Invalid("The stage or touchpoint does not belong to the journey.", errors=errors)
+
+
+def _check_period(data):
+    if data["period_end"] < data["period_start"]:
+        raise Invalid("The period ends before it starts.", errors={"period_end": ["Must be on or after period_start."]})
+
+
+def find_by_key(data, exclude=None):
+    """The measurement with the same metric, journey, stage, touchpoint and period, if any."""
+    stmt = select(Measurement).where(
+        Measurement.metric_id == data["metric_id"], Measurement.journey_id == data["journey_id"],
+        Measurement.stage_id.is_(None) if data.get("stage_id") is None else Measurement.stage_id == data["stage_id"],
+        Measurement.touchpoint_id.is_(None) if data.get("touchpoint_id") is None
+        else Measurement.touchpoint_id == data["touchpoint_id"],
+        Measurement.period_start == data["period_start"], Measurement.period_end == data["period_end"],
+    )
+    if exclude is not None:
+        stmt = stmt.where(Measurement.id != exclude.id)
+    return db.session.scalar(stmt)
+
+
+def _writable_journey(actor, journey_id):
+    journey = require_existing(Journey, journey_id, "journey_id")
+    policy.require(policy.write_journey, actor, journey,
+                   "Only the journey's owner, a CX leader or an admin records its measurements.")
+    return journey
+
+
+def create_measurement(actor, data):
+    journey = _writable_journey(actor, data["journey_id"])
+    require_existing(Metric, data["metric_id"], "metric_id")
+    _check_period(data)
+    check_parts(journey.id, data.get("stage_id"), data.get("touchpoint_id"))
+    existing = find_by_key(data)
+    if existing is not None:
+        raise Conflict("A measurement for this metric, journey, stage, touchpoint and period exists already; "
+                       "change that one.", existing_id=existing.id)
+    measurement = Measurement(**{**data, "value": kpi(data["value"])})
+    db.session.add(measurement)
+    db.session.flush()
+    return measurement
+
+
+def update_measurement(actor, measurement, data):
+    policy.require(policy.write_journey, actor, db.session.get(Journey, measurement.journey_id),
+                   "Only the journey's owner, a CX leader or an admin records its measurements.")
+    merged = {key: getattr(measurement, key) for key in
+              ("metric_id", "journey_id", "stage_id", "touchpoint_id", "period_start", "period_end")}
+    merged.update({k: v for k, v in data.items() if k in merged})
+    if merged["journey_id"] != measurement.journey_id:
+        _writable_journey(actor, merged["journey_id"])
+    if "metric_id" in data:
+        require_existing(Metric, data["metric_id"], "metric_id")
+    _check_period(merged)
+    check_parts(merged["journey_id"], merged["stage_id"], merged["touchpoint_id"])
+    existing = find_by_key(merged, exclude=measurement)
+    if existing is not None:
+        raise Conflict("Another measurement has this metric, journey, stage, touchpoint and period.",
+                       existing_id=existing.id)
+    if "value" in data:
+        data = {**data, "value": kpi(data["value"])}
+    apply_changes(measurement, data)
+    db.session.flush()
+    return measurement
+
+
+def delete_measurement(actor, measurement):
+    policy.require(policy.write_journey, actor, db.session.get(Journey, measurement.journey_id),
+                   "Only the journey's owner, a CX leader or an admin records its measurements.")
+    db.session.delete(measurement)
+    db.session.flush()
+
+
+def record_scores(actor, data):
+    """Compute NPS/CSAT/CES from raw survey answers and store it (source `survey`); a measurement
+    with the same key is updated. Returns (measurement, created)."""
+    problems = scores.invalid_scores(data["metric"], data["scores"])
+    if problems:
+        raise Invalid("Some scores are not valid answers.", errors={"scores": problems})
+    journey = _writable_journey(actor, data["journey_id"])
+    check_parts(journey.id, data.get("stage_id"), data.get("touchpoint_id"))
+    metric = db.session.scalar(select(Metric).where(Metric.code == data["metric"]))
+    key = {"metric_id": metric.id, "journey_id": journey.id, "stage_id": data.get("stage_id"),
+           "touchpoint_id": data.get("touchpoint_id"), "period_start": data["period_start"],
+           "period_end": data["period_end"]}
+    values = {"value": kpi(scores.compute(data["metric"], data["scores"])), "sample_size": len(data["scores"]),
+              "source": "survey"}
+    measurement = find_by_key(key)
+    created = measurement is None
+    if created:
+        measurement = Measurement(**key, **values)
+        db.session.add(measurement)
+    else:
+        apply_changes(measurement, values)
+    db.session.flush()
+    return measurement, created
+
+
+# -- impacts ----------------------------------------------------------------------------------------
+
+def _check_impact_refs(data):
+    require_existing(Metric, data.get("metric_id"), "metric_id")
+    require_existing(Journey, data.get("journey_id"), "journey_id")
+
+
+def _ensure_unique_impact(initiative_id, metric_id, journey_id, current=None):
+    from cxgov.initiatives.models import Impact
+
+    existing = db.session.scalar(select(Impact).where(
+        Impact.initiative_id == initiative_id, Impact.metric_id == metric_id, Impact.journey_id == journey_id))
+    if existing is not None and existing is not current:
+        raise Conflict("The initiative already has an impact on this metric for this journey.",
+                       errors={"metric_id": ["Already targeted for this journey."]}, existing_id=existing.id)
+
+
+def create_impact(actor, initiative, data):
+    from cxgov.initiatives.models import Impact
+
+    policy.require(policy.edit_initiative, actor, initiative)
+    data = dict(data)
+    data.setdefault("journey_id", initiative.journey_id)
+    if data.get("attribution") is None:
+        data["attribution"] = Decimal("1")
+    _check_impact_refs(data)
+    _ensure_unique_impact(initiative.id, data["metric_id"], data["journey_id"])
+    impact = Impact(initiative_id=initiative.id, **data)
+    db.session.add(impact)
+    db.session.flush()
+    return impact
+
+
+def update_impact(actor, initiative, impact, data):
+    policy.require(policy.edit_initiative, actor, initiative)
+    data = dict(data)
+    if "attribution" in data and data["attribution"] is None:
+        raise Invalid("attribution cannot be null.", errors={"attribution": ["Give a number from 0 to 1."]})
+    _check_impact_refs(data)
+    _ensure_unique_impact(initiative.id, data.get("metric_id", impact.metric_id),
+                          data.get("journey_id", impact.journey_id), impact)
+    apply_changes(impact, data)
+    db.session.flush()
+    return impact
+
+
+def delete_impact(actor, initiative, impact):
+    policy.require(policy.edit_initiative, actor, initiative)
+    db.session.delete(impact)
+    db.session.flush()

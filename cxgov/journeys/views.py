@@ -1,0 +1,121 @@
+"""Pages: the journey list, the journey page (hourglass, KPI charts, initiatives) and the
+measurement upload with its error report."""
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+from marshmallow import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from cxgov import charts, policy
+from cxgov.errors import Forbidden, Invalid
+from cxgov.extensions import db
+from cxgov.journeys import imports
+from cxgov.journeys.models import Journey, Measurement, Metric, Stage
+from cxgov.journeys.report import journey_report
+from cxgov.journeys.schemas import ImportArgs
+from cxgov.org.models import Department
+
+bp = Blueprint("journeys", __name__, url_prefix="/journeys")
+
+
+def latest_values(code):
+    """{journey_id: latest journey-level value of metric `code`} in one query."""
+    rank = func.row_number().over(partition_by=Measurement.journey_id,
+                                  order_by=(Measurement.period_start.desc(), Measurement.id.desc())).label("rank")
+    ranked = (select(Measurement.journey_id, Measurement.value, rank)
+              .join(Metric, Metric.id == Measurement.metric_id)
+              .where(Metric.code == code, Measurement.stage_id.is_(None), Measurement.touchpoint_id.is_(None))
+              .subquery())
+    return dict(db.session.execute(select(ranked.c.journey_id, ranked.c.value).where(ranked.c.rank == 1)).all())
+
+
+@bp.route("")
+def index():
+    journeys = db.session.scalars(
+        select(Journey).options(joinedload(Journey.owner)).order_by(Journey.status != "active", Journey.name)
+    ).all()
+    return render_template("journeys/index.html", journeys=journeys, nps=latest_values("nps"),
+                           may_create=policy.create_journey(current_user))
+
+
+def hourglass(stages):
+    """Stages with a width in percent: pre-sale stages narrow towards the purchase, post-sale ones widen."""
+    pre = [s for s in stages if s.phase == "pre_sale"]
+    post = [s for s in stages if s.phase == "post_sale"]
+    narrowest, span = 55, 45
+
+    def widths(count, widening):
+        if count == 1:
+            return [narrowest + span // 2]
+        steps = [narrowest + round(span * index / (count - 1)) for index in range(count)]
+        return steps if widening else steps[::-1]
+
+    return list(zip(pre, widths(len(pre), False))) + list(zip(post, widths(len(post), True)))
+
+
+def kpi_charts(report):
+    markers = [(d["delivered_on"], f"#{d['initiative_id']} {d['title'][:30]}") for d in report["deliveries"]]
+    result = []
+    for entry in report["metrics"]:
+        metric = entry["metric"]
+        points = [(p["period_start"], p["value"]) for p in entry["series"]]
+        targets = [(t["target_value"], f"target {t['target_value'].normalize():f} (#{t['initiative_id']})")
+                   for t in entry["targets"]]
+        svg = charts.line_chart({metric.name: points}, y_label=metric.unit,
+                                markers=markers, hlines=targets) if points else None
+        result.append({**entry, "svg": svg})
+    return result
+
+
+@bp.route("/<int:journey_id>")
+def detail(journey_id):
+    from cxgov.initiatives.models import Initiative
+
+    journey = db.session.get(Journey, journey_id, options=[
+        joinedload(Journey.owner), selectinload(Journey.stages).selectinload(Stage.touchpoints)])
+    if journey is None:
+        abort(404)
+    departments = dict(db.session.execute(select(Department.id, Department.name)).all())
+    initiatives = db.session.scalars(
+        select(Initiative).where(Initiative.journey_id == journey.id).order_by(Initiative.status, Initiative.title)
+    ).all()
+    report = journey_report(journey)
+    return render_template("journeys/detail.html", journey=journey, stages=hourglass(journey.stages),
+                           departments=departments, initiatives=initiatives, kpis=kpi_charts(report),
+                           report=report, may_write=policy.write_journey(current_user, journey))
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+def upload():
+    journeys = db.session.scalars(select(Journey).order_by(Journey.name)).all()
+    writable = [j for j in journeys if policy.write_journey(current_user, j)]
+    form = request.form if request.method == "POST" else request.args
+    context = {"journeys": writable, "form": form, "metrics": ("nps", "csat", "ces"), "result": None, "problem": None}
+    status = 200
+    if request.method == "POST":
+        file = request.files.get("file")
+        wanted = ("format", "metric", "journey_id", "period_start", "period_end", "column")
+        try:
+            if file is None or not file.filename:
+                raise Invalid("Choose a CSV file to upload.", errors={"file": ["No file chosen."]})
+            try:
+                args = ImportArgs().load({name: form[name] for name in wanted if form.get(name)})
+            except ValidationError as error:
+                raise Invalid("Some fields of the form are not valid.", errors=error.messages)
+            if args["format"] == "measurements":
+                args = {"format": "measurements"}  # the survey fields apply to survey exports only
+            context["result"] = imports.import_measurements(current_user, file.read(), args)
+            db.session.commit()
+        except (Invalid, Forbidden) as problem:
+            db.session.rollback()
+            status = problem.status
+            errors = problem.errors or {}
+            context["problem"] = {
+                "detail": problem.detail,
+                "lines": problem.extra.get("lines", []),
+                "other": [(label, messages) for label, messages in errors.items() if not label.startswith("line ")],
+            }
+    return render_template("journeys/upload.html", **context), status
+
+
+blueprints = [bp]

@@ -1,0 +1,73 @@
+"""Lists cost a constant number of queries; the OpenAPI description covers every journeys operation."""
+from datetime import date
+
+from sqlalchemy import event
+
+from cxgov.extensions import db
+from cxgov.journeys.models import Journey
+from tests import factories
+
+
+def count_statements(app, call):
+    with app.app_context():
+        engine = db.engine
+    seen = []
+    listener = lambda *args: seen.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        response = call()
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert response.status_code == 200
+    return len(seen)
+
+
+def add_data(app, journey_id, count):
+    with app.app_context():
+        journey = db.session.get(Journey, journey_id)
+        for index in range(count):
+            metric = factories.create_metric()
+            stage = factories.create_stage(journey)
+            factories.create_touchpoint(stage)
+            factories.create_measurement(journey, metric_id=metric.id, period_start=date(2026, 1 + index % 12, 1))
+            factories.create_journey()
+
+
+def test_lists_and_pages_cost_constant_queries(app, login_as, page_as, journey_owner):
+    api, page = login_as("member"), page_as("member")
+    j = journey_owner.journey_id
+    calls = [lambda: api.get("/api/measurements"), lambda: api.get("/api/journeys"),
+             lambda: api.get(f"/api/journeys/{j}"), lambda: api.get(f"/api/journeys/{j}/touchpoints"),
+             lambda: page.get("/journeys"), lambda: page.get(f"/journeys/{j}"), lambda: page.get("/journeys/upload")]
+    add_data(app, j, 1)
+    few = [count_statements(app, call) for call in calls]
+    add_data(app, j, 5)
+    assert [count_statements(app, call) for call in calls] == few
+
+
+def test_openapi_documents_every_operation(login_as):
+    spec = login_as("member").get("/api/openapi.json").json
+    expected = {
+        "/api/journeys": {"get", "post"}, "/api/journeys/{journey_id}": {"get", "patch", "delete"},
+        "/api/journeys/{journey_id}/stages": {"get", "post"},
+        "/api/journeys/{journey_id}/stages/{stage_id}": {"get", "patch", "delete"},
+        "/api/journeys/{journey_id}/touchpoints": {"get", "post"},
+        "/api/journeys/{journey_id}/touchpoints/{touchpoint_id}": {"get", "patch", "delete"},
+        "/api/metrics": {"get", "post"}, "/api/metrics/{metric_id}": {"get", "patch", "delete"},
+        "/api/measurements": {"get", "post"}, "/api/measurements/{measurement_id}": {"get", "patch", "delete"},
+        "/api/measurements/from-scores": {"post"}, "/api/measurements/import": {"post"},
+        "/api/initiatives/{initiative_id}/impacts": {"get", "post"},
+        "/api/initiatives/{initiative_id}/impacts/{impact_id}": {"get", "patch", "delete"},
+        "/api/reports/journeys/{journey_id}": {"get"},
+    }
+    for path, methods in expected.items():
+        operations = spec["paths"][path]
+        assert methods <= set(operations), path
+        for method in methods:
+            assert operations[method]["summary"], (path, method)
+            assert "401" in operations[method]["responses"], (path, method)
+    upload = spec["paths"]["/api/measurements/import"]["post"]
+    assert "multipart/form-data" in upload["requestBody"]["content"]
+    assert "line 3" in upload["description"] and "Qualtrics" in upload["description"]
+    touchpoint = spec["components"]["schemas"]["Touchpoint"]["properties"]["digital"]
+    assert touchpoint["readOnly"] is True
