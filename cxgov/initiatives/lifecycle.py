@@ -8,8 +8,8 @@
 initiative, and are recorded by CX leaders and admins only. Every step is kept as a
 `Transition` row (who, when, from, to, decision, note).
 """
-from cxgov import db as cxdb
 from cxgov import policy
+from cxgov.db import today
 from cxgov.errors import Conflict, Invalid
 from cxgov.extensions import db
 from cxgov.initiatives.models import Transition
@@ -83,8 +83,8 @@ def transition_initiative(actor, initiative, to, decision_id=None, note=None, on
                        errors={"to": [f"Allowed from {initiative.status}: {', '.join(allowed) or 'nothing (final)'}."]},
                        allowed=allowed)
     _check_decision(initiative, to, decision_id)
-    on = on or cxdb.today()
-    if on > cxdb.today():
+    on = on or today()
+    if on > today():
         raise Invalid("A transition cannot be dated in the future.", errors={"on": ["Must be today or earlier."]})
     if to == "in_progress" and initiative.start_on is None:
         if initiative.target_on is not None and on > initiative.target_on:
