@@ -19,8 +19,9 @@ from cxgov.steering.models import (
     ActionItem, AgendaItem, Attendance, Committee, CommitteeMember, Decision, Meeting, MinutesCorrection,
 )
 
-# A change of any of these re-issues the calendar invite (a higher SEQUENCE, same UID).
-INVITE_FIELDS = ("starts_at", "duration_minutes", "location", "status")
+# A change of any of these re-issues the calendar invite (a higher SEQUENCE, same UID), as does
+# cancelling a meeting or reinstating a cancelled one; marking it held does not.
+INVITE_FIELDS = ("starts_at", "duration_minutes", "location")
 
 
 def require_governance(actor):
@@ -130,10 +131,11 @@ def update_meeting(actor, meeting, data, now=None):
         policy.require(policy.write_minutes, actor, meeting, "Only CX leaders, admins and the committee's secretary write minutes.")
     refuse_if_published(meeting, "This meeting")
     status = data.get("status", meeting.status)
+    cancelling = "cancelled" in (status, meeting.status) and status != meeting.status
     if status == "held" and data.get("starts_at", meeting.starts_at) > (now or utcnow()):
         raise Invalid("A meeting cannot be marked held before it starts.", errors={"status": ["The meeting has not started yet."]})
     changed = apply_changes(meeting, data)
-    if any(name in changed for name in INVITE_FIELDS):
+    if cancelling or any(name in changed for name in INVITE_FIELDS):
         meeting.ics_sequence += 1
     db.session.flush()
     return meeting

@@ -71,3 +71,15 @@ def test_reissued_invite_keeps_uid_and_raises_sequence(login_as, app):
 
 def test_missing_meeting_invite_is_404(login_as):
     assert login_as("member").get("/api/meetings/999/invite.ics").status_code == 404
+
+
+def test_openapi_documents_the_steering_operations(app):
+    with app.test_request_context():
+        spec = app.extensions["flask-smorest"]["apis"][""]["ext_obj"].spec.to_dict()
+    invite = spec["paths"]["/api/meetings/{meeting_id}/invite.ics"]["get"]["responses"]
+    assert "text/calendar" in invite["200"]["content"] and "404" in invite
+    transitions = spec["paths"]["/api/initiatives/{initiative_id}/transitions"]["post"]["responses"]
+    assert {"201", "403", "409", "422"} <= set(transitions)
+    for path in ("/api/committees/{committee_id}/members/{member_id}", "/api/action-items/{item_id}",
+                 "/api/meetings/{meeting_id}/agenda-items/order", "/api/meetings/{meeting_id}/minutes/publish"):
+        assert path in spec["paths"]

@@ -114,6 +114,13 @@ def test_invite_sequence_rises_only_when_the_invite_changes(login_as, app):
     assert leader.patch(url, json={"starts_at": "2026-12-02T09:00:00Z"}).json["ics_sequence"] == 2
     assert leader.patch(url, json={"duration_minutes": 30}).json["ics_sequence"] == 3
     assert leader.patch(url, json={"status": "cancelled"}).json["ics_sequence"] == 4
+    assert leader.patch(url, json={"status": "scheduled"}).json["ics_sequence"] == 5
+
+
+def test_marking_a_meeting_held_does_not_reissue_the_invite(login_as, app):
+    ids = governance_world(app, starts_at=PAST)
+    body = login_as("cx_leader").patch(f"/api/meetings/{ids['meeting']}", json={"status": "held"}).json
+    assert (body["status"], body["ics_sequence"]) == ("held", 0)
 
 
 def test_if_match_is_honoured(login_as, app):
