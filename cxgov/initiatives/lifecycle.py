@@ -8,6 +8,8 @@
 initiative, and are recorded by CX leaders and admins only. Every step is kept as a
 `Transition` row (who, when, from, to, decision, note).
 """
+from sqlalchemy import func, select
+
 from cxgov import policy
 from cxgov.db import today
 from cxgov.errors import Conflict, Invalid
@@ -73,7 +75,7 @@ def transition_initiative(actor, initiative, to, decision_id=None, note=None, on
 
     403 when the actor may not, 409 (with `allowed`) for an illegal jump, 422 naming
     `decision_id` when the required decision is missing or does not match, 422 naming `on`
-    when the date lies in the future.
+    when the date lies in the future or before the previous transition.
     """
     policy.require(_required_rule(to), actor, initiative,
                    "Only CX leaders and admins approve or reject initiatives." if to in DECISION_KINDS else None)
@@ -86,6 +88,11 @@ def transition_initiative(actor, initiative, to, decision_id=None, note=None, on
     on = on or today()
     if on > today():
         raise Invalid("A transition cannot be dated in the future.", errors={"on": ["Must be today or earlier."]})
+    previous = db.session.scalar(select(func.max(Transition.effective_on))
+                                 .where(Transition.initiative_id == initiative.id))
+    if previous is not None and on < previous:
+        raise Invalid("A transition cannot be dated before the previous one.",
+                      errors={"on": [f"Must be on or after {previous.isoformat()}, the date of the previous transition."]})
     if to == "in_progress" and initiative.start_on is None:
         if initiative.target_on is not None and on > initiative.target_on:
             raise Invalid("The start date would fall after the target date.",

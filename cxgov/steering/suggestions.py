@@ -1,6 +1,7 @@
 """Agenda suggestions for a meeting: what the committee should look at next.
 
-- open action items carried over: open, due on or before the meeting's date, from an earlier meeting;
+- open action items carried over: open, due on or before the meeting's date, from an earlier
+  meeting of the same committee;
 - initiatives awaiting a decision (status `proposed`);
 - delivered initiatives due for an impact review: delivered at least 30 days before the meeting
   and not on an agenda (of a meeting after their delivery) since;
@@ -50,7 +51,7 @@ def _carried_over_action_items(meeting, on):
         .join(User, User.id == ActionItem.owner_id)
         .join(earlier, earlier.id == ActionItem.meeting_id)
         .where(ActionItem.status == "open", ActionItem.due_on <= on,
-               earlier.id != meeting.id, earlier.starts_at < meeting.starts_at)
+               earlier.committee_id == meeting.committee_id, earlier.starts_at < meeting.starts_at)
         .order_by(ActionItem.due_on, ActionItem.id)
     )
     for item, owner in rows:

@@ -22,6 +22,8 @@ def _world(app):
         factories.create_action_item(owner=owner, meeting_id=earlier.id, due_on=date(2026, 11, 2), status="done")
         factories.create_action_item(owner=owner, meeting_id=later.id, due_on=date(2026, 11, 2))       # not earlier
         factories.create_action_item(owner=owner, due_on=date(2026, 11, 2))                             # no meeting
+        elsewhere = factories.create_meeting(starts_at=datetime(2026, 10, 1, 9, tzinfo=timezone.utc))
+        factories.create_action_item(owner=owner, meeting_id=elsewhere.id, due_on=date(2026, 11, 2))   # other committee
         proposed = factories.create_initiative(title="Chatbot")
         factories.create_initiative(status="approved")
         due = factories.create_initiative(title="New returns", status="delivered", delivered_on=date(2026, 10, 1))
