@@ -5,6 +5,7 @@ Every form posts to its own URL and redirects back (post/redirect/get). Refusals
 allowed to use is not shown to them, and its POST answers 403 anyway.
 """
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -347,15 +348,35 @@ def correct_minutes(meeting_id):
     return _attempt(correct, "Correction recorded.", _back(meeting_id, "minutes"))
 
 
-@bp.route("/meetings/<int:meeting_id>/minutes")
-def minutes(meeting_id):
+def _render_minutes(meeting_id, **extra):
     meeting_ = services.load_meeting(meeting_id) or abort(404)
     data = _meeting_page_data(meeting_)
     items = db.session.scalars(select(ActionItem).options(selectinload(ActionItem.owner))
                                .where(ActionItem.meeting_id == meeting_.id).order_by(ActionItem.due_on)).all()
-    return render_template("steering/minutes.html", meeting=meeting_, published=services.is_published(meeting_),
-                           initiatives=data["initiatives"], corrections=data["corrections"], action_items=items,
-                           people=data["people"])
+    return meeting_, render_template(
+        "steering/minutes.html", meeting=meeting_, published=services.is_published(meeting_),
+        initiatives=data["initiatives"], corrections=data["corrections"], action_items=items, people=data["people"],
+        **extra)
+
+
+@bp.route("/meetings/<int:meeting_id>/minutes")
+def minutes(meeting_id):
+    return _render_minutes(meeting_id)[1]
+
+
+@bp.route("/meetings/<int:meeting_id>/minutes.pdf")
+def minutes_pdf(meeting_id):
+    """The printable minutes as PDF, laid out by the same print stylesheet."""
+    from weasyprint import CSS, HTML
+    from weasyprint.urls import URLFetcher
+
+    meeting_, html = _render_minutes(meeting_id, pdf=True)
+    static = Path(current_app.static_folder)
+    # Nothing is fetched while rendering: the stylesheets are handed over from disk.
+    pdf = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=())).write_pdf(
+        stylesheets=[CSS(filename=str(static / name)) for name in ("cxgov.css", "print.css", "steering.css")])
+    return current_app.response_class(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="minutes-meeting-{meeting_.id}.pdf"'})
 
 
 # -- my action items -----------------------------------------------------------------------------

@@ -217,3 +217,12 @@ def test_leaders_schedule_meetings_and_committees(page_as, app):
         assert [a.user_id for a in db.session.scalars(select(Attendance))] == [client.user_id]
     response = _post(client, "/meetings", {"committee_id": committee_id, "title": "Bad", "starts_at": "soon"}, "/meetings")
     assert response.status_code == 302 and count(app, Meeting) == 1
+
+
+def test_minutes_as_pdf(page_as, app, client):
+    ids = governance_world(app)
+    response = page_as("executive").get(f"/meetings/{ids['meeting']}/minutes.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+    assert client.get(f"/meetings/{ids['meeting']}/minutes.pdf").status_code == 302
+    assert page_as("member").get("/meetings/9999/minutes.pdf").status_code == 404
