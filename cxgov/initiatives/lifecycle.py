@@ -1,0 +1,111 @@
+"""The initiative lifecycle (SPEC §2): the one place an initiative changes status.
+
+    proposed → approved → in_progress → delivered → closed
+    proposed → rejected
+    any non-final state → cancelled
+
+`approved` and `rejected` need a steering-committee decision of the matching kind for that
+initiative, and are recorded by CX leaders and admins only. Every step is kept as a
+`Transition` row (who, when, from, to, decision, note).
+"""
+from sqlalchemy import func, select
+
+from cxgov import policy
+from cxgov.db import today
+from cxgov.errors import Conflict, Invalid
+from cxgov.extensions import db
+from cxgov.initiatives.models import Transition
+
+ALLOWED = {
+    "proposed": ["approved", "rejected", "cancelled"],
+    "approved": ["in_progress", "cancelled"],
+    "in_progress": ["delivered", "cancelled"],
+    "delivered": ["closed", "cancelled"],
+    "closed": [],
+    "rejected": [],
+    "cancelled": [],
+}
+FINAL = frozenset(status for status, targets in ALLOWED.items() if not targets)
+# Targets that only a steering-committee decision of this kind may justify.
+DECISION_KINDS = {"approved": "approve_initiative", "rejected": "reject_initiative"}
+
+
+def allowed_targets(initiative):
+    return list(ALLOWED.get(initiative.status, []))
+
+
+def _required_rule(to):
+    return policy.decide_initiative if to in DECISION_KINDS else policy.edit_initiative
+
+
+def can_transition(actor, initiative, to):
+    """For pages: whether `actor` may move `initiative` to `to` (permission and legality)."""
+    return to in allowed_targets(initiative) and _required_rule(to)(actor, initiative)
+
+
+def _check_decision(initiative, to, decision_id):
+    from cxgov.steering.models import Decision
+
+    kind = DECISION_KINDS.get(to)
+    if kind is None:
+        if decision_id is not None:
+            decision = db.session.get(Decision, decision_id)
+            if decision is None:
+                raise Invalid("decision_id does not exist.", errors={"decision_id": [f"No decision with id {decision_id}."]})
+            if decision.initiative_id is not None and decision.initiative_id != initiative.id:
+                raise Invalid("The decision is about another initiative.",
+                              errors={"decision_id": ["The decision is about another initiative."]})
+        return
+    if decision_id is None:
+        raise Invalid(f"Moving to {to} needs a steering-committee decision ({kind}).",
+                      errors={"decision_id": [f"Required: a decision of kind {kind} for this initiative."]})
+    decision = db.session.get(Decision, decision_id)
+    if decision is None:
+        raise Invalid("decision_id does not exist.", errors={"decision_id": [f"No decision with id {decision_id}."]})
+    if decision.initiative_id != initiative.id:
+        raise Invalid("The decision is about another initiative.",
+                      errors={"decision_id": [f"Decision {decision_id} is not about initiative {initiative.id}."]})
+    if decision.kind != kind:
+        raise Invalid(f"Moving to {to} needs a decision of kind {kind}.",
+                      errors={"decision_id": [f"Decision {decision_id} is of kind {decision.kind}, not {kind}."]})
+
+
+def transition_initiative(actor, initiative, to, decision_id=None, note=None, on=None):
+    """Move `initiative` to status `to`; returns the new `Transition` (flushed, not committed).
+
+    403 when the actor may not, 409 (with `allowed`) for an illegal jump, 422 naming
+    `decision_id` when the required decision is missing or does not match, 422 naming `on`
+    when the date lies in the future or before the previous transition.
+    """
+    policy.require(_required_rule(to), actor, initiative,
+                   "Only CX leaders and admins approve or reject initiatives." if to in DECISION_KINDS else None)
+    allowed = allowed_targets(initiative)
+    if to not in allowed:
+        raise Conflict(f"An initiative cannot go from {initiative.status} to {to}.",
+                       errors={"to": [f"Allowed from {initiative.status}: {', '.join(allowed) or 'nothing (final)'}."]},
+                       allowed=allowed)
+    _check_decision(initiative, to, decision_id)
+    on = on or today()
+    if on > today():
+        raise Invalid("A transition cannot be dated in the future.", errors={"on": ["Must be today or earlier."]})
+    previous = db.session.scalar(select(func.max(Transition.effective_on))
+                                 .where(Transition.initiative_id == initiative.id))
+    if previous is not None and on < previous:
+        raise Invalid("A transition cannot be dated before the previous one.",
+                      errors={"on": [f"Must be on or after {previous.isoformat()}, the date of the previous transition."]})
+    if to == "in_progress" and initiative.start_on is None:
+        if initiative.target_on is not None and on > initiative.target_on:
+            raise Invalid("The start date would fall after the target date.",
+                          errors={"on": [f"Must not be after the target date {initiative.target_on.isoformat()}."]})
+        initiative.start_on = on
+    if to == "delivered":
+        initiative.delivered_on = on
+    transition = Transition(
+        initiative_id=initiative.id, from_status=initiative.status, to_status=to,
+        decision_id=decision_id, note=note, effective_on=on,
+        actor_id=getattr(actor, "id", None),
+    )
+    initiative.status = to
+    db.session.add(transition)
+    db.session.flush()
+    return transition

@@ -1,0 +1,405 @@
+"""Steering committee rules: committees, meetings, agendas, attendance, decisions, minutes and
+action items. Each function takes the acting user and plain data, checks the rule, flushes and
+returns the object; the caller commits."""
+import uuid
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from cxgov import policy
+from cxgov.db import utcnow
+from cxgov.errors import Conflict, Forbidden, Invalid
+from cxgov.extensions import db
+from cxgov.initiatives.models import CashFlow, Initiative, Transition
+from cxgov.journeys.models import Journey
+from cxgov.org.models import Department, User
+from cxgov.references import require_existing
+from cxgov.rest import apply_changes
+from cxgov.steering.models import (
+    ActionItem, AgendaItem, Attendance, Committee, CommitteeMember, Decision, Meeting, MinutesCorrection,
+)
+
+# A change of any of these re-issues the calendar invite (a higher SEQUENCE, same UID), as does
+# cancelling a meeting or reinstating a cancelled one; marking it held does not.
+INVITE_FIELDS = ("starts_at", "duration_minutes", "location")
+
+
+def require_governance(actor):
+    policy.require(policy.manage_governance, actor, None, "Only CX leaders and admins manage the steering committee.")
+
+
+def _ensure_unique_name(name, current=None):
+    existing = db.session.scalar(select(Committee).where(Committee.name == name))
+    if existing is not None and existing is not current:
+        raise Conflict(f"A committee named {name!r} already exists.", errors={"name": ["Already in use."]})
+
+
+# -- committees and members --------------------------------------------------------------------
+
+def create_committee(actor, data):
+    require_governance(actor)
+    _ensure_unique_name(data["name"])
+    require_existing(User, data.get("chair_id"), "chair_id")
+    committee = Committee(**data)
+    db.session.add(committee)
+    db.session.flush()
+    return committee
+
+
+def update_committee(actor, committee, data):
+    require_governance(actor)
+    if "name" in data:
+        _ensure_unique_name(data["name"], committee)
+    if "chair_id" in data:
+        require_existing(User, data["chair_id"], "chair_id")
+    apply_changes(committee, data)
+    db.session.flush()
+    return committee
+
+
+def delete_committee(actor, committee):
+    """Only a committee that never met may go: meetings are part of the governance record."""
+    require_governance(actor)
+    if db.session.scalar(select(func.count(Meeting.id)).where(Meeting.committee_id == committee.id)):
+        raise Conflict("This committee has meetings on record; it cannot be deleted.")
+    db.session.delete(committee)
+    db.session.flush()
+
+
+def add_member(actor, committee, data):
+    require_governance(actor)
+    user = require_existing(User, data["user_id"], "user_id")
+    department_id = data.get("department_id", user.department_id)
+    require_existing(Department, department_id, "department_id")
+    if db.session.scalar(select(CommitteeMember.id).where(CommitteeMember.committee_id == committee.id,
+                                                          CommitteeMember.user_id == user.id)):
+        raise Conflict(f"{user.name} is already a member of this committee.", errors={"user_id": ["Already a member."]})
+    member = CommitteeMember(committee_id=committee.id, user_id=user.id, department_id=department_id,
+                             member_role=data.get("member_role", "member"))
+    db.session.add(member)
+    db.session.flush()
+    return member
+
+
+def update_member(actor, member, data):
+    require_governance(actor)
+    if "department_id" in data:
+        require_existing(Department, data["department_id"], "department_id")
+    apply_changes(member, data)
+    db.session.flush()
+    return member
+
+
+def remove_member(actor, member):
+    require_governance(actor)
+    db.session.delete(member)
+    db.session.flush()
+
+
+# -- meetings ----------------------------------------------------------------------------------
+
+def is_published(meeting):
+    return meeting.status == "held" and meeting.minutes_published_at is not None
+
+
+def refuse_if_published(meeting, what="The meeting"):
+    if is_published(meeting):
+        raise Conflict(f"{what} is part of published minutes and cannot change; record a correction instead.")
+
+
+def create_meeting(actor, data):
+    """A scheduled meeting with a fresh invite UID; every committee member is invited."""
+    require_governance(actor)
+    committee = require_existing(Committee, data["committee_id"], "committee_id")
+    meeting = Meeting(**data, status="scheduled", ics_uid=f"{uuid.uuid4()}@cxgov", ics_sequence=0)
+    db.session.add(meeting)
+    db.session.flush()
+    user_ids = db.session.scalars(select(CommitteeMember.user_id).where(CommitteeMember.committee_id == committee.id))
+    db.session.add_all(Attendance(meeting_id=meeting.id, user_id=user_id, status="invited") for user_id in user_ids)
+    db.session.flush()
+    return meeting
+
+
+def update_meeting(actor, meeting, data, now=None):
+    """Governance changes anything; the committee's secretary only the minutes (while unpublished).
+
+    Status: scheduled → held or cancelled, held or cancelled → scheduled (while unpublished).
+    """
+    if set(data) - {"minutes"}:
+        require_governance(actor)
+    else:
+        policy.require(policy.write_minutes, actor, meeting, "Only CX leaders, admins and the committee's secretary write minutes.")
+    refuse_if_published(meeting, "This meeting")
+    status = data.get("status", meeting.status)
+    cancelling = "cancelled" in (status, meeting.status) and status != meeting.status
+    if status == "held" and data.get("starts_at", meeting.starts_at) > (now or utcnow()):
+        raise Invalid("A meeting cannot be marked held before it starts.", errors={"status": ["The meeting has not started yet."]})
+    changed = apply_changes(meeting, data)
+    if cancelling or any(name in changed for name in INVITE_FIELDS):
+        meeting.ics_sequence += 1
+    db.session.flush()
+    return meeting
+
+
+def delete_meeting(actor, meeting):
+    require_governance(actor)
+    refuse_if_published(meeting, "This meeting")
+    if db.session.scalar(select(func.count(Transition.id)).join(Decision, Transition.decision_id == Decision.id)
+                         .where(Decision.meeting_id == meeting.id)):
+        raise Conflict("A decision of this meeting changed an initiative's status; the meeting stays on record.")
+    db.session.delete(meeting)
+    db.session.flush()
+
+
+def publish_minutes(actor, meeting, now=None):
+    policy.require(policy.write_minutes, actor, meeting, "Only CX leaders, admins and the committee's secretary publish minutes.")
+    if meeting.status != "held":
+        raise Conflict("Only the minutes of a held meeting can be published; mark the meeting held first.",
+                       errors={"status": [f"The meeting is {meeting.status}."]})
+    if meeting.minutes_published_at is not None:
+        raise Conflict("These minutes are already published.")
+    if not (meeting.minutes or "").strip():
+        raise Conflict("There are no minutes to publish yet.", errors={"minutes": ["Write the minutes first."]})
+    meeting.minutes_published_at = now or utcnow()
+    db.session.flush()
+    return meeting
+
+
+def add_minutes_correction(actor, meeting, data):
+    policy.require(policy.write_minutes, actor, meeting, "Only CX leaders, admins and the committee's secretary correct minutes.")
+    if not is_published(meeting):
+        raise Conflict("These minutes are not published yet: edit them directly.")
+    correction = MinutesCorrection(meeting_id=meeting.id, text=data["text"], author_id=actor.id)
+    db.session.add(correction)
+    db.session.flush()
+    return correction
+
+
+# -- agenda ------------------------------------------------------------------------------------
+
+def _check_agenda_references(data):
+    require_existing(Initiative, data.get("initiative_id"), "initiative_id")
+    require_existing(Journey, data.get("journey_id"), "journey_id")
+    require_existing(User, data.get("presenter_id"), "presenter_id")
+
+
+def _place(items, item, position):
+    """Put `item` at `position` among `items` and renumber them 0..n-1."""
+    ordered = [other for other in items if other is not item]
+    position = len(ordered) if position is None else position
+    if position > len(ordered):
+        raise Invalid("position is past the end of the agenda.",
+                      errors={"position": [f"Must be between 0 and {len(ordered)}."]})
+    ordered.insert(position, item)
+    for index, other in enumerate(ordered):
+        if other.position != index:
+            other.position = index
+
+
+def add_agenda_item(actor, meeting, data, source_key=None):
+    require_governance(actor)
+    refuse_if_published(meeting, "The agenda")
+    _check_agenda_references(data)
+    data = dict(data)
+    position = data.pop("position", None)
+    item = AgendaItem(meeting_id=meeting.id, source_key=source_key, position=0, **data)
+    items = list(meeting.agenda_items)
+    _place(items, item, position)
+    db.session.add(item)
+    db.session.flush()
+    db.session.expire(meeting, ["agenda_items"])
+    return item
+
+
+def update_agenda_item(actor, item, data):
+    require_governance(actor)
+    meeting = item.meeting
+    refuse_if_published(meeting, "The agenda")
+    _check_agenda_references(data)
+    data = dict(data)
+    if "position" in data:
+        _place(list(meeting.agenda_items), item, data.pop("position"))
+    apply_changes(item, data)
+    db.session.flush()
+    return item
+
+
+def reorder_agenda(actor, meeting, ids):
+    require_governance(actor)
+    refuse_if_published(meeting, "The agenda")
+    items = {item.id: item for item in meeting.agenda_items}
+    if sorted(ids) != sorted(items):
+        raise Invalid("Give every agenda item of the meeting exactly once.",
+                      errors={"ids": [f"Expected a permutation of {sorted(items)}."]})
+    for index, ident in enumerate(ids):
+        if items[ident].position != index:
+            items[ident].position = index
+    db.session.flush()
+    db.session.expire(meeting, ["agenda_items"])
+    return sorted(items.values(), key=lambda item: item.position)
+
+
+def delete_agenda_item(actor, item):
+    require_governance(actor)
+    meeting = item.meeting
+    refuse_if_published(meeting, "The agenda")
+    remaining = [other for other in meeting.agenda_items if other is not item]
+    db.session.delete(item)
+    for index, other in enumerate(remaining):
+        if other.position != index:
+            other.position = index
+    db.session.flush()
+
+
+# -- attendance --------------------------------------------------------------------------------
+
+def set_attendance(actor, meeting, user_id, status):
+    """Create or change one person's attendance (guests who are not members may be added)."""
+    require_governance(actor)
+    refuse_if_published(meeting, "Attendance")
+    if meeting.status == "cancelled" and status in ("attended", "absent"):
+        raise Conflict("The meeting was cancelled: nobody attended.", errors={"status": ["The meeting is cancelled."]})
+    require_existing(User, user_id, "user_id")
+    row = db.session.scalar(select(Attendance).where(Attendance.meeting_id == meeting.id, Attendance.user_id == user_id))
+    created = row is None
+    if created:
+        row = Attendance(meeting_id=meeting.id, user_id=user_id, status=status)
+        db.session.add(row)
+    else:
+        row.status = status
+    db.session.flush()
+    return row, created
+
+
+# -- decisions ---------------------------------------------------------------------------------
+
+def _check_decision(meeting, data, current=None):
+    kind = data.get("kind", current.kind if current else "other")
+    initiative_id = data.get("initiative_id", current.initiative_id if current else None)
+    if kind != "other" and initiative_id is None:
+        raise Invalid(f"A decision of kind {kind} names its initiative.",
+                      errors={"initiative_id": ["Required for approve_initiative and reject_initiative."]})
+    require_existing(Initiative, initiative_id, "initiative_id")
+
+
+def record_decision(actor, meeting, data):
+    """A new decision. Once the minutes are published, only corrections (`corrects_id`) are accepted."""
+    require_governance(actor)
+    if meeting.status == "cancelled":
+        raise Conflict("The meeting was cancelled; it took no decisions.")
+    _check_decision(meeting, data)
+    corrects_id = data.get("corrects_id")
+    if corrects_id is not None:
+        corrected = db.session.get(Decision, corrects_id)
+        if corrected is None or corrected.meeting_id != meeting.id:
+            raise Invalid("corrects_id is not a decision of this meeting.",
+                          errors={"corrects_id": [f"No decision {corrects_id} in meeting {meeting.id}."]})
+    elif is_published(meeting):
+        raise Conflict("The minutes of this meeting are published: record a correction (corrects_id) instead.",
+                       errors={"corrects_id": ["Required once the minutes are published."]})
+    decision = Decision(meeting_id=meeting.id, recorded_by_id=actor.id, **data)
+    db.session.add(decision)
+    db.session.flush()
+    return decision
+
+
+def _refuse_if_used(decision):
+    if db.session.scalar(select(Transition.id).where(Transition.decision_id == decision.id).limit(1)):
+        raise Conflict("This decision changed an initiative's status; record a correction instead.")
+
+
+def update_decision(actor, decision, data):
+    require_governance(actor)
+    refuse_if_published(decision.meeting, "This decision")
+    _refuse_if_used(decision)
+    _check_decision(decision.meeting, data, decision)
+    apply_changes(decision, data)
+    db.session.flush()
+    return decision
+
+
+def delete_decision(actor, decision):
+    require_governance(actor)
+    refuse_if_published(decision.meeting, "This decision")
+    _refuse_if_used(decision)
+    db.session.delete(decision)
+    db.session.flush()
+
+
+# -- action items ------------------------------------------------------------------------------
+
+def _check_action_item_references(data):
+    require_existing(User, data.get("owner_id"), "owner_id")
+    require_existing(Meeting, data.get("meeting_id"), "meeting_id")
+    require_existing(Initiative, data.get("initiative_id"), "initiative_id")
+    require_existing(Department, data.get("department_id"), "department_id")
+
+
+def _set_status(item, status, now):
+    if status == item.status:
+        return
+    item.status = status
+    item.completed_at = (now or utcnow()) if status == "done" else None
+
+
+def create_action_item(actor, data, now=None):
+    require_governance(actor)
+    _check_action_item_references(data)
+    data = dict(data)
+    status = data.pop("status", "open")
+    item = ActionItem(**data, status="open")
+    _set_status(item, status, now)
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def update_action_item(actor, item, data, now=None):
+    """Governance changes anything; the owner may change only the status of their own item."""
+    if not policy.manage_governance(actor):
+        policy.require(policy.update_action_item_status, actor, item, "You may only change the status of your own action items.")
+        if set(data) - {"status"}:
+            raise Forbidden("You may only change the status of your own action items.",
+                            errors={name: ["Only CX leaders and admins change this."] for name in sorted(set(data) - {"status"})})
+    _check_action_item_references(data)
+    data = dict(data)
+    if "status" in data:
+        _set_status(item, data.pop("status"), now)
+    apply_changes(item, data)
+    db.session.flush()
+    return item
+
+
+def delete_action_item(actor, item):
+    require_governance(actor)
+    db.session.delete(item)
+    db.session.flush()
+
+
+# -- what the meeting page shows -----------------------------------------------------------------
+
+def business_cases(initiative_ids):
+    """{initiative_id: {"cost": Decimal, "benefit": Decimal}} of planned cash flows, in one query."""
+    cases = {ident: {"cost": 0, "benefit": 0} for ident in initiative_ids}
+    if not cases:
+        return cases
+    rows = db.session.execute(
+        select(CashFlow.initiative_id, CashFlow.kind, func.sum(CashFlow.amount))
+        .where(CashFlow.initiative_id.in_(cases), CashFlow.basis == "planned")
+        .group_by(CashFlow.initiative_id, CashFlow.kind)
+    )
+    for initiative_id, kind, total in rows:
+        cases[initiative_id][kind] = total
+    return cases
+
+
+def load_meeting(meeting_id):
+    """A meeting with everything its page and invite show, in a fixed number of queries."""
+    return db.session.get(Meeting, meeting_id, options=[
+        selectinload(Meeting.committee).selectinload(Committee.members).selectinload(CommitteeMember.user),
+        selectinload(Meeting.committee).selectinload(Committee.chair),
+        selectinload(Meeting.agenda_items),
+        selectinload(Meeting.attendance).selectinload(Attendance.user),
+        selectinload(Meeting.decisions),
+    ])
+

@@ -1,0 +1,140 @@
+"""Agenda suggestions for a meeting: what the committee should look at next.
+
+- open action items carried over: open, due on or before the meeting's date, from an earlier
+  meeting of the same committee;
+- initiatives awaiting a decision (status `proposed`);
+- delivered initiatives due for an impact review: delivered at least 30 days before the meeting
+  and not on an agenda (of a meeting after their delivery) since;
+- journeys whose latest KPI moved the wrong way: of the journey-wide measurements of a metric
+  (no stage, no touchpoint) up to the meeting date, the latest two, compared by the metric's
+  direction.
+
+Each suggestion carries a `source_key` (`action_item:12`, `initiative:5:decision`,
+`initiative:7:impact`, `journey:3:nps`); a meeting's agenda holds each key at most once.
+"""
+from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import aliased
+
+from cxgov.extensions import db
+from cxgov.initiatives.models import Initiative
+from cxgov.journeys.models import Journey, Measurement, Metric
+from cxgov.org.models import User
+from cxgov.steering import services
+from cxgov.steering.models import ActionItem, AgendaItem, Meeting
+
+IMPACT_REVIEW_AFTER = timedelta(days=30)
+
+
+@dataclass
+class Suggestion:
+    source_key: str
+    title: str
+    kind: str
+    reason: str
+    initiative_id: int | None = None
+    journey_id: int | None = None
+
+
+def meeting_date(meeting):
+    return meeting.starts_at.astimezone(ZoneInfo(current_app.config["CXGOV_TIMEZONE"])).date()
+
+
+def _carried_over_action_items(meeting, on):
+    earlier = aliased(Meeting)
+    rows = db.session.execute(
+        select(ActionItem, User.name)
+        .join(User, User.id == ActionItem.owner_id)
+        .join(earlier, earlier.id == ActionItem.meeting_id)
+        .where(ActionItem.status == "open", ActionItem.due_on <= on,
+               earlier.committee_id == meeting.committee_id, earlier.starts_at < meeting.starts_at)
+        .order_by(ActionItem.due_on, ActionItem.id)
+    )
+    for item, owner in rows:
+        yield Suggestion(f"action_item:{item.id}", f"Carried over: {item.title}"[:200], "information",
+                         f"Open action item of {owner}, due {item.due_on.isoformat()}.", initiative_id=item.initiative_id)
+
+
+def _awaiting_decision():
+    for initiative in db.session.scalars(select(Initiative).where(Initiative.status == "proposed").order_by(Initiative.id)):
+        yield Suggestion(f"initiative:{initiative.id}:decision", f"Decide: {initiative.title}"[:200], "decision",
+                         "Proposed initiative awaiting a decision.", initiative_id=initiative.id)
+
+
+def _due_for_impact_review(on):
+    reviewed = (
+        select(AgendaItem.id)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(AgendaItem.initiative_id == Initiative.id, AgendaItem.kind == "initiative_review",
+               func.date(Meeting.starts_at) > Initiative.delivered_on)
+    )
+    stmt = (
+        select(Initiative)
+        .where(Initiative.status == "delivered", Initiative.delivered_on <= on - IMPACT_REVIEW_AFTER, ~exists(reviewed))
+        .order_by(Initiative.delivered_on, Initiative.id)
+    )
+    for initiative in db.session.scalars(stmt):
+        yield Suggestion(f"initiative:{initiative.id}:impact", f"Impact review: {initiative.title}"[:200],
+                         "initiative_review", f"Delivered on {initiative.delivered_on.isoformat()}; impact not reviewed since.",
+                         initiative_id=initiative.id)
+
+
+def _kpis_moving_the_wrong_way(on):
+    ranked = (
+        select(
+            Measurement.journey_id, Measurement.metric_id, Measurement.value,
+            func.row_number().over(
+                partition_by=(Measurement.journey_id, Measurement.metric_id),
+                order_by=(Measurement.period_start.desc(), Measurement.period_end.desc(), Measurement.id.desc()),
+            ).label("rank"),
+        )
+        .where(Measurement.stage_id.is_(None), Measurement.touchpoint_id.is_(None), Measurement.period_start <= on)
+        .subquery()
+    )
+    latest, previous = aliased(ranked), aliased(ranked)
+    rows = db.session.execute(
+        select(Journey.id, Journey.name, Metric.code, Metric.name, Metric.direction, previous.c.value, latest.c.value)
+        .select_from(latest)
+        .join(previous, and_(previous.c.journey_id == latest.c.journey_id, previous.c.metric_id == latest.c.metric_id,
+                             previous.c.rank == 2))
+        .join(Journey, Journey.id == latest.c.journey_id)
+        .join(Metric, Metric.id == latest.c.metric_id)
+        .where(latest.c.rank == 1, Journey.status != "retired")
+        .order_by(Journey.name, Metric.code)
+    )
+    for journey_id, journey, code, metric, direction, before, after in rows:
+        worse = after < before if direction == "higher_is_better" else after > before
+        if worse:
+            yield Suggestion(f"journey:{journey_id}:{code}", f"{journey}: {metric} moved the wrong way"[:200],
+                             "journey_review", f"{metric} went from {before.normalize():f} to {after.normalize():f}.",
+                             journey_id=journey_id)
+
+
+def suggest(meeting):
+    """The suggestions for `meeting` that are not on its agenda yet."""
+    on = meeting_date(meeting)
+    present = set(db.session.scalars(
+        select(AgendaItem.source_key).where(AgendaItem.meeting_id == meeting.id, AgendaItem.source_key.is_not(None))
+    ))
+    candidates = [
+        *_carried_over_action_items(meeting, on), *_awaiting_decision(),
+        *_due_for_impact_review(on), *_kpis_moving_the_wrong_way(on),
+    ]
+    return [suggestion for suggestion in candidates if suggestion.source_key not in present]
+
+
+def add_suggestions(actor, meeting):
+    """Append the missing suggestions to the agenda; returns the agenda items added."""
+    services.require_governance(actor)
+    services.refuse_if_published(meeting, "The agenda")
+    added = []
+    for suggestion in suggest(meeting):
+        added.append(services.add_agenda_item(actor, meeting, {
+            "title": suggestion.title, "kind": suggestion.kind, "notes": suggestion.reason,
+            "initiative_id": suggestion.initiative_id, "journey_id": suggestion.journey_id,
+        }, source_key=suggestion.source_key))
+    return added

@@ -1,0 +1,409 @@
+"""Pages a CX leader uses around the steering meeting, and "my action items" for everyone.
+
+Every form posts to its own URL and redirects back (post/redirect/get). Refusals of the rules
+(invalid input, conflicts) come back as a flash message on the page; a form someone is not
+allowed to use is not shown to them, and its POST answers 403 anyway.
+"""
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from cxgov import policy
+from cxgov.db import today, utcnow
+from cxgov.errors import Conflict, Invalid
+from cxgov.extensions import db
+from cxgov.initiatives import lifecycle
+from cxgov.initiatives.models import Initiative
+from cxgov.org.models import User
+from cxgov.rest import get_or_404
+from cxgov.steering import services, suggestions
+from cxgov.steering.models import (
+    ACTION_ITEM_STATUSES, AGENDA_KINDS, ATTENDANCE_STATUSES, DECISION_KINDS, MEMBER_ROLES, ActionItem, AgendaItem,
+    Committee, CommitteeMember, Meeting, MinutesCorrection,
+)
+from cxgov.steering.schemas import (
+    ActionItemSchema, AgendaItemSchema, CommitteeMemberSchema, CommitteeSchema, DecisionSchema, MeetingPatchSchema,
+    MeetingSchema,
+)
+
+bp = Blueprint("steering", __name__)
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+def _form(*names):
+    """The named form fields, blanks left out (so optional fields fall back to their defaults)."""
+    return {name: request.form[name].strip() for name in names if request.form.get(name, "").strip()}
+
+
+def _load(schema, data):
+    try:
+        return schema.load(data)
+    except ValidationError as error:
+        raise Invalid("Some fields need another look.", errors=error.messages) from None
+
+
+def _flash_refusal(error):
+    details = [error.detail or "That did not work."]
+    for field, messages in (error.errors or {}).items():
+        messages = messages if isinstance(messages, list) else [messages]
+        details.append(f"{field.replace('_', ' ')}: {' '.join(str(m) for m in messages)}")
+    flash(" ".join(details), "error")
+
+
+def _attempt(action, success, back):
+    """Run `action`; commit and flash `success`, or flash why it was refused. Redirect to `back`."""
+    try:
+        message = action()
+        db.session.commit()
+        flash(message or success, "success")
+    except (Invalid, Conflict) as error:
+        db.session.rollback()
+        _flash_refusal(error)
+    return redirect(back)
+
+
+def _local_timezone():
+    return ZoneInfo(current_app.config["CXGOV_TIMEZONE"])
+
+
+def _parse_local(value, field):
+    """An HTML `datetime-local` value, read in the deployment's time zone."""
+    try:
+        naive = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise Invalid("Some fields need another look.", errors={field: ["Give a date and time."]}) from None
+    return (naive if naive.tzinfo else naive.replace(tzinfo=_local_timezone())).isoformat()
+
+
+@bp.app_template_filter("local")
+def local_time(value, fmt="%a %d %b %Y, %H:%M"):
+    return value.astimezone(_local_timezone()).strftime(fmt) if value else ""
+
+
+@bp.app_template_filter("amount")
+def amount(value):
+    return f"{value:,.2f}" if value is not None else "—"
+
+
+# -- committees --------------------------------------------------------------------------------
+
+@bp.route("/committees")
+def committees():
+    rows = db.session.scalars(select(Committee).options(
+        selectinload(Committee.members).selectinload(CommitteeMember.user), selectinload(Committee.chair),
+    ).order_by(Committee.name)).all()
+    users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name)).all() \
+        if policy.manage_governance(current_user) else []
+    return render_template("steering/committees.html", committees=rows, users=users, member_roles=MEMBER_ROLES)
+
+
+@bp.route("/committees", methods=["POST"])
+def create_committee():
+    policy.require(policy.manage_governance, current_user)
+
+    def create():
+        data = _load(CommitteeSchema(), _form("name", "charter", "chair_id"))
+        return f"Committee “{services.create_committee(current_user, data).name}” created."
+
+    return _attempt(create, "", url_for("steering.committees"))
+
+
+@bp.route("/committees/<int:committee_id>/members", methods=["POST"])
+def add_member(committee_id):
+    committee = get_or_404(Committee, committee_id)
+    policy.require(policy.manage_governance, current_user)
+
+    def add():
+        member = services.add_member(current_user, committee, _load(CommitteeMemberSchema(), _form("user_id", "member_role")))
+        return f"{member.user.name} joined {committee.name}."
+
+    return _attempt(add, "", url_for("steering.committees"))
+
+
+@bp.route("/committees/<int:committee_id>/members/<int:member_id>/remove", methods=["POST"])
+def remove_member(committee_id, member_id):
+    member = get_or_404(CommitteeMember, member_id)
+    if member.committee_id != committee_id:
+        abort(404)
+    policy.require(policy.manage_governance, current_user)
+    name = member.user.name
+    return _attempt(lambda: services.remove_member(current_user, member), f"{name} left the committee.",
+                    url_for("steering.committees"))
+
+
+# -- meetings ----------------------------------------------------------------------------------
+
+@bp.route("/meetings")
+def meetings():
+    now = utcnow()
+    rows = db.session.scalars(select(Meeting).options(selectinload(Meeting.committee))
+                              .order_by(Meeting.starts_at.desc())).all()
+    upcoming = sorted((m for m in rows if m.starts_at >= now - timedelta(hours=12)), key=lambda m: m.starts_at)
+    past = [m for m in rows if m.starts_at < now - timedelta(hours=12)]
+    committees_ = db.session.scalars(select(Committee).order_by(Committee.name)).all() \
+        if policy.manage_governance(current_user) else []
+    return render_template("steering/meetings.html", upcoming=upcoming, past=past, committees=committees_)
+
+
+@bp.route("/meetings", methods=["POST"])
+def create_meeting():
+    policy.require(policy.manage_governance, current_user)
+    created = {}
+
+    def create():
+        data = _form("committee_id", "title", "duration_minutes", "location")
+        data["starts_at"] = _parse_local(request.form.get("starts_at"), "starts_at")
+        meeting = services.create_meeting(current_user, _load(MeetingSchema(), data))
+        created["id"] = meeting.id
+        return f"Meeting “{meeting.title}” scheduled; committee members are invited."
+
+    response = _attempt(create, "", url_for("steering.meetings"))
+    return redirect(url_for("steering.meeting", meeting_id=created["id"])) if created else response
+
+
+def _meeting_page_data(meeting):
+    """What the meeting page shows, in a fixed number of queries whatever the meeting's size."""
+    initiative_ids = {item.initiative_id for item in meeting.agenda_items if item.initiative_id}
+    initiative_ids |= {d.initiative_id for d in meeting.decisions if d.initiative_id}
+    decidable = db.session.scalars(select(Initiative).where(Initiative.status.not_in(lifecycle.FINAL))
+                                   .order_by(Initiative.title)).all()
+    initiatives = {i.id: i for i in decidable}
+    missing = initiative_ids - set(initiatives)
+    if missing:
+        initiatives |= {i.id: i for i in db.session.scalars(select(Initiative).where(Initiative.id.in_(missing)))}
+    open_items = db.session.scalars(
+        select(ActionItem).options(selectinload(ActionItem.owner))
+        .join(Meeting, Meeting.id == ActionItem.meeting_id)
+        .where(Meeting.committee_id == meeting.committee_id,
+               (ActionItem.status == "open") | (ActionItem.meeting_id == meeting.id))
+        .order_by(ActionItem.due_on, ActionItem.id)
+    ).all()
+    attendance = {row.user_id: row for row in meeting.attendance}
+    people = [(row.user, row.status) for row in meeting.attendance]
+    people += [(m.user, "invited") for m in meeting.committee.members if m.user_id not in attendance]
+    users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name)).all()
+    corrections = db.session.scalars(select(MinutesCorrection).where(MinutesCorrection.meeting_id == meeting.id)
+                                     .order_by(MinutesCorrection.id)).all()
+    return {
+        "initiatives": initiatives, "decidable": decidable,
+        "cases": services.business_cases(initiative_ids), "action_items": open_items, "people": people,
+        "users": users, "corrections": corrections,
+    }
+
+
+@bp.route("/meetings/<int:meeting_id>")
+def meeting(meeting_id):
+    meeting_ = services.load_meeting(meeting_id) or abort(404)
+    can_manage = policy.manage_governance(current_user)
+    return render_template(
+        "steering/meeting.html", meeting=meeting_, published=services.is_published(meeting_),
+        can_manage=can_manage, can_write_minutes=policy.write_minutes(current_user, meeting_),
+        suggestions=suggestions.suggest(meeting_) if can_manage else [],
+        agenda_kinds=AGENDA_KINDS, decision_kinds=DECISION_KINDS, attendance_statuses=ATTENDANCE_STATUSES,
+        **_meeting_page_data(meeting_),
+    )
+
+
+def _back(meeting_id, anchor=""):
+    return url_for("steering.meeting", meeting_id=meeting_id) + (f"#{anchor}" if anchor else "")
+
+
+def _governed_meeting(meeting_id):
+    meeting_ = get_or_404(Meeting, meeting_id)
+    policy.require(policy.manage_governance, current_user)
+    return meeting_
+
+
+@bp.route("/meetings/<int:meeting_id>/status", methods=["POST"])
+def set_meeting_status(meeting_id):
+    meeting_ = _governed_meeting(meeting_id)
+    status = request.form.get("status", "")
+
+    def change():
+        services.update_meeting(current_user, meeting_, _load(MeetingPatchSchema(only=("status",)), {"status": status}))
+        return f"The meeting is now {status}."
+
+    return _attempt(change, "", _back(meeting_id))
+
+
+@bp.route("/meetings/<int:meeting_id>/agenda", methods=["POST"])
+def add_agenda_item(meeting_id):
+    meeting_ = _governed_meeting(meeting_id)
+
+    def add():
+        data = _load(AgendaItemSchema(), _form("title", "kind", "initiative_id", "duration_minutes"))
+        return f"“{services.add_agenda_item(current_user, meeting_, data).title}” added to the agenda."
+
+    return _attempt(add, "", _back(meeting_id, "agenda"))
+
+
+@bp.route("/meetings/<int:meeting_id>/agenda/<int:item_id>/move", methods=["POST"])
+def move_agenda_item(meeting_id, item_id):
+    meeting_ = _governed_meeting(meeting_id)
+    item = get_or_404(AgendaItem, item_id)
+    if item.meeting_id != meeting_.id:
+        abort(404)
+    step = -1 if request.form.get("direction") == "up" else 1
+    position = min(max(item.position + step, 0), len(meeting_.agenda_items) - 1)
+    return _attempt(lambda: services.update_agenda_item(current_user, item, {"position": position}) and None,
+                    "Agenda reordered.", _back(meeting_id, "agenda"))
+
+
+@bp.route("/meetings/<int:meeting_id>/agenda/suggested", methods=["POST"])
+def add_suggested_items(meeting_id):
+    meeting_ = _governed_meeting(meeting_id)
+
+    def add():
+        added = suggestions.add_suggestions(current_user, meeting_)
+        return f"{len(added)} suggested item(s) added to the agenda." if added else "Nothing new to suggest."
+
+    return _attempt(add, "", _back(meeting_id, "agenda"))
+
+
+@bp.route("/meetings/<int:meeting_id>/attendance", methods=["POST"])
+def take_attendance(meeting_id):
+    meeting_ = _governed_meeting(meeting_id)
+
+    def record():
+        changed = 0
+        for key, status in request.form.items():
+            if not key.startswith("status_"):
+                continue
+            user_id = key.removeprefix("status_")
+            if not user_id.isdigit() or status not in ATTENDANCE_STATUSES:
+                raise Invalid("Some fields need another look.", errors={key: ["Pick one of the listed statuses."]})
+            services.set_attendance(current_user, meeting_, int(user_id), status)
+            changed += 1
+        return f"Attendance saved for {changed} people."
+
+    return _attempt(record, "", _back(meeting_id, "attendance"))
+
+
+@bp.route("/meetings/<int:meeting_id>/decisions", methods=["POST"])
+def record_decision(meeting_id):
+    meeting_ = _governed_meeting(meeting_id)
+
+    def record():
+        data = _load(DecisionSchema(), _form("text", "kind", "initiative_id", "corrects_id"))
+        decision = services.record_decision(current_user, meeting_, data)
+        if request.form.get("apply") and decision.kind in ("approve_initiative", "reject_initiative"):
+            initiative = db.session.get(Initiative, decision.initiative_id)
+            to = "approved" if decision.kind == "approve_initiative" else "rejected"
+            on = min(suggestions.meeting_date(meeting_), today())
+            lifecycle.transition_initiative(current_user, initiative, to, decision_id=decision.id, on=on)
+            return f"Decision recorded; “{initiative.title}” is now {to}."
+        return "Decision recorded."
+
+    return _attempt(record, "", _back(meeting_id, "decisions"))
+
+
+@bp.route("/meetings/<int:meeting_id>/action-items", methods=["POST"])
+def add_action_item(meeting_id):
+    meeting_ = _governed_meeting(meeting_id)
+
+    def add():
+        data = _form("title", "owner_id", "due_on", "initiative_id")
+        data["meeting_id"] = meeting_.id
+        item = services.create_action_item(current_user, _load(ActionItemSchema(), data))
+        return f"Action item “{item.title}” added."
+
+    return _attempt(add, "", _back(meeting_id, "action-items"))
+
+
+@bp.route("/meetings/<int:meeting_id>/minutes", methods=["POST"])
+def save_minutes(meeting_id):
+    meeting_ = get_or_404(Meeting, meeting_id)
+    policy.require(policy.write_minutes, current_user, meeting_)
+    text = request.form.get("minutes", "")
+    return _attempt(lambda: services.update_meeting(current_user, meeting_, {"minutes": text or None}) and None,
+                    "Minutes saved.", _back(meeting_id, "minutes"))
+
+
+@bp.route("/meetings/<int:meeting_id>/minutes/publish", methods=["POST"])
+def publish_minutes(meeting_id):
+    meeting_ = get_or_404(Meeting, meeting_id)
+    policy.require(policy.write_minutes, current_user, meeting_)
+    return _attempt(lambda: services.publish_minutes(current_user, meeting_) and None,
+                    "Minutes published. From now on, changes are recorded as corrections.", _back(meeting_id, "minutes"))
+
+
+@bp.route("/meetings/<int:meeting_id>/minutes/corrections", methods=["POST"])
+def correct_minutes(meeting_id):
+    meeting_ = get_or_404(Meeting, meeting_id)
+    policy.require(policy.write_minutes, current_user, meeting_)
+
+    def correct():
+        text = request.form.get("text", "").strip()
+        if not text:
+            raise Invalid("Write the correction first.", errors={"text": ["Required."]})
+        services.add_minutes_correction(current_user, meeting_, {"text": text})
+
+    return _attempt(correct, "Correction recorded.", _back(meeting_id, "minutes"))
+
+
+def _render_minutes(meeting_id, **extra):
+    meeting_ = services.load_meeting(meeting_id) or abort(404)
+    data = _meeting_page_data(meeting_)
+    items = db.session.scalars(select(ActionItem).options(selectinload(ActionItem.owner))
+                               .where(ActionItem.meeting_id == meeting_.id).order_by(ActionItem.due_on)).all()
+    return meeting_, render_template(
+        "steering/minutes.html", meeting=meeting_, published=services.is_published(meeting_),
+        initiatives=data["initiatives"], corrections=data["corrections"], action_items=items, people=data["people"],
+        **extra)
+
+
+@bp.route("/meetings/<int:meeting_id>/minutes")
+def minutes(meeting_id):
+    return _render_minutes(meeting_id)[1]
+
+
+@bp.route("/meetings/<int:meeting_id>/minutes.pdf")
+def minutes_pdf(meeting_id):
+    """The printable minutes as PDF, laid out by the same print stylesheet."""
+    from weasyprint import CSS, HTML
+    from weasyprint.urls import URLFetcher
+
+    meeting_, html = _render_minutes(meeting_id, pdf=True)
+    static = Path(current_app.static_folder)
+    # Nothing is fetched while rendering: the stylesheets are handed over from disk.
+    pdf = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=())).write_pdf(
+        stylesheets=[CSS(filename=str(static / name)) for name in ("cxgov.css", "print.css", "steering.css")])
+    return current_app.response_class(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="minutes-meeting-{meeting_.id}.pdf"'})
+
+
+# -- my action items -----------------------------------------------------------------------------
+
+@bp.route("/my/action-items")
+def my_action_items():
+    items = db.session.scalars(
+        select(ActionItem).options(selectinload(ActionItem.owner))
+        .where(ActionItem.owner_id == current_user.id, ActionItem.status == "open")
+        .order_by(ActionItem.due_on, ActionItem.id)
+    ).all()
+    return render_template("steering/my_action_items.html", items=items, today=today(), statuses=ACTION_ITEM_STATUSES)
+
+
+@bp.route("/action-items/<int:item_id>/status", methods=["POST"])
+def set_action_item_status(item_id):
+    item = get_or_404(ActionItem, item_id)
+    policy.require(policy.update_action_item_status, current_user, item)
+    status = request.form.get("status", "done")
+    back = request.form.get("back") == "meeting" and item.meeting_id
+    target = _back(item.meeting_id, "action-items") if back else url_for("steering.my_action_items")
+
+    def change():
+        services.update_action_item(current_user, item, _load(ActionItemSchema(only=("status",)), {"status": status}))
+        return f"“{item.title}” marked {status}."
+
+    return _attempt(change, "", target)
+
+
+blueprints = [bp]

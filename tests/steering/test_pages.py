@@ -1,0 +1,228 @@
+"""The steering pages: who sees which form, and what each form does (post/redirect/get)."""
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from cxgov.extensions import db
+from cxgov.initiatives.models import Initiative, Transition
+from cxgov.steering.models import ActionItem, Attendance, Decision, Meeting
+from tests import factories
+from tests.conftest import csrf_token
+from tests.steering.helpers import PAST, count, get, governance_world
+
+PAGES = ["/committees", "/meetings", "/meetings/{meeting}", "/meetings/{meeting}/minutes", "/my/action-items"]
+
+
+def _page_client(app, user_id):
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user_id)
+        session["_fresh"] = True
+    return client
+
+
+def test_anonymous_is_sent_to_sign_in(client, app):
+    ids = governance_world(app)
+    for path in PAGES:
+        response = client.get(path.format(**ids))
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("role", ["member", "executive", "cx_leader", "admin"])
+def test_everyone_reads_the_pages(page_as, app, role):
+    ids = governance_world(app)
+    client = page_as(role)
+    for path in PAGES:
+        assert client.get(path.format(**ids)).status_code == 200, path
+    html = client.get(f"/meetings/{ids['meeting']}").get_data(as_text=True)
+    governance_forms = ("Save attendance", "Record decision", "Add action item", "Add to agenda", "Mark as held")
+    for label in governance_forms:
+        assert (label in html) is (role in ("cx_leader", "admin")), label
+    assert ("Save minutes" in html) is (role in ("cx_leader", "admin"))
+
+
+def test_the_secretary_sees_the_minutes_form_only(app):
+    ids = governance_world(app)
+    html = _page_client(app, ids["secretary"]).get(f"/meetings/{ids['meeting']}").get_data(as_text=True)
+    assert "Save minutes" in html and "Record decision" not in html and "Save attendance" not in html
+
+
+def test_meeting_page_shows_initiative_status_and_business_case(page_as, app):
+    ids = governance_world(app)
+    with app.app_context():
+        initiative = db.session.get(Initiative, ids["initiative"])
+        factories.add_cash_flow(initiative, "cost", 0, "1200.50")
+        factories.add_cash_flow(initiative, "cost", 1, "300")
+        factories.add_cash_flow(initiative, "benefit", 1, "5000")
+        factories.add_cash_flow(initiative, "benefit", 2, "999", basis="actual")
+        meeting = db.session.get(Meeting, ids["meeting"])
+        factories.add_agenda_item(meeting, title="Review it", kind="decision", initiative_id=initiative.id)
+    html = page_as("member").get(f"/meetings/{ids['meeting']}").get_data(as_text=True)
+    assert "costs EUR 1,500.50, benefits EUR 5,000.00 (planned)" in html
+    assert "proposed" in html
+
+
+def test_meeting_page_queries_do_not_grow_with_the_agenda(page_as, app):
+    from sqlalchemy import event
+
+    ids = governance_world(app)
+    with app.app_context():
+        factories.add_attendance(db.session.get(Meeting, ids["meeting"]), factories.create_user())
+    client = page_as("cx_leader")
+
+    def queries():
+        statements = []
+        with app.app_context():
+            engine = db.engine
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert client.get(f"/meetings/{ids['meeting']}").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    small = queries()
+    with app.app_context():
+        meeting = db.session.get(Meeting, ids["meeting"])
+        for _ in range(5):
+            initiative = factories.create_initiative()
+            factories.add_agenda_item(meeting, kind="decision", initiative_id=initiative.id)
+            factories.create_decision(meeting, initiative=initiative)
+            factories.create_action_item(meeting_id=meeting.id)
+            factories.add_attendance(meeting, factories.create_user())
+    assert queries() == small
+
+
+def _post(client, path, data, page):
+    data = {"csrf_token": csrf_token(client, page), **data}
+    return client.post(path, data=data)
+
+
+def test_forms_refuse_without_csrf(page_as, app):
+    ids = governance_world(app)
+    response = page_as("cx_leader").post(f"/meetings/{ids['meeting']}/decisions", data={"text": "x", "kind": "other"})
+    assert response.status_code == 400
+    assert count(app, Decision) == 1
+
+
+@pytest.mark.parametrize("path, data", [
+    ("/meetings/{meeting}/decisions", {"text": "x", "kind": "other"}),
+    ("/meetings/{meeting}/attendance", {"status_{member}": "attended"}),
+    ("/meetings/{meeting}/action-items", {"title": "x", "owner_id": "{member}", "due_on": "2026-12-20"}),
+    ("/meetings/{meeting}/agenda", {"title": "x"}),
+    ("/meetings/{meeting}/agenda/suggested", {}),
+    ("/meetings/{meeting}/status", {"status": "cancelled"}),
+    ("/meetings/{meeting}/minutes", {"minutes": "x"}),
+    ("/meetings/{meeting}/minutes/publish", {}),
+    ("/meetings", {"committee_id": "{committee}", "title": "x", "starts_at": "2026-12-20T09:00"}),
+    ("/committees", {"name": "x"}),
+])
+@pytest.mark.parametrize("role", ["member", "executive"])
+def test_governance_forms_refuse_others_with_403(page_as, app, path, data, role):
+    from cxgov.audit.models import AuditEntry
+
+    ids = governance_world(app)
+    client = page_as(role)
+    token = csrf_token(client, "/my/action-items")
+    before = count(app, AuditEntry)
+    data = {k.format(**ids): v.format(**ids) for k, v in data.items()}
+    response = client.post(path.format(**ids), data={"csrf_token": token, **data})
+    assert response.status_code == 403
+    assert count(app, AuditEntry) == before
+
+
+def test_running_a_meeting_through_the_forms(page_as, app):
+    ids = governance_world(app, starts_at=PAST)
+    client = page_as("cx_leader")
+    page = f"/meetings/{ids['meeting']}"
+    response = _post(client, f"{page}/attendance", {f"status_{ids['member']}": "attended",
+                                                      f"status_{ids['secretary']}": "absent"}, page)
+    assert response.status_code == 302 and response.headers["Location"].endswith("#attendance")
+    with app.app_context():
+        statuses = dict(db.session.execute(select(Attendance.user_id, Attendance.status)
+                                           .where(Attendance.meeting_id == ids["meeting"])).all())
+    assert statuses == {ids["member"]: "attended", ids["secretary"]: "absent"}
+    response = _post(client, f"{page}/decisions", {"kind": "approve_initiative", "initiative_id": ids["initiative"],
+                                                     "text": "Approve the pilot", "apply": "1"}, page)
+    follow = client.get(page).get_data(as_text=True)
+    assert "is now approved" in follow
+    assert get(app, Initiative, ids["initiative"]).status == "approved"
+    with app.app_context():
+        transition = db.session.scalar(select(Transition))
+        assert transition.decision_id is not None and transition.effective_on == date(2026, 10, 1)
+    _post(client, f"{page}/action-items", {"title": "Brief the call centre", "owner_id": ids["member"],
+                                           "due_on": "2026-12-20"}, page)
+    assert count(app, ActionItem) == 2
+    _post(client, f"{page}/status", {"status": "held"}, page)
+    _post(client, f"{page}/minutes", {"minutes": "We approved the pilot."}, page)
+    _post(client, f"{page}/minutes/publish", {}, page)
+    meeting = get(app, Meeting, ids["meeting"])
+    assert meeting.status == "held" and meeting.minutes_published_at is not None
+    html = client.get(f"{page}/minutes").get_data(as_text=True)
+    assert "We approved the pilot." in html and "Brief the call centre" in html and "Draft" not in html
+
+
+def test_refusals_come_back_as_flash_messages_and_write_nothing(page_as, app):
+    ids = governance_world(app)
+    client = page_as("cx_leader")
+    page = f"/meetings/{ids['meeting']}"
+    with app.app_context():
+        db.session.get(Initiative, ids["initiative"]).status = "in_progress"
+        db.session.commit()
+    response = _post(client, f"{page}/decisions", {"kind": "approve_initiative", "initiative_id": ids["initiative"],
+                                                     "text": "Approve again", "apply": "1"}, page)
+    assert response.status_code == 302
+    html = client.get(page).get_data(as_text=True)
+    assert "flash-error" in html and "cannot go from in_progress to approved" in html
+    assert count(app, Decision) == 1
+    _post(client, f"{page}/action-items", {"title": "", "owner_id": ids["member"], "due_on": "soon"}, page)
+    html = client.get(page).get_data(as_text=True)
+    assert "due on" in html and count(app, ActionItem) == 1
+    _post(client, f"{page}/minutes/publish", {}, page)
+    assert "Only the minutes of a held meeting" in client.get(page).get_data(as_text=True)
+
+
+def test_my_action_items_and_mark_done(app, page_as):
+    ids = governance_world(app)
+    client = _page_client(app, ids["member"])
+    html = client.get("/my/action-items").get_data(as_text=True)
+    assert "Mark done" in html
+    response = _post(client, f"/action-items/{ids['action']}/status", {"status": "done"}, "/my/action-items")
+    assert response.status_code == 302
+    item = get(app, ActionItem, ids["action"])
+    assert item.status == "done" and item.completed_at is not None
+    assert "Nothing open" in client.get("/my/action-items").get_data(as_text=True)
+    other = page_as("member")
+    response = _post(other, f"/action-items/{ids['action']}/status", {"status": "open"}, "/my/action-items")
+    assert response.status_code == 403
+    assert get(app, ActionItem, ids["action"]).status == "done"
+
+
+def test_leaders_schedule_meetings_and_committees(page_as, app):
+    client = page_as("cx_leader")
+    _post(client, "/committees", {"name": "CX board", "charter": "Steer"}, "/committees")
+    with app.app_context():
+        from cxgov.steering.models import Committee
+
+        committee_id = db.session.scalar(select(Committee.id))
+    _post(client, f"/committees/{committee_id}/members", {"user_id": client.user_id, "member_role": "chair"}, "/committees")
+    response = _post(client, "/meetings", {"committee_id": committee_id, "title": "January steering",
+                                           "starts_at": "2027-01-12T09:30", "duration_minutes": "60"}, "/meetings")
+    assert response.status_code == 302 and "/meetings/" in response.headers["Location"]
+    with app.app_context():
+        meeting = db.session.scalar(select(Meeting))
+        assert meeting.starts_at.isoformat() == "2027-01-12T09:30:00+00:00"
+        assert [a.user_id for a in db.session.scalars(select(Attendance))] == [client.user_id]
+    response = _post(client, "/meetings", {"committee_id": committee_id, "title": "Bad", "starts_at": "soon"}, "/meetings")
+    assert response.status_code == 302 and count(app, Meeting) == 1
+
+
+def test_minutes_as_pdf(page_as, app, client):
+    ids = governance_world(app)
+    response = page_as("executive").get(f"/meetings/{ids['meeting']}/minutes.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+    assert client.get(f"/meetings/{ids['meeting']}/minutes.pdf").status_code == 302
+    assert page_as("member").get("/meetings/9999/minutes.pdf").status_code == 404
