@@ -5,15 +5,11 @@ from marshmallow import fields, validate
 
 from cxgov.ambassadors.models import ACTION_KINDS
 from cxgov.initiatives.models import CATEGORIES
+from cxgov.org.schemas import UserRefSchema
 from cxgov.rest import Instant, ListArgs, Number, Schema, choice
 
 MAX_HOURS = 1000
 MAX_PEOPLE = 1_000_000
-
-
-class PersonSchema(Schema):
-    id = fields.Integer(dump_only=True)
-    name = fields.String(dump_only=True)
 
 
 class DepartmentRefSchema(Schema):
@@ -31,7 +27,7 @@ class AmbassadorSchema(Schema):
     started_on = fields.Date(metadata={"description": "Defaults to today; not in the future."})
     ended_on = fields.Date(dump_only=True, allow_none=True)
     active = fields.Boolean(dump_only=True)
-    user = fields.Nested(PersonSchema, dump_only=True)
+    user = fields.Nested(UserRefSchema, dump_only=True)
     department = fields.Nested(DepartmentRefSchema, dump_only=True)
     created_at = Instant(dump_only=True)
     updated_at = Instant(dump_only=True)
@@ -133,7 +129,7 @@ class ReportAmbassadorSchema(Schema):
     started_on = fields.Date()
 
 
-class ReportRowSchema(Schema):
+class DepartmentActivitySchema(Schema):
     department = fields.Nested(ReportDepartmentSchema)
     ambassador = fields.Nested(ReportAmbassadorSchema, allow_none=True,
                                metadata={"description": "The active ambassador; null when uncovered."})
@@ -168,6 +164,6 @@ class AmbassadorReportSchema(Schema):
     from_ = fields.Date(data_key="from")
     to = fields.Date()
     silent_after_days = fields.Integer()
-    departments = fields.List(fields.Nested(ReportRowSchema))
+    departments = fields.List(fields.Nested(DepartmentActivitySchema))
     totals = fields.Nested(ReportTotalsSchema)
     months = fields.List(fields.Nested(ReportMonthSchema))

@@ -10,6 +10,7 @@ class TransitionSchema(Schema):
     """One step of the lifecycle history (read-only)."""
 
     id = fields.Integer(dump_only=True)
+    initiative_id = fields.Integer(dump_only=True)
     from_status = fields.String(dump_only=True)
     to_status = fields.String(dump_only=True)
     decision_id = fields.Integer(dump_only=True, allow_none=True)

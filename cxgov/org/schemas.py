@@ -13,6 +13,14 @@ class DepartmentSchema(Schema):
     updated_at = Instant(dump_only=True)
 
 
+class UserRefSchema(Schema):
+    """A user as other resources embed them."""
+
+    id = fields.Integer(dump_only=True)
+    name = fields.String(dump_only=True)
+    email = fields.String(dump_only=True)
+
+
 class DepartmentArgs(ListArgs):
     code = fields.String()
 

@@ -75,7 +75,7 @@ class GroupSchema(TotalsSchema):
     initiatives = fields.Integer(metadata={"description": "How many initiatives are in the group."})
 
 
-class ReportRowSchema(TotalsSchema):
+class InitiativeRoiSchema(TotalsSchema):
     id = fields.Integer()
     title = fields.String()
     status = fields.String()
@@ -92,4 +92,4 @@ class ReportSchema(Schema):
     group_by = fields.String()
     totals = fields.Nested(TotalsSchema)
     groups = fields.List(fields.Nested(GroupSchema))
-    initiatives = fields.List(fields.Nested(ReportRowSchema))
+    initiatives = fields.List(fields.Nested(InitiativeRoiSchema))

@@ -2,6 +2,7 @@
 from marshmallow import fields, validate, validates_schema, ValidationError
 
 from cxgov.initiatives.models import STATUSES as INITIATIVE_STATUSES
+from cxgov.org.schemas import UserRefSchema
 from cxgov.rest import Instant, ListArgs, Schema, choice
 from cxgov.steering.models import (
     ACTION_ITEM_STATUSES, AGENDA_KINDS, ATTENDANCE_STATUSES, DECISION_KINDS, MEETING_STATUSES, MEMBER_ROLES,
@@ -22,19 +23,13 @@ def Id(**kwargs):
     return fields.Integer(validate=validate.Range(min=1), **kwargs)
 
 
-class PersonSchema(Schema):
-    id = fields.Integer(dump_only=True)
-    name = fields.String(dump_only=True)
-    email = fields.String(dump_only=True)
-
-
 class CommitteeMemberSchema(Schema):
     id = fields.Integer(dump_only=True)
     committee_id = fields.Integer(dump_only=True)
     user_id = Id(required=True)
     department_id = Id(allow_none=True)
     member_role = choice(MEMBER_ROLES, load_default="member")
-    user = fields.Nested(PersonSchema, dump_only=True)
+    user = fields.Nested(UserRefSchema, dump_only=True)
 
 
 class CommitteeMemberPatchSchema(Schema):
@@ -121,7 +116,7 @@ class AttendanceSchema(Schema):
     meeting_id = fields.Integer(dump_only=True)
     user_id = Id(required=True)
     status = choice(ATTENDANCE_STATUSES, required=True)
-    user = fields.Nested(PersonSchema, dump_only=True)
+    user = fields.Nested(UserRefSchema, dump_only=True)
 
 
 class AttendanceStatusSchema(Schema):
@@ -192,13 +187,3 @@ class TransitionRequestSchema(Schema):
                      metadata={"description": "the date the change took effect (default today; not in the future)"})
 
 
-class TransitionSchema(Schema):
-    id = fields.Integer(dump_only=True)
-    initiative_id = fields.Integer(dump_only=True)
-    from_status = fields.String(dump_only=True)
-    to_status = fields.String(dump_only=True)
-    decision_id = fields.Integer(dump_only=True, allow_none=True)
-    note = fields.String(dump_only=True, allow_none=True)
-    effective_on = fields.Date(dump_only=True)
-    actor_id = fields.Integer(dump_only=True, allow_none=True)
-    created_at = Instant(dump_only=True)
