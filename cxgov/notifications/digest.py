@@ -7,31 +7,21 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from cxgov.extensions import db
-from cxgov.initiatives.models import CashFlow, Initiative
+from cxgov.initiatives.models import Initiative
 from cxgov.notifications.models import Notification
 from cxgov.notifications.services import DIGEST_KINDS, insert_one, local_date, render_bodies
 from cxgov.org.models import User
 from cxgov.roi import calc
+from cxgov.roi.services import aggregate_flows
 from cxgov.steering.models import ActionItem, Decision
 
 
 def roi_to_date(rate: Decimal | None = None) -> dict:
-    """Portfolio ROI on the actual basis: one aggregate query over actual cash flows, then the
-    SPEC §3 math. Grouping also by risk adjustment keeps the sums exact money."""
+    """Portfolio ROI on the actual basis, from the ROI report's own aggregate (one query)."""
     rate = current_app.config["CXGOV_DISCOUNT_RATE"] if rate is None else rate
-    rows = db.session.execute(
-        sa.select(CashFlow.initiative_id, CashFlow.year, CashFlow.kind, CashFlow.risk_adjustment,
-                  sa.func.sum(CashFlow.amount).label("amount"))
-        .where(CashFlow.basis == "actual")
-        .group_by(CashFlow.initiative_id, CashFlow.year, CashFlow.kind, CashFlow.risk_adjustment)
-    ).all()
-    flows_by_initiative = {}
-    for row in rows:
-        flows_by_initiative.setdefault(row.initiative_id, []).append(
-            calc.Flow(row.kind, row.year, Decimal(row.amount), Decimal(row.risk_adjustment)))
-    results = [calc.compute_roi(flows, rate) for flows in flows_by_initiative.values()]
-    totals = calc.portfolio(results)
-    totals["initiatives"] = len(results)
+    flows = aggregate_flows([], ["actual"])
+    totals = calc.portfolio([calc.compute_roi(f, rate) for f in flows.values()])
+    totals["initiatives"] = len(flows)
     totals["discount_rate"] = rate
     return totals
 
