@@ -10,7 +10,7 @@ from cxgov.ambassadors.models import Ambassador, AmbassadorAction
 from cxgov.db import today as utc_today
 from cxgov.errors import Conflict, Forbidden, Invalid
 from cxgov.extensions import db
-from cxgov.initiatives.models import Initiative
+from cxgov.initiatives import services as initiatives
 from cxgov.journeys.models import Journey
 from cxgov.org.models import Department, User
 from cxgov.references import require_existing
@@ -181,18 +181,14 @@ def propose_initiative(actor, action, data):
     if journey_id is None:
         raise Invalid("Choose the journey the initiative improves.",
                       errors={"journey_id": ["Missing data for required field."]})
-    require_existing(Journey, journey_id, "journey_id")
-    initiative = Initiative(
-        title=data.get("title") or action.title,
-        description=data["description"] if data.get("description") is not None else action.description,
-        journey_id=journey_id,
-        department_id=action.department_id,
-        owner_id=action.ambassador.user_id,
-        category=data.get("category") or "process",
-        status="proposed",
-    )
-    db.session.add(initiative)
-    db.session.flush()
+    initiative = initiatives.propose_initiative(actor, {
+        "title": data.get("title") or action.title,
+        "description": data["description"] if data.get("description") is not None else action.description,
+        "journey_id": journey_id,
+        "department_id": action.department_id,
+        "owner_id": action.ambassador.user_id,
+        "category": data.get("category") or "process",
+    })
     action.initiative_id = initiative.id
     if action.journey_id is None:
         action.journey_id = journey_id
