@@ -110,6 +110,7 @@ def register_request_hooks(app):
 
 # The main navigation: each feature's page endpoint, shown once the feature registers it.
 NAVIGATION = (
+    ("steering.committees", "Committee"),
     ("steering.meetings", "Meetings"),
     ("steering.my_action_items", "My action items"),
     ("ambassadors.log_action", "Log an action"),

@@ -40,6 +40,9 @@ class ReportArgs(RoiArgs):
     status = choice(STATUSES)
     category = choice(CATEGORIES)
     group_by = choice(GROUPS, load_default="department")
+    portfolio = choice(("all", "funded"), load_default="all", metadata={
+        "description": "`funded`: only initiatives the committee approved (approved, in progress, delivered, "
+                       "closed); `all` (default) also counts proposals and rejected or cancelled ones."})
 
 
 class YearSchema(Schema):

@@ -31,6 +31,8 @@ EXACT = Decimal("0.000001")
 ROI_STEP = Decimal("0.0001")
 MONTH_STEP = Decimal("0.1")
 FILTERS = ("department_id", "journey_id", "status", "category")
+# What leadership paid for: the initiatives past the committee's approval gate.
+FUNDED = ("approved", "in_progress", "delivered", "closed")
 
 
 def rounded(value, step):
@@ -68,6 +70,8 @@ def _figures(result):
 def scope(actor, args):
     """The initiatives a report covers: the filters, and for members only their own (SPEC §5)."""
     conditions = [getattr(Initiative, name) == args[name] for name in FILTERS if args.get(name) is not None]
+    if args.get("portfolio") == "funded":
+        conditions.append(Initiative.status.in_(FUNDED))
     if not policy.view_reports(actor):
         conditions.append(Initiative.owner_id == actor.id)
     return conditions

@@ -57,8 +57,11 @@ def format_months(value):
 # -- the report -------------------------------------------------------------------------------------
 
 def _given():
-    """The query string without the empty choices a GET form sends ("All")."""
-    return {key: value for key, value in request.args.items() if value.strip() != ""}
+    """The query string without the empty choices a GET form sends ("All"). The page shows the
+    funded portfolio unless asked for everything."""
+    given = {key: value for key, value in request.args.items() if value.strip() != ""}
+    given.setdefault("portfolio", "funded")
+    return given
 
 
 def _args():

@@ -14,7 +14,8 @@ def seed(app):
         for n in range(9):
             initiative = factories.create_initiative(
                 title=f"A rather long initiative title number {n} about self-service", department=departments[n % 3],
-                journey=journeys[n % 2], category=("digital", "process", "people")[n % 3])
+                journey=journeys[n % 2], category=("digital", "process", "people")[n % 3],
+                status=("approved", "in_progress", "delivered")[n % 3])
             factories.add_cash_flow(initiative, "cost", 0, "125000.00", risk_adjustment=Decimal("0.1"))
             factories.add_cash_flow(initiative, "benefit", 1, str(60000 + 10000 * n), risk_adjustment=Decimal("0.2"))
             factories.add_cash_flow(initiative, "benefit", 2, "90000.00", risk_adjustment=Decimal("0.2"))

@@ -127,3 +127,28 @@ def test_the_form_sends_empty_filters_for_all(page_as, app):
     response = page_as("executive").get("/reports/roi?basis=planned&discount_rate=0.1&department_id=&journey_id=")
     assert response.status_code == 200
     assert "Chat support" in response.get_data(as_text=True)
+
+
+def test_the_page_shows_the_funded_portfolio_unless_asked_for_all(page_as, app):
+    with app.app_context():
+        for title, status in (("Funded kiosk", "in_progress"), ("Mere proposal", "proposed"),
+                              ("Turned-down hotline", "rejected")):
+            initiative = factories.create_initiative(title=title, status=status)
+            factories.add_cash_flow(initiative, "cost", 0, "1000")
+    page = page_as("executive")
+    html = page.get("/reports/roi").get_data(as_text=True)
+    assert "Funded kiosk" in html
+    assert "Mere proposal" not in html and "Turned-down hotline" not in html
+    html = page.get("/reports/roi?portfolio=all").get_data(as_text=True)
+    assert "Mere proposal" in html and "Turned-down hotline" in html
+
+
+def test_the_api_counts_everything_unless_asked_for_the_funded_portfolio(login_as, app):
+    api = login_as("executive")
+    with app.app_context():
+        for status in ("approved", "proposed", "rejected", "closed"):
+            factories.add_cash_flow(factories.create_initiative(status=status), "cost", 0, "100")
+    assert len(api.get("/api/reports/roi").json["initiatives"]) == 4
+    funded = api.get("/api/reports/roi?portfolio=funded").json
+    assert sorted(row["status"] for row in funded["initiatives"]) == ["approved", "closed"]
+    assert funded["totals"]["pv_costs"] == "200.00"
