@@ -32,15 +32,22 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait_for(port, timeout=30):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
+def wait_for(port, path, token, timeout=90):
+    """Until every worker has booted (importing the app takes seconds): 20 answers in a row."""
+    import http.client
+
+    deadline, ok = time.time() + timeout, 0
+    while time.time() < deadline and ok < 20:
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", path, headers={"Authorization": f"Bearer {token}"})
+            ok = ok + 1 if connection.getresponse().status == 200 else 0
+            connection.close()
         except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"nothing listens on 127.0.0.1:{port}")
+            ok = 0
+            time.sleep(0.3)
+    if ok < 20:
+        raise SystemExit(f"no answer from 127.0.0.1:{port}{path}")
 
 
 def load(port, path, token):
@@ -77,10 +84,10 @@ def throughput(url):
     results = {}
     for name, target in (("app", "wsgi:app"), ("raw", "bench.raw_app:app")):
         port = free_port()
-        server = subprocess.Popen([PY, "-m", "gunicorn", "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
+        server = subprocess.Popen([PY, "-m", "gunicorn", "--workers", str(WORKERS), "--preload", "--bind", f"127.0.0.1:{port}",
                                    "--log-level", "warning", target], cwd=ROOT, env=env_for(url))
         try:
-            wait_for(port)
+            wait_for(port, "/api/departments/1", token)
             results[name] = load(port, "/api/departments/1", token)
         finally:
             server.terminate()

@@ -211,7 +211,7 @@ def import_csv(path):
         db.session.execute(text("DELETE FROM measurements"))
         with open(path, "rb") as handle:
             started = time.perf_counter()
-            counts = import_measurements(admin, handle.read(), {"format": "measurements"})
+            counts = import_measurements(admin, handle, {"format": "measurements"})
             elapsed = time.perf_counter() - started
         db.session.rollback()
     print(json.dumps({"seconds": elapsed, "rss_mb": peak_rss_mb(), "counts": counts}))
