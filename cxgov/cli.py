@@ -1,4 +1,6 @@
 """`flask --app wsgi cxgov …` commands."""
+import sys
+
 import click
 from flask.cli import AppGroup
 
@@ -69,7 +71,7 @@ def seed_demo_command(initiatives, measurements):
 
         # Initiatives also write their cash flows and impacts; the bar counts initiatives and measurements.
         with click.progressbar(length=initiatives + measurements, label="Generating",
-                               file=click.get_text_stream("stderr")) as bar:
+                               file=sys.stderr) as bar:
             summary += "\n" + seed_scale(initiatives, measurements, progress=bar.update)
         db.session.commit()
     click.echo(summary)

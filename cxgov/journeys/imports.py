@@ -110,8 +110,10 @@ def _records(raw, stream=False):
     """(line number, cells) of every record after the header, and the header itself. `raw` is
     bytes, text or a binary file; with `stream` the records come as an iterator, read lazily."""
     if hasattr(raw, "read"):
-        first = raw.read(4096)
-        raw = chain([first], iter(lambda: raw.read(1 << 20), b"")) if isinstance(first, bytes) else first + raw.read()
+        handle = raw
+        first = handle.read(4096)
+        raw = (chain([first], iter(lambda: handle.read(1 << 20), b"")) if isinstance(first, bytes)
+               else first + handle.read())
     if isinstance(raw, bytes):
         raw = iter([raw])
     if isinstance(raw, str):
