@@ -41,7 +41,7 @@ with the counts, not one entry per row; updated measurements are audited one by 
 import csv
 import io
 from itertools import chain
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -75,7 +75,7 @@ class Row:
     touchpoint_id: int | None = None
     sample_size: int | None = None
     source: str = "import"
-    lines: list = field(default_factory=list)  # every line behind a computed row (format=scores)
+    lines: list | None = None  # every line behind a computed row (format=scores)
 
 
 class Errors:
@@ -404,6 +404,7 @@ def import_measurements(actor, raw, args):
         for m in candidates:
             existing[(m.metric_id, m.journey_id, m.stage_id, m.touchpoint_id, m.period_start, m.period_end)] = m
     counts = {"created": 0, "updated": 0, "unchanged": 0, "rows": read}
+    now = utcnow()
     new = []
     for row in rows:
         metric_id = metrics[row.metric].id
@@ -413,29 +414,31 @@ def import_measurements(actor, raw, args):
         if stored is None:
             new.append({"metric_id": metric_id, "journey_id": row.journey_id, "stage_id": row.stage_id,
                         "touchpoint_id": row.touchpoint_id, "period_start": row.period_start,
-                        "period_end": row.period_end, **values})
+                        "period_end": row.period_end, "version": 1, "created_at": now, "updated_at": now,
+                        **values})
             counts["created"] += 1
+            if len(new) == CHUNK:
+                db.session.execute(insert(Measurement.__table__), new)
+                new = []
         elif all(getattr(stored, name) == value for name, value in values.items()):
             counts["unchanged"] += 1
         else:
             for name, value in values.items():
                 setattr(stored, name, value)
             counts["updated"] += 1
+    if new:
+        db.session.execute(insert(Measurement.__table__), new)
     db.session.flush()
-    _insert_new(actor, new, counts)
+    _audit_created(actor, counts, now)
     return counts
 
 
-def _insert_new(actor, new, counts):
-    """Bulk-insert the new measurements in chunks, and one audit entry for them all."""
-    if not new:
+def _audit_created(actor, counts, now):
+    """Bulk-inserted measurements are audited as one entry with the counts."""
+    if not counts["created"]:
         return
     from cxgov.audit.models import AuditEntry
 
-    now = utcnow()
-    defaults = {"version": 1, "created_at": now, "updated_at": now}
-    for start in range(0, len(new), CHUNK):
-        db.session.execute(insert(Measurement.__table__), [{**row, **defaults} for row in new[start:start + CHUNK]])
     db.session.execute(insert(AuditEntry.__table__), [{
         "actor_id": getattr(actor, "id", None), "action": "create", "entity": "measurement_import",
         "entity_id": None, "changes": {"created": counts["created"], "rows": counts["rows"]}, "created_at": now}])
