@@ -177,12 +177,15 @@ def counts():
 # -- CSV import ------------------------------------------------------------------------------------
 
 def write_csv(path):
-    """A CSV of the database's own measurements (metric code, keys, value): importing it into an
-    emptied table recreates them."""
+    """A CSV of the database's generated measurements (metric code, keys, value; the last
+    BENCH_MEASUREMENTS rows): importing it into an emptied table recreates them."""
+    from bench.common import MEASUREMENTS
+
     connection = raw_connection()
     cursor = connection.execute(
         "SELECT x.code, m.journey_id, m.period_start, m.period_end, m.value, m.stage_id, m.touchpoint_id, "
-        "m.sample_size, m.source FROM measurements m JOIN metrics x ON x.id = m.metric_id ORDER BY m.id")
+        "m.sample_size, m.source FROM measurements m JOIN metrics x ON x.id = m.metric_id "
+        f"WHERE m.id > (SELECT max(id) FROM measurements) - {MEASUREMENTS} ORDER BY m.id")
     with open(path, "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["metric", "journey_id", "period_start", "period_end", "value", "stage_id",
