@@ -1,4 +1,6 @@
 """`flask --app wsgi cxgov …` commands."""
+import sys
+
 import click
 from flask.cli import AppGroup
 
@@ -51,8 +53,12 @@ def create_user_command(email, name, role, department_code, password):
 
 
 @cxgov_cli.command("seed-demo")
-def seed_demo_command():
-    """Fill an empty database with a realistic demo organisation."""
+@click.option("--initiatives", "initiatives", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Add this many generated initiatives (with cash flows and impacts) to the demo.")
+@click.option("--measurements", "measurements", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Add this many generated measurements to the demo.")
+def seed_demo_command(initiatives, measurements):
+    """Fill an empty database with a realistic demo organisation (optionally a large one)."""
     from cxgov.demo import seed_demo, is_empty
 
     if not is_empty():
@@ -60,6 +66,14 @@ def seed_demo_command():
         return
     summary = seed_demo()
     db.session.commit()
+    if initiatives or measurements:
+        from cxgov.scale import seed_scale
+
+        # Initiatives also write their cash flows and impacts; the bar counts initiatives and measurements.
+        with click.progressbar(length=initiatives + measurements, label="Generating",
+                               file=sys.stderr) as bar:
+            summary += "\n" + seed_scale(initiatives, measurements, progress=bar.update)
+        db.session.commit()
     click.echo(summary)
 
 

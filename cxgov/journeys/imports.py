@@ -31,16 +31,24 @@ with the query string under the parameter's name, an unreadable file under ``"fi
 
 Validation costs a bounded number of queries whatever the size of the file: metrics,
 journeys, stages, touchpoints and the stored measurements they may match are loaded in bulk.
+
+Large files (up to `MAX_ROWS`, one million rows): the file is parsed as a stream into compact
+rows (never one ORM object per row), and new measurements are written with bulk inserts in
+chunks inside the request's one transaction, so a refusal still writes nothing. Bulk-created
+measurements are recorded in the audit trail as one `create` entry of entity `measurement_import`
+with the counts, not one entry per row; updated measurements are audited one by one as always.
 """
 import csv
 import io
-from dataclasses import dataclass, field
+from itertools import chain
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import insert, select, tuple_
 
 from cxgov import policy
+from cxgov.db import utcnow
 from cxgov.errors import Forbidden, Invalid
 from cxgov.extensions import db
 from cxgov.journeys import scores as score_math
@@ -50,11 +58,12 @@ from cxgov.journeys.services import kpi
 REQUIRED = ("metric", "journey_id", "period_start", "period_end", "value")
 OPTIONAL = ("stage_id", "touchpoint_id", "sample_size", "source")
 KEY_COLUMNS = ("journey_id", "period_start", "period_end", "stage_id", "touchpoint_id")
-MAX_ROWS = 100_000
+MAX_ROWS = 1_000_000
+CHUNK = 10_000
 MAX_VALUE = Decimal("1e10")
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     line: int
     metric: str
@@ -66,7 +75,7 @@ class Row:
     touchpoint_id: int | None = None
     sample_size: int | None = None
     source: str = "import"
-    lines: list = field(default_factory=list)  # every line behind a computed row (format=scores)
+    lines: list | None = None  # every line behind a computed row (format=scores)
 
 
 class Errors:
@@ -97,29 +106,61 @@ def _label_order(item):
 
 # -- reading ------------------------------------------------------------------------------------------
 
-def _records(raw):
-    """(line number, cells) of every record after the header, and the header itself."""
+def _records(raw, stream=False):
+    """(line number, cells) of every record after the header, and the header itself. `raw` is
+    bytes, text or a binary file; with `stream` the records come as an iterator, read lazily."""
+    if hasattr(raw, "read"):
+        handle = raw
+        first = handle.read(4096)
+        raw = (chain([first], iter(lambda: handle.read(1 << 20), b"")) if isinstance(first, bytes)
+               else first + handle.read())
     if isinstance(raw, bytes):
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise Invalid("The file is not UTF-8 text.", errors={"file": ["Save the file as CSV (UTF-8)."]})
+        raw = iter([raw])
+    if isinstance(raw, str):
+        lines = io.StringIO(raw, newline="")
     else:
-        text = raw
-    reader = csv.reader(io.StringIO(text, newline=""))
+        lines = _decoded(raw)
+    reader = csv.reader(lines)
     try:
         header = next(reader, None)
-        if header is None:
-            raise Invalid("The file is empty.", errors={"file": ["The file is empty; line 1 must be the header."]})
-        records, previous = [], reader.line_num
-        for cells in reader:
-            records.append((previous + 1, cells))
-            previous = reader.line_num
-            if len(records) > MAX_ROWS:
-                raise Invalid("The file is too long.", errors={"file": [f"At most {MAX_ROWS} rows per file."]})
     except csv.Error as error:
         raise Invalid("The file is not valid CSV.", errors={"file": [f"line {reader.line_num}: {error}"]})
-    return [cell.strip() for cell in header], records
+    if header is None:
+        raise Invalid("The file is empty.", errors={"file": ["The file is empty; line 1 must be the header."]})
+    records = _read(reader)
+    return [cell.strip() for cell in header], (records if stream else list(records))
+
+
+def _decoded(chunks):
+    """Lines of UTF-8 text (BOM dropped) from an iterable of byte chunks."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    rest = ""
+    try:
+        for chunk in chunks:
+            text = rest + decoder.decode(chunk)
+            lines = text.splitlines(keepends=True)
+            rest = lines.pop() if lines and not lines[-1].endswith(("\n", "\r")) else ""
+            yield from lines
+        rest += decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise Invalid("The file is not UTF-8 text.", errors={"file": ["Save the file as CSV (UTF-8)."]})
+    if rest:
+        yield rest
+
+
+def _read(reader):
+    previous, count = reader.line_num, 0
+    try:
+        for cells in reader:
+            count += 1
+            if count > MAX_ROWS:
+                raise Invalid("The file is too long.", errors={"file": [f"At most {MAX_ROWS} rows per file."]})
+            yield previous + 1, cells
+            previous = reader.line_num
+    except csv.Error as error:
+        raise Invalid("The file is not valid CSV.", errors={"file": [f"line {reader.line_num}: {error}"]})
 
 
 def _blank(cells):
@@ -318,8 +359,8 @@ def import_measurements(actor, raw, args):
     """Import a CSV (bytes or text) in the format `args["format"]`; see the module docstring.
     Returns {"created", "updated", "unchanged", "rows"}. Writes nothing when it raises."""
     errors = Errors()
-    header, records = _records(raw)
     scores_format = args.get("format") == "scores"
+    header, records = _records(raw, stream=not scores_format)
     if scores_format:
         rows = _score_rows(header, records, args, errors)
         read = sum(len(row.lines) for row in rows)
@@ -363,6 +404,7 @@ def import_measurements(actor, raw, args):
         for m in candidates:
             existing[(m.metric_id, m.journey_id, m.stage_id, m.touchpoint_id, m.period_start, m.period_end)] = m
     counts = {"created": 0, "updated": 0, "unchanged": 0, "rows": read}
+    now = utcnow()
     new = []
     for row in rows:
         metric_id = metrics[row.metric].id
@@ -370,16 +412,33 @@ def import_measurements(actor, raw, args):
         stored = existing.get((metric_id, row.journey_id, row.stage_id, row.touchpoint_id,
                                row.period_start, row.period_end))
         if stored is None:
-            new.append(Measurement(metric_id=metric_id, journey_id=row.journey_id, stage_id=row.stage_id,
-                                   touchpoint_id=row.touchpoint_id, period_start=row.period_start,
-                                   period_end=row.period_end, **values))
+            new.append({"metric_id": metric_id, "journey_id": row.journey_id, "stage_id": row.stage_id,
+                        "touchpoint_id": row.touchpoint_id, "period_start": row.period_start,
+                        "period_end": row.period_end, "version": 1, "created_at": now, "updated_at": now,
+                        **values})
             counts["created"] += 1
+            if len(new) == CHUNK:
+                db.session.execute(insert(Measurement.__table__), new)
+                new = []
         elif all(getattr(stored, name) == value for name, value in values.items()):
             counts["unchanged"] += 1
         else:
             for name, value in values.items():
                 setattr(stored, name, value)
             counts["updated"] += 1
-    db.session.add_all(new)
+    if new:
+        db.session.execute(insert(Measurement.__table__), new)
     db.session.flush()
+    _audit_created(actor, counts, now)
     return counts
+
+
+def _audit_created(actor, counts, now):
+    """Bulk-inserted measurements are audited as one entry with the counts."""
+    if not counts["created"]:
+        return
+    from cxgov.audit.models import AuditEntry
+
+    db.session.execute(insert(AuditEntry.__table__), [{
+        "actor_id": getattr(actor, "id", None), "action": "create", "entity": "measurement_import",
+        "entity_id": None, "changes": {"created": counts["created"], "rows": counts["rows"]}, "created_at": now}])

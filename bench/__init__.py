@@ -1,0 +1,1 @@
+"""cxgov benchmarks: `make bench` (or `python -m bench`). Never part of the test suite."""

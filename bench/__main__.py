@@ -1,0 +1,154 @@
+"""`python -m bench`: every figure on SQLite and PostgreSQL, each as a ratio to its floor measured
+in the same run. Sizes: BENCH_INITIATIVES (10000), BENCH_MEASUREMENTS (1000000); BENCH_QUICK=1
+for 1000 / 50000. BENCH_DATABASES=sqlite,postgresql picks the databases."""
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.common import CACHE, INITIATIVES, MEASUREMENTS, PY, ROOT, env_for, prepare
+
+DATABASES = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
+WORKERS = int(os.environ.get("BENCH_WORKERS", 2))
+DURATION = os.environ.get("BENCH_DURATION", "5s")
+
+
+def step(url, *args):
+    result = subprocess.run([PY, "-m", "bench.measure", *args], cwd=ROOT, env=env_for(url),
+                            capture_output=True, text=True)
+    if result.returncode:
+        raise SystemExit(f"bench.measure {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(port, path, token, timeout=90):
+    """Until every worker has booted (importing the app takes seconds): 20 answers in a row."""
+    import http.client
+
+    deadline, ok = time.time() + timeout, 0
+    while time.time() < deadline and ok < 20:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", path, headers={"Authorization": f"Bearer {token}"})
+            ok = ok + 1 if connection.getresponse().status == 200 else 0
+            connection.close()
+        except OSError:
+            ok = 0
+            time.sleep(0.3)
+    if ok < 20:
+        raise SystemExit(f"no answer from 127.0.0.1:{port}{path}")
+
+
+def load(port, path, token):
+    """Requests per second from wrk (2 threads, 8 connections, a fixed duration) or, without wrk,
+    a bounded Python load of 2000 requests over 8 threads."""
+    header = f"Authorization: Bearer {token}"
+    if shutil.which("wrk"):
+        url = f"http://127.0.0.1:{port}{path}"
+        subprocess.run(["wrk", "-t2", "-c8", "-d1s", "-H", header, url], capture_output=True)  # warm-up
+        out = subprocess.run(["wrk", "-t2", "-c8", f"-d{DURATION}", "-H", header, url],
+                             capture_output=True, text=True).stdout
+        if "Non-2xx" in out:
+            raise SystemExit(f"non-2xx answers from {url}:\n{out}")
+        return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    import http.client
+    from concurrent.futures import ThreadPoolExecutor
+
+    def worker(n):
+        connection = http.client.HTTPConnection("127.0.0.1", port)
+        for _ in range(n):
+            connection.request("GET", path, headers={"Authorization": f"Bearer {token}"})
+            response = connection.getresponse()
+            response.read()
+            assert response.status == 200
+    worker(50)
+    started = time.perf_counter()
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(worker, [250] * 8))
+    return 2000 / (time.perf_counter() - started)
+
+
+def throughput(url):
+    token = step(url, "token")["token"]
+    results = {}
+    for name, target in (("app", "wsgi:app"), ("raw", "bench.raw_app:app")):
+        port = free_port()
+        server = subprocess.Popen([PY, "-m", "gunicorn", "--workers", str(WORKERS), "--preload", "--bind", f"127.0.0.1:{port}",
+                                   "--log-level", "warning", target], cwd=ROOT, env=env_for(url))
+        try:
+            wait_for(port, "/api/departments/1", token)
+            results[name] = load(port, "/api/departments/1", token)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    return results
+
+
+def main():
+    started = time.perf_counter()
+    print(f"cxgov bench: {INITIATIVES} initiatives, {MEASUREMENTS} measurements; databases: {', '.join(DATABASES)}")
+    print(f"(median of {os.environ.get('BENCH_RUNS', 5)} runs after a warm-up; ratio = app / floor, "
+          "throughput ratio = app / floor)\n")
+    summary = []
+    for kind in DATABASES:
+        print(f"== {kind}")
+        url, _ = prepare(kind, INITIATIVES, MEASUREMENTS)
+        small, _ = prepare(kind, 1, 1)
+        medium, _ = prepare(kind, 1000, 1000)
+
+        reports = step(url, "reports")
+        print(f"  {'figure':38} {'app':>10} {'floor':>10} {'ratio':>7}  goal")
+        for name, (app_s, floor_s) in reports.items():
+            goal = 2.0
+            ratio = app_s / floor_s
+            print(f"  {name:38} {app_s * 1000:8.1f}ms {floor_s * 1000:8.1f}ms {ratio:6.2f}x  ≤ {goal}x "
+                  + ("ok" if ratio <= goal else "MISSED"))
+            summary.append((kind, name, ratio, ratio <= goal))
+
+        rates = throughput(url)
+        ratio = rates["app"] / rates["raw"]
+        print(f"  {'GET /api/departments/1 (gunicorn ' + str(WORKERS) + 'w)':38} {rates['app']:7.0f}r/s "
+              f"{rates['raw']:7.0f}r/s {ratio:6.2f}x  ≥ 0.45x " + ("ok" if ratio >= 0.45 else "MISSED"))
+        summary.append((kind, "hot GET throughput", ratio, ratio >= 0.45))
+
+        csv_path = CACHE / f"measurements-{Path(url).name}.csv"
+        if not csv_path.exists():
+            step(url, "csv", str(csv_path))
+        imported = step(url, "import", str(csv_path))
+        floor = step(url, "floor-import", str(csv_path))
+        ratio = imported["seconds"] / floor["seconds"]
+        floor_name = "COPY" if kind == "postgresql" else "executemany"
+        print(f"  {'CSV import ' + str(imported['counts']['rows']) + ' rows vs ' + floor_name:38} "
+              f"{imported['seconds']:9.1f}s {floor['seconds']:9.1f}s {ratio:6.2f}x  ≤ 3x "
+              + ("ok" if ratio <= 3 else "MISSED"))
+        print(f"  {'  peak RSS (VmHWM) import / floor':38} {imported['rss_mb']:8.0f}MB {floor['rss_mb']:8.0f}MB")
+        summary.append((kind, "CSV import", ratio, ratio <= 3))
+
+        few, many = step(small, "counts"), step(medium, "counts")
+        print(f"\n  {'SQL queries per request':52} {'size 1':>7} {'size 1000':>9}")
+        equal = True
+        for path in few:
+            same = few[path] == many.get(path)
+            equal &= same
+            print(f"  {path:52} {few[path]:>7} {many.get(path):>9}" + ("" if same else "  DIFFERENT"))
+        summary.append((kind, "queries per request equal", None, equal))
+        print()
+    missed = [s for s in summary if not s[3]]
+    print(f"done in {time.perf_counter() - started:.0f} s; "
+          + ("every goal met" if not missed else "missed: " + "; ".join(f"{k} {n}" for k, n, _, _ in missed)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,264 @@
+"""One benchmark step against one database, in its own process (DATABASE_URL in the environment);
+prints one JSON object. `python -m bench.measure reports|counts|token|import|floor-import|csv`."""
+import csv
+import json
+import os
+import statistics
+import sys
+import time
+from datetime import date
+from decimal import Decimal
+
+URL = os.environ["DATABASE_URL"]
+PG = URL.startswith("postgresql")
+RUNS = int(os.environ.get("BENCH_RUNS", 5))
+
+
+def peak_rss_mb():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return None
+
+
+def raw_connection():
+    if PG:
+        import psycopg
+
+        return psycopg.connect(URL.replace("postgresql+psycopg://", "postgresql://"))
+    import sqlite3
+
+    return sqlite3.connect(URL.removeprefix("sqlite:///"))
+
+
+def median_time(call, runs=RUNS):
+    call()  # warm caches (database pages, SQL compilation)
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def make_app():
+    from cxgov import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": URL})
+
+
+def admin_token(app):
+    from sqlalchemy import select
+
+    from cxgov.auth.services import issue_token
+    from cxgov.extensions import db
+    from cxgov.models import User
+
+    with app.app_context():
+        admin = db.session.scalar(select(User).where(User.email == "admin@demo.cxgov.example"))
+        raw, _ = issue_token(admin)
+        db.session.commit()
+    return raw
+
+
+# The floor of the portfolio report: per initiative its risk-adjusted, discounted PVs, with the
+# names the report groups by, as one aggregate query.
+ROI_SQL = """
+SELECT i.id, i.title, i.status, i.department_id, d.name, i.journey_id, j.name, i.category,
+       SUM(CASE WHEN cf.kind = 'cost' THEN cf.amount * (1 + cf.risk_adjustment) / {power} ELSE 0 END),
+       SUM(CASE WHEN cf.kind = 'benefit' THEN cf.amount * (1 - cf.risk_adjustment) / {power} ELSE 0 END)
+FROM initiatives i
+JOIN departments d ON d.id = i.department_id
+JOIN journeys j ON j.id = i.journey_id
+LEFT JOIN cash_flows cf ON cf.initiative_id = i.id AND cf.basis = 'planned'
+GROUP BY i.id, i.title, i.status, i.department_id, d.name, i.journey_id, j.name, i.category
+ORDER BY i.id
+"""
+POWER = "power(1.1, cf.year)"
+
+JOURNEY_SQL = [
+    """SELECT m.period_start, m.period_end, m.value, m.sample_size, m.metric_id, x.code, x.name, x.unit, x.direction
+       FROM measurements m JOIN metrics x ON x.id = m.metric_id
+       WHERE m.journey_id = {p} AND m.stage_id IS NULL AND m.touchpoint_id IS NULL
+       ORDER BY m.period_start, m.period_end, m.id""",
+    """SELECT im.id, im.initiative_id, i.title, im.baseline_value, im.target_value, im.metric_id
+       FROM impacts im JOIN initiatives i ON i.id = im.initiative_id WHERE im.journey_id = {p} ORDER BY im.id""",
+    """SELECT id, title, delivered_on FROM initiatives WHERE journey_id = {p} AND delivered_on IS NOT NULL
+       ORDER BY delivered_on, id""",
+]
+
+
+def busiest_journey(connection):
+    return connection.execute(
+        "SELECT journey_id FROM measurements WHERE stage_id IS NULL GROUP BY journey_id "
+        "ORDER BY count(*) DESC, journey_id LIMIT 1").fetchone()[0]
+
+
+def reports():
+    app = make_app()
+    token = admin_token(app)
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    connection = raw_connection()
+    results = {}
+
+    def floor_roi():
+        rows = connection.execute(ROI_SQL.format(power=POWER)).fetchall()
+        assert rows
+    floor = median_time(floor_roi)
+    for group_by in ("department", "journey", "status", "category"):
+        def app_roi():
+            response = client.get(f"/api/reports/roi?group_by={group_by}", headers=headers)
+            assert response.status_code == 200, response.data[:300]
+        results[f"roi group_by={group_by}"] = (median_time(app_roi), floor)
+    journey_id = busiest_journey(connection)
+    p = "%s" if PG else "?"
+
+    def floor_journey():
+        for sql in JOURNEY_SQL:
+            connection.execute(sql.format(p=p), (journey_id,)).fetchall()
+
+    def app_journey():
+        response = client.get(f"/api/reports/journeys/{journey_id}", headers=headers)
+        assert response.status_code == 200, response.data[:300]
+    results[f"journey report #{journey_id}"] = (median_time(app_journey), median_time(floor_journey))
+    print(json.dumps(results))
+
+
+def token():
+    print(json.dumps({"token": admin_token(make_app())}))
+
+
+# -- queries per request --------------------------------------------------------------------------
+
+def counts():
+    from sqlalchemy import event, select
+
+    from cxgov.extensions import db
+    from cxgov.models import Committee, Initiative, Journey, Meeting, User
+
+    app = make_app()
+    token = admin_token(app)
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    with app.app_context():
+        committee = db.session.scalar(select(Committee.id))
+        meeting = db.session.scalar(select(Meeting.id).where(Meeting.status == "held"))
+        initiative = db.session.scalar(select(Initiative.id).order_by(Initiative.id.desc()))
+        journey = db.session.scalar(select(Journey.id).order_by(Journey.id.desc()))
+        engine = db.engine
+    paths = ["/api/departments", "/api/users", "/api/committees", f"/api/committees/{committee}/members",
+             "/api/meetings", f"/api/meetings/{meeting}/agenda-items", f"/api/meetings/{meeting}/attendance",
+             f"/api/meetings/{meeting}/decisions", "/api/action-items", "/api/ambassadors",
+             "/api/ambassador-actions", "/api/journeys", f"/api/journeys/{journey}/stages",
+             f"/api/journeys/{journey}/touchpoints", "/api/metrics", "/api/measurements", "/api/initiatives",
+             f"/api/initiatives/{initiative}/cash-flows", f"/api/initiatives/{initiative}/impacts",
+             f"/api/initiatives/{initiative}/transitions", "/api/notifications", "/api/audit",
+             "/api/reports/roi?group_by=department", "/api/reports/roi?group_by=journey",
+             "/api/reports/roi?group_by=status", "/api/reports/roi?group_by=category",
+             "/api/reports/roi.csv", "/api/reports/ambassadors", f"/api/reports/journeys/{journey}"]
+    seen = []
+    event.listen(engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
+    results = {}
+    for path in paths:
+        separator = "&" if "?" in path else "?"
+        url = path if "reports" in path else f"{path}{separator}page_size=200"
+        generic = path.replace(str(committee), "{id}") if "committees/" in path else path
+        for name, value in (("meetings/", meeting), ("initiatives/", initiative), ("journeys/", journey)):
+            if name in generic:
+                generic = generic.replace(f"{name}{value}", name + "{id}")
+        seen.clear()
+        response = client.get(url, headers=headers)
+        results[generic] = len(seen) if response.status_code == 200 else f"HTTP {response.status_code}"
+    print(json.dumps(results))
+
+
+# -- CSV import ------------------------------------------------------------------------------------
+
+def write_csv(path):
+    """A CSV of the database's generated measurements (metric code, keys, value; the last
+    BENCH_MEASUREMENTS rows): importing it into an emptied table recreates them."""
+    from bench.common import MEASUREMENTS
+
+    connection = raw_connection()
+    cursor = connection.execute(
+        "SELECT x.code, m.journey_id, m.period_start, m.period_end, m.value, m.stage_id, m.touchpoint_id, "
+        "m.sample_size, m.source FROM measurements m JOIN metrics x ON x.id = m.metric_id "
+        f"WHERE m.id > (SELECT max(id) FROM measurements) - {MEASUREMENTS} ORDER BY m.id")
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["metric", "journey_id", "period_start", "period_end", "value", "stage_id",
+                         "touchpoint_id", "sample_size", "source"])
+        while batch := cursor.fetchmany(10000):
+            writer.writerows([[c if c is not None else "" for c in row] for row in batch])
+    print(json.dumps({"csv": path}))
+
+
+def _empty_measurements(connection):
+    connection.execute("DELETE FROM measurements")
+
+
+def import_csv(path):
+    """The app's import (service call `import_measurements`, the code behind
+    POST /api/measurements/import) into an emptied measurements table, rolled back after."""
+    from sqlalchemy import select, text
+
+    from cxgov.extensions import db
+    from cxgov.journeys.imports import import_measurements
+    from cxgov.models import User
+
+    app = make_app()
+    with app.app_context():
+        admin = db.session.scalar(select(User).where(User.email == "admin@demo.cxgov.example"))
+        db.session.execute(text("DELETE FROM measurements"))
+        with open(path, "rb") as handle:
+            started = time.perf_counter()
+            counts = import_measurements(admin, handle, {"format": "measurements"})
+            elapsed = time.perf_counter() - started
+        db.session.rollback()
+    print(json.dumps({"seconds": elapsed, "rss_mb": peak_rss_mb(), "counts": counts}))
+
+
+COPY_COLUMNS = "metric_id, journey_id, period_start, period_end, value, stage_id, touchpoint_id, sample_size, source"
+
+
+def floor_import(path):
+    """PostgreSQL: COPY … FROM STDIN of the same file into an emptied table (metric codes resolved
+    through a staging table). SQLite: csv.reader + executemany in one transaction."""
+    connection = raw_connection()
+    _empty_measurements(connection)
+    started = time.perf_counter()
+    if PG:
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE TEMP TABLE staging (metric text, journey_id int, period_start date, "
+                           "period_end date, value numeric, stage_id int, touchpoint_id int, sample_size int, "
+                           "source text)")
+            with open(path, "rb") as handle, cursor.copy("COPY staging FROM STDIN (FORMAT csv, HEADER true)") as copy:
+                while chunk := handle.read(1 << 20):
+                    copy.write(chunk)
+            cursor.execute(f"INSERT INTO measurements ({COPY_COLUMNS}, version, created_at, updated_at) "
+                           "SELECT x.id, s.journey_id, s.period_start, s.period_end, s.value, s.stage_id, "
+                           "s.touchpoint_id, s.sample_size, s.source, 1, now(), now() "
+                           "FROM staging s JOIN metrics x ON x.code = s.metric")
+    else:
+        metrics = dict(connection.execute("SELECT code, id FROM metrics").fetchall())
+        with open(path, newline="") as handle:
+            reader = csv.reader(handle)
+            next(reader)
+            now = time.strftime("%Y-%m-%d %H:%M:%S")
+            connection.executemany(
+                f"INSERT INTO measurements ({COPY_COLUMNS}, version, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+                ((metrics[r[0]], int(r[1]), r[2], r[3], float(r[4]), int(r[5]) if r[5] else None,
+                  int(r[6]) if r[6] else None, int(r[7]) if r[7] else None, r[8], now, now) for r in reader))
+    elapsed = time.perf_counter() - started
+    connection.rollback()
+    print(json.dumps({"seconds": elapsed, "rss_mb": peak_rss_mb()}))
+
+
+if __name__ == "__main__":
+    step = sys.argv[1]
+    {"reports": reports, "counts": counts, "token": token,
+     "csv": lambda: write_csv(sys.argv[2]), "import": lambda: import_csv(sys.argv[2]),
+     "floor-import": lambda: floor_import(sys.argv[2])}[step]()
