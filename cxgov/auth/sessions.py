@@ -36,7 +36,8 @@ def expired(signed_in_at, seen_at, now, config):
 
 def enforce_session_lifetime():
     """before_request, ahead of the sign-in check: end sessions past their limits."""
-    if request.path.startswith("/api") or "_user_id" not in session:
+    # The API is signed with bearer tokens; of it only the OpenAPI description reads the session.
+    if "_user_id" not in session or (request.path.startswith("/api") and request.path != "/api/openapi.json"):
         return
     now = _now()
     if expired(session.get(SIGNED_IN_AT), session.get(SEEN_AT), now, current_app.config):
