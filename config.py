@@ -4,6 +4,7 @@
 `production` (refuses to start without `SECRET_KEY` and `DATABASE_URL`) or `testing`.
 """
 import os
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -42,15 +43,28 @@ class Config:
     # Login throttling (Flask-Limiter). Use redis://… when several workers serve.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
-    CXGOV_LOGIN_LIMIT = os.environ.get("CXGOV_LOGIN_LIMIT", "10 per minute")
+    CXGOV_LOGIN_LIMIT = os.environ.get("CXGOV_LOGIN_LIMIT", "10 per minute")  # per address
+    CXGOV_LOGIN_ACCOUNT_LIMIT = os.environ.get("CXGOV_LOGIN_ACCOUNT_LIMIT", "20 per hour")  # per email
 
-    # Sessions
+    # Sessions (ASVS V7): a fresh session on every sign-in, ended after CXGOV_SESSION_IDLE_MINUTES
+    # without a request and CXGOV_SESSION_MAX_HOURS after sign-in, whatever the activity.
+    # Flask also refuses a session cookie signed longer ago than PERMANENT_SESSION_LIFETIME.
+    CXGOV_SESSION_IDLE_MINUTES = int(os.environ.get("CXGOV_SESSION_IDLE_MINUTES", "30"))
+    CXGOV_SESSION_MAX_HOURS = int(os.environ.get("CXGOV_SESSION_MAX_HOURS", "12"))
+    PERMANENT_SESSION_LIFETIME = timedelta(minutes=CXGOV_SESSION_IDLE_MINUTES)
+    SESSION_REFRESH_EACH_REQUEST = True
+    SESSION_PROTECTION = "strong"  # Flask-Login: a session moved to another address or browser ends
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_DURATION = timedelta(days=int(os.environ.get("CXGOV_REMEMBER_DAYS", "14")))
+    REMEMBER_COOKIE_REFRESH_EACH_REQUEST = False
+
+    # Strict-Transport-Security: production only (served behind TLS).
+    CXGOV_HSTS = False
 
     # Password hashing (argon2id); tests lower the cost.
     ARGON2_TIME_COST = 3
@@ -84,6 +98,8 @@ class TestingConfig(DevelopmentConfig):
 
 
 class ProductionConfig(Config):
+    CXGOV_HSTS = True
+
     @classmethod
     def validate(cls):
         missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]

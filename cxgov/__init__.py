@@ -84,9 +84,12 @@ def register_blueprints(app):
 CSP = ("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
 
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
 
 def register_request_hooks(app):
     from cxgov.auth import require_sign_in
+    from cxgov.auth.sessions import enforce_session_lifetime
 
     @app.before_request
     def protect_forms():
@@ -94,6 +97,7 @@ def register_request_hooks(app):
         if request.method not in ("GET", "HEAD", "OPTIONS") and not request.path.startswith("/api"):
             csrf.protect()
 
+    app.before_request(enforce_session_lifetime)
     app.before_request(require_sign_in)
 
     @app.after_request
@@ -105,6 +109,9 @@ def register_request_hooks(app):
         # Inline styles are allowed for the server-rendered SVG charts (matplotlib styles its
         # elements inline); scripts stay strictly same-origin.
         headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if app.config.get("CXGOV_HSTS"):
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
 
 

@@ -15,7 +15,9 @@ from sqlalchemy.engine import make_url
 
 from cxgov import create_app
 from cxgov.auth.services import issue_token
-from cxgov.extensions import db
+from cxgov.auth.sessions import SEEN_AT, SIGNED_IN_AT
+from cxgov.db import utcnow
+from cxgov.extensions import db, login_manager
 from tests import factories
 
 PG_URL = os.environ.get("CXGOV_TEST_DATABASE_URL")
@@ -161,14 +163,25 @@ def page_as(app):
             user = factories.create_user(role=role, **user_fields)
             db.session.commit()
             user_id = user.id
-        page_client = app.test_client()
-        with page_client.session_transaction() as session:
-            session["_user_id"] = str(user_id)
-            session["_fresh"] = True
+        page_client = sign_in_session(app, app.test_client(), user_id)
         page_client.user_id = user_id
         return page_client
 
     return _login
+
+
+def sign_in_session(app, page_client, user_id):
+    """Put in `page_client`'s session cookie what a sign-in on /login puts there."""
+    with app.test_request_context(environ_base=page_client.environ_base):
+        # What Flask-Login's strong session protection expects: this client's address and browser.
+        identifier = login_manager._session_identifier_generator()
+    now = int(utcnow().timestamp())
+    with page_client.session_transaction() as session:
+        session["_user_id"] = str(user_id)
+        session["_fresh"] = True
+        session["_id"] = identifier
+        session[SIGNED_IN_AT] = session[SEEN_AT] = now
+    return page_client
 
 
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -67,7 +67,8 @@ def log_action():
     """The fast form: an active ambassador logs what they did for their department."""
     assignment = policy.active_assignment(current_user)
     if assignment is None:
-        return render_template("ambassadors/not_ambassador.html")
+        # Explained on GET; a submitted form is refused like any other write one may not make.
+        return render_template("ambassadors/not_ambassador.html"), 403 if request.method == "POST" else 200
     form = ActionForm()
     if form.validate_on_submit():
         try:

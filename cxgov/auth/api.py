@@ -1,8 +1,9 @@
 """POST /api/auth/tokens (sign in), DELETE /api/auth/tokens/current (sign out)."""
-from flask import current_app, g
+from flask import current_app, g, request
+from flask_limiter.util import get_remote_address
 
 from cxgov.auth.schemas import TokenRequestSchema, TokenSchema
-from cxgov.auth.services import authenticate, issue_token, revoke_token
+from cxgov.auth.services import authenticate, issue_token, normalise_email, revoke_token
 from cxgov.errors import Unauthorized
 from cxgov.extensions import db, limiter
 from cxgov.rest import Blueprint
@@ -11,11 +12,30 @@ blp = Blueprint("api_auth", __name__, url_prefix="/api/auth", description="Sign 
 
 
 def login_limit():
+    """Sign-in attempts per client address."""
     return current_app.config["CXGOV_LOGIN_LIMIT"]
+
+
+def account_limit():
+    """Sign-in attempts per account, whichever addresses they come from."""
+    return current_app.config["CXGOV_LOGIN_ACCOUNT_LIMIT"]
+
+
+def account_key():
+    """The rate-limit key of a sign-in attempt: the normalised email it names (form or JSON
+    body), or the client address when it names none."""
+    email = request.form.get("email")
+    if email is None:
+        body = request.get_json(silent=True)
+        email = body.get("email") if isinstance(body, dict) else None
+    if not isinstance(email, str) or not email.strip():
+        return get_remote_address()
+    return "account:" + normalise_email(email)[:254]
 
 
 @blp.route("/tokens", methods=["POST"])
 @limiter.limit(login_limit)
+@limiter.limit(account_limit, key_func=account_key)
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
 @blp.problems(400, 401, 422)

@@ -4,9 +4,10 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from cxgov.auth.api import login_limit
+from cxgov.auth.api import account_key, account_limit, login_limit
 from cxgov.auth.forms import LoginForm
 from cxgov.auth.services import authenticate
+from cxgov.auth.sessions import start_session_clock
 from cxgov.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
@@ -27,6 +28,7 @@ def _safe_next(target):
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(account_limit, key_func=account_key, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -36,6 +38,7 @@ def login():
         if user is not None:
             session.clear()  # a fresh session on every sign-in
             login_user(user, remember=form.remember.data)
+            start_session_clock()
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
         db.session.rollback()

@@ -109,7 +109,8 @@ def test_an_ended_ambassador_can_no_longer_log(app, ambassador_page):
     client = ambassador_page(ended=True)
     assert "not an active ambassador" in client.get("/ambassadors/log").get_data(as_text=True)
     token = csrf_token(client, "/ambassadors/history")
-    client.post("/ambassadors/log", data={**_form(), "csrf_token": token})
+    response = client.post("/ambassadors/log", data={**_form(), "csrf_token": token})
+    assert response.status_code == 403
     assert count(app, AmbassadorAction) == 0
 
 

@@ -8,18 +8,14 @@ from cxgov.extensions import db
 from cxgov.initiatives.models import Initiative, Transition
 from cxgov.steering.models import ActionItem, Attendance, Decision, Meeting
 from tests import factories
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, sign_in_session
 from tests.steering.helpers import PAST, count, get, governance_world
 
 PAGES = ["/committees", "/meetings", "/meetings/{meeting}", "/meetings/{meeting}/minutes", "/my/action-items"]
 
 
 def _page_client(app, user_id):
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
-        session["_fresh"] = True
-    return client
+    return sign_in_session(app, app.test_client(), user_id)
 
 
 def test_anonymous_is_sent_to_sign_in(client, app):

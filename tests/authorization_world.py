@@ -1,0 +1,317 @@
+"""The data and requests behind the authorization matrix (tests/test_authorization_matrix.py):
+one dataset holding a user for each role, and for every route the URL parameters and a valid
+minimal body, so that an allowed role gets a 2xx and a forbidden one a 403."""
+import io
+import re
+import shutil
+
+from psycopg.types.json import Json
+
+from cxgov.auth.services import issue_token
+from cxgov.db import today
+from cxgov.extensions import db
+from tests import factories
+from tests.conftest import CSRF_INPUT, _pg_connect, sign_in_session
+
+ROLES = ("anonymous", "member", "ambassador", "journey_owner", "executive", "cx_leader", "admin")
+
+
+def build_world():
+    """Inside an app context: the dataset; returns the ids the requests refer to."""
+    f = factories
+    ops = f.create_department(name="Operations", code="OPS")
+    sales = f.create_department(name="Sales", code="SAL")
+    users = {
+        "admin": f.create_user("admin", email="admin@example.com"),
+        "cx_leader": f.create_user("cx_leader", email="leader@example.com"),
+        "executive": f.create_user("executive", email="ceo@example.com"),
+        "member": f.create_user("member", email="member@example.com", department_id=ops.id),
+        "ambassador": f.create_user("member", email="ambassador@example.com", department_id=sales.id),
+        "journey_owner": f.create_user("member", email="owner@example.com", department_id=ops.id),
+    }
+    other = f.create_user("member", email="other@example.com", department_id=sales.id)
+    journey = f.create_journey(owner=users["journey_owner"], name="Claim a refund")
+    stage = f.create_stage(journey=journey)
+    touchpoint = f.create_touchpoint(stage=stage, department_id=ops.id)
+    measurement = f.create_measurement(journey=journey)
+    metric = f.create_metric(code="call_wait", name="Call wait")
+    committee = f.create_committee(chair_id=users["cx_leader"].id)
+    committee_member = f.add_committee_member(committee, other)
+    meeting = f.create_meeting(committee=committee)
+    agenda_item = f.add_agenda_item(meeting)
+    f.add_agenda_item(meeting)
+    f.add_attendance(meeting, other)
+    decision = f.create_decision(meeting=meeting)
+    action_item = f.create_action_item(owner=users["member"], meeting_id=meeting.id)
+    ambassador = f.create_ambassador(user=users["ambassador"], department=sales)
+    ambassador_action = f.create_ambassador_action(ambassador=ambassador, kind="improvement_idea")
+    initiative = f.create_initiative(journey=journey, owner=users["member"], department=ops)
+    cash_flow = f.add_cash_flow(initiative)
+    impact = f.add_impact(initiative)
+    notification = f.create_notification(user=users["member"])
+    tokens = {}
+    for role, user in users.items():
+        tokens[role], _ = issue_token(user)
+    db.session.commit()
+    return {
+        "users": {role: user.id for role, user in users.items()}, "tokens": tokens,
+        "department_id": ops.id, "sales_id": sales.id, "other_user_id": other.id,
+        "journey_id": journey.id, "stage_id": stage.id, "touchpoint_id": touchpoint.id,
+        "measurement_id": measurement.id, "metric_id": metric.id, "nps_id": f.metric("nps").id,
+        "committee_id": committee.id, "member_id": committee_member.id, "meeting_id": meeting.id,
+        "agenda_item_id": agenda_item.id, "decision_id": decision.id, "action_item_id": action_item.id,
+        "ambassador_id": ambassador.id, "action_id": ambassador_action.id, "initiative_id": initiative.id,
+        "cash_flow_id": cash_flow.id, "impact_id": impact.id, "notification_id": notification.id,
+    }
+
+
+def url_values(rule, w):
+    """The URL parameters of `rule` filled from the dataset."""
+    values = {
+        "department_id": w["department_id"], "user_id": w["users"]["member"], "committee_id": w["committee_id"],
+        "member_id": w["member_id"], "meeting_id": w["meeting_id"], "journey_id": w["journey_id"],
+        "stage_id": w["stage_id"], "touchpoint_id": w["touchpoint_id"], "measurement_id": w["measurement_id"],
+        "metric_id": w["metric_id"], "initiative_id": w["initiative_id"], "cash_flow_id": w["cash_flow_id"],
+        "impact_id": w["impact_id"], "ambassador_id": w["ambassador_id"], "action_id": w["action_id"],
+        "notification_id": w["notification_id"], "decision_id": w["decision_id"], "filename": "cxgov.css",
+        "item_id": w["action_item_id"] if "action-items" in rule and "agenda" not in rule else w["agenda_item_id"],
+    }
+    if "/attendance/" in rule:
+        values["user_id"] = w["other_user_id"]
+    return values
+
+
+def json_body(rule, method, w):
+    """A valid minimal JSON body for an API write."""
+    key = (rule, method)
+    i = w["initiative_id"]
+    bodies = {
+        ("/api/auth/tokens", "POST"): {"email": "member@example.com", "password": factories.PASSWORD},
+        ("/api/departments", "POST"): {"name": "Finance", "code": "FIN"},
+        ("/api/departments/<int:department_id>", "PATCH"): {"name": "Operations and service"},
+        ("/api/users", "POST"): {"email": "new@example.com", "name": "New", "password": "a long enough password"},
+        ("/api/users/<int:user_id>", "PATCH"): {"name": "Renamed"},
+        ("/api/users/me", "PATCH"): {"name": "Me, renamed"},
+        ("/api/committees", "POST"): {"name": "Digital CX board"},
+        ("/api/committees/<int:committee_id>", "PATCH"): {"charter": "A new charter."},
+        ("/api/committees/<int:committee_id>/members", "POST"): {"user_id": w["users"]["executive"]},
+        ("/api/committees/<int:committee_id>/members/<int:member_id>", "PATCH"): {"member_role": "secretary"},
+        ("/api/meetings", "POST"): {"committee_id": w["committee_id"], "title": "Q3 review",
+                                    "starts_at": "2026-12-10T09:00:00+00:00"},
+        ("/api/meetings/<int:meeting_id>", "PATCH"): {"location": "Room 2"},
+        ("/api/meetings/<int:meeting_id>/minutes/corrections", "POST"): {"text": "A correction."},
+        ("/api/meetings/<int:meeting_id>/agenda-items", "POST"): {"title": "Welcome"},
+        ("/api/meetings/<int:meeting_id>/agenda-items/order", "PUT"): {"ids": w.get("agenda_ids", [])},
+        ("/api/meetings/<int:meeting_id>/agenda-items/<int:item_id>", "PATCH"): {"title": "Renamed item"},
+        ("/api/meetings/<int:meeting_id>/attendance", "POST"): {"user_id": w["users"]["executive"], "status": "invited"},
+        ("/api/meetings/<int:meeting_id>/attendance/<int:user_id>", "PUT"): {"status": "accepted"},
+        ("/api/meetings/<int:meeting_id>/decisions", "POST"): {"text": "Go ahead."},
+        ("/api/meetings/<int:meeting_id>/decisions/<int:decision_id>", "PATCH"): {"text": "Go ahead, carefully."},
+        ("/api/action-items", "POST"): {"title": "Call back", "owner_id": w["users"]["member"], "due_on": "2026-12-20"},
+        ("/api/action-items/<int:item_id>", "PATCH"): {"status": "done"},
+        ("/api/initiatives/<int:initiative_id>/transitions", "POST"): {"to": "cancelled"},
+        ("/api/ambassadors", "POST"): {"user_id": w["other_user_id"], "department_id": w["department_id"]},
+        ("/api/ambassadors/<int:ambassador_id>", "PATCH"): {"ended_on": today().isoformat()},
+        ("/api/ambassador-actions", "POST"): {"ambassador_id": w["ambassador_id"], "kind": "training",
+                                              "title": "Trained the front desk", "occurred_on": "2026-11-20"},
+        ("/api/ambassador-actions/<int:action_id>", "PATCH"): {"title": "Trained the whole front desk"},
+        ("/api/ambassador-actions/<int:action_id>/initiative", "POST"): {"journey_id": w["journey_id"]},
+        ("/api/journeys", "POST"): {"name": "Open an account", "owner_id": w["users"]["journey_owner"]},
+        ("/api/journeys/<int:journey_id>", "PATCH"): {"segment": "Business customers"},
+        ("/api/journeys/<int:journey_id>/stages", "POST"): {"name": "Aware", "phase": "pre_sale"},
+        ("/api/journeys/<int:journey_id>/stages/<int:stage_id>", "PATCH"): {"name": "Discover"},
+        ("/api/journeys/<int:journey_id>/touchpoints", "POST"): {"stage_id": w["stage_id"], "name": "Hotline",
+                                                                 "channel": "phone"},
+        ("/api/journeys/<int:journey_id>/touchpoints/<int:touchpoint_id>", "PATCH"): {"name": "Web form"},
+        ("/api/metrics", "POST"): {"code": "first_contact", "name": "First contact resolution", "category": "operational"},
+        ("/api/metrics/<int:metric_id>", "PATCH"): {"name": "Waiting time on the phone"},
+        ("/api/measurements", "POST"): {"metric_id": w["nps_id"], "journey_id": w["journey_id"],
+                                        "period_start": "2026-03-01", "period_end": "2026-03-31", "value": 31},
+        ("/api/measurements/from-scores", "POST"): {"metric": "nps", "journey_id": w["journey_id"],
+                                                    "period_start": "2026-04-01", "period_end": "2026-04-30",
+                                                    "scores": [10, 9, 3]},
+        ("/api/measurements/<int:measurement_id>", "PATCH"): {"value": 25},
+        ("/api/initiatives/<int:initiative_id>/impacts", "POST"): {"metric_id": w["metric_id"], "baseline_value": 5,
+                                                                   "target_value": 3, "value_per_unit": 100},
+        ("/api/initiatives/<int:initiative_id>/impacts/<int:impact_id>", "PATCH"): {"target_value": 35},
+        ("/api/initiatives", "POST"): {"title": "Call-back service", "journey_id": w["journey_id"],
+                                       "department_id": w["department_id"], "category": "process"},
+        ("/api/initiatives/<int:initiative_id>", "PATCH"): {"description": f"Initiative {i}, sharpened."},
+        ("/api/initiatives/<int:initiative_id>/cash-flows", "POST"): {"kind": "cost", "category": "build",
+                                                                      "year": 0, "amount": "5000"},
+        ("/api/initiatives/<int:initiative_id>/cash-flows/<int:cash_flow_id>", "PATCH"): {"amount": "1200"},
+    }
+    return bodies.get(key)
+
+
+def upload(w):
+    csv = ("metric,journey_id,period_start,period_end,value\n"
+           f"nps,{w['journey_id']},2026-05-01,2026-05-31,28\n")
+    return io.BytesIO(csv.encode())
+
+
+def form_data(rule, w):
+    """Form fields of a page POST (the CSRF token is added by the caller)."""
+    forms = {
+        "/action-items/<int:item_id>/status": {"status": "done"},
+        "/ambassadors/<int:ambassador_id>/end": {"ended_on": today().isoformat()},
+        "/ambassadors/actions/<int:action_id>/edit": {"kind": "training", "title": "Trained again",
+                                                     "occurred_on": "2026-11-21", "people_reached": "3", "hours": "1"},
+        "/ambassadors/actions/<int:action_id>/propose": {"journey_id": str(w["journey_id"]), "category": "process"},
+        "/ambassadors/assign": {"user_id": str(w["other_user_id"]), "department_id": str(w["department_id"])},
+        "/ambassadors/log": {"kind": "training", "title": "Trained the desk", "occurred_on": "2026-11-21",
+                             "people_reached": "3", "hours": "1"},
+        "/committees": {"name": "Digital CX board"},
+        "/committees/<int:committee_id>/members": {"user_id": str(w["users"]["executive"]), "member_role": "member"},
+        "/committees/<int:committee_id>/members/<int:member_id>/remove": {},
+        "/initiatives/<int:initiative_id>/cash-flows": {"kind": "cost", "category": "build", "year": "0",
+                                                       "amount": "5000", "basis": "planned", "risk_adjustment": "0"},
+        "/initiatives/<int:initiative_id>/cash-flows/<int:cash_flow_id>/delete": {},
+        "/journeys/upload": {"journey_id": str(w["journey_id"]), "metric": "nps", "period_start": "2026-06-01",
+                             "period_end": "2026-06-30", "scores": "10 9 3"},
+        "/meetings": {"committee_id": str(w["committee_id"]), "title": "Q3 review", "starts_at": "2026-12-10T09:00"},
+        "/meetings/<int:meeting_id>/action-items": {"title": "Call back", "owner_id": str(w["users"]["member"]),
+                                                    "due_on": "2026-12-20"},
+        "/meetings/<int:meeting_id>/agenda": {"title": "Welcome", "kind": "information"},
+        "/meetings/<int:meeting_id>/agenda/<int:item_id>/move": {"direction": "down"},
+        "/meetings/<int:meeting_id>/agenda/suggested": {},
+        "/meetings/<int:meeting_id>/attendance": {f"status_{w['other_user_id']}": "attended"},
+        "/meetings/<int:meeting_id>/decisions": {"text": "Go ahead.", "kind": "other"},
+        "/meetings/<int:meeting_id>/minutes": {"minutes": "We met."},
+        "/meetings/<int:meeting_id>/minutes/corrections": {"text": "A correction."},
+        "/meetings/<int:meeting_id>/minutes/publish": {},
+        "/meetings/<int:meeting_id>/status": {"status": "held"},
+        "/notifications/<int:notification_id>/read": {},
+        "/notifications/read-all": {},
+        "/login": {"email": "member@example.com", "password": factories.PASSWORD},
+        "/logout": {},
+    }
+    return forms.get(rule, {})
+
+
+class World:
+    """The dataset, saved once and put back whenever a request may have changed it."""
+
+    def __init__(self, app, template):
+        self.app = app
+        self.template = template
+        self._clients = {}
+        with app.app_context():
+            self.ids = build_world()
+            db.session.remove()
+            db.engine.dispose()
+        self._save()
+
+    # -- snapshots ------------------------------------------------------------------------------
+    def _save(self):
+        if self.template["kind"] == "sqlite":
+            self.snapshot_path = self.template["path"].with_name("authorization_world.sqlite")
+            shutil.copyfile(self.template["path"], self.snapshot_path)
+            return
+        with _pg_connect(self.template["url"]) as conn:
+            tables = self.template["tables"]
+            rows = {t: [tuple(Json(v) if isinstance(v, (dict, list)) else v for v in row)
+                        for row in conn.execute(f'SELECT * FROM "{t}"').fetchall()] for t in tables}
+        self.snapshot = dict(self.template, seeded={t: r for t, r in rows.items() if r})
+
+    def restore(self):
+        with self.app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        if self.template["kind"] == "sqlite":
+            shutil.copyfile(self.snapshot_path, self.template["path"])
+        else:
+            _restore_postgresql_snapshot(self.snapshot)
+
+    # -- clients --------------------------------------------------------------------------------
+    def client(self, role, api, fresh=False):
+        """A client for `role`: bearer token for the API, a signed-in session for pages."""
+        key = (role, api)
+        if not fresh and key in self._clients:
+            return self._clients[key]
+        client = self.app.test_client()
+        if role != "anonymous":
+            if api:
+                client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {self.ids['tokens'][role]}"
+            else:
+                sign_in_session(self.app, client, self.ids["users"][role])
+        if not fresh:
+            self._clients[key] = client
+        return client
+
+    def csrf(self, client):
+        if not hasattr(client, "csrf_token"):
+            response = client.get("/login")
+            html = (response if response.status_code == 200 else client.get("/")).get_data(as_text=True)
+            match = CSRF_INPUT.search(html)
+            client.csrf_token = match.group(1) if match else None
+        return client.csrf_token
+
+    def request(self, rule, method, role):
+        api = rule.startswith("/api")
+        # Signing in or out changes the client's session: those get a client of their own.
+        client = self.client(role, api, fresh=rule in ("/login", "/logout", "/api/auth/tokens/current"))
+        path = _build(rule, url_values(rule, self.ids))
+        if api:
+            if rule == "/api/measurements/import" and method == "POST":
+                return client.post(path, data={"file": (upload(self.ids), "m.csv")},
+                                   content_type="multipart/form-data")
+            body = json_body(rule, method, self.ids)
+            if rule.endswith("/agenda-items/order"):
+                body = {"ids": list(reversed(self.agenda_ids()))}
+            return client.open(path, method=method, json=body)
+        if method == "GET":
+            return client.get(path)
+        data = dict(form_data(rule, self.ids))
+        token = self.csrf(client)
+        if token:
+            data["csrf_token"] = token
+        if rule == "/journeys/upload":
+            data["file"] = (upload(self.ids), "m.csv")
+            return client.post(path, data=data, content_type="multipart/form-data")
+        return client.post(path, data=data)
+
+    def audit_count(self):
+        from sqlalchemy import func, select
+
+        from cxgov.audit.models import AuditEntry
+
+        with self.app.app_context():
+            count = db.session.scalar(select(func.count()).select_from(AuditEntry))
+            db.session.remove()
+        return count
+
+    def agenda_ids(self):
+        from sqlalchemy import select
+
+        from cxgov.models import AgendaItem
+
+        with self.app.app_context():
+            ids = list(db.session.scalars(select(AgendaItem.id).where(
+                AgendaItem.meeting_id == self.ids["meeting_id"]).order_by(AgendaItem.position)))
+            db.session.remove()
+        return ids
+
+
+def _build(rule, values):
+    return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule)
+
+
+def _restore_postgresql_snapshot(snapshot):
+    """Empty every table and put the dataset back."""
+    with _pg_connect(snapshot["url"]) as conn:
+        conn.execute("SET lock_timeout = '10s'")
+        with conn.transaction():
+            # DELETE, not TRUNCATE: far quicker on tables this small. Foreign keys are not checked
+            # while the rows go out and back in any order.
+            conn.execute("SET LOCAL session_replication_role = replica")
+            conn.execute("; ".join(f'DELETE FROM "{table}"' for table in snapshot["tables"]).encode())
+            for table, rows in snapshot["seeded"].items():
+                names = snapshot["columns"][table]
+                placeholders = ", ".join(["%s"] * len(names))
+                quoted = ", ".join(f'"{n}"' for n in names)
+                with conn.cursor() as cursor:
+                    cursor.executemany(f'INSERT INTO "{table}" ({quoted}) VALUES ({placeholders})', rows)
+        conn.execute("; ".join(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM \"{table}\"))"
+            for table in snapshot["seeded"] if "id" in snapshot["columns"][table]).encode())

@@ -1,0 +1,255 @@
+"""The authorization matrix (SPEC §5): every route × method × role → the expected status.
+
+Routes come from `app.url_map`; a route without a row in EXPECTED fails the suite. Roles:
+anonymous, member (owns the initiative and the action item used), ambassador (a member with an
+active assignment, who logged the action used), journey_owner (a member owning the journey
+used), executive, cx_leader, admin. API calls are signed with bearer tokens, pages with the
+session. Writes carry a valid minimal body, so an allowed role gets its 2xx (or a 409 named in
+the row) and a forbidden one 403, writing nothing. Anonymous: 401 on the API, a redirect to
+/login on pages. The dataset is put back after every request that may have written.
+"""
+import shutil
+
+import pytest
+
+from tests.authorization_world import ROLES, World
+
+SKIPPED_METHODS = {"HEAD", "OPTIONS"}
+MEMBER, AMBASSADOR, OWNER, EXECUTIVE, CX_LEADER, ADMIN = ROLES[1:]
+SIGNED_IN = ROLES[1:]
+
+
+def everyone(status, anonymous=None):
+    """Every signed-in role gets `status`."""
+    return {"anonymous": anonymous, **{role: status for role in SIGNED_IN}}
+
+
+def only(status, *allowed, others=403, anonymous=None):
+    """The `allowed` roles get `status` (a code or a set of acceptable codes), the others 403."""
+    return {"anonymous": anonymous, **{role: status if role in allowed else others for role in SIGNED_IN}}
+
+
+EXPECTED = {
+    ("/", "GET"): everyone(200),
+    ("/action-items/<int:item_id>/status", "POST"): only(302, MEMBER, CX_LEADER, ADMIN),
+    ("/ambassadors/<int:ambassador_id>/end", "POST"): only(302, CX_LEADER, ADMIN),
+    ("/ambassadors/actions/<int:action_id>/edit", "GET"): only(200, AMBASSADOR, CX_LEADER, ADMIN),
+    ("/ambassadors/actions/<int:action_id>/edit", "POST"): only(302, AMBASSADOR, CX_LEADER, ADMIN),
+    ("/ambassadors/actions/<int:action_id>/propose", "POST"): only(302, AMBASSADOR, CX_LEADER, ADMIN),
+    ("/ambassadors/assign", "POST"): only(302, CX_LEADER, ADMIN),
+    ("/ambassadors/history", "GET"): everyone(200),
+    ("/ambassadors/log", "GET"): everyone(200),
+    ("/ambassadors/log", "POST"): only(302, AMBASSADOR),
+    ("/ambassadors/network", "GET"): only(200, EXECUTIVE, CX_LEADER, ADMIN),
+    ("/api/action-items", "GET"): everyone(200),
+    ("/api/action-items", "POST"): only(201, CX_LEADER, ADMIN),
+    ("/api/action-items/<int:item_id>", "DELETE"): only(204, CX_LEADER, ADMIN),
+    ("/api/action-items/<int:item_id>", "GET"): everyone(200),
+    ("/api/action-items/<int:item_id>", "PATCH"): only(200, MEMBER, CX_LEADER, ADMIN),
+    ("/api/ambassador-actions", "GET"): everyone(200),
+    ("/api/ambassador-actions", "POST"): only(201, AMBASSADOR, CX_LEADER, ADMIN),
+    ("/api/ambassador-actions/<int:action_id>", "DELETE"): only(204, AMBASSADOR, CX_LEADER, ADMIN),
+    ("/api/ambassador-actions/<int:action_id>", "GET"): everyone(200),
+    ("/api/ambassador-actions/<int:action_id>", "PATCH"): only(200, AMBASSADOR, CX_LEADER, ADMIN),
+    ("/api/ambassador-actions/<int:action_id>/initiative", "POST"): only(201, AMBASSADOR, CX_LEADER, ADMIN),
+    ("/api/ambassadors", "GET"): everyone(200),
+    ("/api/ambassadors", "POST"): only(201, CX_LEADER, ADMIN),
+    ("/api/ambassadors/<int:ambassador_id>", "DELETE"): only({204, 409}, CX_LEADER, ADMIN),  # 409: it has actions
+    ("/api/ambassadors/<int:ambassador_id>", "GET"): everyone(200),
+    ("/api/ambassadors/<int:ambassador_id>", "PATCH"): only(200, CX_LEADER, ADMIN),
+    ("/api/audit", "GET"): only(200, CX_LEADER, ADMIN),
+    ("/api/auth/tokens", "POST"): everyone(201, anonymous=201),
+    ("/api/auth/tokens/current", "DELETE"): everyone(204),
+    ("/api/committees", "GET"): everyone(200),
+    ("/api/committees", "POST"): only(201, CX_LEADER, ADMIN),
+    ("/api/committees/<int:committee_id>", "DELETE"): only({204, 409}, CX_LEADER, ADMIN),  # 409: it has meetings
+    ("/api/committees/<int:committee_id>", "GET"): everyone(200),
+    ("/api/committees/<int:committee_id>", "PATCH"): only(200, CX_LEADER, ADMIN),
+    ("/api/committees/<int:committee_id>/members", "GET"): everyone(200),
+    ("/api/committees/<int:committee_id>/members", "POST"): only(201, CX_LEADER, ADMIN),
+    ("/api/committees/<int:committee_id>/members/<int:member_id>", "DELETE"): only(204, CX_LEADER, ADMIN),
+    ("/api/committees/<int:committee_id>/members/<int:member_id>", "PATCH"): only(200, CX_LEADER, ADMIN),
+    ("/api/departments", "GET"): everyone(200),
+    ("/api/departments", "POST"): only(201, ADMIN),
+    ("/api/departments/<int:department_id>", "DELETE"): only({204, 409}, ADMIN),  # 409: it has users
+    ("/api/departments/<int:department_id>", "GET"): everyone(200),
+    ("/api/departments/<int:department_id>", "PATCH"): only(200, ADMIN),
+    ("/api/initiatives", "GET"): everyone(200),
+    ("/api/initiatives", "POST"): only(201, MEMBER, AMBASSADOR, OWNER, CX_LEADER, ADMIN),
+    ("/api/initiatives/<int:initiative_id>", "DELETE"): only(204, CX_LEADER, ADMIN),
+    ("/api/initiatives/<int:initiative_id>", "GET"): everyone(200),
+    ("/api/initiatives/<int:initiative_id>", "PATCH"): only(200, MEMBER, CX_LEADER, ADMIN),
+    ("/api/initiatives/<int:initiative_id>/cash-flows", "GET"): everyone(200),
+    ("/api/initiatives/<int:initiative_id>/cash-flows", "POST"): only(201, MEMBER, CX_LEADER, ADMIN),
+    ("/api/initiatives/<int:initiative_id>/cash-flows/<int:cash_flow_id>", "DELETE"): only(204, MEMBER, CX_LEADER, ADMIN),
+    ("/api/initiatives/<int:initiative_id>/cash-flows/<int:cash_flow_id>", "GET"): everyone(200),
+    ("/api/initiatives/<int:initiative_id>/cash-flows/<int:cash_flow_id>", "PATCH"): only(200, MEMBER, CX_LEADER, ADMIN),
+    ("/api/initiatives/<int:initiative_id>/impacts", "GET"): everyone(200),
+    ("/api/initiatives/<int:initiative_id>/impacts", "POST"): only(201, MEMBER, CX_LEADER, ADMIN),
+    ("/api/initiatives/<int:initiative_id>/impacts/<int:impact_id>", "DELETE"): only(204, MEMBER, CX_LEADER, ADMIN),
+    ("/api/initiatives/<int:initiative_id>/impacts/<int:impact_id>", "GET"): everyone(200),
+    ("/api/initiatives/<int:initiative_id>/impacts/<int:impact_id>", "PATCH"): only(200, MEMBER, CX_LEADER, ADMIN),
+    ("/api/initiatives/<int:initiative_id>/roi", "GET"): only(200, MEMBER, EXECUTIVE, CX_LEADER, ADMIN),
+    ("/api/initiatives/<int:initiative_id>/transitions", "GET"): everyone(200),
+    ("/api/initiatives/<int:initiative_id>/transitions", "POST"): only(201, MEMBER, CX_LEADER, ADMIN),
+    ("/api/journeys", "GET"): everyone(200),
+    ("/api/journeys", "POST"): only(201, CX_LEADER, ADMIN),
+    ("/api/journeys/<int:journey_id>", "DELETE"): only({204, 409}, OWNER, CX_LEADER, ADMIN),  # 409: it has initiatives
+    ("/api/journeys/<int:journey_id>", "GET"): everyone(200),
+    ("/api/journeys/<int:journey_id>", "PATCH"): only(200, OWNER, CX_LEADER, ADMIN),
+    ("/api/journeys/<int:journey_id>/stages", "GET"): everyone(200),
+    ("/api/journeys/<int:journey_id>/stages", "POST"): only(201, OWNER, CX_LEADER, ADMIN),
+    ("/api/journeys/<int:journey_id>/stages/<int:stage_id>", "DELETE"): only(204, OWNER, CX_LEADER, ADMIN),
+    ("/api/journeys/<int:journey_id>/stages/<int:stage_id>", "GET"): everyone(200),
+    ("/api/journeys/<int:journey_id>/stages/<int:stage_id>", "PATCH"): only(200, OWNER, CX_LEADER, ADMIN),
+    ("/api/journeys/<int:journey_id>/touchpoints", "GET"): everyone(200),
+    ("/api/journeys/<int:journey_id>/touchpoints", "POST"): only(201, OWNER, CX_LEADER, ADMIN),
+    ("/api/journeys/<int:journey_id>/touchpoints/<int:touchpoint_id>", "DELETE"): only(204, OWNER, CX_LEADER, ADMIN),
+    ("/api/journeys/<int:journey_id>/touchpoints/<int:touchpoint_id>", "GET"): everyone(200),
+    ("/api/journeys/<int:journey_id>/touchpoints/<int:touchpoint_id>", "PATCH"): only(200, OWNER, CX_LEADER, ADMIN),
+    ("/api/measurements", "GET"): everyone(200),
+    ("/api/measurements", "POST"): only(201, OWNER, CX_LEADER, ADMIN),
+    ("/api/measurements/<int:measurement_id>", "DELETE"): only(204, OWNER, CX_LEADER, ADMIN),
+    ("/api/measurements/<int:measurement_id>", "GET"): everyone(200),
+    ("/api/measurements/<int:measurement_id>", "PATCH"): only(200, OWNER, CX_LEADER, ADMIN),
+    ("/api/measurements/from-scores", "POST"): only(201, OWNER, CX_LEADER, ADMIN),
+    ("/api/measurements/import", "POST"): only(200, OWNER, CX_LEADER, ADMIN),
+    ("/api/meetings", "GET"): everyone(200),
+    ("/api/meetings", "POST"): only(201, CX_LEADER, ADMIN),
+    ("/api/meetings/<int:meeting_id>", "DELETE"): only(204, CX_LEADER, ADMIN),
+    ("/api/meetings/<int:meeting_id>", "GET"): everyone(200),
+    ("/api/meetings/<int:meeting_id>", "PATCH"): only(200, CX_LEADER, ADMIN),
+    ("/api/meetings/<int:meeting_id>/agenda-items", "GET"): everyone(200),
+    ("/api/meetings/<int:meeting_id>/agenda-items", "POST"): only(201, CX_LEADER, ADMIN),
+    ("/api/meetings/<int:meeting_id>/agenda-items/<int:item_id>", "DELETE"): only(204, CX_LEADER, ADMIN),
+    ("/api/meetings/<int:meeting_id>/agenda-items/<int:item_id>", "GET"): everyone(200),
+    ("/api/meetings/<int:meeting_id>/agenda-items/<int:item_id>", "PATCH"): only(200, CX_LEADER, ADMIN),
+    ("/api/meetings/<int:meeting_id>/agenda-items/order", "PUT"): only(200, CX_LEADER, ADMIN),
+    ("/api/meetings/<int:meeting_id>/agenda-items/suggested", "GET"): everyone(200),
+    ("/api/meetings/<int:meeting_id>/agenda-items/suggested", "POST"): only(200, CX_LEADER, ADMIN),
+    ("/api/meetings/<int:meeting_id>/attendance", "GET"): everyone(200),
+    ("/api/meetings/<int:meeting_id>/attendance", "POST"): only(201, CX_LEADER, ADMIN),
+    ("/api/meetings/<int:meeting_id>/attendance/<int:user_id>", "PUT"): only(200, CX_LEADER, ADMIN),
+    ("/api/meetings/<int:meeting_id>/decisions", "GET"): everyone(200),
+    ("/api/meetings/<int:meeting_id>/decisions", "POST"): only(201, CX_LEADER, ADMIN),
+    ("/api/meetings/<int:meeting_id>/decisions/<int:decision_id>", "DELETE"): only(204, CX_LEADER, ADMIN),
+    ("/api/meetings/<int:meeting_id>/decisions/<int:decision_id>", "GET"): everyone(200),
+    ("/api/meetings/<int:meeting_id>/decisions/<int:decision_id>", "PATCH"): only(200, CX_LEADER, ADMIN),
+    ("/api/meetings/<int:meeting_id>/invite.ics", "GET"): everyone(200),
+    ("/api/meetings/<int:meeting_id>/minutes/corrections", "GET"): everyone(200),
+    ("/api/meetings/<int:meeting_id>/minutes/corrections", "POST"): only({201, 409}, CX_LEADER, ADMIN),  # 409: not published
+    ("/api/meetings/<int:meeting_id>/minutes/publish", "POST"): only({200, 409}, CX_LEADER, ADMIN),  # 409: not held
+    ("/api/metrics", "GET"): everyone(200),
+    ("/api/metrics", "POST"): only(201, CX_LEADER, ADMIN),
+    ("/api/metrics/<int:metric_id>", "DELETE"): only(204, CX_LEADER, ADMIN),
+    ("/api/metrics/<int:metric_id>", "GET"): everyone(200),
+    ("/api/metrics/<int:metric_id>", "PATCH"): only(200, CX_LEADER, ADMIN),
+    ("/api/notifications", "GET"): everyone(200),
+    # Someone else's notification does not exist for you.
+    ("/api/notifications/<int:notification_id>/read", "POST"): only(200, MEMBER, others=404),
+    ("/api/notifications/read-all", "POST"): everyone(200),
+    ("/api/openapi.json", "GET"): everyone(200),
+    ("/api/reports/ambassadors", "GET"): only(200, EXECUTIVE, CX_LEADER, ADMIN),
+    ("/api/reports/journeys/<int:journey_id>", "GET"): everyone(200),
+    ("/api/reports/roi", "GET"): everyone(200),
+    ("/api/reports/roi.csv", "GET"): everyone(200),
+    ("/api/users", "GET"): everyone(200),
+    ("/api/users", "POST"): only(201, ADMIN),
+    ("/api/users/<int:user_id>", "GET"): everyone(200),
+    ("/api/users/<int:user_id>", "PATCH"): only(200, ADMIN),
+    ("/api/users/me", "GET"): everyone(200),
+    ("/api/users/me", "PATCH"): everyone(200),
+    ("/committees", "GET"): everyone(200),
+    ("/committees", "POST"): only(302, CX_LEADER, ADMIN),
+    ("/committees/<int:committee_id>/members", "POST"): only(302, CX_LEADER, ADMIN),
+    ("/committees/<int:committee_id>/members/<int:member_id>/remove", "POST"): only(302, CX_LEADER, ADMIN),
+    ("/healthz", "GET"): everyone(200, anonymous=200),
+    ("/initiatives", "GET"): everyone(200),
+    ("/initiatives/<int:initiative_id>", "GET"): everyone(200),
+    ("/initiatives/<int:initiative_id>/cash-flows", "POST"): only(302, MEMBER, CX_LEADER, ADMIN),
+    ("/initiatives/<int:initiative_id>/cash-flows/<int:cash_flow_id>/delete", "POST"): only(302, MEMBER, CX_LEADER, ADMIN),
+    ("/journeys", "GET"): everyone(200),
+    ("/journeys/<int:journey_id>", "GET"): everyone(200),
+    ("/journeys/upload", "GET"): everyone(200),
+    ("/journeys/upload", "POST"): only(200, OWNER, CX_LEADER, ADMIN),
+    ("/login", "GET"): everyone(302, anonymous=200),
+    ("/login", "POST"): everyone(302),
+    ("/logout", "POST"): everyone(302),
+    ("/meetings", "GET"): everyone(200),
+    ("/meetings", "POST"): only(302, CX_LEADER, ADMIN),
+    ("/meetings/<int:meeting_id>", "GET"): everyone(200),
+    ("/meetings/<int:meeting_id>/action-items", "POST"): only(302, CX_LEADER, ADMIN),
+    ("/meetings/<int:meeting_id>/agenda", "POST"): only(302, CX_LEADER, ADMIN),
+    ("/meetings/<int:meeting_id>/agenda/<int:item_id>/move", "POST"): only(302, CX_LEADER, ADMIN),
+    ("/meetings/<int:meeting_id>/agenda/suggested", "POST"): only(302, CX_LEADER, ADMIN),
+    ("/meetings/<int:meeting_id>/attendance", "POST"): only(302, CX_LEADER, ADMIN),
+    ("/meetings/<int:meeting_id>/decisions", "POST"): only(302, CX_LEADER, ADMIN),
+    ("/meetings/<int:meeting_id>/minutes", "GET"): everyone(200),
+    ("/meetings/<int:meeting_id>/minutes", "POST"): only(302, CX_LEADER, ADMIN),
+    ("/meetings/<int:meeting_id>/minutes.pdf", "GET"): everyone(200),
+    ("/meetings/<int:meeting_id>/minutes/corrections", "POST"): only(302, CX_LEADER, ADMIN),
+    ("/meetings/<int:meeting_id>/minutes/publish", "POST"): only(302, CX_LEADER, ADMIN),
+    ("/meetings/<int:meeting_id>/status", "POST"): only(302, CX_LEADER, ADMIN),
+    ("/my/action-items", "GET"): everyone(200),
+    ("/notifications", "GET"): everyone(200),
+    ("/notifications/<int:notification_id>/read", "POST"): only(302, MEMBER, others=404, anonymous=302),
+    ("/notifications/read-all", "POST"): everyone(302),
+    ("/reports/roi", "GET"): everyone(200),
+    ("/reports/roi.pdf", "GET"): everyone(200),
+}
+
+
+def routes(app):
+    return {(rule.rule, method) for rule in app.url_map.iter_rules()
+            for method in rule.methods - SKIPPED_METHODS if rule.endpoint != "static"}
+
+
+def expected_status(rule, method, role):
+    status = EXPECTED[(rule, method)][role]
+    if status is None:  # anonymous, by default
+        return 401 if rule.startswith("/api") else 302
+    return status
+
+
+@pytest.fixture(scope="module")
+def world(_shared_app, database_template):
+    from tests.conftest import _restore_postgresql
+
+    if database_template["kind"] == "sqlite":
+        shutil.copyfile(database_template["template"], database_template["path"])
+    else:
+        _restore_postgresql(database_template)
+    return World(_shared_app, database_template)
+
+
+def test_every_route_has_a_row(app):
+    actual = routes(app)
+    assert sorted(actual - set(EXPECTED)) == [], "routes without a row in the authorization matrix"
+    assert sorted(set(EXPECTED) - actual) == [], "rows for routes that no longer exist"
+
+
+def test_the_matrix_covers_every_role():
+    for key, row in EXPECTED.items():
+        assert set(row) == set(ROLES), key
+
+
+@pytest.mark.parametrize("rule, method", sorted(EXPECTED), ids=[f"{m} {r}" for r, m in sorted(EXPECTED)])
+def test_authorization(world, rule, method):
+    world.restore()
+    wrong = []
+    for role in ROLES:
+        expected = expected_status(rule, method, role)
+        acceptable = expected if isinstance(expected, set) else {expected}
+        before = world.audit_count() if method != "GET" else None
+        response = world.request(rule, method, role)
+        status = response.status_code
+        if status not in acceptable:
+            wrong.append(f"{role}: expected {sorted(acceptable)}, got {status} {response.get_data(as_text=True)[:200]!r}")
+        elif status == 302 and role == "anonymous" and rule not in ("/login", "/logout"):
+            if not response.headers["Location"].startswith("/login"):
+                wrong.append(f"anonymous: redirected to {response.headers['Location']}, not /login")
+        if method != "GET" and status in (401, 403, 404) and world.audit_count() != before:
+            wrong.append(f"{role}: refused with {status} but something was written")
+        if method != "GET" and (status < 400 or status >= 500):
+            world.restore()
+    assert not wrong, f"{method} {rule}\n" + "\n".join(wrong)
