@@ -28,6 +28,12 @@ class Invalid(DomainError):
     status = 422
 
 
+class BadRequest(DomainError):
+    """400: a malformed request (no body where one is needed, not JSON)."""
+
+    status = 400
+
+
 class Unauthorized(DomainError):
     status = 401
 

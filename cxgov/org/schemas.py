@@ -27,7 +27,7 @@ class UserSchema(Schema):
     digest_preference = choice(DIGEST_PREFERENCES, load_default="immediate")
     password = fields.String(load_only=True, required=True, validate=validate.Length(min=10, max=1024))
     created_at = Instant(dump_only=True)
-    last_login_at = Instant(dump_only=True)
+    last_login_at = Instant(dump_only=True, allow_none=True)
 
 
 class MeUpdateSchema(Schema):

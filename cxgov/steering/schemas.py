@@ -61,7 +61,7 @@ class MeetingSchema(Schema):
     location = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200))
     status = choice(MEETING_STATUSES, dump_only=True)
     minutes = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200_000))
-    minutes_published_at = Instant(dump_only=True)
+    minutes_published_at = Instant(dump_only=True, allow_none=True)
     ics_uid = fields.String(dump_only=True)
     ics_sequence = fields.Integer(dump_only=True)
     created_at = Instant(dump_only=True)
@@ -164,7 +164,7 @@ class ActionItemSchema(Schema):
     meeting_id = Id(allow_none=True, load_default=None)
     initiative_id = Id(allow_none=True, load_default=None)
     department_id = Id(allow_none=True, load_default=None)
-    completed_at = Instant(dump_only=True)
+    completed_at = Instant(dump_only=True, allow_none=True)
     created_at = Instant(dump_only=True)
     updated_at = Instant(dump_only=True)
 
