@@ -140,6 +140,13 @@ def register_errors(app):
         current_app.logger.info("integrity error: %s", error.orig)
         return render_error(409, "The change conflicts with existing data (a duplicate or a missing reference).")
 
+    @app.errorhandler(RecursionError)
+    def on_too_deep(error):
+        db.session.rollback()
+        if request.is_json:  # Python's JSON parser gives up on bodies nested thousands deep
+            return render_error(400, "The request body is nested too deeply.")
+        return on_unexpected(error)
+
     @app.errorhandler(Exception)
     def on_unexpected(error):
         db.session.rollback()

@@ -72,20 +72,38 @@ class IdConverter(IntegerConverter):
 
 
 def _bounds(field):
-    """The numeric bounds of a field's `Range` validators, as OpenAPI 3.0 says them (apispec
-    ignores `min_inclusive`/`max_inclusive` and would print Decimal bounds as strings)."""
-    bounds = {}
+    """The numeric bounds of a Decimal field exactly as it enforces them (apispec ignores
+    `min_inclusive`/`max_inclusive`, prints Decimal bounds as strings and knows nothing of the
+    rounding to `places` that happens before the checks), in OpenAPI 3.0 terms."""
+    limit = getattr(field, "LIMIT", None)
+    lower = [(-limit, False)] if limit is not None else []
+    upper = [(limit, False)] if limit is not None else []
     for validator in field.validators:
-        if not isinstance(validator, validate.Range):
-            continue
-        if validator.min is not None:
-            bounds["minimum"] = float(validator.min)
-            if not validator.min_inclusive:
-                bounds["exclusiveMinimum"] = True
-        if validator.max is not None:
-            bounds["maximum"] = float(validator.max)
-            if not validator.max_inclusive:
-                bounds["exclusiveMaximum"] = True
+        if isinstance(validator, validate.Range):
+            if validator.min is not None:
+                lower.append((Decimal(validator.min), validator.min_inclusive))
+            if validator.max is not None:
+                upper.append((Decimal(validator.max), validator.max_inclusive))
+
+    def accepted(value):
+        rounded = value if field.places is None else value.quantize(field.places, rounding=field.rounding)
+        return (all(rounded > b or (inclusive and rounded == b) for b, inclusive in lower)
+                and all(rounded < b or (inclusive and rounded == b) for b, inclusive in upper))
+
+    half = Decimal(0) if field.places is None else field.places / 2  # `places` is the quantum, e.g. 0.01
+    bounds = {}
+    if lower:
+        value, inclusive = max(lower, key=lambda b: (b[0], not b[1]))
+        edge = value - half if inclusive else value + half
+        bounds["minimum"] = float(edge)
+        if not accepted(edge) if half else not inclusive:
+            bounds["exclusiveMinimum"] = True
+    if upper:
+        value, inclusive = min(upper, key=lambda b: (b[0], b[1]))
+        edge = value + half if inclusive else value - half
+        bounds["maximum"] = float(edge)
+        if not accepted(edge) if half else not inclusive:
+            bounds["exclusiveMaximum"] = True
     return bounds
 
 
@@ -96,15 +114,16 @@ def decimal2properties(converter, field, ret=None, **kwargs):
         return {}
     for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "x-minimum", "x-maximum"):
         ret.pop(key, None)
-    limit = float(field.LIMIT) if isinstance(field, (Money, Number)) else None
-    number = {"type": "number"}
-    if limit is not None:
-        number.update({"minimum": -limit, "exclusiveMinimum": True, "maximum": limit, "exclusiveMaximum": True})
-    number.update(_bounds(field))
+    number = {"type": "number", **_bounds(field)}
     if not isinstance(field, Money):
         ret.update(number)
         return {}
     string = {"type": "string", "pattern": MONEY_PATTERN}
+    ranges = [v for v in field.validators if isinstance(v, validate.Range)]
+    if ranges:
+        # The one range money takes: more than zero (a cash flow's amount).
+        assert [(v.min, v.min_inclusive, v.max) for v in ranges] == [(0, False, None)], field
+        string["pattern"] = POSITIVE_MONEY_PATTERN
     ret.pop("type", None)
     ret.pop("format", None)
     if field.dump_only:
@@ -164,7 +183,8 @@ _DESCRIPTIONS = {
 
 # -- fields ------------------------------------------------------------------------------------
 
-MONEY_PATTERN = r"^-?[0-9]{1,12}(\.[0-9]{1,2})?$"
+MONEY_PATTERN = r"^-?(0|[1-9][0-9]{0,11})(\.[0-9]{1,2})?$"
+POSITIVE_MONEY_PATTERN = r"^([1-9][0-9]{0,11}(\.[0-9]{1,2})?|0\.(0[1-9]|[1-9][0-9]?))$"
 _MONEY_TEXT = re.compile(MONEY_PATTERN)
 
 
@@ -228,9 +248,19 @@ def choice(values, **kwargs):
 
 # -- schemas -----------------------------------------------------------------------------------
 
-class BoundedIntegers:
-    """Every integer field fits the database's INTEGER: larger values are refused with 422
-    naming the field (and the bound is in the OpenAPI description), never a database error."""
+_NOT_STORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable_text(value):
+    """Text the database can keep: PostgreSQL refuses NUL, UTF-8 has no lone surrogates."""
+    if isinstance(value, str) and _NOT_STORABLE.search(value):
+        raise ma.ValidationError("Must not contain NUL characters or unpaired surrogates.")
+
+
+class StorableFields:
+    """Every integer field fits the database's INTEGER and every text field is storable text:
+    anything else is refused with 422 naming the field (integer bounds are also in the OpenAPI
+    description), never a database error."""
 
     def on_bind_field(self, field_name, field_obj):
         if isinstance(field_obj, fields.Integer):
@@ -239,16 +269,18 @@ class BoundedIntegers:
                 field_obj.validators.append(validate.Range(max=INT_MAX))
             if not any(v.min is not None for v in ranges):
                 field_obj.validators.append(validate.Range(min=INT_MIN))
+        elif isinstance(field_obj, fields.String) and storable_text not in field_obj.validators:
+            field_obj.validators.append(storable_text)
         super().on_bind_field(field_name, field_obj)
 
 
-class Schema(BoundedIntegers, ma.Schema):
+class Schema(StorableFields, ma.Schema):
     class Meta:
         unknown = ma.RAISE
         ordered = True
 
 
-class ListArgs(BoundedIntegers, ma.Schema):
+class ListArgs(StorableFields, ma.Schema):
     """Query string of every list: `?page=1&page_size=50` (max 200) plus field filters."""
 
     class Meta:

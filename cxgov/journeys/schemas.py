@@ -104,8 +104,10 @@ class FromScoresSchema(Schema):
     touchpoint_id = fields.Integer(allow_none=True, load_default=None)
     period_start = fields.Date(required=True)
     period_end = fields.Date(required=True)
-    scores = fields.List(fields.Raw(), required=True, metadata={
-        "description": "Whole-number answers: NPS 0–10, CSAT 1–5, CES 1–7.", "items": {"type": "integer"}})
+    # Raw items: the service names each bad score by index and by the metric's own scale.
+    scores = fields.List(fields.Raw(metadata={"type": "integer", "minimum": 0, "maximum": 10}), required=True,
+                         validate=validate.Length(min=1, error="Give at least one score."),
+                         metadata={"description": "Whole-number answers: NPS 0–10, CSAT 1–5, CES 1–7."})
 
     @validates_schema
     def check_period(self, data, **kwargs):
