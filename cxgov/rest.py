@@ -110,6 +110,9 @@ def _bounds(field):
 def decimal2properties(converter, field, ret=None, **kwargs):
     """Document `Money` and `Number` as they behave: exact bounds; money answers as a decimal
     string and takes a decimal string or a number."""
+    if isinstance(field, fields.String) and storable_text in field.validators and "pattern" not in ret:
+        ret["pattern"] = STORABLE_PATTERN
+        return {}
     if not isinstance(field, fields.Decimal):
         return {}
     for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "x-minimum", "x-maximum"):
@@ -249,6 +252,7 @@ def choice(values, **kwargs):
 # -- schemas -----------------------------------------------------------------------------------
 
 _NOT_STORABLE = re.compile("[\x00\ud800-\udfff]")
+STORABLE_PATTERN = r"^[^\x00]*$"  # as the description says it (JSON Schema has no surrogates)
 
 
 def storable_text(value):

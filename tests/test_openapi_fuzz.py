@@ -19,7 +19,7 @@ from cxgov.auth.services import issue_token
 from cxgov.extensions import db
 from tests import factories
 
-EXAMPLES = 15
+EXAMPLES = 10
 
 
 def _description():
@@ -86,6 +86,8 @@ STATE_RULES = tuple(re.compile(rule) for rule in (
     r"^At most [0-9]+ days before `to`\.$",                # the report period (to defaults to today)
     r"^Wrong or missing current password\.$",             # the stored password
     r"^index [0-9]+: [0-9]+ is outside [0-9]+\.\.[0-9]+\.$",  # the score scale depends on the metric
+    r"^Required for [a-z_]+( and [a-z_]+)?\.$",             # a decision's kind needs its initiative
+    r"^required: give it in the query string or as a column$",  # an import's period: query or file
 ))
 FILE_CONTENT = re.compile(r"^(file|header|line [0-9]+)$")
 
@@ -93,12 +95,13 @@ FILE_CONTENT = re.compile(r"^(file|header|line [0-9]+)$")
 def _refused_only_for_stored_state(case, response):
     if response.status_code != 422:
         return False
+    upload = case.operation.path == "/api/measurements/import"
     errors = response.json().get("errors") or {}
-    if case.operation.path == "/api/measurements/import" and errors and all(map(FILE_CONTENT.match, errors)):
-        return True
-    messages = [m for value in errors.values() for m in (value if isinstance(value, list) else [value])]
-    return bool(messages) and all(
-        isinstance(m, str) and any(rule.match(m) for rule in STATE_RULES) for m in messages)
+    return bool(errors) and all(
+        (upload and FILE_CONTENT.match(name))
+        or all(isinstance(m, str) and any(rule.match(m) for rule in STATE_RULES)
+               for m in (messages if isinstance(messages, list) else [messages]))
+        for name, messages in errors.items())
 
 
 def accepts_valid_data_unless_stored_state_forbids(ctx, response, case):

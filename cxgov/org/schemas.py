@@ -19,7 +19,10 @@ class DepartmentArgs(ListArgs):
 
 class UserSchema(Schema):
     id = fields.Integer(dump_only=True)
-    email = fields.Email(required=True, validate=validate.Length(max=254))
+    # The pattern says in the OpenAPI description what the email check accepts beyond its format.
+    email = fields.Email(required=True, validate=[validate.Length(max=254), validate.Regexp(
+        r"^[^@\s]+@([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z0-9-]*[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]$",
+        error="Not a valid email address.")])
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
     role = choice(ROLES, load_default="member")
     department_id = fields.Integer(allow_none=True, load_default=None)
