@@ -28,6 +28,12 @@ class Invalid(DomainError):
     status = 422
 
 
+class BadRequest(DomainError):
+    """400: a malformed request (no body where one is needed, not JSON)."""
+
+    status = 400
+
+
 class Unauthorized(DomainError):
     status = 401
 
@@ -133,6 +139,13 @@ def register_errors(app):
         db.session.rollback()
         current_app.logger.info("integrity error: %s", error.orig)
         return render_error(409, "The change conflicts with existing data (a duplicate or a missing reference).")
+
+    @app.errorhandler(RecursionError)
+    def on_too_deep(error):
+        db.session.rollback()
+        if request.is_json:  # Python's JSON parser gives up on bodies nested thousands deep
+            return render_error(400, "The request body is nested too deeply.")
+        return on_unexpected(error)
 
     @app.errorhandler(Exception)
     def on_unexpected(error):

@@ -3,6 +3,8 @@
 Pagination envelope, filters, ETag/If-Match, money as decimal strings, problem+json
 documented on every operation.
 """
+import functools
+import re
 from datetime import timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -13,15 +15,21 @@ import marshmallow as ma
 from flask import request
 from marshmallow import fields, validate
 from sqlalchemy import func, select
+from werkzeug.routing import IntegerConverter
 
-from cxgov.errors import NotFound, PreconditionFailed
+from cxgov.errors import BadRequest, NotFound, PreconditionFailed
 from cxgov.extensions import db
 
 CENT = Decimal("0.01")
+_JSON = "Content-Type: application/json"
 
 
 class ProblemSchema(ma.Schema):
-    """RFC 9457 problem details."""
+    """RFC 9457 problem details; some problems carry extension members (e.g. `allowed`,
+    `current_etag`)."""
+
+    class Meta:
+        unknown = ma.INCLUDE
 
     type = fields.String()
     title = fields.String()
@@ -43,12 +51,117 @@ class Api(flask_smorest.Api):
 
     def __init__(self, app=None, *, spec_kwargs=None, **kwargs):
         spec_kwargs = dict(spec_kwargs or {})
-        spec_kwargs.setdefault("marshmallow_plugin", MarshmallowPlugin(schema_name_resolver=schema_name))
+        plugin = spec_kwargs.setdefault("marshmallow_plugin", MarshmallowPlugin(schema_name_resolver=schema_name))
         super().__init__(app, spec_kwargs=spec_kwargs, **kwargs)
+        plugin.converter.add_attribute_function(decimal2properties)
+
+    def init_app(self, app, *args, **kwargs):
+        # Before any route is added: `<int:id>` beyond the database's integer answers 404.
+        app.url_map.converters["int"] = IdConverter
+        super().init_app(app, *args, **kwargs)
+
+
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # the database's INTEGER (PostgreSQL int4)
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` path segments: 0..INT_MAX, documented as such; larger ids do not exist."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=INT_MAX, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def _bounds(field):
+    """The numeric bounds of a Decimal field exactly as it enforces them (apispec ignores
+    `min_inclusive`/`max_inclusive`, prints Decimal bounds as strings and knows nothing of the
+    rounding to `places` that happens before the checks), in OpenAPI 3.0 terms."""
+    limit = getattr(field, "LIMIT", None)
+    lower = [(-limit, False)] if limit is not None else []
+    upper = [(limit, False)] if limit is not None else []
+    for validator in field.validators:
+        if isinstance(validator, validate.Range):
+            if validator.min is not None:
+                lower.append((Decimal(validator.min), validator.min_inclusive))
+            if validator.max is not None:
+                upper.append((Decimal(validator.max), validator.max_inclusive))
+
+    def accepted(value):
+        rounded = value if field.places is None else value.quantize(field.places, rounding=field.rounding)
+        return (all(rounded > b or (inclusive and rounded == b) for b, inclusive in lower)
+                and all(rounded < b or (inclusive and rounded == b) for b, inclusive in upper))
+
+    half = Decimal(0) if field.places is None else field.places / 2  # `places` is the quantum, e.g. 0.01
+    bounds = {}
+    if lower:
+        value, inclusive = max(lower, key=lambda b: (b[0], not b[1]))
+        edge = value - half if inclusive else value + half
+        bounds["minimum"] = float(edge)
+        if not accepted(edge) if half else not inclusive:
+            bounds["exclusiveMinimum"] = True
+    if upper:
+        value, inclusive = min(upper, key=lambda b: (b[0], b[1]))
+        edge = value + half if inclusive else value - half
+        bounds["maximum"] = float(edge)
+        if not accepted(edge) if half else not inclusive:
+            bounds["exclusiveMaximum"] = True
+    return bounds
+
+
+def decimal2properties(converter, field, ret=None, **kwargs):
+    """Document `Money` and `Number` as they behave: exact bounds; money answers as a decimal
+    string and takes a decimal string or a number."""
+    if isinstance(field, fields.String) and storable_text in field.validators and "pattern" not in ret:
+        ret["pattern"] = STORABLE_PATTERN
+        return {}
+    if not isinstance(field, fields.Decimal):
+        return {}
+    for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "x-minimum", "x-maximum"):
+        ret.pop(key, None)
+    number = {"type": "number", **_bounds(field)}
+    if not isinstance(field, Money):
+        ret.update(number)
+        return {}
+    string = {"type": "string", "pattern": MONEY_PATTERN}
+    ranges = [v for v in field.validators if isinstance(v, validate.Range)]
+    if ranges:
+        # The one range money takes: more than zero (a cash flow's amount).
+        assert [(v.min, v.min_inclusive, v.max) for v in ranges] == [(0, False, None)], field
+        string["pattern"] = POSITIVE_MONEY_PATTERN
+    ret.pop("type", None)
+    ret.pop("format", None)
+    if field.dump_only:
+        ret.update(string)
+    else:
+        ret["anyOf"] = [string, number]
+    return {}
 
 
 class Blueprint(flask_smorest.Blueprint):
     """A smorest blueprint whose operations document their problem responses."""
+
+    def arguments(self, schema, *, location="json", required=True, **kwargs):
+        """A required JSON body must be there: a request without one (or not JSON) is a
+        malformed request (400), not an empty object."""
+        if location == "query":
+            # SPEC §4: unknown fields are refused, in the query string as in the body.
+            kwargs.setdefault("unknown", ma.RAISE)
+        decorator = super().arguments(schema, location=location, required=required, **kwargs)
+        if location != "json" or not required:
+            return decorator
+
+        def wrap(func):
+            view = decorator(func)
+
+            @functools.wraps(view)
+            def require_body(*args, **kw):
+                if not request.is_json or not request.get_data(cache=True):
+                    raise BadRequest(f"Send the request body as JSON ({_JSON})." if request.get_data(cache=True)
+                                     else f"The request needs a JSON body ({_JSON}).")
+                return view(*args, **kw)
+
+            return self.problems(400)(require_body)
+
+        return wrap
 
     def problems(self, *codes):
         def decorator(func):
@@ -73,16 +186,26 @@ _DESCRIPTIONS = {
 
 # -- fields ------------------------------------------------------------------------------------
 
+MONEY_PATTERN = r"^-?(0|[1-9][0-9]{0,11})(\.[0-9]{1,2})?$"
+POSITIVE_MONEY_PATTERN = r"^([1-9][0-9]{0,11}(\.[0-9]{1,2})?|0\.(0[1-9]|[1-9][0-9]?))$"
+_MONEY_TEXT = re.compile(MONEY_PATTERN)
+
+
 class Money(fields.Decimal):
-    """Money: input a string or a number, output a decimal string with two places."""
+    """Money: input a decimal string (at most two places) or a number, output a decimal string
+    with two places."""
+
+    LIMIT = Decimal("1e12")
 
     def __init__(self, **kwargs):
         kwargs.setdefault("metadata", {}).setdefault("example", "1234.50")
         super().__init__(places=2, rounding=ROUND_HALF_UP, as_string=True, allow_nan=False, **kwargs)
 
     def _validated(self, value):
+        if isinstance(value, str) and not _MONEY_TEXT.match(value):
+            raise self.make_error("invalid")
         result = super()._validated(value)
-        if result is not None and abs(result) >= Decimal("1e12"):
+        if result is not None and abs(result) >= self.LIMIT:
             raise self.make_error("invalid")
         return result
 
@@ -90,12 +213,14 @@ class Money(fields.Decimal):
 class Number(fields.Decimal):
     """A decimal quantity (KPI value, ratio) kept exact inside, returned as a JSON number."""
 
+    LIMIT = Decimal("1e10")
+
     def __init__(self, places=4, **kwargs):
         super().__init__(places=places, rounding=ROUND_HALF_UP, allow_nan=False, **kwargs)
 
     def _validated(self, value):
         result = super()._validated(value)
-        if result is not None and abs(result) >= Decimal("1e10"):
+        if result is not None and abs(result) >= self.LIMIT:
             raise self.make_error("invalid")
         return result
 
@@ -126,13 +251,40 @@ def choice(values, **kwargs):
 
 # -- schemas -----------------------------------------------------------------------------------
 
-class Schema(ma.Schema):
+_NOT_STORABLE = re.compile("[\x00\ud800-\udfff]")
+STORABLE_PATTERN = r"^[^\x00]*$"  # as the description says it (JSON Schema has no surrogates)
+
+
+def storable_text(value):
+    """Text the database can keep: PostgreSQL refuses NUL, UTF-8 has no lone surrogates."""
+    if isinstance(value, str) and _NOT_STORABLE.search(value):
+        raise ma.ValidationError("Must not contain NUL characters or unpaired surrogates.")
+
+
+class StorableFields:
+    """Every integer field fits the database's INTEGER and every text field is storable text:
+    anything else is refused with 422 naming the field (integer bounds are also in the OpenAPI
+    description), never a database error."""
+
+    def on_bind_field(self, field_name, field_obj):
+        if isinstance(field_obj, fields.Integer):
+            ranges = [v for v in field_obj.validators if isinstance(v, validate.Range)]
+            if not any(v.max is not None for v in ranges):
+                field_obj.validators.append(validate.Range(max=INT_MAX))
+            if not any(v.min is not None for v in ranges):
+                field_obj.validators.append(validate.Range(min=INT_MIN))
+        elif isinstance(field_obj, fields.String) and storable_text not in field_obj.validators:
+            field_obj.validators.append(storable_text)
+        super().on_bind_field(field_name, field_obj)
+
+
+class Schema(StorableFields, ma.Schema):
     class Meta:
         unknown = ma.RAISE
         ordered = True
 
 
-class ListArgs(ma.Schema):
+class ListArgs(StorableFields, ma.Schema):
     """Query string of every list: `?page=1&page_size=50` (max 200) plus field filters."""
 
     class Meta:

@@ -35,7 +35,7 @@ class InitiativeSummarySchema(Schema):
     status = fields.String(dump_only=True, metadata={"enum": list(STATUSES)})
     start_on = fields.Date(allow_none=True, load_default=None)
     target_on = fields.Date(allow_none=True, load_default=None)
-    delivered_on = fields.Date(dump_only=True)
+    delivered_on = fields.Date(dump_only=True, allow_none=True)
     version = fields.Integer(dump_only=True)
     created_at = Instant(dump_only=True)
     updated_at = Instant(dump_only=True)

@@ -104,8 +104,10 @@ class FromScoresSchema(Schema):
     touchpoint_id = fields.Integer(allow_none=True, load_default=None)
     period_start = fields.Date(required=True)
     period_end = fields.Date(required=True)
-    scores = fields.List(fields.Raw(), required=True, metadata={
-        "description": "Whole-number answers: NPS 0–10, CSAT 1–5, CES 1–7.", "items": {"type": "integer"}})
+    # Raw items: the service names each bad score by index and by the metric's own scale.
+    scores = fields.List(fields.Raw(metadata={"type": "integer", "minimum": 0, "maximum": 10}), required=True,
+                         validate=validate.Length(min=1, error="Give at least one score."),
+                         metadata={"description": "Whole-number answers: NPS 0–10, CSAT 1–5, CES 1–7."})
 
     @validates_schema
     def check_period(self, data, **kwargs):
@@ -150,7 +152,7 @@ class ImpactSchema(Schema):
     target_value = Number(required=True)
     value_per_unit = Money(required=True, metadata={"description": "Money per year per unit of KPI change."})
     attribution = Number(load_default=None, validate=validate.Range(min=0, max=1),
-                         metadata={"description": "Share of the change credited to the initiative, 0..1 (default 1)."})
+                         metadata={"description": "Share of the change credited to the initiative, 0..1 (default 1; null means 1)."})
     actual_value = Number(dump_only=True, allow_none=True, metadata={
         "description": "Latest journey-level measurement of the metric whose period starts after the initiative's "
                        "delivered_on; null before."})

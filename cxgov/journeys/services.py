@@ -344,7 +344,7 @@ def update_impact(actor, initiative, impact, data):
     policy.require(policy.edit_initiative, actor, initiative)
     data = dict(data)
     if "attribution" in data and data["attribution"] is None:
-        raise Invalid("attribution cannot be null.", errors={"attribution": ["Give a number from 0 to 1."]})
+        data["attribution"] = Decimal("1")  # null means the default, as on creation
     _check_impact_refs(data)
     _ensure_unique_impact(initiative.id, data.get("metric_id", impact.metric_id),
                           data.get("journey_id", impact.journey_id), impact)

@@ -60,6 +60,8 @@ def _cell(name, value):
 class PortfolioRoiCsv(MethodView):
     @blp.arguments(ReportArgs, location="query")
     @blp.response(200, description="The report's initiatives as CSV.", content_type="text/csv")
+    @blp.doc(responses={"200": {"description": "The report's initiatives as CSV.",
+                                "content": {"text/csv": {"schema": {"type": "string"}}}}})
     @blp.problems(401, 422)
     def get(self, args):
         """The report's initiatives as CSV (same filters and permissions)."""

@@ -206,7 +206,8 @@ class MeetingById(MethodView):
 
 @meetings.route("/<int:meeting_id>/invite.ics")
 @meetings.response(200, description="An iCalendar (RFC 5545) event", content_type="text/calendar")
-@meetings.doc(responses={"200": {"content": {"text/calendar": {"schema": {"type": "string", "format": "binary"}}}}})
+@meetings.doc(responses={"200": {"description": "An iCalendar (RFC 5545) event",
+                                 "content": {"text/calendar": {"schema": {"type": "string", "format": "binary"}}}}})
 @meetings.problems(401, 404)
 def meeting_invite(meeting_id):
     """The meeting's calendar invite: organiser, attendees, times with time zone, agenda."""
