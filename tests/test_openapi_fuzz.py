@@ -3,7 +3,13 @@
 Every operation of `/api/openapi.json` gets a bounded number of generated requests, valid and
 invalid, and every default check of schemathesis must pass: no server error, every status,
 content type, header and body as documented, schema-invalid input refused, schema-valid
-input accepted, authentication never ignored, deleted resources gone.
+input accepted, authentication never ignored, deleted resources gone. The checks are the 14
+defaults of schemathesis 4.32: not_a_server_error, status_code_conformance,
+content_type_conformance, response_headers_conformance, response_schema_conformance,
+negative_data_rejection, positive_data_acceptance (see STATE_RULES), missing_required_header,
+unsupported_method, allow_header_conformance, use_after_free, ensure_resource_availability,
+ignored_auth, object_level_authorization. Each operation runs on a fresh database holding one
+row of every kind, with an admin's token.
 """
 import json
 import re
