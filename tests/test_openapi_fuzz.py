@@ -16,7 +16,9 @@ import re
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from schemathesis import GenerationMode
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from schemathesis.openapi.checks import RejectedPositiveData
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -120,11 +122,30 @@ def accepts_valid_data_unless_stored_state_forbids(ctx, response, case):
         raise
 
 
-@schema.parametrize()
-@settings(max_examples=EXAMPLES, derandomize=True, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
-                                 HealthCheck.function_scoped_fixture, HealthCheck.data_too_large])
-def test_api_conforms_to_its_description(case, app, admin_headers):
-    case.operation.schema.app = app
-    case.call_and_validate(headers=admin_headers, app=app, excluded_checks=[positive_data_acceptance],
-                           additional_checks=[accepts_valid_data_unless_stored_state_forbids])
+def _strategy(operation):
+    """Schema-valid and schema-invalid requests for one operation."""
+    strategies = [operation.as_strategy(GenerationMode.POSITIVE)]
+    try:
+        strategies.append(operation.as_strategy(GenerationMode.NEGATIVE))
+    except Exception:  # noqa: BLE001 — an operation with nothing to break has no negative cases
+        pass
+    return st.one_of(strategies)
+
+
+# One pytest item per operation (not schemathesis' own parametrization, whose sub-tests
+# pytest-xdist neither runs nor reports when other files share the run).
+@pytest.mark.parametrize(("path", "method"), [(path, method.upper()) for path, method, _ in OPERATIONS],
+                         ids=[f"{method.upper()} {path}" for path, method, _ in OPERATIONS])
+def test_api_conforms_to_its_description(path, method, app, admin_headers):
+    operation = schema[path][method]
+    operation.schema.app = app
+
+    @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
+                                     HealthCheck.function_scoped_fixture, HealthCheck.data_too_large])
+    @given(case=_strategy(operation))
+    def check(case):
+        case.call_and_validate(headers=admin_headers, app=app, excluded_checks=[positive_data_acceptance],
+                               additional_checks=[accepts_valid_data_unless_stored_state_forbids])
+
+    check()
