@@ -12,16 +12,18 @@ from cxgov.notifications.models import Notification
 from cxgov.notifications.services import DIGEST_KINDS, insert_one, local_date, render_bodies
 from cxgov.org.models import User
 from cxgov.roi import calc
-from cxgov.roi.services import aggregate_flows
+from cxgov.roi.services import figures_statement, rows_of
 from cxgov.steering.models import ActionItem, Decision
 
 
 def roi_to_date(rate: Decimal | None = None) -> dict:
-    """Portfolio ROI on the actual basis, from the ROI report's own aggregate (one query)."""
+    """Portfolio ROI on the actual basis of the initiatives with actual cash flows, from the ROI
+    report's own query."""
     rate = current_app.config["CXGOV_DISCOUNT_RATE"] if rate is None else rate
-    flows = aggregate_flows([], ["actual"])
-    totals = calc.portfolio([calc.compute_roi(f, rate) for f in flows.values()])
-    totals["initiatives"] = len(flows)
+    rows = rows_of(db.session.connection().execute(figures_statement([], "actual", rate)))
+    rows = [row for row in rows if row.has_flows]
+    totals = calc.portfolio(rows)
+    totals["initiatives"] = len(rows)
     totals["discount_rate"] = rate
     return totals
 

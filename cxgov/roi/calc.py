@@ -4,10 +4,12 @@ Rounding happens only for display (the API rounds money to cents when it seriali
 """
 from functools import lru_cache
 from dataclasses import dataclass
-from decimal import Decimal, localcontext
+from decimal import Context, Decimal, localcontext
 
 ZERO = Decimal("0")
 ONE = Decimal("1")
+# The precision of every division (IEEE 754 decimal128).
+DECIMAL128 = Context(prec=34)
 
 
 @dataclass(frozen=True)
@@ -75,9 +77,7 @@ def roi(npv: Decimal, pv_costs: Decimal) -> Decimal | None:
     """ROI = NPV / PV(costs); None when there are no costs."""
     if pv_costs == ZERO:
         return None
-    with localcontext() as context:
-        context.prec = 34
-        return npv / pv_costs
+    return DECIMAL128.divide(npv, pv_costs)
 
 
 def payback_months(years: list[Year]) -> Decimal | None:

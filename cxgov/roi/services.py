@@ -1,22 +1,20 @@
 """ROI of initiatives and of the portfolio, from their cash flows (SPEC §3).
 
-The formulas live in `cxgov.roi.calc`; this module feeds them. The portfolio report is two
-queries whatever the number of initiatives: the initiatives (with their department and journey
-names), and one aggregate summing risk-adjusted amounts by (initiative, basis, year, kind).
-Discounting happens in Python with Decimal.
+The formulas live in `cxgov.roi.calc`; one initiative's ROI is computed there, in Python with
+Decimal. The portfolio report computes the same formulas in the database, one query per basis
+whatever the number of initiatives (`figures_statement`), so thousands of initiatives cost one
+aggregate rather than thousands of Python computations; tests hold both to the same results.
 
 "Actual" means the recorded actual cash flows (`basis = actual`). The KPI impacts' `annual_value`
 is not added to actual benefits automatically: a measured impact is turned into money by
 recording it as an actual benefit cash flow, so nothing is counted twice.
 """
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import and_, case, exists, func, select
-from sqlalchemy.orm import contains_eager
 
 from cxgov import policy
 from cxgov.extensions import db
@@ -77,64 +75,135 @@ def scope(actor, args):
     return conditions
 
 
-def load_initiatives(conditions):
-    """The initiatives in scope with their department and journey names: one query."""
-    stmt = (
-        select(Initiative, Department.name)
+NUMBER = sa.Numeric(asdecimal=True)
+# At most 10 years (the `year_range` check of cash flows).
+YEARS = range(11)
+
+
+def _number(value):
+    return sa.literal(value, NUMBER)
+
+
+def _adjusted_sum(kind):
+    factor = (1 - CashFlow.risk_adjustment) if kind == "benefit" else (1 + CashFlow.risk_adjustment)
+    return sa.type_coerce(func.sum(case((CashFlow.kind == kind, CashFlow.amount * factor), else_=_number(0))),
+                          NUMBER)
+
+
+def figures_statement(conditions, basis, rate):
+    """One query: every initiative in scope with the names the report groups by and, of its
+    `basis` cash flows, the present values of its risk-adjusted costs and benefits, the net of
+    year 0 and the payback month (SPEC §3) computed in the database.
+
+    Per (initiative, year) the risk-adjusted costs and benefits are summed, divided by the exact
+    discount factor (1 + d)^t (bound as decimals, so PostgreSQL computes in `numeric`), and
+    summed again. Payback: with the cumulative net of each year as a window sum, the first year
+    whose cumulative net reaches zero after a negative one, interpolated linearly inside it."""
+    in_scope = select(Initiative.id).where(*conditions)
+    yearly = (
+        select(CashFlow.initiative_id, CashFlow.year,
+               _adjusted_sum("cost").label("costs"), _adjusted_sum("benefit").label("benefits"))
+        .where(CashFlow.basis == basis, CashFlow.initiative_id.in_(in_scope))
+        .group_by(CashFlow.initiative_id, CashFlow.year)
+        .cte("yearly")
+    )
+    net = yearly.c.benefits - yearly.c.costs
+    running = select(
+        yearly.c.initiative_id, yearly.c.year, yearly.c.costs, yearly.c.benefits, net.label("net"),
+        func.sum(net).over(partition_by=yearly.c.initiative_id, order_by=yearly.c.year).label("cumulative"),
+    ).cte("running")
+    r = running.c
+    factor = case({year: _number(calc.discount_factor(rate, year)) for year in YEARS}, value=r.year)
+    turns = and_(r.year > 0, r.cumulative >= 0, r.cumulative - r.net < 0)
+    twelve = _number(Decimal(12))
+    per_initiative = (
+        select(r.initiative_id,
+               func.sum(r.costs / factor).label("pv_costs"),
+               func.sum(r.benefits / factor).label("pv_benefits"),
+               func.sum(case((r.year == 0, r.net), else_=_number(0))).label("net0"),
+               func.min(case((turns, twelve * (r.year - 1) + twelve * (r.net - r.cumulative) / r.net)))
+               .label("payback"))
+        .group_by(r.initiative_id)
+        .subquery("per_initiative")
+    )
+    p = per_initiative.c
+    return (
+        select(Initiative.id, Initiative.title, Initiative.status, Initiative.department_id,
+               Department.name, Initiative.journey_id, Journey.name, Initiative.category,
+               p.pv_costs, p.pv_benefits, p.net0, p.payback)
         .join(Department, Department.id == Initiative.department_id)
-        .join(Initiative.journey)
-        .options(contains_eager(Initiative.journey))
+        .join(Journey, Journey.id == Initiative.journey_id)
+        .outerjoin(per_initiative, p.initiative_id == Initiative.id)
         .where(*conditions)
         .order_by(Initiative.id)
     )
-    return [(initiative, department) for initiative, department in db.session.execute(stmt)]
 
 
-def aggregate_flows(conditions, bases):
-    """{(basis, initiative_id): [Flow]} of risk-adjusted yearly sums: one query."""
-    adjusted = case(
-        (CashFlow.kind == "benefit", CashFlow.amount * (1 - CashFlow.risk_adjustment)),
-        else_=CashFlow.amount * (1 + CashFlow.risk_adjustment),
-    )
-    in_scope = select(Initiative.id).where(*conditions)
-    stmt = (
-        select(CashFlow.initiative_id, CashFlow.basis, CashFlow.year, CashFlow.kind,
-               sa.type_coerce(func.sum(adjusted), sa.Numeric(24, 6, asdecimal=True)))
-        .where(CashFlow.initiative_id.in_(in_scope), CashFlow.basis.in_(bases))
-        .group_by(CashFlow.initiative_id, CashFlow.basis, CashFlow.year, CashFlow.kind)
-    )
-    flows = defaultdict(list)
-    for initiative_id, basis, year, kind, total in db.session.execute(stmt):
-        # SQLite sums in floating point: bring it back to the exact decimal it stands for.
-        amount = Decimal(str(total)).quantize(EXACT)
-        flows[(basis, initiative_id)].append(calc.Flow(kind, year, amount))
-    return flows
-
-
-@dataclass
+@dataclass(slots=True)
 class Row:
-    initiative: Initiative
+    """One initiative of the portfolio report: what the report shows of it and its figures of
+    one basis (SPEC §3). `has_flows` is false for an initiative without cash flows of the basis."""
+    id: int
+    title: str
+    status: str
+    department_id: int
     department: str
-    result: calc.RoiResult
+    journey_id: int
+    journey: str
+    category: str
+    pv_costs: Decimal
+    pv_benefits: Decimal
+    npv: Decimal
+    roi: Decimal | None
+    payback_months: Decimal | None
+    has_flows: bool
+
+
+ZERO = Decimal(0)
+
+
+def _decimal(value):
+    """PostgreSQL answers `numeric` as Decimal; SQLite computes in floating point and answers a
+    float (or an int), taken at its shortest decimal representation."""
+    return value if value is None or type(value) is Decimal else Decimal(repr(value))
+
+
+def rows_of(result):
+    """The `Row`s of the answer of `figures_statement`."""
+    rows = []
+    append = rows.append
+    for (id, title, status, department_id, department, journey_id, journey, category,
+         pv_costs, pv_benefits, net0, payback) in result:
+        if pv_costs is None:  # no cash flows
+            append(Row(id, title, status, department_id, department, journey_id, journey, category,
+                       ZERO, ZERO, ZERO, None, ZERO, False))
+            continue
+        pv_costs, pv_benefits = _decimal(pv_costs), _decimal(pv_benefits)
+        npv = pv_benefits - pv_costs
+        if net0 >= 0:
+            payback = ZERO  # year 0 alone is not negative
+        elif payback is not None:
+            payback = _decimal(payback)
+        append(Row(id, title, status, department_id, department, journey_id, journey, category,
+                   pv_costs, pv_benefits, npv, calc.roi(npv, pv_costs), payback, True))
+    return rows
 
 
 def portfolio_rows(actor, args, bases, rate):
-    """{basis: [Row]} for every initiative in scope (initiatives without flows included)."""
+    """{basis: [Row]} for every initiative in scope (initiatives without flows included): one
+    query per basis, whatever the number of initiatives."""
     conditions = scope(actor, args)
-    initiatives = load_initiatives(conditions)
-    flows = aggregate_flows(conditions, bases)
-    return {
-        basis: [Row(initiative, department, calc.compute_roi(flows.get((basis, initiative.id), []), rate))
-                for initiative, department in initiatives]
-        for basis in bases
-    }
+    # Plain rows (a Core execution), not the ORM's: there are no entities to build.
+    connection = db.session.connection()
+    return {basis: rows_of(connection.execute(figures_statement(conditions, basis, rate)).all())
+            for basis in bases}
 
 
 GROUP_KEYS = {
-    "department": lambda row: (row.initiative.department_id, row.department),
-    "journey": lambda row: (row.initiative.journey_id, row.initiative.journey.name),
-    "status": lambda row: (row.initiative.status, row.initiative.status.replace("_", " ")),
-    "category": lambda row: (row.initiative.category, row.initiative.category),
+    "department": lambda row: (row.department_id, row.department),
+    "journey": lambda row: (row.journey_id, row.journey),
+    "status": lambda row: (row.status, row.status.replace("_", " ")),
+    "category": lambda row: (row.category, row.category),
 }
 
 
@@ -145,17 +214,9 @@ def groups(rows, group_by):
         buckets.setdefault((key, label), []).append(row)
     return sorted(
         ({"key": key, "label": label, "initiatives": len(members),
-          **calc.portfolio([m.result for m in members])} for (key, label), members in buckets.items()),
+          **calc.portfolio(members)} for (key, label), members in buckets.items()),
         key=lambda group: str(group["label"]).lower(),
     )
-
-
-def report_row(row):
-    initiative = row.initiative
-    return {"id": initiative.id, "title": initiative.title, "status": initiative.status,
-            "department_id": initiative.department_id, "journey_id": initiative.journey_id,
-            "category": initiative.category, **_figures(row.result),
-            "payback_months": row.result.payback_months}
 
 
 def roi_report(actor, args):
@@ -168,21 +229,30 @@ def roi_report(actor, args):
     rows = portfolio_rows(actor, args, [basis], rate)[basis]
     return {
         "basis": basis, "discount_rate": rate, "currency": currency(), "group_by": group_by,
-        "totals": calc.portfolio([row.result for row in rows]),
+        "totals": calc.portfolio(rows),
         "groups": groups(rows, group_by),
-        "initiatives": [report_row(row) for row in rows],
+        "rows": rows,
     }
 
 
-def combined_payback(rows):
-    """Payback of the portfolio as if it were one initiative: its yearly nets summed."""
+def yearly_totals(conditions, basis):
+    """The scope's risk-adjusted, undiscounted costs and benefits by year: one query."""
+    stmt = (
+        select(CashFlow.year, _adjusted_sum("cost"), _adjusted_sum("benefit"))
+        .where(CashFlow.basis == basis, CashFlow.initiative_id.in_(select(Initiative.id).where(*conditions)))
+        .group_by(CashFlow.year)
+    )
     flows = []
-    for row in rows:
-        for year in row.result.years:
-            if year.costs:
-                flows.append(calc.Flow("cost", year.year, year.costs))
-            if year.benefits:
-                flows.append(calc.Flow("benefit", year.year, year.benefits))
+    for year, costs, benefits in db.session.execute(stmt):
+        # SQLite sums in floating point: bring it back to the exact decimal it stands for.
+        flows.append(calc.Flow("cost", year, Decimal(costs).quantize(EXACT)))
+        flows.append(calc.Flow("benefit", year, Decimal(benefits).quantize(EXACT)))
+    return flows
+
+
+def combined_payback(conditions, basis):
+    """Payback of the portfolio as if it were one initiative: its yearly nets summed."""
+    flows = yearly_totals(conditions, basis)
     if not flows:
         return None, []
     years = calc.yearly(flows)
@@ -214,22 +284,19 @@ def leadership_report(actor, args):
     rate = default_rate() if rate is None else Decimal(rate)
     by_basis = portfolio_rows(actor, args, ["planned", "actual"], rate)
     rows = by_basis[basis]
-    payback, years = combined_payback(rows)
-    ranked = sorted((row for row in rows if row.result.pv_costs or row.result.pv_benefits),
-                    key=lambda row: row.result.npv, reverse=True)
-    actual_by_id = {row.initiative.id: row.result for row in by_basis["actual"]}
-    planned_vs_actual = [
-        {"initiative": row.initiative, "planned": row.result, "actual": actual_by_id[row.initiative.id]}
-        for row in by_basis["planned"]
-    ]
+    payback, years = combined_payback(scope(actor, args), basis)
+    ranked = sorted((row for row in rows if row.pv_costs or row.pv_benefits), key=lambda row: row.npv, reverse=True)
+    actual_by_id = {row.id: row for row in by_basis["actual"]}
+    planned_vs_actual = [{"initiative": row, "planned": row, "actual": actual_by_id[row.id]}
+                         for row in by_basis["planned"]]
     return {
         "basis": basis,
         "discount_rate": rate,
         "currency": currency(),
         "restricted": not policy.view_reports(actor),
         "count": len(rows),
-        "totals": {**calc.portfolio([row.result for row in rows]), "payback_months": payback},
-        "totals_by_basis": {b: calc.portfolio([row.result for row in by_basis[b]]) for b in by_basis},
+        "totals": {**calc.portfolio(rows), "payback_months": payback},
+        "totals_by_basis": {b: calc.portfolio(by_basis[b]) for b in by_basis},
         "years": years,
         "by": {name: groups(rows, name) for name in ("department", "journey", "category")},
         "planned_vs_actual": planned_vs_actual,
