@@ -1,6 +1,12 @@
-"""The floor for a hot single-resource GET: a plain WSGI function that authenticates the bearer
-token and reads a department with the bare driver (psycopg or sqlite3), answering the same JSON
-and ETag as `GET /api/departments/{id}`. Run with gunicorn: `gunicorn bench.raw_app:app`."""
+"""The floors for a hot single-resource GET: endpoints that authenticate the bearer token and read
+a department with the bare driver (psycopg or sqlite3), answering the same JSON and ETag as
+`GET /api/departments/{id}`, without ORM, schemas or extensions.
+
+- `flask_app`: the raw-driver endpoint as a Flask view (the goal's floor: the same framework,
+  the raw driver instead of the ORM, as "raw" variants of web-framework benchmarks do);
+- `app`: the same as a bare WSGI function, no framework at all (shown for information).
+
+Run with gunicorn: `gunicorn bench.raw_app:flask_app` or `gunicorn bench.raw_app:app`."""
 import hashlib
 import json
 import os
@@ -35,22 +41,50 @@ def _instant(value):
     return value.astimezone(timezone.utc).isoformat()
 
 
-def app(environ, start_response):
+def read_department(header, department_id):
+    """(status, body, etag) of the authenticated read, with the bare driver."""
     p = "%s" if PG else "?"
-    parts = environ.get("PATH_INFO", "").rstrip("/").split("/")
-    header = environ.get("HTTP_AUTHORIZATION", "")
     db = connection()
     now = datetime.now(timezone.utc) if PG else datetime.now(timezone.utc).replace(tzinfo=None).isoformat(" ")
     digest = hashlib.sha256(header.removeprefix("Bearer ").encode()).hexdigest()
     if not header.startswith("Bearer ") or db.execute(TOKEN_SQL.format(p=p), (digest, now)).fetchone() is None:
-        start_response("401 UNAUTHORIZED", [("Content-Type", "application/problem+json")])
-        return [b'{"status": 401}']
-    row = db.execute(DEPARTMENT_SQL.format(p=p), (int(parts[-1]),)).fetchone()
+        return 401, b'{"status": 401}', None
+    row = db.execute(DEPARTMENT_SQL.format(p=p), (department_id,)).fetchone()
     if row is None:
-        start_response("404 NOT FOUND", [("Content-Type", "application/problem+json")])
-        return [b'{"status": 404}']
+        return 404, b'{"status": 404}', None
     body = json.dumps({"code": row[2], "created_at": _instant(row[3]), "id": row[0], "name": row[1],
                        "updated_at": _instant(row[4])}).encode()
-    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
-                              ("ETag", f'"departments-{row[0]}-v{row[5]}"')])
+    return 200, body, f'"departments-{row[0]}-v{row[5]}"'
+
+
+STATUS = {200: "200 OK", 401: "401 UNAUTHORIZED", 404: "404 NOT FOUND"}
+
+
+def app(environ, start_response):
+    department_id = int(environ.get("PATH_INFO", "").rstrip("/").split("/")[-1])
+    status, body, etag = read_department(environ.get("HTTP_AUTHORIZATION", ""), department_id)
+    headers = [("Content-Type", "application/json" if etag else "application/problem+json"),
+               ("Content-Length", str(len(body)))]
+    if etag:
+        headers.append(("ETag", etag))
+    start_response(STATUS[status], headers)
     return [body]
+
+
+def _flask_app():
+    from flask import Flask, request
+
+    flask_app = Flask(__name__)
+
+    @flask_app.get("/api/departments/<int:department_id>")
+    def department(department_id):
+        status, body, etag = read_department(request.headers.get("Authorization", ""), department_id)
+        headers = {"Content-Type": "application/json" if etag else "application/problem+json"}
+        if etag:
+            headers["ETag"] = etag
+        return body, status, headers
+
+    return flask_app
+
+
+flask_app = _flask_app()

@@ -29,6 +29,11 @@ def create_app(config=None):
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    # cxgov has no application-wide limits: the sign-in views check theirs in their decorators
+    # (`limiter.limit`), so the limiter's check before every other request is dropped.
+    hooks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in hooks:  # not registered when RATELIMIT_ENABLED is off
+        hooks.remove(limiter._check_request_limit)
 
     from cxgov import models  # noqa: F401  (the whole schema, for alembic and relationships)
     from cxgov.audit.services import install as install_audit
@@ -81,6 +86,8 @@ def register_blueprints(app):
     app.add_url_rule("/healthz", "healthz", healthz)
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 CSP = ("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
 
@@ -90,6 +97,14 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 def register_request_hooks(app):
     from cxgov.auth import require_sign_in
     from cxgov.auth.sessions import enforce_session_lifetime
+
+    @app.before_request
+    def read_without_transaction():
+        # A safe request only reads. PostgreSQL's READ COMMITTED gives every statement its own
+        # snapshot, inside a transaction or not, so reads run in autocommit: no BEGIN and no
+        # ROLLBACK round trips around them. (SQLite's driver never opens a transaction for reads.)
+        if request.method in SAFE_METHODS and db.engine.dialect.name == "postgresql":
+            db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
     @app.before_request
     def protect_forms():

@@ -15,7 +15,7 @@ from apispec.ext.marshmallow import resolver
 import marshmallow as ma
 from flask import Response, request
 from marshmallow import fields, validate
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from werkzeug.routing import IntegerConverter
 
 from cxgov.errors import BadRequest, NotFound, PreconditionFailed
@@ -329,8 +329,24 @@ def filter_by(stmt, model, args, names):
 
 # -- single resources ----------------------------------------------------------------------------
 
+_BY_ID = {}
+
+
+def _by_id(model):
+    """`SELECT … WHERE id = :ident` of a model, built once (building it costs more than running it)."""
+    stmt = _BY_ID.get(model)
+    if stmt is None:
+        stmt = _BY_ID[model] = select(model).where(model.id == bindparam("ident"))
+    return stmt
+
+
 def get_or_404(model, ident, *options):
-    obj = db.session.get(model, ident, options=list(options)) if ident is not None else None
+    if ident is None:
+        obj = None
+    elif options:
+        obj = db.session.get(model, ident, options=list(options))
+    else:
+        obj = db.session.execute(_by_id(model), {"ident": ident}).scalar_one_or_none()
     if obj is None:
         raise NotFound(f"{model.__name__} {ident} does not exist.")
     return obj

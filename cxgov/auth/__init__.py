@@ -35,13 +35,13 @@ def load_token_user(req):
     raw = _bearer()
     if raw is None:
         return None
-    from cxgov.auth.services import token_from_raw
+    from cxgov.auth.services import user_for_token
 
-    token = token_from_raw(raw)
-    if token is None:
+    found = user_for_token(raw)
+    if found is None:
         return None
-    g.api_token = token
-    return token.user
+    user, g.api_token_id = found
+    return user
 
 
 @login_manager.unauthorized_handler

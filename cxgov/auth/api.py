@@ -2,6 +2,7 @@
 from flask import current_app, g, request
 from flask_limiter.util import get_remote_address
 
+from cxgov.auth.models import ApiToken
 from cxgov.auth.schemas import TokenRequestSchema, TokenSchema
 from cxgov.auth.services import authenticate, issue_token, normalise_email, revoke_token
 from cxgov.errors import Unauthorized
@@ -54,10 +55,10 @@ def create_token(data):
 @blp.problems(401)
 def revoke_current_token():
     """Revoke the token this request is signed with."""
-    token = g.get("api_token")
-    if token is None:
+    token_id = g.get("api_token_id")
+    if token_id is None:
         raise Unauthorized("This request is not signed with a bearer token.")
-    revoke_token(token)
+    revoke_token(db.session.get(ApiToken, token_id))
     db.session.commit()
 
 blueprints = [blp]
