@@ -196,6 +196,7 @@ EXPECTED = {
     ("/notifications/read-all", "POST"): everyone(302),
     ("/reports/roi", "GET"): everyone(200),
     ("/reports/roi.pdf", "GET"): everyone(200),
+    ("/reports/roi.csv", "GET"): everyone(200),
 }
 
 

@@ -31,6 +31,8 @@ MONTH_STEP = Decimal("0.1")
 FILTERS = ("department_id", "journey_id", "status", "category")
 # What leadership paid for: the initiatives past the committee's approval gate.
 FUNDED = ("approved", "in_progress", "delivered", "closed")
+# How many initiatives the page's planned-vs-actual table lists.
+BY_INITIATIVE = 50
 
 
 def rounded(value, step):
@@ -287,8 +289,9 @@ def leadership_report(actor, args):
     payback, years = combined_payback(scope(actor, args), basis)
     ranked = sorted((row for row in rows if row.pv_costs or row.pv_benefits), key=lambda row: row.npv, reverse=True)
     actual_by_id = {row.id: row for row in by_basis["actual"]}
-    planned_vs_actual = [{"initiative": row, "planned": row, "actual": actual_by_id[row.id]}
-                         for row in by_basis["planned"]]
+    # The page lists the largest investments (planned PV of costs); the CSV has every initiative.
+    largest = sorted(by_basis["planned"], key=lambda row: (-row.pv_costs, row.id))[:BY_INITIATIVE]
+    planned_vs_actual = [{"initiative": row, "planned": row, "actual": actual_by_id[row.id]} for row in largest]
     return {
         "basis": basis,
         "discount_rate": rate,

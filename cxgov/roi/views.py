@@ -12,7 +12,7 @@ from cxgov.errors import Invalid
 from cxgov.extensions import db
 from cxgov.journeys.models import Journey
 from cxgov.org.models import Department
-from cxgov.roi import services
+from cxgov.roi import formats, services
 from cxgov.roi.schemas import ReportArgs
 
 bp = Blueprint("roi", __name__)
@@ -101,6 +101,12 @@ def report():
     args, report, departments, journeys = _build()
     return render_template("roi/report.html", args=args, report=report, charts=_charts(report),
                            departments=departments, journeys=journeys, filters=_given())
+
+
+@bp.route("/reports/roi.csv")
+def report_csv():
+    """Every initiative of the page's report (same filters) as CSV, for a spreadsheet."""
+    return formats.csv_response(services.roi_report(current_user, _args()))
 
 
 @bp.route("/reports/roi.pdf")

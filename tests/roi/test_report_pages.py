@@ -152,3 +152,31 @@ def test_the_api_counts_everything_unless_asked_for_the_funded_portfolio(login_a
     funded = api.get("/api/reports/roi?portfolio=funded").json
     assert sorted(row["status"] for row in funded["initiatives"]) == ["approved", "closed"]
     assert funded["totals"]["pv_costs"] == "200.00"
+
+
+def test_a_large_portfolio_lists_its_largest_investments_and_offers_every_initiative_as_csv(page_as, login_as, app):
+    make_initiatives(app, 55)
+    with app.app_context():
+        big = factories.create_initiative(title="The biggest bet")
+        factories.add_cash_flow(big, "cost", 0, "900000")
+        db.session.commit()
+    page = page_as("executive")
+    html = page.get("/reports/roi?portfolio=all").get_data(as_text=True)
+    table = html[html.index("By initiative"):]
+    table = table[:table.index("</table>")]
+    assert "the 50 largest investments of 56" in table
+    assert table.count("<tr><td><a href=") == 50
+    assert table.index("The biggest bet") < table.index("Initiative ")  # largest first
+    assert 'href="/reports/roi.csv?portfolio=all"' in html
+    csv_text = page.get("/reports/roi.csv?portfolio=all")
+    assert csv_text.status_code == 200 and csv_text.mimetype == "text/csv"
+    # The same rows as the API's CSV: all 56 initiatives, not only the 50 on the page.
+    assert csv_text.get_data(as_text=True) == login_as("admin").get("/api/reports/roi.csv?portfolio=all").get_data(as_text=True)
+    assert len(csv_text.get_data(as_text=True).strip().splitlines()) == 57
+
+
+def test_the_csv_follows_the_page_permissions(page_as, client, app):
+    make_initiatives(app, 3)
+    assert client.get("/reports/roi.csv").status_code == 302
+    member = page_as("member")
+    assert member.get("/reports/roi.csv").get_data(as_text=True).strip().splitlines()[1:] == []
