@@ -1,11 +1,13 @@
 """Signing in: password checks and API tokens (only their SHA-256 digest is stored)."""
 import hashlib
+import itertools
 import secrets
+import time
 from datetime import timedelta
 
-from flask import current_app
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import lazyload
+from flask import current_app, has_app_context
+from sqlalchemy import bindparam, event, select
+from sqlalchemy.orm import Session, lazyload, make_transient_to_detached
 
 from cxgov.auth.models import ApiToken
 from cxgov.auth.passwords import hash_password, needs_rehash, verify_password
@@ -55,21 +57,109 @@ def issue_token(user):
 
 # Built once: every API request runs it, and building a statement costs more than running it.
 _USER_FOR_TOKEN = (
-    select(User, ApiToken.id)
+    select(User, ApiToken.id, ApiToken.expires_at)
     .join(ApiToken, ApiToken.user_id == User.id)
-    .options(lazyload(User.department))  # loaded when a request needs it, not on every one
     .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None),
            ApiToken.expires_at > bindparam("now"), User.active.is_(True))
+    .options(lazyload(User.department))  # loaded when a request needs it, not on every one
 )
+# What is kept of a user between requests: every column but the password hash.
+_CACHED_COLUMNS = tuple(attr.key for attr in User.__mapper__.column_attrs if attr.key != "password_hash")
+
+
+class VerifiedTokens:
+    """The bearer tokens this process verified in the last `seconds`, so a client's run of
+    requests costs one token lookup per `seconds` rather than one per request.
+
+    A token's entry holds its user's columns (never the password hash), its id and its expiry;
+    it lasts `seconds` and never past the token's expiry. Any change to a user or a token made
+    through this process's sessions empties the cache at once (`forget_on_change`), so revoking
+    a token, deactivating a user or changing a role takes effect immediately here, and within
+    `seconds` in other workers and instances. `CXGOV_TOKEN_CACHE_SECONDS = 0` turns it off."""
+
+    clock = staticmethod(time.monotonic)
+
+    def __init__(self, seconds, size=10_000):
+        self.seconds, self.size, self.entries = seconds, size, {}
+
+    def get(self, digest):
+        entry = self.entries.get(digest)
+        if entry is None:
+            return None
+        deadline, values, token_id, expires_at = entry
+        if self.clock() >= deadline or expires_at <= utcnow():
+            self.entries.pop(digest, None)
+            return None
+        return values, token_id
+
+    def put(self, digest, user, token_id, expires_at):
+        if self.seconds <= 0:
+            return
+        if len(self.entries) >= self.size:
+            self.entries.clear()
+        values = {key: getattr(user, key) for key in _CACHED_COLUMNS}
+        self.entries[digest] = (self.clock() + self.seconds, values, token_id, expires_at)
+
+    def clear(self):
+        self.entries.clear()
+
+
+def verified_tokens(app=None):
+    app = app or current_app
+    cache = app.extensions.get("cxgov.verified_tokens")
+    if cache is None:
+        cache = app.extensions["cxgov.verified_tokens"] = VerifiedTokens(app.config["CXGOV_TOKEN_CACHE_SECONDS"])
+    return cache
+
+
+def _attached(values):
+    """A user rebuilt from cached columns, attached to this request's session as if loaded
+    (no query; the password hash and relationships load if something reads them)."""
+    user = User(**values)
+    make_transient_to_detached(user)
+    db.session.add(user)
+    return user
 
 
 def user_for_token(raw: str):
     """(the active user, the token's id) of a live raw bearer token, or None if it is unknown,
-    expired or revoked, or its user is deactivated: one query."""
+    expired or revoked, or its user is deactivated: one query, or none when this process
+    verified the token moments ago (`VerifiedTokens`)."""
     if not raw or len(raw) > 200:
         return None
-    found = db.session.execute(_USER_FOR_TOKEN, {"digest": _digest(raw), "now": utcnow()}).first()
-    return None if found is None else tuple(found)
+    digest = _digest(raw)
+    cache = verified_tokens()
+    hit = cache.get(digest)
+    if hit is not None:
+        values, token_id = hit
+        return _attached(values), token_id
+    found = db.session.execute(_USER_FOR_TOKEN, {"digest": digest, "now": utcnow()}).first()
+    if found is None:
+        return None
+    user, token_id, expires_at = found
+    cache.put(digest, user, token_id, expires_at)
+    return user, token_id
+
+
+def forget_on_change(session, flush_context=None):
+    """after_flush: a user or a token changed, so no verified token may be trusted any longer."""
+    changed = itertools.chain(session.new, session.dirty, session.deleted)
+    if any(isinstance(obj, (User, ApiToken)) for obj in changed) and has_app_context():
+        verified_tokens().clear()
+
+
+def forget_on_bulk_change(orm_execute_state):
+    """do_orm_execute: the same for bulk UPDATE and DELETE statements on users or tokens."""
+    if (orm_execute_state.is_update or orm_execute_state.is_delete) and has_app_context():
+        entity = orm_execute_state.bind_mapper
+        if entity is not None and entity.class_ in (User, ApiToken):
+            verified_tokens().clear()
+
+
+def install():
+    for name, listener in (("after_flush", forget_on_change), ("do_orm_execute", forget_on_bulk_change)):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
 
 
 def revoke_token(token):

@@ -1,0 +1,126 @@
+"""VerifiedTokens: a worker trusts a bearer token it verified moments ago without looking it up
+again; changes made through this process take effect at once, changes made elsewhere (another
+worker, another instance, plain SQL) within CXGOV_TOKEN_CACHE_SECONDS."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, text
+
+from cxgov.auth.services import VerifiedTokens, verified_tokens
+from cxgov.db import utcnow
+from cxgov.extensions import db
+from cxgov.org.models import User
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    clock = Clock()
+    monkeypatch.setattr(VerifiedTokens, "clock", staticmethod(clock))
+    return clock
+
+
+def statements(app, call):
+    seen = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda *args: seen.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        response = call()
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return response, seen
+
+
+def elsewhere(app, sql, **params):
+    """A change another worker makes: plain SQL, not through this process's ORM."""
+    with app.app_context():
+        db.session.execute(text(sql), params)
+        db.session.commit()
+
+
+def test_a_token_verified_moments_ago_is_not_looked_up_again(app, login_as, clock):
+    client = login_as("cx_leader")
+    first, seen_first = statements(app, lambda: client.get("/api/users/me"))
+    again, seen_again = statements(app, lambda: client.get("/api/users/me"))
+    assert first.status_code == again.status_code == 200
+    assert first.json == again.json and first.json["role"] == "cx_leader"
+    assert any("api_tokens" in sql for sql in seen_first)
+    assert not any("api_tokens" in sql for sql in seen_again)
+    clock.now += app.config["CXGOV_TOKEN_CACHE_SECONDS"]
+    _, seen_later = statements(app, lambda: client.get("/api/users/me"))
+    assert any("api_tokens" in sql for sql in seen_later)
+
+
+def test_a_change_made_elsewhere_takes_effect_within_the_delay(app, login_as, clock):
+    client = login_as("member")
+    assert client.get("/api/users/me").status_code == 200
+    elsewhere(app, "UPDATE api_tokens SET revoked_at = :now", now=utcnow())
+    assert client.get("/api/users/me").status_code == 200  # still trusted here…
+    clock.now += app.config["CXGOV_TOKEN_CACHE_SECONDS"] - 0.01
+    assert client.get("/api/users/me").status_code == 200
+    clock.now += 0.02
+    assert client.get("/api/users/me").status_code == 401  # …not past the delay
+
+
+def test_changes_made_through_this_process_take_effect_at_once(app, login_as, clock):
+    client, admin = login_as("member"), login_as("admin")
+    assert client.get("/api/users/me").json["role"] == "member"
+    changed = admin.patch(f"/api/users/{client.user_id}", json={"role": "cx_leader"},
+                          headers={"If-Match": admin.get(f"/api/users/{client.user_id}").headers["ETag"]})
+    assert changed.status_code == 200
+    assert client.get("/api/users/me").json["role"] == "cx_leader"
+    with app.app_context():
+        db.session.get(User, client.user_id).active = False
+        db.session.commit()
+    assert client.get("/api/users/me").status_code == 401
+
+
+def test_never_past_the_tokens_expiry(app, login_as, clock, monkeypatch):
+    client = login_as("member")
+    assert client.get("/api/users/me").status_code == 200
+    elsewhere(app, "UPDATE api_tokens SET expires_at = :soon", soon=utcnow() + timedelta(seconds=1))
+    # The cache still holds the old expiry; after it (by the wall clock the app uses), no entry is trusted.
+    entry = next(iter(verified_tokens(app).entries.values()))
+    monkeypatch.setattr("cxgov.auth.services.utcnow", lambda: entry[3] + timedelta(seconds=1))
+    assert client.get("/api/users/me").status_code == 401
+
+
+def test_the_cached_user_writes_like_a_loaded_one(app, login_as, clock):
+    client = login_as("member")
+    assert client.get("/api/users/me").status_code == 200
+    me = client.get("/api/users/me")  # served from the cache
+    changed = client.patch("/api/users/me", json={"name": "Renamed From Cache"}, headers={"If-Match": me.headers["ETag"]})
+    assert changed.status_code == 200, changed.json
+    assert client.get("/api/users/me").json["name"] == "Renamed From Cache"
+    with app.app_context():
+        user = db.session.get(User, client.user_id)
+        assert user.name == "Renamed From Cache" and user.password_hash  # the hash was never cached away
+
+
+def test_zero_seconds_turns_it_off(app, login_as, clock):
+    app.config["CXGOV_TOKEN_CACHE_SECONDS"] = 0
+    app.extensions.pop("cxgov.verified_tokens", None)
+    try:
+        client = login_as("member")
+        assert client.get("/api/users/me").status_code == 200
+        elsewhere(app, "UPDATE api_tokens SET revoked_at = :now", now=utcnow())
+        assert client.get("/api/users/me").status_code == 401
+    finally:
+        app.config["CXGOV_TOKEN_CACHE_SECONDS"] = 5
+        app.extensions.pop("cxgov.verified_tokens", None)
+
+
+def test_the_cache_keeps_no_password_hash(app, login_as, clock):
+    client = login_as("member")
+    client.get("/api/users/me")
+    for _, values, _, _ in verified_tokens(app).entries.values():
+        assert "password_hash" not in values
