@@ -23,6 +23,11 @@ def create_app(config=None):
     app.config.from_object(config_module.load(config.pop("CXGOV_ENV", None)))
     app.config.update(config)
     os.makedirs(app.instance_path, exist_ok=True)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A local file has no server to lose a connection to: no ping before every checkout.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+        options.pop("pool_pre_ping", None)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

@@ -165,10 +165,15 @@ class Blueprint(flask_smorest.Blueprint):
         return wrap
 
     def problems(self, *codes):
+        """Document the problem+json answers `codes` of an operation. Only the documentation is
+        kept: `alt_response` would also wrap the view once per code, a pass-through layer each
+        request would go through."""
         def decorator(func):
+            documented = func
             for code in codes:
-                func = self.alt_response(code, schema=ProblemSchema, description=_DESCRIPTIONS[code],
-                                         content_type="application/problem+json")(func)
+                documented = self.alt_response(code, schema=ProblemSchema, description=_DESCRIPTIONS[code],
+                                               content_type="application/problem+json")(documented)
+            func._apidoc = documented._apidoc
             return func
 
         return decorator
