@@ -94,9 +94,13 @@ ORDER BY i.id
 """
 POWER = "power(1.1, year)"
 
+# The floor of the journey report: exactly the data it shows, as plain rows. The journey, its
+# journey-level series (metric id and point), the impacts' target lines, the deliveries, then each
+# metric shown (measured or targeted) once, in the report's order.
 JOURNEY_SQL = [
-    """SELECT m.period_start, m.period_end, m.value, m.sample_size, m.metric_id, x.code, x.name, x.unit, x.direction
-       FROM measurements m JOIN metrics x ON x.id = m.metric_id
+    "SELECT id, name, owner_id, status FROM journeys WHERE id = {p}",
+    """SELECT m.metric_id, m.period_start, m.period_end, m.value, m.sample_size
+       FROM measurements m
        WHERE m.journey_id = {p} AND m.stage_id IS NULL AND m.touchpoint_id IS NULL
        ORDER BY m.period_start, m.period_end, m.id""",
     """SELECT im.id, im.initiative_id, i.title, im.baseline_value, im.target_value, im.metric_id
@@ -104,6 +108,16 @@ JOURNEY_SQL = [
     """SELECT id, title, delivered_on FROM initiatives WHERE journey_id = {p} AND delivered_on IS NOT NULL
        ORDER BY delivered_on, id""",
 ]
+JOURNEY_METRICS_SQL = ("SELECT id, code, name, unit, direction FROM metrics WHERE id IN ({ids}) "
+                       "ORDER BY builtin DESC, code")
+
+
+def journey_floor(connection, journey_id):
+    p = "%s" if PG else "?"
+    _, points, impacts, _ = (connection.execute(sql.format(p=p), (journey_id,)).fetchall() for sql in JOURNEY_SQL)
+    ids = sorted({row[0] for row in points} | {row[5] for row in impacts})
+    if ids:
+        connection.execute(JOURNEY_METRICS_SQL.format(ids=", ".join([p] * len(ids))), ids).fetchall()
 
 
 def busiest_journey(connection):
@@ -130,11 +144,9 @@ def reports():
             assert response.status_code == 200, response.data[:300]
         results[f"roi group_by={group_by}"] = (median_time(app_roi), floor)
     journey_id = busiest_journey(connection)
-    p = "%s" if PG else "?"
 
     def floor_journey():
-        for sql in JOURNEY_SQL:
-            connection.execute(sql.format(p=p), (journey_id,)).fetchall()
+        journey_floor(connection, journey_id)
 
     def app_journey():
         response = client.get(f"/api/reports/journeys/{journey_id}", headers=headers)

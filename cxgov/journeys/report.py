@@ -1,4 +1,4 @@
-"""The journey KPI report: per metric its time series, target lines and deliveries (three queries).
+"""The journey KPI report: per metric its time series, target lines and deliveries (four queries).
 
 Choices where SPEC is silent:
 - The series is made of journey-level measurements (no stage, no touchpoint), ordered by period.
@@ -7,17 +7,23 @@ Choices where SPEC is silent:
 - Before/after averages around a delivery: the plain mean of the values of periods starting
   within `window_months` (default 6) before it, up to and including the delivery day, versus
   periods starting after it (strictly, as for `actual_value`) within `window_months`.
+
+The busiest journeys have hundreds of points and deliveries, so the report reads plain rows (only
+the columns it shows), loads each metric once, and finds every window by bisection in the sorted
+series. The API takes it already in JSON values (`journey_report_json`), as `JourneyReportSchema`
+would dump it, without a marshmallow pass over every point.
 """
 import calendar
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, select
 
 from cxgov.extensions import db
-from cxgov.journeys.models import Measurement
+from cxgov.initiatives.models import Impact, Initiative
+from cxgov.journeys.models import Measurement, Metric
 
 
 def add_months(day: date, months: int) -> date:
@@ -29,62 +35,98 @@ def add_months(day: date, months: int) -> date:
 
 
 def mean(values):
-    values = list(values)
     return sum(values, Decimal(0)) / len(values) if values else None
 
 
-def before_after(series, delivered_on, window_months):
-    """Averages of `series` [(period_start, value)] before and after `delivered_on`."""
-    earliest, latest = add_months(delivered_on, -window_months), add_months(delivered_on, window_months)
-    before = [value for start, value in series if earliest <= start <= delivered_on]
-    after = [value for start, value in series if delivered_on < start <= latest]
-    before_average, after_average = mean(before), mean(after)
-    change = after_average - before_average if before and after else None
-    return {"before_average": before_average, "before_count": len(before),
-            "after_average": after_average, "after_count": len(after), "change": change}
+def before_after(starts, values, windows, deliveries, number):
+    """Per delivery the averages of a series (`starts` sorted, `values` alike) in its window
+    (earliest, delivered_on, latest): periods starting in [earliest, delivered_on] versus in
+    (delivered_on, latest]. Bisection finds each window in the sorted series."""
+    result = []
+    for delivery, (earliest, delivered_on, latest) in zip(deliveries, windows):
+        middle = bisect_right(starts, delivered_on)
+        before = values[bisect_left(starts, earliest):middle]
+        after = values[middle:bisect_right(starts, latest)]
+        before_average, after_average = mean(before), mean(after)
+        change = after_average - before_average if before and after else None
+        result.append({
+            **delivery, "before_average": None if before_average is None else number(before_average),
+            "before_count": len(before), "after_average": None if after_average is None else number(after_average),
+            "after_count": len(after), "change": None if change is None else number(change)})
+    return result
+
+
+def _same(value):
+    return value
 
 
 def journey_report(journey, window_months=6):
-    from cxgov.initiatives.models import Impact, Initiative
+    """The report in Python values (dates, Decimals): the journey page draws and formats them."""
+    return _report(journey, window_months, _same, _same)
 
-    measurements = db.session.scalars(
-        select(Measurement).options(joinedload(Measurement.metric))
-        .where(Measurement.journey_id == journey.id, Measurement.stage_id.is_(None),
-               Measurement.touchpoint_id.is_(None))
-        .order_by(Measurement.period_start, Measurement.period_end, Measurement.id)
-    ).all()
-    impacts = db.session.scalars(
-        select(Impact).options(joinedload(Impact.metric), joinedload(Impact.initiative))
-        .where(Impact.journey_id == journey.id).order_by(Impact.id)
-    ).all()
-    delivered = db.session.scalars(
-        select(Initiative).where(Initiative.journey_id == journey.id, Initiative.delivered_on.is_not(None))
-        .order_by(Initiative.delivered_on, Initiative.id)
-    ).all()
 
-    metrics, series, targets = {}, defaultdict(list), defaultdict(list)
-    for m in measurements:
-        metrics.setdefault(m.metric_id, m.metric)
-        series[m.metric_id].append(m)
-    for impact in impacts:
-        metrics.setdefault(impact.metric_id, impact.metric)
-        targets[impact.metric_id].append({
-            "impact_id": impact.id, "initiative_id": impact.initiative_id,
-            "initiative_title": impact.initiative.title, "baseline_value": impact.baseline_value,
-            "target_value": impact.target_value})
-    deliveries = [{"initiative_id": i.id, "title": i.title, "delivered_on": i.delivered_on} for i in delivered]
+def journey_report_json(journey, window_months=6):
+    """The report exactly as `JourneyReportSchema` dumps it: ISO dates, KPI values as JSON numbers
+    (`Number` dumps a Decimal as its float)."""
+    return _report(journey, window_months, date.isoformat, float)
+
+
+# Only the columns the report shows; the journey's id is bound at each call.
+_POINTS = (
+    select(Measurement.metric_id, Measurement.period_start, Measurement.period_end, Measurement.value,
+           Measurement.sample_size)
+    .where(Measurement.journey_id == bindparam("journey_id"), Measurement.stage_id.is_(None),
+           Measurement.touchpoint_id.is_(None))
+    .order_by(Measurement.period_start, Measurement.period_end, Measurement.id)
+)
+_TARGETS = (
+    select(Impact.metric_id, Impact.id, Impact.initiative_id, Initiative.title, Impact.baseline_value,
+           Impact.target_value)
+    .join(Initiative, Initiative.id == Impact.initiative_id)
+    .where(Impact.journey_id == bindparam("journey_id")).order_by(Impact.id)
+)
+_DELIVERED = (
+    select(Initiative.id, Initiative.title, Initiative.delivered_on)
+    .where(Initiative.journey_id == bindparam("journey_id"), Initiative.delivered_on.is_not(None))
+    .order_by(Initiative.delivered_on, Initiative.id)
+)
+_METRICS = (
+    select(Metric.id, Metric.code, Metric.name, Metric.unit, Metric.direction, Metric.builtin)
+    .where(Metric.id.in_(bindparam("ids", expanding=True)))
+)
+
+
+def _report(journey, window_months, day, number):
+    """`day` and `number` turn dates and (non-null) KPI values into the report's values."""
+    db.session.flush()  # plain rows below: the session's pending changes first, as an ORM query would
+    execute = db.session.connection().execute
+    journey_id = {"journey_id": journey.id}
+    points, impacts, delivered = (execute(stmt, journey_id).all() for stmt in (_POINTS, _TARGETS, _DELIVERED))
+
+    series, targets = defaultdict(list), defaultdict(list)
+    for point in points:
+        series[point[0]].append(point)
+    for metric_id, impact_id, initiative_id, title, baseline_value, target_value in impacts:
+        targets[metric_id].append({
+            "impact_id": impact_id, "initiative_id": initiative_id, "initiative_title": title,
+            "baseline_value": number(baseline_value), "target_value": number(target_value)})
+    metrics = execute(_METRICS, {"ids": sorted(series.keys() | targets.keys())}).all()
+    deliveries = [{"initiative_id": initiative_id, "title": title, "delivered_on": day(delivered_on)}
+                  for initiative_id, title, delivered_on in delivered]
+    windows = [(add_months(delivered_on, -window_months), delivered_on, add_months(delivered_on, window_months))
+               for _, _, delivered_on in delivered]
 
     report_metrics = []
-    for metric in sorted(metrics.values(), key=lambda m: (not m.builtin, m.code)):
-        points = series[metric.id]
-        pairs = [(p.period_start, p.value) for p in points]
+    for metric_id, code, name, unit, direction, _ in sorted(metrics, key=lambda m: (not m.builtin, m.code)):
+        points = series[metric_id]
+        starts, values = [point[1] for point in points], [point[3] for point in points]
         report_metrics.append({
-            "metric": metric,
-            "series": [{"period_start": p.period_start, "period_end": p.period_end, "value": p.value,
-                        "sample_size": p.sample_size} for p in points],
-            "targets": targets[metric.id],
-            "before_after": [{**delivery, **before_after(pairs, delivery["delivered_on"], window_months)}
-                             for delivery in deliveries],
+            "metric": {"id": metric_id, "code": code, "name": name, "unit": unit, "direction": direction},
+            "series": [{"period_start": day(start), "period_end": day(end), "value": number(value),
+                        "sample_size": sample_size} for _, start, end, value, sample_size in points],
+            "targets": targets[metric_id],
+            "before_after": before_after(starts, values, windows, deliveries, number),
         })
-    return {"journey": journey, "window_months": window_months, "deliveries": deliveries,
+    journey_ref = {"id": journey.id, "name": journey.name, "owner_id": journey.owner_id, "status": journey.status}
+    return {"journey": journey_ref, "window_months": window_months, "deliveries": deliveries,
             "metrics": report_metrics}

@@ -61,7 +61,7 @@ def kpi_charts(report):
         points = [(p["period_start"], p["value"]) for p in entry["series"]]
         targets = [(t["target_value"], f"target {t['target_value'].normalize():f} (#{t['initiative_id']})")
                    for t in entry["targets"]]
-        svg = charts.line_chart({metric.name: points}, y_label=metric.unit,
+        svg = charts.line_chart({metric["name"]: points}, y_label=metric["unit"],
                                 markers=markers, hlines=targets) if points else None
         result.append({**entry, "svg": svg})
     return result

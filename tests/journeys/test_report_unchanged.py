@@ -1,0 +1,154 @@
+"""The journey report (plain rows, bisection, JSON built without marshmallow) gives exactly what the
+straightforward computation gives: every ORM object loaded, each window scanned, the schema dumping."""
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from cxgov.extensions import db
+from cxgov.initiatives.models import Impact, Initiative
+from cxgov.journeys.models import Journey, Measurement, Metric
+from cxgov.journeys.report import journey_report
+from cxgov.journeys.schemas import JourneyReportSchema
+from tests import factories
+
+
+def months_later(day, months):
+    """`day` moved by calendar months, clamped to the last day of the month it lands in."""
+    year, month = day.year + (day.month - 1 + months) // 12, (day.month - 1 + months) % 12 + 1
+    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    return date(year, month, min(day.day, last))
+
+
+def reference_report(journey_id, window_months):
+    """The report computed the plain way, in Python values."""
+    journey = db.session.get(Journey, journey_id)
+    measurements = sorted(
+        (m for m in db.session.scalars(select(Measurement).where(Measurement.journey_id == journey_id))
+         if m.stage_id is None and m.touchpoint_id is None),
+        key=lambda m: (m.period_start, m.period_end, m.id))
+    impacts = sorted(db.session.scalars(select(Impact).where(Impact.journey_id == journey_id)), key=lambda i: i.id)
+    delivered = sorted((i for i in db.session.scalars(select(Initiative).where(Initiative.journey_id == journey_id))
+                        if i.delivered_on is not None), key=lambda i: (i.delivered_on, i.id))
+    metric_ids = {m.metric_id for m in measurements} | {i.metric_id for i in impacts}
+    metrics = sorted((db.session.get(Metric, metric_id) for metric_id in metric_ids),
+                     key=lambda m: (not m.builtin, m.code))
+    deliveries = [{"initiative_id": i.id, "title": i.title, "delivered_on": i.delivered_on} for i in delivered]
+
+    def averages(series, delivered_on):
+        earliest, latest = months_later(delivered_on, -window_months), months_later(delivered_on, window_months)
+        before = [m.value for m in series if earliest <= m.period_start <= delivered_on]
+        after = [m.value for m in series if delivered_on < m.period_start <= latest]
+        before_average = sum(before, Decimal(0)) / len(before) if before else None
+        after_average = sum(after, Decimal(0)) / len(after) if after else None
+        return {"before_average": before_average, "before_count": len(before), "after_average": after_average,
+                "after_count": len(after),
+                "change": after_average - before_average if before and after else None}
+
+    report_metrics = []
+    for metric in metrics:
+        series = [m for m in measurements if m.metric_id == metric.id]
+        report_metrics.append({
+            "metric": {"id": metric.id, "code": metric.code, "name": metric.name, "unit": metric.unit,
+                       "direction": metric.direction},
+            "series": [{"period_start": m.period_start, "period_end": m.period_end, "value": m.value,
+                        "sample_size": m.sample_size} for m in series],
+            "targets": [{"impact_id": i.id, "initiative_id": i.initiative_id, "initiative_title": i.initiative.title,
+                         "baseline_value": i.baseline_value, "target_value": i.target_value}
+                        for i in impacts if i.metric_id == metric.id],
+            "before_after": [{**d, **averages(series, d["delivered_on"])} for d in deliveries],
+        })
+    return {"journey": {"id": journey.id, "name": journey.name, "owner_id": journey.owner_id,
+                        "status": journey.status},
+            "window_months": window_months, "deliveries": deliveries, "metrics": report_metrics}
+
+
+@pytest.fixture
+def varied_journey(app, journey_owner):
+    """Several metrics (built-in and custom, one only targeted, two only measured per stage or
+    touchpoint), stage- and touchpoint-level points inside the windows, deliveries on a month end, on a
+    period start, on the same day and far from any data, and another journey's data."""
+    with app.app_context():
+        journey = db.session.get(Journey, journey_owner.journey_id)
+        stage, touchpoint = journey_owner.stage_ids[0], journey_owner.touchpoint_id
+        wait = factories.create_metric(code="aaa_wait_days", name="Wait", unit=None, direction="lower_is_better")
+        factories.create_metric(code="zz_targeted", name="Targeted only")
+        per_stage = factories.create_metric(code="per_stage")
+
+        def measure(metric_id, start, value, **kw):
+            factories.create_measurement(journey, metric_id=metric_id, period_start=start, value=Decimal(value), **kw)
+
+        nps, csat, ces = (factories.metric(code).id for code in ("nps", "csat", "ces"))
+        for index in range(24):  # monthly NPS, 2025-01 … 2026-12
+            start = date(2025 + index // 12, index % 12 + 1, 1)
+            measure(nps, start, f"{30 + index * 1.5 + (index % 5) * 0.0123:.4f}", sample_size=100 + index)
+        for start, value in [(date(2026, 2, 27), "-3.5"), (date(2026, 2, 28), "41.3333"), (date(2026, 4, 30), "7")]:
+            measure(nps, start, value)
+        # Same start, two period ends: ordered by end.
+        measure(nps, date(2026, 2, 1), "55.5", period_end=date(2026, 2, 14))
+        # Not journey level: never in the series nor in the averages.
+        measure(nps, date(2026, 3, 1), "999", stage_id=stage)
+        measure(nps, date(2026, 4, 1), "-999", touchpoint_id=touchpoint)
+        measure(nps, date(2026, 4, 30), "-999", stage_id=stage, touchpoint_id=touchpoint)
+        measure(per_stage.id, date(2026, 3, 1), "5", stage_id=stage)
+        measure(ces, date(2026, 3, 1), "5", stage_id=stage, touchpoint_id=touchpoint)
+        for start, value, size in [(date(2025, 12, 1), "70", None), (date(2026, 3, 31), "71.25", 40),
+                                   (date(2026, 5, 1), "69.1", 12)]:
+            measure(csat, start, value, sample_size=size)
+        for start, value in [(date(2026, 1, 1), "1"), (date(2026, 2, 1), "1"), (date(2026, 3, 1), "2"),
+                             (date(2026, 4, 1), "3"), (date(2026, 6, 1), "3.0001")]:
+            measure(wait.id, start, value)
+
+        month_end = factories.create_initiative(journey=journey, title="Month end", status="delivered",
+                                                delivered_on=date(2026, 3, 31))
+        same_day = factories.create_initiative(journey=journey, title="Same day", status="delivered",
+                                               delivered_on=date(2026, 3, 31))
+        on_start = factories.create_initiative(journey=journey, title="On a period start", status="delivered",
+                                               delivered_on=date(2026, 2, 1))
+        factories.create_initiative(journey=journey, title="Early", status="delivered", delivered_on=date(2025, 1, 1))
+        far = factories.create_initiative(journey=journey, title="Far away", status="delivered",
+                                          delivered_on=date(2040, 8, 31))
+        planned = factories.create_initiative(journey=journey, title="Planned", status="approved")
+        factories.add_impact(month_end, "nps", baseline_value=Decimal("31.5"), target_value=Decimal("45.25"))
+        factories.add_impact(same_day, "nps", target_value=Decimal("50"))
+        factories.add_impact(on_start, "csat", baseline_value=Decimal("70.0001"), target_value=Decimal("75"))
+        factories.add_impact(far, "zz_targeted")
+        factories.add_impact(planned, "aaa_wait_days", baseline_value=Decimal("3"), target_value=Decimal("1.5"))
+
+        other = factories.create_journey(name="Elsewhere")
+        factories.create_measurement(other, period_start=date(2026, 3, 1), value=Decimal("-50"))
+        factories.add_impact(factories.create_initiative(journey=other, status="delivered",
+                                                         delivered_on=date(2026, 3, 1)), "ces")
+        return journey.id
+
+
+@pytest.mark.parametrize("window_months", [1, 6, 13, 60])
+def test_report_equals_the_straightforward_computation(app, login_as, varied_journey, window_months):
+    response = login_as("member").get(f"/api/reports/journeys/{varied_journey}?window_months={window_months}")
+    assert response.status_code == 200
+    with app.app_context():
+        expected = reference_report(varied_journey, window_months)
+        assert journey_report(db.session.get(Journey, varied_journey), window_months) == expected  # the page's
+        dumped = JourneyReportSchema().dump(expected)
+    # Byte for byte what the schema and flask-smorest answered before.
+    assert response.get_data() == app.json.response(dumped).get_data()
+    assert response.mimetype == "application/json"
+
+    report = response.json
+    assert [m["metric"]["code"] for m in report["metrics"]] == ["csat", "nps", "aaa_wait_days", "zz_targeted"]
+    assert [d["title"] for d in report["deliveries"]] == ["Early", "On a period start", "Month end", "Same day",
+                                                        "Far away"]
+    nps = report["metrics"][1]
+    assert len(nps["series"]) == 28 and 999 not in [p["value"] for p in nps["series"]]
+    assert [p["period_end"] for p in nps["series"] if p["period_start"] == "2026-02-01"] == ["2026-02-14",
+                                                                                              "2026-03-03"]
+    far = nps["before_after"][4]
+    assert (far["before_count"], far["after_count"], far["before_average"], far["change"]) == (0, 0, None, None)
+    assert report["metrics"][3]["series"] == [] and report["metrics"][3]["targets"][0]["target_value"] == 30.0
+    if window_months == 1:
+        # 2026-03-31 ± 1 month = 2026-02-28 … 2026-04-30: before 02-28, 03-01; after 04-01, 04-30.
+        month_end = nps["before_after"][2]
+        assert (month_end["before_count"], month_end["after_count"]) == (2, 2)
+        wait = report["metrics"][2]["before_after"][1]  # on 2026-02-01: before 01-01, 02-01 (1, 1); after 03-01 (2)
+        assert (wait["before_average"], wait["after_average"], wait["change"]) == (1.0, 2.0, 1.0)
