@@ -397,6 +397,7 @@ def money(value):
 
 def json_response(data, status=200):
     """A JSON response of plain data (str, int, float, bool, None, lists and dicts) encoded with
-    orjson, for the large reports whose serialisation would otherwise dominate their time.
-    The caller formats values exactly as the operation's schema documents them."""
-    return Response(orjson.dumps(data), status=status, mimetype="application/json")
+    orjson, for the large reports whose serialisation would otherwise dominate their time. Keys
+    are sorted as everywhere else in the API. The caller formats values exactly as the
+    operation's schema documents them."""
+    return Response(orjson.dumps(data, option=orjson.OPT_SORT_KEYS), status=status, mimetype="application/json")

@@ -1,6 +1,5 @@
 """/api/journeys (stages, touchpoints), /api/metrics, /api/measurements (from-scores, import),
 /api/initiatives/{id}/impacts and /api/reports/journeys/{id}."""
-from flask import current_app
 from flask.views import MethodView
 from flask_login import current_user
 from sqlalchemy import select
@@ -18,7 +17,7 @@ from cxgov.journeys.schemas import (
     JourneyDetailSchema, JourneyReportArgs, JourneyReportSchema, JourneySchema, MeasurementArgs, MeasurementSchema,
     MetricArgs, MetricSchema, StageSchema, TouchpointArgs, TouchpointSchema,
 )
-from cxgov.rest import Blueprint, check_if_match, filter_by, get_or_404, page_of, paginate, with_etag
+from cxgov.rest import Blueprint, check_if_match, filter_by, get_or_404, json_response, page_of, paginate, with_etag
 from cxgov.errors import NotFound
 
 journeys = Blueprint("api_journeys", __name__, url_prefix="/api/journeys", description=(
@@ -472,7 +471,7 @@ class JourneyReport(MethodView):
         journey = get_or_404(Journey, journey_id)
         # Built in JSON values as the schema would dump them (the schema documents the answer):
         # a marshmallow pass over every point would cost more than the report's queries.
-        return current_app.json.response(journey_report_json(journey, args["window_months"]))
+        return json_response(journey_report_json(journey, args["window_months"]))
 
 
 blueprints = [journeys, metrics, measurements, impacts, reports]

@@ -16,6 +16,7 @@ would dump it, without a marshmallow pass over every point.
 import calendar
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
+from itertools import accumulate
 from datetime import date
 from decimal import Decimal
 
@@ -34,25 +35,32 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def mean(values):
-    return sum(values, Decimal(0)) / len(values) if values else None
+def window_positions(starts, windows):
+    """Per window (earliest, delivered_on, latest) the slice bounds in `starts` (sorted) of the
+    periods starting in [earliest, delivered_on] and in (delivered_on, latest]."""
+    return [(bisect_left(starts, earliest), bisect_right(starts, delivered_on), bisect_right(starts, latest))
+            for earliest, delivered_on, latest in windows]
 
 
-def before_after(starts, values, windows, deliveries, number):
-    """Per delivery the averages of a series (`starts` sorted, `values` alike) in its window
-    (earliest, delivered_on, latest): periods starting in [earliest, delivered_on] versus in
-    (delivered_on, latest]. Bisection finds each window in the sorted series."""
+def before_after(values, positions, deliveries, number):
+    """Per delivery the averages of a series' `values` before and after it (`positions` from
+    `window_positions`). Running totals give each window's sum: KPI values have four places, so
+    every total is exact and equals the plain sum. Deliveries close in time share a window, and
+    its figures are computed once."""
+    totals = list(accumulate(values, initial=Decimal(0)))
+    figures = {}
     result = []
-    for delivery, (earliest, delivered_on, latest) in zip(deliveries, windows):
-        middle = bisect_right(starts, delivered_on)
-        before = values[bisect_left(starts, earliest):middle]
-        after = values[middle:bisect_right(starts, latest)]
-        before_average, after_average = mean(before), mean(after)
-        change = after_average - before_average if before and after else None
-        result.append({
-            **delivery, "before_average": None if before_average is None else number(before_average),
-            "before_count": len(before), "after_average": None if after_average is None else number(after_average),
-            "after_count": len(after), "change": None if change is None else number(change)})
+    for delivery, bounds in zip(deliveries, positions):
+        found = figures.get(bounds)
+        if found is None:
+            low, middle, high = bounds
+            before = (totals[middle] - totals[low]) / (middle - low) if middle > low else None
+            after = (totals[high] - totals[middle]) / (high - middle) if high > middle else None
+            found = figures[bounds] = {
+                "before_average": None if before is None else number(before), "before_count": middle - low,
+                "after_average": None if after is None else number(after), "after_count": high - middle,
+                "change": None if before is None or after is None else number(after - before)}
+        result.append({**delivery, **found})
     return result
 
 
@@ -116,16 +124,28 @@ def _report(journey, window_months, day, number):
     windows = [(add_months(delivered_on, -window_months), delivered_on, add_months(delivered_on, window_months))
                for _, _, delivered_on in delivered]
 
+    # Metrics measured in the same periods share their window positions, and every period's
+    # date is formatted once.
+    positions, days = {}, {}
+
+    def formatted(value):
+        text = days.get(value)
+        if text is None:
+            text = days[value] = day(value)
+        return text
+
     report_metrics = []
     for metric_id, code, name, unit, direction, _ in sorted(metrics, key=lambda m: (not m.builtin, m.code)):
         points = series[metric_id]
-        starts, values = [point[1] for point in points], [point[3] for point in points]
+        starts = tuple(point[1] for point in points)
+        if starts not in positions:
+            positions[starts] = window_positions(starts, windows)
         report_metrics.append({
             "metric": {"id": metric_id, "code": code, "name": name, "unit": unit, "direction": direction},
-            "series": [{"period_start": day(start), "period_end": day(end), "value": number(value),
+            "series": [{"period_start": formatted(start), "period_end": formatted(end), "value": number(value),
                         "sample_size": sample_size} for _, start, end, value, sample_size in points],
             "targets": targets[metric_id],
-            "before_after": before_after(starts, values, windows, deliveries, number),
+            "before_after": before_after([point[3] for point in points], positions[starts], deliveries, number),
         })
     journey_ref = {"id": journey.id, "name": journey.name, "owner_id": journey.owner_id, "status": journey.status}
     return {"journey": journey_ref, "window_months": window_months, "deliveries": deliveries,
