@@ -2,6 +2,7 @@
 import sys
 
 import click
+import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from cxgov.extensions import db
@@ -73,6 +74,10 @@ def seed_demo_command(initiatives, measurements):
         with click.progressbar(length=initiatives + measurements, label="Generating",
                                file=sys.stderr) as bar:
             summary += "\n" + seed_scale(initiatives, measurements, progress=bar.update)
+        db.session.commit()
+        # After a bulk load the query planner needs the new table sizes (autovacuum may be off or
+        # not have run yet).
+        db.session.execute(sa.text("ANALYZE"))
         db.session.commit()
     click.echo(summary)
 
