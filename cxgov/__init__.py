@@ -105,13 +105,14 @@ def register_request_hooks(app):
     from cxgov.auth import require_sign_in
     from cxgov.auth.sessions import enforce_session_lifetime
 
-    @app.before_request
-    def read_without_transaction():
-        # A safe request only reads. PostgreSQL's READ COMMITTED gives every statement its own
-        # snapshot, inside a transaction or not, so reads run in autocommit: no BEGIN and no
-        # ROLLBACK round trips around them. (SQLite's driver never opens a transaction for reads.)
-        if request.method in SAFE_METHODS and db.engine.dialect.name == "postgresql":
-            db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    # A safe request only reads. PostgreSQL's READ COMMITTED gives every statement its own
+    # snapshot, inside a transaction or not, so reads run in autocommit: no BEGIN and no ROLLBACK
+    # round trips around them. (SQLite's driver never opens a transaction for reads.)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        @app.before_request
+        def read_without_transaction():
+            if request.method in SAFE_METHODS:
+                db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
     @app.before_request
     def protect_forms():
