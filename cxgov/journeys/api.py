@@ -346,8 +346,8 @@ class Import(MethodView):
         (the header is line 1) and the same in file order as `lines` = `[{"line": 3, "errors": […]}, …]`;
         `{"header": […]}` for unknown or missing columns, `{"file": […]}` for
         an unreadable file, or the query parameter's name."""
-        raw = files["file"].read()
-        counts = imports.import_measurements(current_user, raw, args)
+        # The upload's stream (Werkzeug spools a large one to disk): read as the import goes.
+        counts = imports.import_measurements(current_user, files["file"].stream, args)
         db.session.commit()
         return counts
 
