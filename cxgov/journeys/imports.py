@@ -30,20 +30,19 @@ every bad line is listed, up to `MAX_LISTED` lines (the first ones of the file),
 ``bad_lines`` counts them all; header problems are under ``"header"``, problems with the query
 string under the parameter's name, an unreadable file under ``"file"``.
 
-Large files (up to `MAX_ROWS`, one million rows) are read as a stream and handled `CHUNK` rows at
+Large files (up to `MAX_ROWS`, one million rows) are read as a stream and handled `CHUNK` lines at
 a time, so memory does not grow with the file. A chunk is parsed into plain tuples (each distinct
 date and value parsed once), checked against the metrics, journeys, stages and touchpoints it
-names (loaded in bulk, each once per import), and copied into a temporary table (COPY on
-PostgreSQL); there one query matches it against the stored measurements with the same key (only
-those this chunk may match), and one statement inserts its new measurements. Queries: a fixed
-number per chunk, whatever the chunk holds. Everything happens in the request's transaction: a
-refusal found in a later chunk (a bad line, a journey the caller may not write, a line repeating an
-earlier one — found in the temporary table at the end) rolls it back with what earlier chunks wrote
-so a refused file still writes nothing. Bulk-created measurements are recorded in the
-audit trail as one `create` entry of entity `measurement_import` with the counts, not one entry
-per row; updated measurements are audited one by one as always.
+names (loaded in bulk, each once per import) and copied into a temporary table (COPY on
+PostgreSQL); there one query matches it against the stored measurements with the same keys (only
+those this chunk may match) and one statement inserts its new measurements. Queries: a fixed
+number per chunk, whatever the chunk holds. All of it happens in the request's transaction, and a
+refusal found in a later chunk (a bad line, a journey the caller may not write, a key repeating an
+earlier line's, found in the temporary table at the end) rolls the transaction back with what the
+earlier chunks wrote: a refused file still writes nothing. Bulk-created measurements are recorded
+in the audit trail as one `create` entry of entity `measurement_import` with the counts, not one
+entry per row; updated measurements are audited one by one as always.
 """
-import codecs
 import csv
 import io
 from bisect import insort
@@ -54,6 +53,7 @@ from itertools import chain
 from operator import itemgetter
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from cxgov import policy
 from cxgov.db import KpiValue, utcnow
@@ -187,6 +187,8 @@ def _records(raw, stream=False):
 
 def _decoded(chunks):
     """Lines of UTF-8 text (BOM dropped) from an iterable of byte chunks."""
+    import codecs
+
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
     rest = ""
     try:
@@ -455,19 +457,24 @@ WRITTEN = ["metric_id", "journey_id", "stage_id", "touchpoint_id", "period_start
 def _statements():
     staged, stored = IMPORT_ROWS.c, Measurement.__table__.c
     zero = sa.literal_column("0")  # literally the expressions of the unique index uq_measurements_key
-    same_key = sa.and_(
-        stored.metric_id == staged.metric_id, stored.journey_id == staged.journey_id,
-        sa.func.coalesce(stored.stage_id, zero) == sa.func.coalesce(staged.stage_id, zero),
-        sa.func.coalesce(stored.touchpoint_id, zero) == sa.func.coalesce(staged.touchpoint_id, zero),
-        stored.period_start == staged.period_start, stored.period_end == staged.period_end)
+    key = [stored.metric_id, stored.journey_id, sa.func.coalesce(stored.stage_id, zero),
+           sa.func.coalesce(stored.touchpoint_id, zero), stored.period_start, stored.period_end]
+    staged_key = [staged.metric_id, staged.journey_id, sa.func.coalesce(staged.stage_id, zero),
+                  sa.func.coalesce(staged.touchpoint_id, zero), staged.period_start, staged.period_end]
     in_chunk = staged.line.between(sa.bindparam("first"), sa.bindparam("last"))
-    matches = (sa.select(staged.line, stored.id, stored.value, stored.sample_size, stored.source)
-               .select_from(IMPORT_ROWS).join(Measurement.__table__, same_key).where(in_chunk))
     now = sa.bindparam("now", type_=stored.created_at.type)
-    create = sa.insert(Measurement.__table__).from_select(
+    # The chunk's rows whose key is not stored yet are inserted (its stored keys are skipped by
+    # ON CONFLICT DO NOTHING on the unique index: one look-up per row, the insert's own), and the
+    # new ids returned; only when some row was skipped are the chunk's keys matched.
+    create = {dialect: insert(Measurement.__table__).from_select(
         WRITTEN + ["version", "created_at", "updated_at"],
-        sa.select(*[staged[name] for name in WRITTEN], sa.literal_column("1"), now, now).where(
-            in_chunk, staged.line.not_in(sa.bindparam("matched", expanding=True))))
+        sa.select(*[staged[name] for name in WRITTEN], sa.literal_column("1"), now, now).where(in_chunk),
+    ).on_conflict_do_nothing(index_elements=key).returning(stored.id)
+        for dialect, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))}
+    matches = (sa.select(staged.line, stored.id, stored.value, stored.sample_size, stored.source)
+               .select_from(IMPORT_ROWS).join(Measurement.__table__, sa.and_(*[
+                   column == staged_column for column, staged_column in zip(key, staged_key)]))
+               .where(in_chunk))
     refuse = IMPORT_ROWS.update().where(staged.line.in_(sa.bindparam("lines", expanding=True))).values(refused=True)
     first = sa.func.min(staged.line).over(partition_by=[
         staged.metric_id, staged.metric, staged.journey_id, staged.stage_id, staged.touchpoint_id,
@@ -475,10 +482,10 @@ def _statements():
     keyed = sa.select(staged.line, staged.refused, first).subquery()
     repeats = (sa.select(keyed.c.line, keyed.c.first, keyed.c.refused).where(keyed.c.line > keyed.c.first)
                .order_by(keyed.c.line))
-    return matches, create, refuse, repeats
+    return create, matches, refuse, repeats
 
 
-MATCHES, CREATE, REFUSE, REPEATS = _statements()
+CREATE, MATCHES, REFUSE, REPEATS = _statements()
 
 
 class _References:
@@ -534,6 +541,7 @@ class _Import:
         dialect = connection.dialect
         self.db_date = sa.Date().dialect_impl(dialect).bind_processor(dialect) or _same
         self.db_value = KpiValue.dialect_impl(dialect).bind_processor(dialect) or _same
+        self.create = CREATE[dialect.name]
         self.now = utcnow()
         self.counts = {"created": 0, "updated": 0, "unchanged": 0, "rows": 0}
         self.repeated = False  # two rows of a chunk have the same key
@@ -603,27 +611,29 @@ class _Import:
                     f"COPY {IMPORT_ROWS.name} ({', '.join(ROW_COLUMNS)}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
-        elif self.connection.dialect.name == "sqlite":
+        else:
             driver.executemany(f"INSERT INTO {IMPORT_ROWS.name} ({', '.join(ROW_COLUMNS)}) "
                                f"VALUES ({', '.join('?' * len(ROW_COLUMNS))})", rows)
-        else:
-            self.connection.execute(sa.insert(IMPORT_ROWS), [dict(zip(ROW_COLUMNS, row)) for row in rows])
 
     def _write(self, rows):
-        """Update the stored measurements the chunk matches, insert the others."""
+        """Insert the chunk's new measurements; update the stored ones it matches."""
         bounds = {"first": rows[0][LINE], "last": rows[-1][LINE]}
-        matches = self.connection.execute(MATCHES, bounds).all()
+        created = set(self.connection.execute(self.create, {**bounds, "now": self.now}).scalars().all())
+        self.counts["created"] += len(created)
+        if len(created) == len(rows):
+            return
+        self.matched = True
+        by_line = {row[LINE]: row for row in rows}
         changed = {}
-        if matches:
-            self.matched = True
-            by_line = {row[LINE]: row for row in rows}
-            for line, measurement_id, value, sample_size, source in matches:
-                row = by_line[line]
-                # Compared as the database takes them: SQLite's floats stand for four-place values.
-                if self.db_value(value) == row[VALUE] and sample_size == row[SAMPLE_SIZE] and source == row[SOURCE]:
-                    self.counts["unchanged"] += 1
-                else:
-                    changed[measurement_id] = row
+        for line, measurement_id, value, sample_size, source in self.connection.execute(MATCHES, bounds):
+            if measurement_id in created:
+                continue
+            row = by_line[line]
+            # Compared as the database takes them: SQLite's floats stand for four-place values.
+            if self.db_value(value) == row[VALUE] and sample_size == row[SAMPLE_SIZE] and source == row[SOURCE]:
+                self.counts["unchanged"] += 1
+            else:
+                changed[measurement_id] = row
         if changed:
             for measurement in db.session.scalars(sa.select(Measurement).where(Measurement.id.in_(changed))):
                 row = changed[measurement.id]
@@ -631,9 +641,6 @@ class _Import:
                     kpi(row[VALUE]), row[SAMPLE_SIZE], row[SOURCE])
             db.session.flush()
             self.counts["updated"] += len(changed)
-        if len(matches) < len(rows):
-            self.connection.execute(CREATE, {**bounds, "matched": [match[0] for match in matches], "now": self.now})
-            self.counts["created"] += len(rows) - len(matches)
 
     def finish(self, actor):
         """Refuse the file (403, 422) or audit what it created; the counts."""
