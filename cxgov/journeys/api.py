@@ -343,11 +343,12 @@ class Import(MethodView):
 
         Refused, nothing written: 403 when the caller may not write one of the file's journeys; 422
         with `errors` = `{"line 3": ["value: 'abc' is not a number", …], …}` listing every bad line
-        (the header is line 1) and the same in file order as `lines` = `[{"line": 3, "errors": […]}, …]`;
+        (the header is line 1; the first 1,000 bad lines when there are more, `bad_lines` counts
+        them all) and the same in file order as `lines` = `[{"line": 3, "errors": […]}, …]`;
         `{"header": […]}` for unknown or missing columns, `{"file": […]}` for
         an unreadable file, or the query parameter's name."""
-        raw = files["file"].read()
-        counts = imports.import_measurements(current_user, raw, args)
+        # The upload's stream (Werkzeug spools a large one to disk): read as the import goes.
+        counts = imports.import_measurements(current_user, files["file"].stream, args)
         db.session.commit()
         return counts
 

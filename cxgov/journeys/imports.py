@@ -25,30 +25,38 @@ changes nothing. The answer is ``{"created", "updated", "unchanged", "rows"}``.
 
 Refusals write nothing: a caller who may not write one of the file's journeys gets 403; bad
 rows give 422 with ``errors`` mapping ``"line N"`` (the header is line 1) to messages
-``"field: problem"``, every bad line listed, and the same in file order as
-``lines: [{"line": N, "errors": [...]}, ...]``; header problems are under ``"header"``, problems
-with the query string under the parameter's name, an unreadable file under ``"file"``.
+``"field: problem"``, and the same in file order as ``lines: [{"line": N, "errors": [...]}, ...]``;
+every bad line is listed, up to `MAX_LISTED` lines (the first ones of the file), and
+``bad_lines`` counts them all; header problems are under ``"header"``, problems with the query
+string under the parameter's name, an unreadable file under ``"file"``.
 
-Validation costs a bounded number of queries whatever the size of the file: metrics,
-journeys, stages, touchpoints and the stored measurements they may match are loaded in bulk.
-
-Large files (up to `MAX_ROWS`, one million rows): the file is parsed as a stream into compact
-rows (never one ORM object per row), and new measurements are written with bulk inserts in
-chunks inside the request's one transaction, so a refusal still writes nothing. Bulk-created
-measurements are recorded in the audit trail as one `create` entry of entity `measurement_import`
-with the counts, not one entry per row; updated measurements are audited one by one as always.
+Large files (up to `MAX_ROWS`, one million rows) are read as a stream and handled `CHUNK` lines at
+a time, so memory does not grow with the file. A chunk is parsed into plain tuples (each distinct
+date and value parsed once), checked against the metrics, journeys, stages and touchpoints it
+names (loaded in bulk, each once per import) and copied into a temporary table (COPY on
+PostgreSQL); there one query matches it against the stored measurements with the same keys (only
+those this chunk may match) and one statement inserts its new measurements. Queries: a fixed
+number per chunk, whatever the chunk holds. All of it happens in the request's transaction, and a
+refusal found in a later chunk (a bad line, a journey the caller may not write, a key repeating an
+earlier line's, found in the temporary table at the end) rolls the transaction back with what the
+earlier chunks wrote: a refused file still writes nothing. Bulk-created measurements are recorded
+in the audit trail as one `create` entry of entity `measurement_import` with the counts, not one
+entry per row; updated measurements are audited one by one as always.
 """
 import csv
 import io
-from itertools import chain
+from bisect import insort
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from itertools import chain
+from operator import itemgetter
 
-from sqlalchemy import insert, select, tuple_
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from cxgov import policy
-from cxgov.db import utcnow
+from cxgov.db import KpiValue, utcnow
 from cxgov.errors import Forbidden, Invalid
 from cxgov.extensions import db
 from cxgov.journeys import scores as score_math
@@ -59,8 +67,16 @@ REQUIRED = ("metric", "journey_id", "period_start", "period_end", "value")
 OPTIONAL = ("stage_id", "touchpoint_id", "sample_size", "source")
 KEY_COLUMNS = ("journey_id", "period_start", "period_end", "stage_id", "touchpoint_id")
 MAX_ROWS = 1_000_000
-CHUNK = 10_000
+CHUNK = 10_000  # lines checked and written at a time (at most 30,000: SQLite binds 32,766 values a statement)
+MAX_LISTED = 1_000  # bad lines listed in a refusal, the first ones of the file; the others are counted
 MAX_VALUE = Decimal("1e10")
+CACHED = 50_000  # distinct dates or values kept parsed
+
+# A parsed row is a plain tuple, in the column order of the temporary table `IMPORT_ROWS`:
+# `metric` is the code when no metric has it (the row is refused), otherwise None; dates and
+# value are as the database takes them (the column types' bind processing: SQLite keeps text
+# dates and float values).
+LINE, METRIC, METRIC_ID, JOURNEY_ID, STAGE_ID, TOUCHPOINT_ID, START, END, VALUE, SAMPLE_SIZE, SOURCE = range(11)
 
 
 @dataclass(slots=True)
@@ -79,14 +95,47 @@ class Row:
 
 
 class Errors:
-    def __init__(self):
+    """Problems by label: "header", a query parameter, "file", "line N". `capped`: only the first
+    `MAX_LISTED` bad lines of the file are listed; `bad_lines` counts them all."""
+
+    def __init__(self, capped=True):
         self.by_label = {}
+        self.limit = MAX_LISTED if capped else None
+        self.listed = []  # the listed lines' numbers, in order
+        self.bad_lines = 0
+        self._unlisted = None  # the last line counted but not listed
 
     def add(self, label, message):
         self.by_label.setdefault(label, []).append(message)
 
-    def line(self, number, message):
-        self.add(f"line {number}", message)
+    def line(self, number, message, counted=False):
+        """A problem of line `number`. The messages of a line come one after the other; `counted`:
+        the line is bad already (a message found later, in another check)."""
+        label = f"line {number}"
+        messages = self.by_label.get(label)
+        if messages is not None:
+            messages.append(message)
+            return
+        if number == self._unlisted:
+            return
+        if not counted:
+            self.bad_lines += 1
+        if self.limit is not None and len(self.listed) >= self.limit:
+            if number > self.listed[-1]:
+                self._unlisted = number
+                return
+            del self.by_label[f"line {self.listed.pop()}"]
+        insort(self.listed, number)
+        self.by_label[label] = [message]
+
+    def take(self, other):
+        """The problems of `other` (a chunk's lines), in line order."""
+        for label, messages in sorted(other.by_label.items(), key=_label_order):
+            for message in messages:
+                if label.startswith("line "):
+                    self.line(int(label[5:]), message)
+                else:
+                    self.add(label, message)
 
     def raise_if_any(self, detail="The file was refused; nothing was imported."):
         if self.by_label:
@@ -94,7 +143,12 @@ class Errors:
             # JSON objects come out with sorted keys ("line 10" before "line 3"): `lines` keeps the order.
             lines = [{"line": int(label[5:]), "errors": messages} for label, messages in ordered.items()
                      if label.startswith("line ")]
-            raise Invalid(detail, errors=ordered, lines=lines)
+            extra = {}
+            if self.bad_lines:
+                extra["bad_lines"] = self.bad_lines
+                if self.bad_lines > len(lines):
+                    detail += f" {self.bad_lines} lines are bad; the first {len(lines)} are listed."
+            raise Invalid(detail, errors=ordered, lines=lines, **extra)
 
 
 def _label_order(item):
@@ -199,7 +253,30 @@ def _decimal(text, name, errors, line):
     return number
 
 
-def _measurement_rows(header, records, errors):
+def _usable_value(text):
+    number = Decimal(text)
+    if not number.is_finite() or abs(number) >= MAX_VALUE:
+        raise ValueError(text)
+    return kpi(number)
+
+
+class _Parsed(dict):
+    """Parsed values by their text, parsed on first use (a file repeats its dates and values)."""
+
+    def __init__(self, parse):
+        super().__init__()
+        self.parse = parse
+
+    def __missing__(self, text):
+        value = self.parse(text)  # ValueError or InvalidOperation: not cached, the line is read again
+        if len(self) >= CACHED:
+            self.clear()
+        self[text] = value
+        return value
+
+
+def _measurement_columns(header, errors):
+    """The header's column names, lower case; refuses a header with unknown, missing or repeated ones."""
     names = [name.lower() for name in header]
     unknown = [h for h, n in zip(header, names) if n not in REQUIRED + OPTIONAL]
     missing = [name for name in REQUIRED if name not in names]
@@ -211,39 +288,75 @@ def _measurement_rows(header, records, errors):
     if duplicated:
         errors.add("header", f"repeated column(s): {', '.join(duplicated)}")
     errors.raise_if_any("The header is not the expected one; nothing was imported.")
-    rows = []
+    return names
+
+
+def _measurement_chunks(names, records, job):
+    """(rows, problems) for every CHUNK lines: the parsed rows and an `Errors` with the problems of
+    the other lines. A line is read with plain conversions first; any line those do not take (a
+    blank cell, a bad number, an unknown metric, extra spaces) is read again, cell by cell, by
+    `_read_line`, which names each problem."""
+    width = len(names)
+    # Every record gets one "" more: the cell read for an optional column the file does not have.
+    cells_of = itemgetter(*[names.index(name) if name in names else width for name in REQUIRED + OPTIONAL])
+    metric_ids = job.metric_ids
+    dates = _Parsed(lambda text: job.db_date(date.fromisoformat(text)))
+    values = _Parsed(lambda text: job.db_value(_usable_value(text)))
+    sources = frozenset(SOURCES)
+    rows, problems, count = [], Errors(capped=False), 0
     for line, cells in records:
-        if _blank(cells):
-            continue
-        if len(cells) != len(names):
-            errors.line(line, f"row: {len(cells)} cells, the header has {len(names)}")
-            continue
-        cell = {name: value.strip() for name, value in zip(names, cells)}
-        before = len(errors.by_label.get(f"line {line}", []))
-        for name in REQUIRED:
-            if not cell[name]:
-                errors.line(line, f"{name}: required")
-        if len(errors.by_label.get(f"line {line}", [])) > before:
-            continue
-        parsed = {
-            "metric": cell["metric"],
-            "journey_id": _int(cell["journey_id"], "journey_id", errors, line),
-            "period_start": _date(cell["period_start"], "period_start", errors, line),
-            "period_end": _date(cell["period_end"], "period_end", errors, line),
-            "value": _decimal(cell["value"], "value", errors, line),
-            "stage_id": _int(cell["stage_id"], "stage_id", errors, line) if cell.get("stage_id") else None,
-            "touchpoint_id": (_int(cell["touchpoint_id"], "touchpoint_id", errors, line)
-                              if cell.get("touchpoint_id") else None),
-            "sample_size": (_int(cell["sample_size"], "sample_size", errors, line, minimum=0)
-                            if cell.get("sample_size") else None),
-            "source": cell.get("source") or "import",
-        }
-        if parsed["source"] not in SOURCES:
-            errors.line(line, f"source: {parsed['source']!r} is not one of {', '.join(SOURCES)}")
-        if len(errors.by_label.get(f"line {line}", [])) > before:
-            continue
-        rows.append(Row(line=line, **parsed))
-    return rows
+        row = None
+        if len(cells) == width:
+            cells.append("")
+            code, journey, start, end, value, stage, touchpoint, size, source = cells_of(cells)
+            del cells[-1]
+            try:
+                row = (line, None, metric_ids[code], int(journey), int(stage) if stage else None,
+                       int(touchpoint) if touchpoint else None, dates[start], dates[end], values[value],
+                       int(size) if size else None, source or "import")
+            except (KeyError, ValueError, ArithmeticError):
+                row = None
+            else:
+                if row[SOURCE] not in sources or (row[SAMPLE_SIZE] is not None and row[SAMPLE_SIZE] < 0):
+                    row = None
+        if row is None:
+            row = _read_line(line, cells, names, problems, job)
+        if row is not None:
+            rows.append(row)
+        count += 1
+        if count == CHUNK:
+            yield rows, problems
+            rows, problems, count = [], Errors(capped=False), 0
+    if count:
+        yield rows, problems
+
+
+def _read_line(line, cells, names, errors, job):
+    """One line read cell by cell, every problem named: the row, or None (blank or bad line)."""
+    if _blank(cells):
+        return None
+    if len(cells) != len(names):
+        errors.line(line, f"row: {len(cells)} cells, the header has {len(names)}")
+        return None
+    cell = {name: value.strip() for name, value in zip(names, cells)}
+    missing = [name for name in REQUIRED if not cell[name]]
+    for name in missing:
+        errors.line(line, f"{name}: required")
+    if missing:
+        return None
+    journey_id = _int(cell["journey_id"], "journey_id", errors, line)
+    start = _date(cell["period_start"], "period_start", errors, line)
+    end = _date(cell["period_end"], "period_end", errors, line)
+    value = _decimal(cell["value"], "value", errors, line)
+    stage_id = _int(cell["stage_id"], "stage_id", errors, line) if cell.get("stage_id") else None
+    touchpoint_id = _int(cell["touchpoint_id"], "touchpoint_id", errors, line) if cell.get("touchpoint_id") else None
+    sample_size = _int(cell["sample_size"], "sample_size", errors, line, minimum=0) if cell.get("sample_size") else None
+    source = cell.get("source") or "import"
+    if source not in SOURCES:
+        errors.line(line, f"source: {source!r} is not one of {', '.join(SOURCES)}")
+    if f"line {line}" in errors.by_label:
+        return None
+    return job.row(line, cell["metric"], journey_id, stage_id, touchpoint_id, start, end, value, sample_size, source)
 
 
 # -- survey exports -----------------------------------------------------------------------------------
@@ -320,117 +433,275 @@ def _score_rows(header, records, args, errors):
 
 # -- checking and writing -----------------------------------------------------------------------------
 
-def _check_query_refs(args, journeys, stages, touchpoints, errors):
+IMPORT_ROWS = sa.Table(
+    "measurement_import_rows", sa.MetaData(),
+    sa.Column("line", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("metric", sa.String),
+    sa.Column("metric_id", sa.Integer),
+    sa.Column("journey_id", sa.Integer),
+    sa.Column("stage_id", sa.Integer),
+    sa.Column("touchpoint_id", sa.Integer),
+    sa.Column("period_start", sa.Date),
+    sa.Column("period_end", sa.Date),
+    sa.Column("value", KpiValue),
+    sa.Column("sample_size", sa.Integer),
+    sa.Column("source", sa.String(16)),
+    sa.Column("refused", sa.Boolean, nullable=False, server_default=sa.false()),  # a row with problems
+    prefixes=["TEMPORARY"],
+)
+ROW_COLUMNS = [column.name for column in IMPORT_ROWS.columns if column.name != "refused"]
+WRITTEN = ["metric_id", "journey_id", "stage_id", "touchpoint_id", "period_start", "period_end", "value",
+           "sample_size", "source"]
+
+
+def _statements():
+    staged, stored = IMPORT_ROWS.c, Measurement.__table__.c
+    zero = sa.literal_column("0")  # literally the expressions of the unique index uq_measurements_key
+    key = [stored.metric_id, stored.journey_id, sa.func.coalesce(stored.stage_id, zero),
+           sa.func.coalesce(stored.touchpoint_id, zero), stored.period_start, stored.period_end]
+    staged_key = [staged.metric_id, staged.journey_id, sa.func.coalesce(staged.stage_id, zero),
+                  sa.func.coalesce(staged.touchpoint_id, zero), staged.period_start, staged.period_end]
+    in_chunk = staged.line.between(sa.bindparam("first"), sa.bindparam("last"))
+    now = sa.bindparam("now", type_=stored.created_at.type)
+    # The chunk's rows whose key is not stored yet are inserted (its stored keys are skipped by
+    # ON CONFLICT DO NOTHING on the unique index: one look-up per row, the insert's own), and the
+    # new ids returned; only when some row was skipped are the chunk's keys matched.
+    create = {dialect: insert(Measurement.__table__).from_select(
+        WRITTEN + ["version", "created_at", "updated_at"],
+        sa.select(*[staged[name] for name in WRITTEN], sa.literal_column("1"), now, now).where(in_chunk),
+    ).on_conflict_do_nothing(index_elements=key).returning(stored.id)
+        for dialect, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))}
+    matches = (sa.select(staged.line, stored.id, stored.value, stored.sample_size, stored.source)
+               .select_from(IMPORT_ROWS).join(Measurement.__table__, sa.and_(*[
+                   column == staged_column for column, staged_column in zip(key, staged_key)]))
+               .where(in_chunk))
+    refuse = IMPORT_ROWS.update().where(staged.line.in_(sa.bindparam("lines", expanding=True))).values(refused=True)
+    first = sa.func.min(staged.line).over(partition_by=[
+        staged.metric_id, staged.metric, staged.journey_id, staged.stage_id, staged.touchpoint_id,
+        staged.period_start, staged.period_end]).label("first")
+    keyed = sa.select(staged.line, staged.refused, first).subquery()
+    repeats = (sa.select(keyed.c.line, keyed.c.first, keyed.c.refused).where(keyed.c.line > keyed.c.first)
+               .order_by(keyed.c.line))
+    return create, matches, refuse, repeats
+
+
+CREATE, MATCHES, REFUSE, REPEATS = _statements()
+
+
+class _References:
+    """The metrics, journeys, stages and touchpoints the rows name, loaded in bulk when a chunk
+    names new ones and kept: they grow with the tables, not with the file."""
+
+    def __init__(self, actor):
+        self.actor = actor
+        self.metrics = dict(db.session.execute(sa.select(Metric.code, Metric.id)).all())
+        self.journeys = {}  # id → whether the actor may write the journey's measurements
+        self.stages = {}  # id → journey id
+        self.touchpoints = {}  # id → (stage id, journey id)
+        self.forbidden = False  # some journey may not be written by the actor
+
+    def load(self, journey_ids, stage_ids, touchpoint_ids):
+        journey_ids = journey_ids - self.journeys.keys()
+        if journey_ids:
+            for journey in db.session.scalars(sa.select(Journey).where(Journey.id.in_(journey_ids))):
+                may = self.journeys[journey.id] = policy.write_journey(self.actor, journey)
+                self.forbidden = self.forbidden or not may
+        stage_ids = stage_ids - self.stages.keys()
+        if stage_ids:
+            self.stages.update(db.session.execute(
+                sa.select(Stage.id, Stage.journey_id).where(Stage.id.in_(stage_ids))).all())
+        touchpoint_ids = touchpoint_ids - self.touchpoints.keys()
+        if touchpoint_ids:
+            self.touchpoints.update({tp_id: (stage_id, journey_id) for tp_id, stage_id, journey_id in db.session.execute(
+                sa.select(Touchpoint.id, Touchpoint.stage_id, Stage.journey_id).join(Stage, Stage.id == Touchpoint.stage_id)
+                .where(Touchpoint.id.in_(touchpoint_ids))).all()})
+
+    def refused_journeys(self):
+        return sorted(journey_id for journey_id, may in self.journeys.items() if not may)
+
+
+def _check_query_refs(args, refs, errors):
     """References given in the query string (format=scores) are reported under the parameter's name."""
-    if args.get("journey_id") is not None and args["journey_id"] not in journeys:
+    if args.get("journey_id") is not None and args["journey_id"] not in refs.journeys:
         errors.add("journey_id", f"no journey {args['journey_id']}")
-    if args.get("stage_id") is not None and args["stage_id"] not in stages:
+    if args.get("stage_id") is not None and args["stage_id"] not in refs.stages:
         errors.add("stage_id", f"no stage {args['stage_id']}")
-    if args.get("touchpoint_id") is not None and args["touchpoint_id"] not in touchpoints:
+    if args.get("touchpoint_id") is not None and args["touchpoint_id"] not in refs.touchpoints:
         errors.add("touchpoint_id", f"no touchpoint {args['touchpoint_id']}")
 
 
-def _check_rows(rows, metrics, journeys, stages, touchpoints, errors):
-    seen = {}
-    for row in rows:
-        line = row.line
-        if row.metric not in metrics:
-            errors.line(line, f"metric: no metric with code {row.metric!r}")
-        if row.journey_id not in journeys:
-            errors.line(line, f"journey_id: no journey {row.journey_id}")
-        if row.period_end < row.period_start:
-            errors.line(line, "period_end: before period_start")
-        if row.stage_id is not None and stages.get(row.stage_id) != row.journey_id:
-            errors.line(line, f"stage_id: stage {row.stage_id} is not a stage of journey {row.journey_id}")
-        if row.touchpoint_id is not None:
-            stage_id, journey_id = touchpoints.get(row.touchpoint_id, (None, None))
-            if journey_id != row.journey_id:
-                errors.line(line, f"touchpoint_id: touchpoint {row.touchpoint_id} is not on journey {row.journey_id}")
-            elif row.stage_id is not None and stage_id != row.stage_id:
-                errors.line(line, f"touchpoint_id: touchpoint {row.touchpoint_id} is not in stage {row.stage_id}")
-        key = (row.metric, row.journey_id, row.stage_id, row.touchpoint_id, row.period_start, row.period_end)
-        if key in seen:
-            errors.line(line, f"row: same metric, journey, stage, touchpoint and period as line {seen[key]}")
+class _Import:
+    """One file's import, chunk after chunk, on `connection`, in the request's transaction."""
+
+    def __init__(self, connection, actor, errors):
+        self.connection = connection
+        self.errors = errors
+        self.refs = _References(actor)
+        self.metric_ids = self.refs.metrics
+        dialect = connection.dialect
+        self.db_date = sa.Date().dialect_impl(dialect).bind_processor(dialect) or _same
+        self.db_value = KpiValue.dialect_impl(dialect).bind_processor(dialect) or _same
+        self.create = CREATE[dialect.name]
+        self.now = utcnow()
+        self.counts = {"created": 0, "updated": 0, "unchanged": 0, "rows": 0}
+        self.repeated = False  # two rows of a chunk have the same key
+        self.matched = False  # some row matched a stored measurement: it may repeat an earlier row
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {IMPORT_ROWS.name}")
+        IMPORT_ROWS.create(connection)
+
+    def row(self, line, code, journey_id, stage_id, touchpoint_id, start, end, value, sample_size, source):
+        metric_id = self.metric_ids.get(code)
+        return (line, code if metric_id is None else None, metric_id, journey_id, stage_id, touchpoint_id,
+                self.db_date(start), self.db_date(end), self.db_value(kpi(value)), sample_size, source)
+
+    def refusing(self):
+        return bool(self.errors.by_label or self.repeated or self.refs.forbidden)
+
+    def add(self, rows, problems):
+        """Check a chunk; stage it for the check of repeated keys; write it while nothing is refused."""
+        if not rows:
+            self.errors.take(problems)
+            return
+        self.counts["rows"] += len(rows)
+        self.refs.load({row[JOURNEY_ID] for row in rows}, {row[STAGE_ID] for row in rows} - {None},
+                       {row[TOUCHPOINT_ID] for row in rows} - {None})
+        refused = self._check(rows, problems)
+        self.errors.take(problems)
+        if self.refs.forbidden:
+            return  # the file is refused with 403, whatever else is wrong
+        self._stage(rows)
+        if refused:
+            self.connection.execute(REFUSE, {"lines": refused})
+        if not self.refusing():
+            self._write(rows)
+
+    def _check(self, rows, problems):
+        """What no single line shows: unknown metrics and journeys, stages and touchpoints of other
+        journeys, reversed periods, repeated keys. Returns the lines refused."""
+        journeys, stages, touchpoints = self.refs.journeys, self.refs.stages, self.refs.touchpoints
+        refused = []
+        for line, code, metric_id, journey_id, stage_id, touchpoint_id, start, end, _, _, _ in rows:
+            before = len(problems.by_label)
+            if metric_id is None:
+                problems.line(line, f"metric: no metric with code {code!r}")
+            if journey_id not in journeys:
+                problems.line(line, f"journey_id: no journey {journey_id}")
+            if end < start:  # ISO dates (SQLite's text) sort as dates do
+                problems.line(line, "period_end: before period_start")
+            if stage_id is not None and stages.get(stage_id) != journey_id:
+                problems.line(line, f"stage_id: stage {stage_id} is not a stage of journey {journey_id}")
+            if touchpoint_id is not None:
+                tp_stage_id, tp_journey_id = touchpoints.get(touchpoint_id, (None, None))
+                if tp_journey_id != journey_id:
+                    problems.line(line, f"touchpoint_id: touchpoint {touchpoint_id} is not on journey {journey_id}")
+                elif stage_id is not None and tp_stage_id != stage_id:
+                    problems.line(line, f"touchpoint_id: touchpoint {touchpoint_id} is not in stage {stage_id}")
+            if len(problems.by_label) > before:
+                refused.append(line)
+        keys = set(map(itemgetter(METRIC, METRIC_ID, JOURNEY_ID, STAGE_ID, TOUCHPOINT_ID, START, END), rows))
+        if len(keys) < len(rows):
+            self.repeated = True  # named, with the earlier line, by the check of the whole file
+        return refused
+
+    def _stage(self, rows):
+        """Copy the rows into the temporary table, the fastest way the database has."""
+        driver = self.connection.connection.driver_connection
+        if self.connection.dialect.name == "postgresql":
+            with driver.cursor() as cursor, cursor.copy(
+                    f"COPY {IMPORT_ROWS.name} ({', '.join(ROW_COLUMNS)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
         else:
-            seen[key] = line
+            driver.executemany(f"INSERT INTO {IMPORT_ROWS.name} ({', '.join(ROW_COLUMNS)}) "
+                               f"VALUES ({', '.join('?' * len(ROW_COLUMNS))})", rows)
+
+    def _write(self, rows):
+        """Insert the chunk's new measurements; update the stored ones it matches."""
+        bounds = {"first": rows[0][LINE], "last": rows[-1][LINE]}
+        created = set(self.connection.execute(self.create, {**bounds, "now": self.now}).scalars().all())
+        self.counts["created"] += len(created)
+        if len(created) == len(rows):
+            return
+        self.matched = True
+        by_line = {row[LINE]: row for row in rows}
+        changed = {}
+        for line, measurement_id, value, sample_size, source in self.connection.execute(MATCHES, bounds):
+            if measurement_id in created:
+                continue
+            row = by_line[line]
+            # Compared as the database takes them: SQLite's floats stand for four-place values.
+            if self.db_value(value) == row[VALUE] and sample_size == row[SAMPLE_SIZE] and source == row[SOURCE]:
+                self.counts["unchanged"] += 1
+            else:
+                changed[measurement_id] = row
+        if changed:
+            for measurement in db.session.scalars(sa.select(Measurement).where(Measurement.id.in_(changed))):
+                row = changed[measurement.id]
+                measurement.value, measurement.sample_size, measurement.source = (
+                    kpi(row[VALUE]), row[SAMPLE_SIZE], row[SOURCE])
+            db.session.flush()
+            self.counts["updated"] += len(changed)
+
+    def finish(self, actor):
+        """Refuse the file (403, 422) or audit what it created; the counts."""
+        forbidden = self.refs.refused_journeys()
+        if forbidden:
+            raise Forbidden("You may not record measurements of journey(s) " + ", ".join(map(str, forbidden))
+                            + "; nothing was imported.", journeys=forbidden)
+        if self.refusing() or self.matched:
+            self._name_repeats()
+        if not self.counts["rows"] and not self.errors.by_label:
+            self.errors.add("file", "No data rows under the header.")
+        self.errors.raise_if_any()
+        self.connection.execute(sa.text(f"DROP TABLE {IMPORT_ROWS.name}"))
+        _audit_created(actor, self.counts, self.now)
+        return self.counts
+
+    def _name_repeats(self):
+        """Every row whose key an earlier row has, with that row's line, from the temporary table."""
+        result = self.connection.execute(REPEATS.execution_options(yield_per=1_000))
+        for line, first, refused in result:
+            self.errors.line(line, f"row: same metric, journey, stage, touchpoint and period as line {first}",
+                             counted=refused)
+
+
+def _same(value):
+    return value
 
 
 def import_measurements(actor, raw, args):
-    """Import a CSV (bytes or text) in the format `args["format"]`; see the module docstring.
-    Returns {"created", "updated", "unchanged", "rows"}. Writes nothing when it raises."""
+    """Import a CSV (bytes, text or a binary file) in the format `args["format"]`; see the module
+    docstring. Returns {"created", "updated", "unchanged", "rows"}. Writes nothing when it raises:
+    it rolls the session's transaction back (the request's, which a refusal ends anyway)."""
     errors = Errors()
     scores_format = args.get("format") == "scores"
     header, records = _records(raw, stream=not scores_format)
     if scores_format:
-        rows = _score_rows(header, records, args, errors)
-        read = sum(len(row.lines) for row in rows)
+        computed = _score_rows(header, records, args, errors)
     else:
-        rows = _measurement_rows(header, records, errors)
-        read = len(rows)
-    if not rows and not errors.by_label:
-        errors.add("file", "No data rows under the header.")
-
-    # Everything the rows refer to, in bulk: one query per table.
-    codes = {row.metric for row in rows}
-    journey_ids = {row.journey_id for row in rows} | ({args["journey_id"]} if args.get("journey_id") else set())
-    stage_ids = {row.stage_id for row in rows if row.stage_id is not None}
-    touchpoint_ids = {row.touchpoint_id for row in rows if row.touchpoint_id is not None}
-    metrics = {m.code: m for m in db.session.scalars(select(Metric).where(Metric.code.in_(codes)))} if codes else {}
-    journeys = ({j.id: j for j in db.session.scalars(select(Journey).where(Journey.id.in_(journey_ids)))}
-                if journey_ids else {})
-    stages = (dict(db.session.execute(select(Stage.id, Stage.journey_id).where(Stage.id.in_(stage_ids))).all())
-              if stage_ids else {})
-    touchpoints = ({tp_id: (stage_id, journey_id) for tp_id, stage_id, journey_id in db.session.execute(
-        select(Touchpoint.id, Touchpoint.stage_id, Stage.journey_id).join(Stage, Stage.id == Touchpoint.stage_id)
-        .where(Touchpoint.id.in_(touchpoint_ids))).all()} if touchpoint_ids else {})
-
-    refused = sorted(j.id for j in journeys.values() if not policy.write_journey(actor, j))
-    if refused:
-        raise Forbidden("You may not record measurements of journey(s) " + ", ".join(map(str, refused))
-                        + "; nothing was imported.", journeys=refused)
-    if scores_format:
-        _check_query_refs(args, journeys, stages, touchpoints, errors)
-    _check_rows(rows, metrics, journeys, stages, touchpoints, errors)
-    errors.raise_if_any()
-
-    existing = {}
-    if rows:
-        candidates = db.session.scalars(select(Measurement).where(
-            Measurement.journey_id.in_({row.journey_id for row in rows}),
-            Measurement.metric_id.in_({m.id for m in metrics.values()}),
-            tuple_(Measurement.period_start, Measurement.period_end).in_(
-                {(row.period_start, row.period_end) for row in rows}),
-        ))
-        for m in candidates:
-            existing[(m.metric_id, m.journey_id, m.stage_id, m.touchpoint_id, m.period_start, m.period_end)] = m
-    counts = {"created": 0, "updated": 0, "unchanged": 0, "rows": read}
-    now = utcnow()
-    new = []
-    for row in rows:
-        metric_id = metrics[row.metric].id
-        values = {"value": kpi(row.value), "sample_size": row.sample_size, "source": row.source}
-        stored = existing.get((metric_id, row.journey_id, row.stage_id, row.touchpoint_id,
-                               row.period_start, row.period_end))
-        if stored is None:
-            new.append({"metric_id": metric_id, "journey_id": row.journey_id, "stage_id": row.stage_id,
-                        "touchpoint_id": row.touchpoint_id, "period_start": row.period_start,
-                        "period_end": row.period_end, "version": 1, "created_at": now, "updated_at": now,
-                        **values})
-            counts["created"] += 1
-            if len(new) == CHUNK:
-                db.session.execute(insert(Measurement.__table__), new)
-                new = []
-        elif all(getattr(stored, name) == value for name, value in values.items()):
-            counts["unchanged"] += 1
+        names = _measurement_columns(header, errors)
+    try:
+        job = _Import(db.session.connection(), actor, errors)
+        if scores_format:
+            job.refs.load({args.get("journey_id")} - {None}, {args.get("stage_id")} - {None},
+                          {args.get("touchpoint_id")} - {None})
+            _check_query_refs(args, job.refs, errors)
+            rows = [job.row(row.line, row.metric, row.journey_id, row.stage_id, row.touchpoint_id, row.period_start,
+                            row.period_end, row.value, row.sample_size, row.source) for row in computed]
+            chunks = ((rows[at:at + CHUNK], Errors(capped=False)) for at in range(0, len(rows), CHUNK))
         else:
-            for name, value in values.items():
-                setattr(stored, name, value)
-            counts["updated"] += 1
-    if new:
-        db.session.execute(insert(Measurement.__table__), new)
-    db.session.flush()
-    _audit_created(actor, counts, now)
-    return counts
+            chunks = _measurement_chunks(names, records, job)
+        for rows, problems in chunks:
+            job.add(rows, problems)
+        if scores_format:
+            job.counts["rows"] = sum(len(row.lines) for row in computed)  # answers, not measurements
+        return job.finish(actor)
+    except BaseException:
+        # What earlier chunks wrote goes with the transaction. (SQLite creates the temporary table
+        # outside it when nothing was written before: dropped here.)
+        db.session.rollback()
+        db.session.connection().exec_driver_sql(f"DROP TABLE IF EXISTS {IMPORT_ROWS.name}")
+        raise
 
 
 def _audit_created(actor, counts, now):
@@ -439,6 +710,6 @@ def _audit_created(actor, counts, now):
         return
     from cxgov.audit.models import AuditEntry
 
-    db.session.execute(insert(AuditEntry.__table__), [{
+    db.session.execute(sa.insert(AuditEntry.__table__), [{
         "actor_id": getattr(actor, "id", None), "action": "create", "entity": "measurement_import",
         "entity_id": None, "changes": {"created": counts["created"], "rows": counts["rows"]}, "created_at": now}])

@@ -104,7 +104,7 @@ def upload():
                 raise Invalid("Some fields of the form are not valid.", errors=error.messages)
             if args["format"] == "measurements":
                 args = {"format": "measurements"}  # the survey fields apply to survey exports only
-            context["result"] = imports.import_measurements(current_user, file.read(), args)
+            context["result"] = imports.import_measurements(current_user, file.stream, args)
             db.session.commit()
         except (Invalid, Forbidden) as problem:
             db.session.rollback()
