@@ -87,6 +87,9 @@ class Metric(Versioned, db.Model):
     builtin: Mapped[bool] = mapped_column(default=False)
 
 
+JOURNEY_LEVEL = sa.text("stage_id IS NULL AND touchpoint_id IS NULL")
+
+
 class Measurement(Versioned, Timestamped, db.Model):
     __tablename__ = "measurements"
     __table_args__ = (
@@ -105,6 +108,10 @@ class Measurement(Versioned, Timestamped, db.Model):
             unique=True,
         ),
         sa.Index("ix_measurements_journey_id_metric_id_period_start", "journey_id", "metric_id", "period_start"),
+        # The journey report's series: a journey's own measurements (no stage, no touchpoint) by
+        # period. Without it a large journey is read through all its stage and touchpoint rows.
+        sa.Index("ix_measurements_journey_level", "journey_id", "period_start", "period_end",
+                 sqlite_where=JOURNEY_LEVEL, postgresql_where=JOURNEY_LEVEL),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
