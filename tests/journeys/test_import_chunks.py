@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import delete, event, select
 
 from cxgov.audit.models import AuditEntry
-from cxgov.errors import Invalid
 from cxgov.auth.services import verified_tokens
+from cxgov.errors import Invalid
 from cxgov.extensions import db
 from cxgov.journeys import imports
 from cxgov.journeys.models import Journey, Measurement
