@@ -43,9 +43,15 @@ def median_time(call, runs=RUNS):
 
 
 def make_app():
+    """The app as `wsgi.py` builds it for gunicorn (its long-lived objects frozen out of the
+    garbage collector's generations)."""
+    import gc
+
     from cxgov import create_app
 
-    return create_app({"SQLALCHEMY_DATABASE_URI": URL})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": URL})
+    gc.freeze()
+    return app
 
 
 def admin_token(app):

@@ -86,6 +86,12 @@ def _number(value):
     return sa.literal(value, NUMBER)
 
 
+def flows_in_scope(conditions):
+    """The condition on cash flows for initiatives in scope (none for the whole portfolio: every
+    cash flow belongs to an initiative)."""
+    return [CashFlow.initiative_id.in_(select(Initiative.id).where(*conditions))] if conditions else []
+
+
 def _adjusted_sum(kind):
     factor = (1 - CashFlow.risk_adjustment) if kind == "benefit" else (1 + CashFlow.risk_adjustment)
     return sa.type_coerce(func.sum(case((CashFlow.kind == kind, CashFlow.amount * factor), else_=_number(0))),
@@ -101,11 +107,10 @@ def figures_statement(conditions, basis, rate):
     discount factor (1 + d)^t (bound as decimals, so PostgreSQL computes in `numeric`), and
     summed again. Payback: with the cumulative net of each year as a window sum, the first year
     whose cumulative net reaches zero after a negative one, interpolated linearly inside it."""
-    in_scope = select(Initiative.id).where(*conditions)
     yearly = (
         select(CashFlow.initiative_id, CashFlow.year,
                _adjusted_sum("cost").label("costs"), _adjusted_sum("benefit").label("benefits"))
-        .where(CashFlow.basis == basis, CashFlow.initiative_id.in_(in_scope))
+        .where(CashFlow.basis == basis, *flows_in_scope(conditions))
         .group_by(CashFlow.initiative_id, CashFlow.year)
         .cte("yearly")
     )
@@ -173,7 +178,7 @@ def _decimal(value):
 def rows_of(result):
     """The `Row`s of the answer of `figures_statement`."""
     rows = []
-    append = rows.append
+    append, divide = rows.append, calc.DECIMAL128.divide
     for (id, title, status, department_id, department, journey_id, journey, category,
          pv_costs, pv_benefits, net0, payback) in result:
         if pv_costs is None:  # no cash flows
@@ -186,8 +191,9 @@ def rows_of(result):
             payback = ZERO  # year 0 alone is not negative
         elif payback is not None:
             payback = _decimal(payback)
+        roi = divide(npv, pv_costs) if pv_costs else None  # calc.roi, inlined for ten thousand rows
         append(Row(id, title, status, department_id, department, journey_id, journey, category,
-                   pv_costs, pv_benefits, npv, calc.roi(npv, pv_costs), payback, True))
+                   pv_costs, pv_benefits, npv, roi, payback, True))
     return rows
 
 
@@ -241,7 +247,7 @@ def yearly_totals(conditions, basis):
     """The scope's risk-adjusted, undiscounted costs and benefits by year: one query."""
     stmt = (
         select(CashFlow.year, _adjusted_sum("cost"), _adjusted_sum("benefit"))
-        .where(CashFlow.basis == basis, CashFlow.initiative_id.in_(select(Initiative.id).where(*conditions)))
+        .where(CashFlow.basis == basis, *flows_in_scope(conditions))
         .group_by(CashFlow.year)
     )
     flows = []
