@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask import current_app, has_app_context
 from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session, lazyload, make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
 from cxgov.auth.models import ApiToken
 from cxgov.auth.passwords import hash_password, needs_rehash, verify_password
@@ -81,6 +82,9 @@ class VerifiedTokens:
 
     def __init__(self, seconds, size=10_000):
         self.seconds, self.size, self.entries = seconds, size, {}
+        # Bumped by every `clear`: a lookup that started before a clear must not store what it
+        # read (it may have read the row as it was before the change).
+        self.generation = 0
 
     def get(self, digest):
         entry = self.entries.get(digest)
@@ -92,8 +96,9 @@ class VerifiedTokens:
             return None
         return values, token_id
 
-    def put(self, digest, user, token_id, expires_at):
-        if self.seconds <= 0:
+    def put(self, digest, user, token_id, expires_at, generation):
+        """Keep what a lookup that started at `generation` found, unless a change came since."""
+        if self.seconds <= 0 or generation != self.generation:
             return
         if len(self.entries) >= self.size:
             self.entries.clear()
@@ -101,6 +106,7 @@ class VerifiedTokens:
         self.entries[digest] = (self.clock() + self.seconds, values, token_id, expires_at)
 
     def clear(self):
+        self.generation += 1
         self.entries.clear()
 
 
@@ -114,7 +120,11 @@ def verified_tokens(app=None):
 
 def _attached(values):
     """A user rebuilt from cached columns, attached to this request's session as if loaded
-    (no query; the password hash and relationships load if something reads them)."""
+    (no query; the password hash and relationships load if something reads them). If the session
+    already holds that user (e.g. signing in again loaded it), that instance is the user."""
+    existing = db.session.identity_map.get(identity_key(User, values["id"]))
+    if existing is not None:
+        return existing
     user = User(**values)
     make_transient_to_detached(user)
     db.session.add(user)
@@ -133,19 +143,36 @@ def user_for_token(raw: str):
     if hit is not None:
         values, token_id = hit
         return _attached(values), token_id
+    generation = cache.generation
     found = db.session.execute(_USER_FOR_TOKEN, {"digest": digest, "now": utcnow()}).first()
     if found is None:
         return None
     user, token_id, expires_at = found
-    cache.put(digest, user, token_id, expires_at)
+    cache.put(digest, user, token_id, expires_at, generation)
     return user, token_id
 
 
+_CHANGED = "cxgov.users_or_tokens_changed"
+
+
 def forget_on_change(session, flush_context=None):
-    """after_flush: a user or a token changed, so no verified token may be trusted any longer."""
+    """after_flush: a user or a token changed, so no verified token may be trusted any longer.
+    Emptied now and again at commit (`forget_on_commit`): between the two, another request of this
+    process may still read (and would cache) the rows as they were before the change."""
     changed = itertools.chain(session.new, session.dirty, session.deleted)
     if any(isinstance(obj, (User, ApiToken)) for obj in changed) and has_app_context():
         verified_tokens().clear()
+        session.info[_CHANGED] = True
+
+
+def forget_on_commit(session):
+    """after_commit: the change is now what every other request reads."""
+    if session.info.pop(_CHANGED, False) and has_app_context():
+        verified_tokens().clear()
+
+
+def _forget_mark(session, *args):
+    session.info.pop(_CHANGED, None)
 
 
 def forget_on_bulk_change(orm_execute_state):
@@ -154,10 +181,12 @@ def forget_on_bulk_change(orm_execute_state):
         entity = orm_execute_state.bind_mapper
         if entity is not None and entity.class_ in (User, ApiToken):
             verified_tokens().clear()
+            orm_execute_state.session.info[_CHANGED] = True
 
 
 def install():
-    for name, listener in (("after_flush", forget_on_change), ("do_orm_execute", forget_on_bulk_change)):
+    for name, listener in (("after_flush", forget_on_change), ("do_orm_execute", forget_on_bulk_change),
+                           ("after_commit", forget_on_commit), ("after_soft_rollback", _forget_mark)):
         if not event.contains(Session, name, listener):
             event.listen(Session, name, listener)
 

@@ -92,10 +92,16 @@ def flows_in_scope(conditions):
     return [CashFlow.initiative_id.in_(select(Initiative.id).where(*conditions))] if conditions else []
 
 
+def _exact(expression):
+    """A sum of risk-adjusted amounts at the six places it exactly has (2 for money, 4 for the
+    risk). A no-op on PostgreSQL, which sums `numeric` exactly; on SQLite, which sums in floating
+    point, it removes the noise (100 × 1.1 = 110.00000000000001) before anything is compared."""
+    return sa.type_coerce(func.round(expression, 6), NUMBER)
+
+
 def _adjusted_sum(kind):
     factor = (1 - CashFlow.risk_adjustment) if kind == "benefit" else (1 + CashFlow.risk_adjustment)
-    return sa.type_coerce(func.sum(case((CashFlow.kind == kind, CashFlow.amount * factor), else_=_number(0))),
-                          NUMBER)
+    return _exact(func.sum(case((CashFlow.kind == kind, CashFlow.amount * factor), else_=_number(0))))
 
 
 def figures_statement(conditions, basis, rate):
@@ -116,8 +122,8 @@ def figures_statement(conditions, basis, rate):
     )
     net = yearly.c.benefits - yearly.c.costs
     running = select(
-        yearly.c.initiative_id, yearly.c.year, yearly.c.costs, yearly.c.benefits, net.label("net"),
-        func.sum(net).over(partition_by=yearly.c.initiative_id, order_by=yearly.c.year).label("cumulative"),
+        yearly.c.initiative_id, yearly.c.year, yearly.c.costs, yearly.c.benefits, _exact(net).label("net"),
+        _exact(func.sum(net).over(partition_by=yearly.c.initiative_id, order_by=yearly.c.year)).label("cumulative"),
     ).cte("running")
     r = running.c
     factor = case({year: _number(calc.discount_factor(rate, year)) for year in YEARS}, value=r.year)

@@ -1,15 +1,18 @@
 """VerifiedTokens: a worker trusts a bearer token it verified moments ago without looking it up
 again; changes made through this process take effect at once, changes made elsewhere (another
 worker, another instance, plain SQL) within CXGOV_TOKEN_CACHE_SECONDS."""
+import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import event, select, text
 
+from cxgov.auth.models import ApiToken
 from cxgov.auth.services import VerifiedTokens, verified_tokens
 from cxgov.db import utcnow
 from cxgov.extensions import db
 from cxgov.org.models import User
+from tests import factories
 
 
 class Clock:
@@ -124,3 +127,34 @@ def test_the_cache_keeps_no_password_hash(app, login_as, clock):
     client.get("/api/users/me")
     for _, values, _, _ in verified_tokens(app).entries.values():
         assert "password_hash" not in values
+
+
+def test_signing_in_again_with_a_cached_token_in_the_header(app, login_as, clock):
+    """POST /api/auth/tokens loads the user (last_login_at); the audit trail then asks who acts,
+    which the cached token answers with the same user, not a second copy of it."""
+    client = login_as("member", email="again@example.com")
+    assert client.get("/api/users/me").status_code == 200  # the token is cached now
+    again = client.post("/api/auth/tokens", json={"email": "again@example.com", "password": factories.PASSWORD})
+    assert again.status_code == 201, again.json
+
+
+@pytest.mark.parametrize("change", ["deactivate", "revoke"])
+def test_a_lookup_between_a_changes_flush_and_its_commit_is_not_kept(app, login_as, clock, change):
+    """A request of this process that verifies the token after another request flushed a change
+    but before it committed reads the old rows; what it read must not outlive the commit."""
+    client = login_as("member")
+    user_id = client.user_id
+    with app.app_context():
+        if change == "deactivate":
+            db.session.get(User, user_id).active = False
+        else:
+            for token in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user_id)):
+                token.revoked_at = utcnow()
+        db.session.flush()
+        during = []
+        thread = threading.Thread(target=lambda: during.append(client.get("/api/users/me").status_code))
+        thread.start()
+        thread.join()
+        db.session.commit()
+    assert during == [200]  # the change was not committed yet
+    assert client.get("/api/users/me").status_code == 401
