@@ -71,7 +71,9 @@ def admin_token(app):
 # The floor of the portfolio report: the same aggregate as one hand-written query. Per initiative,
 # with the names the report groups by: the PVs of its risk-adjusted planned costs and benefits
 # (discount rate 10 %), the net of year 0 and the payback month (first year whose cumulative net
-# turns non-negative, interpolated), as SPEC §3 defines them.
+# turns non-negative, interpolated), as SPEC §3 defines them. Nets are rounded to the six places
+# they exactly have, as the report does: SQLite sums in floating point, and without it a payback
+# exactly at a year boundary reads as "never".
 ROI_SQL = """
 WITH yearly AS (
   SELECT cf.initiative_id, cf.year,
@@ -80,8 +82,8 @@ WITH yearly AS (
   FROM cash_flows cf WHERE cf.basis = 'planned'
   GROUP BY cf.initiative_id, cf.year
 ), running AS (
-  SELECT initiative_id, year, costs, benefits, benefits - costs AS net,
-         SUM(benefits - costs) OVER (PARTITION BY initiative_id ORDER BY year) AS cumulative
+  SELECT initiative_id, year, costs, benefits, round(benefits - costs, 6) AS net,
+         round(SUM(benefits - costs) OVER (PARTITION BY initiative_id ORDER BY year), 6) AS cumulative
   FROM yearly
 ), per_initiative AS (
   SELECT initiative_id, SUM(costs / {power}) AS pv_costs, SUM(benefits / {power}) AS pv_benefits,

@@ -93,15 +93,17 @@ def flows_in_scope(conditions):
 
 
 def _exact(expression):
-    """A sum of risk-adjusted amounts at the six places it exactly has (2 for money, 4 for the
-    risk). A no-op on PostgreSQL, which sums `numeric` exactly; on SQLite, which sums in floating
-    point, it removes the noise (100 × 1.1 = 110.00000000000001) before anything is compared."""
+    """A net of risk-adjusted amounts at the six places it exactly has (2 for money, 4 for the
+    risk), for the comparisons payback makes. A no-op on PostgreSQL, which sums `numeric`
+    exactly; on SQLite, which sums in floating point, it removes the noise
+    (100 × 1.1 − 110 = 1.4e-14) before the net is compared with zero."""
     return sa.type_coerce(func.round(expression, 6), NUMBER)
 
 
 def _adjusted_sum(kind):
     factor = (1 - CashFlow.risk_adjustment) if kind == "benefit" else (1 + CashFlow.risk_adjustment)
-    return _exact(func.sum(case((CashFlow.kind == kind, CashFlow.amount * factor), else_=_number(0))))
+    return sa.type_coerce(func.sum(case((CashFlow.kind == kind, CashFlow.amount * factor), else_=_number(0))),
+                          NUMBER)
 
 
 def figures_statement(conditions, basis, rate):
