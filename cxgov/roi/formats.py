@@ -9,11 +9,13 @@ from decimal import ROUND_HALF_UP
 
 from flask import Response
 
-from cxgov.rest import CENT, money
+from cxgov.rest import CENT
 from cxgov.roi import services
 
+
 def _rounded(value, step):
-    return None if value is None else float(value.quantize(step, rounding=ROUND_HALF_UP))
+    """A display rounding (`services.rounded`) as the JSON number the schema documents."""
+    return None if value is None else float(services.rounded(value, step))
 
 
 def _money(value):
@@ -21,8 +23,8 @@ def _money(value):
 
 
 def _totals(figures):
-    return {"pv_costs": str(money(figures["pv_costs"])), "pv_benefits": str(money(figures["pv_benefits"])),
-            "npv": str(money(figures["npv"])), "roi": _rounded(figures["roi"], services.ROI_STEP)}
+    return {"pv_costs": _money(figures["pv_costs"]), "pv_benefits": _money(figures["pv_benefits"]),
+            "npv": _money(figures["npv"]), "roi": _rounded(figures["roi"], services.ROI_STEP)}
 
 
 def report_json(report):
@@ -55,7 +57,7 @@ def _cell(name, value):
     if value is None:
         return ""
     if name in ("pv_costs", "pv_benefits", "npv"):
-        return str(money(value))
+        return _money(value)
     if name == "roi":
         return str(services.rounded(value, services.ROI_STEP))
     if name == "payback_months":
