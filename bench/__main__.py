@@ -110,7 +110,8 @@ def throughput(url, rounds=int(os.environ.get("BENCH_ROUNDS", 3))):
 def main():
     started = time.perf_counter()
     print(f"cxgov bench: {INITIATIVES} initiatives, {MEASUREMENTS} measurements; databases: {', '.join(DATABASES)}")
-    print(f"(median of {os.environ.get('BENCH_RUNS', 5)} runs after a warm-up; ratio = app / floor, "
+    runs = int(os.environ.get('BENCH_RUNS', 5))
+    print(f"(median of {runs} runs after a warm-up, {runs * 10} for the journey report; ratio = app / floor, "
           "throughput ratio = app / floor)\n")
     summary = []
     for kind in DATABASES:
@@ -121,9 +122,12 @@ def main():
 
         reports = step(url, "reports")
         print(f"  {'figure':38} {'app':>10} {'floor':>10} {'ratio':>7}  goal")
-        for name, (app_s, floor_s) in reports.items():
+        for name, (app_s, floor_s, *info) in reports.items():
             goal = 2.0
             ratio = app_s / floor_s
+            if info:  # the same app time against a narrower floor, for information
+                print(f"  {name:38} {'':10} {floor_s * 1000:8.1f}ms {ratio:6.2f}x")
+                continue
             print(f"  {name:38} {app_s * 1000:8.1f}ms {floor_s * 1000:8.1f}ms {ratio:6.2f}x  ≤ {goal}x "
                   + ("ok" if ratio <= goal else "MISSED"))
             summary.append((kind, name, ratio, ratio <= goal))

@@ -20,7 +20,7 @@ from itertools import accumulate
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Float, String, bindparam, cast, select, type_coerce
 
 from cxgov.extensions import db
 from cxgov.initiatives.models import Impact, Initiative
@@ -44,18 +44,19 @@ def window_positions(starts, windows):
 
 def before_after(values, positions, deliveries, number):
     """Per delivery the averages of a series' `values` before and after it (`positions` from
-    `window_positions`). Running totals give each window's sum: KPI values have four places, so
-    every total is exact and equals the plain sum. Deliveries close in time share a window, and
-    its figures are computed once."""
-    totals = list(accumulate(values, initial=Decimal(0)))
+    `window_positions`). Each window's sum comes from running totals in ten-thousandths: KPI values
+    have four places, so the totals are exact integers (from a float too, below 10^10), and a sum
+    divided in Decimal is the plain Decimal mean. Deliveries close in time share a window, and its
+    figures are computed once."""
+    totals = list(accumulate((round(value * 10000) for value in values), initial=0))
     figures = {}
     result = []
     for delivery, bounds in zip(deliveries, positions):
         found = figures.get(bounds)
         if found is None:
             low, middle, high = bounds
-            before = (totals[middle] - totals[low]) / (middle - low) if middle > low else None
-            after = (totals[high] - totals[middle]) / (high - middle) if high > middle else None
+            before = Decimal(totals[middle] - totals[low]).scaleb(-4) / (middle - low) if middle > low else None
+            after = Decimal(totals[high] - totals[middle]).scaleb(-4) / (high - middle) if high > middle else None
             found = figures[bounds] = {
                 "before_average": None if before is None else number(before), "before_count": middle - low,
                 "after_average": None if after is None else number(after), "after_count": high - middle,
@@ -70,29 +71,58 @@ def _same(value):
 
 def journey_report(journey, window_months=6):
     """The report in Python values (dates, Decimals): the journey page draws and formats them."""
-    return _report(journey, window_months, _same, _same)
+    return _report(journey, window_months, _POINTS, _TARGETS, _same, _same)
 
 
 def journey_report_json(journey, window_months=6):
     """The report exactly as `JourneyReportSchema` dumps it: ISO dates, KPI values as JSON numbers
     (`Number` dumps a Decimal as its float)."""
-    return _report(journey, window_months, date.isoformat, float)
+    return _report(journey, window_months, _POINTS_JSON, _TARGETS_JSON, _iso, float)
 
 
-# Only the columns the report shows; the journey's id is bound at each call.
+def _iso(day):
+    """An ISO date from a `date`, or the stored text itself (SQLite keeps dates as ISO text)."""
+    return day if day.__class__ is str else day.isoformat()
+
+
+def _as_float(column):
+    """A KPI value as the float `Number` dumps, cast in the database: the stored numeric rounds to
+    it exactly as Python's float() of the Decimal does, without a conversion per value here."""
+    return cast(column, Float)
+
+
+def _as_stored(column):
+    """A date as the driver gives it: a `date` on PostgreSQL, the stored ISO text on SQLite."""
+    return type_coerce(column, String)
+
+
+_JOURNEY_LEVEL = (Measurement.journey_id == bindparam("journey_id"), Measurement.stage_id.is_(None),
+                  Measurement.touchpoint_id.is_(None))
+_SERIES_ORDER = (Measurement.period_start, Measurement.period_end, Measurement.id)
+# Only the columns the report shows, in Python values (the page) or ready for JSON (the API);
+# the journey's id is bound at each call.
 _POINTS = (
     select(Measurement.metric_id, Measurement.period_start, Measurement.period_end, Measurement.value,
            Measurement.sample_size)
-    .where(Measurement.journey_id == bindparam("journey_id"), Measurement.stage_id.is_(None),
-           Measurement.touchpoint_id.is_(None))
-    .order_by(Measurement.period_start, Measurement.period_end, Measurement.id)
+    .where(*_JOURNEY_LEVEL).order_by(*_SERIES_ORDER)
 )
-_TARGETS = (
-    select(Impact.metric_id, Impact.id, Impact.initiative_id, Initiative.title, Impact.baseline_value,
-           Impact.target_value)
-    .join(Initiative, Initiative.id == Impact.initiative_id)
-    .where(Impact.journey_id == bindparam("journey_id")).order_by(Impact.id)
+_POINTS_JSON = (
+    select(Measurement.metric_id, _as_stored(Measurement.period_start), _as_stored(Measurement.period_end),
+           _as_float(Measurement.value), Measurement.sample_size)
+    .where(*_JOURNEY_LEVEL).order_by(*_SERIES_ORDER)
 )
+
+
+def _targets(baseline_value, target_value):
+    return (
+        select(Impact.metric_id, Impact.id, Impact.initiative_id, Initiative.title, baseline_value, target_value)
+        .join(Initiative, Initiative.id == Impact.initiative_id)
+        .where(Impact.journey_id == bindparam("journey_id")).order_by(Impact.id)
+    )
+
+
+_TARGETS = _targets(Impact.baseline_value, Impact.target_value)
+_TARGETS_JSON = _targets(_as_float(Impact.baseline_value), _as_float(Impact.target_value))
 _DELIVERED = (
     select(Initiative.id, Initiative.title, Initiative.delivered_on)
     .where(Initiative.journey_id == bindparam("journey_id"), Initiative.delivered_on.is_not(None))
@@ -104,36 +134,34 @@ _METRICS = (
 )
 
 
-def _report(journey, window_months, day, number):
-    """`day` and `number` turn dates and (non-null) KPI values into the report's values."""
+def _report(journey, window_months, points_statement, targets_statement, day, number):
+    """The statements give points and targets in the report's values; `day` turns a period's or
+    a delivery's date into one, `number` a computed average."""
     db.session.flush()  # plain rows below: the session's pending changes first, as an ORM query would
     execute = db.session.connection().execute
     journey_id = {"journey_id": journey.id}
-    points, impacts, delivered = (execute(stmt, journey_id).all() for stmt in (_POINTS, _TARGETS, _DELIVERED))
+    points, impacts, delivered = (execute(stmt, journey_id).all()
+                                  for stmt in (points_statement, targets_statement, _DELIVERED))
 
-    series, targets = defaultdict(list), defaultdict(list)
+    series, targets, days = defaultdict(list), defaultdict(list), {}
     for point in points:
         series[point[0]].append(point)
+        days[point[1]] = days[point[2]] = None
     for metric_id, impact_id, initiative_id, title, baseline_value, target_value in impacts:
         targets[metric_id].append({
             "impact_id": impact_id, "initiative_id": initiative_id, "initiative_title": title,
-            "baseline_value": number(baseline_value), "target_value": number(target_value)})
+            "baseline_value": baseline_value, "target_value": target_value})
     metrics = execute(_METRICS, {"ids": sorted(series.keys() | targets.keys())}).all()
     deliveries = [{"initiative_id": initiative_id, "title": title, "delivered_on": day(delivered_on)}
                   for initiative_id, title, delivered_on in delivered]
-    windows = [(add_months(delivered_on, -window_months), delivered_on, add_months(delivered_on, window_months))
-               for _, _, delivered_on in delivered]
+    # Each period's date is formatted once. Window bounds compare with the periods' starts as the
+    # driver gives them (ISO text sorts as its dates do).
+    days = {value: day(value) for value in days}
+    bound = _iso if points and points[0][1].__class__ is str else _same
+    windows = [(bound(add_months(delivered_on, -window_months)), bound(delivered_on),
+                bound(add_months(delivered_on, window_months))) for _, _, delivered_on in delivered]
 
-    # Metrics measured in the same periods share their window positions, and every period's
-    # date is formatted once.
-    positions, days = {}, {}
-
-    def formatted(value):
-        text = days.get(value)
-        if text is None:
-            text = days[value] = day(value)
-        return text
-
+    positions = {}  # metrics measured in the same periods share their window positions
     report_metrics = []
     for metric_id, code, name, unit, direction, _ in sorted(metrics, key=lambda m: (not m.builtin, m.code)):
         points = series[metric_id]
@@ -142,7 +170,7 @@ def _report(journey, window_months, day, number):
             positions[starts] = window_positions(starts, windows)
         report_metrics.append({
             "metric": {"id": metric_id, "code": code, "name": name, "unit": unit, "direction": direction},
-            "series": [{"period_start": formatted(start), "period_end": formatted(end), "value": number(value),
+            "series": [{"period_start": days[start], "period_end": days[end], "value": value,
                         "sample_size": sample_size} for _, start, end, value, sample_size in points],
             "targets": targets[metric_id],
             "before_after": before_after([point[3] for point in points], positions[starts], deliveries, number),

@@ -66,6 +66,20 @@ def reference_report(journey_id, window_months):
             "window_months": window_months, "deliveries": deliveries, "metrics": report_metrics}
 
 
+def assert_answers_as_before(app, response, journey_id, window_months):
+    """The page's report equals the reference, and the API answers exactly what the schema and
+    flask-smorest answered before (values, types and key order)."""
+    assert response.status_code == 200
+    with app.app_context():
+        expected = reference_report(journey_id, window_months)
+        assert journey_report(db.session.get(Journey, journey_id), window_months) == expected
+        dumped = JourneyReportSchema().dump(expected)
+    before = app.json.response(dumped).get_data()
+    assert response.get_data() == orjson.dumps(json.loads(before), option=orjson.OPT_SORT_KEYS)
+    assert response.json == json.loads(before)
+    assert response.mimetype == "application/json"
+
+
 @pytest.fixture
 def varied_journey(app, journey_owner):
     """Several metrics (built-in and custom, one only targeted, two only measured per stage or
@@ -128,16 +142,7 @@ def varied_journey(app, journey_owner):
 @pytest.mark.parametrize("window_months", [1, 6, 13, 60])
 def test_report_equals_the_straightforward_computation(app, login_as, varied_journey, window_months):
     response = login_as("member").get(f"/api/reports/journeys/{varied_journey}?window_months={window_months}")
-    assert response.status_code == 200
-    with app.app_context():
-        expected = reference_report(varied_journey, window_months)
-        assert journey_report(db.session.get(Journey, varied_journey), window_months) == expected  # the page's
-        dumped = JourneyReportSchema().dump(expected)
-    # Exactly what the schema and flask-smorest answered before (values, types and key order).
-    assert response.get_data() == orjson.dumps(json.loads(app.json.response(dumped).get_data()),
-                                               option=orjson.OPT_SORT_KEYS)
-    assert response.json == json.loads(app.json.response(dumped).get_data())
-    assert response.mimetype == "application/json"
+    assert_answers_as_before(app, response, varied_journey, window_months)
 
     report = response.json
     assert [m["metric"]["code"] for m in report["metrics"]] == ["csat", "nps", "aaa_wait_days", "zz_targeted"]
@@ -156,3 +161,30 @@ def test_report_equals_the_straightforward_computation(app, login_as, varied_jou
         assert (month_end["before_count"], month_end["after_count"]) == (2, 2)
         wait = report["metrics"][2]["before_after"][1]  # on 2026-02-01: before 01-01, 02-01 (1, 1); after 03-01 (2)
         assert (wait["before_average"], wait["after_average"], wait["change"]) == (1.0, 2.0, 1.0)
+
+
+def test_extreme_values_average_exactly(app, login_as, journey_owner):
+    """Values at the column's limits (fourteen digits, four places), tiny ones and signs mixed: the
+    averages and changes are still the exact Decimal ones, from the API's floats as from the page's
+    Decimals."""
+    import random
+
+    chosen = random.Random(9)
+    extremes = ["9999999999.9999", "-9999999999.9999", "0.0001", "-0.0001", "1234567890.1234", "0"]
+    with app.app_context():
+        journey = db.session.get(Journey, journey_owner.journey_id)
+        nps = factories.metric("nps").id
+        for index in range(40):
+            value = chosen.choice(extremes) if index % 3 else f"{chosen.uniform(-1e10, 1e10):.4f}"
+            if Decimal(value).copy_abs() >= Decimal("1e10"):
+                value = "9999999999.9999"
+            factories.create_measurement(journey, metric_id=nps, period_start=date(2024, 1, 1) + timedelta(days=9 * index),
+                                         value=Decimal(value))
+        for day in (date(2024, 3, 31), date(2024, 6, 15), date(2024, 8, 31), date(2024, 12, 1)):
+            factories.create_initiative(journey=journey, status="delivered", delivered_on=day)
+        journey_id = journey.id
+    for window_months in (1, 3, 6):
+        response = login_as("member").get(f"/api/reports/journeys/{journey_id}?window_months={window_months}")
+        assert_answers_as_before(app, response, journey_id, window_months)
+        averages = [entry["before_average"] for entry in response.json["metrics"][0]["before_after"]]
+        assert any(abs(average) > 1e8 for average in averages if average is not None)
