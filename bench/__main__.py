@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.common import CACHE, INITIATIVES, MEASUREMENTS, PY, ROOT, env_for, prepare
+from bench.common import CACHE, INITIATIVES, JOURNEY_RUNS, MEASUREMENTS, PY, ROOT, RUNS, env_for, prepare
 
 DATABASES = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
 WORKERS = int(os.environ.get("BENCH_WORKERS", 2))
@@ -110,8 +110,7 @@ def throughput(url, rounds=int(os.environ.get("BENCH_ROUNDS", 3))):
 def main():
     started = time.perf_counter()
     print(f"cxgov bench: {INITIATIVES} initiatives, {MEASUREMENTS} measurements; databases: {', '.join(DATABASES)}")
-    runs = int(os.environ.get('BENCH_RUNS', 5))
-    print(f"(median of {runs} runs after a warm-up, {runs * 10} for the journey report; ratio = app / floor, "
+    print(f"(median of {RUNS} runs after a warm-up, {JOURNEY_RUNS} for the journey report; ratio = app / floor, "
           "throughput ratio = app / floor)\n")
     summary = []
     for kind in DATABASES:

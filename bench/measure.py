@@ -9,10 +9,10 @@ import time
 from datetime import date
 from decimal import Decimal
 
+from bench.common import JOURNEY_RUNS, RUNS
+
 URL = os.environ["DATABASE_URL"]
 PG = URL.startswith("postgresql")
-RUNS = int(os.environ.get("BENCH_RUNS", 5))
-JOURNEY_RUNS = 10
 
 
 def peak_rss_mb():
@@ -135,7 +135,7 @@ JOURNEY_METRICS_SQL = ("SELECT id, code, name, unit, direction FROM metrics WHER
 # A delivery's window: its date moved by six calendar months either way, clamped to the month's
 # last day (PostgreSQL's date arithmetic clamps; SQLite's date() rolls over, hence the min()).
 if PG:
-    EARLIEST, LATEST = "CAST(delivered_on - interval '6 months' AS date)", "CAST(delivered_on + interval '6 months' AS date)"
+    EARLIEST, LATEST = (f"CAST(delivered_on {sign} interval '6 months' AS date)" for sign in "-+")
 else:
     EARLIEST, LATEST = ("min(date(delivered_on, 'start of month', '{0:+d} months', '+' || "
                         "(CAST(strftime('%d', delivered_on) AS integer) - 1) || ' days'), "
@@ -218,10 +218,10 @@ def reports():
     def app_journey():
         response = client.get(f"/api/reports/journeys/{journey_id}", headers=headers)
         assert response.status_code == 200, response.data[:300]
-    # A few milliseconds each: more runs, taken in turn so that the machine's moods hit all alike.
+    # Taken in turn, so that the machine's moods hit all three alike.
     app_time, floor_time, reads_time = interleaved_times(
         app_journey, lambda: journey_floor(connection, journey_id),
-        lambda: journey_floor(connection, journey_id, windows=False), runs=RUNS * JOURNEY_RUNS)
+        lambda: journey_floor(connection, journey_id, windows=False), runs=JOURNEY_RUNS)
     results[f"journey report #{journey_id}"] = (app_time, floor_time)
     results["  floor without before/after (reads only)"] = (app_time, reads_time, "info")
     print(json.dumps(results))
