@@ -42,6 +42,9 @@ earlier line's, found in the temporary table at the end) rolls the transaction b
 earlier chunks wrote: a refused file still writes nothing. Bulk-created measurements are recorded
 in the audit trail as one `create` entry of entity `measurement_import` with the counts, not one
 entry per row; updated measurements are audited one by one as always.
+
+A score export is read as a stream too: each answer's score joins its group (journey, stage,
+touchpoint, period) as it is read, so memory holds the scores, not the file's text.
 """
 import csv
 import io
@@ -49,7 +52,7 @@ from bisect import insort
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from itertools import chain
+from itertools import chain, islice
 from operator import itemgetter
 
 import sqlalchemy as sa
@@ -91,7 +94,6 @@ class Row:
     touchpoint_id: int | None = None
     sample_size: int | None = None
     source: str = "import"
-    lines: list | None = None  # every line behind a computed row (format=scores)
 
 
 class Errors:
@@ -160,9 +162,9 @@ def _label_order(item):
 
 # -- reading ------------------------------------------------------------------------------------------
 
-def _records(raw, stream=False):
-    """(line number, cells) of every record after the header, and the header itself. `raw` is
-    bytes, text or a binary file; with `stream` the records come as an iterator, read lazily."""
+def _records(raw):
+    """The header, and an iterator of (line number, cells) of every record after it, read lazily.
+    `raw` is bytes, text or a binary file."""
     if hasattr(raw, "read"):
         handle = raw
         first = handle.read(4096)
@@ -182,7 +184,7 @@ def _records(raw, stream=False):
     if header is None:
         raise Invalid("The file is empty.", errors={"file": ["The file is empty; line 1 must be the header."]})
     records = _read(reader)
-    return [cell.strip() for cell in header], (records if stream else list(records))
+    return [cell.strip() for cell in header], records
 
 
 def _decoded(chunks):
@@ -389,11 +391,12 @@ def _score_rows(header, records, args, errors):
         if name not in names and args.get(name) is None:
             errors.add(name, "required: give it in the query string or as a column")
     errors.raise_if_any("The file cannot be read as survey scores; nothing was imported.")
-    if len(records) >= 2 and any(cell.strip().startswith('{"ImportId"') for cell in records[1][1]):
-        records = records[2:]  # Qualtrics: question text and import ids under the header
+    first = list(islice(records, 2))
+    if len(first) == 2 and any(cell.strip().startswith('{"ImportId"') for cell in first[1][1]):
+        first = []  # Qualtrics: question text and import ids under the header
     low, high = score_math.SCALES[metric]
     groups = {}
-    for line, cells in records:
+    for line, cells in chain(first, records):
         if _blank(cells):
             continue
         if len(cells) < len(names):
@@ -418,15 +421,13 @@ def _score_rows(header, records, args, errors):
                 errors.line(line, f"{name}: required")
         if len(errors.by_label.get(f"line {line}", [])) > before:
             continue
-        group = groups.setdefault(tuple(key[name] for name in KEY_COLUMNS), (key, [], []))
-        group[1].append(score)
-        group[2].append(line)
+        groups.setdefault(tuple(key[name] for name in KEY_COLUMNS), (key, [], line))[1].append(score)
     errors.raise_if_any()
     if not groups:
         raise Invalid("The file holds no scores.", errors={"file": ["No row carries a score."]})
     rows = []
-    for key, answers, lines in groups.values():
-        rows.append(Row(line=lines[0], lines=lines, metric=metric, value=score_math.compute(metric, answers),
+    for key, answers, line in groups.values():
+        rows.append(Row(line=line, metric=metric, value=score_math.compute(metric, answers),
                         sample_size=len(answers), source="survey", **key))
     return rows
 
@@ -675,7 +676,7 @@ def import_measurements(actor, raw, args):
     it rolls the session's transaction back (the request's, which a refusal ends anyway)."""
     errors = Errors()
     scores_format = args.get("format") == "scores"
-    header, records = _records(raw, stream=not scores_format)
+    header, records = _records(raw)
     if scores_format:
         computed = _score_rows(header, records, args, errors)
     else:
@@ -694,7 +695,7 @@ def import_measurements(actor, raw, args):
         for rows, problems in chunks:
             job.add(rows, problems)
         if scores_format:
-            job.counts["rows"] = sum(len(row.lines) for row in computed)  # answers, not measurements
+            job.counts["rows"] = sum(row.sample_size for row in computed)  # answers, not measurements
         return job.finish(actor)
     except BaseException:
         # What earlier chunks wrote goes with the transaction. (SQLite creates the temporary table
