@@ -68,14 +68,17 @@ def make_app():
 
 
 def admin_token(app):
-    from sqlalchemy import select
+    """A new token of the demo admin. The steps run one after another, so the earlier steps' tokens
+    are deleted: the bench databases do not collect them run after run."""
+    from sqlalchemy import delete, select
 
     from cxgov.auth.services import issue_token
     from cxgov.extensions import db
-    from cxgov.models import User
+    from cxgov.models import ApiToken, User
 
     with app.app_context():
         admin = db.session.scalar(select(User).where(User.email == "admin@demo.cxgov.example"))
+        db.session.execute(delete(ApiToken).where(ApiToken.user_id == admin.id))
         raw, _ = issue_token(admin)
         db.session.commit()
     return raw
