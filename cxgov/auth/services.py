@@ -64,6 +64,7 @@ _USER_FOR_TOKEN = (
            ApiToken.expires_at > bindparam("now"), User.active.is_(True))
     .options(lazyload(User.department))  # loaded when a request needs it, not on every one
 )
+_USER_CLASS = User.__mapper__.class_manager
 # What is kept of a user between requests: every column but the password hash.
 _CACHED_COLUMNS = tuple(attr.key for attr in User.__mapper__.column_attrs if attr.key != "password_hash")
 
@@ -125,7 +126,10 @@ def _attached(values):
     existing = db.session.identity_map.get(identity_key(User, values["id"]))
     if existing is not None:
         return existing
-    user = User(**values)
+    # As a query's loading does: the column values straight into a new instance's dict (no
+    # attribute events), then marked persistent-as-loaded.
+    user = _USER_CLASS.new_instance()
+    user.__dict__.update(values)
     make_transient_to_detached(user)
     db.session.add(user)
     return user

@@ -38,6 +38,18 @@ def test_every_response_carries_the_security_headers(client, method, path, statu
     assert "Strict-Transport-Security" not in response.headers
 
 
+def test_a_header_the_response_sets_itself_is_kept_once(app):
+    from flask import Response
+
+    (security_headers,) = [hook for hook in app.after_request_funcs[None] if hook.__name__ == "security_headers"]
+    with app.test_request_context("/"):
+        response = security_headers(Response("ok", headers={"x-frame-options": "SAMEORIGIN"}))
+    assert response.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    for name, value in EXPECTED.items():
+        if name != "X-Frame-Options":
+            assert response.headers.getlist(name) == [value]
+
+
 def test_signed_in_pages_api_and_errors_carry_them(login_as, page_as):
     api = login_as("member")
     for response in (api.get("/api/users/me"), api.get("/api/users/999999"), api.post("/api/departments", json={})):
