@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy import MetaData
+from sqlalchemy import orm
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, registry
 
 NAMING_CONVENTION = {
@@ -51,6 +52,23 @@ class UTCDateTime(sa.types.TypeDecorator):
 Money = sa.Numeric(14, 2, asdecimal=True)
 KpiValue = sa.Numeric(14, 4, asdecimal=True)
 Ratio = sa.Numeric(5, 4, asdecimal=True)
+
+
+def collection(*args, lazy="raise_on_sql", **kwargs):
+    """A one-to-many relationship, which by default refuses to load itself with a query: the query
+    says how (`selectinload`), or a service working on one object says so with `load()`. A list or
+    a report cannot fall into one query per row unnoticed."""
+    return orm.relationship(*args, lazy=lazy, **kwargs)
+
+
+def load(instance, *names):
+    """`instance` with the named relationships loaded (those not loaded yet, one query each): the
+    explicit lazy load of a service or a view working on one object."""
+    state = sa.inspect(instance)
+    missing = [name for name in names if name in state.unloaded]
+    if missing and state.persistent:  # a new object's collections start empty, with no query
+        state.session.refresh(instance, attribute_names=missing)
+    return instance
 
 
 class Base(DeclarativeBase):

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import select
 
 from cxgov.auth.passwords import hash_password
-from cxgov.db import today as utc_today
+from cxgov.db import load, today as utc_today
 from cxgov.extensions import db
 from cxgov.models import (
     ActionItem, AgendaItem, Ambassador, AmbassadorAction, Attendance, CashFlow, Committee, CommitteeMember,
@@ -329,12 +329,12 @@ class _Seeder:
                     status = "absent" if self.rng.random() < 0.15 else "attended"
                 else:
                     status = self.rng.choice(["accepted", "accepted", "invited", "declined"])
-                meeting.attendance.append(Attendance(user_id=user_id, status=status))
+                load(meeting, "attendance").attendance.append(Attendance(user_id=user_id, status=status))
         db.session.flush()
 
     def _agenda(self, meeting, items):
         for position, (title, kind, extra) in enumerate(items):
-            meeting.agenda_items.append(AgendaItem(position=position, title=title, kind=kind,
+            load(meeting, "agenda_items").agenda_items.append(AgendaItem(position=position, title=title, kind=kind,
                                                    duration_minutes=extra.pop("minutes", 15), **extra))
 
     # -- initiatives -------------------------------------------------------------------------
@@ -414,7 +414,7 @@ class _Seeder:
             flows.append(CashFlow(kind="benefit", category="savings and retained premium", year=1,
                                   amount=_money(benefit * Decimal("0.6") * achieved), basis="actual",
                                   description="Measured by Finance"))
-        initiative.cash_flows.extend(flows)
+        load(initiative, "cash_flows", "impacts").cash_flows.extend(flows)
         for code, change, value_per_unit, attribution in spec["impacts"]:
             baseline = self._base(code, spec["journey"])
             initiative.impacts.append(Impact(
@@ -452,7 +452,8 @@ class _Seeder:
                                       created_at=meeting.starts_at + timedelta(minutes=85)))
             decided = decisions_by_meeting[n] + [other]
             meeting.minutes = "\n".join(
-                [f"Present: {sum(a.status == 'attended' for a in meeting.attendance)} of {len(meeting.attendance)} members.",
+                [f"Present: {sum(a.status == 'attended' for a in load(meeting, 'attendance').attendance)} "
+                 f"of {len(meeting.attendance)} members.",
                  "Decisions:"] + [f"- {d.text}" for d in decided]
                 + ["Next steps are tracked as action items."])
             meeting.minutes_published_at = meeting.starts_at + timedelta(days=2)

@@ -349,7 +349,10 @@ def get_or_404(model, ident, *options):
     if ident is None:
         obj = None
     elif options:
-        obj = db.session.get(model, ident, options=list(options))
+        # The options apply even to an object the session already holds (re-read after a commit,
+        # say): its relationships load as asked rather than lazily, which they refuse to.
+        obj = db.session.execute(select(model).where(model.id == ident).options(*options)
+                                 .execution_options(populate_existing=True)).scalar_one_or_none()
     else:
         obj = db.session.execute(_by_id(model), {"ident": ident}).scalar_one_or_none()
     if obj is None:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from cxgov.auth.passwords import hash_password
+from cxgov.db import load
 from cxgov.extensions import db
 from cxgov.models import (
     ActionItem, AgendaItem, Ambassador, AmbassadorAction, Attendance, CashFlow, Committee, CommitteeMember,
@@ -71,7 +72,7 @@ def create_meeting(committee=None, **kw):
 
 
 def add_agenda_item(meeting, **kw):
-    kw.setdefault("position", len(meeting.agenda_items))
+    kw.setdefault("position", len(load(meeting, "agenda_items").agenda_items))
     kw.setdefault("title", f"Agenda item {_n()}")
     kw.setdefault("kind", "information")
     return _save(AgendaItem(meeting_id=meeting.id, **kw))
@@ -125,7 +126,7 @@ def create_journey(owner=None, **kw):
 
 def create_stage(journey=None, **kw):
     journey = journey or create_journey()
-    kw.setdefault("position", len(journey.stages))
+    kw.setdefault("position", len(load(journey, "stages").stages))
     kw.setdefault("name", f"Stage {_n()}")
     kw.setdefault("phase", "pre_sale")
     return _save(Stage(journey_id=journey.id, **kw))

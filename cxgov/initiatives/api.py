@@ -61,7 +61,7 @@ class InitiativeById(MethodView):
         check_if_match(initiative)
         services.update_initiative(current_user, initiative, data)
         db.session.commit()
-        return with_etag(initiative)
+        return with_etag(_initiative(initiative_id))
 
     @blp.response(204)
     @blp.problems(401, 403, 404, 409, 412)

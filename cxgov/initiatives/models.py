@@ -5,7 +5,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cxgov.db import KpiValue, Money, Ratio, Timestamped, Versioned, choice, fk, utcnow
+from cxgov.db import KpiValue, Money, Ratio, Timestamped, Versioned, choice, collection, fk, utcnow
 from cxgov.extensions import db
 from cxgov.journeys.models import Journey, Metric
 from cxgov.org.models import User
@@ -41,13 +41,13 @@ class Initiative(Versioned, Timestamped, db.Model):
     journey: Mapped[Journey] = relationship()
     owner: Mapped[User] = relationship(foreign_keys=[owner_id])
     sponsor: Mapped[User | None] = relationship(foreign_keys=[sponsor_id])
-    transitions: Mapped[list["Transition"]] = relationship(
+    transitions: Mapped[list["Transition"]] = collection(
         back_populates="initiative", cascade="all, delete-orphan", order_by="Transition.id"
     )
-    cash_flows: Mapped[list["CashFlow"]] = relationship(
+    cash_flows: Mapped[list["CashFlow"]] = collection(
         back_populates="initiative", cascade="all, delete-orphan", order_by="(CashFlow.year, CashFlow.id)"
     )
-    impacts: Mapped[list["Impact"]] = relationship(
+    impacts: Mapped[list["Impact"]] = collection(
         back_populates="initiative", cascade="all, delete-orphan", order_by="Impact.id"
     )
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from cxgov import policy
+from cxgov.db import load
 from cxgov.errors import Conflict, Forbidden, Invalid
 from cxgov.extensions import db
 from cxgov.initiatives.models import CashFlow, Initiative
@@ -27,7 +28,8 @@ def list_initiatives(args):
 
 def load_initiative(initiative_id):
     """One initiative with its history, or None."""
-    return db.session.get(Initiative, initiative_id, options=[selectinload(Initiative.transitions)])
+    initiative = db.session.get(Initiative, initiative_id, options=[selectinload(Initiative.transitions)])
+    return initiative and load(initiative, "transitions")  # also when the session held it already
 
 
 def _check_references(data, initiative=None):

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from cxgov import policy
+from cxgov.db import load
 from cxgov.extensions import db
 from cxgov.initiatives import services
 from cxgov.initiatives.models import BASES, CASH_FLOW_KINDS, CATEGORIES, STATUSES, CashFlow, Initiative
@@ -45,8 +46,8 @@ def _detail(initiative_id, form=None, form_errors=None, status=200):
         joinedload(Initiative.journey), joinedload(Initiative.owner), joinedload(Initiative.sponsor)])
     if initiative is None:
         abort(404)
-    transitions = initiative.transitions
-    cash_flows = initiative.cash_flows
+    load(initiative, "transitions", "cash_flows")
+    transitions, cash_flows = initiative.transitions, initiative.cash_flows
     roi = None
     if policy.view_initiative_roi(current_user, initiative):
         rate = roi_services.default_rate()

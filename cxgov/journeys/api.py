@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from cxgov import policy
+from cxgov.db import load
 from cxgov.extensions import db
 from cxgov.initiatives.models import Impact, Initiative
 from cxgov.journeys import imports, services
@@ -43,7 +44,7 @@ def _stage_of(journey_id, stage_id):
     stage = db.session.get(Stage, stage_id)
     if stage is None or stage.journey_id != journey_id:
         raise NotFound(f"Journey {journey_id} has no stage {stage_id}.")
-    return stage
+    return load(stage, "touchpoints")  # a stage is answered with its touchpoints
 
 
 def _touchpoint_of(journey_id, touchpoint_id):
@@ -94,7 +95,7 @@ class JourneyById(MethodView):
         check_if_match(journey)
         services.update_journey(current_user, journey, data)
         db.session.commit()
-        return with_etag(journey)
+        return with_etag(_journey_with_stages(journey_id))
 
     @journeys.response(204)
     @journeys.problems(401, 403, 404, 409, 412)
@@ -123,7 +124,7 @@ class Stages(MethodView):
         journey = _journey_with_stages(journey_id)
         stage = services.create_stage(current_user, journey, data)
         db.session.commit()
-        return with_etag(stage, 201)
+        return with_etag(load(stage, "touchpoints"), 201)
 
 
 @journeys.route("/<int:journey_id>/stages/<int:stage_id>")
@@ -145,7 +146,7 @@ class StageById(MethodView):
         check_if_match(stage)
         services.update_stage(current_user, stage, data)
         db.session.commit()
-        return with_etag(stage)
+        return with_etag(load(stage, "touchpoints"))
 
     @journeys.response(204)
     @journeys.problems(401, 403, 404, 412)

@@ -5,7 +5,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cxgov.db import KpiValue, Timestamped, Versioned, choice, fk
+from cxgov.db import KpiValue, Timestamped, Versioned, choice, collection, fk
 from cxgov.extensions import db
 from cxgov.org.models import User
 
@@ -30,7 +30,7 @@ class Journey(Versioned, Timestamped, db.Model):
     status: Mapped[str] = mapped_column(sa.String(16), default="draft", index=True)
 
     owner: Mapped[User] = relationship()
-    stages: Mapped[list["Stage"]] = relationship(
+    stages: Mapped[list["Stage"]] = collection(
         back_populates="journey", cascade="all, delete-orphan", order_by="Stage.position"
     )
 
@@ -49,7 +49,7 @@ class Stage(Versioned, db.Model):
     phase: Mapped[str] = mapped_column(sa.String(16))
 
     journey: Mapped[Journey] = relationship(back_populates="stages")
-    touchpoints: Mapped[list["Touchpoint"]] = relationship(
+    touchpoints: Mapped[list["Touchpoint"]] = collection(
         back_populates="stage", cascade="all, delete-orphan", order_by="Touchpoint.id"
     )
 

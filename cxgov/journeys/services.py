@@ -7,6 +7,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from cxgov import policy
+from cxgov.db import load
 from cxgov.errors import Conflict, Forbidden, Invalid
 from cxgov.extensions import db
 from cxgov.journeys import scores
@@ -72,7 +73,8 @@ def delete_journey(actor, journey):
 
 def _place(journey, stage, position):
     """Put `stage` at `position` (None = last) and renumber the journey's stages 0..n−1."""
-    others = sorted((s for s in journey.stages if s is not stage), key=lambda s: (s.position, s.id or 0))
+    stages = load(journey, "stages").stages
+    others = sorted((s for s in stages if s is not stage), key=lambda s: (s.position, s.id or 0))
     position = len(others) if position is None else min(position, len(others))
     others.insert(position, stage)
     for index, each in enumerate(others):
@@ -84,7 +86,7 @@ def create_stage(actor, journey, data):
     policy.require(policy.write_journey, actor, journey)
     data = dict(data)
     position = data.pop("position", None)
-    stage = Stage(position=len(journey.stages), **data)
+    stage = Stage(position=len(load(journey, "stages").stages), **data)
     journey.stages.append(stage)
     _place(journey, stage, position)
     db.session.flush()
@@ -107,7 +109,7 @@ def delete_stage(actor, stage):
     """Delete a stage with its touchpoints (and their measurements); the others close ranks."""
     journey = stage.journey
     policy.require(policy.write_journey, actor, journey)
-    journey.stages.remove(stage)
+    load(journey, "stages").stages.remove(stage)
     for index, each in enumerate(sorted(journey.stages, key=lambda s: (s.position, s.id))):
         if each.position != index:
             each.position = index
@@ -129,7 +131,7 @@ def create_touchpoint(actor, journey, data):
     stage = _stage_of_journey(journey, data["stage_id"])
     require_existing(Department, data.get("department_id"), "department_id")
     touchpoint = Touchpoint(**data)
-    stage.touchpoints.append(touchpoint)
+    load(stage, "touchpoints").touchpoints.append(touchpoint)
     db.session.flush()
     return touchpoint
 

@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import and_, case, exists, func, select
 
 from cxgov import policy
+from cxgov.db import load
 from cxgov.extensions import db
 from cxgov.initiatives.models import CashFlow, Impact, Initiative
 from cxgov.journeys.models import Journey, Measurement
@@ -56,7 +57,7 @@ def initiative_roi(actor, initiative, basis="planned", rate=None):
     policy.require(policy.view_initiative_roi, actor, initiative,
                    "Only the owner, CX leaders, executives and admins see this initiative's ROI.")
     rate = default_rate() if rate is None else Decimal(rate)
-    result = calc.compute_roi(flows_of(initiative.cash_flows, basis), rate)
+    result = calc.compute_roi(flows_of(load(initiative, "cash_flows").cash_flows, basis), rate)
     return {"basis": basis, "discount_rate": rate, "currency": currency(), **_figures(result),
             "payback_months": result.payback_months, "years": result.years}
 

@@ -62,7 +62,7 @@ class Committees(MethodView):
         """Create a committee."""
         committee = services.create_committee(current_user, data)
         db.session.commit()
-        return with_etag(committee, 201)
+        return with_etag(get_or_404(Committee, committee.id, _with_members), 201)
 
 
 @committees.route("/<int:committee_id>")
@@ -83,7 +83,7 @@ class CommitteeById(MethodView):
         check_if_match(committee)
         services.update_committee(current_user, committee, data)
         db.session.commit()
-        return with_etag(committee)
+        return with_etag(get_or_404(Committee, committee_id, _with_members))
 
     @committees.response(204)
     @committees.problems(401, 403, 404, 409, 412)
@@ -258,7 +258,7 @@ class AgendaItems(MethodView):
     @meetings.problems(401, 404)
     def get(self, meeting_id):
         """The agenda, in order."""
-        return get_or_404(Meeting, meeting_id).agenda_items
+        return get_or_404(Meeting, meeting_id, selectinload(Meeting.agenda_items)).agenda_items
 
     @meetings.arguments(AgendaItemSchema)
     @meetings.response(201, AgendaItemSchema)
@@ -377,7 +377,7 @@ class Decisions(MethodView):
     @meetings.problems(401, 404)
     def get(self, meeting_id):
         """The meeting's decisions, corrections included, oldest first."""
-        return get_or_404(Meeting, meeting_id).decisions
+        return get_or_404(Meeting, meeting_id, selectinload(Meeting.decisions)).decisions
 
     @meetings.arguments(DecisionSchema)
     @meetings.response(201, DecisionSchema)

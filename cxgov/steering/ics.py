@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from cxgov.db import utcnow
+from cxgov.db import load, utcnow
 
 
 def _address(email, name, **params):
@@ -23,7 +23,7 @@ def _address(email, name, **params):
 
 def agenda_text(meeting):
     lines = [f"Agenda — {meeting.title}"]
-    for number, item in enumerate(meeting.agenda_items, start=1):
+    for number, item in enumerate(load(meeting, "agenda_items").agenda_items, start=1):
         minutes = f" ({item.duration_minutes} min)" if item.duration_minutes else ""
         lines.append(f"{number}. {item.title}{minutes}")
     if not meeting.agenda_items:
@@ -60,7 +60,7 @@ def build_invite(meeting) -> bytes:
     else:
         sender = current_app.config["MAIL_DEFAULT_SENDER"]
         event.add("organizer", _address(sender, "cxgov"))
-    for member in committee.members:
+    for member in load(committee, "members").members:
         user = member.user
         event.add("attendee", _address(user.email, user.name, role="REQ-PARTICIPANT",
                                        partstat="NEEDS-ACTION", rsvp="TRUE"), encode=0)

@@ -4,7 +4,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cxgov.db import Timestamped, Versioned, choice, fk, utcnow
+from cxgov.db import Timestamped, Versioned, choice, collection, fk, utcnow
 from cxgov.extensions import db
 from cxgov.org.models import User
 
@@ -25,7 +25,7 @@ class Committee(Versioned, Timestamped, db.Model):
     chair_id: Mapped[int | None] = fk("users.id", ondelete="SET NULL")
 
     chair: Mapped[User | None] = relationship()
-    members: Mapped[list["CommitteeMember"]] = relationship(
+    members: Mapped[list["CommitteeMember"]] = collection(
         back_populates="committee", cascade="all, delete-orphan", order_by="CommitteeMember.id"
     )
 
@@ -69,13 +69,13 @@ class Meeting(Versioned, Timestamped, db.Model):
     ics_sequence: Mapped[int] = mapped_column(default=0)
 
     committee: Mapped[Committee] = relationship()
-    agenda_items: Mapped[list["AgendaItem"]] = relationship(
+    agenda_items: Mapped[list["AgendaItem"]] = collection(
         back_populates="meeting", cascade="all, delete-orphan", order_by="AgendaItem.position"
     )
-    attendance: Mapped[list["Attendance"]] = relationship(
+    attendance: Mapped[list["Attendance"]] = collection(
         back_populates="meeting", cascade="all, delete-orphan", order_by="Attendance.id"
     )
-    decisions: Mapped[list["Decision"]] = relationship(
+    decisions: Mapped[list["Decision"]] = collection(
         back_populates="meeting", cascade="all, delete-orphan", order_by="Decision.id"
     )
 

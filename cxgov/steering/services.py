@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from cxgov import policy
-from cxgov.db import utcnow
+from cxgov.db import load, utcnow
 from cxgov.errors import Conflict, Forbidden, Invalid
 from cxgov.extensions import db
 from cxgov.initiatives.models import CashFlow, Initiative, Transition
@@ -203,7 +203,7 @@ def add_agenda_item(actor, meeting, data, source_key=None):
     data = dict(data)
     position = data.pop("position", None)
     item = AgendaItem(meeting_id=meeting.id, source_key=source_key, position=0, **data)
-    items = list(meeting.agenda_items)
+    items = list(load(meeting, "agenda_items").agenda_items)
     _place(items, item, position)
     db.session.add(item)
     db.session.flush()
@@ -218,7 +218,7 @@ def update_agenda_item(actor, item, data):
     _check_agenda_references(data)
     data = dict(data)
     if "position" in data:
-        _place(list(meeting.agenda_items), item, data.pop("position"))
+        _place(list(load(meeting, "agenda_items").agenda_items), item, data.pop("position"))
     apply_changes(item, data)
     db.session.flush()
     return item
@@ -227,7 +227,7 @@ def update_agenda_item(actor, item, data):
 def reorder_agenda(actor, meeting, ids):
     require_governance(actor)
     refuse_if_published(meeting, "The agenda")
-    items = {item.id: item for item in meeting.agenda_items}
+    items = {item.id: item for item in load(meeting, "agenda_items").agenda_items}
     if sorted(ids) != sorted(items):
         raise Invalid("Give every agenda item of the meeting exactly once.",
                       errors={"ids": [f"Expected a permutation of {sorted(items)}."]})
@@ -243,7 +243,7 @@ def delete_agenda_item(actor, item):
     require_governance(actor)
     meeting = item.meeting
     refuse_if_published(meeting, "The agenda")
-    remaining = [other for other in meeting.agenda_items if other is not item]
+    remaining = [other for other in load(meeting, "agenda_items").agenda_items if other is not item]
     db.session.delete(item)
     for index, other in enumerate(remaining):
         if other.position != index:

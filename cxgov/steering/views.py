@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from cxgov import policy
-from cxgov.db import today, utcnow
+from cxgov.db import load, today, utcnow
 from cxgov.errors import Conflict, Invalid
 from cxgov.extensions import db
 from cxgov.initiatives import lifecycle
@@ -251,7 +251,7 @@ def move_agenda_item(meeting_id, item_id):
     if item.meeting_id != meeting_.id:
         abort(404)
     step = -1 if request.form.get("direction") == "up" else 1
-    position = min(max(item.position + step, 0), len(meeting_.agenda_items) - 1)
+    position = min(max(item.position + step, 0), len(load(meeting_, "agenda_items").agenda_items) - 1)
     return _attempt(lambda: services.update_agenda_item(current_user, item, {"position": position}) and None,
                     "Agenda reordered.", _back(meeting_id, "agenda"))
 

@@ -2,6 +2,7 @@
 initiative, an action item, and published minutes."""
 from datetime import datetime, timezone
 
+from cxgov.db import load
 from cxgov.extensions import db
 from cxgov.initiatives.models import Initiative
 from cxgov.steering.models import ActionItem, Meeting
@@ -61,7 +62,7 @@ def test_a_cx_leader_runs_a_meeting(app, live_server, sign_in):
         assert db.session.get(Initiative, initiative_id).status == "approved"
         meeting = db.session.get(Meeting, meeting_id)
         assert meeting.status == "held" and meeting.minutes_published_at is not None
-        assert {a.status for a in meeting.attendance} == {"attended"}
+        assert {a.status for a in load(meeting, "attendance").attendance} == {"attended"}
         assert db.session.query(ActionItem).filter_by(title="Brief the call centre", owner_id=member_id).count() == 1
 
     page.goto(f"{live_server}/meetings/{meeting_id}/minutes")
