@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.common import CACHE, INITIATIVES, JOURNEY_RUNS, MEASUREMENTS, PY, ROOT, RUNS, env_for, prepare
+from bench.common import CACHE, INITIATIVES, JOURNEY_RUNS, MEASUREMENTS, PY, ROI_RUNS, ROOT, env_for, prepare
 
 DATABASES = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
 WORKERS = int(os.environ.get("BENCH_WORKERS", 2))
@@ -80,7 +80,7 @@ def load(port, path, token):
     return 2000 / (time.perf_counter() - started)
 
 
-def throughput(url, rounds=int(os.environ.get("BENCH_ROUNDS", 3))):
+def throughput(url, rounds=int(os.environ.get("BENCH_ROUNDS", 5))):
     """Requests per second of the app and of the floors, each served by gunicorn at the same
     time on its own port; the load runs against them in turn, `rounds` times, and each figure is
     the median of its rounds, so a passing burst of load on the machine hits all alike."""
@@ -110,8 +110,8 @@ def throughput(url, rounds=int(os.environ.get("BENCH_ROUNDS", 3))):
 def main():
     started = time.perf_counter()
     print(f"cxgov bench: {INITIATIVES} initiatives, {MEASUREMENTS} measurements; databases: {', '.join(DATABASES)}")
-    print(f"(median of {RUNS} runs after a warm-up, {JOURNEY_RUNS} for the journey report; ratio = app / floor, "
-          "throughput ratio = app / floor)\n")
+    print(f"(medians after a warm-up: {ROI_RUNS} runs of the ROI report, {JOURNEY_RUNS} of the journey report, each "
+          "taken in turn with its floor; ratio = app / floor, throughput ratio = app / floor)\n")
     summary = []
     for kind in DATABASES:
         print(f"== {kind}")

@@ -14,6 +14,7 @@ INITIATIVES = int(os.environ.get("BENCH_INITIATIVES", 1000 if QUICK else 10000))
 MEASUREMENTS = int(os.environ.get("BENCH_MEASUREMENTS", 50000 if QUICK else 1000000))
 PG_SERVER = os.environ.get("BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 RUNS = int(os.environ.get("BENCH_RUNS", 5))
+ROI_RUNS = 3 * RUNS  # the app and its floor taken in turn, run after run
 JOURNEY_RUNS = 10 * RUNS  # the journey report takes milliseconds: more runs steady its median
 
 
