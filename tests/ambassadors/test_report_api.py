@@ -3,11 +3,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event
 
-from cxgov.extensions import db
 from tests import factories
 from tests.ambassadors.conftest import TODAY
+from tests.queries import recorded_statements
 
 KINDS = ("training", "customer_story", "voc_session", "improvement_idea", "process_fix", "recognition", "other")
 PERIOD = "from=2026-01-01&to=2026-03-31"
@@ -143,18 +142,8 @@ def test_anonymous_gets_401(client):
 
 
 def _statements(app, client, query):
-    seen = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements(app) as seen:
         response = client.get(f"/api/reports/ambassadors?{query}")
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert response.status_code == 200
     return len(seen), response.json
 

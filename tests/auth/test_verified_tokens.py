@@ -5,7 +5,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 
 from cxgov.auth.models import ApiToken
 from cxgov.auth.services import VerifiedTokens, verified_tokens
@@ -13,6 +13,7 @@ from cxgov.db import utcnow
 from cxgov.extensions import db
 from cxgov.org.models import User
 from tests import factories
+from tests.queries import recorded_statements
 
 
 class Clock:
@@ -31,15 +32,8 @@ def clock(monkeypatch):
 
 
 def statements(app, call):
-    seen = []
-    with app.app_context():
-        engine = db.engine
-    listener = lambda *args: seen.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with recorded_statements(app) as seen:
         response = call()
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     return response, seen
 
 

@@ -150,7 +150,7 @@ def test_everyone_signed_in_reads_and_lists(login_as, app, role):
 
 
 def test_the_list_costs_a_constant_number_of_queries(login_as, app):
-    from tests.roi.helpers import count_statements
+    from tests.queries import count_statements
 
     api = login_as("member")
     with app.app_context():

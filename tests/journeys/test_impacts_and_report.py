@@ -3,7 +3,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from cxgov.extensions import db
 from cxgov.initiatives.models import Impact, Initiative
@@ -11,6 +11,7 @@ from cxgov.journeys.impact import impact_values
 from cxgov.journeys.models import Journey
 from tests import factories
 from tests.journeys.conftest import READERS, count_rows
+from tests.queries import count_statements, recorded_statements
 
 
 @pytest.fixture
@@ -145,13 +146,8 @@ def test_impact_values_uses_one_query(app, journey_owner):
         c = factories.add_impact(pending, "nps")
         d = factories.add_impact(delivered, "csat")  # never measured
         impacts = db.session.scalars(select(Impact).order_by(Impact.id)).all()
-        statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with recorded_statements(app) as statements:
             values = impact_values(impacts)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
         assert len(statements) == 1
         assert values == {a.id: (Decimal("23"), Decimal("300")), b.id: (Decimal("2"), Decimal("10")),
                           c.id: (None, None), d.id: (None, None)}
@@ -200,16 +196,7 @@ def test_journey_report_costs_a_constant_number_of_queries(app, login_as, journe
     api = login_as("member")
 
     def statements():
-        with app.app_context():
-            engine = db.engine
-        seen = []
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            assert api.get(f"/api/reports/journeys/{journey_owner.journey_id}").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        return len(seen)
+        return count_statements(app, lambda: api.get(f"/api/reports/journeys/{journey_owner.journey_id}"))
 
     with app.app_context():
         journey = db.session.get(Journey, journey_owner.journey_id)

@@ -4,13 +4,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from cxgov.auth.services import verified_tokens
 from cxgov.extensions import db
 from cxgov.journeys.models import Journey, Measurement
 from tests import factories
 from tests.journeys.conftest import WRITERS, count_rows
+from tests.queries import recorded_statements
 
 
 def upload(api, text, query=""):
@@ -174,19 +175,9 @@ def test_validation_takes_a_bounded_number_of_queries(app, journey_owner):
                                 for day in range(1, n + 1))
 
     def statements(text):
-        with app.app_context():
-            engine = db.engine
         verified_tokens(app).clear()  # both uploads look their token up
-        seen = []
-
-        def count(*args):
-            seen.append(args[2])
-
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with recorded_statements(app) as seen:
             response = upload(journey_owner, text)
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
         assert response.status_code == 200, response.json
         return len([s for s in seen if s.lstrip().upper().startswith("SELECT")])
 

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, select
 
 from cxgov.audit.models import AuditEntry
 from cxgov.auth.services import verified_tokens
@@ -18,6 +18,7 @@ from cxgov.journeys.models import Journey, Measurement
 from cxgov.org.models import User
 from tests import factories
 from tests.journeys.conftest import count_rows
+from tests.queries import recorded_statements
 
 HEADER = "metric,journey_id,period_start,period_end,value,stage_id,touchpoint_id,sample_size,source\n"
 
@@ -219,19 +220,9 @@ def test_queries_grow_by_a_fixed_number_per_chunk(app, journey_owner, chunk):
                                 for day in range(1, n + 1))
 
     def statements(text):
-        with app.app_context():
-            engine = db.engine
         verified_tokens(app).clear()  # every upload looks its token up
-        seen = []
-
-        def count(*args):
-            seen.append(args[2])
-
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with recorded_statements(app) as seen:
             response = upload(journey_owner, text)
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
         assert response.status_code == 200, response.json
         return len(seen)
 

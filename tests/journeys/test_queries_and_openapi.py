@@ -1,25 +1,11 @@
 """Lists cost a constant number of queries; the OpenAPI description covers every journeys operation."""
 from datetime import date
 
-from sqlalchemy import event
 
 from cxgov.extensions import db
 from cxgov.journeys.models import Journey
 from tests import factories
-
-
-def count_statements(app, call):
-    with app.app_context():
-        engine = db.engine
-    seen = []
-    listener = lambda *args: seen.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        response = call()
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    assert response.status_code == 200
-    return len(seen)
+from tests.queries import count_statements
 
 
 def add_data(app, journey_id, count):

@@ -1,29 +1,13 @@
 """Jobs and the inbox cost a constant number of SQL queries, whatever the number of rows."""
-from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
-
-from sqlalchemy import event
 
 from cxgov.extensions import db
 from cxgov.notifications.jobs import run_job
 from tests import factories as f
+from tests.queries import recorded_statements
 
 UTC = timezone.utc
 NOW = datetime(2026, 3, 10, 7, tzinfo=UTC)
-
-
-@contextmanager
-def count_queries():
-    statements = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def _world(size):
@@ -50,7 +34,7 @@ def _costs(app, size):
         _world(size)
         for name in ("meeting-reminders", "action-item-reminders", "measurement-due",
                      "ambassador-inactivity", "weekly-digest"):
-            with count_queries() as statements:
+            with recorded_statements(app) as statements:
                 assert run_job(name, NOW) > 0, name
             costs[name] = len(statements)
     return costs

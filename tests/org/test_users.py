@@ -8,6 +8,7 @@ from cxgov.auth.passwords import verify_password
 from cxgov.extensions import db
 from cxgov.org.models import User
 from tests import factories
+from tests.queries import count_statements
 
 NOT_ADMINS = ["member", "executive", "cx_leader"]
 NEW_USER = {"email": "Jonas.Weber@Example.com", "name": "Jonas Weber", "role": "member",
@@ -299,20 +300,10 @@ def test_changing_ones_password_needs_the_current_one(app, login_as, client):
 
 
 def test_the_list_costs_the_same_queries_for_3_or_30_users(app, login_as):
-    from sqlalchemy import event
-
     client = login_as("member")
 
     def queries_for_listing():
-        with app.app_context():
-            statements = []
-            listener = lambda *args: statements.append(args[2])  # noqa: E731
-            event.listen(db.engine, "before_cursor_execute", listener)
-            try:
-                assert client.get("/api/users?page_size=200").status_code == 200
-            finally:
-                event.remove(db.engine, "before_cursor_execute", listener)
-            return len(statements)
+        return count_statements(app, lambda: client.get("/api/users?page_size=200"))
 
     with app.app_context():
         department = factories.create_department()

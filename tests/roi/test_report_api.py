@@ -7,7 +7,7 @@ import pytest
 
 from cxgov.extensions import db
 from tests import factories
-from tests.roi.helpers import count_statements
+from tests.queries import count_statements
 
 
 def portfolio(app, owner_id=None):

@@ -77,7 +77,7 @@ def test_delivered_but_not_measured(page_as, app):
 
 
 def test_the_page_costs_a_constant_number_of_queries(page_as, app):
-    from tests.roi.helpers import count_statements
+    from tests.queries import count_statements
 
     page = page_as("executive")
     make_initiatives(app, 2)

@@ -10,6 +10,7 @@ from cxgov.steering.models import ActionItem, Attendance, Decision, Meeting
 from tests import factories
 from tests.conftest import csrf_token, sign_in_session
 from tests.steering.helpers import PAST, count, get, governance_world
+from tests.queries import count_statements
 
 PAGES = ["/committees", "/meetings", "/meetings/{meeting}", "/meetings/{meeting}/minutes", "/my/action-items"]
 
@@ -60,24 +61,13 @@ def test_meeting_page_shows_initiative_status_and_business_case(page_as, app):
 
 
 def test_meeting_page_queries_do_not_grow_with_the_agenda(page_as, app):
-    from sqlalchemy import event
-
     ids = governance_world(app)
     with app.app_context():
         factories.add_attendance(db.session.get(Meeting, ids["meeting"]), factories.create_user())
     client = page_as("cx_leader")
 
     def queries():
-        statements = []
-        with app.app_context():
-            engine = db.engine
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            assert client.get(f"/meetings/{ids['meeting']}").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        return len(statements)
+        return count_statements(app, lambda: client.get(f"/meetings/{ids['meeting']}"))
 
     small = queries()
     with app.app_context():
