@@ -162,7 +162,9 @@ NAVIGATION = (
 
 
 def register_template_helpers(app):
-    from cxgov import policy
+    from cxgov import formatting, policy
+
+    formatting.register(app)
 
     def nav_links():
         return [(endpoint, label) for endpoint, label in NAVIGATION if endpoint in app.view_functions]

@@ -277,7 +277,7 @@ def test_weekly_digest_to_cx_leaders_and_executives(app):
         assert "Adopt the complaint playbook" in body and "An old decision" not in body
         assert "Self-service returns" in body and "Long delivered" not in body
         assert "Send the survey" in body
-        assert "1,000.00" in body and "100.0%" in body  # NPV and ROI to date
+        assert "EUR 1,000.00" in body and "100.0 %" in body  # NPV and ROI to date
         assert "Adopt the complaint playbook" in rows[0].body_html
         assert run_job("weekly-digest", datetime(2026, 6, 3, 8, tzinfo=UTC)) == 0
         assert run_job("weekly-digest", datetime(2026, 6, 8, 8, tzinfo=UTC)) == 2
