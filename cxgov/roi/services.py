@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy import and_, case, exists, func, select
 
 from cxgov import policy
 from cxgov.db import load
 from cxgov.extensions import db
+from cxgov.formatting import currency, default_discount_rate
 from cxgov.initiatives.models import CashFlow, Impact, Initiative
 from cxgov.journeys.models import Journey, Measurement
 from cxgov.org.models import Department
@@ -40,14 +40,6 @@ def rounded(value, step):
     return None if value is None else value.quantize(step, rounding=ROUND_HALF_UP)
 
 
-def default_rate():
-    return Decimal(str(current_app.config["CXGOV_DISCOUNT_RATE"]))
-
-
-def currency():
-    return current_app.config["CXGOV_CURRENCY"]
-
-
 def flows_of(cash_flows, basis):
     return [calc.Flow(cf.kind, cf.year, cf.amount, cf.risk_adjustment) for cf in cash_flows if cf.basis == basis]
 
@@ -56,10 +48,23 @@ def initiative_roi(actor, initiative, basis="planned", rate=None):
     """SPEC §4 `…/{id}/roi`: the reports roles, or the initiative's owner."""
     policy.require(policy.view_initiative_roi, actor, initiative,
                    "Only the owner, CX leaders, executives and admins see this initiative's ROI.")
-    rate = default_rate() if rate is None else Decimal(rate)
+    rate = default_discount_rate() if rate is None else Decimal(rate)
     result = calc.compute_roi(flows_of(load(initiative, "cash_flows").cash_flows, basis), rate)
     return {"basis": basis, "discount_rate": rate, "currency": currency(), **_figures(result),
             "payback_months": result.payback_months, "years": result.years}
+
+
+def business_cases(actor, initiatives):
+    """{initiative id: RoiResult} of the planned cash flows (exactly what `initiative_roi`
+    returns) of the `initiatives` that have some and whose ROI `actor` may see: one query."""
+    ids = [i.id for i in initiatives if policy.view_initiative_roi(actor, i)]
+    if not ids:
+        return {}
+    flows = {}
+    for cf in db.session.scalars(select(CashFlow).where(CashFlow.initiative_id.in_(ids), CashFlow.basis == "planned")):
+        flows.setdefault(cf.initiative_id, []).append(cf)
+    rate = default_discount_rate()
+    return {ident: calc.compute_roi(flows_of(rows, "planned"), rate) for ident, rows in flows.items()}
 
 
 def _figures(result):
@@ -241,7 +246,7 @@ def roi_report(actor, args):
     policy.require(policy.read, actor)
     basis = args.get("basis") or "planned"
     rate = args.get("discount_rate")
-    rate = default_rate() if rate is None else Decimal(rate)
+    rate = default_discount_rate() if rate is None else Decimal(rate)
     group_by = args.get("group_by") or "department"
     rows = portfolio_rows(actor, args, [basis], rate)[basis]
     return {
@@ -265,6 +270,14 @@ def yearly_totals(conditions, basis):
         flows.append(calc.Flow("cost", year, Decimal(costs).quantize(EXACT)))
         flows.append(calc.Flow("benefit", year, Decimal(benefits).quantize(EXACT)))
     return flows
+
+
+def recorded_years(conditions, basis):
+    """The years that have cash flows of `basis` in scope: for actuals, the years recorded so
+    far, which is all an "actual to date" figure covers. One query."""
+    stmt = (select(CashFlow.year).where(CashFlow.basis == basis, *flows_in_scope(conditions))
+            .distinct().order_by(CashFlow.year))
+    return db.session.scalars(stmt).all()
 
 
 def combined_payback(conditions, basis):
@@ -298,10 +311,11 @@ def leadership_report(actor, args):
     policy.require(policy.read, actor)
     basis = args.get("basis") or "planned"
     rate = args.get("discount_rate")
-    rate = default_rate() if rate is None else Decimal(rate)
+    rate = default_discount_rate() if rate is None else Decimal(rate)
     by_basis = portfolio_rows(actor, args, ["planned", "actual"], rate)
     rows = by_basis[basis]
-    payback, years = combined_payback(scope(actor, args), basis)
+    conditions = scope(actor, args)
+    payback, years = combined_payback(conditions, basis)
     ranked = sorted((row for row in rows if row.pv_costs or row.pv_benefits), key=lambda row: row.npv, reverse=True)
     actual_by_id = {row.id: row for row in by_basis["actual"]}
     # The page lists the largest investments (planned PV of costs); the CSV has every initiative.
@@ -322,5 +336,7 @@ def leadership_report(actor, args):
         # The weakest five, worst first, never repeating one already among the top five.
         "bottom": list(reversed(ranked[max(5, len(ranked) - 5):])),
         "unmeasured": not_yet_measured(actor, args),
+        "delivered": sum(1 for row in rows if row.status in ("delivered", "closed")),
+        "actual_years": recorded_years(conditions, "actual"),
         "rows": rows,
     }
