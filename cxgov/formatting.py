@@ -78,6 +78,13 @@ def money_compact(value, with_currency=False):
     return f"{currency()} {text}" if with_currency else text
 
 
+def number(value):
+    """A KPI value as written, without trailing zeros or exponent: 20.00 → "20", 1234.50 → "1,234.5"."""
+    if value is None:
+        return DASH
+    return f"{Decimal(value).normalize():,f}"
+
+
 def plain_decimal(value, step=CENT):
     """A machine-readable decimal for CSV: dot decimal, no separators; None → ""."""
     return "" if value is None else str(Decimal(value).quantize(step, rounding=ROUND_HALF_UP))
@@ -183,7 +190,7 @@ def label(code):
 FILTERS = {
     "money": money, "money_compact": money_compact, "percent": percent, "months": months,
     "day": day, "local": local_time, "label": label, "year_span": year_span,
-    "percent_number": percent_number,
+    "percent_number": percent_number, "number": number,
 }
 # Names older templates use for the same functions.
 ALIASES = {"roi_money": money, "roi_compact": money_compact, "roi_percent": percent, "roi_months": months,

@@ -33,6 +33,12 @@ def test_money(app):
         assert formatting.money(Decimal("12.5"), with_currency=True) == "CHF 12.50"
 
 
+def test_kpi_numbers_never_read_as_an_exponent():
+    assert formatting.number(Decimal("20.00")) == "20"  # not "2E+1"
+    assert formatting.number(Decimal("1234.50")) == "1,234.5"
+    assert formatting.number(Decimal("-0.25")) == "-0.25"
+
+
 def test_plain_decimal_for_csv_has_no_separators():
     assert formatting.plain_decimal(Decimal("1234567.891")) == "1234567.89"
     assert formatting.plain_decimal(None) == ""
