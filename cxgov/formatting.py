@@ -31,11 +31,6 @@ def local_zone(app=None):
     return ZoneInfo((app or current_app).config["CXGOV_TIMEZONE"])
 
 
-def default_discount_rate():
-    """CXGOV_DISCOUNT_RATE as the exact decimal it is written as (0.1, not 0.1000000000000000055)."""
-    return Decimal(str(current_app.config["CXGOV_DISCOUNT_RATE"]))
-
-
 # -- numbers --------------------------------------------------------------------------------------
 
 def _grouped(value: Decimal, step: Decimal) -> str:

@@ -8,7 +8,6 @@ from sqlalchemy.orm import joinedload
 from cxgov import policy
 from cxgov.db import load
 from cxgov.extensions import db
-from cxgov.formatting import default_discount_rate
 from cxgov.initiatives import services
 from cxgov.initiatives.models import BASES, CASH_FLOW_KINDS, CATEGORIES, STATUSES, CashFlow, Initiative
 from cxgov.initiatives.schemas import CashFlowSchema, InitiativeArgs
@@ -52,7 +51,7 @@ def _detail(initiative_id, form=None, form_errors=None, status=200):
     transitions, cash_flows = initiative.transitions, initiative.cash_flows
     roi = None
     if policy.view_initiative_roi(current_user, initiative):
-        rate = default_discount_rate()
+        rate = roi_services.default_rate()
         roi = {basis: roi_services.initiative_roi(current_user, initiative, basis, rate) for basis in BASES}
     department = db.session.get(Department, initiative.department_id)
     decision_ids = {t.decision_id for t in transitions if t.decision_id}

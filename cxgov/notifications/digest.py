@@ -6,20 +6,20 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from cxgov.extensions import db
-from cxgov.formatting import currency, day, default_discount_rate
+from cxgov.formatting import currency, day
 from cxgov.initiatives.models import Initiative
 from cxgov.notifications.models import Notification
 from cxgov.notifications.services import DIGEST_KINDS, insert_one, local_date, render_bodies
 from cxgov.org.models import User
 from cxgov.roi import calc
-from cxgov.roi.services import figures_statement, recorded_years, rows_of
+from cxgov.roi.services import default_rate, figures_statement, recorded_years, rows_of
 from cxgov.steering.models import ActionItem, Decision
 
 
 def roi_to_date(rate: Decimal | None = None) -> dict:
     """Portfolio ROI on the actual basis of the initiatives with actual cash flows, from the ROI
     report's own query."""
-    rate = default_discount_rate() if rate is None else rate
+    rate = default_rate() if rate is None else rate
     rows = rows_of(db.session.connection().execute(figures_statement([], "actual", rate)))
     rows = [row for row in rows if row.has_flows]
     totals = calc.portfolio(rows)

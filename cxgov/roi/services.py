@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy import and_, case, exists, func, select
 
 from cxgov import policy
 from cxgov.db import load
 from cxgov.extensions import db
-from cxgov.formatting import currency, default_discount_rate
+from cxgov.formatting import currency
 from cxgov.initiatives.models import CashFlow, Impact, Initiative
 from cxgov.journeys.models import Journey, Measurement
 from cxgov.org.models import Department
@@ -40,6 +41,12 @@ def rounded(value, step):
     return None if value is None else value.quantize(step, rounding=ROUND_HALF_UP)
 
 
+def default_rate():
+    """CXGOV_DISCOUNT_RATE as the exact decimal it is written as (0.1, not 0.1000000000000000055):
+    the one default of every ROI figure, on pages, in reports and in the digest."""
+    return Decimal(str(current_app.config["CXGOV_DISCOUNT_RATE"]))
+
+
 def flows_of(cash_flows, basis):
     return [calc.Flow(cf.kind, cf.year, cf.amount, cf.risk_adjustment) for cf in cash_flows if cf.basis == basis]
 
@@ -48,7 +55,7 @@ def initiative_roi(actor, initiative, basis="planned", rate=None):
     """SPEC §4 `…/{id}/roi`: the reports roles, or the initiative's owner."""
     policy.require(policy.view_initiative_roi, actor, initiative,
                    "Only the owner, CX leaders, executives and admins see this initiative's ROI.")
-    rate = default_discount_rate() if rate is None else Decimal(rate)
+    rate = default_rate() if rate is None else Decimal(rate)
     result = calc.compute_roi(flows_of(load(initiative, "cash_flows").cash_flows, basis), rate)
     return {"basis": basis, "discount_rate": rate, "currency": currency(), **_figures(result),
             "payback_months": result.payback_months, "years": result.years}
@@ -63,7 +70,7 @@ def business_cases(actor, initiatives):
     flows = {}
     for cf in db.session.scalars(select(CashFlow).where(CashFlow.initiative_id.in_(ids), CashFlow.basis == "planned")):
         flows.setdefault(cf.initiative_id, []).append(cf)
-    rate = default_discount_rate()
+    rate = default_rate()
     return {ident: calc.compute_roi(flows_of(rows, "planned"), rate) for ident, rows in flows.items()}
 
 
@@ -246,7 +253,7 @@ def roi_report(actor, args):
     policy.require(policy.read, actor)
     basis = args.get("basis") or "planned"
     rate = args.get("discount_rate")
-    rate = default_discount_rate() if rate is None else Decimal(rate)
+    rate = default_rate() if rate is None else Decimal(rate)
     group_by = args.get("group_by") or "department"
     rows = portfolio_rows(actor, args, [basis], rate)[basis]
     return {
@@ -311,7 +318,7 @@ def leadership_report(actor, args):
     policy.require(policy.read, actor)
     basis = args.get("basis") or "planned"
     rate = args.get("discount_rate")
-    rate = default_discount_rate() if rate is None else Decimal(rate)
+    rate = default_rate() if rate is None else Decimal(rate)
     by_basis = portfolio_rows(actor, args, ["planned", "actual"], rate)
     rows = by_basis[basis]
     conditions = scope(actor, args)
