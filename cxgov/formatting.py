@@ -15,8 +15,8 @@ from flask import current_app
 DASH = "—"
 CENT = Decimal("0.01")
 TENTH = Decimal("0.1")
-# Compact money: the largest unit the amount reaches, with the places that keep three
-# significant digits ("642.1 k", "64.21 k" would be too many; "1.24 M", "12.4 M", "124 M").
+# Compact money: the largest unit the amount reaches (1 k = 1,000), with three significant digits:
+# "642 k", "64.2 k", "1.24 M", "12.4 M", "124 M".
 UNITS = ((Decimal(10) ** 9, "bn"), (Decimal(10) ** 6, "M"), (Decimal(10) ** 3, "k"))
 
 
