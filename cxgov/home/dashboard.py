@@ -56,11 +56,15 @@ def next_meeting(now):
 
 def leader_section(user, today, now, network):
     meeting = next_meeting(now)
+    proposed = suggestions.awaiting_decision()
+    proposed_ids = {initiative.id for initiative in proposed}
     to_decide, on_agenda = [], set()
     if meeting is not None:
-        to_decide = [item for item in meeting.agenda_items if item.kind == "decision"]
+        # Its decision items, and the items about a proposal: a proposal waits for a decision.
+        to_decide = [item for item in meeting.agenda_items
+                     if item.kind == "decision" or item.initiative_id in proposed_ids]
         on_agenda = {item.initiative_id for item in meeting.agenda_items if item.initiative_id}
-    awaiting = [i for i in suggestions.awaiting_decision() if i.id not in on_agenda]
+    awaiting = [initiative for initiative in proposed if initiative.id not in on_agenda]
     overdue_filter = (ActionItem.status == "open", ActionItem.due_on < today)
     overdue = db.session.scalars(
         select(ActionItem).options(selectinload(ActionItem.owner)).where(*overdue_filter)
