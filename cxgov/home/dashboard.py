@@ -69,8 +69,7 @@ def leader_section(user, today, now, network):
     overdue = db.session.scalars(
         select(ActionItem).options(selectinload(ActionItem.owner)).where(*overdue_filter)
         .order_by(ActionItem.due_on, ActionItem.id).limit(OVERDUE_LIST)).all()
-    overdue_count = len(overdue) if len(overdue) < OVERDUE_LIST else db.session.scalar(
-        select(func.count(ActionItem.id)).where(*overdue_filter))
+    overdue_count = db.session.scalar(select(func.count(ActionItem.id)).where(*overdue_filter))
     return {
         "meeting": meeting, "to_decide": to_decide, "awaiting": awaiting,
         "overdue": overdue, "overdue_count": overdue_count,
@@ -85,9 +84,16 @@ def leader_section(user, today, now, network):
 PORTFOLIO_ARGS = {"portfolio": "funded"}
 
 
+RANKED = 3
+
+
 def portfolio_section(user):
-    """The ROI report's own figures (`leadership_report`), never computed again here."""
-    return roi_services.leadership_report(user, ReportArgs().load(PORTFOLIO_ARGS))
+    """The ROI report's own figures (`leadership_report`), never computed again here, and its
+    ranking cut short: the best three and, never repeating one of them, the worst three."""
+    report = roi_services.leadership_report(user, ReportArgs().load(PORTFOLIO_ARGS))
+    # The report's top five are ranked best first, its bottom five worst first.
+    bottom = report["bottom"] or list(reversed(report["top"][RANKED:]))
+    return {"report": report, "top": report["top"][:RANKED], "bottom": bottom[:RANKED]}
 
 
 def ambassador_section(assignment, network):
