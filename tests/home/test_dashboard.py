@@ -272,7 +272,7 @@ def test_a_journey_owner_sees_the_latest_kpi_values_of_their_journeys(app, perso
     section = region(html, "home-journeys")
     assert "Retired journey" not in section and "Someone else" not in section
     rows = text(section)
-    assert "Net Promoter Score 24.5 (better) 20" in rows
+    assert "Net Promoter Score 24.5 ↑ (better) 20" in rows
     assert "99" not in rows
     assert "No KPI measured on this journey yet" in rows
     # The same latest value as the last point of the journey report's series.
