@@ -153,7 +153,7 @@ def view_audit(user, obj=None):
 
 # -- the main navigation -------------------------------------------------------------------------
 
-def _ambassador(user, obj=None):
+def is_active_ambassador(user, obj=None):
     return active_assignment(user) is not None
 
 
@@ -167,7 +167,7 @@ PAGES = (
     ("steering.committees", read),
     ("steering.meetings", read),
     ("steering.my_action_items", read),
-    ("ambassadors.log_action", _ambassador),
+    ("ambassadors.log_action", is_active_ambassador),
     ("ambassadors.network", view_ambassador_network),
     ("journeys.index", read),
     ("initiatives.index", read),
@@ -182,17 +182,9 @@ def visible_pages(user):
     if not _signed_in(user):
         return []
     ambassador = active_assignment(user) is not None
-    pages = []
-    for endpoint, rule in PAGES:
-        if rule is _ambassador:
-            allowed = ambassador
-        elif rule is view_ambassador_network:
-            allowed = view_reports(user) or ambassador
-        else:
-            allowed = rule(user)
-        if allowed:
-            pages.append(endpoint)
-    return pages
+    # The rules that depend on the assignment, answered from that one lookup.
+    known = {is_active_ambassador: ambassador, view_ambassador_network: ambassador or view_reports(user)}
+    return [endpoint for endpoint, rule in PAGES if (known[rule] if rule in known else rule(user))]
 
 
 def require(rule, user, obj=None, message=None):
