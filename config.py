@@ -81,6 +81,9 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "cxgov@localhost")
+    # Where cxgov is served, for the links in mails (e.g. https://cxgov.example.com); without it
+    # mails carry no links.
+    CXGOV_BASE_URL = os.environ.get("CXGOV_BASE_URL", "")
 
     TESTING = False
     DEBUG = False
@@ -88,6 +91,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret"
+    CXGOV_BASE_URL = os.environ.get("CXGOV_BASE_URL", "http://127.0.0.1:5000")
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
 

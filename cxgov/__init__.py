@@ -147,29 +147,12 @@ def register_request_hooks(app):
         return response
 
 
-# The main navigation: each feature's page endpoint, shown once the feature registers it.
-NAVIGATION = (
-    ("steering.committees", "Committee"),
-    ("steering.meetings", "Meetings"),
-    ("steering.my_action_items", "My action items"),
-    ("ambassadors.log_action", "Log an action"),
-    ("ambassadors.network", "Ambassador network"),
-    ("journeys.index", "Journeys"),
-    ("initiatives.index", "Initiatives"),
-    ("roi.report", "ROI report"),
-    ("notifications.inbox", "Inbox"),
-)
-
-
 def register_template_helpers(app):
     from cxgov import policy
 
-    def nav_links():
-        return [(endpoint, label) for endpoint, label in NAVIGATION if endpoint in app.view_functions]
-
     @app.context_processor
     def inject():
-        return {"policy": policy, "currency": app.config["CXGOV_CURRENCY"], "nav_links": nav_links}
+        return {"policy": policy, "currency": app.config["CXGOV_CURRENCY"]}
 
 
 @event.listens_for(Engine, "connect")
