@@ -156,7 +156,10 @@ def register_request_hooks(app):
         # What a signed-in person sees (pages, CSV, PDF, API answers, a new token) is never kept
         # by the browser or a proxy; static files keep their caching.
         if request.endpoint != "static":
-            headers["Cache-Control"] = "no-store"
+            if "cache-control" in present:
+                headers["Cache-Control"] = "no-store"
+            else:
+                headers.add("Cache-Control", "no-store")
         return response
 
 
