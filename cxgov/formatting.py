@@ -165,6 +165,8 @@ LABELS = {
     # cash flows, categories
     "cost": "Cost", "benefit": "Benefit", "process": "Process", "digital": "Digital", "people": "People",
     "product": "Product", "policy": "Policy",
+    # roles
+    "admin": "Admin", "cx_leader": "CX leader", "executive": "Executive", "member": "Member",
     # metrics
     "higher_is_better": "higher is better", "lower_is_better": "lower is better",
     # built-in metrics, when only the code is at hand

@@ -101,10 +101,12 @@ REPORT_QUERIES = [f"basis={basis}&group_by={group_by}" for basis in ("planned", 
 
 @dataclass
 class World:
-    """A signed-in CX leader's page client and API client on one organisation."""
+    """A signed-in CX leader's page client and API client on one organisation, and an
+    executive's page client (the home page shows them the portfolio)."""
     page: object
     api: object
     app: object
+    executive: object
     # The report views to read: every basis and grouping; the PDF (slow to render) fewer.
     queries: list = field(default_factory=lambda: list(REPORT_QUERIES))
     pdf_queries: list = field(default_factory=lambda: REPORT_QUERIES[::4])
@@ -115,8 +117,8 @@ class World:
         assert response.status_code == 200, (url, response.status_code)
         return response
 
-    def html(self, url):
-        return page_text(self.get(self.page, url).get_data(as_text=True))
+    def html(self, url, page=None):
+        return page_text(self.get(page or self.page, url).get_data(as_text=True))
 
     def pdf(self, url):
         return pdf_text(self.get(self.page, url).data)
@@ -175,6 +177,7 @@ VIEWS = {
     "ROI board PDF": lambda w: [(w.pdf(f"/reports/roi.pdf?{q}"), w.report_figures(q)) for q in w.pdf_queries],
     "initiative page": lambda w: [(w.html(f"/initiatives/{i}"), w.initiative_figures(i)) for i in w.ids(Initiative)],
     "meeting page": lambda w: [(w.html(f"/meetings/{m}"), w.meeting_figures(m)) for m in _meeting_ids(w)],
+    "home page, the executive's portfolio": lambda w: [(w.html("/", w.executive), w.report_figures("basis=planned"))],
     "weekly digest mail": lambda w: [(text, w.report_figures("basis=actual&portfolio=all")) for text in w.digest_texts()],
 }
 
@@ -190,7 +193,8 @@ def check_every_view(world):
 
 
 def world_of(app, page_as, login_as, **views):
-    return World(page=page_as("cx_leader"), api=login_as("cx_leader"), app=app, **views)
+    return World(page=page_as("cx_leader"), api=login_as("cx_leader"), app=app, executive=page_as("executive"),
+                 **views)
 
 
 # -- the reader itself ------------------------------------------------------------------------------
