@@ -164,7 +164,9 @@ def register_request_hooks(app):
 
 
 def register_template_helpers(app):
-    from cxgov import policy
+    from cxgov import formatting, policy
+
+    formatting.register(app)
 
     @app.context_processor
     def inject():

@@ -9,7 +9,6 @@ not send anything twice: reminders are deduplicated and the deliverer skips lock
 import logging
 import signal
 import time
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -18,6 +17,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from cxgov.db import utcnow
+from cxgov.formatting import local_zone
 from cxgov.extensions import db
 
 log = logging.getLogger("cxgov.scheduler")
@@ -78,7 +78,7 @@ def run_scheduled(app, name):
 
 
 def build_scheduler(app, scheduler_class=BlockingScheduler, now=None):
-    timezone = ZoneInfo(app.config["CXGOV_TIMEZONE"])
+    timezone = local_zone(app)
     now = (now or utcnow()).astimezone(timezone)
     sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
     # SQLite has one writer: run the jobs one after another there.

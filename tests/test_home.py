@@ -13,7 +13,7 @@ def test_signed_in_home_greets_the_user_and_offers_sign_out(page_as):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Welcome, Lena Fischer" in html
-    assert "cx leader" in html
+    assert "CX leader" in html
     assert 'action="/logout"' in html and 'name="csrf_token"' in html
     assert "/api/openapi.json" in html
 

@@ -14,6 +14,7 @@ from cxgov.initiatives.schemas import CashFlowSchema, InitiativeArgs
 from cxgov.journeys.models import Journey
 from cxgov.org.models import Department
 from cxgov.rest import paginate
+from cxgov.steering.models import Decision
 from cxgov.roi import services as roi_services
 
 bp = Blueprint("initiatives", __name__, url_prefix="/initiatives")
@@ -53,8 +54,12 @@ def _detail(initiative_id, form=None, form_errors=None, status=200):
         rate = roi_services.default_rate()
         roi = {basis: roi_services.initiative_roi(current_user, initiative, basis, rate) for basis in BASES}
     department = db.session.get(Department, initiative.department_id)
+    decision_ids = {t.decision_id for t in transitions if t.decision_id}
+    decisions = {d.id: d for d in db.session.scalars(
+        select(Decision).where(Decision.id.in_(decision_ids)).options(joinedload(Decision.meeting)))} \
+        if decision_ids else {}
     return render_template(
-        "initiatives/detail.html", initiative=initiative, department=department, transitions=transitions,
+        "initiatives/detail.html", initiative=initiative, department=department, transitions=transitions, decisions=decisions,
         flows={basis: [cf for cf in cash_flows if cf.basis == basis] for basis in BASES}, roi=roi,
         can_edit=policy.edit_initiative(current_user, initiative), kinds=CASH_FLOW_KINDS, bases=BASES,
         form=form or {}, form_errors=form_errors or {},

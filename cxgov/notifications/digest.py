@@ -3,28 +3,29 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from cxgov.extensions import db
+from cxgov.formatting import currency, day
 from cxgov.initiatives.models import Initiative
 from cxgov.notifications.models import Notification
 from cxgov.notifications.services import DIGEST_KINDS, insert_one, local_date, render_bodies
 from cxgov.org.models import User
 from cxgov.roi import calc
-from cxgov.roi.services import figures_statement, rows_of
+from cxgov.roi.services import default_rate, figures_statement, recorded_years, rows_of
 from cxgov.steering.models import ActionItem, Decision
 
 
 def roi_to_date(rate: Decimal | None = None) -> dict:
     """Portfolio ROI on the actual basis of the initiatives with actual cash flows, from the ROI
     report's own query."""
-    rate = current_app.config["CXGOV_DISCOUNT_RATE"] if rate is None else rate
+    rate = default_rate() if rate is None else rate
     rows = rows_of(db.session.connection().execute(figures_statement([], "actual", rate)))
     rows = [row for row in rows if row.has_flows]
     totals = calc.portfolio(rows)
     totals["initiatives"] = len(rows)
     totals["discount_rate"] = rate
+    totals["years"] = recorded_years([], "actual")
     return totals
 
 
@@ -44,7 +45,7 @@ def weekly_context(now: datetime) -> dict:
         sa.select(ActionItem).where(ActionItem.status == "open", ActionItem.due_on < today)
         .options(selectinload(ActionItem.owner)).order_by(ActionItem.due_on, ActionItem.id)).all()
     return {"decisions": decisions, "delivered": delivered, "overdue": overdue, "today": today,
-            "roi": roi_to_date(), "currency": current_app.config["CXGOV_CURRENCY"]}
+            "roi": roi_to_date(), "currency": currency()}
 
 
 def daily_digest(now: datetime) -> int:
@@ -73,7 +74,7 @@ def daily_digest(now: datetime) -> int:
         body, body_html = render_bodies("daily_digest", {"items": items, "today": today})
         digest_id = insert_one({
             "user_id": user_id, "kind": "daily_digest",
-            "subject": f"Your cxgov reminders for {today:%d %b %Y} ({len(items)})",
+            "subject": f"Your cxgov reminders for {day(today)} ({len(items)})",
             "body": body, "body_html": body_html, "dedupe_key": f"daily-digest:{user_id}:{today}",
             "created_at": now, "attempts": 0,
             # Its items are in the inbox already: the digest is their envelope, not news.

@@ -6,14 +6,15 @@ the database decides, not a check-then-insert.
 """
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
+from functools import partial
 
 import sqlalchemy as sa
-from flask import current_app, render_template
+from flask import render_template
 from sqlalchemy.dialects import postgresql, sqlite
 
 from cxgov.errors import NotFound
 from cxgov.extensions import db
+from cxgov.formatting import local_time, local_zone
 from cxgov.notifications import links
 from cxgov.notifications.models import Notification
 
@@ -37,13 +38,9 @@ class Reminder:
 
 # -- time in the deployment's time zone -----------------------------------------------------------
 
-def zone():
-    return ZoneInfo(current_app.config["CXGOV_TIMEZONE"])
-
-
 def local_date(now: datetime):
     """The calendar day `now` falls on where the organisation works (CXGOV_TIMEZONE)."""
-    return now.astimezone(zone()).date()
+    return now.astimezone(local_zone()).date()
 
 
 def iso_week(day) -> str:
@@ -51,15 +48,11 @@ def iso_week(day) -> str:
     return f"{year}-W{week:02d}"
 
 
-def local_time(instant: datetime) -> str:
-    local = instant.astimezone(zone())
-    return local.strftime("%a %d %b %Y, %H:%M ") + (local.tzname() or "")
-
-
 # -- writing ----------------------------------------------------------------------------------
 
 def render_bodies(kind: str, context: dict) -> tuple[str, str]:
-    context = {"local_time": local_time, **context}
+    # A mail names the zone of its times: its reader may be elsewhere.
+    context = {"local_time": partial(local_time, zone_name=True), **context}
     return (render_template(f"email/{kind}.txt", **context),
             render_template(f"email/{kind}.html", **context))
 

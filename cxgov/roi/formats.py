@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP
 
 from flask import Response
 
+from cxgov.formatting import plain_decimal
 from cxgov.rest import CENT
 from cxgov.roi import services
 
@@ -49,7 +50,10 @@ def report_json(report):
     }
 
 
-CSV_COLUMNS = ("id", "title", "status", "department_id", "journey_id", "category",
+# For a spreadsheet and for programs alike: the department and journey by name, for people, and
+# by id, for joining (the id columns are the ones clients have always read); numbers with a dot
+# decimal and no thousands separators.
+CSV_COLUMNS = ("id", "title", "status", "department", "department_id", "journey", "journey_id", "category",
                "pv_costs", "pv_benefits", "npv", "roi", "payback_months")
 
 
@@ -57,11 +61,11 @@ def _cell(name, value):
     if value is None:
         return ""
     if name in ("pv_costs", "pv_benefits", "npv"):
-        return _money(value)
+        return plain_decimal(value)
     if name == "roi":
-        return str(services.rounded(value, services.ROI_STEP))
+        return plain_decimal(value, services.ROI_STEP)
     if name == "payback_months":
-        return str(services.rounded(value, services.MONTH_STEP))
+        return plain_decimal(value, services.MONTH_STEP)
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value  # a title is text, never a spreadsheet formula
     return value

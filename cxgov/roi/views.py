@@ -1,6 +1,6 @@
 """The leadership ROI report: /reports/roi (a page) and /reports/roi.pdf (one A4 page for the CEO)."""
 import base64
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
@@ -18,42 +18,6 @@ from cxgov.roi.schemas import ReportArgs
 bp = Blueprint("roi", __name__)
 
 
-# -- display filters (the figures stay exact until here) -------------------------------------------
-
-@bp.app_template_filter("roi_money")
-def format_money(value):
-    """12345.678 → "12,345.68"; None → "—"."""
-    if value is None:
-        return "—"
-    return f"{Decimal(value).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
-
-
-@bp.app_template_filter("roi_compact")
-def format_compact(value):
-    """Headline money: 1 234 567 → "1.23 M", 12 345 → "12.3 k"."""
-    if value is None:
-        return "—"
-    value = Decimal(value)
-    for size, suffix in ((Decimal("1e9"), " bn"), (Decimal("1e6"), " M"), (Decimal("1e4"), " k")):
-        if abs(value) >= size:
-            return f"{(value / size).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}{suffix}"
-    return format_money(value)
-
-
-@bp.app_template_filter("roi_percent")
-def format_percent(value):
-    if value is None:
-        return "—"
-    return f"{(Decimal(value) * 100).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)} %"
-
-
-@bp.app_template_filter("roi_months")
-def format_months(value):
-    if value is None:
-        return "never"
-    return f"{Decimal(value).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)} months"
-
-
 # -- the report -------------------------------------------------------------------------------------
 
 def _given():
@@ -64,9 +28,28 @@ def _given():
     return given
 
 
+def _percent_as_rate(given):
+    """The page's form takes the discount rate as a percentage (10 for 10 %); the report takes
+    the ratio (0.10), as the API does."""
+    given = dict(given)
+    percent = given.pop("discount_percent", None)
+    if percent is None:
+        return given
+    try:
+        rate = Decimal(percent.strip().rstrip("%").strip().replace(",", ".")) / 100
+    except InvalidOperation:
+        raise Invalid("The report's parameters are not valid.",
+                      errors={"discount_percent": ["Give the discount rate as a percentage, e.g. 10."]}) from None
+    if not rate.is_finite() or not 0 <= rate <= 1:
+        raise Invalid("The report's parameters are not valid.",
+                      errors={"discount_percent": ["Give a percentage from 0 to 100."]})
+    given["discount_rate"] = str(rate)
+    return given
+
+
 def _args():
     try:
-        return ReportArgs().load(_given())
+        return ReportArgs().load(_percent_as_rate(_given()))
     except ValidationError as error:
         raise Invalid("The report's parameters are not valid.", errors=error.messages) from None
 

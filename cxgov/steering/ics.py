@@ -5,12 +5,12 @@ the meeting service whenever the invite is re-issued (time, place or status chan
 calendar clients update the event they already have instead of adding a second one.
 """
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from cxgov.db import load, utcnow
+from cxgov.formatting import local_zone
 
 
 def _address(email, name, **params):
@@ -33,7 +33,7 @@ def agenda_text(meeting):
 
 def build_invite(meeting) -> bytes:
     """The meeting as a VCALENDAR with one VEVENT: organiser, attendees, times with time zone."""
-    tz = ZoneInfo(current_app.config["CXGOV_TIMEZONE"])
+    tz = local_zone()
     cancelled = meeting.status == "cancelled"
     calendar = Calendar()
     calendar.add("prodid", "-//cxgov//steering committee//EN")

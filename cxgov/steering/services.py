@@ -10,7 +10,7 @@ from cxgov import policy
 from cxgov.db import load, utcnow
 from cxgov.errors import Conflict, Forbidden, Invalid
 from cxgov.extensions import db
-from cxgov.initiatives.models import CashFlow, Initiative, Transition
+from cxgov.initiatives.models import Initiative, Transition
 from cxgov.journeys.models import Journey
 from cxgov.org.models import Department, User
 from cxgov.references import require_existing
@@ -389,21 +389,6 @@ def delete_action_item(actor, item):
 
 
 # -- what the meeting page shows -----------------------------------------------------------------
-
-def business_cases(initiative_ids):
-    """{initiative_id: {"cost": Decimal, "benefit": Decimal}} of planned cash flows, in one query."""
-    cases = {ident: {"cost": 0, "benefit": 0} for ident in initiative_ids}
-    if not cases:
-        return cases
-    rows = db.session.execute(
-        select(CashFlow.initiative_id, CashFlow.kind, func.sum(CashFlow.amount))
-        .where(CashFlow.initiative_id.in_(cases), CashFlow.basis == "planned")
-        .group_by(CashFlow.initiative_id, CashFlow.kind)
-    )
-    for initiative_id, kind, total in rows:
-        cases[initiative_id][kind] = total
-    return cases
-
 
 def load_meeting(meeting_id):
     """A meeting with everything its page and invite show, in a fixed number of queries."""

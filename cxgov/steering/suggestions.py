@@ -15,13 +15,12 @@ Each suggestion carries a `source_key` (`action_item:12`, `initiative:5:decision
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import aliased
 
 from cxgov.extensions import db
+from cxgov.formatting import day, local_zone
 from cxgov.initiatives.models import Initiative
 from cxgov.journeys.models import Journey, Measurement, Metric
 from cxgov.org.models import User
@@ -42,7 +41,7 @@ class Suggestion:
 
 
 def meeting_date(meeting):
-    return meeting.starts_at.astimezone(ZoneInfo(current_app.config["CXGOV_TIMEZONE"])).date()
+    return meeting.starts_at.astimezone(local_zone()).date()
 
 
 def _carried_over_action_items(meeting, on):
@@ -57,7 +56,7 @@ def _carried_over_action_items(meeting, on):
     )
     for item, owner in rows:
         yield Suggestion(f"action_item:{item.id}", f"Carried over: {item.title}"[:200], "information",
-                         f"Open action item of {owner}, due {item.due_on.isoformat()}.", initiative_id=item.initiative_id)
+                         f"Open action item of {owner}, due {day(item.due_on)}.", initiative_id=item.initiative_id)
 
 
 def _awaiting_decision():
@@ -80,7 +79,7 @@ def _due_for_impact_review(on):
     )
     for initiative in db.session.scalars(stmt):
         yield Suggestion(f"initiative:{initiative.id}:impact", f"Impact review: {initiative.title}"[:200],
-                         "initiative_review", f"Delivered on {initiative.delivered_on.isoformat()}; impact not reviewed since.",
+                         "initiative_review", f"Delivered on {day(initiative.delivered_on)}; impact not reviewed since.",
                          initiative_id=initiative.id)
 
 

@@ -6,7 +6,6 @@ allowed to use is not shown to them, and its POST answers 403 anyway.
 """
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -17,11 +16,13 @@ from sqlalchemy.orm import selectinload
 from cxgov import policy
 from cxgov.db import load, today, utcnow
 from cxgov.errors import Conflict, Invalid
+from cxgov.formatting import local_zone
 from cxgov.extensions import db
 from cxgov.initiatives import lifecycle
 from cxgov.initiatives.models import Initiative
 from cxgov.org.models import User
 from cxgov.rest import get_or_404
+from cxgov.roi import services as roi_services
 from cxgov.steering import services, suggestions
 from cxgov.steering.ics import build_invite
 from cxgov.steering.models import (
@@ -70,27 +71,13 @@ def _attempt(action, success, back):
     return redirect(back)
 
 
-def _local_timezone():
-    return ZoneInfo(current_app.config["CXGOV_TIMEZONE"])
-
-
 def _parse_local(value, field):
     """An HTML `datetime-local` value, read in the deployment's time zone."""
     try:
         naive = datetime.fromisoformat(value)
     except (TypeError, ValueError):
         raise Invalid("Some fields need another look.", errors={field: ["Give a date and time."]}) from None
-    return (naive if naive.tzinfo else naive.replace(tzinfo=_local_timezone())).isoformat()
-
-
-@bp.app_template_filter("local")
-def local_time(value, fmt="%a %d %b %Y, %H:%M"):
-    return value.astimezone(_local_timezone()).strftime(fmt) if value else ""
-
-
-@bp.app_template_filter("amount")
-def amount(value):
-    return f"{value:,.2f}" if value is not None else "—"
+    return (naive if naive.tzinfo else naive.replace(tzinfo=local_zone())).isoformat()
 
 
 # -- committees --------------------------------------------------------------------------------
@@ -194,7 +181,7 @@ def _meeting_page_data(meeting):
                                      .order_by(MinutesCorrection.id)).all()
     return {
         "initiatives": initiatives, "decidable": decidable,
-        "cases": services.business_cases(initiative_ids), "action_items": open_items, "people": people,
+        "cases": roi_services.business_cases(current_user, [initiatives[i] for i in initiative_ids if i in initiatives]), "action_items": open_items, "people": people,
         "users": users, "corrections": corrections,
     }
 

@@ -38,9 +38,11 @@ def test_the_ceo_reads_the_report_on_a_phone(app, live_server, sign_in):
     assert width <= PHONE["width"] + 2
 
     page.select_option("#basis", "actual")
-    page.fill("#discount_rate", "0.08")
+    page.fill("#discount_percent", "8")  # a percentage, as a CEO types it
     page.click("button:has-text('Update')")
     page.wait_for_url("**basis=actual**")
-    assert "Actual cash flows" in page.locator("main").inner_text()
+    main = page.locator("main").inner_text()
+    assert "Actual cash flows recorded to date (year 0)" in main and "discounted at 8.0 % a year" in main
+    assert page.locator("#discount_percent").input_value() == "8"
     width = page.evaluate("() => Math.max(document.body.scrollWidth, document.documentElement.scrollWidth)")
     assert width <= PHONE["width"] + 2

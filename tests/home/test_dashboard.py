@@ -6,7 +6,7 @@ from decimal import Decimal
 from cxgov.db import today, utcnow
 from cxgov.extensions import db
 from cxgov.models import User
-from cxgov.roi.views import format_money, format_months, format_percent
+from cxgov.formatting import money as format_money, months as format_months, percent as format_percent
 from tests import factories
 from tests.home.conftest import region, text
 from tests.queries import count_statements
@@ -168,7 +168,7 @@ def test_the_executive_sees_the_roi_reports_figures(app, persona, login_as):
 
     rows = text(region(html, "home-planned-actual"))
     assert f"Planned {format_money(Decimal(planned['npv']))}" in rows
-    assert f"Actual {format_money(Decimal(actual['npv']))}" in rows
+    assert f"Actual to date, years 0–1 {format_money(Decimal(actual['npv']))}" in rows
     assert "999,999" not in html  # a proposal is not funded
 
     top = text(region(html, "home-top"))
@@ -242,7 +242,7 @@ def test_a_member_sees_open_items_with_overdue_highlighted_and_own_initiatives(a
     assert '<li class="home-overdue">Late item' in items
     assert "overdue" not in items.split("Future item")[1].split("</li>")[0]
     initiatives = text(region(html, "home-my-initiatives"))
-    assert "My portal in progress" in initiatives
+    assert "My portal In progress" in initiatives
     assert "My old idea" not in initiatives and "Not mine" not in initiatives
 
 

@@ -53,7 +53,7 @@ def test_journey_page(page_as, claims):
     assert 'class="channel digital"' in html and 'class="channel analog"' in html
     assert "Broker phone call" in html
     assert "<svg" in html and "Net Promoter Score" in html
-    assert "Claims callback" in html and "delivered" in html
+    assert "Claims callback" in html and "Delivered" in html
     assert "+11.50" in html  # before (12, 15) → after (25)
     assert page_as("member").get("/journeys/999").status_code == 404
 

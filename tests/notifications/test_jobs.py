@@ -166,7 +166,7 @@ def test_measurement_due_30_days_after_delivery_to_owner_and_journey_owner(app):
         rows = notifications(kind="measurement_due")
         assert sorted(n.user_id for n in rows) == sorted([initiative.owner_id, initiative.journey.owner_id])
         assert {n.dedupe_key.split(":")[2] for n in rows} == {"30"}
-        assert "Net Promoter Score" in rows[0].body or "nps" in rows[0].body
+        assert "Net Promoter Score, baseline 20, target 30" in rows[0].body  # names, plain numbers
         assert run_job("measurement-due", JUNE_30) == 0
 
 
@@ -183,7 +183,8 @@ def test_measurement_after_delivery_stops_the_reminder_one_before_does_not(app):
         rows = notifications(kind="measurement_due")
         assert {n.entity_id for n in rows} == {unmeasured.id, both.id}
         [for_both] = [n for n in rows if n.entity_id == both.id and n.user_id == both.owner_id]
-        assert "csat" in for_both.body and "(nps)" not in for_both.body
+        assert "Customer satisfaction" in for_both.body and "Net Promoter Score" not in for_both.body
+        assert "csat" not in for_both.body  # the metric by its name, not its code
 
 
 def test_measurement_milestones_60_and_90_and_a_missed_day(app):
@@ -277,7 +278,7 @@ def test_weekly_digest_to_cx_leaders_and_executives(app):
         assert "Adopt the complaint playbook" in body and "An old decision" not in body
         assert "Self-service returns" in body and "Long delivered" not in body
         assert "Send the survey" in body
-        assert "1,000.00" in body and "100.0%" in body  # NPV and ROI to date
+        assert "EUR 1,000.00" in body and "100.0 %" in body  # NPV and ROI to date
         assert "Adopt the complaint playbook" in rows[0].body_html
         assert run_job("weekly-digest", datetime(2026, 6, 3, 8, tzinfo=UTC)) == 0
         assert run_job("weekly-digest", datetime(2026, 6, 8, 8, tzinfo=UTC)) == 2

@@ -4,8 +4,11 @@ import io
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
 from cxgov.extensions import db
+from cxgov.journeys.models import Journey
+from cxgov.org.models import Department
 from tests import factories
 from tests.queries import count_statements
 
@@ -124,14 +127,21 @@ def test_csv_has_the_same_rows(login_as, app):
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert list(rows[0]) == ["id", "title", "status", "department_id", "journey_id", "category",
-                             "pv_costs", "pv_benefits", "npv", "roi", "payback_months"]
+    assert list(rows[0]) == ["id", "title", "status", "department", "department_id", "journey", "journey_id",
+                             "category", "pv_costs", "pv_benefits", "npv", "roi", "payback_months"]
     assert [int(row["id"]) for row in rows] == world["ids"]
     for row, expected in zip(rows, report["initiatives"]):
         assert row["npv"] == expected["npv"] and row["pv_costs"] == expected["pv_costs"]
         assert (float(row["roi"]) if row["roi"] else None) == expected["roi"]
     assert rows[1]["pv_benefits"] == "909.09"  # actual: 1 000 / 1.1
     assert rows[2]["title"] == "'=Training"  # never a spreadsheet formula
+    for row, expected in zip(rows, report["initiatives"]):  # names for people, ids for programs
+        assert int(row["department_id"]) == expected["department_id"] and int(row["journey_id"]) == expected["journey_id"]
+    with app.app_context():
+        names = {d.id: d.name for d in db.session.scalars(select(Department))}
+        journeys = {j.id: j.name for j in db.session.scalars(select(Journey))}
+    assert [row["department"] for row in rows] == [names[int(row["department_id"])] for row in rows]
+    assert [row["journey"] for row in rows] == [journeys[int(row["journey_id"])] for row in rows]
     filtered = api.get(f"/api/reports/roi.csv?department_id={world['sales']}").get_data(as_text=True)
     assert len(filtered.strip().splitlines()) == 2
 

@@ -180,3 +180,70 @@ def test_the_csv_follows_the_page_permissions(page_as, client, app):
     assert client.get("/reports/roi.csv").status_code == 302
     member = page_as("member")
     assert member.get("/reports/roi.csv").get_data(as_text=True).strip().splitlines()[1:] == []
+
+
+# -- what the figures say they are ----------------------------------------------------------------
+
+def headline(html):
+    return html[html.index('class="kpis roi-headline"'):html.index("</section>", html.index("roi-headline"))]
+
+
+def test_the_headline_is_in_thousands_and_says_its_basis(page_as, login_as, app):
+    portfolio(app)
+    planned = login_as("executive").get("/api/reports/roi?portfolio=funded").json["totals"]
+    assert planned["pv_costs"] == "1574.46"
+    page = page_as("executive")
+    tiles = headline(page.get("/reports/roi").get_data(as_text=True))
+    assert "EUR 1.57 k" in tiles  # 1,574.46, not "0.16 k"
+    assert "Invested (PV costs), planned (business case)" in tiles
+    # Actuals cover the years recorded so far: 0 and 1 (Plain bills) and 3 (Chat support).
+    html = page.get("/reports/roi?basis=actual").get_data(as_text=True)
+    assert "NPV, actual to date, years 0, 1, 3" in headline(html)
+    assert "Actual cash flows recorded to date (years 0, 1, 3)" in html
+
+
+def test_the_discount_rate_is_typed_and_shown_as_a_percentage(page_as, login_as, app):
+    portfolio(app)
+    page = page_as("executive")
+    html = page.get("/reports/roi?basis=actual&discount_percent=0").get_data(as_text=True)
+    assert 'name="discount_percent" inputmode="decimal" value="0"' in html
+    assert "900.00" in html and "1,012.34" in html  # undiscounted
+    html = page.get("/reports/roi?discount_percent=8").get_data(as_text=True)
+    assert 'value="8"' in html and "discounted at 8.0 % a year" in html
+    api = login_as("executive").get("/api/reports/roi?portfolio=funded&discount_rate=0.08").json
+    assert f"{Decimal(api['totals']['pv_benefits']):,}" in html
+    assert 'value="10"' in page.get("/reports/roi").get_data(as_text=True)  # the default, 0.10
+    for wrong in ("150", "-1", "ten"):
+        assert page.get(f"/reports/roi?discount_percent={wrong}").status_code == 422
+    assert page.get("/reports/roi.pdf?discount_percent=8").status_code == 200
+
+
+def test_an_empty_report_does_not_claim_everything_is_measured(page_as, app):
+    html = page_as("executive").get("/reports/roi").get_data(as_text=True)
+    section = html.split("Delivered, not yet measured", 1)[1]
+    assert "No initiative in this report has been delivered yet" in section
+    assert "every delivered initiative" not in html
+    assert "0.0 months" not in headline(html) and "no cash flows" in headline(html)
+    with app.app_context():
+        factories.create_initiative(title="Shipped", status="delivered", delivered_on=date(2026, 3, 1))
+    section = page_as("executive").get("/reports/roi").get_data(as_text=True).split("Delivered, not yet measured", 1)[1]
+    assert "None of the 1 delivered initiative in this report has a KPI impact still waiting" in section
+
+
+def test_the_initiative_page_names_the_decision_and_has_no_payback_without_cash_flows(page_as, app):
+    from cxgov.initiatives.models import Transition
+
+    with app.app_context():
+        initiative = factories.create_initiative(title="Nothing costed", status="approved")
+        meeting = factories.create_meeting(title="March steering")
+        decision = factories.create_decision(meeting=meeting, initiative=initiative, text="Go ahead with the pilot")
+        db.session.add(Transition(initiative_id=initiative.id, from_status="proposed", to_status="approved",
+                                  decision_id=decision.id, effective_on=date(2026, 12, 1)))
+        db.session.commit()
+        ident, decision_id = initiative.id, decision.id
+    html = page_as("cx_leader").get(f"/initiatives/{ident}").get_data(as_text=True)
+    assert "No business case yet: no planned cash flows." in html and "No actual cash flows recorded yet." in html
+    assert "0.0 months" not in html
+    history = html[html.index("<h2>History</h2>"):]
+    assert "Go ahead with the pilot" in history and "March steering, 1 Dec 2026" in history
+    assert f"#{decision_id}<" not in history and "1 Dec 2026" in history and "Approved" in history

@@ -1,0 +1,274 @@
+"""Every money figure a person reads matches a figure the API computes for the same view.
+
+Pages, the board PDF and the weekly digest mail are read as a person reads them (their text,
+without markup, form controls and charts); every money figure in them, plain ("642,105.94") or
+compact ("EUR 642.1 k", "1.24 M"), must be one the API returns for the same view, within the
+figure's display rounding: a plain figure exactly, "642.1 k" to ±0.05 k, "1.24 M" to ±0.005 M.
+
+Checked on the demo organisation and on generated portfolios with large amounts. A new page to
+check is one line in `VIEWS`: its name, and a function of the `World` giving
+(text shown, API figures of the same view) pairs.
+"""
+import html as html_lib
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pypdf import PdfReader
+
+from cxgov.db import utcnow
+from cxgov.extensions import db
+from cxgov.initiatives.models import Initiative
+from cxgov.notifications import digest
+from cxgov.notifications.services import render_bodies
+from cxgov.org.models import User
+from tests import factories
+from tests.conftest import _restore_postgresql, sign_in_session
+
+# -- reading figures --------------------------------------------------------------------------------
+
+MINUS = "-\u2212"
+UNITS = {"k": Decimal(10) ** 3, "M": Decimal(10) ** 6, "bn": Decimal(10) ** 9}
+# A compact figure: "642.1 k", "-1.24 M", "12 bn" (a space, or none, before the unit).
+COMPACT = re.compile(rf"(?<![\w.,])([{MINUS}]?)(\d{{1,3}}(?:,\d{{3}})*(?:\.\d+)?)\s?(k|M|bn)(?![\w])")
+# A plain money figure: thousands separators and exactly two places ("642,105.94", "-0.50").
+PLAIN = re.compile(rf"(?<![\w.,])([{MINUS}]?)(\d{{1,3}}(?:,\d{{3}})*\.\d{{2}})(?![\d%]|\s?%)")
+
+
+@dataclass(frozen=True)
+class Shown:
+    text: str
+    value: Decimal
+    tolerance: Decimal
+
+
+def figures_in(text):
+    """Every money figure in `text` with the tolerance its display rounding allows."""
+    found = []
+    for match in COMPACT.finditer(text):
+        sign, digits, unit = match.groups()
+        number = Decimal(digits.replace(",", ""))
+        places = -number.as_tuple().exponent
+        value = number * UNITS[unit] * (-1 if sign else 1)
+        found.append(Shown(match.group(0), value, Decimal(5) * UNITS[unit] / Decimal(10) ** (places + 1)))
+    text = COMPACT.sub(" ", text)
+    for match in PLAIN.finditer(text):
+        sign, digits = match.groups()
+        found.append(Shown(match.group(0), Decimal(digits.replace(",", "")) * (-1 if sign else 1), Decimal(0)))
+    return found
+
+
+def api_figures(answer):
+    """Every money figure of an API answer: the strings with two places, anywhere in it."""
+    if isinstance(answer, dict):
+        return {figure for value in answer.values() for figure in api_figures(value)}
+    if isinstance(answer, list):
+        return {figure for value in answer for figure in api_figures(value)}
+    if isinstance(answer, str) and re.fullmatch(r"-?\d+\.\d{2}", answer):
+        return {Decimal(answer)}
+    return set()
+
+
+HIDDEN = re.compile(r"<(form|script|style|svg|select|head)\b.*?</\1>", re.S | re.I)
+
+
+def page_text(html):
+    """What a person reads on a page: the text, without markup, forms and charts."""
+    text = re.sub(r"<[^>]+>", " ", HIDDEN.sub(" ", html))
+    return re.sub(r"\s+", " ", html_lib.unescape(text))
+
+
+def pdf_text(data):
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages))
+
+
+def mismatches(text, figures):
+    """The figures shown in `text` that are none of `figures` (within their rounding)."""
+    return [shown.text for shown in figures_in(text)
+            if not any(abs(shown.value - figure) <= shown.tolerance for figure in figures)]
+
+
+# -- the views --------------------------------------------------------------------------------------
+
+REPORT_QUERIES = [f"basis={basis}&group_by={group_by}" for basis in ("planned", "actual")
+                  for group_by in ("department", "journey", "status", "category")]
+
+
+@dataclass
+class World:
+    """A signed-in CX leader's page client and API client on one organisation, and an
+    executive's page client (the home page shows them the portfolio)."""
+    page: object
+    api: object
+    app: object
+    executive: object
+    # The report views to read: every basis and grouping; the PDF (slow to render) fewer.
+    queries: list = field(default_factory=lambda: list(REPORT_QUERIES))
+    pdf_queries: list = field(default_factory=lambda: REPORT_QUERIES[::4])
+    seen: dict = field(default_factory=dict)
+
+    def get(self, client, url):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return response
+
+    def html(self, url, page=None):
+        return page_text(self.get(page or self.page, url).get_data(as_text=True))
+
+    def pdf(self, url):
+        return pdf_text(self.get(self.page, url).data)
+
+    def json(self, url):
+        if url not in self.seen:
+            self.seen[url] = self.get(self.api, url).json
+        return self.seen[url]
+
+    def report_figures(self, query):
+        """The report page shows both bases and every grouping of the same filters; the page
+        shows the funded portfolio unless asked for all."""
+        filters = "&".join(part for part in query.split("&") if not part.startswith(("basis=", "group_by=")))
+        if "portfolio=" not in filters:
+            filters = "&".join(filter(None, [filters, "portfolio=funded"]))
+        return set().union(*(api_figures(self.json(f"/api/reports/roi?basis={basis}&group_by={group_by}&{filters}"))
+                             for basis in ("planned", "actual")
+                             for group_by in ("department", "journey", "status", "category")))
+
+    def initiative_figures(self, initiative_id):
+        return (api_figures(self.json(f"/api/initiatives/{initiative_id}/roi?basis=planned"))
+                | api_figures(self.json(f"/api/initiatives/{initiative_id}/roi?basis=actual"))
+                | api_figures(self.json(f"/api/initiatives/{initiative_id}/cash-flows?page_size=200")))
+
+    def meeting_figures(self, meeting_id):
+        items = _items(self.json(f"/api/meetings/{meeting_id}/agenda-items?page_size=200"))
+        decisions = _items(self.json(f"/api/meetings/{meeting_id}/decisions?page_size=200"))
+        ids = {row["initiative_id"] for row in items + decisions if row.get("initiative_id")}
+        return set().union(set(), *(api_figures(self.json(f"/api/initiatives/{i}/roi?basis=planned")) for i in ids))
+
+    def ids(self, model):
+        with self.app.app_context():
+            return db.session.scalars(db.select(model.id).order_by(model.id)).all()
+
+    def digest_texts(self):
+        with self.app.app_context():
+            user = db.session.get(User, self.page.user_id)
+            context = {**digest.weekly_context(utcnow()), "user": user}
+            text, html = render_bodies("weekly_digest", context)
+        return [text, page_text(html)]
+
+
+def _items(answer):
+    return answer["items"] if isinstance(answer, dict) else answer
+
+
+def _meeting_ids(world):
+    from cxgov.steering.models import Meeting
+    return world.ids(Meeting)
+
+
+# One line per view: its name, and (text shown, API figures of the same view) pairs.
+VIEWS = {
+    "ROI report page": lambda w: [(w.html(f"/reports/roi?{q}"), w.report_figures(q)) for q in w.queries],
+    "ROI report page, all initiatives": lambda w: [(w.html(f"/reports/roi?portfolio=all&{q}"), w.report_figures(f"portfolio=all&{q}")) for q in w.pdf_queries],
+    "ROI board PDF": lambda w: [(w.pdf(f"/reports/roi.pdf?{q}"), w.report_figures(q)) for q in w.pdf_queries],
+    "initiative page": lambda w: [(w.html(f"/initiatives/{i}"), w.initiative_figures(i)) for i in w.ids(Initiative)],
+    "meeting page": lambda w: [(w.html(f"/meetings/{m}"), w.meeting_figures(m)) for m in _meeting_ids(w)],
+    "home page, the executive's portfolio": lambda w: [(w.html("/", w.executive), w.report_figures("basis=planned"))],
+    "weekly digest mail": lambda w: [(text, w.report_figures("basis=actual&portfolio=all")) for text in w.digest_texts()],
+}
+
+
+def check_every_view(world):
+    wrong = {}
+    for name, pairs in VIEWS.items():
+        for text, figures in pairs(world):
+            bad = mismatches(text, figures)
+            if bad:
+                wrong.setdefault(name, []).extend(bad)
+    assert not wrong, f"figures shown that the API does not compute: {wrong}"
+
+
+def world_of(app, page_as, login_as, **views):
+    return World(page=page_as("cx_leader"), api=login_as("cx_leader"), app=app, executive=page_as("executive"),
+                 **views)
+
+
+# -- the reader itself ------------------------------------------------------------------------------
+
+def test_the_reader_finds_plain_and_compact_figures():
+    shown = {s.text: (s.value, s.tolerance) for s in figures_in(
+        "Invested EUR 642.1 k, NPV -1.24 M, 2 bn; table 642,105.94 and -0.50; ROI 12.34 %, 3.5 months, 30 Nov 2026")}
+    assert shown == {
+        "642.1 k": (Decimal("642100"), Decimal("50")),
+        "-1.24 M": (Decimal("-1240000"), Decimal("5000")),
+        "2 bn": (Decimal("2000000000"), Decimal("500000000")),
+        "642,105.94": (Decimal("642105.94"), Decimal(0)),
+        "-0.50": (Decimal("-0.50"), Decimal(0)),
+    }
+
+
+def test_a_figure_ten_times_too_small_is_a_mismatch():
+    assert mismatches("Invested 64.21 k", {Decimal("642105.94")}) == ["64.21 k"]
+    assert mismatches("Invested 642.1 k", {Decimal("642105.94")}) == []
+    assert mismatches("NPV 124,056.41", {Decimal("124056.42")}) == ["124,056.41"]
+
+
+# -- the demo organisation --------------------------------------------------------------------------
+
+def test_the_demo_organisation(app, runner, page_as, login_as):
+    result = runner.invoke(args=["cxgov", "seed-demo"])
+    assert result.exit_code == 0, result.output
+    check_every_view(world_of(app, page_as, login_as))
+
+
+# -- generated portfolios ---------------------------------------------------------------------------
+
+AMOUNTS = st.one_of(
+    st.decimals(min_value=1, max_value=9_999, places=2),
+    st.decimals(min_value=10_000, max_value=999_999, places=2),
+    st.decimals(min_value=1_000_000, max_value=50_000_000, places=2),
+)
+FLOWS = st.lists(st.tuples(st.sampled_from(["cost", "benefit"]), st.integers(0, 5), AMOUNTS,
+                           st.sampled_from([Decimal("0"), Decimal("0.1"), Decimal("0.25"), Decimal("0.5")]),
+                           st.sampled_from(["planned", "actual"])), max_size=8)
+PORTFOLIOS = st.lists(st.tuples(st.sampled_from(["approved", "in_progress", "delivered", "proposed"]), FLOWS),
+                      min_size=1, max_size=4)
+
+
+def reset_database(database_template):
+    """A fresh database for each generated portfolio (what the `database_url` fixture does)."""
+    import shutil
+
+    if database_template["kind"] == "sqlite":
+        db.session.remove()
+        db.engine.dispose()
+        shutil.copyfile(database_template["template"], database_template["path"])
+    else:
+        db.session.remove()
+        _restore_postgresql(database_template)
+
+
+def build_portfolio(portfolio):
+    committee = factories.create_committee()
+    meeting = factories.create_meeting(committee=committee, starts_at=utcnow() - timedelta(days=2))
+    for status, flows in portfolio:
+        initiative = factories.create_initiative(status=status, start_on=(utcnow() - timedelta(days=400)).date())
+        for kind, year, amount, risk, basis in flows:
+            factories.add_cash_flow(initiative, kind=kind, year=year, amount=amount, risk_adjustment=risk, basis=basis)
+        factories.add_agenda_item(meeting, initiative_id=initiative.id, title=f"Review {initiative.title}")
+    db.session.commit()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(portfolio=PORTFOLIOS, query=st.sampled_from(REPORT_QUERIES))
+def test_generated_portfolios(app, database_template, page_as, login_as, portfolio, query):
+    with app.app_context():
+        reset_database(database_template)
+        build_portfolio(portfolio)
+    # Each portfolio on both bases, and on one drawn view in the PDF too.
+    views = {"queries": sorted({query, REPORT_QUERIES[0], REPORT_QUERIES[4]}), "pdf_queries": [query]}
+    check_every_view(world_of(app, page_as, login_as, **views))
