@@ -26,12 +26,17 @@ changes nothing. The answer is ``{"created", "updated", "unchanged", "rows"}``.
 Refusals write nothing: a caller who may not write one of the file's journeys gets 403; bad
 rows give 422 with ``errors`` mapping ``"line N"`` (the header is line 1) to messages
 ``"field: problem"``, and the same in file order as ``lines: [{"line": N, "errors": [...]}, ...]``;
-every bad line is listed, up to `MAX_LISTED` lines (the first ones of the file), and
-``bad_lines`` counts them all; header problems are under ``"header"``, problems with the query
+every bad line is listed, up to `MAX_LISTED` lines (the first ones of the file; `MAX_LISTED_SCORES`
+for a survey export, whose bad answers are usually one mistake repeated), and ``bad_lines`` counts
+them all; header problems are under ``"header"``, problems with the query
 string under the parameter's name, an unreadable file under ``"file"``.
 
-Large files (up to `MAX_ROWS`, one million rows) are read as a stream and handled `CHUNK` lines at
-a time, so memory does not grow with the file. A chunk is parsed into plain tuples (each distinct
+Large files are read as a stream (the upload's file, decoded as it is read) and handled `CHUNK`
+lines at a time, so memory does not grow with the file. What one file may hold is capped
+(`Limits`, from `CXGOV_IMPORT_MAX_ROWS`, `_LINE_CHARS`, `_CELLS`, `_CELL_CHARS`): a line is never read
+past its cap, and the first line beyond one refuses the file, named (413 for too many lines, 422
+otherwise). Numbers are refused by line when their column cannot hold them (ids and sample sizes
+beyond the database's INTEGER, values beyond Numeric(14, 4)). A chunk is parsed into plain tuples (each distinct
 date and value parsed once), checked against the metrics, journeys, stages and touchpoints it
 names (loaded in bulk, each once per import) and copied into a temporary table (COPY on
 PostgreSQL); there one query matches it against the stored measurements with the same keys (only
@@ -56,6 +61,7 @@ from itertools import chain, islice
 from operator import itemgetter
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
 from cxgov import policy
@@ -69,9 +75,11 @@ from cxgov.journeys.services import kpi
 REQUIRED = ("metric", "journey_id", "period_start", "period_end", "value")
 OPTIONAL = ("stage_id", "touchpoint_id", "sample_size", "source")
 KEY_COLUMNS = ("journey_id", "period_start", "period_end", "stage_id", "touchpoint_id")
-MAX_ROWS = 1_000_000
+MAX_ROWS = 2_000_000  # data lines of a file, by default (CXGOV_IMPORT_MAX_ROWS)
 CHUNK = 10_000  # lines checked and written at a time (at most 30,000: SQLite binds 32,766 values a statement)
 MAX_LISTED = 1_000  # bad lines listed in a refusal, the first ones of the file; the others are counted
+MAX_LISTED_SCORES = 20  # bad lines listed in a refused survey export (often the same mistake throughout)
+MAX_INTEGER = 2**31 - 1  # the database's INTEGER
 MAX_VALUE = Decimal("1e10")
 CACHED = 50_000  # distinct dates or values kept parsed
 
@@ -100,9 +108,9 @@ class Errors:
     """Problems by label: "header", a query parameter, "file", "line N". `capped`: only the first
     `MAX_LISTED` bad lines of the file are listed; `bad_lines` counts them all."""
 
-    def __init__(self, capped=True):
+    def __init__(self, capped=True, limit=None):
         self.by_label = {}
-        self.limit = MAX_LISTED if capped else None
+        self.limit = (limit or MAX_LISTED) if capped else None
         self.listed = []  # the listed lines' numbers, in order
         self.bad_lines = 0
         self._unlisted = None  # the last line counted but not listed
@@ -162,61 +170,115 @@ def _label_order(item):
 
 # -- reading ------------------------------------------------------------------------------------------
 
-def _records(raw):
-    """The header, and an iterator of (line number, cells) of every record after it, read lazily.
-    `raw` is bytes, text or a binary file."""
-    if hasattr(raw, "read"):
-        handle = raw
-        first = handle.read(4096)
-        raw = (chain([first], iter(lambda: handle.read(1 << 20), b"")) if isinstance(first, bytes)
-               else first + handle.read())
-    if isinstance(raw, bytes):
-        raw = iter([raw])
+class FileTooLarge(Invalid):
+    """413: the file has more lines than an import takes."""
+
+    status = 413
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one upload may hold, from the configuration (`CXGOV_IMPORT_MAX_*`, see config.py). With
+    `line_chars` bounding a line (a CSV record, quoted line breaks included) the memory an import
+    takes does not grow with the file, however it is crafted."""
+
+    rows: int = MAX_ROWS
+    line_chars: int = 1_000_000
+    cells: int = 1_000
+    cell_chars: int = 10_000
+
+    @classmethod
+    def configured(cls):
+        config, default = current_app.config, cls()
+        return cls(rows=config.get("CXGOV_IMPORT_MAX_ROWS", default.rows),
+                   line_chars=config.get("CXGOV_IMPORT_MAX_LINE_CHARS", default.line_chars),
+                   cells=config.get("CXGOV_IMPORT_MAX_CELLS", default.cells),
+                   cell_chars=config.get("CXGOV_IMPORT_MAX_CELL_CHARS", default.cell_chars))
+
+
+class _LineTooLong(Exception):
+    pass
+
+
+class _Lines:
+    """The text's physical lines, read one at a time and never more than the cap of a line: `record`
+    counts the characters of the CSV record being read (reset by the reader at each record)."""
+
+    def __init__(self, text, limit):
+        self.text = text
+        self.limit = limit
+        self.record = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        line = self.text.readline(self.limit + 1)
+        if not line:
+            raise StopIteration
+        self.record += len(line)
+        if self.record > self.limit:
+            raise _LineTooLong
+        return line
+
+
+def _text(raw):
+    """`raw` (bytes, text, or a binary file such as the upload's stream) as text read lazily: UTF-8,
+    a byte order mark dropped, line breaks kept as they are for the CSV reader."""
     if isinstance(raw, str):
-        lines = io.StringIO(raw, newline="")
-    else:
-        lines = _decoded(raw)
+        return io.StringIO(raw, newline="")
+    if isinstance(raw, bytes):
+        raw = io.BytesIO(raw)
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+
+
+def _records(raw, limits):
+    """The header, and an iterator of (line number, cells) of every record after it, read lazily
+    within `limits`."""
+    lines = _Lines(_text(raw), limits.line_chars)
     reader = csv.reader(lines)
-    try:
-        header = next(reader, None)
-    except csv.Error as error:
-        raise Invalid("The file is not valid CSV.", errors={"file": [f"line {reader.line_num}: {error}"]})
+    records = _read(reader, lines, limits)
+    header = next(records, None)
     if header is None:
         raise Invalid("The file is empty.", errors={"file": ["The file is empty; line 1 must be the header."]})
-    records = _read(reader)
-    return [cell.strip() for cell in header], records
+    return [cell.strip() for cell in header[1]], records
 
 
-def _decoded(chunks):
-    """Lines of UTF-8 text (BOM dropped) from an iterable of byte chunks."""
-    import codecs
-
-    decoder = codecs.getincrementaldecoder("utf-8-sig")()
-    rest = ""
+def _read(reader, lines, limits):
+    """(line number, cells) of every record, the header first; a record beyond a limit refuses the
+    file there, naming its first line."""
+    previous, count = 0, -1
     try:
-        for chunk in chunks:
-            text = rest + decoder.decode(chunk)
-            lines = text.splitlines(keepends=True)
-            rest = lines.pop() if lines and not lines[-1].endswith(("\n", "\r")) else ""
-            yield from lines
-        rest += decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        raise Invalid("The file is not UTF-8 text.", errors={"file": ["Save the file as CSV (UTF-8)."]})
-    if rest:
-        yield rest
-
-
-def _read(reader):
-    previous, count = reader.line_num, 0
-    try:
-        for cells in reader:
+        while True:
+            lines.record = 0
+            cells = next(reader, None)
+            if cells is None:
+                return
             count += 1
-            if count > MAX_ROWS:
-                raise Invalid("The file is too long.", errors={"file": [f"At most {MAX_ROWS} rows per file."]})
-            yield previous + 1, cells
+            line = previous + 1
+            if count > limits.rows:
+                raise FileTooLarge("The file is too long; nothing was imported.", errors={
+                    f"line {line}": [f"file: more than {limits.rows} data lines; split the file"]})
+            if len(cells) > limits.cells:
+                raise Invalid("A line has too many cells; nothing was imported.", errors={
+                    f"line {line}": [f"row: more than {limits.cells} cells; a line may have at most {limits.cells}"]})
+            if lines.record > limits.cell_chars:
+                for at, cell in enumerate(cells, 1):
+                    if len(cell) > limits.cell_chars:
+                        raise Invalid("A cell is too long; nothing was imported.", errors={
+                            f"line {line}": [f"cell {at}: more than {limits.cell_chars} characters"]})
+            yield line, cells
             previous = reader.line_num
+    except _LineTooLong:
+        raise Invalid("A line is too long; nothing was imported.", errors={
+            f"line {previous + 1}": [f"line: more than {limits.line_chars} characters"]}) from None
+    except UnicodeDecodeError:
+        raise Invalid("The file is not UTF-8 text.", errors={"file": ["Save the file as CSV (UTF-8)."]}) from None
     except csv.Error as error:
-        raise Invalid("The file is not valid CSV.", errors={"file": [f"line {reader.line_num}: {error}"]})
+        if "field larger than field limit" in str(error):  # the csv module's own cap on a cell
+            raise Invalid("A cell is too long; nothing was imported.", errors={
+                f"line {previous + 1}": [f"cell: more than {limits.cell_chars} characters"]}) from None
+        raise Invalid("The file is not valid CSV.", errors={"file": [f"line {reader.line_num}: {error}"]}) from None
 
 
 def _blank(cells):
@@ -228,6 +290,9 @@ def _int(text, name, errors, line, minimum=None):
         number = int(text)
     except ValueError:
         errors.line(line, f"{name}: {text!r} is not a whole number")
+        return None
+    if abs(number) > MAX_INTEGER:
+        errors.line(line, f"{name}: {number} is too large (the limit is {MAX_INTEGER} either way)")
         return None
     if minimum is not None and number < minimum:
         errors.line(line, f"{name}: must be {minimum} or more")
@@ -319,7 +384,9 @@ def _measurement_chunks(names, records, job):
             except (KeyError, ValueError, ArithmeticError):
                 row = None
             else:
-                if row[SOURCE] not in sources or (row[SAMPLE_SIZE] is not None and row[SAMPLE_SIZE] < 0):
+                if (row[SOURCE] not in sources or (row[SAMPLE_SIZE] is not None and row[SAMPLE_SIZE] < 0)
+                        or max(abs(row[JOURNEY_ID]), abs(row[STAGE_ID] or 0), abs(row[TOUCHPOINT_ID] or 0),
+                               row[SAMPLE_SIZE] or 0) > MAX_INTEGER):
                     row = None
         if row is None:
             row = _read_line(line, cells, names, problems, job)
@@ -670,13 +737,13 @@ def _same(value):
     return value
 
 
-def import_measurements(actor, raw, args):
+def import_measurements(actor, raw, args, limits=None):
     """Import a CSV (bytes, text or a binary file) in the format `args["format"]`; see the module
     docstring. Returns {"created", "updated", "unchanged", "rows"}. Writes nothing when it raises:
     it rolls the session's transaction back (the request's, which a refusal ends anyway)."""
-    errors = Errors()
     scores_format = args.get("format") == "scores"
-    header, records = _records(raw)
+    errors = Errors(limit=MAX_LISTED_SCORES if scores_format else MAX_LISTED)
+    header, records = _records(raw, limits or Limits.configured())
     if scores_format:
         computed = _score_rows(header, records, args, errors)
     else:
