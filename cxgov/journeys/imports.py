@@ -41,10 +41,13 @@ date and value parsed once), checked against the metrics, journeys, stages and t
 names (loaded in bulk, each once per import) and copied into a temporary table (COPY on
 PostgreSQL); there one query matches it against the stored measurements with the same keys (only
 those this chunk may match) and one statement inserts its new measurements. Queries: a fixed
-number per chunk, whatever the chunk holds. All of it happens in the request's transaction, and a
-refusal found in a later chunk (a bad line, a journey the caller may not write, a key repeating an
-earlier line's, found in the temporary table at the end) rolls the transaction back with what the
-earlier chunks wrote: a refused file still writes nothing. Bulk-created measurements are recorded
+number per chunk, whatever the chunk holds. All of it happens in one transaction: every chunk is checked and staged before
+anything is written, and a refusal found late (a key repeating an earlier line's, found in the
+temporary table) rolls the transaction back with what was written: a refused file writes nothing.
+Imports of the same journeys are serialised: on PostgreSQL each takes a transaction-scoped advisory
+lock per journey of its file, in ascending journey order, before writing (SQLite has one writer),
+so two uploads never deadlock, the one applied last wins whole, and the counts each answers are
+what it wrote. Within each chunk's statements rows are written in key order. Bulk-created measurements are recorded
 in the audit trail as one `create` entry of entity `measurement_import` with the counts, not one
 entry per row; updated measurements are audited one by one as always.
 
@@ -536,13 +539,14 @@ def _statements():
     # new ids returned; only when some row was skipped are the chunk's keys matched.
     create = {dialect: insert(Measurement.__table__).from_select(
         WRITTEN + ["version", "created_at", "updated_at"],
-        sa.select(*[staged[name] for name in WRITTEN], sa.literal_column("1"), now, now).where(in_chunk),
+        sa.select(*[staged[name] for name in WRITTEN], sa.literal_column("1"), now, now).where(in_chunk)
+        .order_by(*staged_key),
     ).on_conflict_do_nothing(index_elements=key).returning(stored.id)
         for dialect, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))}
     matches = (sa.select(staged.line, stored.id, stored.value, stored.sample_size, stored.source)
                .select_from(IMPORT_ROWS).join(Measurement.__table__, sa.and_(*[
                    column == staged_column for column, staged_column in zip(key, staged_key)]))
-               .where(in_chunk))
+               .where(in_chunk).order_by(*key))
     refuse = IMPORT_ROWS.update().where(staged.line.in_(sa.bindparam("lines", expanding=True))).values(refused=True)
     first = sa.func.min(staged.line).over(partition_by=[
         staged.metric_id, staged.metric, staged.journey_id, staged.stage_id, staged.touchpoint_id,
@@ -550,10 +554,16 @@ def _statements():
     keyed = sa.select(staged.line, staged.refused, first).subquery()
     repeats = (sa.select(keyed.c.line, keyed.c.first, keyed.c.refused).where(keyed.c.line > keyed.c.first)
                .order_by(keyed.c.line))
-    return create, matches, refuse, repeats
+    # The staged values as the database keeps them (no result processing: compared with the stored).
+    staged_values = sa.text(f"SELECT line, value, sample_size, source FROM {IMPORT_ROWS.name} "
+                            "WHERE line BETWEEN :first AND :last")
+    return create, matches, refuse, repeats, staged_values
 
 
-CREATE, MATCHES, REFUSE, REPEATS = _statements()
+CREATE, MATCHES, REFUSE, REPEATS, STAGED_VALUES = _statements()
+
+IMPORT_LOCK_NAMESPACE = 0x696D  # "im": pg_advisory_xact_lock(namespace, journey id) of a journey's imports
+JOURNEY_LOCK = sa.text("SELECT pg_advisory_xact_lock(:namespace, :journey_id)")
 
 
 class _References:
@@ -599,7 +609,8 @@ def _check_query_refs(args, refs, errors):
 
 
 class _Import:
-    """One file's import, chunk after chunk, on `connection`, in the request's transaction."""
+    """One file's import on `connection`, in the session's transaction: chunks checked and staged
+    (`add`), then, nothing refused, written chunk after chunk under the journeys' locks (`finish`)."""
 
     def __init__(self, connection, actor, errors):
         self.connection = connection
@@ -614,6 +625,7 @@ class _Import:
         self.counts = {"created": 0, "updated": 0, "unchanged": 0, "rows": 0}
         self.repeated = False  # two rows of a chunk have the same key
         self.matched = False  # some row matched a stored measurement: it may repeat an earlier row
+        self.chunks = []  # (first line, last line, rows) of every chunk staged
         connection.exec_driver_sql(f"DROP TABLE IF EXISTS {IMPORT_ROWS.name}")
         IMPORT_ROWS.create(connection)
 
@@ -626,7 +638,7 @@ class _Import:
         return bool(self.errors.by_label or self.repeated or self.refs.forbidden)
 
     def add(self, rows, problems):
-        """Check a chunk; stage it for the check of repeated keys; write it while nothing is refused."""
+        """Check a chunk and stage it: nothing is written before the whole file is checked."""
         if not rows:
             self.errors.take(problems)
             return
@@ -638,10 +650,9 @@ class _Import:
         if self.refs.forbidden:
             return  # the file is refused with 403, whatever else is wrong
         self._stage(rows)
+        self.chunks.append((rows[0][LINE], rows[-1][LINE], len(rows)))
         if refused:
             self.connection.execute(REFUSE, {"lines": refused})
-        if not self.refusing():
-            self._write(rows)
 
     def _check(self, rows, problems):
         """What no single line shows: unknown metrics and journeys, stages and touchpoints of other
@@ -683,44 +694,69 @@ class _Import:
             driver.executemany(f"INSERT INTO {IMPORT_ROWS.name} ({', '.join(ROW_COLUMNS)}) "
                                f"VALUES ({', '.join('?' * len(ROW_COLUMNS))})", rows)
 
-    def _write(self, rows):
+    def _lock_journeys(self):
+        """Serialise the imports of a journey: on PostgreSQL a transaction-scoped advisory lock per
+        journey of the file, taken in ascending id order (two imports naming the same journeys wait
+        for each other instead of deadlocking), held until the commit. What is counted afterwards
+        is what this import finds and changes. SQLite has a single writer: its write lock does it."""
+        if self.connection.dialect.name != "postgresql":
+            return
+        for journey_id in sorted(self.refs.journeys):
+            self.connection.execute(JOURNEY_LOCK, {"namespace": IMPORT_LOCK_NAMESPACE, "journey_id": journey_id})
+
+    def write(self, progress=None):
+        """Write the staged rows, chunk after chunk, once nothing is refused; `progress(done)`."""
+        self._lock_journeys()
+        done = 0
+        for first, last, count in self.chunks:
+            self._write(first, last, count)
+            done += count
+            if progress is not None:
+                progress(done)
+
+    def _write(self, first, last, count):
         """Insert the chunk's new measurements; update the stored ones it matches."""
-        bounds = {"first": rows[0][LINE], "last": rows[-1][LINE]}
+        bounds = {"first": first, "last": last}
         created = set(self.connection.execute(self.create, {**bounds, "now": self.now}).scalars().all())
         self.counts["created"] += len(created)
-        if len(created) == len(rows):
+        if len(created) == count:
             return
         self.matched = True
-        by_line = {row[LINE]: row for row in rows}
+        staged = {line: (value, sample_size, source) for line, value, sample_size, source in
+                  self.connection.execute(STAGED_VALUES, bounds)}
         changed = {}
         for line, measurement_id, value, sample_size, source in self.connection.execute(MATCHES, bounds):
             if measurement_id in created:
                 continue
-            row = by_line[line]
+            row = staged[line]
             # Compared as the database takes them: SQLite's floats stand for four-place values.
-            if self.db_value(value) == row[VALUE] and sample_size == row[SAMPLE_SIZE] and source == row[SOURCE]:
+            if (self.db_value(value), sample_size, source) == row:
                 self.counts["unchanged"] += 1
             else:
                 changed[measurement_id] = row
         if changed:
-            for measurement in db.session.scalars(sa.select(Measurement).where(Measurement.id.in_(changed))):
-                row = changed[measurement.id]
-                measurement.value, measurement.sample_size, measurement.source = (
-                    kpi(row[VALUE]), row[SAMPLE_SIZE], row[SOURCE])
+            for measurement in db.session.scalars(sa.select(Measurement).where(Measurement.id.in_(changed))
+                                                  .order_by(Measurement.id)):
+                value, sample_size, source = changed[measurement.id]
+                measurement.value, measurement.sample_size, measurement.source = kpi(value), sample_size, source
             db.session.flush()
             self.counts["updated"] += len(changed)
 
-    def finish(self, actor):
-        """Refuse the file (403, 422) or audit what it created; the counts."""
+    def finish(self, actor, progress=None):
+        """Refuse the file (403, 422), or write it and audit what it created; the counts."""
         forbidden = self.refs.refused_journeys()
         if forbidden:
             raise Forbidden("You may not record measurements of journey(s) " + ", ".join(map(str, forbidden))
                             + "; nothing was imported.", journeys=forbidden)
-        if self.refusing() or self.matched:
+        if self.refusing():
             self._name_repeats()
         if not self.counts["rows"] and not self.errors.by_label:
             self.errors.add("file", "No data rows under the header.")
         self.errors.raise_if_any()
+        self.write(progress)
+        if self.matched:  # a row matched a stored one: maybe one this file created on an earlier line
+            self._name_repeats()
+            self.errors.raise_if_any()
         self.connection.execute(sa.text(f"DROP TABLE {IMPORT_ROWS.name}"))
         _audit_created(actor, self.counts, self.now)
         return self.counts
@@ -737,7 +773,7 @@ def _same(value):
     return value
 
 
-def import_measurements(actor, raw, args, limits=None):
+def import_measurements(actor, raw, args, limits=None, progress=None):
     """Import a CSV (bytes, text or a binary file) in the format `args["format"]`; see the module
     docstring. Returns {"created", "updated", "unchanged", "rows"}. Writes nothing when it raises:
     it rolls the session's transaction back (the request's, which a refusal ends anyway)."""
@@ -763,7 +799,7 @@ def import_measurements(actor, raw, args, limits=None):
             job.add(rows, problems)
         if scores_format:
             job.counts["rows"] = sum(row.sample_size for row in computed)  # answers, not measurements
-        return job.finish(actor)
+        return job.finish(actor, progress)
     except BaseException:
         # What earlier chunks wrote goes with the transaction. (SQLite creates the temporary table
         # outside it when nothing was written before: dropped here.)
