@@ -186,7 +186,9 @@ _DESCRIPTIONS = {
     404: "Not found",
     409: "Conflict or illegal transition",
     412: "Stale If-Match",
+    413: "Content too large",
     422: "Invalid fields",
+    503: "Database busy: retry after the Retry-After seconds",
 }
 
 

@@ -705,14 +705,14 @@ class _Import:
             self.connection.execute(JOURNEY_LOCK, {"namespace": IMPORT_LOCK_NAMESPACE, "journey_id": journey_id})
 
     def write(self, progress=None):
-        """Write the staged rows, chunk after chunk, once nothing is refused; `progress(done)`."""
+        """Write the staged rows, chunk after chunk, once nothing is refused; `progress("writing", done)`."""
         self._lock_journeys()
         done = 0
         for first, last, count in self.chunks:
             self._write(first, last, count)
             done += count
             if progress is not None:
-                progress(done)
+                progress("writing", done)
 
     def _write(self, first, last, count):
         """Insert the chunk's new measurements; update the stored ones it matches."""
@@ -775,7 +775,8 @@ def _same(value):
 
 def import_measurements(actor, raw, args, limits=None, progress=None):
     """Import a CSV (bytes, text or a binary file) in the format `args["format"]`; see the module
-    docstring. Returns {"created", "updated", "unchanged", "rows"}. Writes nothing when it raises:
+    docstring. Returns {"created", "updated", "unchanged", "rows"}. `progress(phase, rows)` is told,
+    chunk after chunk, how many rows were checked ("checking") and then written ("writing"). Writes nothing when it raises:
     it rolls the session's transaction back (the request's, which a refusal ends anyway)."""
     scores_format = args.get("format") == "scores"
     errors = Errors(limit=MAX_LISTED_SCORES if scores_format else MAX_LISTED)
@@ -797,6 +798,8 @@ def import_measurements(actor, raw, args, limits=None, progress=None):
             chunks = _measurement_chunks(names, records, job)
         for rows, problems in chunks:
             job.add(rows, problems)
+            if progress is not None:
+                progress("checking", job.counts["rows"])
         if scores_format:
             job.counts["rows"] = sum(row.sample_size for row in computed)  # answers, not measurements
         return job.finish(actor, progress)
