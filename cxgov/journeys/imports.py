@@ -626,8 +626,25 @@ class _Import:
         self.repeated = False  # two rows of a chunk have the same key
         self.matched = False  # some row matched a stored measurement: it may repeat an earlier row
         self.chunks = []  # (first line, last line, rows) of every chunk staged
+        self._autocommit = None  # SQLite: the driver connection staging outside a transaction, its setting
+        if dialect.name == "sqlite":
+            driver = connection.connection.driver_connection
+            if not driver.in_transaction:
+                # Staging writes only the temporary table; outside a transaction the reads of the
+                # stored tables meanwhile hold no snapshot, so the writes that follow wait for the
+                # write lock (busy timeout) instead of failing at once because someone else
+                # committed while this file was being checked (WAL's "busy snapshot").
+                self._autocommit = (driver, driver.isolation_level)
+                driver.isolation_level = None
         connection.exec_driver_sql(f"DROP TABLE IF EXISTS {IMPORT_ROWS.name}")
         IMPORT_ROWS.create(connection)
+
+    def end_staging(self):
+        """Back to the driver's transactions (SQLite): the writes and their checks are one transaction."""
+        if self._autocommit is not None:
+            driver, setting = self._autocommit
+            driver.isolation_level = setting
+            self._autocommit = None
 
     def row(self, line, code, journey_id, stage_id, touchpoint_id, start, end, value, sample_size, source):
         metric_id = self.metric_ids.get(code)
@@ -706,6 +723,7 @@ class _Import:
 
     def write(self, progress=None):
         """Write the staged rows, chunk after chunk, once nothing is refused; `progress("writing", done)`."""
+        self.end_staging()
         self._lock_journeys()
         done = 0
         for first, last, count in self.chunks:
@@ -785,6 +803,7 @@ def import_measurements(actor, raw, args, limits=None, progress=None):
         computed = _score_rows(header, records, args, errors)
     else:
         names = _measurement_columns(header, errors)
+    job = None
     try:
         job = _Import(db.session.connection(), actor, errors)
         if scores_format:
@@ -806,6 +825,8 @@ def import_measurements(actor, raw, args, limits=None, progress=None):
     except BaseException:
         # What earlier chunks wrote goes with the transaction. (SQLite creates the temporary table
         # outside it when nothing was written before: dropped here.)
+        if job is not None:
+            job.end_staging()
         db.session.rollback()
         db.session.connection().exec_driver_sql(f"DROP TABLE IF EXISTS {IMPORT_ROWS.name}")
         raise
