@@ -320,7 +320,8 @@ class FromScores(MethodView):
     def post(self, data):
         """Compute NPS (0–10: % 9–10 minus % 0–6), CSAT (1–5: % of 4–5) or CES (1–7: the mean) from raw
         answers and store it with `sample_size` and source `survey`. A measurement with the same metric,
-        journey, stage, touchpoint and period is updated (200). Bad scores: 422 under `scores`, by index."""
+        journey, stage, touchpoint and period is updated (200). Bad scores: 422 under `scores`, the first
+        20 by index and then one message counting the others; `bad_scores` counts them all."""
         measurement, created = services.record_scores(current_user, data)
         db.session.commit()
         return with_etag(measurement, 201 if created else 200)
