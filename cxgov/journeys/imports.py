@@ -32,24 +32,25 @@ them all; header problems are under ``"header"``, problems with the query
 string under the parameter's name, an unreadable file under ``"file"``.
 
 Large files are read as a stream (the upload's file, decoded as it is read) and handled `CHUNK`
-lines at a time, so memory does not grow with the file. What one file may hold is capped
-(`Limits`, from `CXGOV_IMPORT_MAX_ROWS`, `_LINE_CHARS`, `_CELLS`, `_CELL_CHARS`): a line is never read
-past its cap, and the first line beyond one refuses the file, named (413 for too many lines, 422
-otherwise). Numbers are refused by line when their column cannot hold them (ids and sample sizes
-beyond the database's INTEGER, values beyond Numeric(14, 4)). A chunk is parsed into plain tuples (each distinct
-date and value parsed once), checked against the metrics, journeys, stages and touchpoints it
-names (loaded in bulk, each once per import) and copied into a temporary table (COPY on
+lines at a time, so memory does not grow with the file. What one file may hold is capped (`Limits`,
+from `CXGOV_IMPORT_MAX_ROWS`, `_LINE_CHARS`, `_CELLS`, `_CELL_CHARS`): a line is never read past its
+cap, and the first line beyond one refuses the file, named (413 for too many lines, 422 otherwise).
+Numbers are refused by line when their column cannot hold them (ids and sample sizes beyond the
+database's INTEGER, values beyond Numeric(14, 4)). A chunk is parsed into plain tuples (each
+distinct date and value parsed once), checked against the metrics, journeys, stages and touchpoints
+it names (loaded in bulk, each once per import) and copied into a temporary table (COPY on
 PostgreSQL); there one query matches it against the stored measurements with the same keys (only
-those this chunk may match) and one statement inserts its new measurements. Queries: a fixed
-number per chunk, whatever the chunk holds. All of it happens in one transaction: every chunk is checked and staged before
-anything is written, and a refusal found late (a key repeating an earlier line's, found in the
-temporary table) rolls the transaction back with what was written: a refused file writes nothing.
-Imports of the same journeys are serialised: on PostgreSQL each takes a transaction-scoped advisory
-lock per journey of its file, in ascending journey order, before writing (SQLite has one writer),
-so two uploads never deadlock, the one applied last wins whole, and the counts each answers are
-what it wrote. Within each chunk's statements rows are written in key order. Bulk-created measurements are recorded
-in the audit trail as one `create` entry of entity `measurement_import` with the counts, not one
-entry per row; updated measurements are audited one by one as always.
+those this chunk may match) and one statement inserts its new measurements. Queries: a fixed number
+per chunk, whatever the chunk holds. All of it happens in one transaction: every chunk is checked
+and staged before anything is written, and a refusal found late (a key repeating an earlier line's,
+found in the temporary table) rolls the transaction back with what was written: a refused file
+writes nothing. Imports of the same journeys are serialised: on PostgreSQL each takes a
+transaction-scoped advisory lock per journey of its file, in ascending journey order, before writing
+(SQLite has one writer), so two uploads never deadlock, the one applied last wins whole, and the
+counts each answers are what it wrote. Within each chunk's statements rows are written in key order.
+Bulk-created measurements are recorded in the audit trail as one `create` entry of entity
+`measurement_import` with the counts, not one entry per row; updated measurements are audited one by
+one as always.
 
 A score export is read as a stream too: each answer's score joins its group (journey, stage,
 touchpoint, period) as it is read, so memory holds the scores, not the file's text.
@@ -794,8 +795,9 @@ def _same(value):
 def import_measurements(actor, raw, args, limits=None, progress=None):
     """Import a CSV (bytes, text or a binary file) in the format `args["format"]`; see the module
     docstring. Returns {"created", "updated", "unchanged", "rows"}. `progress(phase, rows)` is told,
-    chunk after chunk, how many rows were checked ("checking") and then written ("writing"). Writes nothing when it raises:
-    it rolls the session's transaction back (the request's, which a refusal ends anyway)."""
+    chunk after chunk, how many rows were checked ("checking") and then written ("writing"). Writes
+    nothing when it raises: it rolls the session's transaction back (the request's, which a refusal
+    ends anyway)."""
     scores_format = args.get("format") == "scores"
     errors = Errors(limit=MAX_LISTED_SCORES if scores_format else MAX_LISTED)
     header, records = _records(raw, limits or Limits.configured())
