@@ -35,6 +35,19 @@ class Config:
     # trust, look up on every request). See cxgov.auth.services.VerifiedTokens.
     CXGOV_TOKEN_CACHE_SECONDS = float(os.environ.get("CXGOV_TOKEN_CACHE_SECONDS", "5"))
 
+    # Measurement imports (SPEC §4): what one CSV upload may hold; beyond it the upload is refused
+    # naming the line (413 for too many lines, 422 otherwise). A line is a CSV record.
+    CXGOV_IMPORT_MAX_ROWS = int(os.environ.get("CXGOV_IMPORT_MAX_ROWS", "2000000"))
+    CXGOV_IMPORT_MAX_LINE_CHARS = int(os.environ.get("CXGOV_IMPORT_MAX_LINE_CHARS", "1000000"))
+    CXGOV_IMPORT_MAX_CELLS = int(os.environ.get("CXGOV_IMPORT_MAX_CELLS", "1000"))
+    CXGOV_IMPORT_MAX_CELL_CHARS = int(os.environ.get("CXGOV_IMPORT_MAX_CELL_CHARS", "10000"))
+    # Files of more lines are imported in the background (202 + /api/imports/{id}), their upload kept
+    # in CXGOV_IMPORT_DIR (default instance/imports) until done; CXGOV_IMPORT_WORKER=0 leaves them to
+    # the scheduler's run-imports job instead of a thread of the web process.
+    CXGOV_IMPORT_SYNC_ROWS = int(os.environ.get("CXGOV_IMPORT_SYNC_ROWS", "50000"))
+    CXGOV_IMPORT_DIR = os.environ.get("CXGOV_IMPORT_DIR")
+    CXGOV_IMPORT_WORKER = _bool("CXGOV_IMPORT_WORKER", True)
+
     # flask-smorest / OpenAPI
     API_TITLE = "cxgov"
     API_VERSION = "1.0"

@@ -173,11 +173,22 @@ def register_template_helpers(app):
         return {"policy": policy, "currency": app.config["CXGOV_CURRENCY"]}
 
 
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    # SQLite enforces foreign keys only when asked, per connection.
+    """Every SQLite connection's settings, in this one place.
+
+    - foreign keys: SQLite enforces them only when asked, per connection;
+    - WAL journal: readers read the last committed state while a writer works (a long import
+      no longer blocks every page), and a commit does not wait for them (kept in the file:
+      `-wal` and `-shm` files sit next to the database);
+    - busy timeout: a writer waits this long for another's lock before giving up (then the
+      request is answered 503 with Retry-After, see cxgov.errors)."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()

@@ -2,7 +2,7 @@
 from http import HTTPStatus
 
 from flask import current_app, json, render_template, request
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -121,6 +121,14 @@ def handle_http_exception(error):
     return response
 
 
+RETRY_AFTER_SECONDS = 5
+
+
+def database_busy(error):
+    """SQLite's answer when another connection held the write lock past the busy timeout."""
+    return isinstance(error, OperationalError) and "database is locked" in str(getattr(error, "orig", error))
+
+
 def register_errors(app):
     @app.errorhandler(DomainError)
     def on_domain_error(error):
@@ -142,6 +150,16 @@ def register_errors(app):
         db.session.rollback()
         current_app.logger.info("integrity error: %s", error.orig)
         return render_error(409, "The change conflicts with existing data (a duplicate or a missing reference).")
+
+    @app.errorhandler(OperationalError)
+    def on_operational(error):
+        db.session.rollback()
+        if database_busy(error):
+            response = current_app.make_response(render_error(
+                503, "The database is busy with another change (a large import); try again in a few seconds."))
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
+        return on_unexpected(error)
 
     @app.errorhandler(RecursionError)
     def on_too_deep(error):

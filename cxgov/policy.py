@@ -114,6 +114,11 @@ def manage_metrics(user, obj=None):
     return is_governance(user)
 
 
+def read_import_job(user, job):
+    """A background import's status and errors: whoever uploaded it, CX leaders, admins."""
+    return is_governance(user) or (_signed_in(user) and job.created_by_id == user.id)
+
+
 # -- initiatives, cash flows, impacts ----------------------------------------------------------
 
 def propose_initiative(user, obj=None):

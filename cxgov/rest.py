@@ -186,8 +186,10 @@ _DESCRIPTIONS = {
     404: "Not found",
     409: "Conflict or illegal transition",
     412: "Stale If-Match",
+    413: "Content too large",
     422: "Invalid fields",
     429: "Too many attempts: wait as long as Retry-After says",
+    503: "Database busy: retry after the Retry-After seconds",
 }
 
 

@@ -42,12 +42,13 @@ def triggers(timezone):
         "ambassador-inactivity": (CronTrigger(day_of_week="mon", hour=7, minute=0, timezone=timezone), daily),
         "weekly-digest": (CronTrigger(day_of_week="mon", hour=8, minute=0, timezone=timezone), daily),
         "deliver-notifications": (IntervalTrigger(minutes=1, timezone=timezone), {"misfire_grace_time": 30}),
+        "run-imports": (IntervalTrigger(minutes=1, timezone=timezone), {"misfire_grace_time": 30}),
     }
 
 
 # Run at start-up too: the frequent jobs, and the daily ones when their time today has passed
 # (a restart at 07:05 must not skip the day's reminders; dedupe keys make the extra run harmless).
-START_NOW = ("meeting-reminders", "deliver-notifications")
+START_NOW = ("meeting-reminders", "deliver-notifications", "run-imports")
 CATCH_UP_DAILY = {"action-item-reminders": (7, 0), "measurement-due": (7, 0), "daily-digest": (7, 30)}
 
 

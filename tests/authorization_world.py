@@ -49,6 +49,7 @@ def build_world():
     cash_flow = f.add_cash_flow(initiative)
     impact = f.add_impact(initiative)
     notification = f.create_notification(user=users["member"])
+    import_job = f.create_import_job(created_by=users["journey_owner"])
     tokens = {}
     for role, user in users.items():
         tokens[role], _ = issue_token(user)
@@ -62,6 +63,7 @@ def build_world():
         "agenda_item_id": agenda_item.id, "decision_id": decision.id, "action_item_id": action_item.id,
         "ambassador_id": ambassador.id, "action_id": ambassador_action.id, "initiative_id": initiative.id,
         "cash_flow_id": cash_flow.id, "impact_id": impact.id, "notification_id": notification.id,
+        "import_job_id": import_job.id,
     }
 
 
@@ -74,6 +76,7 @@ def url_values(rule, w):
         "metric_id": w["metric_id"], "initiative_id": w["initiative_id"], "cash_flow_id": w["cash_flow_id"],
         "impact_id": w["impact_id"], "ambassador_id": w["ambassador_id"], "action_id": w["action_id"],
         "notification_id": w["notification_id"], "decision_id": w["decision_id"], "filename": "cxgov.css",
+        "job_id": w["import_job_id"],
         "item_id": w["action_item_id"] if "action-items" in rule and "agenda" not in rule else w["agenda_item_id"],
     }
     if "/attendance/" in rule:

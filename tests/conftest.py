@@ -97,7 +97,10 @@ def _restore_postgresql(template):
 def database_url(database_template):
     """The worker's database, restored to its freshly migrated state for this test."""
     if database_template["kind"] == "sqlite":
-        shutil.copyfile(database_template["template"], database_template["path"])
+        path = database_template["path"]
+        for journal in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            journal.unlink(missing_ok=True)  # WAL files of the last test's database belong to it
+        shutil.copyfile(database_template["template"], path)
         return f"sqlite:///{database_template['path']}"
     _restore_postgresql(database_template)
     return database_template["url"]

@@ -14,8 +14,8 @@ from cxgov.db import load
 from cxgov.extensions import db
 from cxgov.models import (
     ActionItem, AgendaItem, Ambassador, AmbassadorAction, Attendance, CashFlow, Committee, CommitteeMember,
-    Decision, Department, Impact, Initiative, Journey, Measurement, Meeting, Metric, Notification, Stage,
-    Touchpoint, User,
+    Decision, Department, Impact, ImportJob, Initiative, Journey, Measurement, Meeting, Metric, Notification,
+    Stage, Touchpoint, User,
 )
 
 _seq = itertools.count(1)
@@ -187,6 +187,19 @@ def add_impact(initiative, metric_code="nps", **kw):
     kw.setdefault("value_per_unit", Decimal("1000"))
     kw.setdefault("attribution", Decimal("0.5"))
     return _save(Impact(initiative_id=initiative.id, metric_id=metric(metric_code).id, **kw))
+
+
+def create_import_job(created_by=None, **kw):
+    """A background import that has run: 20 rows created."""
+    created_by = created_by or create_user()
+    kw.setdefault("status", "done")
+    kw.setdefault("filename", "measurements.csv")
+    kw.setdefault("options", {"format": "measurements"})
+    kw.setdefault("size_bytes", 1_000)
+    kw.setdefault("lines", 20)
+    kw.setdefault("attempts", 1)
+    kw.setdefault("counts", {"created": 20, "updated": 0, "unchanged": 0, "rows": 20})
+    return _save(ImportJob(created_by_id=created_by.id, **kw))
 
 
 def create_notification(user=None, **kw):

@@ -114,6 +114,7 @@ EXPECTED = {
     ("/api/measurements/<int:measurement_id>", "PATCH"): only(200, OWNER, CX_LEADER, ADMIN),
     ("/api/measurements/from-scores", "POST"): only(201, OWNER, CX_LEADER, ADMIN),
     ("/api/measurements/import", "POST"): only(200, OWNER, CX_LEADER, ADMIN),
+    ("/api/imports/<int:job_id>", "GET"): only(200, OWNER, CX_LEADER, ADMIN),  # the uploader
     ("/api/meetings", "GET"): everyone(200),
     ("/api/meetings", "POST"): only(201, CX_LEADER, ADMIN),
     ("/api/meetings/<int:meeting_id>", "DELETE"): only(204, CX_LEADER, ADMIN),
@@ -171,6 +172,7 @@ EXPECTED = {
     ("/journeys", "GET"): everyone(200),
     ("/journeys/<int:journey_id>", "GET"): everyone(200),
     ("/journeys/upload", "GET"): everyone(200),
+    ("/imports/<int:job_id>", "GET"): only(200, OWNER, CX_LEADER, ADMIN),  # the uploader
     ("/journeys/upload", "POST"): only(200, OWNER, CX_LEADER, ADMIN),
     ("/login", "GET"): everyone(302, anonymous=200),
     ("/login", "POST"): everyone(302),

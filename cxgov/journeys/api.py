@@ -1,5 +1,6 @@
 """/api/journeys (stages, touchpoints), /api/metrics, /api/measurements (from-scores, import),
 /api/initiatives/{id}/impacts and /api/reports/journeys/{id}."""
+from flask import url_for
 from flask.views import MethodView
 from flask_login import current_user
 from sqlalchemy import select
@@ -9,12 +10,13 @@ from cxgov import policy
 from cxgov.db import load
 from cxgov.extensions import db
 from cxgov.initiatives.models import Impact, Initiative
-from cxgov.journeys import imports, services
+from cxgov.journeys import import_jobs, imports, services
 from cxgov.journeys.impact import impact_values
-from cxgov.journeys.models import Journey, Measurement, Metric, Stage, Touchpoint
+from cxgov.journeys.models import ImportJob, Journey, Measurement, Metric, Stage, Touchpoint
 from cxgov.journeys.report import journey_report_json
 from cxgov.journeys.schemas import (
-    FromScoresSchema, ImpactArgs, ImpactSchema, ImportArgs, ImportFileSchema, ImportResultSchema, JourneyArgs,
+    FromScoresSchema, ImpactArgs, ImpactSchema, ImportArgs, ImportFileSchema, ImportJobSchema, ImportResultSchema,
+    JourneyArgs,
     JourneyDetailSchema, JourneyReportArgs, JourneyReportSchema, JourneySchema, MeasurementArgs, MeasurementSchema,
     MetricArgs, MetricSchema, StageSchema, TouchpointArgs, TouchpointSchema,
 )
@@ -34,6 +36,10 @@ impacts = Blueprint("api_impacts", __name__, url_prefix="/api/initiatives", desc
     "The KPIs an initiative is meant to move, with the measured actual_value and its annual_value in money."))
 reports = Blueprint("api_journey_reports", __name__, url_prefix="/api/reports/journeys", description=(
     "Per journey: KPI time series, target lines and delivery markers."))
+imports_api = Blueprint("api_imports", __name__, url_prefix="/api/imports", description=(
+    "Large measurement imports running in the background (POST /api/measurements/import answers 202 "
+    "with the job): status, progress, and the counts or the refusal. Read by the uploader, CX leaders "
+    "and admins."))
 
 
 def _journey_with_stages(journey_id):
@@ -314,7 +320,8 @@ class FromScores(MethodView):
     def post(self, data):
         """Compute NPS (0–10: % 9–10 minus % 0–6), CSAT (1–5: % of 4–5) or CES (1–7: the mean) from raw
         answers and store it with `sample_size` and source `survey`. A measurement with the same metric,
-        journey, stage, touchpoint and period is updated (200). Bad scores: 422 under `scores`, by index."""
+        journey, stage, touchpoint and period is updated (200). Bad scores: 422 under `scores`, the first
+        20 by index and then one message counting the others; `bad_scores` counts them all."""
         measurement, created = services.record_scores(current_user, data)
         db.session.commit()
         return with_etag(measurement, 201 if created else 200)
@@ -325,7 +332,12 @@ class Import(MethodView):
     @measurements.arguments(ImportArgs, location="query")
     @measurements.arguments(ImportFileSchema, location="files")
     @measurements.response(200, ImportResultSchema)
-    @measurements.problems(401, 403, 422)
+    @measurements.alt_response(202, schema=ImportJobSchema, description=(
+        "A large file (more than `CXGOV_IMPORT_SYNC_ROWS` lines, default 50,000) is imported in the "
+        "background: the job, with `Location: /api/imports/{id}` to follow it."), headers={
+        "Location": {"description": "The job: GET it for its status, progress, counts or errors.",
+                     "schema": {"type": "string"}}})
+    @measurements.problems(401, 403, 413, 422, 503)
     def post(self, args, files):
         """Import measurements from a CSV (multipart field `file`), all or nothing.
 
@@ -347,11 +359,46 @@ class Import(MethodView):
         (the header is line 1; the first 1,000 bad lines when there are more, `bad_lines` counts
         them all) and the same in file order as `lines` = `[{"line": 3, "errors": […]}, …]`;
         `{"header": […]}` for unknown or missing columns, `{"file": […]}` for
-        an unreadable file, or the query parameter's name."""
+        an unreadable file, or the query parameter's name. What a file may hold is capped
+        (`CXGOV_IMPORT_MAX_ROWS` data lines, default 2,000,000: 413; `CXGOV_IMPORT_MAX_LINE_CHARS`
+        characters, `CXGOV_IMPORT_MAX_CELLS` cells and `CXGOV_IMPORT_MAX_CELL_CHARS` characters a cell
+        per line: 422), the first line beyond a cap named. 503 with `Retry-After`: the database was
+        busy with another import (SQLite); send the file again.
+
+        Large files (more than `CXGOV_IMPORT_SYNC_ROWS` lines) are imported in the background:
+        `202 Accepted`, `Location: /api/imports/{id}`; the job ends `done` with these counts or
+        `failed` with the refusal this operation would have answered, and is all or nothing too."""
+        upload = files["file"]
         # The upload's stream (Werkzeug spools a large one to disk): read as the import goes.
-        counts = imports.import_measurements(current_user, files["file"].stream, args)
+        if import_jobs.in_background(upload.stream):
+            job = import_jobs.queue_import(current_user, upload.stream, upload.filename, args)
+            db.session.commit()
+            import_jobs.start_worker()
+            response = json_response(import_job_json(job), 202)
+            response.headers["Location"] = url_for("api_imports.ImportJobById", job_id=job.id)
+            return response
+        counts = imports.import_measurements(current_user, upload.stream, args)
         db.session.commit()
         return counts
+
+
+def import_job_json(job):
+    job.progress = import_jobs.progress_of(job)
+    return ImportJobSchema().dump(job)
+
+
+@imports_api.route("/<int:job_id>")
+class ImportJobById(MethodView):
+    @imports_api.response(200, ImportJobSchema)
+    @imports_api.problems(401, 403, 404)
+    def get(self, job_id):
+        """A background import: `status` (queued, running, done, failed), `progress` (rows checked,
+        then written, of `total`), and once finished its `counts` or its `problem`. Readable by
+        whoever uploaded the file, CX leaders and admins."""
+        job = get_or_404(ImportJob, job_id)
+        policy.require(policy.read_import_job, current_user, job)
+        job.progress = import_jobs.progress_of(job)
+        return job
 
 
 @measurements.route("/<int:measurement_id>")
@@ -476,4 +523,4 @@ class JourneyReport(MethodView):
         return json_response(journey_report_json(journey, args["window_months"]))
 
 
-blueprints = [journeys, metrics, measurements, impacts, reports]
+blueprints = [journeys, metrics, measurements, impacts, reports, imports_api]

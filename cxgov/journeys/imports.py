@@ -26,22 +26,31 @@ changes nothing. The answer is ``{"created", "updated", "unchanged", "rows"}``.
 Refusals write nothing: a caller who may not write one of the file's journeys gets 403; bad
 rows give 422 with ``errors`` mapping ``"line N"`` (the header is line 1) to messages
 ``"field: problem"``, and the same in file order as ``lines: [{"line": N, "errors": [...]}, ...]``;
-every bad line is listed, up to `MAX_LISTED` lines (the first ones of the file), and
-``bad_lines`` counts them all; header problems are under ``"header"``, problems with the query
+every bad line is listed, up to `MAX_LISTED` lines (the first ones of the file; `MAX_LISTED_SCORES`
+for a survey export, whose bad answers are usually one mistake repeated), and ``bad_lines`` counts
+them all; header problems are under ``"header"``, problems with the query
 string under the parameter's name, an unreadable file under ``"file"``.
 
-Large files (up to `MAX_ROWS`, one million rows) are read as a stream and handled `CHUNK` lines at
-a time, so memory does not grow with the file. A chunk is parsed into plain tuples (each distinct
-date and value parsed once), checked against the metrics, journeys, stages and touchpoints it
-names (loaded in bulk, each once per import) and copied into a temporary table (COPY on
+Large files are read as a stream (the upload's file, decoded as it is read) and handled `CHUNK`
+lines at a time, so memory does not grow with the file. What one file may hold is capped (`Limits`,
+from `CXGOV_IMPORT_MAX_ROWS`, `_LINE_CHARS`, `_CELLS`, `_CELL_CHARS`): a line is never read past its
+cap, and the first line beyond one refuses the file, named (413 for too many lines, 422 otherwise).
+Numbers are refused by line when their column cannot hold them (ids and sample sizes beyond the
+database's INTEGER, values beyond Numeric(14, 4)). A chunk is parsed into plain tuples (each
+distinct date and value parsed once), checked against the metrics, journeys, stages and touchpoints
+it names (loaded in bulk, each once per import) and copied into a temporary table (COPY on
 PostgreSQL); there one query matches it against the stored measurements with the same keys (only
-those this chunk may match) and one statement inserts its new measurements. Queries: a fixed
-number per chunk, whatever the chunk holds. All of it happens in the request's transaction, and a
-refusal found in a later chunk (a bad line, a journey the caller may not write, a key repeating an
-earlier line's, found in the temporary table at the end) rolls the transaction back with what the
-earlier chunks wrote: a refused file still writes nothing. Bulk-created measurements are recorded
-in the audit trail as one `create` entry of entity `measurement_import` with the counts, not one
-entry per row; updated measurements are audited one by one as always.
+those this chunk may match) and one statement inserts its new measurements. Queries: a fixed number
+per chunk, whatever the chunk holds. All of it happens in one transaction: every chunk is checked
+and staged before anything is written, and a refusal found late (a key repeating an earlier line's,
+found in the temporary table) rolls the transaction back with what was written: a refused file
+writes nothing. Imports of the same journeys are serialised: on PostgreSQL each takes a
+transaction-scoped advisory lock per journey of its file, in ascending journey order, before writing
+(SQLite has one writer), so two uploads never deadlock, the one applied last wins whole, and the
+counts each answers are what it wrote. Within each chunk's statements rows are written in key order.
+Bulk-created measurements are recorded in the audit trail as one `create` entry of entity
+`measurement_import` with the counts, not one entry per row; updated measurements are audited one by
+one as always.
 
 A score export is read as a stream too: each answer's score joins its group (journey, stage,
 touchpoint, period) as it is read, so memory holds the scores, not the file's text.
@@ -56,6 +65,7 @@ from itertools import chain, islice
 from operator import itemgetter
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
 from cxgov import policy
@@ -69,9 +79,11 @@ from cxgov.journeys.services import kpi
 REQUIRED = ("metric", "journey_id", "period_start", "period_end", "value")
 OPTIONAL = ("stage_id", "touchpoint_id", "sample_size", "source")
 KEY_COLUMNS = ("journey_id", "period_start", "period_end", "stage_id", "touchpoint_id")
-MAX_ROWS = 1_000_000
+MAX_ROWS = 2_000_000  # data lines of a file, by default (CXGOV_IMPORT_MAX_ROWS)
 CHUNK = 10_000  # lines checked and written at a time (at most 30,000: SQLite binds 32,766 values a statement)
 MAX_LISTED = 1_000  # bad lines listed in a refusal, the first ones of the file; the others are counted
+MAX_LISTED_SCORES = 20  # bad lines listed in a refused survey export (often the same mistake throughout)
+MAX_INTEGER = 2**31 - 1  # the database's INTEGER
 MAX_VALUE = Decimal("1e10")
 CACHED = 50_000  # distinct dates or values kept parsed
 
@@ -100,9 +112,9 @@ class Errors:
     """Problems by label: "header", a query parameter, "file", "line N". `capped`: only the first
     `MAX_LISTED` bad lines of the file are listed; `bad_lines` counts them all."""
 
-    def __init__(self, capped=True):
+    def __init__(self, capped=True, limit=None):
         self.by_label = {}
-        self.limit = MAX_LISTED if capped else None
+        self.limit = (limit or MAX_LISTED) if capped else None
         self.listed = []  # the listed lines' numbers, in order
         self.bad_lines = 0
         self._unlisted = None  # the last line counted but not listed
@@ -162,61 +174,115 @@ def _label_order(item):
 
 # -- reading ------------------------------------------------------------------------------------------
 
-def _records(raw):
-    """The header, and an iterator of (line number, cells) of every record after it, read lazily.
-    `raw` is bytes, text or a binary file."""
-    if hasattr(raw, "read"):
-        handle = raw
-        first = handle.read(4096)
-        raw = (chain([first], iter(lambda: handle.read(1 << 20), b"")) if isinstance(first, bytes)
-               else first + handle.read())
-    if isinstance(raw, bytes):
-        raw = iter([raw])
+class FileTooLarge(Invalid):
+    """413: the file has more lines than an import takes."""
+
+    status = 413
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one upload may hold, from the configuration (`CXGOV_IMPORT_MAX_*`, see config.py). With
+    `line_chars` bounding a line (a CSV record, quoted line breaks included) the memory an import
+    takes does not grow with the file, however it is crafted."""
+
+    rows: int = MAX_ROWS
+    line_chars: int = 1_000_000
+    cells: int = 1_000
+    cell_chars: int = 10_000
+
+    @classmethod
+    def configured(cls):
+        config, default = current_app.config, cls()
+        return cls(rows=config.get("CXGOV_IMPORT_MAX_ROWS", default.rows),
+                   line_chars=config.get("CXGOV_IMPORT_MAX_LINE_CHARS", default.line_chars),
+                   cells=config.get("CXGOV_IMPORT_MAX_CELLS", default.cells),
+                   cell_chars=config.get("CXGOV_IMPORT_MAX_CELL_CHARS", default.cell_chars))
+
+
+class _LineTooLong(Exception):
+    pass
+
+
+class _Lines:
+    """The text's physical lines, read one at a time and never more than the cap of a line: `record`
+    counts the characters of the CSV record being read (reset by the reader at each record)."""
+
+    def __init__(self, text, limit):
+        self.text = text
+        self.limit = limit
+        self.record = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        line = self.text.readline(self.limit + 1)
+        if not line:
+            raise StopIteration
+        self.record += len(line)
+        if self.record > self.limit:
+            raise _LineTooLong
+        return line
+
+
+def _text(raw):
+    """`raw` (bytes, text, or a binary file such as the upload's stream) as text read lazily: UTF-8,
+    a byte order mark dropped, line breaks kept as they are for the CSV reader."""
     if isinstance(raw, str):
-        lines = io.StringIO(raw, newline="")
-    else:
-        lines = _decoded(raw)
+        return io.StringIO(raw, newline="")
+    if isinstance(raw, bytes):
+        raw = io.BytesIO(raw)
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+
+
+def _records(raw, limits):
+    """The header, and an iterator of (line number, cells) of every record after it, read lazily
+    within `limits`."""
+    lines = _Lines(_text(raw), limits.line_chars)
     reader = csv.reader(lines)
-    try:
-        header = next(reader, None)
-    except csv.Error as error:
-        raise Invalid("The file is not valid CSV.", errors={"file": [f"line {reader.line_num}: {error}"]})
+    records = _read(reader, lines, limits)
+    header = next(records, None)
     if header is None:
         raise Invalid("The file is empty.", errors={"file": ["The file is empty; line 1 must be the header."]})
-    records = _read(reader)
-    return [cell.strip() for cell in header], records
+    return [cell.strip() for cell in header[1]], records
 
 
-def _decoded(chunks):
-    """Lines of UTF-8 text (BOM dropped) from an iterable of byte chunks."""
-    import codecs
-
-    decoder = codecs.getincrementaldecoder("utf-8-sig")()
-    rest = ""
+def _read(reader, lines, limits):
+    """(line number, cells) of every record, the header first; a record beyond a limit refuses the
+    file there, naming its first line."""
+    previous, count = 0, -1
     try:
-        for chunk in chunks:
-            text = rest + decoder.decode(chunk)
-            lines = text.splitlines(keepends=True)
-            rest = lines.pop() if lines and not lines[-1].endswith(("\n", "\r")) else ""
-            yield from lines
-        rest += decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        raise Invalid("The file is not UTF-8 text.", errors={"file": ["Save the file as CSV (UTF-8)."]})
-    if rest:
-        yield rest
-
-
-def _read(reader):
-    previous, count = reader.line_num, 0
-    try:
-        for cells in reader:
+        while True:
+            lines.record = 0
+            cells = next(reader, None)
+            if cells is None:
+                return
             count += 1
-            if count > MAX_ROWS:
-                raise Invalid("The file is too long.", errors={"file": [f"At most {MAX_ROWS} rows per file."]})
-            yield previous + 1, cells
+            line = previous + 1
+            if count > limits.rows:
+                raise FileTooLarge("The file is too long; nothing was imported.", errors={
+                    f"line {line}": [f"file: more than {limits.rows} data lines; split the file"]})
+            if len(cells) > limits.cells:
+                raise Invalid("A line has too many cells; nothing was imported.", errors={
+                    f"line {line}": [f"row: more than {limits.cells} cells; a line may have at most {limits.cells}"]})
+            if lines.record > limits.cell_chars:
+                for at, cell in enumerate(cells, 1):
+                    if len(cell) > limits.cell_chars:
+                        raise Invalid("A cell is too long; nothing was imported.", errors={
+                            f"line {line}": [f"cell {at}: more than {limits.cell_chars} characters"]})
+            yield line, cells
             previous = reader.line_num
+    except _LineTooLong:
+        raise Invalid("A line is too long; nothing was imported.", errors={
+            f"line {previous + 1}": [f"line: more than {limits.line_chars} characters"]}) from None
+    except UnicodeDecodeError:
+        raise Invalid("The file is not UTF-8 text.", errors={"file": ["Save the file as CSV (UTF-8)."]}) from None
     except csv.Error as error:
-        raise Invalid("The file is not valid CSV.", errors={"file": [f"line {reader.line_num}: {error}"]})
+        if "field larger than field limit" in str(error):  # the csv module's own cap on a cell
+            raise Invalid("A cell is too long; nothing was imported.", errors={
+                f"line {previous + 1}": [f"cell: more than {limits.cell_chars} characters"]}) from None
+        raise Invalid("The file is not valid CSV.", errors={"file": [f"line {reader.line_num}: {error}"]}) from None
 
 
 def _blank(cells):
@@ -228,6 +294,9 @@ def _int(text, name, errors, line, minimum=None):
         number = int(text)
     except ValueError:
         errors.line(line, f"{name}: {text!r} is not a whole number")
+        return None
+    if abs(number) > MAX_INTEGER:
+        errors.line(line, f"{name}: {number} is too large (the limit is {MAX_INTEGER} either way)")
         return None
     if minimum is not None and number < minimum:
         errors.line(line, f"{name}: must be {minimum} or more")
@@ -319,7 +388,9 @@ def _measurement_chunks(names, records, job):
             except (KeyError, ValueError, ArithmeticError):
                 row = None
             else:
-                if row[SOURCE] not in sources or (row[SAMPLE_SIZE] is not None and row[SAMPLE_SIZE] < 0):
+                if (row[SOURCE] not in sources or (row[SAMPLE_SIZE] is not None and row[SAMPLE_SIZE] < 0)
+                        or max(abs(row[JOURNEY_ID]), abs(row[STAGE_ID] or 0), abs(row[TOUCHPOINT_ID] or 0),
+                               row[SAMPLE_SIZE] or 0) > MAX_INTEGER):
                     row = None
         if row is None:
             row = _read_line(line, cells, names, problems, job)
@@ -469,13 +540,14 @@ def _statements():
     # new ids returned; only when some row was skipped are the chunk's keys matched.
     create = {dialect: insert(Measurement.__table__).from_select(
         WRITTEN + ["version", "created_at", "updated_at"],
-        sa.select(*[staged[name] for name in WRITTEN], sa.literal_column("1"), now, now).where(in_chunk),
+        sa.select(*[staged[name] for name in WRITTEN], sa.literal_column("1"), now, now).where(in_chunk)
+        .order_by(*staged_key),
     ).on_conflict_do_nothing(index_elements=key).returning(stored.id)
         for dialect, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))}
     matches = (sa.select(staged.line, stored.id, stored.value, stored.sample_size, stored.source)
                .select_from(IMPORT_ROWS).join(Measurement.__table__, sa.and_(*[
                    column == staged_column for column, staged_column in zip(key, staged_key)]))
-               .where(in_chunk))
+               .where(in_chunk).order_by(*key))
     refuse = IMPORT_ROWS.update().where(staged.line.in_(sa.bindparam("lines", expanding=True))).values(refused=True)
     first = sa.func.min(staged.line).over(partition_by=[
         staged.metric_id, staged.metric, staged.journey_id, staged.stage_id, staged.touchpoint_id,
@@ -483,10 +555,16 @@ def _statements():
     keyed = sa.select(staged.line, staged.refused, first).subquery()
     repeats = (sa.select(keyed.c.line, keyed.c.first, keyed.c.refused).where(keyed.c.line > keyed.c.first)
                .order_by(keyed.c.line))
-    return create, matches, refuse, repeats
+    # The staged values as the database keeps them (no result processing: compared with the stored).
+    staged_values = sa.text(f"SELECT line, value, sample_size, source FROM {IMPORT_ROWS.name} "
+                            "WHERE line BETWEEN :first AND :last")
+    return create, matches, refuse, repeats, staged_values
 
 
-CREATE, MATCHES, REFUSE, REPEATS = _statements()
+CREATE, MATCHES, REFUSE, REPEATS, STAGED_VALUES = _statements()
+
+IMPORT_LOCK_NAMESPACE = 0x696D  # "im": pg_advisory_xact_lock(namespace, journey id) of a journey's imports
+JOURNEY_LOCK = sa.text("SELECT pg_advisory_xact_lock(:namespace, :journey_id)")
 
 
 class _References:
@@ -532,7 +610,8 @@ def _check_query_refs(args, refs, errors):
 
 
 class _Import:
-    """One file's import, chunk after chunk, on `connection`, in the request's transaction."""
+    """One file's import on `connection`, in the session's transaction: chunks checked and staged
+    (`add`), then, nothing refused, written chunk after chunk under the journeys' locks (`finish`)."""
 
     def __init__(self, connection, actor, errors):
         self.connection = connection
@@ -547,8 +626,26 @@ class _Import:
         self.counts = {"created": 0, "updated": 0, "unchanged": 0, "rows": 0}
         self.repeated = False  # two rows of a chunk have the same key
         self.matched = False  # some row matched a stored measurement: it may repeat an earlier row
+        self.chunks = []  # (first line, last line, rows) of every chunk staged
+        self._autocommit = None  # SQLite: the driver connection staging outside a transaction, its setting
+        if dialect.name == "sqlite":
+            driver = connection.connection.driver_connection
+            if not driver.in_transaction:
+                # Staging writes only the temporary table; outside a transaction the reads of the
+                # stored tables meanwhile hold no snapshot, so the writes that follow wait for the
+                # write lock (busy timeout) instead of failing at once because someone else
+                # committed while this file was being checked (WAL's "busy snapshot").
+                self._autocommit = (driver, driver.isolation_level)
+                driver.isolation_level = None
         connection.exec_driver_sql(f"DROP TABLE IF EXISTS {IMPORT_ROWS.name}")
         IMPORT_ROWS.create(connection)
+
+    def end_staging(self):
+        """Back to the driver's transactions (SQLite): the writes and their checks are one transaction."""
+        if self._autocommit is not None:
+            driver, setting = self._autocommit
+            driver.isolation_level = setting
+            self._autocommit = None
 
     def row(self, line, code, journey_id, stage_id, touchpoint_id, start, end, value, sample_size, source):
         metric_id = self.metric_ids.get(code)
@@ -559,7 +656,7 @@ class _Import:
         return bool(self.errors.by_label or self.repeated or self.refs.forbidden)
 
     def add(self, rows, problems):
-        """Check a chunk; stage it for the check of repeated keys; write it while nothing is refused."""
+        """Check a chunk and stage it: nothing is written before the whole file is checked."""
         if not rows:
             self.errors.take(problems)
             return
@@ -571,10 +668,9 @@ class _Import:
         if self.refs.forbidden:
             return  # the file is refused with 403, whatever else is wrong
         self._stage(rows)
+        self.chunks.append((rows[0][LINE], rows[-1][LINE], len(rows)))
         if refused:
             self.connection.execute(REFUSE, {"lines": refused})
-        if not self.refusing():
-            self._write(rows)
 
     def _check(self, rows, problems):
         """What no single line shows: unknown metrics and journeys, stages and touchpoints of other
@@ -616,44 +712,70 @@ class _Import:
             driver.executemany(f"INSERT INTO {IMPORT_ROWS.name} ({', '.join(ROW_COLUMNS)}) "
                                f"VALUES ({', '.join('?' * len(ROW_COLUMNS))})", rows)
 
-    def _write(self, rows):
+    def _lock_journeys(self):
+        """Serialise the imports of a journey: on PostgreSQL a transaction-scoped advisory lock per
+        journey of the file, taken in ascending id order (two imports naming the same journeys wait
+        for each other instead of deadlocking), held until the commit. What is counted afterwards
+        is what this import finds and changes. SQLite has a single writer: its write lock does it."""
+        if self.connection.dialect.name != "postgresql":
+            return
+        for journey_id in sorted(self.refs.journeys):
+            self.connection.execute(JOURNEY_LOCK, {"namespace": IMPORT_LOCK_NAMESPACE, "journey_id": journey_id})
+
+    def write(self, progress=None):
+        """Write the staged rows, chunk after chunk, once nothing is refused; `progress("writing", done)`."""
+        self.end_staging()
+        self._lock_journeys()
+        done = 0
+        for first, last, count in self.chunks:
+            self._write(first, last, count)
+            done += count
+            if progress is not None:
+                progress("writing", done)
+
+    def _write(self, first, last, count):
         """Insert the chunk's new measurements; update the stored ones it matches."""
-        bounds = {"first": rows[0][LINE], "last": rows[-1][LINE]}
+        bounds = {"first": first, "last": last}
         created = set(self.connection.execute(self.create, {**bounds, "now": self.now}).scalars().all())
         self.counts["created"] += len(created)
-        if len(created) == len(rows):
+        if len(created) == count:
             return
         self.matched = True
-        by_line = {row[LINE]: row for row in rows}
+        staged = {line: (value, sample_size, source) for line, value, sample_size, source in
+                  self.connection.execute(STAGED_VALUES, bounds)}
         changed = {}
         for line, measurement_id, value, sample_size, source in self.connection.execute(MATCHES, bounds):
             if measurement_id in created:
                 continue
-            row = by_line[line]
+            row = staged[line]
             # Compared as the database takes them: SQLite's floats stand for four-place values.
-            if self.db_value(value) == row[VALUE] and sample_size == row[SAMPLE_SIZE] and source == row[SOURCE]:
+            if (self.db_value(value), sample_size, source) == row:
                 self.counts["unchanged"] += 1
             else:
                 changed[measurement_id] = row
         if changed:
-            for measurement in db.session.scalars(sa.select(Measurement).where(Measurement.id.in_(changed))):
-                row = changed[measurement.id]
-                measurement.value, measurement.sample_size, measurement.source = (
-                    kpi(row[VALUE]), row[SAMPLE_SIZE], row[SOURCE])
+            for measurement in db.session.scalars(sa.select(Measurement).where(Measurement.id.in_(changed))
+                                                  .order_by(Measurement.id)):
+                value, sample_size, source = changed[measurement.id]
+                measurement.value, measurement.sample_size, measurement.source = kpi(value), sample_size, source
             db.session.flush()
             self.counts["updated"] += len(changed)
 
-    def finish(self, actor):
-        """Refuse the file (403, 422) or audit what it created; the counts."""
+    def finish(self, actor, progress=None):
+        """Refuse the file (403, 422), or write it and audit what it created; the counts."""
         forbidden = self.refs.refused_journeys()
         if forbidden:
             raise Forbidden("You may not record measurements of journey(s) " + ", ".join(map(str, forbidden))
                             + "; nothing was imported.", journeys=forbidden)
-        if self.refusing() or self.matched:
+        if self.refusing():
             self._name_repeats()
         if not self.counts["rows"] and not self.errors.by_label:
             self.errors.add("file", "No data rows under the header.")
         self.errors.raise_if_any()
+        self.write(progress)
+        if self.matched:  # a row matched a stored one: maybe one this file created on an earlier line
+            self._name_repeats()
+            self.errors.raise_if_any()
         self.connection.execute(sa.text(f"DROP TABLE {IMPORT_ROWS.name}"))
         _audit_created(actor, self.counts, self.now)
         return self.counts
@@ -670,17 +792,20 @@ def _same(value):
     return value
 
 
-def import_measurements(actor, raw, args):
+def import_measurements(actor, raw, args, limits=None, progress=None):
     """Import a CSV (bytes, text or a binary file) in the format `args["format"]`; see the module
-    docstring. Returns {"created", "updated", "unchanged", "rows"}. Writes nothing when it raises:
-    it rolls the session's transaction back (the request's, which a refusal ends anyway)."""
-    errors = Errors()
+    docstring. Returns {"created", "updated", "unchanged", "rows"}. `progress(phase, rows)` is told,
+    chunk after chunk, how many rows were checked ("checking") and then written ("writing"). Writes
+    nothing when it raises: it rolls the session's transaction back (the request's, which a refusal
+    ends anyway)."""
     scores_format = args.get("format") == "scores"
-    header, records = _records(raw)
+    errors = Errors(limit=MAX_LISTED_SCORES if scores_format else MAX_LISTED)
+    header, records = _records(raw, limits or Limits.configured())
     if scores_format:
         computed = _score_rows(header, records, args, errors)
     else:
         names = _measurement_columns(header, errors)
+    job = None
     try:
         job = _Import(db.session.connection(), actor, errors)
         if scores_format:
@@ -694,12 +819,16 @@ def import_measurements(actor, raw, args):
             chunks = _measurement_chunks(names, records, job)
         for rows, problems in chunks:
             job.add(rows, problems)
+            if progress is not None:
+                progress("checking", job.counts["rows"])
         if scores_format:
             job.counts["rows"] = sum(row.sample_size for row in computed)  # answers, not measurements
-        return job.finish(actor)
+        return job.finish(actor, progress)
     except BaseException:
         # What earlier chunks wrote goes with the transaction. (SQLite creates the temporary table
         # outside it when nothing was written before: dropped here.)
+        if job is not None:
+            job.end_staging()
         db.session.rollback()
         db.session.connection().exec_driver_sql(f"DROP TABLE IF EXISTS {IMPORT_ROWS.name}")
         raise

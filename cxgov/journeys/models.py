@@ -1,11 +1,11 @@
 """Customer journeys (stages, touchpoints), KPI metrics and their measurements."""
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cxgov.db import KpiValue, Timestamped, Versioned, choice, collection, fk
+from cxgov.db import KpiValue, Timestamped, Versioned, choice, collection, fk, utcnow
 from cxgov.extensions import db
 from cxgov.org.models import User
 
@@ -126,3 +126,31 @@ class Measurement(Versioned, Timestamped, db.Model):
     source: Mapped[str] = mapped_column(sa.String(16), default="manual")
 
     metric: Mapped[Metric] = relationship()
+
+
+IMPORT_JOB_STATUSES = ("queued", "running", "done", "failed")
+
+
+class ImportJob(db.Model):
+    """A large measurement import run in the background (SPEC §4's import, past
+    `CXGOV_IMPORT_SYNC_ROWS` lines). The uploaded file waits in `instance/imports/<id>.csv` until
+    the job is done; `counts` is the import's answer, `problem` its refusal (status, detail,
+    errors, lines, bad_lines) as the synchronous import would have answered."""
+
+    __tablename__ = "import_jobs"
+    __table_args__ = (choice("status", IMPORT_JOB_STATUSES),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(sa.String(16), default="queued", index=True)
+    created_by_id: Mapped[int | None] = fk("users.id", ondelete="SET NULL")
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    # The import's query (format, metric, journey_id, …) as given, loaded again when it runs.
+    options: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    size_bytes: Mapped[int] = mapped_column(sa.BigInteger)
+    lines: Mapped[int] = mapped_column(sa.Integer)  # data lines (line breaks after the header)
+    attempts: Mapped[int] = mapped_column(default=0)
+    counts: Mapped[dict | None] = mapped_column(sa.JSON)
+    problem: Mapped[dict | None] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]

@@ -143,6 +143,35 @@ class ImportResultSchema(Schema):
     rows = fields.Integer(metadata={"description": "Data rows read (format=scores: answers read)."})
 
 
+class ImportProgressSchema(Schema):
+    phase = fields.String(metadata={"description": "queued, checking (rows read and checked), writing "
+                                                   "(rows written), done or failed."})
+    done = fields.Integer(metadata={"description": "Rows checked or written so far."})
+    total = fields.Integer(metadata={"description": "Data lines of the file."})
+
+
+class ImportJobSchema(Schema):
+    """A large import running in the background (answered 202 by POST /api/measurements/import)."""
+
+    id = fields.Integer(dump_only=True)
+    status = fields.String(dump_only=True, metadata={"enum": ["queued", "running", "done", "failed"]})
+    filename = fields.String(dump_only=True)
+    format = fields.Function(lambda job: job.options.get("format", "measurements"), dump_only=True)
+    lines = fields.Integer(dump_only=True, metadata={"description": "Data lines of the file."})
+    size_bytes = fields.Integer(dump_only=True)
+    created_by_id = fields.Integer(dump_only=True, allow_none=True)
+    created_at = Instant(dump_only=True)
+    started_at = Instant(dump_only=True, allow_none=True)
+    finished_at = Instant(dump_only=True, allow_none=True)
+    progress = fields.Nested(ImportProgressSchema, dump_only=True)
+    counts = fields.Nested(ImportResultSchema, dump_only=True, allow_none=True,
+                           metadata={"description": "Once done: what the import wrote."})
+    problem = fields.Dict(dump_only=True, allow_none=True, metadata={
+        "description": "Once failed: what the import would have answered in the request — `status` "
+                       "(403, 413, 422, 500), `detail`, `errors` by line, `lines`, `bad_lines`. "
+                       "Nothing was imported."})
+
+
 class ImpactSchema(Schema):
     id = fields.Integer(dump_only=True)
     initiative_id = fields.Integer(dump_only=True)

@@ -14,19 +14,34 @@ HUNDRED = Decimal(100)
 SCALES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
 
 
-def invalid_scores(metric, scores):
+def invalid_scores(metric, scores, listed=None):
     """The problems with `scores` for `metric`, one message per bad score naming its index
-    (empty when every score is a whole number on the metric's scale)."""
+    (empty when every score is a whole number on the metric's scale). With `listed`, the first
+    `listed` messages and then one that counts the others: a million bad answers give 21 lines."""
     low, high = SCALES[metric]
     if not scores:
         return ["Give at least one score."]
-    problems = []
+    problems, bad = [], 0
     for index, score in enumerate(scores):
         if isinstance(score, bool) or not isinstance(score, int):
-            problems.append(f"index {index}: {score!r} is not a whole number.")
+            problem = f"index {index}: {score!r} is not a whole number."
         elif not low <= score <= high:
-            problems.append(f"index {index}: {score} is outside {low}..{high}.")
+            problem = f"index {index}: {score} is outside {low}..{high}."
+        else:
+            continue
+        bad += 1
+        if listed is None or bad <= listed:
+            problems.append(problem)
+    if listed is not None and bad > listed:
+        problems.append(f"… and {bad - listed} more bad scores ({bad} in all).")
     return problems
+
+
+def count_invalid(metric, scores):
+    """How many of `scores` are not whole numbers on `metric`'s scale."""
+    low, high = SCALES[metric]
+    return sum(1 for score in scores
+               if isinstance(score, bool) or not isinstance(score, int) or not low <= score <= high)
 
 
 def _checked(metric, scores):

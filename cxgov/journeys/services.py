@@ -284,12 +284,16 @@ def delete_measurement(actor, measurement):
     db.session.flush()
 
 
+LISTED_BAD_SCORES = 20  # bad scores named in a refusal; the others are counted (`bad_scores`)
+
+
 def record_scores(actor, data):
     """Compute NPS/CSAT/CES from raw survey answers and store it (source `survey`); a measurement
     with the same key is updated. Returns (measurement, created)."""
-    problems = scores.invalid_scores(data["metric"], data["scores"])
+    problems = scores.invalid_scores(data["metric"], data["scores"], listed=LISTED_BAD_SCORES)
     if problems:
-        raise Invalid("Some scores are not valid answers.", errors={"scores": problems})
+        extra = {"bad_scores": scores.count_invalid(data["metric"], data["scores"])} if data["scores"] else {}
+        raise Invalid("Some scores are not valid answers.", errors={"scores": problems}, **extra)
     journey = _writable_journey(actor, data["journey_id"])
     check_parts(journey.id, data.get("stage_id"), data.get("touchpoint_id"))
     metric = db.session.scalar(select(Metric).where(Metric.code == data["metric"]))

@@ -1,6 +1,6 @@
-"""Pages: the journey list, the journey page (hourglass, KPI charts, initiatives) and the
-measurement upload with its error report."""
-from flask import Blueprint, abort, render_template, request
+"""Pages: the journey list, the journey page (hourglass, KPI charts, initiatives), the
+measurement upload with its error report, and the progress page of a large upload."""
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import func, select
@@ -9,13 +9,15 @@ from sqlalchemy.orm import joinedload, selectinload
 from cxgov import charts, policy
 from cxgov.errors import Forbidden, Invalid
 from cxgov.extensions import db
-from cxgov.journeys import imports
-from cxgov.journeys.models import Journey, Measurement, Metric, Stage
+from cxgov.journeys import import_jobs, imports
+from cxgov.journeys.models import ImportJob, Journey, Measurement, Metric, Stage
 from cxgov.journeys.report import journey_report
 from cxgov.journeys.schemas import ImportArgs
 from cxgov.org.models import Department
 
 bp = Blueprint("journeys", __name__, url_prefix="/journeys")
+import_pages = Blueprint("imports", __name__, url_prefix="/imports")
+REFRESH_SECONDS = 2
 
 
 def latest_values(code):
@@ -104,6 +106,11 @@ def upload():
                 raise Invalid("Some fields of the form are not valid.", errors=error.messages)
             if args["format"] == "measurements":
                 args = {"format": "measurements"}  # the survey fields apply to survey exports only
+            if import_jobs.in_background(file.stream):
+                job = import_jobs.queue_import(current_user, file.stream, file.filename, args)
+                db.session.commit()
+                import_jobs.start_worker()
+                return redirect(url_for("imports.progress", job_id=job.id), 303)
             context["result"] = imports.import_measurements(current_user, file.stream, args)
             db.session.commit()
         except (Invalid, Forbidden) as problem:
@@ -118,4 +125,20 @@ def upload():
     return render_template("journeys/upload.html", **context), status
 
 
-blueprints = [bp]
+@import_pages.route("/<int:job_id>")
+def progress(job_id):
+    """A large upload imported in the background: its progress, refreshed every few seconds (a
+    meta refresh, no script) until it is done or refused."""
+    job = db.session.get(ImportJob, job_id)
+    if job is None:
+        abort(404)
+    policy.require(policy.read_import_job, current_user, job)
+    problem = job.problem or {}
+    return render_template("journeys/import_job.html", job=job, progress=import_jobs.progress_of(job),
+                           refresh=REFRESH_SECONDS if job.status in ("queued", "running") else None,
+                           problem_lines=problem.get("lines", []),
+                           problem_other=[(label, messages) for label, messages in (problem.get("errors") or {}).items()
+                                          if not label.startswith("line ")])
+
+
+blueprints = [bp, import_pages]

@@ -1,14 +1,22 @@
 """The sweeper: mail pending notifications, mark them sent, retry failures with back-off.
 
 Pending rows are claimed in small batches; on PostgreSQL with FOR UPDATE SKIP LOCKED, so two
-deliverers never claim the same row (SQLite has a single writer and ignores the clause).
+deliverers never claim the same row. SQLite ignores the clause (two deliverers would both read
+the same pending rows and both send them): there one deliverer runs at a time, holding an
+exclusive lock on the file `instance/deliver-notifications.lock` (an SQLite database lives on one
+machine, so a file lock reaches every process that can use it); a second deliverer waits for the
+first and then finds nothing left to send.
 A failure keeps the row pending with the error and the time of the next attempt: an SMTP
 outage delays mail, it never loses it. Each batch is committed before the next is claimed.
 """
+import fcntl
 import logging
+import os
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import contains_eager
 
 from cxgov.extensions import db
@@ -49,10 +57,30 @@ def claim(now: datetime, limit: int):
     return db.session.scalars(stmt).unique().all()
 
 
+@contextmanager
+def one_deliverer():
+    """On SQLite: wait for, then hold, the deliverers' file lock. PostgreSQL needs none (SKIP LOCKED)."""
+    if db.engine.dialect.name != "sqlite":
+        yield
+        return
+    path = os.path.join(current_app.instance_path, "deliver-notifications.lock")
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file is closed, or the process ends
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def deliver_notifications(now: datetime, batch_size: int = BATCH_SIZE) -> int:
     """Send what is due; return how many mails went out."""
     if not mail_enabled():
         return 0
+    with one_deliverer():
+        return _deliver(now, batch_size)
+
+
+def _deliver(now, batch_size):
     sent = 0
     mailer = Mailer()
     try:

@@ -220,6 +220,13 @@ def deliver_notifications(now: datetime) -> int:
     return _deliver(now)
 
 
+def run_imports(now: datetime) -> int:
+    """Large measurement imports waiting in the background, and any abandoned by a dead process."""
+    from cxgov.journeys.import_jobs import run_queued
+
+    return run_queued(now)
+
+
 JOBS = {
     "meeting-reminders": meeting_reminders,
     "action-item-reminders": action_item_reminders,
@@ -228,6 +235,7 @@ JOBS = {
     "weekly-digest": weekly_digest,
     "daily-digest": daily_digest,
     "deliver-notifications": deliver_notifications,
+    "run-imports": run_imports,
 }
 
 

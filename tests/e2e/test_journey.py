@@ -65,3 +65,23 @@ def test_journey_pages_read_on_a_phone(app, sign_in, live_server):
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
     page.goto(f"{live_server}/journeys/{journey_id}")
     assert page.locator(".hourglass .stage").is_visible()
+
+
+def test_a_large_upload_shows_its_progress_until_imported(app, sign_in, live_server, tmp_path):
+    from cxgov.journeys import import_jobs
+
+    app.config.update(CXGOV_IMPORT_SYNC_ROWS=20, CXGOV_IMPORT_DIR=str(tmp_path / "imports"))
+    owner, journey_id = owned_journey(app)
+    page = sign_in(owner)
+    page.goto(f"{live_server}/journeys/upload")
+    big = write(tmp_path, "year.csv", "metric,journey_id,period_start,period_end,value\n" + "".join(
+        f"nps,{journey_id},20{10 + n // 12}-{n % 12 + 1:02d}-01,20{10 + n // 12}-{n % 12 + 1:02d}-28,{n % 50}\n"
+        for n in range(60)))
+    page.set_input_files("#file", big)
+    page.click("button:has-text('Upload')")
+    assert "/imports/" in page.url
+    assert "Import of year.csv" in page.locator("h1").inner_text()
+    # The page refreshes itself (meta refresh, no script) until the background import has run.
+    page.locator(".upload-result h2.good").wait_for(timeout=30_000)
+    assert "60 created" in page.locator(".upload-result").inner_text()
+    import_jobs.join_worker()

@@ -65,6 +65,7 @@ EXPECTED = {
     "ambassador-inactivity": ("cron", {"day_of_week": "mon", "hour": "7", "minute": "0"}),
     "weekly-digest": ("cron", {"day_of_week": "mon", "hour": "8", "minute": "0"}),
     "deliver-notifications": ("interval", timedelta(minutes=1)),
+    "run-imports": ("interval", timedelta(minutes=1)),
 }
 
 

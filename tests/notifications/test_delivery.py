@@ -185,8 +185,8 @@ def test_daily_digest_does_nothing_without_mail_server(app):
         assert [n.sent_at for n in notifications()] == [None]
 
 
-@pytest.mark.skipif(not PG_URL, reason="concurrent deliverers need PostgreSQL (SQLite has one writer)")
 def test_two_deliverers_at_once_send_nothing_twice(app, smtp):
+    """On both databases (SQLite ignores FOR UPDATE SKIP LOCKED: one deliverer at a time there)."""
     with app.app_context():
         users = [f.create_user() for _ in range(8)]
         for n in range(40):

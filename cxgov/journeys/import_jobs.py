@@ -1,0 +1,275 @@
+"""Large measurement imports, run in the background (SPEC §4's import past a size).
+
+An upload of more than `CXGOV_IMPORT_SYNC_ROWS` lines (default 50,000; an update of 200,000 rows
+takes longer than a web worker may spend on a request) is not imported in the request: the file
+is stored, a queued `ImportJob` row is committed, and the caller is answered `202 Accepted` with
+`Location: /api/imports/{id}`. The job runs the same import as the request would
+(`cxgov.journeys.imports.import_measurements`: all or nothing, one transaction, the journeys
+locked), and records its counts or its refusal on the row, in the same transaction as the data.
+
+Where the file waits: `instance/imports/<id>.csv`, not a database column. A blob of hundreds of
+megabytes would be read whole into memory by the database driver, bloat the database and its
+backups, and on SQLite hold the write lock while it is stored; a file is streamed in and out and
+deleted when the job ends. (Several machines serving one database need `instance/` shared.)
+
+Who runs it: a thread of the web process that took the upload starts at once (so `make run` and
+the tests need no scheduler), and the scheduler's `run-imports` job, every minute, runs what is
+queued and takes over a job whose process died (a `running` job whose progress file has not moved
+for `STALE_AFTER`): the import's transaction died with the process, so running it again is safe.
+Two runners never run one job: a job is claimed by one UPDATE … WHERE status = 'queued'.
+
+Progress: `instance/imports/<id>.progress` (JSON: phase, rows done, rows total), rewritten after
+every chunk. A file, not the row, because on SQLite the import's own transaction holds the write
+lock while it writes, and any other write (a progress update) would wait for it.
+"""
+import json
+import logging
+import os
+import shutil
+import threading
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from cxgov.db import utcnow
+from cxgov.errors import DomainError, Forbidden, database_busy
+from cxgov.extensions import db
+from cxgov.journeys import imports
+from cxgov.journeys.models import ImportJob
+from cxgov.journeys.schemas import ImportArgs
+from cxgov.org.models import User
+
+log = logging.getLogger(__name__)
+
+SYNC_ROWS = 50_000
+STALE_AFTER = timedelta(minutes=10)
+MAX_ATTEMPTS = 3  # a job that found SQLite's write lock taken is queued again, this many times in all
+COPY_CHUNK = 1 << 20
+
+
+def directory():
+    path = current_app.config.get("CXGOV_IMPORT_DIR") or os.path.join(current_app.instance_path, "imports")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def file_path(job_id):
+    return os.path.join(directory(), f"{job_id}.csv")
+
+
+def progress_path(job_id):
+    return os.path.join(directory(), f"{job_id}.progress")
+
+
+# -- the request ------------------------------------------------------------------------------------
+
+def count_lines(stream, limit):
+    """Line breaks in the upload, counted up to `limit + 1`; the stream is rewound. None when
+    the stream cannot be rewound (then the import runs in the request)."""
+    if not (hasattr(stream, "seek") and stream.seekable()):
+        return None
+    stream.seek(0)
+    lines = 0
+    while lines <= limit:
+        block = stream.read(COPY_CHUNK)
+        if not block:
+            break
+        lines += block.count(b"\n")
+    stream.seek(0)
+    return lines
+
+
+def in_background(stream):
+    """The number of lines when the upload is to be imported in the background, else None."""
+    limit = current_app.config.get("CXGOV_IMPORT_SYNC_ROWS", SYNC_ROWS)
+    breaks = count_lines(stream, limit + 1)
+    if breaks is None or breaks - 1 <= limit:  # the header's line break is not a data line
+        return None
+    return breaks - 1
+
+
+def queue_import(actor, stream, filename, args):
+    """Store the upload and a queued job for it (flushed: the caller commits, then `start_worker`)."""
+    job = ImportJob(status="queued", created_by_id=actor.id, filename=(filename or "upload.csv")[:255],
+                    options=ImportArgs().dump(args), size_bytes=0, lines=0, attempts=0)
+    db.session.add(job)
+    db.session.flush()
+    stream.seek(0)
+    lines, size = 0, 0
+    with open(file_path(job.id), "wb") as target:
+        for block in iter(lambda: stream.read(COPY_CHUNK), b""):
+            target.write(block)
+            lines += block.count(b"\n")
+            size += len(block)
+    job.size_bytes, job.lines = size, max(lines - 1, 0)  # the header is not a data line
+    db.session.flush()
+    return job
+
+
+def progress_of(job):
+    """{"phase", "done", "total"} of a job: from its progress file while it runs."""
+    if job.status == "done":
+        rows = (job.counts or {}).get("rows", job.lines)
+        return {"phase": "done", "done": rows, "total": rows}
+    if job.status == "running":
+        try:
+            with open(progress_path(job.id)) as handle:
+                return json.load(handle)
+        except (OSError, ValueError):
+            pass
+    return {"phase": job.status, "done": 0, "total": job.lines}
+
+
+# -- running ----------------------------------------------------------------------------------------
+
+def claim(job_id):
+    """Take the queued job `job_id` for this runner (one UPDATE: exactly one runner wins); commits."""
+    claimed = db.session.execute(
+        sa.update(ImportJob).where(ImportJob.id == job_id, ImportJob.status == "queued")
+        .values(status="running", started_at=utcnow(), attempts=ImportJob.attempts + 1)).rowcount == 1
+    db.session.commit()
+    return claimed
+
+
+def requeue_stale(now: datetime):
+    """Jobs left `running` by a process that died (no progress for STALE_AFTER) go back to the queue."""
+    stale = []
+    for job in db.session.scalars(sa.select(ImportJob).where(ImportJob.status == "running")):
+        try:
+            moved = datetime.fromtimestamp(os.path.getmtime(progress_path(job.id)), tz=now.tzinfo)
+        except OSError:
+            moved = job.started_at
+        if moved is None or now - moved > STALE_AFTER:
+            stale.append(job.id)
+    if stale:
+        db.session.execute(sa.update(ImportJob).where(ImportJob.id.in_(stale), ImportJob.status == "running")
+                           .values(status="queued"))
+        db.session.commit()
+    return stale
+
+
+def run_queued(now: datetime | None = None) -> int:
+    """Run every queued job, oldest first (the scheduler's `run-imports`); returns how many ran."""
+    now = now or utcnow()
+    requeue_stale(now)
+    ran = 0
+    while True:
+        job_id = db.session.scalar(sa.select(sa.func.min(ImportJob.id)).where(ImportJob.status == "queued"))
+        db.session.rollback()
+        if job_id is None:
+            return ran
+        if claim(job_id):
+            run(job_id)
+            ran += 1
+
+
+def _write_progress(job_id, total):
+    path, temporary = progress_path(job_id), progress_path(job_id) + ".tmp"
+
+    def progress(phase, done):
+        with open(temporary, "w") as handle:
+            json.dump({"phase": phase, "done": done, "total": total}, handle)
+        os.replace(temporary, path)
+
+    return progress
+
+
+def run(job_id):
+    """Run a claimed job: the import and the job's `done` commit together; a refusal marks it
+    `failed` with the problem the request would have answered."""
+    job = db.session.get(ImportJob, job_id)
+    actor = db.session.get(User, job.created_by_id) if job.created_by_id else None
+    total = job.lines
+    progress = _write_progress(job_id, total)
+    progress("checking", 0)
+    outcome = None
+    try:
+        if actor is None or not actor.active:
+            raise Forbidden("The user who uploaded the file can no longer import.")
+        args = ImportArgs().load(job.options)
+        with open(file_path(job_id), "rb") as upload:
+            counts = imports.import_measurements(actor, upload, args, progress=progress)
+        job = db.session.get(ImportJob, job_id)
+        job.status, job.counts, job.finished_at = "done", counts, utcnow()
+        db.session.commit()
+        outcome = "done"
+    except DomainError as problem:
+        db.session.rollback()
+        _fail(job_id, {"status": problem.status, "detail": problem.detail, "errors": problem.errors or {},
+                       **problem.extra})
+        outcome = "failed"
+    except Exception as error:  # noqa: BLE001 — recorded on the job, and logged
+        db.session.rollback()
+        if database_busy(error) and db.session.get(ImportJob, job_id).attempts < MAX_ATTEMPTS:
+            db.session.execute(sa.update(ImportJob).where(ImportJob.id == job_id).values(status="queued"))
+            db.session.commit()
+            log.info("import job %s found the database busy; queued again", job_id)
+            return
+        log.exception("import job %s failed", job_id)
+        _fail(job_id, {"status": 500, "detail": "The import failed on our side; it has been logged. "
+                                                "Nothing was imported."})
+        outcome = "failed"
+    finally:
+        if outcome is not None:
+            for path in (file_path(job_id), progress_path(job_id)):
+                _remove(path)
+
+
+def _fail(job_id, problem):
+    db.session.execute(sa.update(ImportJob).where(ImportJob.id == job_id).values(
+        status="failed", problem=problem, finished_at=utcnow()))
+    db.session.commit()
+
+
+def _remove(path):
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass
+
+
+# -- the worker thread of a web process -----------------------------------------------------------
+
+_lock = threading.Lock()
+_state = {"thread": None, "wanted": False}
+
+
+def start_worker():
+    """Make sure a thread of this process runs the queued jobs (after the request committed one)."""
+    if not current_app.config.get("CXGOV_IMPORT_WORKER", True):
+        return
+    app = current_app._get_current_object()
+    with _lock:
+        _state["wanted"] = True
+        if _state["thread"] is None:
+            _state["thread"] = threading.Thread(target=_work, args=(app,), name="cxgov-imports", daemon=True)
+            _state["thread"].start()
+
+
+def _work(app):
+    with app.app_context():
+        try:
+            while True:
+                with _lock:
+                    if not _state["wanted"]:
+                        _state["thread"] = None
+                        return
+                    _state["wanted"] = False
+                try:
+                    run_queued()
+                except Exception:  # noqa: BLE001 — the scheduler's run-imports takes over
+                    log.exception("import worker failed")
+                    db.session.rollback()
+        finally:
+            db.session.remove()
+            with _lock:
+                if _state["thread"] is threading.current_thread():
+                    _state["thread"] = None
+
+
+def join_worker(timeout=None):
+    """Wait for this process's import thread to finish what is queued (tests, shutdown)."""
+    thread = _state["thread"]
+    if thread is not None:
+        thread.join(timeout)
