@@ -5,7 +5,7 @@ who uploaded it, the query it was given, and, once run, its counts or its refusa
 itself waits in instance/imports/, not in the database.
 
 Revision ID: 0006
-Revises: 0002
+Revises: 0004
 Create Date: 2026-11-30 09:40:00
 
 """
