@@ -162,7 +162,10 @@ NAVIGATION = (
 
 
 def register_template_helpers(app):
-    from cxgov import policy
+    from cxgov import badges, policy
+
+    app.add_template_filter(badges.badge, "badge")
+    app.add_template_filter(badges.overdue, "overdue")
 
     def nav_links():
         return [(endpoint, label) for endpoint, label in NAVIGATION if endpoint in app.view_functions]
