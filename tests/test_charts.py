@@ -33,7 +33,8 @@ def test_a_chart_has_a_name_and_a_table_of_its_numbers():
     html = str(Markup(chart))  # what {{ chart }} renders
     assert html.startswith('<figure class="chart-figure"><svg')
     assert '<th scope="col">Department</th><th scope="col" class="num">NPV (EUR)</th>' in html
-    assert '<th scope="row" data-label="Department">Claims</th><td class="num" data-label="NPV (EUR)">1,234.50</td>' in html
+    assert ('<th scope="row" data-label="Department">Claims</th>'
+            '<td class="num" data-label="NPV (EUR)">1,234.50</td>') in html
     assert ">-20.00<" in html
     assert "<summary>The numbers" in html and "NPV by department (EUR)</span></summary>" in html
 
