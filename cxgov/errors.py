@@ -113,6 +113,9 @@ def handle_http_exception(error):
     if status == 429:
         detail = f"Too many attempts (the limit is {error.description}); wait a little and try again."
     response = current_app.make_response(render_error(status, detail))
+    retry_after = dict(error.get_headers()).get("Retry-After") if status == 429 else None
+    if retry_after:
+        response.headers["Retry-After"] = retry_after
     if status == 405 and getattr(error, "valid_methods", None):
         response.headers["Allow"] = ", ".join(error.valid_methods)
     return response

@@ -151,8 +151,10 @@ def _parse_date(name):
 
 @bp.route("/network")
 def network():
-    """Coverage, silence and activity of the network, for CX leaders, admins and executives."""
-    policy.require(policy.view_reports, current_user, message="The network page is for CX leaders and executives.")
+    """Coverage, silence and activity of the network: for CX leaders, admins and executives, and
+    read-only for active ambassadors (SPEC §5, §11)."""
+    policy.require(policy.view_ambassador_network, current_user,
+                   message="The network page is for CX leaders, executives and active ambassadors.")
     try:
         start, end = report.report_period(_parse_date("from"), _parse_date("to"))
     except Invalid as error:

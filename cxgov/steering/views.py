@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -23,6 +23,7 @@ from cxgov.initiatives.models import Initiative
 from cxgov.org.models import User
 from cxgov.rest import get_or_404
 from cxgov.steering import services, suggestions
+from cxgov.steering.ics import build_invite
 from cxgov.steering.models import (
     ACTION_ITEM_STATUSES, AGENDA_KINDS, ATTENDANCE_STATUSES, DECISION_KINDS, MEMBER_ROLES, ActionItem, AgendaItem,
     Committee, CommitteeMember, Meeting, MinutesCorrection,
@@ -209,6 +210,16 @@ def meeting(meeting_id):
         agenda_kinds=AGENDA_KINDS, decision_kinds=DECISION_KINDS, attendance_statuses=ATTENDANCE_STATUSES,
         **_meeting_page_data(meeting_),
     )
+
+
+@bp.route("/meetings/<int:meeting_id>/invite.ics")
+def meeting_invite(meeting_id):
+    """The meeting's calendar invite for a signed-in browser: the same file as the API's
+    `/api/meetings/{id}/invite.ics`, which takes bearer tokens only."""
+    meeting_ = services.load_meeting(meeting_id) or abort(404)
+    return Response(build_invite(meeting_), mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="meeting-{meeting_.id}.ics"',
+    })
 
 
 def _back(meeting_id, anchor=""):
