@@ -11,7 +11,14 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
 	touch $(STAMP)
 
-install: $(STAMP)
+# axe-core (package.json, pinned in package-lock.json) for the accessibility browser tests.
+AXE := node_modules/axe-core/axe.min.js
+
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(AXE)
+
+install: $(STAMP) $(AXE)
 
 run: install
 	$(FLASK) db upgrade
@@ -38,4 +45,4 @@ bench: install
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) instance/*.sqlite
+	rm -rf $(VENV) node_modules instance/*.sqlite

@@ -164,9 +164,11 @@ def register_request_hooks(app):
 
 
 def register_template_helpers(app):
-    from cxgov import formatting, policy
+    from cxgov import badges, formatting, policy
 
     formatting.register(app)
+    app.add_template_filter(badges.badge, "badge")
+    app.add_template_filter(badges.overdue, "overdue")
 
     @app.context_processor
     def inject():

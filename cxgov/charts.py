@@ -1,40 +1,117 @@
 """Server-rendered SVG charts (matplotlib, no JavaScript): line and bar charts for the pages.
 
-Each function returns an SVG document as a string, ready for `{{ svg|safe }}` in a template.
-Numbers are plotted as floats: charts are pictures, the exact figures are in the tables beside them.
+Each function returns a `Chart`: the SVG picture, named for assistive technology (`role="img"`,
+`aria-label`, `<title>`), and the numbers it draws. In a template `{{ chart }}` renders the
+picture with a table of those numbers in a `<details>` beside it; `chart.svg` is the SVG document
+alone (for a PDF). Numbers are plotted as floats: charts are pictures, the exact figures are in
+the table.
+
+Chart text is plain text, always: mathtext is off, so a `$` in an initiative title or a
+department name is drawn as a dollar sign instead of starting a formula (which fails). Text is
+kept as SVG text (not glyph outlines), so it can be read, searched and measured, and the charts
+are drawn small with large type: on a phone they scale down little and stay readable.
 """
 import io
+import textwrap
+from decimal import Decimal
 
 import matplotlib
 
 matplotlib.use("Agg")
+matplotlib.rcParams.update({
+    "text.parse_math": False,  # "$" is a dollar sign, not the start of a formula
+    "svg.fonttype": "none",    # <text> elements, not glyph paths
+    "font.size": 11,
+    "svg.hashsalt": "cxgov",   # stable element ids: the same chart gives the same SVG
+})
 
+from markupsafe import Markup, escape  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 PALETTE = ["#1f6feb", "#1a7f37", "#9a6700", "#cf222e", "#8250df", "#0a7ea4", "#bc4c00", "#57606a"]
+FONT = 11  # points; charts are at most ~1.4× wider than a phone's column, so this stays ≥ 11 px there
+WIDTH, HEIGHT = 4.6, 2.9  # inches
 
 
-def _svg(figure):
+class Chart:
+    """A chart for a page: its SVG picture and the table of the numbers it shows."""
+
+    def __init__(self, svg, name, columns, rows, notes=()):
+        self.svg = svg
+        self.name = name
+        self.columns = columns
+        self.rows = rows
+        self.notes = list(notes)
+
+    def __bool__(self):
+        return True
+
+    def __html__(self):
+        head = "".join(f'<th scope="col" class="num">{escape(c)}</th>' if n else f'<th scope="col">{escape(c)}</th>'
+                       for n, c in enumerate(self.columns))
+        body = "".join(
+            "<tr>" + "".join(
+                (f'<th scope="row" data-label="{escape(self.columns[0])}">{escape(cell)}</th>' if n == 0 else
+                 f'<td class="num" data-label="{escape(self.columns[n])}">{escape(cell)}</td>')
+                for n, cell in enumerate(row)) + "</tr>"
+            for row in self.rows)
+        notes = "".join(f"<li>{escape(note)}</li>" for note in self.notes)
+        return Markup(
+            f'<figure class="chart-figure">{self.svg}'
+            f'<details class="chart-data"><summary>The numbers<span class="visually-hidden">: '
+            f'{escape(self.name)}</span></summary>'
+            f'<table class="cards"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+            + (f'<ul class="chart-notes">{notes}</ul>' if notes else "")
+            + "</details></figure>"
+        )
+
+
+def number(value):
+    """A figure as the table beside a chart shows it: exact decimals, thousands separated."""
+    if value is None:
+        return "—"
+    if isinstance(value, Decimal):
+        return f"{value:,f}"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _label(value):
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _svg(figure, name):
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight")
+    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     text = buffer.getvalue()
-    return text[text.index("<svg"):]
+    text = text[text.index("<svg"):]
+    opening = text.index(">")
+    name = escape(name)
+    return (f'{text[:opening]} role="img" aria-label="{name}" focusable="false">'
+            f"<title>{name}</title>{text[opening + 1:]}")
 
 
 def _figure(title, width, height):
     figure = Figure(figsize=(width, height), dpi=100)
     axes = figure.subplots()
     if title:
-        axes.set_title(title, fontsize=11, loc="left")
+        # Wrapped here: matplotlib's own wrapping measures "$…$" as a formula whatever parse_math says.
+        axes.set_title(textwrap.fill(title, int(width * 9)), fontsize=FONT + 1, loc="left")
     axes.spines[["top", "right"]].set_visible(False)
     axes.grid(axis="y", color="#e5e7eb", linewidth=0.8)
     axes.set_axisbelow(True)
+    axes.tick_params(labelsize=FONT)
     return figure, axes
 
 
-def line_chart(series, *, title=None, y_label=None, markers=(), hlines=(), width=7.0, height=3.0):
+def line_chart(series, *, title=None, name=None, y_label=None, markers=(), hlines=(), notes=None,
+               width=WIDTH, height=HEIGHT):
     """`series`: {label: [(x, y), …]}; `markers`: [(x, label)] drawn as vertical dashed lines;
-    `hlines`: [(y, label)] drawn as horizontal dotted lines (targets)."""
+    `hlines`: [(y, label)] drawn as horizontal dotted lines (targets). `name` is what a screen
+    reader announces (default: the title); `notes` go below the table of numbers (default: the
+    markers and targets)."""
+    name = name or title or ", ".join(series)
     figure, axes = _figure(title, width, height)
     for index, (label, points) in enumerate(series.items()):
         if not points:
@@ -44,24 +121,32 @@ def line_chart(series, *, title=None, y_label=None, markers=(), hlines=(), width
                   color=PALETTE[index % len(PALETTE)], label=label)
     for x, label in markers:
         axes.axvline(x, color="#57606a", linestyle="--", linewidth=1)
-        axes.annotate(label, (x, 1), xycoords=("data", "axes fraction"), rotation=90, fontsize=7,
+        axes.annotate(label, (x, 1), xycoords=("data", "axes fraction"), rotation=90, fontsize=FONT,
                       va="top", ha="right", color="#57606a")
     for y, label in hlines:
         axes.axhline(float(y), color="#cf222e", linestyle=":", linewidth=1)
-        axes.annotate(label, (0, float(y)), xycoords=("axes fraction", "data"), fontsize=7, va="bottom",
+        axes.annotate(label, (0, float(y)), xycoords=("axes fraction", "data"), fontsize=FONT, va="bottom",
                       color="#cf222e")
     if y_label:
-        axes.set_ylabel(y_label)
+        axes.set_ylabel(y_label, fontsize=FONT)
     if len(series) > 1:
-        axes.legend(fontsize=8, frameon=False)
+        axes.legend(fontsize=FONT, frameon=False)
     figure.autofmt_xdate()
-    return _svg(figure)
+    xs = sorted({x for points in series.values() for x, _ in points})
+    values = {label: dict(points) for label, points in series.items()}
+    rows = [[_label(x)] + [number(values[label].get(x)) for label in series] for x in xs]
+    if notes is None:
+        notes = [f"{_label(x)}: {label}" for x, label in markers]
+    notes = [*notes, *(label for _, label in hlines)]
+    return Chart(_svg(figure, name), name, ["Period", *series], rows, notes)
 
 
-def bar_chart(categories, values, *, title=None, y_label=None, stacked=None, horizontal=False,
-              width=7.0, height=3.0):
+def bar_chart(categories, values, *, title=None, name=None, y_label=None, stacked=None, horizontal=False,
+              category_label="Category", value_label=None, width=WIDTH, height=HEIGHT):
     """Bars for `categories`. `values` is a list of numbers, or with `stacked` a dict
-    {series label: [numbers]} drawn stacked."""
+    {series label: [numbers]} drawn stacked. `name` is what a screen reader announces (default:
+    the title); `category_label` and `value_label` head the columns of the table of numbers."""
+    name = name or title or y_label or "Chart"
     figure, axes = _figure(title, width, height)
     positions = range(len(categories))
     draw = axes.barh if horizontal else axes.bar
@@ -72,16 +157,22 @@ def bar_chart(categories, values, *, title=None, y_label=None, stacked=None, hor
             kwargs = {"left": bottom} if horizontal else {"bottom": bottom}
             draw(positions, numbers, color=PALETTE[index % len(PALETTE)], label=label, **kwargs)
             bottom = [b + v for b, v in zip(bottom, numbers)]
-        axes.legend(fontsize=8, frameon=False)
+        axes.legend(fontsize=FONT, frameon=False)
+        columns = [category_label, *values]
+        rows = [[_label(c)] + [number(numbers[n]) for numbers in values.values()]
+                for n, c in enumerate(categories)]
     else:
         numbers = [float(v) for v in values]
         colors = [PALETTE[0] if v >= 0 else PALETTE[3] for v in numbers]
         draw(positions, numbers, color=colors)
+        columns = [category_label, value_label or y_label or "Value"]
+        rows = [[_label(c), number(v)] for c, v in zip(categories, values)]
     if horizontal:
-        axes.set_yticks(list(positions), categories, fontsize=8)
+        axes.set_yticks(list(positions), categories, fontsize=FONT)
     else:
-        axes.set_xticks(list(positions), categories, rotation=30 if len(categories) > 4 else 0, ha="right"
-                        if len(categories) > 4 else "center", fontsize=8)
+        crowded = len(categories) > 4
+        axes.set_xticks(list(positions), categories, rotation=30 if crowded else 0,
+                        ha="right" if crowded else "center", fontsize=FONT)
     if y_label:
-        (axes.set_xlabel if horizontal else axes.set_ylabel)(y_label)
-    return _svg(figure)
+        (axes.set_xlabel if horizontal else axes.set_ylabel)(y_label, fontsize=FONT)
+    return Chart(_svg(figure, name), name, columns, rows)

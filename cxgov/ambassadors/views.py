@@ -164,7 +164,7 @@ def network():
     months, by_kind = report.monthly_by_kind(start, end)
     stacked = {KIND_LABELS[kind]: counts for kind, counts in by_kind.items() if any(counts)}
     chart = charts.bar_chart(months, stacked or {"Actions": [0] * len(months)}, stacked=True,
-                             title="Actions per month", y_label="actions")
+                             title="Actions per month", y_label="actions", category_label="Month")
     candidates = []
     if policy.is_governance(current_user):
         busy = select(Ambassador.user_id).where(Ambassador.ended_on.is_(None))

@@ -56,7 +56,10 @@ def hourglass(stages):
 
 
 def kpi_charts(report):
-    markers = [(d["delivered_on"], f"#{d['initiative_id']} {d['title'][:30]}") for d in report["deliveries"]]
+    # The chart marks each delivery by the initiative's number; its title goes with the chart's numbers.
+    markers = [(d["delivered_on"], f"#{d['initiative_id']}") for d in report["deliveries"]]
+    notes = [f"#{d['initiative_id']} {d['title']}: delivered {d['delivered_on'].isoformat()}"
+             for d in report["deliveries"]]
     result = []
     for entry in report["metrics"]:
         metric = entry["metric"]
@@ -64,7 +67,7 @@ def kpi_charts(report):
         targets = [(t["target_value"], f"target {t['target_value'].normalize():f} (#{t['initiative_id']})")
                    for t in entry["targets"]]
         svg = charts.line_chart({metric["name"]: points}, y_label=metric["unit"],
-                                markers=markers, hlines=targets) if points else None
+                                markers=markers, hlines=targets, notes=notes) if points else None
         result.append({**entry, "svg": svg})
     return result
 

@@ -55,19 +55,20 @@ def _args():
 
 
 def _charts(report, compact=False):
-    width = 5.2 if compact else 7.0
-    height = 2.3 if compact else 3.0
+    size = {"width": 5.2, "height": 2.3} if compact else {}
+    currency = report["currency"]
     by_department = report["by"]["department"]
     result = {}
     if by_department:
         result["npv_by_department"] = charts.bar_chart(
             [g["label"] for g in by_department], [g["npv"] for g in by_department],
-            title=f"NPV by department ({report['currency']})", width=width, height=height)
+            title=f"NPV by department ({currency})", category_label="Department",
+            value_label=f"NPV ({currency})", **size)
     if report["years"]:
         result["cumulative"] = charts.bar_chart(
             [f"Y{y.year}" for y in report["years"]], [y.cumulative_net for y in report["years"]],
-            title=f"Cumulative net by year, risk-adjusted, undiscounted ({report['currency']})",
-            width=width, height=height)
+            title=f"Cumulative net by year, risk-adjusted, undiscounted ({currency})",
+            category_label="Year", value_label=f"Cumulative net ({currency})", **size)
     return result
 
 
@@ -98,8 +99,9 @@ def report_pdf():
     from weasyprint.urls import URLFetcher
 
     args, report, departments, journeys = _build()
-    images = {name: "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
-              for name, svg in _charts(report, compact=True).items()}
+    # Keyed by the chart's name, the images' alternative text.
+    images = {chart.name: "data:image/svg+xml;base64," + base64.b64encode(chart.svg.encode()).decode()
+              for chart in _charts(report, compact=True).values()}
     html = render_template("roi/report_pdf.html", args=args, report=report, images=images,
                            department_names={d.id: d.name for d in departments})
     # The charts are embedded as data: URLs; the PDF never fetches anything from the network.
