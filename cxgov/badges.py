@@ -41,4 +41,4 @@ def overdue(due_on, on=None):
     """An "overdue" badge if `due_on` is before today (or `on`), else nothing."""
     if due_on is None or due_on >= (on or today()):
         return Markup("")
-    return badge("overdue")
+    return badge("overdue", "overdue")

@@ -27,6 +27,7 @@ matplotlib.rcParams.update({
 
 from markupsafe import Markup, escape  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 PALETTE = ["#1f6feb", "#1a7f37", "#9a6700", "#cf222e", "#8250df", "#0a7ea4", "#bc4c00", "#57606a"]
 FONT = 11  # points; charts are at most ~1.4× wider than a phone's column, so this stays ≥ 11 px there
@@ -167,6 +168,9 @@ def bar_chart(categories, values, *, title=None, name=None, y_label=None, stacke
         draw(positions, numbers, color=colors)
         columns = [category_label, value_label or y_label or "Value"]
         rows = [[_label(c), number(v)] for c, v in zip(categories, values)]
+    # Bars are amounts or counts: whole-number ticks, so an axis never shows scale marks such as
+    # "-0.25" that read like figures of their own (the table beside the chart has the figures).
+    (axes.xaxis if horizontal else axes.yaxis).set_major_locator(MaxNLocator(integer=True))
     if horizontal:
         axes.set_yticks(list(positions), categories, fontsize=FONT)
     else:

@@ -9,12 +9,12 @@ from tests import factories
 
 
 def test_statuses_get_the_look_of_their_meaning():
-    assert badge("approved") == '<span class="badge badge-good">approved</span>'
-    assert badge("in_progress") == '<span class="badge badge-progress">in progress</span>'
-    assert badge("rejected") == '<span class="badge badge-bad">rejected</span>'
-    assert badge("proposed") == '<span class="badge badge-info">proposed</span>'
+    assert badge("approved") == '<span class="badge badge-good">Approved</span>'
+    assert badge("in_progress") == '<span class="badge badge-progress">In progress</span>'
+    assert badge("rejected") == '<span class="badge badge-bad">Rejected</span>'
+    assert badge("proposed") == '<span class="badge badge-info">Proposed</span>'
     assert badge("silent", "Silent") == '<span class="badge badge-warn">Silent</span>'
-    assert badge("something_else") == '<span class="badge badge-neutral">something else</span>'
+    assert badge("something_else") == '<span class="badge badge-neutral">Something else</span>'
     assert badge("x", "<b>") == '<span class="badge badge-neutral">&lt;b&gt;</span>'
     # Every tone has its colours in the stylesheet.
     styles = (Path(__file__).resolve().parents[1] / "static" / "cxgov.css").read_text()

@@ -23,7 +23,7 @@ from cxgov.demo import DOMAIN, PASSWORD, seed_demo
 from cxgov.extensions import db
 from cxgov.models import (
     ActionItem, AgendaItem, Ambassador, AmbassadorAction, CashFlow, Committee, CommitteeMember, Decision,
-    Department, Initiative, Journey, Meeting, Notification, User,
+    Department, ImportJob, Initiative, Journey, Meeting, Notification, User,
 )
 from tests.conftest import _migrate
 from tests.e2e import axe
@@ -106,7 +106,14 @@ def _demo_ids():
     committee = db.session.scalars(select(Committee)).first()
     ambassador = db.session.scalar(select(Ambassador).where(Ambassador.user_id == emma.id,
                                                             Ambassador.ended_on.is_(None)))
+    # A finished background import of the journey owner's, for its progress page.
+    job = ImportJob(created_by_id=mehmet.id, filename="kpis.csv", options={}, size_bytes=2048, lines=120,
+                    status="done", counts={"rows": 120, "created": 100, "updated": 20, "unchanged": 0},
+                    started_at=now, finished_at=now)
+    db.session.add(job)
+    db.session.commit()
     return {
+        ("job_id", ""): job.id,
         ("meeting_id", "held"): held.id,
         ("meeting_id", "upcoming"): upcoming.id,
         ("initiative_id", "approved"): approved.id,
