@@ -12,7 +12,7 @@ from sqlalchemy import event, inspect, insert
 from cxgov.audit.models import AuditEntry
 from cxgov.db import utcnow
 
-NOT_AUDITED = {"audit_entries", "notifications", "api_tokens"}
+NOT_AUDITED = {"audit_entries", "notifications", "api_tokens", "form_submissions"}
 REDACTED = {"password_hash", "token_hash"}
 SKIPPED = {"version", "created_at", "updated_at"}
 
