@@ -21,7 +21,7 @@ from marshmallow import ValidationError, fields
 from sqlalchemy.exc import IntegrityError
 
 from cxgov import form_tokens
-from cxgov.errors import Conflict
+from cxgov.errors import Conflict, Invalid
 from cxgov.extensions import db
 from cxgov.rest import INT_MAX
 
@@ -49,7 +49,7 @@ class FormInvalid(Exception):
 
 
 class FormSpec:
-    def __init__(self, name, **fields_):
+    def __init__(self, name, /, **fields_):
         self.name = name
         self.fields = fields_
 
@@ -267,8 +267,9 @@ ALREADY_SAVED = "Already saved: this form had been sent before, so nothing new w
 def create_once(form, act):
     """Run `act()` (it creates, flashes, and returns the URL to go to) and commit, at most once
     per form token: the token is claimed first, in the same transaction. A token already used
-    redirects to where its first use went. FormInvalid and the services' refusals pass through,
-    with nothing written (the caller renders the form again)."""
+    redirects to where its first use went. A refusal (FormInvalid, or a service's Invalid or
+    Conflict, which become the form's messages) raises FormInvalid with nothing written: the
+    caller renders the form again."""
     claim = None
     if form.token:
         earlier = form_tokens.find(form.token)
@@ -280,7 +281,11 @@ def create_once(form, act):
             db.session.rollback()
             return _already_saved(form_tokens.find(form.token))
     try:
-        url = act()
+        try:
+            url = act()
+        except (Invalid, Conflict) as error:  # a rule of the domain refused it: shown on the form
+            db.session.rollback()
+            form.refuse(error)
         if claim is not None:
             claim.outcome_url = url
         db.session.commit()

@@ -7,7 +7,6 @@ from sqlalchemy.orm import joinedload
 
 from cxgov import pages, policy
 from cxgov.db import load
-from cxgov.errors import Conflict, Invalid
 from cxgov.extensions import db
 from cxgov.pages import Field, FormSpec
 from cxgov.initiatives import services
@@ -88,10 +87,7 @@ def add_cash_flow(initiative_id):
     form = CASH_FLOW_FORM.read()
 
     def add():
-        try:
-            services.add_cash_flow(current_user, initiative, form.load(CashFlowSchema()))
-        except (Invalid, Conflict) as error:
-            form.refuse(error)
+        services.add_cash_flow(current_user, initiative, form.load(CashFlowSchema()))
         flash("Cash flow added.", "success")
         return url_for("initiatives.detail", initiative_id=initiative_id) + "#cash-flows"
 

@@ -393,9 +393,10 @@ def business_cases(initiative_ids):
     return cases
 
 
-def load_meeting(meeting_id):
-    """A meeting with everything its page and invite show, in a fixed number of queries."""
-    return db.session.get(Meeting, meeting_id, options=[
+def load_meeting(meeting_id, fresh=False):
+    """A meeting with everything its page and invite show, in a fixed number of queries
+    (`fresh`: loaded again even if the session holds it, e.g. after a rollback)."""
+    return db.session.get(Meeting, meeting_id, populate_existing=fresh, options=[
         selectinload(Meeting.committee).selectinload(Committee.members).selectinload(CommitteeMember.user),
         selectinload(Meeting.committee).selectinload(Committee.chair),
         selectinload(Meeting.agenda_items),
