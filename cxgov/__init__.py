@@ -171,6 +171,10 @@ def register_template_helpers(app):
     def inject():
         return {"policy": policy, "currency": app.config["CXGOV_CURRENCY"], "nav_links": nav_links}
 
+    from cxgov.form_tokens import new_token
+
+    app.jinja_env.globals["new_form_token"] = new_token  # a creating form's one-time token
+
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):

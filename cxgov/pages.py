@@ -32,7 +32,7 @@ FORM_LEVEL = "_form"
 class Field:
     id: str  # the id of the input on the page: the summary links to it, its message refers to it
     label: str  # as the page labels it
-    kind: str = "text"  # text, number, money, ratio, date, datetime, choice, file
+    kind: str = "text"  # text, integer, number, money, ratio, date, datetime, choice, file
     noun: str | None = None  # how a sentence names it ("the amount"); from the label by default
 
     @property
@@ -91,7 +91,8 @@ class PageForm:
         """A service's refusal (Invalid, Conflict) shown on the form; raises FormInvalid."""
         if error.errors:
             self.add_errors(error.errors)
-        if not error.errors or not any(name in self.spec.fields for name in error.errors):
+        # A conflict's detail explains it to people; an invalid field is explained by its messages.
+        if isinstance(error, Conflict) or not any(name in self.spec.fields for name in error.errors or {}):
             self.add(FORM_LEVEL, error.detail or "That could not be saved.")
         raise FormInvalid(self)
 
@@ -186,7 +187,7 @@ def _number(text):
         value = float(text)
     except ValueError:
         return text
-    return str(int(value)) if value.is_integer() else text
+    return f"{int(value):,}" if value.is_integer() else text
 
 
 def _range(match, field):
@@ -203,7 +204,7 @@ def _range(match, field):
             return f"{_cap(name)} cannot be negative."
         return f"{_cap(name)} must be {_OPS[min_op]} {_number(low)}."
     if min_op == "greater than or equal to" and max_op == "less than or equal to":
-        noun = "a whole number" if field and field.kind == "number" else "a number"
+        noun = "a whole number" if field and field.kind == "integer" else "a number"
         return f"Enter {noun} from {_number(low)} to {_number(high)}" + (f" for {name}." if field else ".")
     return f"{_cap(name)} must be {_OPS[min_op]} {_number(low)} and {_OPS[max_op]} {_number(high)}."
 

@@ -24,7 +24,7 @@ CASH_FLOW_FORM = FormSpec(
     "cash-flow",
     basis=Field("cf-basis", "Basis", "choice"),
     kind=Field("cf-kind", "Kind", "choice"),
-    year=Field("cf-year", "Year (0 = initial)", "number"),
+    year=Field("cf-year", "Year (0 = initial)", "integer"),
     category=Field("cf-category", "Category"),
     amount=Field("cf-amount", "Amount", "money"),
     risk_adjustment=Field("cf-risk", "Risk adjustment (0–0.99)", "ratio"),

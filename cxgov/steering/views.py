@@ -92,7 +92,7 @@ MEETING_FORM = FormSpec(
     committee_id=Field("meeting-committee", "Committee", "choice"),
     title=Field("meeting-title", "Title", noun="the title of the meeting"),
     starts_at=Field("meeting-starts", "Starts at", "datetime", noun="when the meeting starts"),
-    duration_minutes=Field("meeting-duration", "Duration (minutes)", "number"),
+    duration_minutes=Field("meeting-duration", "Duration (minutes)", "integer"),
     location=Field("meeting-location", "Location"),
 )
 AGENDA_FORM = FormSpec(
@@ -100,7 +100,7 @@ AGENDA_FORM = FormSpec(
     title=Field("agenda-title", "Title", noun="the title of the agenda item"),
     kind=Field("agenda-kind", "Kind", "choice", noun="the kind of agenda item"),
     initiative_id=Field("agenda-initiative", "Initiative", "choice"),
-    duration_minutes=Field("agenda-duration", "Minutes", "number", noun="the minutes it takes"),
+    duration_minutes=Field("agenda-duration", "Minutes", "integer", noun="the minutes it takes"),
 )
 DECISION_FORM = FormSpec(
     "decision",
