@@ -154,7 +154,7 @@ def form_data(rule, w):
     """Form fields of a page POST (the CSRF token is added by the caller)."""
     forms = {
         "/action-items/<int:item_id>/status": {"status": "done"},
-        "/ambassadors/<int:ambassador_id>/end": {"ended_on": today().isoformat()},
+        "/ambassadors/<int:ambassador_id>/end": {"ended_on": today().isoformat(), "confirm": "yes"},
         "/ambassadors/actions/<int:action_id>/edit": {"kind": "training", "title": "Trained again",
                                                      "occurred_on": "2026-11-21", "people_reached": "3", "hours": "1"},
         "/ambassadors/actions/<int:action_id>/propose": {"journey_id": str(w["journey_id"]), "category": "process"},
@@ -163,10 +163,10 @@ def form_data(rule, w):
                              "people_reached": "3", "hours": "1"},
         "/committees": {"name": "Digital CX board"},
         "/committees/<int:committee_id>/members": {"user_id": str(w["users"]["executive"]), "member_role": "member"},
-        "/committees/<int:committee_id>/members/<int:member_id>/remove": {},
+        "/committees/<int:committee_id>/members/<int:member_id>/remove": {"confirm": "yes"},
         "/initiatives/<int:initiative_id>/cash-flows": {"kind": "cost", "category": "build", "year": "0",
                                                        "amount": "5000", "basis": "planned", "risk_adjustment": "0"},
-        "/initiatives/<int:initiative_id>/cash-flows/<int:cash_flow_id>/delete": {},
+        "/initiatives/<int:initiative_id>/cash-flows/<int:cash_flow_id>/delete": {"confirm": "yes"},
         "/journeys/upload": {"journey_id": str(w["journey_id"]), "metric": "nps", "period_start": "2026-06-01",
                              "period_end": "2026-06-30", "scores": "10 9 3"},
         "/meetings": {"committee_id": str(w["committee_id"]), "title": "Q3 review", "starts_at": "2026-12-10T09:00"},
