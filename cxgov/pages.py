@@ -245,7 +245,9 @@ def human_message(message, field=None):
         return f"{_cap(name)} contains characters that cannot be stored; type it again."
     length = re.match(r"^(?:Longer than maximum length (\d+)|Length must be between (\d+) and (\d+))\.$", message)
     if length:
-        most = length.group(1) or length.group(3)
+        least, most = length.group(2) or "0", length.group(1) or length.group(3)
+        if int(least) > 1:
+            return f"{_cap(name)} must be from {least} to {most} characters long."
         return f"{_cap(name)} must be {most} characters or fewer."
     shorter = re.match(r"^Shorter than minimum length (\d+)\.$", message)
     if shorter:
