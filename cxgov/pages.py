@@ -77,15 +77,19 @@ class PageForm:
         names = names or tuple(self.values)
         return {name: self.values[name] for name in names if self.values.get(name, "") != ""}
 
-    def load(self, schema, data=None):
-        """`data` (by default the filled-in fields) loaded through `schema`, or FormInvalid."""
+    def load(self, schema, data=None, partial=None):
+        """`data` (by default the filled-in fields) loaded through `schema`, or FormInvalid (also
+        when a message was already added, e.g. by reading a field the schema does not)."""
         data = self.data() if data is None else data
         data = {name: _typed(schema.fields.get(name), value) for name, value in data.items()}
         try:
-            return schema.load(data)
+            loaded = schema.load(data, partial=partial)
         except ValidationError as error:
             self.add_errors(error.messages)
             raise FormInvalid(self) from None
+        if self.errors:
+            raise FormInvalid(self)
+        return loaded
 
     def refuse(self, error):
         """A service's refusal (Invalid, Conflict) shown on the form; raises FormInvalid."""

@@ -243,8 +243,12 @@ def create_meeting():
 
     def create():
         data = form.data("committee_id", "title", "duration_minutes", "location")
-        data["starts_at"] = _parse_local(form.value("starts_at"), "starts_at")
-        meeting_ = services.create_meeting(current_user, form.load(MeetingSchema(), data))
+        try:
+            data["starts_at"] = _parse_local(form.value("starts_at"), "starts_at")
+        except Invalid as error:  # said by the field, with whatever else is wrong
+            form.add_errors(error.errors)
+        meeting_ = services.create_meeting(
+            current_user, form.load(MeetingSchema(), data, partial=("starts_at",) if form.errors else None))
         flash(f"Meeting “{meeting_.title}” scheduled; committee members are invited.", "success")
         return url_for("steering.meeting", meeting_id=meeting_.id)
 
