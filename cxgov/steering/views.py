@@ -40,11 +40,6 @@ bp = Blueprint("steering", __name__)
 
 # -- helpers -----------------------------------------------------------------------------------
 
-def _form(*names):
-    """The named form fields, blanks left out (so optional fields fall back to their defaults)."""
-    return {name: request.form[name].strip() for name in names if request.form.get(name, "").strip()}
-
-
 def _load(schema, data):
     try:
         return schema.load(data)
@@ -53,11 +48,16 @@ def _load(schema, data):
 
 
 def _flash_refusal(error):
-    details = [error.detail or "That did not work."]
-    for field, messages in (error.errors or {}).items():
+    """A refusal of a one-button form (status, order, minutes), said in plain sentences."""
+    if not error.errors:
+        flash(error.detail or "That did not work.", "error")
+        return
+    sentences = [error.detail] if isinstance(error, Conflict) and error.detail else []
+    for field, messages in error.errors.items():
+        label = field.replace("_id", "").replace("_", " ").capitalize()
         messages = messages if isinstance(messages, list) else [messages]
-        details.append(f"{field.replace('_', ' ')}: {' '.join(str(m) for m in messages)}")
-    flash(" ".join(details), "error")
+        sentences += [pages.human_message(m, Field(field, label)) for m in messages]
+    flash(" ".join(sentences), "error")
 
 
 def _submit(form, act, render):
