@@ -153,11 +153,6 @@ class PageForm:
         return Markup(f'<input type="hidden" name="{form_tokens.FIELD}" value="{escape(self.token)}">')
 
 
-def blank_forms(*specs):
-    """{name: blank form} for the forms of a page; a re-rendered one replaces its blank."""
-    return {spec.name: spec.blank() for spec in specs}
-
-
 def _flat(messages):
     if isinstance(messages, dict):  # nested schemas, list indexes
         return [m for inner in messages.values() for m in _flat(inner)]
@@ -231,7 +226,7 @@ def human_message(message, field=None):
         return f"Enter {name} as a whole number, like 3."
     if message in ("Not a valid number.", "Not a valid decimal.") or message.startswith("Special numeric values"):
         if kind == "money":
-            return f"Enter {name} as an amount, like 1250.50."
+            return f"Enter {name} in figures, like 1250.50 (no thousands separators or currency sign)."
         if kind == "ratio":
             return f"Enter {name} as a number from 0 to 1, like 0.25."
         return f"Enter {name} as a number, like 12.5."

@@ -29,7 +29,7 @@ RATE = Field("rate", "Discount rate", "ratio")
     ("Missing data for required field.", Field("o", "Owner", "choice"), "Choose the owner."),
     ("Field may not be null.", Field("t", "Title"), "Enter the title."),
     ("Not a valid integer.", YEAR, "Enter the year as a whole number, like 3."),
-    ("Not a valid number.", Field("a", "Amount", "money"), "Enter the amount as an amount, like 1250.50."),
+    ("Not a valid number.", Field("a", "Amount", "money"), "Enter the amount in figures, like 1250.50 (no thousands separators or currency sign)."),
     ("Not a valid date.", Field("d", "Due on", "date", noun="the due date"),
      "Enter the due date as a date, like 2026-12-31."),
     ("Must be one of: cost, benefit.", Field("k", "Kind", "choice"), "Choose the kind from the list."),
@@ -75,7 +75,7 @@ def test_the_cash_flow_form_marks_each_field_and_keeps_the_values(page_as, app):
     html = response.get_data(as_text=True)
     sentences = _check_marked(html, ["cf-year", "cf-amount", "cf-risk"])
     assert sentences == ["Enter a whole number from 0 to 10 for the year.",
-                         "Enter the amount as an amount, like 1250.50.",
+                         "Enter the amount in figures, like 1250.50 (no thousands separators or currency sign).",
                          "The risk adjustment must be at least 0 and less than 1."]
     assert "Unprocessable" not in html and "Must be greater" not in html
     for kept in ('value="12"', 'value="Licence"', 'value="12,000"', 'value="Year one"',
