@@ -159,3 +159,40 @@ def test_the_sign_in_form(app, client):
     response = client.post("/login", data={"csrf_token": token, "email": email, "password": "not it"})
     html = response.get_data(as_text=True)
     assert "Unknown email or wrong password." in html and "not it" not in html
+
+
+def test_the_ambassador_edit_form_says_what_a_cleared_field_needs(app, page_as):
+    from datetime import timedelta
+
+    from cxgov.ambassadors.models import AmbassadorAction
+    from cxgov.db import today
+    from cxgov.extensions import db
+    from cxgov.org.models import User
+
+    client = page_as("member")
+    with app.app_context():
+        assignment = factories.create_ambassador(user=db.session.get(User, client.user_id),
+                                                 started_on=today() - timedelta(days=30))
+        action_id = factories.create_ambassador_action(assignment, title="Workshop", occurred_on=today()).id
+    path = f"/ambassadors/actions/{action_id}/edit"
+    response = _post(client, path, {"kind": "training", "title": "", "occurred_on": today().isoformat(),
+                                    "people_reached": "12", "hours": "", "description": "With the claims team"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert _check_marked(html, ["title"]) == ["Enter the title."]
+    assert 'value="12"' in html and ">With the claims team</textarea>" in html
+    with app.app_context():
+        assert db.session.get(AmbassadorAction, action_id).title == "Workshop"
+
+
+def test_a_refused_decision_keeps_the_apply_box_as_it_was(app, page_as):
+    ids = governance_world(app)
+    client = page_as("cx_leader")
+    page = f"/meetings/{ids['meeting']}"
+    html = client.get(page).get_data(as_text=True)
+    assert re.search(r'id="decision-apply" name="apply" value="1" checked', html)  # ticked by default
+    response = _post(client, f"{page}/decisions", {"kind": "approve_initiative", "text": ""}, page)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Enter the decision." in html
+    assert not re.search(r'id="decision-apply" name="apply" value="1" checked', html)  # left unticked
