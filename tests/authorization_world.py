@@ -179,7 +179,7 @@ def form_data(rule, w):
         "/meetings/<int:meeting_id>/decisions": {"text": "Go ahead.", "kind": "other"},
         "/meetings/<int:meeting_id>/minutes": {"minutes": "We met."},
         "/meetings/<int:meeting_id>/minutes/corrections": {"text": "A correction."},
-        "/meetings/<int:meeting_id>/minutes/publish": {},
+        "/meetings/<int:meeting_id>/minutes/publish": {"confirm": "yes"},
         "/meetings/<int:meeting_id>/status": {"status": "held"},
         "/notifications/<int:notification_id>/read": {},
         "/notifications/read-all": {},

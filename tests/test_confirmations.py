@@ -135,3 +135,16 @@ def test_the_confirmation_page_works_without_scripts(app, page_as):
     html = asked.get_data(as_text=True)
     assert "<script" not in html and " onclick" not in html
     assert "script-src" not in asked.headers["Content-Security-Policy"]
+
+
+def test_publishing_minutes(app, page_as):
+    from tests.steering.helpers import PAST
+
+    ids = governance_world(app, starts_at=PAST, status="held", minutes="We met.")
+    leader = page_as("cx_leader")
+    page = f"/meetings/{ids['meeting']}"
+    _ask_then_confirm(
+        leader, f"{page}/minutes/publish", {}, page,
+        unchanged=lambda: get(app, Meeting, ids["meeting"]).minutes_published_at is None,
+        changed=lambda: get(app, Meeting, ids["meeting"]).minutes_published_at is not None,
+        question="Publish the minutes of", button="Publish the minutes")

@@ -441,6 +441,11 @@ def save_minutes(meeting_id):
 def publish_minutes(meeting_id):
     meeting_ = get_or_404(Meeting, meeting_id)
     policy.require(policy.write_minutes, current_user, meeting_)
+    if meeting_.status == "held" and not services.is_published(meeting_) and not pages.confirmed():
+        return pages.ask_to_confirm(
+            f"Publish the minutes of “{meeting_.title}”?", "Publish the minutes", _back(meeting_id, "minutes"),
+            keep_label="Not yet", detail="Published minutes and decisions can no longer change: "
+                                         "later changes are recorded as corrections.")
     return _attempt(lambda: services.publish_minutes(current_user, meeting_) and None,
                     "Minutes published. From now on, changes are recorded as corrections.", _back(meeting_id, "minutes"))
 

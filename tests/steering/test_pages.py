@@ -143,7 +143,10 @@ def test_running_a_meeting_through_the_forms(page_as, app):
     assert count(app, ActionItem) == 2
     _post(client, f"{page}/status", {"status": "held"}, page)
     _post(client, f"{page}/minutes", {"minutes": "We approved the pilot."}, page)
-    _post(client, f"{page}/minutes/publish", {}, page)
+    asked = _post(client, f"{page}/minutes/publish", {}, page)
+    assert asked.status_code == 200 and "Publish the minutes" in asked.get_data(as_text=True)
+    assert get(app, Meeting, ids["meeting"]).minutes_published_at is None
+    _post(client, f"{page}/minutes/publish", {"confirm": "yes"}, page)
     meeting = get(app, Meeting, ids["meeting"])
     assert meeting.status == "held" and meeting.minutes_published_at is not None
     html = client.get(f"{page}/minutes").get_data(as_text=True)
