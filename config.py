@@ -1,9 +1,11 @@
 """Configuration for cxgov, read from the environment.
 
-`CXGOV_ENV` picks the profile: `development` (the default, SQLite in `instance/`),
-`production` (refuses to start without `SECRET_KEY` and `DATABASE_URL`) or `testing`.
+`CXGOV_ENV` picks the profile: `development` (the default, SQLite in `instance/`, a random
+session key kept in `instance/secret_key`), `production` (refuses to start without a strong
+`SECRET_KEY` and a `DATABASE_URL`) or `testing`.
 """
 import os
+import secrets
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -47,8 +49,13 @@ class Config:
     # Login throttling (Flask-Limiter). Use redis://… when several workers serve.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
-    CXGOV_LOGIN_LIMIT = os.environ.get("CXGOV_LOGIN_LIMIT", "10 per minute")  # per address
-    CXGOV_LOGIN_ACCOUNT_LIMIT = os.environ.get("CXGOV_LOGIN_ACCOUNT_LIMIT", "20 per hour")  # per email
+    # Every sign-in attempt per address, /login and the API together:
+    CXGOV_LOGIN_LIMIT = os.environ.get("CXGOV_LOGIN_LIMIT", "10 per minute")
+    # Failed sign-ins per account (the normalised email): from one address, and from all the
+    # addresses it has not signed in from lately together (see cxgov.auth.throttle).
+    CXGOV_LOGIN_ACCOUNT_LIMIT = os.environ.get("CXGOV_LOGIN_ACCOUNT_LIMIT", "10 per hour")
+    CXGOV_LOGIN_ACCOUNT_TOTAL_LIMIT = os.environ.get("CXGOV_LOGIN_ACCOUNT_TOTAL_LIMIT", "50 per hour")
+    CXGOV_LOGIN_FAMILIAR_DAYS = int(os.environ.get("CXGOV_LOGIN_FAMILIAR_DAYS", "30"))
 
     # Sessions (ASVS V7): a fresh session on every sign-in, ended after CXGOV_SESSION_IDLE_MINUTES
     # without a request and CXGOV_SESSION_MAX_HOURS after sign-in, whatever the activity.
@@ -64,8 +71,13 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = True
+    # "Keep me signed in" (cxgov.auth.sessions): a random token, one per sign-in, this long.
     REMEMBER_COOKIE_DURATION = timedelta(days=int(os.environ.get("CXGOV_REMEMBER_DAYS", "14")))
     REMEMBER_COOKIE_REFRESH_EACH_REQUEST = False
+
+    # Reverse proxies in front of cxgov whose X-Forwarded-For/-Proto/-Host are believed (0: none,
+    # the headers are ignored and dropped).
+    CXGOV_TRUSTED_PROXIES = int(os.environ.get("CXGOV_TRUSTED_PROXIES", "0"))
 
     # Strict-Transport-Security: production only (served behind TLS).
     CXGOV_HSTS = False
@@ -81,13 +93,18 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "cxgov@localhost")
+    # Where cxgov is served, for the links in mails (e.g. https://cxgov.example.com); without it
+    # mails carry no links.
+    CXGOV_BASE_URL = os.environ.get("CXGOV_BASE_URL", "")
 
     TESTING = False
     DEBUG = False
 
 
 class DevelopmentConfig(Config):
-    SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret"
+    # Without SECRET_KEY, create_app takes the key from instance/secret_key (made once, random).
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    CXGOV_BASE_URL = os.environ.get("CXGOV_BASE_URL", "http://127.0.0.1:5000")
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
 
@@ -109,6 +126,52 @@ class ProductionConfig(Config):
         missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
         if missing:
             raise RuntimeError(f"cxgov refuses to start in production without {', '.join(missing)}")
+        problem = weak_secret_key(os.environ["SECRET_KEY"])
+        if problem:
+            raise RuntimeError(f"cxgov refuses to start in production: SECRET_KEY {problem}. "
+                               "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'")
+
+
+MIN_SECRET_KEY_BYTES = 32
+# Keys that were published (the old development key) or that anyone would try first.
+KNOWN_SECRET_KEYS = frozenset({
+    "dev-only-not-secret", "testing", "changeme", "change-me", "change_me", "secret", "secret-key",
+    "secret_key", "secretkey", "mysecret", "password", "default", "development", "production", "x",
+    "your-secret-key", "your_secret_key", "replace-me", "insecure", "cxgov",
+})
+
+
+def weak_secret_key(key):
+    """Why `key` may not sign production sessions, or None when it is acceptable: shorter than
+    32 bytes, a known key, or one character repeated."""
+    if key.strip().lower() in KNOWN_SECRET_KEYS:
+        return "is a published or well-known key"
+    if len(key.encode()) < MIN_SECRET_KEY_BYTES:
+        return f"is shorter than {MIN_SECRET_KEY_BYTES} bytes"
+    if len(set(key)) < 8:
+        return "has too few distinct characters"
+    return None
+
+
+def development_secret_key(instance_dir):
+    """The development session key: random, made on first use and kept in `instance/secret_key`
+    (outside the repository, readable by its owner only) so sessions survive a restart."""
+    path = Path(instance_dir) / "secret_key"
+    try:
+        key = path.read_text().strip()
+        if key:
+            return key
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first: use theirs
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return key
 
 
 PROFILES = {

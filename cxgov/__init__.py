@@ -12,17 +12,21 @@ import config as config_module
 from cxgov.extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = ROOT / "instance"
 
 
 def create_app(config=None):
     """Build the app. `config` is a mapping of settings; `CXGOV_ENV` in it or the environment
     picks the profile (development, testing, production)."""
     config = dict(config or {})
-    app = Flask(__name__, instance_path=str(ROOT / "instance"),
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR),
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.config.from_object(config_module.load(config.pop("CXGOV_ENV", None)))
     app.config.update(config)
     os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        # Development without SECRET_KEY (production refuses to start without a strong one).
+        app.config["SECRET_KEY"] = config_module.development_secret_key(app.instance_path)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # A local file has no server to lose a connection to: no ping before every checkout.
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
@@ -57,6 +61,10 @@ def create_app(config=None):
 
     app.cli.add_command(cxgov_cli)
     register_template_helpers(app)
+
+    from cxgov.auth.proxies import trust_proxies
+
+    app.wsgi_app = trust_proxies(app.wsgi_app, app.config["CXGOV_TRUSTED_PROXIES"])
     return app
 
 
@@ -111,7 +119,7 @@ SECURITY_HEADERS = (
 
 
 def register_request_hooks(app):
-    from cxgov.auth import require_sign_in
+    from cxgov.auth import forget_dead_remember_cookie, require_sign_in
     from cxgov.auth.sessions import enforce_session_lifetime
 
     # A safe request only reads. PostgreSQL's READ COMMITTED gives every statement its own
@@ -131,6 +139,7 @@ def register_request_hooks(app):
 
     app.before_request(enforce_session_lifetime)
     app.before_request(require_sign_in)
+    app.after_request(forget_dead_remember_cookie)
 
     security = SECURITY_HEADERS + ((("Strict-Transport-Security", "max-age=31536000; includeSubDomains"),)
                                    if app.config.get("CXGOV_HSTS") else ())
@@ -144,32 +153,22 @@ def register_request_hooks(app):
         for key, value in security:
             if key.lower() not in present:
                 headers.add(key, value)
+        # What a signed-in person sees (pages, CSV, PDF, API answers, a new token) is never kept
+        # by the browser or a proxy; static files keep their caching.
+        if request.endpoint != "static":
+            if "cache-control" in present:
+                headers["Cache-Control"] = "no-store"
+            else:
+                headers.add("Cache-Control", "no-store")
         return response
-
-
-# The main navigation: each feature's page endpoint, shown once the feature registers it.
-NAVIGATION = (
-    ("steering.committees", "Committee"),
-    ("steering.meetings", "Meetings"),
-    ("steering.my_action_items", "My action items"),
-    ("ambassadors.log_action", "Log an action"),
-    ("ambassadors.network", "Ambassador network"),
-    ("journeys.index", "Journeys"),
-    ("initiatives.index", "Initiatives"),
-    ("roi.report", "ROI report"),
-    ("notifications.inbox", "Inbox"),
-)
 
 
 def register_template_helpers(app):
     from cxgov import policy
 
-    def nav_links():
-        return [(endpoint, label) for endpoint, label in NAVIGATION if endpoint in app.view_functions]
-
     @app.context_processor
     def inject():
-        return {"policy": policy, "currency": app.config["CXGOV_CURRENCY"], "nav_links": nav_links}
+        return {"policy": policy, "currency": app.config["CXGOV_CURRENCY"]}
 
     from cxgov.form_tokens import new_token
 

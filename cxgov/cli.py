@@ -30,8 +30,11 @@ def create_user_command(email, name, role, department_code, password):
 
     if not password:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < 10:
-        raise click.UsageError("the password needs at least 10 characters")
+    from cxgov.auth.passwords import password_problem
+
+    problem = password_problem(password)
+    if problem:
+        raise click.UsageError(f"password: {problem}")
     department_id = None
     if department_code:
         department = db.session.scalar(select(Department).where(Department.code == department_code))

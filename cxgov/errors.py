@@ -174,6 +174,9 @@ def handle_http_exception(error):
     elif isinstance(error, CSRFError):
         page["page_title"], page["page_detail"] = CSRF_EXPIRED
     response = current_app.make_response(render_error(status, detail, **page))
+    retry_after = dict(error.get_headers()).get("Retry-After") if status == 429 else None
+    if retry_after:
+        response.headers["Retry-After"] = retry_after
     if status == 405 and getattr(error, "valid_methods", None):
         response.headers["Allow"] = ", ".join(error.valid_methods)
     return response

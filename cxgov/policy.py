@@ -87,6 +87,11 @@ def log_ambassador_action(user, department_id=None):
     return assignment is not None and (department_id is None or assignment.department_id == department_id)
 
 
+def view_ambassador_network(user, obj=None):
+    """The network report and page (SPEC §5, §11): the reports roles, and active ambassadors (read)."""
+    return view_reports(user) or active_assignment(user) is not None
+
+
 def edit_ambassador_action(user, action):
     if is_governance(user):
         return True
@@ -144,6 +149,42 @@ def view_initiative_roi(user, initiative):
 
 def view_audit(user, obj=None):
     return is_governance(user)
+
+
+# -- the main navigation -------------------------------------------------------------------------
+
+def is_active_ambassador(user, obj=None):
+    return active_assignment(user) is not None
+
+
+# The pages of the main navigation, in order, each with the rule that decides who may open it.
+# A page is listed for a user exactly when the page answers them with its content: "Log an
+# action" is for active ambassadors (others get an explanation, not the form), the network page
+# for those who may read it, the ROI report for the reports roles (a member sees their own
+# initiatives' ROI on each initiative's page).
+PAGES = (
+    ("home.index", read),
+    ("steering.committees", read),
+    ("steering.meetings", read),
+    ("steering.my_action_items", read),
+    ("ambassadors.log_action", is_active_ambassador),
+    ("ambassadors.network", view_ambassador_network),
+    ("journeys.index", read),
+    ("initiatives.index", read),
+    ("roi.report", view_reports),
+    ("notifications.inbox", read),
+)
+
+
+def visible_pages(user):
+    """The endpoints of the main navigation `user` may open, in order (none when signed out).
+    The active assignment is looked up once, whatever the number of pages that depend on it."""
+    if not _signed_in(user):
+        return []
+    ambassador = active_assignment(user) is not None
+    # The rules that depend on the assignment, answered from that one lookup.
+    known = {is_active_ambassador: ambassador, view_ambassador_network: ambassador or view_reports(user)}
+    return [endpoint for endpoint, rule in PAGES if (known[rule] if rule in known else rule(user))]
 
 
 def require(rule, user, obj=None, message=None):

@@ -187,6 +187,7 @@ _DESCRIPTIONS = {
     409: "Conflict or illegal transition",
     412: "Stale If-Match",
     422: "Invalid fields",
+    429: "Too many attempts: wait as long as Retry-After says",
 }
 
 

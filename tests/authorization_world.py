@@ -247,7 +247,7 @@ class World:
             client.csrf_token = match.group(1) if match else None
         return client.csrf_token
 
-    def request(self, rule, method, role):
+    def request(self, rule, method, role, headers=None):
         api = rule.startswith("/api")
         # Signing in or out changes the client's session: those get a client of their own.
         client = self.client(role, api, fresh=rule in ("/login", "/logout", "/api/auth/tokens/current"))
@@ -259,7 +259,7 @@ class World:
             body = json_body(rule, method, self.ids)
             if rule.endswith("/agenda-items/order"):
                 body = {"ids": list(reversed(self.agenda_ids()))}
-            return client.open(path, method=method, json=body)
+            return client.open(path, method=method, json=body, headers=headers)
         if method == "GET":
             return client.get(path)
         data = dict(form_data(rule, self.ids))

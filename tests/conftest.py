@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 from cxgov import create_app
 from cxgov.auth.services import issue_token
-from cxgov.auth.sessions import SEEN_AT, SIGNED_IN_AT
+from cxgov.auth.sessions import GENERATION, SEEN_AT, SESSION_ID, SIGNED_IN_AT
 from cxgov.db import utcnow
 from cxgov.extensions import db, login_manager
 from tests import factories
@@ -172,15 +172,21 @@ def page_as(app):
 
 def sign_in_session(app, page_client, user_id):
     """Put in `page_client`'s session cookie what a sign-in on /login puts there."""
+    from cxgov.org.models import User
+
     with app.test_request_context(environ_base=page_client.environ_base):
         # What Flask-Login's strong session protection expects: this client's address and browser.
         identifier = login_manager._session_identifier_generator()
+        generation = db.session.get(User, user_id).credential_generation
+        db.session.remove()
     now = int(utcnow().timestamp())
     with page_client.session_transaction() as session:
         session["_user_id"] = str(user_id)
         session["_fresh"] = True
         session["_id"] = identifier
         session[SIGNED_IN_AT] = session[SEEN_AT] = now
+        session[SESSION_ID] = f"test-session-{user_id}-{now}-{id(page_client)}"
+        session[GENERATION] = generation
     return page_client
 
 

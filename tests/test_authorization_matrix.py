@@ -40,7 +40,7 @@ EXPECTED = {
     ("/ambassadors/history", "GET"): everyone(200),
     ("/ambassadors/log", "GET"): everyone(200),
     ("/ambassadors/log", "POST"): only(302, AMBASSADOR),
-    ("/ambassadors/network", "GET"): only(200, EXECUTIVE, CX_LEADER, ADMIN),
+    ("/ambassadors/network", "GET"): only(200, AMBASSADOR, EXECUTIVE, CX_LEADER, ADMIN),
     ("/api/action-items", "GET"): everyone(200),
     ("/api/action-items", "POST"): only(201, CX_LEADER, ADMIN),
     ("/api/action-items/<int:item_id>", "DELETE"): only(204, CX_LEADER, ADMIN),
@@ -149,7 +149,7 @@ EXPECTED = {
     ("/api/notifications/<int:notification_id>/read", "POST"): only(200, MEMBER, others=404),
     ("/api/notifications/read-all", "POST"): everyone(200),
     ("/api/openapi.json", "GET"): everyone(200),
-    ("/api/reports/ambassadors", "GET"): only(200, EXECUTIVE, CX_LEADER, ADMIN),
+    ("/api/reports/ambassadors", "GET"): only(200, AMBASSADOR, EXECUTIVE, CX_LEADER, ADMIN),
     ("/api/reports/journeys/<int:journey_id>", "GET"): everyone(200),
     ("/api/reports/roi", "GET"): everyone(200),
     ("/api/reports/roi.csv", "GET"): everyone(200),
@@ -178,6 +178,7 @@ EXPECTED = {
     ("/meetings", "GET"): everyone(200),
     ("/meetings", "POST"): only(302, CX_LEADER, ADMIN),
     ("/meetings/<int:meeting_id>", "GET"): everyone(200),
+    ("/meetings/<int:meeting_id>/invite.ics", "GET"): everyone(200),
     ("/meetings/<int:meeting_id>/action-items", "POST"): only(302, CX_LEADER, ADMIN),
     ("/meetings/<int:meeting_id>/agenda", "POST"): only(302, CX_LEADER, ADMIN),
     ("/meetings/<int:meeting_id>/agenda/<int:item_id>/move", "POST"): only(302, CX_LEADER, ADMIN),
@@ -254,3 +255,47 @@ def test_authorization(world, rule, method):
         if method != "GET" and (status < 400 or status >= 500):
             world.restore()
     assert not wrong, f"{method} {rule}\n" + "\n".join(wrong)
+
+
+# Writes that honour If-Match (SPEC §4): a caller who may not make the change learns that (403)
+# before anything about the resource's version (412), on every one of them.
+STALE = {"If-Match": '"stale-0-v0"'}
+CONDITIONAL = sorted((rule, method) for rule, method in EXPECTED
+                     if rule.startswith("/api") and method in ("PATCH", "PUT", "DELETE")
+                     and any(EXPECTED[(rule, method)][role] == 403 for role in SIGNED_IN))
+
+
+def test_conditional_writes_are_enumerated():
+    writes = {(rule, method) for rule, method in EXPECTED
+              if rule.startswith("/api") and method in ("PATCH", "PUT", "DELETE")}
+    # Every API write that honours If-Match, but your own account and your own token (always yours).
+    assert writes - set(CONDITIONAL) == {("/api/users/me", "PATCH"), ("/api/auth/tokens/current", "DELETE")}
+    assert ("/api/committees/<int:committee_id>", "PATCH") in CONDITIONAL
+    assert ("/api/meetings/<int:meeting_id>", "PATCH") in CONDITIONAL
+    assert ("/api/action-items/<int:item_id>", "PATCH") in CONDITIONAL
+
+
+@pytest.mark.parametrize("rule, method", CONDITIONAL, ids=[f"{m} {r}" for r, m in CONDITIONAL])
+def test_a_forbidden_role_with_a_stale_if_match_gets_403(world, rule, method):
+    world.restore()
+    wrong = []
+    for role in SIGNED_IN:
+        if expected_status(rule, method, role) != 403:
+            continue
+        before = world.audit_count()
+        response = world.request(rule, method, role, headers=STALE)
+        if response.status_code != 403:
+            wrong.append(f"{role}: expected 403, got {response.status_code} {response.get_data(as_text=True)[:200]!r}")
+        if world.audit_count() != before:
+            wrong.append(f"{role}: refused but something was written")
+    assert not wrong, f"{method} {rule} with a stale If-Match\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("rule, method", [key for key in CONDITIONAL if key[1] in ("PATCH", "DELETE")],
+                         ids=[f"{m} {r}" for r, m in CONDITIONAL if m in ("PATCH", "DELETE")])
+def test_an_allowed_role_with_a_stale_if_match_gets_412(world, rule, method):
+    """The other half: the header is honoured, so the 403 above is the permission speaking."""
+    world.restore()
+    allowed = [role for role in SIGNED_IN if expected_status(rule, method, role) not in (403, 404)]
+    response = world.request(rule, method, allowed[-1], headers=STALE)
+    assert response.status_code == 412, response.get_data(as_text=True)[:300]

@@ -19,7 +19,7 @@ def test_production_refuses_to_start_without_database_url(monkeypatch):
 
 
 def test_production_starts_with_both_set(monkeypatch):
-    monkeypatch.setenv("SECRET_KEY", "s3cret")
+    monkeypatch.setenv("SECRET_KEY", "kX9-vQ2rT7wLz4Nc8Hp1Yd6Fs3Jb5Mg0Ae2Ru")
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://cxgov@db/cxgov")
     assert config.load("production") is config.ProductionConfig
 

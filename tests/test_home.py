@@ -52,7 +52,7 @@ def test_a_wrong_method_on_the_api_is_a_problem_json_405(login_as):
 
 def test_the_openapi_description_documents_problems(client, login_as, page_as):
     assert client.get("/api/openapi.json").status_code == 401  # SPEC §5: only sign-in and /healthz are public
-    assert page_as("member").get("/api/openapi.json").status_code == 200  # linked from the home page
+    assert page_as("member").get("/api/openapi.json").status_code == 200  # linked from every page's footer
     spec = login_as("member").get("/api/openapi.json")
     assert spec.status_code == 200
     operation = spec.json["paths"]["/api/departments"]["post"]

@@ -156,7 +156,7 @@ class AmbassadorReport(MethodView):
     @reports.problems(401, 403, 422)
     def get(self, args):
         """Network health per department: coverage, activity, silence; totals; monthly series."""
-        policy.require(policy.view_reports, current_user)
+        policy.require(policy.view_ambassador_network, current_user)
         start, end = report.report_period(args.get("from_"), args.get("to"))
         return report.ambassador_report(start, end)
 

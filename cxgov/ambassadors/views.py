@@ -155,12 +155,14 @@ def _parse_date(name):
 
 @bp.route("/network")
 def network():
-    """Coverage, silence and activity of the network, for CX leaders, admins and executives."""
+    """Coverage, silence and activity of the network: for CX leaders, admins and executives, and
+    read-only for active ambassadors (SPEC §5, §11)."""
     return _render_network()
 
 
 def _render_network(form=None, status=200):
-    policy.require(policy.view_reports, current_user, message="The network page is for CX leaders and executives.")
+    policy.require(policy.view_ambassador_network, current_user,
+                   message="The network page is for CX leaders, executives and active ambassadors.")
     try:
         start, end = report.report_period(_parse_date("from"), _parse_date("to"))
     except Invalid as error:

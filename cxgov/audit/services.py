@@ -12,7 +12,8 @@ from sqlalchemy import event, inspect, insert
 from cxgov.audit.models import AuditEntry
 from cxgov.db import utcnow
 
-NOT_AUDITED = {"audit_entries", "notifications", "api_tokens", "form_submissions"}
+NOT_AUDITED = {"audit_entries", "notifications", "api_tokens", "remember_tokens", "ended_sessions",
+               "form_submissions"}
 REDACTED = {"password_hash", "token_hash"}
 SKIPPED = {"version", "created_at", "updated_at"}
 
@@ -93,3 +94,13 @@ def _record(session, flush_context):
 def install():
     if not event.contains(Session, "after_flush", _record):
         event.listen(Session, "after_flush", _record)
+
+
+def record_event(action, entity, entity_id, actor_id=None, **details):
+    """An audit entry for something that is not a row change (a sign-in, a token issued or
+    revoked, a failed sign-in). `details` never holds a password or a token."""
+    from cxgov.extensions import db
+
+    db.session.add(AuditEntry(actor_id=actor_id, action=action, entity=entity, entity_id=entity_id,
+                              changes={key: _jsonable(value) for key, value in details.items()},
+                              created_at=utcnow()))

@@ -1,11 +1,11 @@
-"""Who is calling: session users on pages, bearer tokens on /api. Nothing but sign-in and the
-health check is served to someone not signed in."""
-from flask import g, redirect, request, url_for
+"""Who is calling: session users on pages (or a remember-me cookie re-opening a session),
+bearer tokens on /api. Nothing but sign-in and the health check is served to someone not signed
+in."""
+from flask import g, redirect, request, session, url_for
 from flask_login import current_user
 
 from cxgov.errors import problem
 from cxgov.extensions import db, login_manager
-from cxgov.org.models import User
 
 PUBLIC_ENDPOINTS = {"auth.login", "api_auth.create_token", "healthz", "static"}
 
@@ -22,16 +22,42 @@ def load_session_user(user_id):
         # The API is signed with bearer tokens only, so it needs no CSRF token; its (read-only)
         # description is also readable from a signed-in browser, where the home page links to it.
         return None
-    if not user_id.isdigit():
+    from cxgov.auth.services import session_user
+    from cxgov.auth.sessions import GENERATION, SESSION_ID
+
+    generation, session_id = session.get(GENERATION), session.get(SESSION_ID)
+    user = None
+    if user_id.isdigit() and isinstance(generation, int) and isinstance(session_id, str):
+        user = session_user(int(user_id), generation, session_id)
+    if user is None:
+        # Signed out, outlived by a password change (or the like), or never issued by a sign-in.
+        session.clear()
+    return user
+
+
+def _resume_remembered_user():
+    """A page request without a live session but with a remember-me cookie: a new, non-fresh
+    session for the cookie's user if the token is live."""
+    from cxgov.auth.services import record_sign_in, user_for_remember_token
+    from cxgov.auth.sessions import REMEMBER_COOKIE, sign_in
+
+    raw = request.cookies.get(REMEMBER_COOKIE)
+    if raw is None:
         return None
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    user = user_for_remember_token(raw)
+    if user is None:
+        g.forget_remember_cookie = True  # dead: the browser need not send it again
+        return None
+    sign_in(user, fresh=False)
+    record_sign_in(user, via="remember_me", address=request.remote_addr)
+    db.session.commit()
+    return user
 
 
 @login_manager.request_loader
 def load_token_user(req):
     if not req.path.startswith("/api"):
-        return None
+        return _resume_remembered_user()
     raw = _bearer()
     if raw is None:
         return None
@@ -42,6 +68,15 @@ def load_token_user(req):
         return None
     user, g.api_token_id = found
     return user
+
+
+def forget_dead_remember_cookie(response):
+    """after_request: a remember-me cookie that opened nothing is deleted from the browser."""
+    if g.get("forget_remember_cookie"):
+        from cxgov.auth.sessions import clear_remember_cookie
+
+        clear_remember_cookie(response)
+    return response
 
 
 @login_manager.unauthorized_handler

@@ -1,52 +1,49 @@
 """POST /api/auth/tokens (sign in), DELETE /api/auth/tokens/current (sign out)."""
 from flask import current_app, g, request
-from flask_limiter.util import get_remote_address
 
+from cxgov.auth import throttle
 from cxgov.auth.models import ApiToken
 from cxgov.auth.schemas import TokenRequestSchema, TokenSchema
-from cxgov.auth.services import authenticate, issue_token, normalise_email, revoke_token
+from cxgov.auth.services import (
+    authenticate, issue_token, normalise_email, record_failed_sign_in, record_sign_in, revoke_token,
+)
+from cxgov.audit.services import record_event
 from cxgov.errors import Unauthorized
 from cxgov.extensions import db, limiter
 from cxgov.rest import Blueprint
 
 blp = Blueprint("api_auth", __name__, url_prefix="/api/auth", description="Sign in with a password, get a bearer token.")
 
+# `/login` and `POST /api/auth/tokens` draw on one budget per address.
+sign_in_scope = "sign-in"
+
 
 def login_limit():
-    """Sign-in attempts per client address."""
+    """Sign-in attempts per client address, pages and API together."""
     return current_app.config["CXGOV_LOGIN_LIMIT"]
 
 
-def account_limit():
-    """Sign-in attempts per account, whichever addresses they come from."""
-    return current_app.config["CXGOV_LOGIN_ACCOUNT_LIMIT"]
-
-
-def account_key():
-    """The rate-limit key of a sign-in attempt: the normalised email it names (form or JSON
-    body), or the client address when it names none."""
-    email = request.form.get("email")
-    if email is None:
-        body = request.get_json(silent=True)
-        email = body.get("email") if isinstance(body, dict) else None
-    if not isinstance(email, str) or not email.strip():
-        return get_remote_address()
-    return "account:" + normalise_email(email)[:254]
-
-
 @blp.route("/tokens", methods=["POST"])
-@limiter.limit(login_limit)
-@limiter.limit(account_limit, key_func=account_key)
+@limiter.shared_limit(login_limit, scope=sign_in_scope)
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
-@blp.problems(400, 401, 422)
+@blp.problems(400, 401, 422, 429)
 def create_token(data):
-    """Exchange an email and password for a bearer token."""
+    """Exchange an email and password for a bearer token. Failed attempts on one account are
+    throttled (429 with `Retry-After`) per address and, from unfamiliar addresses, together."""
+    account = normalise_email(data["email"])[:254]
+    throttle.check(account)
     user = authenticate(data["email"], data["password"])
     if user is None:
+        db.session.rollback()
+        record_failed_sign_in(account, via="api", address=request.remote_addr)
+        db.session.commit()
+        throttle.record_failure(account)
         raise Unauthorized("Unknown email or wrong password.")
     raw, token = issue_token(user)
+    record_sign_in(user, via="api", address=request.remote_addr, token_id=token.id)
     db.session.commit()
+    throttle.record_success(account)
     return {"token": raw, "expires_at": token.expires_at}
 
 
@@ -58,7 +55,9 @@ def revoke_current_token():
     token_id = g.get("api_token_id")
     if token_id is None:
         raise Unauthorized("This request is not signed with a bearer token.")
-    revoke_token(db.session.get(ApiToken, token_id))
+    token = db.session.get(ApiToken, token_id)
+    revoke_token(token)
+    record_event("token_revoked", "api_token", token.id, actor_id=token.user_id)
     db.session.commit()
 
 blueprints = [blp]

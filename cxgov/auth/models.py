@@ -1,4 +1,10 @@
-"""API tokens: only a SHA-256 digest of the token is stored."""
+"""Credentials: API tokens and remember-me tokens (only a SHA-256 digest of either is stored),
+and browser sessions ended by signing out.
+
+Each token carries the credential generation of its user at issue; a token whose generation is
+no longer the user's (`users.credential_generation`, bumped by a password change, deactivation,
+a role change or signing out everywhere) is dead, as is a browser session holding an older one.
+"""
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -15,9 +21,37 @@ class ApiToken(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = fk("users.id", ondelete="CASCADE", nullable=False)
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    generation: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class RememberToken(db.Model):
+    """"Keep me signed in": a random token in the browser's cookie, one per sign-in."""
+
+    __tablename__ = "remember_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = fk("users.id", ondelete="CASCADE", nullable=False)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+
+
+class EndedSession(db.Model):
+    """A browser session its user signed out of: its cookie, if captured, opens nothing. Kept
+    until the session would have ended anyway (`ends_at`, its absolute limit)."""
+
+    __tablename__ = "ended_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = fk("users.id", ondelete="CASCADE", nullable=False)
+    ends_at: Mapped[datetime] = mapped_column(index=True)

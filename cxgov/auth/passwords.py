@@ -1,7 +1,12 @@
-"""argon2id password hashing, with the cost taken from configuration."""
+"""argon2id password hashing, with the cost taken from configuration, and what a new password
+must be (`password_problem`)."""
+from functools import lru_cache
+from pathlib import Path
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from marshmallow import ValidationError
 
 
 def _hasher():
@@ -28,3 +33,43 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 def needs_rehash(password_hash: str) -> bool:
     return _hasher().check_needs_rehash(password_hash)
+
+
+# -- what a password must be ------------------------------------------------------------------
+
+MIN_LENGTH = 12
+MAX_LENGTH = 1024
+_COMMON_FILE = Path(__file__).with_name("common_passwords.txt")
+
+
+@lru_cache(maxsize=1)
+def common_passwords():
+    """The shipped list of the most common passwords (lower-cased)."""
+    lines = _COMMON_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+def password_problem(password: str):
+    """Why `password` may not be set, or None: at least 12 characters (a passphrase of a few
+    words is welcome), not only whitespace, not one of the most common passwords (also with its
+    spaces taken out), and more than a few distinct characters."""
+    if len(password) < MIN_LENGTH:
+        return f"Use at least {MIN_LENGTH} characters; a few words make a good passphrase."
+    if len(password) > MAX_LENGTH:
+        return f"Use at most {MAX_LENGTH} characters."
+    if not password.strip():
+        return "A password cannot be only spaces."
+    squeezed = "".join(password.split()).lower()
+    if password.lower() in common_passwords() or squeezed in common_passwords():
+        return "This is one of the most common passwords; choose another."
+    if len(set(squeezed)) < 5:
+        return "Use more than a few different characters."
+    return None
+
+
+def validate_password(password):
+    """marshmallow validator for every field that sets a password, beside a Length(12, 1024)
+    validator (which also tells the OpenAPI description the bounds)."""
+    problem = password_problem(password) if MIN_LENGTH <= len(password) <= MAX_LENGTH else None
+    if problem:
+        raise ValidationError(problem)

@@ -1,4 +1,6 @@
-"""Signing in: password checks and API tokens (only their SHA-256 digest is stored)."""
+"""Signing in: password checks, API tokens and remember-me tokens (only their SHA-256 digest is
+stored), and ending credentials: one token, one browser session, or all of a user's at once
+(`end_all_credentials`, by bumping the user's credential generation)."""
 import hashlib
 import itertools
 import secrets
@@ -6,11 +8,11 @@ import time
 from datetime import timedelta
 
 from flask import current_app, has_app_context
-from sqlalchemy import bindparam, event, select
+from sqlalchemy import bindparam, delete, event, select
 from sqlalchemy.orm import Session, lazyload, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
-from cxgov.auth.models import ApiToken
+from cxgov.auth.models import ApiToken, EndedSession, RememberToken
 from cxgov.auth.passwords import hash_password, needs_rehash, verify_password
 from cxgov.db import utcnow
 from cxgov.extensions import db
@@ -39,6 +41,26 @@ def authenticate(email: str, password: str):
     return user
 
 
+def record_sign_in(user, via, address, token_id=None):
+    """Audit a sign-in (`via` page, api or remember_me); an API sign-in names the token it issued."""
+    from cxgov.audit.services import record_event
+
+    details = {"via": via, "address": address}
+    if token_id is not None:
+        details["token_id"] = token_id
+    record_event("sign_in", "user", user.id, actor_id=user.id, **details)
+
+
+def record_failed_sign_in(account, via, address):
+    """Audit a failed sign-in on the user it named, if any. What was typed is not kept: people
+    type their password into the email field too."""
+    from cxgov.audit.services import record_event
+
+    user = find_user_by_email(account)
+    record_event("sign_in_failed", "user", user.id if user is not None else None,
+                 via=via, address=address, account="known" if user is not None else "unknown")
+
+
 def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -49,6 +71,7 @@ def issue_token(user):
     token = ApiToken(
         user_id=user.id,
         token_hash=_digest(raw),
+        generation=user.credential_generation,
         expires_at=utcnow() + timedelta(hours=current_app.config["CXGOV_TOKEN_TTL_HOURS"]),
     )
     db.session.add(token)
@@ -56,12 +79,84 @@ def issue_token(user):
     return raw, token
 
 
+def end_all_credentials(user):
+    """Every API token, remember-me token and browser session of `user` stops working: on a
+    password change, deactivation, a role change, or signing out everywhere. (Tokens and sessions
+    carry the generation they were made under; this worker forgets verified tokens at once, other
+    workers within CXGOV_TOKEN_CACHE_SECONDS, as for any change to a user.)"""
+    user.credential_generation = (user.credential_generation or 0) + 1
+
+
+def keep_token(token_id, user):
+    """After `end_all_credentials`, let the token signing this very request go on working."""
+    token = db.session.get(ApiToken, token_id)
+    if token is not None and token.user_id == user.id:
+        token.generation = user.credential_generation
+
+
+def issue_remember_token(user):
+    """A new remember-me token for `user` (one per sign-in): returns the raw token for the cookie."""
+    raw = secrets.token_urlsafe(32)
+    db.session.add(RememberToken(
+        user_id=user.id, token_hash=_digest(raw), generation=user.credential_generation,
+        expires_at=utcnow() + current_app.config["REMEMBER_COOKIE_DURATION"],
+    ))
+    db.session.flush()
+    return raw
+
+
+def user_for_remember_token(raw):
+    """The active user of a live remember-me token (not expired, revoked or outlived by its
+    user's credential generation), or None."""
+    if not raw or len(raw) > 200:
+        return None
+    return db.session.scalar(
+        select(User).join(RememberToken, RememberToken.user_id == User.id)
+        .where(RememberToken.token_hash == _digest(raw), RememberToken.revoked_at.is_(None),
+               RememberToken.expires_at > utcnow(), RememberToken.generation == User.credential_generation,
+               User.active.is_(True))
+    )
+
+
+def revoke_remember_token(raw, user):
+    """Signing out: the remember-me token of this browser (if it is the user's) stops working."""
+    if not raw or len(raw) > 200:
+        return
+    token = db.session.scalar(select(RememberToken).where(RememberToken.token_hash == _digest(raw)))
+    if token is not None and token.user_id == user.id and token.revoked_at is None:
+        token.revoked_at = utcnow()
+
+
+def end_session(user, session_id, ends_at):
+    """Signing out: the browser session `session_id` opens nothing any more, even if its cookie
+    was captured. Records of sessions past their absolute limit are dropped on the way."""
+    now = utcnow()
+    db.session.execute(delete(EndedSession).where(EndedSession.ends_at <= now))
+    if isinstance(session_id, str) and ends_at > now:
+        db.session.add(EndedSession(session_id=session_id, user_id=user.id, ends_at=ends_at))
+    db.session.flush()
+
+
+def session_user(user_id, generation, session_id):
+    """The active user of a browser session signed in under credential generation `generation`,
+    unless the session was signed out of or the generation has moved on: one query."""
+    ended = select(EndedSession.id).where(EndedSession.session_id == session_id).exists()
+    found = db.session.execute(select(User, ended).where(User.id == user_id)).first()
+    if found is None:
+        return None
+    user, was_ended = found
+    if was_ended or not user.active or user.credential_generation != generation:
+        return None
+    return user
+
+
 # Built once: every API request runs it, and building a statement costs more than running it.
 _USER_FOR_TOKEN = (
     select(User, ApiToken.id, ApiToken.expires_at)
     .join(ApiToken, ApiToken.user_id == User.id)
     .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None),
-           ApiToken.expires_at > bindparam("now"), User.active.is_(True))
+           ApiToken.expires_at > bindparam("now"), ApiToken.generation == User.credential_generation,
+           User.active.is_(True))
     .options(lazyload(User.department))  # loaded when a request needs it, not on every one
 )
 _USER_CLASS = User.__mapper__.class_manager

@@ -1,17 +1,33 @@
-"""Browser session lifetime (ASVS V7): an idle timeout and an absolute timeout.
+"""Browser sessions (ASVS V7): an idle timeout, an absolute timeout, and an end that sticks.
 
 The session cookie carries two instants (epoch seconds): when its user signed in and when they
 were last seen. A session past either limit is emptied before the request is served, so the
 request continues anonymous (pages redirect to /login) unless a remember-me cookie re-opens a
 session, which then counts as a new, non-fresh sign-in.
+
+It also carries a random session id and the user's credential generation at sign-in: a session
+signed out of (`EndedSession`) or older than its user's last password change, deactivation,
+role change or "sign out everywhere" opens nothing, even if its cookie was captured.
+
+"Keep me signed in" is a random token in the `cxgov_remember` cookie (SHA-256 digest stored, one
+per sign-in, expiring after CXGOV_REMEMBER_DAYS, revoked at sign-out). Flask-Login's own
+remember cookie (the user id under an HMAC, the same at every sign-in) is never set, and a left
+over one opens nothing: sessions need the id and generation it cannot give.
 """
+import secrets
+from datetime import datetime, timedelta, timezone
+
 from flask import current_app, request, session
-from flask_login import user_loaded_from_cookie
+from flask_login import login_user
 
 from cxgov.db import utcnow
 
 SIGNED_IN_AT = "signed_in_at"
 SEEN_AT = "seen_at"
+SESSION_ID = "session_id"
+GENERATION = "credential_generation"
+REMEMBER_COOKIE = "cxgov_remember"
+LEGACY_REMEMBER_COOKIE = "remember_token"
 
 
 def _now():
@@ -19,10 +35,28 @@ def _now():
 
 
 def start_session_clock(now=None):
-    """Call right after `login_user`: the absolute and idle limits count from now."""
+    """The absolute and idle limits count from now."""
     now = _now() if now is None else now
     session[SIGNED_IN_AT] = now
     session[SEEN_AT] = now
+
+
+def sign_in(user, fresh=True):
+    """A fresh session for `user`: nothing of the session before survives."""
+    session.clear()
+    login_user(user, fresh=fresh)
+    start_session_clock()
+    session[SESSION_ID] = secrets.token_urlsafe(24)
+    session[GENERATION] = user.credential_generation
+
+
+def session_ends_at():
+    """When this session would end at the latest (its absolute limit)."""
+    signed_in_at = session.get(SIGNED_IN_AT)
+    if not isinstance(signed_in_at, int):
+        return utcnow()
+    return (datetime.fromtimestamp(signed_in_at, timezone.utc)
+            + timedelta(hours=current_app.config["CXGOV_SESSION_MAX_HOURS"]))
 
 
 def expired(signed_in_at, seen_at, now, config):
@@ -46,6 +80,16 @@ def enforce_session_lifetime():
     session[SEEN_AT] = now
 
 
-@user_loaded_from_cookie.connect
-def _restart_clock_from_remember_cookie(sender, user=None, **extra):
-    start_session_clock()
+def set_remember_cookie(response, raw):
+    config = current_app.config
+    response.set_cookie(REMEMBER_COOKIE, raw, max_age=config["REMEMBER_COOKIE_DURATION"],
+                        secure=config["REMEMBER_COOKIE_SECURE"], httponly=True,
+                        samesite=config["REMEMBER_COOKIE_SAMESITE"], path="/")
+    response.delete_cookie(LEGACY_REMEMBER_COOKIE)
+
+
+def clear_remember_cookie(response):
+    config = current_app.config
+    response.delete_cookie(REMEMBER_COOKIE, secure=config["REMEMBER_COOKIE_SECURE"], httponly=True,
+                           samesite=config["REMEMBER_COOKIE_SAMESITE"], path="/")
+    response.delete_cookie(LEGACY_REMEMBER_COOKIE)

@@ -1,14 +1,21 @@
 """Session sign-in for the browser pages."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, make_response, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, logout_user
 
-from cxgov.auth.api import account_key, account_limit, login_limit
 from cxgov import pages
+from cxgov.auth import throttle
+from cxgov.auth.api import login_limit, sign_in_scope
 from cxgov.auth.schemas import TokenRequestSchema
-from cxgov.auth.services import authenticate
-from cxgov.auth.sessions import start_session_clock
+from cxgov.auth.services import (
+    authenticate, end_all_credentials, end_session, issue_remember_token, normalise_email, record_failed_sign_in,
+    record_sign_in, revoke_remember_token,
+)
+from cxgov.auth.sessions import (
+    REMEMBER_COOKIE, SESSION_ID, clear_remember_cookie, session_ends_at, set_remember_cookie, sign_in,
+)
+from cxgov.audit.services import record_event
 from cxgov.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
@@ -35,8 +42,7 @@ def _safe_next(target):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_limit, methods=["POST"])
-@limiter.limit(account_limit, key_func=account_key, methods=["POST"])
+@limiter.shared_limit(login_limit, scope=sign_in_scope, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -50,14 +56,23 @@ def login():
         credentials = form.load(TokenRequestSchema(), data)
     except pages.FormInvalid:
         return _login_again(form, 422)
+    account = normalise_email(credentials["email"])[:254]
+    throttle.check(account)
     user = authenticate(credentials["email"], credentials["password"])
     if user is not None:
-        session.clear()  # a fresh session on every sign-in
-        login_user(user, remember=bool(form.value("remember")))
-        start_session_clock()
+        sign_in(user)
+        raw = issue_remember_token(user) if form.value("remember") else None
+        record_sign_in(user, via="page", address=request.remote_addr)
         db.session.commit()
-        return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
+        throttle.record_success(account)
+        response = make_response(redirect(_safe_next(request.args.get("next")) or url_for("home.index")))
+        if raw:
+            set_remember_cookie(response, raw)
+        return response
     db.session.rollback()
+    record_failed_sign_in(account, via="page", address=request.remote_addr)
+    db.session.commit()
+    throttle.record_failure(account)
     form.add(pages.FORM_LEVEL, "Unknown email or wrong password.")
     return _login_again(form, 200)
 
@@ -70,8 +85,20 @@ def _login_again(form, status):
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    """Sign out of this browser (its session and remember-me cookie end for good), or, with
+    `everywhere`, out of every browser and API token."""
+    user = current_user._get_current_object()
+    end_session(user, session.get(SESSION_ID), session_ends_at())
+    revoke_remember_token(request.cookies.get(REMEMBER_COOKIE), user)
+    everywhere = bool(request.form.get("everywhere"))
+    if everywhere:
+        end_all_credentials(user)
+    record_event("sign_out", "user", user.id, actor_id=user.id, everywhere=everywhere)
+    db.session.commit()
     logout_user()
     session.clear()
-    return redirect(url_for("auth.login"))
+    response = make_response(redirect(url_for("auth.login")))
+    clear_remember_cookie(response)
+    return response
 
 blueprints = [bp]

@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from cxgov.errors import NotFound
 from cxgov.extensions import db
+from cxgov.notifications import links
 from cxgov.notifications.models import Notification
 
 # Kinds that are digests themselves: mailed at once even to users who chose a daily digest.
@@ -88,7 +89,9 @@ def write(reminders, now: datetime) -> int:
         if key in existing:
             continue
         reminder = by_key[key]
-        body, body_html = render_bodies(reminder.kind, reminder.context)
+        link = links.absolute(links.path(reminder.kind, reminder.entity, reminder.entity_id,
+                                         reminder.context.get("item")))
+        body, body_html = render_bodies(reminder.kind, {"link": link, **reminder.context})
         rows.append({
             "user_id": reminder.user_id, "kind": reminder.kind, "subject": reminder.subject[:255],
             "body": body, "body_html": body_html, "entity": reminder.entity,

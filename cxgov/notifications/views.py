@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from cxgov.db import utcnow
 from cxgov.extensions import db
-from cxgov.notifications import services
+from cxgov.notifications import links, services
 from cxgov.rest import paginate
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -35,7 +35,7 @@ def inbox():
     result = paginate(stmt, {"page": page, "page_size": PAGE_SIZE})
     pages = max(1, -(-result["total"] // PAGE_SIZE))
     return render_template("notifications/inbox.html", result=result, unread_only=unread_only,
-                           page=page, pages=pages)
+                           page=page, pages=pages, links=links.inbox_links(result["items"]))
 
 
 def _back():

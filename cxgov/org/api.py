@@ -1,9 +1,11 @@
 """/api/departments and /api/users."""
+from flask import g
 from flask.views import MethodView
 from flask_login import current_user
 from sqlalchemy import select
 
 from cxgov import policy
+from cxgov.auth.services import keep_token
 from cxgov.extensions import db
 from cxgov.org import services
 from cxgov.org.models import Department, User
@@ -103,6 +105,8 @@ class Me(MethodView):
         user = current_user._get_current_object()
         check_if_match(user)
         services.update_me(user, data)
+        if g.get("api_token_id") is not None:
+            keep_token(g.api_token_id, user)
         db.session.commit()
         return with_etag(user)
 
@@ -124,6 +128,8 @@ class UserById(MethodView):
         policy.require(policy.manage_org, current_user)
         check_if_match(user)
         services.update_user(current_user, user, data)
+        if user.id == current_user.id and g.get("api_token_id") is not None:
+            keep_token(g.api_token_id, user)
         db.session.commit()
         return with_etag(user)
 

@@ -40,6 +40,9 @@ class User(Versioned, Timestamped, db.Model):
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     digest_preference: Mapped[str] = mapped_column(sa.String(16), default="immediate")
     last_login_at: Mapped[datetime | None]
+    # Bumped when every credential of the user must end: password change, deactivation, role
+    # change, signing out everywhere (see cxgov.auth.models).
+    credential_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     department: Mapped[Department | None] = relationship(lazy="joined")
 

@@ -1,5 +1,6 @@
 from marshmallow import fields, validate
 
+from cxgov.auth.passwords import validate_password
 from cxgov.org.models import DIGEST_PREFERENCES, ROLES
 from cxgov.rest import Instant, ListArgs, Schema, choice
 
@@ -36,7 +37,8 @@ class UserSchema(Schema):
     department_id = fields.Integer(allow_none=True, load_default=None)
     active = fields.Boolean(load_default=True)
     digest_preference = choice(DIGEST_PREFERENCES, load_default="immediate")
-    password = fields.String(load_only=True, required=True, validate=validate.Length(min=10, max=1024))
+    password = fields.String(load_only=True, required=True, validate=[validate.Length(min=12, max=1024), validate_password],
+                             metadata={"description": "At least 12 characters, not only spaces, not a common password."})
     created_at = Instant(dump_only=True)
     last_login_at = Instant(dump_only=True, allow_none=True)
 
@@ -46,7 +48,8 @@ class MeUpdateSchema(Schema):
 
     name = fields.String(validate=validate.Length(min=1, max=120))
     digest_preference = choice(DIGEST_PREFERENCES)
-    password = fields.String(load_only=True, validate=validate.Length(min=10, max=1024))
+    password = fields.String(load_only=True, validate=[validate.Length(min=12, max=1024), validate_password],
+                             metadata={"description": "At least 12 characters, not only spaces, not a common password."})
     current_password = fields.String(load_only=True, validate=validate.Length(max=1024))
 
 

@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 
 from cxgov import policy
 from cxgov.auth.passwords import hash_password, verify_password
-from cxgov.auth.services import normalise_email
+from cxgov.auth.services import end_all_credentials, normalise_email
 from cxgov.errors import Conflict, Invalid
 from cxgov.extensions import db
 from cxgov.org.models import Department, User
@@ -75,9 +75,14 @@ def update_user(actor, user, data):
         raise Conflict("You cannot remove your own admin rights or deactivate yourself.",
                        errors={"role" if "role" in data else "active": ["Not on your own account."]})
     password = data.pop("password", None)
+    was_active, role = user.active, user.role
     if password:
         user.password_hash = hash_password(password)
     apply_changes(user, data)
+    # A new password, a deactivation or another role ends every session and token the user has
+    # (reactivating later revives none of them).
+    if password or (was_active and not user.active) or user.role != role:
+        end_all_credentials(user)
     db.session.flush()
     return user
 
@@ -92,6 +97,7 @@ def update_me(user, data):
             raise Invalid("Give your current password to set a new one.",
                           errors={"current_password": ["Wrong or missing current password."]})
         user.password_hash = hash_password(password)
+        end_all_credentials(user)  # the caller keeps the credential they made the change with
     apply_changes(user, data)
     db.session.flush()
     return user

@@ -188,6 +188,7 @@ class MeetingById(MethodView):
     def patch(self, data, meeting_id):
         """Change a meeting; the committee's secretary may change `minutes` only. Published → 409."""
         meeting = get_or_404(Meeting, meeting_id)
+        services.require_meeting_update(current_user, meeting, data)
         check_if_match(meeting)
         services.update_meeting(current_user, meeting, data)
         db.session.commit()
@@ -223,6 +224,8 @@ def meeting_invite(meeting_id):
 def publish_minutes(meeting_id):
     """Publish a held meeting's minutes: from then on they and its decisions are immutable."""
     meeting = get_or_404(Meeting, meeting_id)
+    policy.require(policy.write_minutes, current_user, meeting,
+                   "Only CX leaders, admins and the committee's secretary publish minutes.")
     check_if_match(meeting)
     services.publish_minutes(current_user, meeting)
     db.session.commit()
@@ -462,6 +465,7 @@ class ActionItemById(MethodView):
     def patch(self, data, item_id):
         """Change an action item; its owner may change only `status`."""
         item = get_or_404(ActionItem, item_id)
+        services.require_action_item_update(current_user, item, data)
         check_if_match(item)
         services.update_action_item(current_user, item, data)
         db.session.commit()

@@ -120,15 +120,21 @@ def create_meeting(actor, data):
     return meeting
 
 
+def require_meeting_update(actor, meeting, data):
+    """May `actor` make this change to `meeting` at all (checked before anything else, If-Match
+    included): governance anything, the committee's secretary the minutes."""
+    if set(data) - {"minutes"}:
+        require_governance(actor)
+    else:
+        policy.require(policy.write_minutes, actor, meeting, "Only CX leaders, admins and the committee's secretary write minutes.")
+
+
 def update_meeting(actor, meeting, data, now=None):
     """Governance changes anything; the committee's secretary only the minutes (while unpublished).
 
     Status: scheduled → held or cancelled, held or cancelled → scheduled (while unpublished).
     """
-    if set(data) - {"minutes"}:
-        require_governance(actor)
-    else:
-        policy.require(policy.write_minutes, actor, meeting, "Only CX leaders, admins and the committee's secretary write minutes.")
+    require_meeting_update(actor, meeting, data)
     refuse_if_published(meeting, "This meeting")
     status = data.get("status", meeting.status)
     cancelling = "cancelled" in (status, meeting.status) and status != meeting.status
@@ -354,13 +360,19 @@ def create_action_item(actor, data, now=None):
     return item
 
 
-def update_action_item(actor, item, data, now=None):
-    """Governance changes anything; the owner may change only the status of their own item."""
+def require_action_item_update(actor, item, data):
+    """May `actor` make this change to `item` at all (checked before anything else, If-Match
+    included): governance anything, the owner the status of their own item."""
     if not policy.manage_governance(actor):
         policy.require(policy.update_action_item_status, actor, item, "You may only change the status of your own action items.")
         if set(data) - {"status"}:
             raise Forbidden("You may only change the status of your own action items.",
                             errors={name: ["Only CX leaders and admins change this."] for name in sorted(set(data) - {"status"})})
+
+
+def update_action_item(actor, item, data, now=None):
+    """Governance changes anything; the owner may change only the status of their own item."""
+    require_action_item_update(actor, item, data)
     _check_action_item_references(data)
     data = dict(data)
     if "status" in data:

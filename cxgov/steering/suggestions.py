@@ -13,7 +13,8 @@ Each suggestion carries a `source_key` (`action_item:12`, `initiative:5:decision
 `initiative:7:impact`, `journey:3:nps`); a meeting's agenda holds each key at most once.
 """
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -60,7 +61,7 @@ def _carried_over_action_items(meeting, on):
 
 
 def _awaiting_decision():
-    for initiative in db.session.scalars(select(Initiative).where(Initiative.status == "proposed").order_by(Initiative.id)):
+    for initiative in awaiting_decision():
         yield Suggestion(f"initiative:{initiative.id}:decision", f"Decide: {initiative.title}"[:200], "decision",
                          "Proposed initiative awaiting a decision.", initiative_id=initiative.id)
 
@@ -83,35 +84,79 @@ def _due_for_impact_review(on):
                          initiative_id=initiative.id)
 
 
-def _kpis_moving_the_wrong_way(on):
+@dataclass
+class KpiMovement:
+    """A journey's latest journey-wide value of a metric and the one before it (None if none)."""
+    journey_id: int
+    journey: str
+    code: str
+    metric: str
+    unit: str
+    direction: str
+    previous: Decimal | None
+    latest: Decimal
+    period_start: date
+
+    @property
+    def worse(self):
+        if self.previous is None:
+            return False
+        return self.latest < self.previous if self.direction == "higher_is_better" else self.latest > self.previous
+
+    @property
+    def better(self):
+        if self.previous is None:
+            return False
+        return self.latest > self.previous if self.direction == "higher_is_better" else self.latest < self.previous
+
+
+def kpi_movements(on, journey_ids=None):
+    """Per journey (not retired) and metric, of the journey-wide measurements (no stage, no
+    touchpoint) whose period starts on or before `on`, the latest two: one query. Ordered by
+    journey name and metric code; `journey_ids` narrows it to those journeys."""
+    journey_filter = [Measurement.journey_id.in_(journey_ids)] if journey_ids is not None else []
     ranked = (
         select(
-            Measurement.journey_id, Measurement.metric_id, Measurement.value,
+            Measurement.journey_id, Measurement.metric_id, Measurement.value, Measurement.period_start,
             func.row_number().over(
                 partition_by=(Measurement.journey_id, Measurement.metric_id),
                 order_by=(Measurement.period_start.desc(), Measurement.period_end.desc(), Measurement.id.desc()),
             ).label("rank"),
         )
-        .where(Measurement.stage_id.is_(None), Measurement.touchpoint_id.is_(None), Measurement.period_start <= on)
+        .where(Measurement.stage_id.is_(None), Measurement.touchpoint_id.is_(None), Measurement.period_start <= on,
+               *journey_filter)
         .subquery()
     )
     latest, previous = aliased(ranked), aliased(ranked)
     rows = db.session.execute(
-        select(Journey.id, Journey.name, Metric.code, Metric.name, Metric.direction, previous.c.value, latest.c.value)
+        select(Journey.id, Journey.name, Metric.code, Metric.name, Metric.unit, Metric.direction,
+               previous.c.value, latest.c.value, latest.c.period_start)
         .select_from(latest)
-        .join(previous, and_(previous.c.journey_id == latest.c.journey_id, previous.c.metric_id == latest.c.metric_id,
-                             previous.c.rank == 2))
+        .outerjoin(previous, and_(previous.c.journey_id == latest.c.journey_id,
+                                  previous.c.metric_id == latest.c.metric_id, previous.c.rank == 2))
         .join(Journey, Journey.id == latest.c.journey_id)
         .join(Metric, Metric.id == latest.c.metric_id)
         .where(latest.c.rank == 1, Journey.status != "retired")
         .order_by(Journey.name, Metric.code)
     )
-    for journey_id, journey, code, metric, direction, before, after in rows:
-        worse = after < before if direction == "higher_is_better" else after > before
-        if worse:
-            yield Suggestion(f"journey:{journey_id}:{code}", f"{journey}: {metric} moved the wrong way"[:200],
-                             "journey_review", f"{metric} went from {before.normalize():f} to {after.normalize():f}.",
-                             journey_id=journey_id)
+    return [KpiMovement(*row) for row in rows]
+
+
+def kpis_moving_the_wrong_way(on):
+    """The journeys' KPIs whose latest value is worse than the one before, by the metric's direction."""
+    return [movement for movement in kpi_movements(on) if movement.worse]
+
+
+def _kpis_moving_the_wrong_way(on):
+    for m in kpis_moving_the_wrong_way(on):
+        yield Suggestion(f"journey:{m.journey_id}:{m.code}", f"{m.journey}: {m.metric} moved the wrong way"[:200],
+                         "journey_review", f"{m.metric} went from {m.previous.normalize():f} to {m.latest.normalize():f}.",
+                         journey_id=m.journey_id)
+
+
+def awaiting_decision():
+    """Proposed initiatives: they wait for the committee's decision."""
+    return db.session.scalars(select(Initiative).where(Initiative.status == "proposed").order_by(Initiative.id)).all()
 
 
 def suggest(meeting):

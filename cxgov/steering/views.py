@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -26,6 +26,7 @@ from cxgov.org.models import User
 from cxgov.pages import Field, FormSpec
 from cxgov.rest import get_or_404
 from cxgov.steering import services, suggestions
+from cxgov.steering.ics import build_invite
 from cxgov.steering.models import (
     ACTION_ITEM_STATUSES, AGENDA_KINDS, ATTENDANCE_STATUSES, DECISION_KINDS, MEMBER_ROLES, ActionItem, AgendaItem,
     Committee, CommitteeMember, Meeting, MinutesCorrection,
@@ -309,6 +310,16 @@ def _render_meeting(meeting_id, form=None, status=200):
 def _meeting_form(meeting_id):
     """The meeting page again with a form that was refused (its messages at the top and by its fields)."""
     return lambda form, status: _render_meeting(meeting_id, form, status)
+
+
+@bp.route("/meetings/<int:meeting_id>/invite.ics")
+def meeting_invite(meeting_id):
+    """The meeting's calendar invite for a signed-in browser: the same file as the API's
+    `/api/meetings/{id}/invite.ics`, which takes bearer tokens only."""
+    meeting_ = services.load_meeting(meeting_id) or abort(404)
+    return Response(build_invite(meeting_), mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="meeting-{meeting_.id}.ics"',
+    })
 
 
 def _back(meeting_id, anchor=""):

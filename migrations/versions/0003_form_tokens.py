@@ -5,7 +5,7 @@ the same transaction as what the form creates. The unique digest decides between
 of the same form racing each other. Rows older than seven days are pruned by the app.
 
 Revision ID: 0003
-Revises: 0002
+Revises: 0004
 Create Date: 2026-11-30 09:30:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0003'
-down_revision = '0002'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

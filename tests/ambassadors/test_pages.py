@@ -168,8 +168,12 @@ def test_who_sees_the_network_page(app, page_as, role, status):
     assert page_as(role).get("/ambassadors/network").status_code == status
 
 
-def test_an_ambassador_who_is_a_member_does_not_see_the_network_page(app, ambassador_page):
-    assert ambassador_page().get("/ambassadors/network").status_code == 403
+def test_an_active_ambassador_reads_the_network_page_without_its_forms(app, ambassador_page):
+    # SPEC §5, §11: an active ambassador reads the network page; assigning stays with governance.
+    response = ambassador_page().get("/ambassadors/network")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Coverage" in html and "Assign an ambassador" not in html and ">End<" not in html
 
 
 def test_the_network_page_shows_coverage_silence_and_a_chart(app, page_as):

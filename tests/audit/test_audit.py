@@ -63,7 +63,9 @@ def test_user_changes_are_recorded_and_secrets_redacted(app, login_as):
     (create, *_), (update, *_) = [(e[4],) for e in entries(app, entity="user", entity_id=user_id)]
     assert create["email"] == "jo@example.com" and create["role"] == "member"
     assert create["password_hash"] == "***"
-    assert update == {"role": ["member", "cx_leader"], "password_hash": ["***", "***"]}
+    # The new password and role end the user's sessions and tokens: a new credential generation.
+    assert update == {"role": ["member", "cx_leader"], "password_hash": ["***", "***"],
+                      "credential_generation": [0, 1]}
 
     listing = admin.get(f"/api/audit?entity=user&entity_id={user_id}").json
     assert listing["total"] == 2

@@ -74,11 +74,14 @@ def test_changes_made_through_this_process_take_effect_at_once(app, login_as, cl
     changed = admin.patch(f"/api/users/{client.user_id}", json={"role": "cx_leader"},
                           headers={"If-Match": admin.get(f"/api/users/{client.user_id}").headers["ETag"]})
     assert changed.status_code == 200
-    assert client.get("/api/users/me").json["role"] == "cx_leader"
-    with app.app_context():
-        db.session.get(User, client.user_id).active = False
-        db.session.commit()
+    # A role change ends the user's tokens (they sign in again under the new role): at once here.
     assert client.get("/api/users/me").status_code == 401
+    other = login_as("member")
+    assert other.get("/api/users/me").status_code == 200
+    with app.app_context():
+        db.session.get(User, other.user_id).active = False
+        db.session.commit()
+    assert other.get("/api/users/me").status_code == 401
 
 
 def test_never_past_the_tokens_expiry(app, login_as, clock, monkeypatch):

@@ -76,7 +76,8 @@ def test_a_member_marks_an_action_item_done_on_a_phone(app, live_server, sign_in
         member = factories.create_user(name="Mo Member")
         factories.create_action_item(owner=member, title="Call the vendor")
     page = sign_in(member, viewport=PHONE)
-    page.click("text=My action items")
+    page.click("label:has-text('Menu')")  # the phone's folded menu
+    page.click(".nav >> text=My action items")
     page.click("button:has-text('Mark done')")
     assert "marked done" in page.locator(".flash").inner_text()
     assert "Nothing open" in page.content()

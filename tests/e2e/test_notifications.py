@@ -14,6 +14,9 @@ def test_a_reminder_shows_in_the_inbox_and_is_marked_read_on_a_phone(app, sign_i
         run_job("action-item-reminders", datetime.now(timezone.utc))
         owner = db.session.merge(owner)
     page = sign_in(owner, viewport=PHONE)
+    # On a phone the menu is folded: its button carries the unread count, the menu the inbox.
+    assert page.locator(".nav-toggle-label .badge").inner_text() == "1"
+    page.click("label:has-text('Menu')")
     badge = page.locator(".nav a", has_text="Inbox").locator(".badge")
     assert badge.inner_text() == "1"
     page.click(".nav >> text=Inbox")
@@ -25,4 +28,5 @@ def test_a_reminder_shows_in_the_inbox_and_is_marked_read_on_a_phone(app, sign_i
     page.click("text=Mark read")
     page.wait_for_url(f"{live_server}/notifications")
     assert page.locator(".nav a", has_text="Inbox").locator(".badge").count() == 0
+    assert page.locator(".nav-toggle-label .badge").count() == 0
     assert page.locator(".unread-mark").count() == 0

@@ -18,3 +18,15 @@ def test_wrong_password_is_refused(app, live_server, new_page):
     page.fill("#password", "not the password")
     page.click("button[type=submit]")
     assert "Unknown email or wrong password" in page.locator(".error-summary").inner_text()
+
+
+def test_signing_out_everywhere_ends_the_other_browsers_session(app, sign_in, live_server):
+    from tests import factories
+
+    with app.app_context():
+        user = factories.create_user(role="member")
+    laptop, phone = sign_in(user), sign_in(user)
+    phone.get_by_role("button", name="Sign out everywhere").click()
+    phone.wait_for_url(f"{live_server}/login")
+    laptop.goto(f"{live_server}/")
+    assert laptop.url.startswith(f"{live_server}/login")

@@ -59,7 +59,9 @@ def test_a_duplicate_email_is_a_clean_error(app, runner):
 
 def test_bad_arguments_are_clean_errors(app, runner):
     cases = [
-        (["--password", "short"], "at least 10 characters"),
+        (["--password", "short"], "at least 12 characters"),
+        (["--password", " " * 12], "only spaces"),
+        (["--password", "1q2w3e4r5t6y"], "most common passwords"),
         (["--password", "a long password", "--role", "boss"], "boss"),
         (["--password", "a long password", "--department", "NOPE"], "no department with code 'NOPE'"),
     ]

@@ -86,11 +86,11 @@ def test_the_session_cookie_is_httponly_and_samesite_lax(app, client):
 
 def test_the_remember_cookie_is_hardened_and_bounded(app, client):
     response = _sign_in(client, _user(app), remember=True)
-    cookie = _set_cookie(response, "remember_token")
+    cookie = _set_cookie(response, "cxgov_remember")
     assert cookie is not None
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert app.config["REMEMBER_COOKIE_DURATION"] == timedelta(days=14)
-    assert client.get_cookie("remember_token").expires <= utcnow() + timedelta(days=14, minutes=1)
+    assert client.get_cookie("cxgov_remember").expires <= utcnow() + timedelta(days=14, minutes=1)
 
 
 def test_a_remember_cookie_reopens_a_session_that_is_not_fresh(app, client):

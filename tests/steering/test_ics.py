@@ -83,3 +83,28 @@ def test_openapi_documents_the_steering_operations(app):
     for path in ("/api/committees/{committee_id}/members/{member_id}", "/api/action-items/{item_id}",
                  "/api/meetings/{meeting_id}/agenda-items/order", "/api/meetings/{meeting_id}/minutes/publish"):
         assert path in spec["paths"]
+
+
+def _without_stamp(data):
+    """The invite without DTSTAMP, the instant it was made (it differs between two requests)."""
+    return b"\n".join(line for line in data.splitlines() if not line.startswith(b"DTSTAMP"))
+
+
+def test_the_meeting_page_links_a_page_invite_a_signed_in_browser_can_open(app, page_as, login_as):
+    ids = governance_world(app)
+    page = page_as("member")
+    html = page.get(f"/meetings/{ids['meeting']}").get_data(as_text=True)
+    assert f'href="/meetings/{ids["meeting"]}/invite.ics"' in html
+    assert "/api/meetings" not in html  # the API's invite takes bearer tokens only
+    response = page.get(f"/meetings/{ids['meeting']}/invite.ics")
+    calendar, event = _event(response)
+    assert response.headers["Content-Disposition"] == f'attachment; filename="meeting-{ids["meeting"]}.ics"'
+    api = login_as("member").get(f"/api/meetings/{ids['meeting']}/invite.ics")
+    assert _without_stamp(response.data) == _without_stamp(api.data)
+
+
+def test_the_page_invite_needs_a_session_and_a_meeting(app, client, page_as):
+    ids = governance_world(app)
+    response = client.get(f"/meetings/{ids['meeting']}/invite.ics")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert page_as("member").get("/meetings/999999/invite.ics").status_code == 404

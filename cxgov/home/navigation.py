@@ -1,0 +1,59 @@
+"""The main navigation: the pages `policy.visible_pages` lets the user open, labelled, with the
+current one marked.
+
+`aria-current="page"` marks the entry of the page shown; a page below an entry (a meeting under
+Meetings, an initiative under Initiatives) marks its entry `aria-current="true"`, the current
+section.
+"""
+from dataclasses import dataclass
+
+from flask import current_app, request
+from flask_login import current_user
+
+from cxgov import policy
+
+LABELS = {
+    "home.index": "Home",
+    "steering.committees": "Committee",
+    "steering.meetings": "Meetings",
+    "steering.my_action_items": "My action items",
+    "ambassadors.log_action": "Log an action",
+    "ambassadors.network": "Ambassador network",
+    "journeys.index": "Journeys",
+    "initiatives.index": "Initiatives",
+    "roi.report": "ROI report",
+    "notifications.inbox": "Inbox",
+}
+
+# Pages that belong to a navigation entry without being it.
+SECTIONS = {
+    "steering.meeting": "steering.meetings",
+    "steering.minutes": "steering.meetings",
+    "ambassadors.history": "ambassadors.log_action",
+    "ambassadors.edit_action": "ambassadors.log_action",
+    "journeys.detail": "journeys.index",
+    "journeys.upload": "journeys.index",
+    "initiatives.detail": "initiatives.index",
+}
+
+
+@dataclass(frozen=True)
+class Link:
+    endpoint: str
+    label: str
+    current: str | None  # the value of aria-current, or None
+
+
+def nav_links(user=None, endpoint=None):
+    """The navigation of `user` (default: the signed-in user) on the page `endpoint` (default:
+    the request's)."""
+    user = current_user if user is None else user
+    endpoint = request.endpoint if endpoint is None else endpoint
+    section = SECTIONS.get(endpoint)
+    links = []
+    for page in policy.visible_pages(user):
+        if page not in current_app.view_functions:
+            continue
+        current = "page" if page == endpoint else "true" if page == section else None
+        links.append(Link(page, LABELS[page], current))
+    return links
