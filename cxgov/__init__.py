@@ -174,6 +174,10 @@ def register_template_helpers(app):
     def inject():
         return {"policy": policy, "currency": app.config["CXGOV_CURRENCY"]}
 
+    from cxgov.form_tokens import new_token
+
+    app.jinja_env.globals["new_form_token"] = new_token  # a creating form's one-time token
+
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 

@@ -2,6 +2,7 @@
 from http import HTTPStatus
 
 from flask import current_app, json, render_template, request
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -74,14 +75,70 @@ def wants_json():
     return request.path.startswith("/api") or request.path == "/healthz"
 
 
-def render_error(status, detail=None, *, errors=None, title=None, **extra):
+# What a page says about a failed request: the API keeps the standard titles (problem+json).
+PAGE_TITLES = {
+    400: "This request could not be read",
+    401: "Sign in to see this page",
+    403: "You don’t have access to this page",
+    404: "This page doesn’t exist",
+    405: "This page can’t do that",
+    409: "This could not be done",
+    412: "Something changed while you were editing — reload and try again",
+    413: "That is too large to send",
+    415: "That kind of content can’t be sent here",
+    422: "Some fields need another look",
+    429: "Too many attempts",
+    500: "Something went wrong on our side",
+}
+PAGE_DETAILS = {
+    400: "Go back, reload the page and try again.",
+    401: "Your session has ended. Sign in again to continue.",
+    403: "If you need it, ask a CX leader or an administrator.",
+    404: "It may have been deleted, or the address may be mistyped. Start again from the home page.",
+    405: "Go back and use the buttons on the page.",
+    409: "Reload the page to see how things stand now, then try again.",
+    412: "Someone saved a change after you opened the page. Reload it to see the latest version, "
+         "then make your change again.",
+    413: "Send a smaller file or less text.",
+    422: "Go back, correct what is marked and send it again.",
+    429: "Wait a little and try again.",
+    500: "It has been logged and will be looked at. Try again in a moment.",
+}
+# Statuses whose page always speaks plainly (what the code knows about them is for developers).
+PLAIN_ONLY = {404, 405, 412, 500}
+CSRF_EXPIRED = ("This form has expired",
+                "For your safety a form only works from a page opened in this session. Reload the page, "
+                "fill in the form again and send it.")
+
+
+def render_error(status, detail=None, *, errors=None, title=None, page_detail=None, page_title=None, **extra):
+    """problem+json for the API; for pages, a plain title and `page_detail` (a sentence written
+    for people) or the plain default of the status."""
     if wants_json():
         return problem(status, detail, title=title, errors=errors, **extra)
+    if status in PLAIN_ONLY or not page_detail:
+        page_detail = PAGE_DETAILS.get(status, HTTPStatus(status).description)
     return (
-        render_template("errors/error.html", status=status, title=title or HTTPStatus(status).phrase,
-                        detail=detail or HTTPStatus(status).description, errors=errors),
+        render_template("errors/error.html", status=status,
+                        title=page_title or PAGE_TITLES.get(status, HTTPStatus(status).phrase),
+                        detail=page_detail, errors=_page_messages(errors)),
         status,
     )
+
+
+def _page_messages(errors):
+    """Field messages as sentences, each field named as people would name it."""
+    if not errors or not isinstance(errors, dict):
+        return None
+    from cxgov.pages import Field, human_message
+
+    readable = {}
+    for name, messages in errors.items():
+        label = name.replace("_id", "").replace("_", " ").strip().capitalize() or "The request"
+        field = Field(name, label)
+        messages = messages if isinstance(messages, list) else [messages]
+        readable[label] = [human_message(m, field) if isinstance(m, str) else str(m) for m in messages]
+    return readable
 
 
 def flatten_messages(messages):
@@ -110,9 +167,13 @@ def handle_http_exception(error):
             return render_error(400, "The request body is not valid JSON.", errors=errors)
         return render_error(status, "The request has invalid fields.", errors=errors)
     detail = data.get("message") or error.description
+    page = {}
     if status == 429:
         detail = f"Too many attempts (the limit is {error.description}); wait a little and try again."
-    response = current_app.make_response(render_error(status, detail))
+        page["page_detail"] = detail
+    elif isinstance(error, CSRFError):
+        page["page_title"], page["page_detail"] = CSRF_EXPIRED
+    response = current_app.make_response(render_error(status, detail, **page))
     retry_after = dict(error.get_headers()).get("Retry-After") if status == 429 else None
     if retry_after:
         response.headers["Retry-After"] = retry_after
@@ -133,7 +194,8 @@ def register_errors(app):
     @app.errorhandler(DomainError)
     def on_domain_error(error):
         db.session.rollback()
-        return render_error(error.status, error.detail, errors=error.errors, title=error.title, **error.extra)
+        return render_error(error.status, error.detail, errors=error.errors, title=error.title,
+                            page_detail=error.detail, **error.extra)
 
     @app.errorhandler(HTTPException)
     def on_http_exception(error):

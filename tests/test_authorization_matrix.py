@@ -190,7 +190,7 @@ EXPECTED = {
     ("/meetings/<int:meeting_id>/minutes", "GET"): everyone(200),
     ("/meetings/<int:meeting_id>/minutes", "POST"): only(302, CX_LEADER, ADMIN),
     ("/meetings/<int:meeting_id>/minutes.pdf", "GET"): everyone(200),
-    ("/meetings/<int:meeting_id>/minutes/corrections", "POST"): only(302, CX_LEADER, ADMIN),
+    ("/meetings/<int:meeting_id>/minutes/corrections", "POST"): only({302, 422}, CX_LEADER, ADMIN),  # 422: not published, said on the form
     ("/meetings/<int:meeting_id>/minutes/publish", "POST"): only(302, CX_LEADER, ADMIN),
     ("/meetings/<int:meeting_id>/status", "POST"): only(302, CX_LEADER, ADMIN),
     ("/my/action-items", "GET"): everyone(200),

@@ -30,7 +30,7 @@ def test_an_unknown_page_is_an_html_404(client, page_as):
         response = c.get("/no/such/page")
         assert response.status_code == 404
         assert "text/html" in response.content_type
-        assert "Not Found" in response.get_data(as_text=True)
+        assert "This page doesn’t exist" in response.get_data(as_text=True)
 
 
 def test_an_unknown_api_path_is_a_problem_json_404(client, login_as):

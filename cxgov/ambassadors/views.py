@@ -3,22 +3,19 @@ from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from cxgov import charts, policy
+from cxgov import charts, pages, policy
 from cxgov.ambassadors import report, services
 from cxgov.ambassadors.models import ACTION_KINDS, Ambassador, AmbassadorAction
-from cxgov.ambassadors.schemas import MAX_HOURS, MAX_PEOPLE
+from cxgov.ambassadors.schemas import AmbassadorActionSchema, AmbassadorActionUpdateSchema, AmbassadorSchema
 from cxgov.db import today
 from cxgov.errors import Conflict, Invalid
 from cxgov.extensions import db
 from cxgov.initiatives.models import CATEGORIES
 from cxgov.journeys.models import Journey
 from cxgov.org.models import User
+from cxgov.pages import Field, FormSpec
 from cxgov.rest import get_or_404
 
 bp = Blueprint("ambassadors", __name__, url_prefix="/ambassadors")
@@ -34,32 +31,28 @@ KIND_LABELS = {
 }
 assert set(KIND_LABELS) == set(ACTION_KINDS)
 
+ACTION_FORM = FormSpec(
+    "action",
+    kind=Field("kind", "What did you do?", "choice", noun="what you did"),
+    title=Field("title", "Title"),
+    occurred_on=Field("occurred_on", "When", "date", noun="the date"),
+    people_reached=Field("people_reached", "People reached", "integer", noun="the number of people reached"),
+    hours=Field("hours", "Hours", "number", noun="the hours"),
+    description=Field("description", "Details (optional)", noun="the details"),
+)
+ASSIGN_FORM = FormSpec(
+    "assign",
+    department_id=Field("assign-department", "Department", "choice"),
+    user_id=Field("assign-user", "Person", "choice", noun="the person"),
+    started_on=Field("assign-started", "From", "date", noun="the start date"),
+)
+END_DATE = Field("ended_on", "End date", "date")
+PROPOSE_FORM = FormSpec("propose", journey_id=Field("journey_id", "Journey", "choice"),
+                        category=Field("category", "Category", "choice"))
 
-class ActionForm(FlaskForm):
-    kind = SelectField("What did you do?", choices=[SelectChoice(value, label) for value, label in KIND_LABELS.items()], validators=[DataRequired()])
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    occurred_on = DateField("When", default=today, validators=[DataRequired()])
-    people_reached = IntegerField("People reached", default=0, validators=[Optional(), NumberRange(0, MAX_PEOPLE)])
-    hours = DecimalField("Hours", default=0, places=2, validators=[Optional(), NumberRange(0, MAX_HOURS)])
-    description = TextAreaField("Details (optional)", validators=[Optional(), Length(max=10_000)])
 
-    def data_for_service(self):
-        return {
-            "kind": self.kind.data,
-            "title": self.title.data.strip(),
-            "occurred_on": self.occurred_on.data,
-            "people_reached": self.people_reached.data or 0,
-            "hours": self.hours.data if self.hours.data is not None else 0,
-            "description": self.description.data or None,
-        }
-
-    def show_errors(self, error):
-        for field, messages in (error.errors or {}).items():
-            target = getattr(self, field, None)
-            if target is not None:
-                target.errors = list(target.errors or []) + list(messages)
-            else:
-                flash(" ".join(messages), "error")
+def _render_action_form(template, form, status, **context):
+    return render_template(template, form=form, kinds=KIND_LABELS, **context), status
 
 
 @bp.route("/log", methods=["GET", "POST"])
@@ -69,19 +62,21 @@ def log_action():
     if assignment is None:
         # Explained on GET; a submitted form is refused like any other write one may not make.
         return render_template("ambassadors/not_ambassador.html"), 403 if request.method == "POST" else 200
-    form = ActionForm()
-    if form.validate_on_submit():
-        try:
-            action = services.log_action(current_user, {**form.data_for_service(), "ambassador_id": assignment.id})
-        except Invalid as error:
-            db.session.rollback()
-            form.show_errors(error)
-        else:
-            db.session.commit()
-            flash(f"Logged: {action.title}.", "success")
-            return redirect(url_for("ambassadors.history"))
-    status = 422 if form.errors else 200
-    return render_template("ambassadors/log_action.html", form=form, assignment=assignment), status
+    if request.method == "GET":
+        form = ACTION_FORM.blank(kind="training", occurred_on=today().isoformat(), people_reached=0, hours=0)
+        return _render_action_form("ambassadors/log_action.html", form, 200, assignment=assignment)
+    form = ACTION_FORM.read()
+
+    def log():
+        data = form.load(AmbassadorActionSchema(), {**form.data(), "ambassador_id": assignment.id})
+        action = services.log_action(current_user, data)
+        flash(f"Logged: {action.title}.", "success")
+        return url_for("ambassadors.history")
+
+    try:
+        return pages.create_once(form, log)
+    except pages.FormInvalid:
+        return _render_action_form("ambassadors/log_action.html", form, 422, assignment=assignment)
 
 
 @bp.route("/history")
@@ -102,40 +97,49 @@ def edit_action(action_id):
     action = get_or_404(AmbassadorAction, action_id)
     policy.require(policy.edit_ambassador_action, current_user, action,
                    "Only the ambassador who logged it, a CX leader or an admin may change this action.")
-    form = ActionForm(obj=action)
-    if form.validate_on_submit():
-        try:
-            services.update_action(current_user, action, form.data_for_service())
-        except (Invalid, Conflict) as error:
-            db.session.rollback()
-            form.show_errors(error)
-            if not error.errors:
-                flash(error.detail, "error")
-        else:
-            db.session.commit()
-            flash(f"Saved: {action.title}.", "success")
-            return redirect(url_for("ambassadors.history") if action.ambassador.user_id == current_user.id
-                            else url_for("ambassadors.network"))
-    status = 422 if form.errors else 200
-    return render_template("ambassadors/edit_action.html", form=form, action=action), status
+    if request.method == "GET":
+        form = ACTION_FORM.blank(kind=action.kind, title=action.title, occurred_on=action.occurred_on.isoformat(),
+                                 people_reached=action.people_reached, hours=action.hours,
+                                 description=action.description)
+        return _render_action_form("ambassadors/edit_action.html", form, 200, action=action)
+    form = ACTION_FORM.read()
+    # Every field is sent: a cleared one is cleared (or refused), not left as it was.
+    data = {name: form.value(name) or None for name in ACTION_FORM.fields}
+    data["people_reached"] = data["people_reached"] or "0"
+    data["hours"] = data["hours"] or "0"
+
+    def save():
+        services.update_action(current_user, action, form.load(AmbassadorActionUpdateSchema(), data))
+        flash(f"Saved: {action.title}.", "success")
+        return (url_for("ambassadors.history") if action.ambassador.user_id == current_user.id
+                else url_for("ambassadors.network"))
+
+    try:
+        return pages.create_once(form, save)
+    except pages.FormInvalid:
+        return _render_action_form("ambassadors/edit_action.html", form, 422, action=action)
 
 
 @bp.route("/actions/<int:action_id>/propose", methods=["POST"])
 def propose(action_id):
     """An improvement idea becomes a proposed initiative."""
     action = get_or_404(AmbassadorAction, action_id)
-    data = {"journey_id": request.form.get("journey_id", type=int)}
-    if request.form.get("category") in CATEGORIES:
-        data["category"] = request.form["category"]
-    try:
+    form = PROPOSE_FORM.read()
+
+    def make():
+        data = {"journey_id": request.form.get("journey_id", type=int)}
+        if form.value("category") in CATEGORIES:
+            data["category"] = form.value("category")
         initiative = services.propose_initiative(current_user, action, data)
-    except (Invalid, Conflict) as error:
-        db.session.rollback()
-        flash(error.detail, "error")
-    else:
-        db.session.commit()
         flash(f"Proposed as initiative #{initiative.id}: {initiative.title}.", "success")
-    return redirect(url_for("ambassadors.history"))
+        return url_for("ambassadors.history")
+
+    try:
+        return pages.create_once(form, make)
+    except pages.FormInvalid:
+        for _, message in form.summary():
+            flash(message, "error")
+        return redirect(url_for("ambassadors.history"))
 
 
 def _parse_date(name):
@@ -153,6 +157,10 @@ def _parse_date(name):
 def network():
     """Coverage, silence and activity of the network: for CX leaders, admins and executives, and
     read-only for active ambassadors (SPEC §5, §11)."""
+    return _render_network()
+
+
+def _render_network(form=None, status=200):
     policy.require(policy.view_ambassador_network, current_user,
                    message="The network page is for CX leaders, executives and active ambassadors.")
     try:
@@ -171,49 +179,52 @@ def network():
         candidates = db.session.scalars(
             select(User).where(User.active.is_(True), User.id.not_in(busy)).order_by(User.name)).all()
     return render_template("ambassadors/network.html", report=data, chart=chart, kinds=KIND_LABELS,
-                           candidates=candidates, today=today())
+                           candidates=candidates, today=today(),
+                           form=form or ASSIGN_FORM.blank(started_on=today().isoformat())), status
 
 
 @bp.route("/assign", methods=["POST"])
 def assign():
     policy.require(policy.manage_ambassadors, current_user)
-    data = {"user_id": request.form.get("user_id", type=int), "department_id": request.form.get("department_id", type=int)}
-    started = request.form.get("started_on")
-    try:
-        if started:
-            data["started_on"] = date.fromisoformat(started)
-        if data["user_id"] is None or data["department_id"] is None:
-            raise Invalid("Choose a department and a person.")
-        assignment = services.assign_ambassador(current_user, data)
-    except ValueError:
-        db.session.rollback()
-        flash("The start date is not a date.", "error")
-    except (Invalid, Conflict) as error:
-        db.session.rollback()
-        flash(error.detail, "error")
-    else:
-        db.session.commit()
+    form = ASSIGN_FORM.read()
+
+    def make():
+        assignment = services.assign_ambassador(current_user, form.load(AmbassadorSchema()))
         flash(f"{assignment.user.name} is now the ambassador of {assignment.department.name}.", "success")
-    return redirect(url_for("ambassadors.network"))
+        return url_for("ambassadors.network")
+
+    try:
+        return pages.create_once(form, make)
+    except pages.FormInvalid:
+        return _render_network(form, 422)
 
 
 @bp.route("/<int:ambassador_id>/end", methods=["POST"])
 def end(ambassador_id):
     policy.require(policy.manage_ambassadors, current_user)
     assignment = get_or_404(Ambassador, ambassador_id)
+    name, department = assignment.user.name, assignment.department.name
+    back = url_for("ambassadors.network")
     try:
         ended_on = date.fromisoformat(request.form.get("ended_on") or today().isoformat())
-        services.end_assignment(current_user, assignment, {"ended_on": ended_on})
     except ValueError:
-        db.session.rollback()
-        flash("The end date is not a date.", "error")
+        flash(pages.human_message("Not a valid date.", END_DATE), "error")
+        return redirect(back)
+    if not pages.confirmed():
+        return pages.ask_to_confirm(
+            f"End {name}’s assignment as ambassador of {department} on {ended_on.isoformat()}?",
+            f"End {name}’s assignment", back, keep_label="Keep the assignment",
+            detail=f"{department} will have no ambassador until someone is assigned. Their logged actions stay.")
+    try:
+        services.end_assignment(current_user, assignment, {"ended_on": ended_on})
     except (Invalid, Conflict) as error:
         db.session.rollback()
-        flash(error.detail, "error")
+        messages = [pages.human_message(m, END_DATE) for m in (error.errors or {}).get("ended_on", [])]
+        flash(" ".join(messages) or error.detail, "error")
     else:
         db.session.commit()
-        flash(f"{assignment.user.name} is no longer the ambassador of {assignment.department.name}.", "success")
-    return redirect(url_for("ambassadors.network"))
+        flash(f"{name} is no longer the ambassador of {department}.", "success")
+    return redirect(back)
 
 
 @bp.app_template_filter("kind_label")

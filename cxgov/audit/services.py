@@ -12,7 +12,8 @@ from sqlalchemy import event, inspect, insert
 from cxgov.audit.models import AuditEntry
 from cxgov.db import utcnow
 
-NOT_AUDITED = {"audit_entries", "notifications", "api_tokens", "remember_tokens", "ended_sessions"}
+NOT_AUDITED = {"audit_entries", "notifications", "api_tokens", "remember_tokens", "ended_sessions",
+               "form_submissions"}
 REDACTED = {"password_hash", "token_hash"}
 SKIPPED = {"version", "created_at", "updated_at"}
 

@@ -1,12 +1,13 @@
 """Session sign-in for the browser pages."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
+from flask import Blueprint, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 
+from cxgov import pages
 from cxgov.auth import throttle
 from cxgov.auth.api import login_limit, sign_in_scope
-from cxgov.auth.forms import LoginForm
+from cxgov.auth.schemas import TokenRequestSchema
 from cxgov.auth.services import (
     authenticate, end_all_credentials, end_session, issue_remember_token, normalise_email, record_failed_sign_in,
     record_sign_in, revoke_remember_token,
@@ -18,6 +19,13 @@ from cxgov.audit.services import record_event
 from cxgov.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
+
+LOGIN_FORM = pages.FormSpec(
+    "login",
+    email=pages.Field("email", "Email", noun="your email address"),
+    password=pages.Field("password", "Password", noun="your password"),
+    remember=pages.Field("remember", "Keep me signed in", "choice"),
+)
 
 
 def _safe_next(target):
@@ -38,27 +46,40 @@ def _safe_next(target):
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
-    form = LoginForm()
-    if form.validate_on_submit():
-        account = normalise_email(form.email.data)[:254]
-        throttle.check(account)
-        user = authenticate(form.email.data, form.password.data)
-        if user is not None:
-            sign_in(user)
-            raw = issue_remember_token(user) if form.remember.data else None
-            record_sign_in(user, via="page", address=request.remote_addr)
-            db.session.commit()
-            throttle.record_success(account)
-            response = make_response(redirect(_safe_next(request.args.get("next")) or url_for("home.index")))
-            if raw:
-                set_remember_cookie(response, raw)
-            return response
-        db.session.rollback()
-        record_failed_sign_in(account, via="page", address=request.remote_addr)
+    if request.method == "GET":
+        return render_template("auth/login.html", form=LOGIN_FORM.blank())
+    form = LOGIN_FORM.read()
+    data = form.data("email")
+    if request.form.get("password"):
+        data["password"] = request.form["password"]  # as typed: it may begin or end with a space
+    try:
+        credentials = form.load(TokenRequestSchema(), data)
+    except pages.FormInvalid:
+        return _login_again(form, 422)
+    account = normalise_email(credentials["email"])[:254]
+    throttle.check(account)
+    user = authenticate(credentials["email"], credentials["password"])
+    if user is not None:
+        sign_in(user)
+        raw = issue_remember_token(user) if form.value("remember") else None
+        record_sign_in(user, via="page", address=request.remote_addr)
         db.session.commit()
-        throttle.record_failure(account)
-        flash("Unknown email or wrong password.", "error")
-    return render_template("auth/login.html", form=form)
+        throttle.record_success(account)
+        response = make_response(redirect(_safe_next(request.args.get("next")) or url_for("home.index")))
+        if raw:
+            set_remember_cookie(response, raw)
+        return response
+    db.session.rollback()
+    record_failed_sign_in(account, via="page", address=request.remote_addr)
+    db.session.commit()
+    throttle.record_failure(account)
+    form.add(pages.FORM_LEVEL, "Unknown email or wrong password.")
+    return _login_again(form, 200)
+
+
+def _login_again(form, status):
+    form.values.pop("password", None)  # never sent back
+    return render_template("auth/login.html", form=form), status
 
 
 @bp.route("/logout", methods=["POST"])

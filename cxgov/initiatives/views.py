@@ -1,13 +1,14 @@
 """Initiative pages: the list with filters, and one initiative with its business case."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from cxgov import policy
+from cxgov import pages, policy
 from cxgov.db import load
 from cxgov.extensions import db
+from cxgov.pages import Field, FormSpec
 from cxgov.initiatives import services
 from cxgov.initiatives.models import BASES, CASH_FLOW_KINDS, CATEGORIES, STATUSES, CashFlow, Initiative
 from cxgov.initiatives.schemas import CashFlowSchema, InitiativeArgs
@@ -19,6 +20,17 @@ from cxgov.roi import services as roi_services
 
 bp = Blueprint("initiatives", __name__, url_prefix="/initiatives")
 PAGE_SIZE = 50
+
+CASH_FLOW_FORM = FormSpec(
+    "cash-flow",
+    basis=Field("cf-basis", "Basis", "choice"),
+    kind=Field("cf-kind", "Kind", "choice"),
+    year=Field("cf-year", "Year (0 = initial)", "integer"),
+    category=Field("cf-category", "Category"),
+    amount=Field("cf-amount", "Amount", "money"),
+    risk_adjustment=Field("cf-risk", "Risk adjustment (0–0.99)", "ratio"),
+    description=Field("cf-description", "Description"),
+)
 
 
 @bp.route("")
@@ -42,7 +54,7 @@ def index():
     )
 
 
-def _detail(initiative_id, form=None, form_errors=None, status=200):
+def _detail(initiative_id, form=None, status=200):
     initiative = db.session.get(Initiative, initiative_id, options=[
         joinedload(Initiative.journey), joinedload(Initiative.owner), joinedload(Initiative.sponsor)])
     if initiative is None:
@@ -62,7 +74,7 @@ def _detail(initiative_id, form=None, form_errors=None, status=200):
         "initiatives/detail.html", initiative=initiative, department=department, transitions=transitions, decisions=decisions,
         flows={basis: [cf for cf in cash_flows if cf.basis == basis] for basis in BASES}, roi=roi,
         can_edit=policy.edit_initiative(current_user, initiative), kinds=CASH_FLOW_KINDS, bases=BASES,
-        form=form or {}, form_errors=form_errors or {},
+        form=form or CASH_FLOW_FORM.blank(basis="planned", year=0, risk_adjustment=0),
     ), status
 
 
@@ -77,17 +89,23 @@ def add_cash_flow(initiative_id):
     if initiative is None:
         abort(404)
     policy.require(policy.edit_initiative, current_user, initiative)
-    form = {key: value.strip() for key, value in request.form.items() if key != "csrf_token"}
-    data = {key: value for key, value in form.items() if value != ""}
+    form = CASH_FLOW_FORM.read()
+
+    def add():
+        services.add_cash_flow(current_user, initiative, form.load(CashFlowSchema()))
+        flash("Cash flow added.", "success")
+        return url_for("initiatives.detail", initiative_id=initiative_id) + "#cash-flows"
+
     try:
-        loaded = CashFlowSchema().load(data)
-    except ValidationError as error:
-        db.session.rollback()
-        return _detail(initiative_id, form, error.messages, 422)
-    services.add_cash_flow(current_user, initiative, loaded)
-    db.session.commit()
-    flash("Cash flow added.")
-    return redirect(url_for("initiatives.detail", initiative_id=initiative_id) + "#cash-flows")
+        return pages.create_once(form, add)
+    except pages.FormInvalid:
+        return _detail(initiative_id, form, 422)
+
+
+def describe_cash_flow(cash_flow):
+    """How a person recognises a cash flow: “Licence, year 1, EUR 12,000.00 (planned cost)”."""
+    return (f"{cash_flow.category}, year {cash_flow.year}, {current_app.config['CXGOV_CURRENCY']} "
+            f"{cash_flow.amount:,.2f} ({cash_flow.basis} {cash_flow.kind})")
 
 
 @bp.route("/<int:initiative_id>/cash-flows/<int:cash_flow_id>/delete", methods=["POST"])
@@ -95,10 +113,17 @@ def delete_cash_flow(initiative_id, cash_flow_id):
     cash_flow = db.session.get(CashFlow, cash_flow_id)
     if cash_flow is None or cash_flow.initiative_id != initiative_id:
         abort(404)
+    initiative = db.session.get(Initiative, initiative_id)
+    policy.require(policy.edit_initiative, current_user, initiative)
+    back = url_for("initiatives.detail", initiative_id=initiative_id) + "#cash-flows"
+    described = describe_cash_flow(cash_flow)
+    if not pages.confirmed():
+        return pages.ask_to_confirm(f"Delete the cash flow “{described}”?", "Delete the cash flow", back,
+                                    detail=f"It is removed from the business case of “{initiative.title}”.")
     services.delete_cash_flow(current_user, cash_flow)
     db.session.commit()
-    flash("Cash flow deleted.")
-    return redirect(url_for("initiatives.detail", initiative_id=initiative_id) + "#cash-flows")
+    flash(f"Cash flow deleted: {described}.", "success")
+    return redirect(back)
 
 
 blueprints = [bp]

@@ -6,7 +6,7 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from cxgov import charts, policy
+from cxgov import charts, pages, policy
 from cxgov.errors import Forbidden, Invalid
 from cxgov.extensions import db
 from cxgov.journeys import import_jobs, imports
@@ -18,6 +18,17 @@ from cxgov.org.models import Department
 bp = Blueprint("journeys", __name__, url_prefix="/journeys")
 import_pages = Blueprint("imports", __name__, url_prefix="/imports")
 REFRESH_SECONDS = 2
+
+UPLOAD_FORM = pages.FormSpec(
+    "upload",
+    file=pages.Field("file", "CSV file", "file", noun="a CSV file to upload"),
+    format=pages.Field("format-measurements", "What the file holds", "choice", noun="what the file holds"),
+    metric=pages.Field("metric", "Metric of the scores", "choice", noun="the metric of the scores"),
+    journey_id=pages.Field("journey_id", "Journey", "choice"),
+    period_start=pages.Field("period_start", "Period start", "date", noun="the start of the period"),
+    period_end=pages.Field("period_end", "Period end", "date", noun="the end of the period"),
+    column=pages.Field("column", "Score column", noun="the score column"),
+)
 
 
 def latest_values(code):
@@ -95,7 +106,9 @@ def upload():
     journeys = db.session.scalars(select(Journey).order_by(Journey.name)).all()
     writable = [j for j in journeys if policy.write_journey(current_user, j)]
     form = request.form if request.method == "POST" else request.args
-    context = {"journeys": writable, "form": form, "metrics": ("nps", "csat", "ces"), "result": None, "problem": None}
+    page_form = UPLOAD_FORM.read(form)
+    context = {"journeys": writable, "form": form, "page_form": page_form, "metrics": ("nps", "csat", "ces"),
+               "result": None, "problem": None}
     status = 200
     if request.method == "POST":
         file = request.files.get("file")
@@ -120,10 +133,10 @@ def upload():
             db.session.rollback()
             status = problem.status
             errors = problem.errors or {}
+            page_form.add_errors({label: messages for label, messages in errors.items() if not label.startswith("line ")})
             context["problem"] = {
                 "detail": problem.detail,
                 "lines": problem.extra.get("lines", []),
-                "other": [(label, messages) for label, messages in errors.items() if not label.startswith("line ")],
             }
     return render_template("journeys/upload.html", **context), status
 

@@ -390,9 +390,10 @@ def delete_action_item(actor, item):
 
 # -- what the meeting page shows -----------------------------------------------------------------
 
-def load_meeting(meeting_id):
-    """A meeting with everything its page and invite show, in a fixed number of queries."""
-    return db.session.get(Meeting, meeting_id, options=[
+def load_meeting(meeting_id, fresh=False):
+    """A meeting with everything its page and invite show, in a fixed number of queries
+    (`fresh`: loaded again even if the session holds it, e.g. after a rollback)."""
+    return db.session.get(Meeting, meeting_id, populate_existing=fresh, options=[
         selectinload(Meeting.committee).selectinload(Committee.members).selectinload(CommitteeMember.user),
         selectinload(Meeting.committee).selectinload(Committee.chair),
         selectinload(Meeting.agenda_items),

@@ -1,8 +1,10 @@
 """Pages a CX leader uses around the steering meeting, and "my action items" for everyone.
 
-Every form posts to its own URL and redirects back (post/redirect/get). Refusals of the rules
-(invalid input, conflicts) come back as a flash message on the page; a form someone is not
-allowed to use is not shown to them, and its POST answers 403 anyway.
+Every form posts to its own URL and redirects back (post/redirect/get). A form whose input is
+refused (invalid fields, a rule of the domain) comes back on its page (422) with a message next
+to each field and the values kept (cxgov/pages.py); a form that creates something acts once per
+form token; cancelling a meeting or removing a member asks for confirmation first. A form
+someone is not allowed to use is not shown to them, and its POST answers 403 anyway.
 """
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -13,7 +15,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from cxgov import policy
+from cxgov import pages, policy
 from cxgov.db import load, today, utcnow
 from cxgov.errors import Conflict, Invalid
 from cxgov.formatting import local_zone
@@ -21,6 +23,7 @@ from cxgov.extensions import db
 from cxgov.initiatives import lifecycle
 from cxgov.initiatives.models import Initiative
 from cxgov.org.models import User
+from cxgov.pages import Field, FormSpec
 from cxgov.rest import get_or_404
 from cxgov.roi import services as roi_services
 from cxgov.steering import services, suggestions
@@ -39,11 +42,6 @@ bp = Blueprint("steering", __name__)
 
 # -- helpers -----------------------------------------------------------------------------------
 
-def _form(*names):
-    """The named form fields, blanks left out (so optional fields fall back to their defaults)."""
-    return {name: request.form[name].strip() for name in names if request.form.get(name, "").strip()}
-
-
 def _load(schema, data):
     try:
         return schema.load(data)
@@ -52,11 +50,25 @@ def _load(schema, data):
 
 
 def _flash_refusal(error):
-    details = [error.detail or "That did not work."]
-    for field, messages in (error.errors or {}).items():
+    """A refusal of a one-button form (status, order, minutes), said in plain sentences."""
+    if not error.errors:
+        flash(error.detail or "That did not work.", "error")
+        return
+    sentences = [error.detail] if isinstance(error, Conflict) and error.detail else []
+    for field, messages in error.errors.items():
+        label = field.replace("_id", "").replace("_", " ").capitalize()
         messages = messages if isinstance(messages, list) else [messages]
-        details.append(f"{field.replace('_', ' ')}: {' '.join(str(m) for m in messages)}")
-    flash(" ".join(details), "error")
+        sentences += [pages.human_message(m, Field(field, label)) for m in messages]
+    flash(" ".join(sentences), "error")
+
+
+def _submit(form, act, render):
+    """A form's POST: `act` once per form token (pages.create_once), or its page again with
+    the form's messages (422)."""
+    try:
+        return pages.create_once(form, act)
+    except pages.FormInvalid:
+        return render(form, 422)
 
 
 def _attempt(action, success, back):
@@ -71,8 +83,58 @@ def _attempt(action, success, back):
     return redirect(back)
 
 
+COMMITTEE_FORM = FormSpec(
+    "committee",
+    name=Field("committee-name", "Name", noun="the name of the committee"),
+    charter=Field("committee-charter", "Charter"),
+    chair_id=Field("committee-chair", "Chair", "choice"),
+)
+MEETING_FORM = FormSpec(
+    "meeting",
+    committee_id=Field("meeting-committee", "Committee", "choice"),
+    title=Field("meeting-title", "Title", noun="the title of the meeting"),
+    starts_at=Field("meeting-starts", "Starts at", "datetime", noun="when the meeting starts"),
+    duration_minutes=Field("meeting-duration", "Duration (minutes)", "integer"),
+    location=Field("meeting-location", "Location"),
+)
+AGENDA_FORM = FormSpec(
+    "agenda",
+    title=Field("agenda-title", "Title", noun="the title of the agenda item"),
+    kind=Field("agenda-kind", "Kind", "choice", noun="the kind of agenda item"),
+    initiative_id=Field("agenda-initiative", "Initiative", "choice"),
+    duration_minutes=Field("agenda-duration", "Minutes", "integer", noun="the minutes it takes"),
+)
+DECISION_FORM = FormSpec(
+    "decision",
+    kind=Field("decision-kind", "Kind", "choice", noun="the kind of decision"),
+    initiative_id=Field("decision-initiative", "Initiative", "choice"),
+    text=Field("decision-text", "Decision", noun="the decision"),
+    corrects_id=Field("decision-corrects", "Corrects decision", "choice", noun="the decision it corrects"),
+    apply=Field("decision-apply", "Apply to the initiative now", "choice"),
+)
+ACTION_ITEM_FORM = FormSpec(
+    "action-item",
+    title=Field("action-title", "Action item", noun="the action item"),
+    owner_id=Field("action-owner", "Owner", "choice"),
+    due_on=Field("action-due", "Due on", "date", noun="the due date"),
+    initiative_id=Field("action-initiative", "Initiative", "choice"),
+)
+CORRECTION_FORM = FormSpec("correction", text=Field("correction-text", "Correction", noun="the correction"))
+
+
+def member_form(committee_id):
+    """The "add a member" form of one committee (one per committee on the page)."""
+    return FormSpec(
+        f"member-{committee_id}",
+        user_id=Field(f"member-user-{committee_id}", "Person", "choice", noun="the person to add"),
+        member_role=Field(f"member-role-{committee_id}", "Role", "choice"),
+    )
+
+
 def _parse_local(value, field):
     """An HTML `datetime-local` value, read in the deployment's time zone."""
+    if not (value or "").strip():
+        raise Invalid("Some fields need another look.", errors={field: ["Missing data for required field."]})
     try:
         naive = datetime.fromisoformat(value)
     except (TypeError, ValueError):
@@ -84,35 +146,48 @@ def _parse_local(value, field):
 
 @bp.route("/committees")
 def committees():
+    return _render_committees()
+
+
+def _render_committees(form=None, status=200):
     rows = db.session.scalars(select(Committee).options(
         selectinload(Committee.members).selectinload(CommitteeMember.user), selectinload(Committee.chair),
-    ).order_by(Committee.name)).all()
+    ).order_by(Committee.name).execution_options(populate_existing=True)).all()
     users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name)).all() \
         if policy.manage_governance(current_user) else []
-    return render_template("steering/committees.html", committees=rows, users=users, member_roles=MEMBER_ROLES)
+    forms = {"committee": COMMITTEE_FORM.blank()}
+    forms |= {f"member-{c.id}": member_form(c.id).blank(member_role="member") for c in rows}
+    if form is not None:
+        forms[form.name] = form
+    return render_template("steering/committees.html", committees=rows, users=users, member_roles=MEMBER_ROLES,
+                           forms=forms, form=form), status
 
 
 @bp.route("/committees", methods=["POST"])
 def create_committee():
     policy.require(policy.manage_governance, current_user)
+    form = COMMITTEE_FORM.read()
 
     def create():
-        data = _load(CommitteeSchema(), _form("name", "charter", "chair_id"))
-        return f"Committee “{services.create_committee(current_user, data).name}” created."
+        committee = services.create_committee(current_user, form.load(CommitteeSchema()))
+        flash(f"Committee “{committee.name}” created.", "success")
+        return url_for("steering.committees") + f"#committee-{committee.id}"
 
-    return _attempt(create, "", url_for("steering.committees"))
+    return _submit(form, create, _render_committees)
 
 
 @bp.route("/committees/<int:committee_id>/members", methods=["POST"])
 def add_member(committee_id):
     committee = get_or_404(Committee, committee_id)
     policy.require(policy.manage_governance, current_user)
+    form = member_form(committee_id).read()
 
     def add():
-        member = services.add_member(current_user, committee, _load(CommitteeMemberSchema(), _form("user_id", "member_role")))
-        return f"{member.user.name} joined {committee.name}."
+        member = services.add_member(current_user, committee, form.load(CommitteeMemberSchema()))
+        flash(f"{member.user.name} joined {committee.name}.", "success")
+        return url_for("steering.committees") + f"#committee-{committee.id}"
 
-    return _attempt(add, "", url_for("steering.committees"))
+    return _submit(form, add, _render_committees)
 
 
 @bp.route("/committees/<int:committee_id>/members/<int:member_id>/remove", methods=["POST"])
@@ -122,14 +197,22 @@ def remove_member(committee_id, member_id):
         abort(404)
     policy.require(policy.manage_governance, current_user)
     name = member.user.name
-    return _attempt(lambda: services.remove_member(current_user, member), f"{name} left the committee.",
-                    url_for("steering.committees"))
+    committee = member.committee
+    back = url_for("steering.committees") + f"#committee-{committee_id}"
+    if not pages.confirmed():
+        return pages.ask_to_confirm(f"Remove {name} from {committee.name}?", f"Remove {name}", back,
+                                    detail="They will no longer be invited to its meetings.")
+    return _attempt(lambda: services.remove_member(current_user, member), f"{name} left {committee.name}.", back)
 
 
 # -- meetings ----------------------------------------------------------------------------------
 
 @bp.route("/meetings")
 def meetings():
+    return _render_meetings()
+
+
+def _render_meetings(form=None, status=200):
     now = utcnow()
     rows = db.session.scalars(select(Meeting).options(selectinload(Meeting.committee))
                               .order_by(Meeting.starts_at.desc())).all()
@@ -137,23 +220,27 @@ def meetings():
     past = [m for m in rows if m.starts_at < now - timedelta(hours=12)]
     committees_ = db.session.scalars(select(Committee).order_by(Committee.name)).all() \
         if policy.manage_governance(current_user) else []
-    return render_template("steering/meetings.html", upcoming=upcoming, past=past, committees=committees_)
+    return render_template("steering/meetings.html", upcoming=upcoming, past=past, committees=committees_,
+                           form=form or MEETING_FORM.blank(duration_minutes=90)), status
 
 
 @bp.route("/meetings", methods=["POST"])
 def create_meeting():
     policy.require(policy.manage_governance, current_user)
-    created = {}
+    form = MEETING_FORM.read()
 
     def create():
-        data = _form("committee_id", "title", "duration_minutes", "location")
-        data["starts_at"] = _parse_local(request.form.get("starts_at"), "starts_at")
-        meeting = services.create_meeting(current_user, _load(MeetingSchema(), data))
-        created["id"] = meeting.id
-        return f"Meeting “{meeting.title}” scheduled; committee members are invited."
+        data = form.data("committee_id", "title", "duration_minutes", "location")
+        try:
+            data["starts_at"] = _parse_local(form.value("starts_at"), "starts_at")
+        except Invalid as error:  # said by the field, with whatever else is wrong
+            form.add_errors(error.errors)
+        meeting_ = services.create_meeting(
+            current_user, form.load(MeetingSchema(), data, partial=("starts_at",) if form.errors else None))
+        flash(f"Meeting “{meeting_.title}” scheduled; committee members are invited.", "success")
+        return url_for("steering.meeting", meeting_id=meeting_.id)
 
-    response = _attempt(create, "", url_for("steering.meetings"))
-    return redirect(url_for("steering.meeting", meeting_id=created["id"])) if created else response
+    return _submit(form, create, _render_meetings)
 
 
 def _meeting_page_data(meeting):
@@ -188,15 +275,28 @@ def _meeting_page_data(meeting):
 
 @bp.route("/meetings/<int:meeting_id>")
 def meeting(meeting_id):
-    meeting_ = services.load_meeting(meeting_id) or abort(404)
+    return _render_meeting(meeting_id)
+
+
+def _render_meeting(meeting_id, form=None, status=200):
+    meeting_ = services.load_meeting(meeting_id, fresh=form is not None) or abort(404)
     can_manage = policy.manage_governance(current_user)
+    forms = {"agenda": AGENDA_FORM.blank(), "decision": DECISION_FORM.blank(),
+             "action-item": ACTION_ITEM_FORM.blank(), "correction": CORRECTION_FORM.blank()}
+    if form is not None:
+        forms[form.name] = form
     return render_template(
         "steering/meeting.html", meeting=meeting_, published=services.is_published(meeting_),
         can_manage=can_manage, can_write_minutes=policy.write_minutes(current_user, meeting_),
         suggestions=suggestions.suggest(meeting_) if can_manage else [],
         agenda_kinds=AGENDA_KINDS, decision_kinds=DECISION_KINDS, attendance_statuses=ATTENDANCE_STATUSES,
-        **_meeting_page_data(meeting_),
-    )
+        forms=forms, form=form, **_meeting_page_data(meeting_),
+    ), status
+
+
+def _meeting_form(meeting_id):
+    """The meeting page again with a form that was refused (its messages at the top and by its fields)."""
+    return lambda form, status: _render_meeting(meeting_id, form, status)
 
 
 @bp.route("/meetings/<int:meeting_id>/invite.ics")
@@ -223,6 +323,11 @@ def _governed_meeting(meeting_id):
 def set_meeting_status(meeting_id):
     meeting_ = _governed_meeting(meeting_id)
     status = request.form.get("status", "")
+    if status == "cancelled" and meeting_.status != "cancelled" and not pages.confirmed():
+        return pages.ask_to_confirm(
+            f"Cancel the meeting “{meeting_.title}” of {local_time(meeting_.starts_at)}?", "Cancel the meeting",
+            _back(meeting_id), keep_label="Keep the meeting",
+            detail="Committee members are sent a cancellation. It can be scheduled again later.")
 
     def change():
         services.update_meeting(current_user, meeting_, _load(MeetingPatchSchema(only=("status",)), {"status": status}))
@@ -234,12 +339,14 @@ def set_meeting_status(meeting_id):
 @bp.route("/meetings/<int:meeting_id>/agenda", methods=["POST"])
 def add_agenda_item(meeting_id):
     meeting_ = _governed_meeting(meeting_id)
+    form = AGENDA_FORM.read()
 
     def add():
-        data = _load(AgendaItemSchema(), _form("title", "kind", "initiative_id", "duration_minutes"))
-        return f"“{services.add_agenda_item(current_user, meeting_, data).title}” added to the agenda."
+        item = services.add_agenda_item(current_user, meeting_, form.load(AgendaItemSchema()))
+        flash(f"“{item.title}” added to the agenda.", "success")
+        return _back(meeting_id, "agenda")
 
-    return _attempt(add, "", _back(meeting_id, "agenda"))
+    return _submit(form, add, _meeting_form(meeting_id))
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda/<int:item_id>/move", methods=["POST"])
@@ -287,32 +394,36 @@ def take_attendance(meeting_id):
 @bp.route("/meetings/<int:meeting_id>/decisions", methods=["POST"])
 def record_decision(meeting_id):
     meeting_ = _governed_meeting(meeting_id)
+    form = DECISION_FORM.read()
 
     def record():
-        data = _load(DecisionSchema(), _form("text", "kind", "initiative_id", "corrects_id"))
+        data = form.load(DecisionSchema(), form.data("text", "kind", "initiative_id", "corrects_id"))
         decision = services.record_decision(current_user, meeting_, data)
-        if request.form.get("apply") and decision.kind in ("approve_initiative", "reject_initiative"):
+        message = "Decision recorded."
+        if form.value("apply") and decision.kind in ("approve_initiative", "reject_initiative"):
             initiative = db.session.get(Initiative, decision.initiative_id)
             to = "approved" if decision.kind == "approve_initiative" else "rejected"
             on = min(suggestions.meeting_date(meeting_), today())
             lifecycle.transition_initiative(current_user, initiative, to, decision_id=decision.id, on=on)
-            return f"Decision recorded; “{initiative.title}” is now {to}."
-        return "Decision recorded."
+            message = f"Decision recorded; “{initiative.title}” is now {to}."
+        flash(message, "success")
+        return _back(meeting_id, "decisions")
 
-    return _attempt(record, "", _back(meeting_id, "decisions"))
+    return _submit(form, record, _meeting_form(meeting_id))
 
 
 @bp.route("/meetings/<int:meeting_id>/action-items", methods=["POST"])
 def add_action_item(meeting_id):
     meeting_ = _governed_meeting(meeting_id)
+    form = ACTION_ITEM_FORM.read()
 
     def add():
-        data = _form("title", "owner_id", "due_on", "initiative_id")
-        data["meeting_id"] = meeting_.id
-        item = services.create_action_item(current_user, _load(ActionItemSchema(), data))
-        return f"Action item “{item.title}” added."
+        data = {**form.data("title", "owner_id", "due_on", "initiative_id"), "meeting_id": meeting_.id}
+        item = services.create_action_item(current_user, form.load(ActionItemSchema(), data))
+        flash(f"Action item “{item.title}” added.", "success")
+        return _back(meeting_id, "action-items")
 
-    return _attempt(add, "", _back(meeting_id, "action-items"))
+    return _submit(form, add, _meeting_form(meeting_id))
 
 
 @bp.route("/meetings/<int:meeting_id>/minutes", methods=["POST"])
@@ -328,6 +439,11 @@ def save_minutes(meeting_id):
 def publish_minutes(meeting_id):
     meeting_ = get_or_404(Meeting, meeting_id)
     policy.require(policy.write_minutes, current_user, meeting_)
+    if meeting_.status == "held" and not services.is_published(meeting_) and not pages.confirmed():
+        return pages.ask_to_confirm(
+            f"Publish the minutes of “{meeting_.title}”?", "Publish the minutes", _back(meeting_id, "minutes"),
+            keep_label="Not yet", detail="Published minutes and decisions can no longer change: "
+                                         "later changes are recorded as corrections.")
     return _attempt(lambda: services.publish_minutes(current_user, meeting_) and None,
                     "Minutes published. From now on, changes are recorded as corrections.", _back(meeting_id, "minutes"))
 
@@ -336,14 +452,16 @@ def publish_minutes(meeting_id):
 def correct_minutes(meeting_id):
     meeting_ = get_or_404(Meeting, meeting_id)
     policy.require(policy.write_minutes, current_user, meeting_)
+    form = CORRECTION_FORM.read()
 
     def correct():
-        text = request.form.get("text", "").strip()
-        if not text:
+        if not form.value("text"):
             raise Invalid("Write the correction first.", errors={"text": ["Required."]})
-        services.add_minutes_correction(current_user, meeting_, {"text": text})
+        services.add_minutes_correction(current_user, meeting_, {"text": form.value("text")})
+        flash("Correction recorded.", "success")
+        return _back(meeting_id, "minutes")
 
-    return _attempt(correct, "Correction recorded.", _back(meeting_id, "minutes"))
+    return _submit(form, correct, _meeting_form(meeting_id))
 
 
 def _render_minutes(meeting_id, **extra):
@@ -396,6 +514,9 @@ def set_action_item_status(item_id):
     status = request.form.get("status", "done")
     back = request.form.get("back") == "meeting" and item.meeting_id
     target = _back(item.meeting_id, "action-items") if back else url_for("steering.my_action_items")
+    if status == "cancelled" and item.status != "cancelled" and not pages.confirmed():
+        return pages.ask_to_confirm(f"Cancel the action item “{item.title}”?", "Cancel the action item", target,
+                                    keep_label="Keep it open")
 
     def change():
         services.update_action_item(current_user, item, _load(ActionItemSchema(only=("status",)), {"status": status}))

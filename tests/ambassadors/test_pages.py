@@ -46,7 +46,7 @@ def test_the_log_form_is_short_and_carries_a_csrf_token(app, ambassador_page):
     html = client.get("/ambassadors/log").get_data(as_text=True)
     assert 'name="csrf_token"' in html
     assert "Claims" in html
-    fields = set(re.findall(r'<(?:input|select|textarea)[^>]*name="([^"]+)"', html)) - {"csrf_token"}
+    fields = set(re.findall(r'<(?:input|select|textarea)[^>]*name="([^"]+)"', html)) - {"csrf_token", "form_token"}
     assert fields == {"kind", "title", "occurred_on", "people_reached", "hours", "description"}
     assert f'value="{TODAY.isoformat()}"' in html  # date defaults to today
 
@@ -81,12 +81,12 @@ def test_a_post_without_csrf_token_is_refused(app, ambassador_page):
 
 
 @pytest.mark.parametrize("fields,message", [
-    ({"title": ""}, "This field is required"),
-    ({"kind": "party"}, "Not a valid choice"),
-    ({"occurred_on": (TODAY + timedelta(days=1)).isoformat()}, "Must be on or before"),
+    ({"title": ""}, "Enter the title."),
+    ({"kind": "party"}, "Choose what you did from the list."),
+    ({"occurred_on": (TODAY + timedelta(days=1)).isoformat()}, "The date must be on or before"),
     ({"occurred_on": (STARTED - timedelta(days=1)).isoformat()}, "within the assignment"),
-    ({"people_reached": "-2"}, "Number must be"),
-    ({"hours": "2000"}, "Number must be"),
+    ({"people_reached": "-2"}, "Enter a whole number from 0 to 1,000,000 for the number of people reached."),
+    ({"hours": "2000"}, "Enter a number from 0 to 1,000 for the hours."),
 ])
 def test_bad_input_shows_the_form_again_and_writes_nothing(app, ambassador_page, fields, message):
     client = ambassador_page()
@@ -215,7 +215,12 @@ def test_a_leader_assigns_and_ends_on_the_network_page(app, page_as):
     assert count(app, Ambassador) == 1
     with app.app_context():
         assignment_id = db.session.scalars(db.select(Ambassador.id)).one()
-    client.post(f"/ambassadors/{assignment_id}/end", data={"ended_on": TODAY.isoformat(), "csrf_token": token})
+    asked = client.post(f"/ambassadors/{assignment_id}/end", data={"ended_on": TODAY.isoformat(), "csrf_token": token})
+    assert asked.status_code == 200 and "End Fay’s assignment" in asked.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Ambassador, assignment_id).ended_on is None
+    client.post(f"/ambassadors/{assignment_id}/end", data={"ended_on": TODAY.isoformat(), "csrf_token": token,
+                                                           "confirm": "yes"})
     with app.app_context():
         assert db.session.get(Ambassador, assignment_id).ended_on == TODAY
 

@@ -55,6 +55,7 @@ def test_a_cx_leader_runs_a_meeting(app, live_server, sign_in):
     page.fill("#minutes-text", "The committee approved self-service returns.")
     page.click("button:has-text('Save minutes')")
     page.click("button:has-text('Publish minutes')")
+    page.click("button:has-text('Publish the minutes')")  # it asks first: published minutes can no longer change
     assert "Minutes published" in page.locator(".flash").inner_text()
     assert page.locator("#minutes-text").count() == 0  # no longer editable
 

@@ -17,7 +17,7 @@ def test_wrong_password_is_refused(app, live_server, new_page):
     page.fill("#email", email)
     page.fill("#password", "not the password")
     page.click("button[type=submit]")
-    assert "Unknown email or wrong password" in page.locator(".flash").inner_text()
+    assert "Unknown email or wrong password" in page.locator(".error-summary").inner_text()
 
 
 def test_signing_out_everywhere_ends_the_other_browsers_session(app, sign_in, live_server):

@@ -87,7 +87,7 @@ def test_bad_form_input_is_shown_and_nothing_written(page_as, app):
         "amount": "-1", "risk_adjustment": "1"})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "Please correct the fields" in html
+    assert "The cash flow was not added" in html
     assert 'value="-1"' in html
     assert flows(app) == 3
 
@@ -117,8 +117,11 @@ def test_the_owner_deletes_a_cash_flow(page_as, app):
     assert other.post(f"/initiatives/{initiative_id}/cash-flows/{flow_id}/delete",
                       data={"csrf_token": other_token}).status_code == 403
     assert flows(app) == 3
+    asked = page.post(f"/initiatives/{initiative_id}/cash-flows/{flow_id}/delete", data={"csrf_token": token})
+    assert asked.status_code == 200 and "Delete the cash flow" in asked.get_data(as_text=True)
+    assert flows(app) == 3
     assert page.post(f"/initiatives/{initiative_id}/cash-flows/{flow_id}/delete",
-                     data={"csrf_token": token}).status_code == 302
+                     data={"csrf_token": token, "confirm": "yes"}).status_code == 302
     assert flows(app) == 2
 
 

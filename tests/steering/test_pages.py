@@ -148,14 +148,17 @@ def test_running_a_meeting_through_the_forms(page_as, app):
     assert count(app, ActionItem) == 2
     _post(client, f"{page}/status", {"status": "held"}, page)
     _post(client, f"{page}/minutes", {"minutes": "We approved the pilot."}, page)
-    _post(client, f"{page}/minutes/publish", {}, page)
+    asked = _post(client, f"{page}/minutes/publish", {}, page)
+    assert asked.status_code == 200 and "Publish the minutes" in asked.get_data(as_text=True)
+    assert get(app, Meeting, ids["meeting"]).minutes_published_at is None
+    _post(client, f"{page}/minutes/publish", {"confirm": "yes"}, page)
     meeting = get(app, Meeting, ids["meeting"])
     assert meeting.status == "held" and meeting.minutes_published_at is not None
     html = client.get(f"{page}/minutes").get_data(as_text=True)
     assert "We approved the pilot." in html and "Brief the call centre" in html and "Draft" not in html
 
 
-def test_refusals_come_back_as_flash_messages_and_write_nothing(page_as, app):
+def test_refusals_come_back_on_the_form_and_write_nothing(page_as, app):
     ids = governance_world(app)
     client = page_as("cx_leader")
     page = f"/meetings/{ids['meeting']}"
@@ -164,13 +167,19 @@ def test_refusals_come_back_as_flash_messages_and_write_nothing(page_as, app):
         db.session.commit()
     response = _post(client, f"{page}/decisions", {"kind": "approve_initiative", "initiative_id": ids["initiative"],
                                                      "text": "Approve again", "apply": "1"}, page)
-    assert response.status_code == 302
-    html = client.get(page).get_data(as_text=True)
-    assert "flash-error" in html and "cannot go from in_progress to approved" in html
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "error-summary" in html and "cannot go from in_progress to approved" in html
+    assert ">Approve again</textarea>" in html  # what was typed is kept
     assert count(app, Decision) == 1
-    _post(client, f"{page}/action-items", {"title": "", "owner_id": ids["member"], "due_on": "soon"}, page)
-    html = client.get(page).get_data(as_text=True)
-    assert "due on" in html and count(app, ActionItem) == 1
+    response = _post(client, f"{page}/action-items", {"title": "", "owner_id": ids["member"], "due_on": "soon"}, page)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert '<a href="#action-title">Enter the action item.</a>' in html
+    assert '<a href="#action-due">Enter the due date as a date, like 2026-12-31.</a>' in html
+    assert 'id="action-due" name="due_on" type="date" required value="soon" aria-invalid="true" ' \
+           'aria-describedby="action-due-error"' in html
+    assert count(app, ActionItem) == 1
     _post(client, f"{page}/minutes/publish", {}, page)
     assert "Only the minutes of a held meeting" in client.get(page).get_data(as_text=True)
 
@@ -207,7 +216,10 @@ def test_leaders_schedule_meetings_and_committees(page_as, app):
         assert meeting.starts_at.isoformat() == "2027-01-12T09:30:00+00:00"
         assert [a.user_id for a in db.session.scalars(select(Attendance))] == [client.user_id]
     response = _post(client, "/meetings", {"committee_id": committee_id, "title": "Bad", "starts_at": "soon"}, "/meetings")
-    assert response.status_code == 302 and count(app, Meeting) == 1
+    assert response.status_code == 422 and count(app, Meeting) == 1
+    html = response.get_data(as_text=True)
+    assert '<a href="#meeting-starts">Enter when the meeting starts as a date and a time.</a>' in html
+    assert 'name="title" required maxlength="200" value="Bad"' in html
 
 
 def test_minutes_as_pdf(page_as, app, client):
