@@ -6,8 +6,6 @@ import os
 import statistics
 import sys
 import time
-from datetime import date
-from decimal import Decimal
 
 from bench.common import JOURNEY_RUNS, ROI_RUNS
 
@@ -237,7 +235,7 @@ def counts():
 
     from cxgov.auth.services import verified_tokens
     from cxgov.extensions import db
-    from cxgov.models import Committee, Initiative, Journey, Meeting, User
+    from cxgov.models import Committee, Initiative, Journey, Meeting
 
     app = make_app()
     token = admin_token(app)

@@ -27,7 +27,7 @@ matplotlib.rcParams.update({
 
 from markupsafe import Markup, escape  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 PALETTE = ["#1f6feb", "#1a7f37", "#9a6700", "#cf222e", "#8250df", "#0a7ea4", "#bc4c00", "#57606a"]
 FONT = 11  # points; charts are at most ~1.4× wider than a phone's column, so this stays ≥ 11 px there
@@ -82,9 +82,12 @@ def _label(value):
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def _svg(figure, name):
+def _svg(figure, name, for_print=False):
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    # In a PDF a chart is a picture named by its alternative text, beside the table of its figures:
+    # its words are drawn as outlines there, so the PDF's text is its tables and sentences.
+    with matplotlib.rc_context({"svg.fonttype": "path"} if for_print else {}):
+        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     text = buffer.getvalue()
     text = text[text.index("<svg"):]
     opening = text.index(">")
@@ -143,10 +146,12 @@ def line_chart(series, *, title=None, name=None, y_label=None, markers=(), hline
 
 
 def bar_chart(categories, values, *, title=None, name=None, y_label=None, stacked=None, horizontal=False,
-              category_label="Category", value_label=None, width=WIDTH, height=HEIGHT):
+              category_label="Category", value_label=None, tick_format=None, for_print=False,
+              width=WIDTH, height=HEIGHT):
     """Bars for `categories`. `values` is a list of numbers, or with `stacked` a dict
     {series label: [numbers]} drawn stacked. `name` is what a screen reader announces (default:
-    the title); `category_label` and `value_label` head the columns of the table of numbers."""
+    the title); `category_label` and `value_label` head the columns of the table of numbers;
+    `tick_format` writes the value axis' marks (e.g. compact money); `for_print` draws for a PDF."""
     name = name or title or y_label or "Chart"
     figure, axes = _figure(title, width, height)
     positions = range(len(categories))
@@ -170,7 +175,10 @@ def bar_chart(categories, values, *, title=None, name=None, y_label=None, stacke
         rows = [[_label(c), number(v)] for c, v in zip(categories, values)]
     # Bars are amounts or counts: whole-number ticks, so an axis never shows scale marks such as
     # "-0.25" that read like figures of their own (the table beside the chart has the figures).
-    (axes.xaxis if horizontal else axes.yaxis).set_major_locator(MaxNLocator(integer=True))
+    value_axis = axes.xaxis if horizontal else axes.yaxis
+    value_axis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+    if tick_format:
+        value_axis.set_major_formatter(FuncFormatter(lambda value, _: tick_format(Decimal(value))))
     if horizontal:
         axes.set_yticks(list(positions), categories, fontsize=FONT)
     else:
@@ -179,4 +187,4 @@ def bar_chart(categories, values, *, title=None, name=None, y_label=None, stacke
                         ha="right" if crowded else "center", fontsize=FONT)
     if y_label:
         (axes.set_xlabel if horizontal else axes.set_ylabel)(y_label, fontsize=FONT)
-    return Chart(_svg(figure, name), name, columns, rows)
+    return Chart(_svg(figure, name, for_print), name, columns, rows)

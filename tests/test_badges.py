@@ -40,7 +40,7 @@ def test_initiative_list_colours_each_status_and_marks_late_targets(app, page_as
         late_id = late.id
     page = page_as("member")
     html = page.get("/initiatives").get_data(as_text=True)
-    assert _badges(html) == {"approved": "good", "rejected": "bad", "in progress": "progress", "overdue": "bad"}
+    assert _badges(html) == {"Approved": "good", "Rejected": "bad", "In progress": "progress", "overdue": "bad"}
     # Only the open initiative past its target is overdue.
     assert html.count(">overdue<") == 1
     assert "overdue" in page.get(f"/initiatives/{late_id}").get_data(as_text=True)
@@ -58,4 +58,4 @@ def test_meeting_page_marks_overdue_action_items_in_words(app, page_as):
     future = next(row for row in rows if "Future action" in row)
     assert 'class="overdue"' in late and ">overdue<" in late
     assert "overdue" not in future
-    assert '<span class="badge badge-good">held</span>' in html
+    assert '<span class="badge badge-good">Held</span>' in html

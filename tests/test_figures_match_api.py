@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
@@ -28,7 +27,7 @@ from cxgov.notifications import digest
 from cxgov.notifications.services import render_bodies
 from cxgov.org.models import User
 from tests import factories
-from tests.conftest import _restore_postgresql, sign_in_session
+from tests.conftest import _restore_postgresql
 
 # -- reading figures --------------------------------------------------------------------------------
 

@@ -25,7 +25,6 @@ lock while it writes, and any other write (a progress update) would wait for it.
 import json
 import logging
 import os
-import shutil
 import threading
 from datetime import datetime, timedelta
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from cxgov import charts
+from cxgov import charts, formatting
 from cxgov.errors import Invalid
 from cxgov.extensions import db
 from cxgov.journeys.models import Journey
@@ -55,7 +55,7 @@ def _args():
 
 
 def _charts(report, compact=False):
-    size = {"width": 5.2, "height": 2.3} if compact else {}
+    size = {"width": 5.2, "height": 2.3, "for_print": True} if compact else {}
     currency = report["currency"]
     by_department = report["by"]["department"]
     result = {}
@@ -63,12 +63,13 @@ def _charts(report, compact=False):
         result["npv_by_department"] = charts.bar_chart(
             [g["label"] for g in by_department], [g["npv"] for g in by_department],
             title=f"NPV by department ({currency})", category_label="Department",
-            value_label=f"NPV ({currency})", **size)
+            value_label=f"NPV ({currency})", tick_format=formatting.money_compact, **size)
     if report["years"]:
         result["cumulative"] = charts.bar_chart(
             [f"Y{y.year}" for y in report["years"]], [y.cumulative_net for y in report["years"]],
             title=f"Cumulative net by year, risk-adjusted, undiscounted ({currency})",
-            category_label="Year", value_label=f"Cumulative net ({currency})", **size)
+            category_label="Year", value_label=f"Cumulative net ({currency})",
+            tick_format=formatting.money_compact, **size)
     return result
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from cxgov import pages, policy
 from cxgov.db import load, today, utcnow
 from cxgov.errors import Conflict, Invalid
-from cxgov.formatting import local_zone
+from cxgov.formatting import local_time, local_zone
 from cxgov.extensions import db
 from cxgov.initiatives import lifecycle
 from cxgov.initiatives.models import Initiative

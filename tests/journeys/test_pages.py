@@ -41,7 +41,7 @@ def test_pages_need_sign_in(client, claims):
 @pytest.mark.parametrize("role", ["member", "executive", "cx_leader", "admin"])
 def test_journey_list(page_as, claims, role):
     html = page_as(role).get("/journeys").get_data(as_text=True)
-    assert "Motor claim" in html and "Olga Owner" in html and "active" in html
+    assert "Motor claim" in html and "Olga Owner" in html and "Active" in html
     assert "25.0" in html  # latest NPS
 
 

@@ -1,6 +1,6 @@
 """The inbox page and the unread badge in the navigation."""
 import re
-from datetime import datetime, timezone
+from datetime import timezone
 
 from cxgov.extensions import db
 from tests import factories as f

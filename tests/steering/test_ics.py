@@ -3,7 +3,6 @@ from datetime import datetime, timedelta, timezone
 
 from icalendar import Calendar
 
-from tests import factories
 from tests.steering.helpers import governance_world
 
 

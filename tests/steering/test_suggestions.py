@@ -2,8 +2,7 @@
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
-from cxgov.extensions import db
-from cxgov.steering.models import AgendaItem, Committee
+from cxgov.steering.models import AgendaItem
 from tests import factories
 from tests.steering.helpers import count
 
