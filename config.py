@@ -33,6 +33,13 @@ class Config:
     # trust, look up on every request). See cxgov.auth.services.VerifiedTokens.
     CXGOV_TOKEN_CACHE_SECONDS = float(os.environ.get("CXGOV_TOKEN_CACHE_SECONDS", "5"))
 
+    # Request bodies: a JSON body or a form of more than CXGOV_MAX_JSON_BYTES, or a measurements
+    # upload (POST /api/measurements/import, /journeys/upload) of more than CXGOV_MAX_UPLOAD_BYTES,
+    # is refused with 413 before it is read. See cxgov.limit_request_bodies.
+    CXGOV_MAX_JSON_BYTES = int(os.environ.get("CXGOV_MAX_JSON_BYTES", str(1024 * 1024)))
+    CXGOV_MAX_UPLOAD_BYTES = int(os.environ.get("CXGOV_MAX_UPLOAD_BYTES", str(64 * 1024 * 1024)))
+    MAX_CONTENT_LENGTH = CXGOV_MAX_JSON_BYTES
+
     # flask-smorest / OpenAPI
     API_TITLE = "cxgov"
     API_VERSION = "1.0"

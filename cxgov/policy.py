@@ -105,6 +105,18 @@ def write_journey(user, journey):
     return is_governance(user) or (_signed_in(user) and journey.owner_id == user.id)
 
 
+def write_measurements(user, obj=None):
+    """Records measurements on some journey: governance, or the owner of a journey. (Which
+    journeys, `write_journey` decides once they are known.)"""
+    if is_governance(user):
+        return True
+    if not _signed_in(user):
+        return False
+    from cxgov.journeys.models import Journey
+
+    return db.session.scalar(select(Journey.id).where(Journey.owner_id == user.id).limit(1)) is not None
+
+
 def manage_metrics(user, obj=None):
     return is_governance(user)
 

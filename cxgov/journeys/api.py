@@ -18,7 +18,9 @@ from cxgov.journeys.schemas import (
     JourneyDetailSchema, JourneyReportArgs, JourneyReportSchema, JourneySchema, MeasurementArgs, MeasurementSchema,
     MetricArgs, MetricSchema, StageSchema, TouchpointArgs, TouchpointSchema,
 )
-from cxgov.rest import Blueprint, check_if_match, filter_by, get_or_404, json_response, page_of, paginate, with_etag
+from cxgov.rest import (
+    Blueprint, check_if_match, filter_by, get_or_404, json_response, page_of, paginate, require_before_body, with_etag,
+)
 from cxgov.errors import NotFound
 
 journeys = Blueprint("api_journeys", __name__, url_prefix="/api/journeys", description=(
@@ -305,6 +307,9 @@ class Measurements(MethodView):
         return with_etag(measurement, 201)
 
 
+UPLOAD_REFUSED = "Only a journey's owner, a CX leader or an admin imports measurements."
+
+
 @measurements.route("/from-scores")
 class FromScores(MethodView):
     @measurements.arguments(FromScoresSchema)
@@ -322,6 +327,7 @@ class FromScores(MethodView):
 
 @measurements.route("/import")
 class Import(MethodView):
+    @require_before_body(policy.write_measurements, UPLOAD_REFUSED)
     @measurements.arguments(ImportArgs, location="query")
     @measurements.arguments(ImportFileSchema, location="files")
     @measurements.response(200, ImportResultSchema)
@@ -342,7 +348,9 @@ class Import(MethodView):
         it; an identical row counts as `unchanged`, so importing a file twice changes nothing.
         Answer: `{"created", "updated", "unchanged", "rows"}`.
 
-        Refused, nothing written: 403 when the caller may not write one of the file's journeys; 422
+        Refused, nothing written: 403 when the caller may not write one of the file's journeys (before
+        the file is read when they own no journey and are no CX leader or admin); 413 when the upload
+        is over `CXGOV_MAX_UPLOAD_BYTES` (64 MB by default), before it is read; 422
         with `errors` = `{"line 3": ["value: 'abc' is not a number", …], …}` listing every bad line
         (the header is line 1; the first 1,000 bad lines when there are more, `bad_lines` counts
         them all) and the same in file order as `lines` = `[{"line": 3, "errors": […]}, …]`;
