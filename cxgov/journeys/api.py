@@ -102,7 +102,8 @@ class JourneyById(MethodView):
     @journeys.response(204)
     @journeys.problems(401, 403, 404, 409, 412)
     def delete(self, journey_id):
-        """Delete a journey (with its stages, touchpoints and measurements); 409 while initiatives refer to it."""
+        """Delete a journey with its stages and touchpoints (each audited); 409 while initiatives work on it
+        or it has measurements or impacts (counts in `initiatives`, `measurements`, `impacts`): retire it."""
         journey = get_or_404(Journey, journey_id)
         policy.require(policy.write_journey, current_user, journey)
         check_if_match(journey)
@@ -151,9 +152,10 @@ class StageById(MethodView):
         return with_etag(load(stage, "touchpoints"))
 
     @journeys.response(204)
-    @journeys.problems(401, 403, 404, 412)
+    @journeys.problems(401, 403, 404, 409, 412)
     def delete(self, journey_id, stage_id):
-        """Delete a stage with its touchpoints; the stages after it move up."""
+        """Delete a stage with its touchpoints (each audited); the stages after it move up. 409 when it
+        or one of its touchpoints has measurements (`measurements`)."""
         _journey_with_stages(journey_id)
         stage = _stage_of(journey_id, stage_id)
         policy.require(policy.write_journey, current_user, stage.journey)
@@ -207,9 +209,9 @@ class TouchpointById(MethodView):
         return with_etag(touchpoint)
 
     @journeys.response(204)
-    @journeys.problems(401, 403, 404, 412)
+    @journeys.problems(401, 403, 404, 409, 412)
     def delete(self, journey_id, touchpoint_id):
-        """Delete a touchpoint (and its measurements)."""
+        """Delete a touchpoint; 409 when it has measurements (`measurements`)."""
         journey = get_or_404(Journey, journey_id)
         touchpoint = _touchpoint_of(journey_id, touchpoint_id)
         policy.require(policy.write_journey, current_user, journey)
