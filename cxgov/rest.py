@@ -273,6 +273,14 @@ class Instant(fields.AwareDateTime):
     def __init__(self, **kwargs):
         super().__init__(format="iso", **kwargs)
 
+    def _deserialize(self, value, attr, data, **kwargs):
+        instant = super()._deserialize(value, attr, data, **kwargs)
+        try:  # stored, compared and answered in UTC: 0001-01-01T00:00:00+01:00 has no UTC instant
+            instant.astimezone(timezone.utc)
+        except OverflowError:
+            raise ma.ValidationError("Out of range: the instant has no UTC equivalent.") from None
+        return instant
+
     def _serialize(self, value, attr, obj, **kwargs):
         if value is None:
             return None
