@@ -154,6 +154,16 @@ def view_initiative_roi(user, initiative):
     return view_reports(user) or (_signed_in(user) and initiative.owner_id == user.id)
 
 
+BUSINESS_CASE_REFUSED = ("An initiative's business case (cash flows, impacts) is for its owner, CX leaders, "
+                         "executives and admins.")
+
+
+def view_business_case(user, initiative):
+    """An initiative's cash flows and impacts (its money), like its ROI: governance, executives
+    and its owner; other members read the initiative without them."""
+    return view_initiative_roi(user, initiative)
+
+
 def view_audit(user, obj=None):
     return is_governance(user)
 

@@ -415,10 +415,12 @@ def _impact_of(initiative_id, impact_id):
 class Impacts(MethodView):
     @impacts.arguments(ImpactArgs, location="query")
     @impacts.response(200, page_of(ImpactSchema))
-    @impacts.problems(401, 404, 422)
+    @impacts.problems(401, 403, 404, 422)
     def get(self, args, initiative_id):
-        """The KPIs the initiative is meant to move, with `actual_value` and `annual_value`."""
-        get_or_404(Initiative, initiative_id)
+        """The KPIs the initiative is meant to move, with `actual_value` and `annual_value` (for CX
+        leaders, admins, executives and the initiative's owner, as its cash flows)."""
+        initiative = get_or_404(Initiative, initiative_id)
+        policy.require(policy.view_business_case, current_user, initiative, policy.BUSINESS_CASE_REFUSED)
         page = paginate(select(Impact).where(Impact.initiative_id == initiative_id).order_by(Impact.id), args)
         _with_values(page["items"])
         return page
@@ -437,10 +439,11 @@ class Impacts(MethodView):
 @impacts.route("/<int:initiative_id>/impacts/<int:impact_id>")
 class ImpactById(MethodView):
     @impacts.response(200, ImpactSchema)
-    @impacts.problems(401, 404)
+    @impacts.problems(401, 403, 404)
     def get(self, initiative_id, impact_id):
-        """Read an impact with its `actual_value` and `annual_value`."""
-        get_or_404(Initiative, initiative_id)
+        """Read an impact with its `actual_value` and `annual_value` (who may read the business case)."""
+        initiative = get_or_404(Initiative, initiative_id)
+        policy.require(policy.view_business_case, current_user, initiative, policy.BUSINESS_CASE_REFUSED)
         return with_etag(_with_values([_impact_of(initiative_id, impact_id)])[0])
 
     @impacts.arguments(ImpactSchema(partial=True))
