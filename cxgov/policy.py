@@ -164,6 +164,11 @@ def view_business_case(user, initiative):
     return view_initiative_roi(user, initiative)
 
 
+def view_failed_mail(user, obj=None):
+    """Notifications whose mail failed for good: a matter of configuration, for admins."""
+    return _signed_in(user) and user.role == "admin"
+
+
 def view_audit(user, obj=None):
     return is_governance(user)
 

@@ -145,6 +145,7 @@ EXPECTED = {
     ("/api/metrics/<int:metric_id>", "GET"): everyone(200),
     ("/api/metrics/<int:metric_id>", "PATCH"): only(200, CX_LEADER, ADMIN),
     ("/api/notifications", "GET"): everyone(200),
+    ("/api/notifications/failed", "GET"): only(200, ADMIN),
     # Someone else's notification does not exist for you.
     ("/api/notifications/<int:notification_id>/read", "POST"): only(200, MEMBER, others=404),
     ("/api/notifications/read-all", "POST"): everyone(200),

@@ -1,4 +1,5 @@
-"""measurements and impacts are never removed with their journey, stage or touchpoint
+"""measurements and impacts are never removed with their journey, stage or touchpoint;
+notifications that failed for good
 
 Their foreign keys to journeys, stages and touchpoints were ON DELETE CASCADE: deleting a journey
 took its measurements and other initiatives' impacts along, unaudited. They become RESTRICT; the
@@ -7,6 +8,9 @@ services refuse such a delete with 409 (SPEC §10), and the database refuses it 
 On SQLite the tables are rebuilt (batch mode). The expression index `uq_measurements_key` and the
 partial index `ix_measurements_journey_level` are not reproduced by that rebuild, so they are
 dropped before it and created again after it.
+
+`notifications.failed_at`: set when mailing a notification failed for good (a permanent
+refusal, or every attempt used); such a row is no longer tried and admins list it.
 
 Revision ID: 0005
 Revises: 0002
@@ -63,7 +67,11 @@ def _set_ondelete(ondelete):
 
 def upgrade():
     _set_ondelete("RESTRICT")
+    with op.batch_alter_table("notifications") as batch_op:
+        batch_op.add_column(sa.Column("failed_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table("notifications") as batch_op:
+        batch_op.drop_column("failed_at")
     _set_ondelete("CASCADE")
