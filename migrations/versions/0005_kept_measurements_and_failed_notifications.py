@@ -1,5 +1,4 @@
-"""measurements and impacts are never removed with their journey, stage or touchpoint;
-notifications that failed for good
+"""measurements and impacts block deleting what they measure; notifications that failed for good
 
 Their foreign keys to journeys, stages and touchpoints were ON DELETE CASCADE: deleting a journey
 took its measurements and other initiatives' impacts along, unaudited. They become RESTRICT; the
