@@ -48,6 +48,13 @@ class Config:
     CXGOV_IMPORT_DIR = os.environ.get("CXGOV_IMPORT_DIR")
     CXGOV_IMPORT_WORKER = _bool("CXGOV_IMPORT_WORKER", True)
 
+    # Request bodies: a JSON body or a form of more than CXGOV_MAX_JSON_BYTES, or a measurements
+    # upload (POST /api/measurements/import, /journeys/upload) of more than CXGOV_MAX_UPLOAD_BYTES,
+    # is refused with 413 before it is read. See cxgov.limit_request_bodies.
+    CXGOV_MAX_JSON_BYTES = int(os.environ.get("CXGOV_MAX_JSON_BYTES", str(1024 * 1024)))
+    CXGOV_MAX_UPLOAD_BYTES = int(os.environ.get("CXGOV_MAX_UPLOAD_BYTES", str(64 * 1024 * 1024)))
+    MAX_CONTENT_LENGTH = CXGOV_MAX_JSON_BYTES
+
     # flask-smorest / OpenAPI
     API_TITLE = "cxgov"
     API_VERSION = "1.0"

@@ -1,5 +1,6 @@
 """cxgov: the system of record for customer-experience governance."""
 import importlib
+import io
 import importlib.util
 import os
 from pathlib import Path
@@ -7,6 +8,7 @@ from pathlib import Path
 from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.exceptions import RequestEntityTooLarge
 
 import config as config_module
 from cxgov.extensions import csrf, db, limiter, login_manager, migrate
@@ -118,9 +120,46 @@ SECURITY_HEADERS = (
 )
 
 
+# The endpoints that take a measurements upload: their bodies may reach CXGOV_MAX_UPLOAD_BYTES,
+# every other body CXGOV_MAX_JSON_BYTES. Each decides whether the caller may upload at all before
+# it reads the body, so the page checks its own CSRF token (which is in that body) afterwards.
+UPLOAD_ENDPOINTS = frozenset({"api_measurements.Import", "journeys.upload"})
+CSRF_CHECKED_IN_VIEW = frozenset({"journeys.upload"})
+
+
+class BoundedBody(io.RawIOBase):
+    """A body of unknown length (chunked) that raises 413 once it passes `limit` bytes. Werkzeug
+    alone stops reading such a body at the limit and hands on what it read, so a JSON body or a
+    form over the limit would be taken cut short instead of refused."""
+
+    def __init__(self, stream, limit):
+        self._stream = stream
+        self._left = limit
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        data = self._stream.read(min(len(buffer), self._left + 1))
+        if len(data) > self._left or (len(data) == self._left and data and self._stream.read(1)):
+            raise RequestEntityTooLarge()
+        self._left -= len(data)
+        buffer[:len(data)] = data
+        return len(data)
+
+
 def register_request_hooks(app):
     from cxgov.auth import forget_dead_remember_cookie, require_sign_in
     from cxgov.auth.sessions import enforce_session_lifetime
+
+    @app.before_request
+    def limit_request_bodies():
+        # Before anything reads the body: a larger one is refused with 413 as soon as it is
+        # touched (at once when its Content-Length says so, else when the limit is reached).
+        upload = request.endpoint in UPLOAD_ENDPOINTS
+        limit = request.max_content_length = app.config["CXGOV_MAX_UPLOAD_BYTES" if upload else "CXGOV_MAX_JSON_BYTES"]
+        if request.content_length is None and "wsgi.input_terminated" in request.environ:
+            request.environ["wsgi.input"] = BoundedBody(request.environ["wsgi.input"], limit)
 
     # A safe request only reads. PostgreSQL's READ COMMITTED gives every statement its own
     # snapshot, inside a transaction or not, so reads run in autocommit: no BEGIN and no ROLLBACK
@@ -134,7 +173,8 @@ def register_request_hooks(app):
     @app.before_request
     def protect_forms():
         # Page forms carry a CSRF token; the API is signed with bearer tokens instead.
-        if request.method not in ("GET", "HEAD", "OPTIONS") and not request.path.startswith("/api"):
+        if (request.method not in ("GET", "HEAD", "OPTIONS") and not request.path.startswith("/api")
+                and request.endpoint not in CSRF_CHECKED_IN_VIEW):
             csrf.protect()
 
     app.before_request(enforce_session_lifetime)

@@ -157,8 +157,26 @@ def flatten_messages(messages):
     return messages
 
 
+def _size(count):
+    for unit, name in ((1024 * 1024, "MB"), (1024, "KB")):
+        if count >= unit and count % unit == 0:
+            return f"{count // unit} {name}"
+    return f"{count} bytes"
+
+
+def too_large():
+    """413: the body is over the limit of its address (`limit_request_bodies`), named in the answer."""
+    limit = request.max_content_length
+    if limit is None:
+        return render_error(413, "The request is too large.")
+    return render_error(413, f"The request is too large: this address takes at most {_size(limit)} "
+                             f"({limit} bytes).", max_bytes=limit)
+
+
 def handle_http_exception(error):
     status = error.code or 500
+    if status == 413:
+        return too_large()
     data = getattr(error, "data", None) or {}
     messages = data.get("messages")
     errors = flatten_messages(messages) if messages else None

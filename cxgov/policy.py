@@ -110,6 +110,18 @@ def write_journey(user, journey):
     return is_governance(user) or (_signed_in(user) and journey.owner_id == user.id)
 
 
+def write_measurements(user, obj=None):
+    """Records measurements on some journey: governance, or the owner of a journey. (Which
+    journeys, `write_journey` decides once they are known.)"""
+    if is_governance(user):
+        return True
+    if not _signed_in(user):
+        return False
+    from cxgov.journeys.models import Journey
+
+    return db.session.scalar(select(Journey.id).where(Journey.owner_id == user.id).limit(1)) is not None
+
+
 def manage_metrics(user, obj=None):
     return is_governance(user)
 
@@ -150,6 +162,21 @@ def view_reports(user, obj=None):
 
 def view_initiative_roi(user, initiative):
     return view_reports(user) or (_signed_in(user) and initiative.owner_id == user.id)
+
+
+BUSINESS_CASE_REFUSED = ("An initiative's business case (cash flows, impacts) is for its owner, CX leaders, "
+                         "executives and admins.")
+
+
+def view_business_case(user, initiative):
+    """An initiative's cash flows and impacts (its money), like its ROI: governance, executives
+    and its owner; other members read the initiative without them."""
+    return view_initiative_roi(user, initiative)
+
+
+def view_failed_mail(user, obj=None):
+    """Notifications whose mail failed for good: a matter of configuration, for admins."""
+    return _signed_in(user) and user.role == "admin"
 
 
 def view_audit(user, obj=None):

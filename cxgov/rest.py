@@ -14,10 +14,12 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow import resolver
 import marshmallow as ma
 from flask import Response, request
+from flask_login import current_user
 from marshmallow import fields, validate
 from sqlalchemy import bindparam, func, select
 from werkzeug.routing import IntegerConverter
 
+from cxgov import policy
 from cxgov.errors import BadRequest, NotFound, PreconditionFailed
 from cxgov.extensions import db
 
@@ -147,6 +149,9 @@ class Blueprint(flask_smorest.Blueprint):
             # SPEC §4: unknown fields are refused, in the query string as in the body.
             kwargs.setdefault("unknown", ma.RAISE)
         decorator = super().arguments(schema, location=location, required=required, **kwargs)
+        if location in BODY_LOCATIONS:
+            # Any body may be over its limit (`cxgov.limit_request_bodies`).
+            decorator = _then(decorator, self.problems(413))
         if location != "json" or not required:
             return decorator
 
@@ -179,6 +184,28 @@ class Blueprint(flask_smorest.Blueprint):
         return decorator
 
 
+BODY_LOCATIONS = frozenset({"json", "form", "files"})
+
+
+def _then(first, second):
+    return lambda func: second(first(func))
+
+
+def require_before_body(rule, message):
+    """Decide `rule` for the caller before the request body is read: someone who may not send
+    this body at all is refused (403) without it being received, let alone parsed. Put it above
+    the operation's other decorators (smorest reads the body in `arguments`)."""
+    def decorator(func):
+        @functools.wraps(func)
+        def checked(*args, **kwargs):
+            policy.require(rule, current_user, message=message)
+            return func(*args, **kwargs)
+
+        return checked
+
+    return decorator
+
+
 _DESCRIPTIONS = {
     400: "Malformed request body",
     401: "Not signed in",
@@ -186,7 +213,7 @@ _DESCRIPTIONS = {
     404: "Not found",
     409: "Conflict or illegal transition",
     412: "Stale If-Match",
-    413: "Content too large",
+    413: "Request body over the limit (`max_bytes`)",
     422: "Invalid fields",
     429: "Too many attempts: wait as long as Retry-After says",
     503: "Database busy: retry after the Retry-After seconds",
@@ -247,6 +274,14 @@ class Instant(fields.AwareDateTime):
 
     def __init__(self, **kwargs):
         super().__init__(format="iso", **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        instant = super()._deserialize(value, attr, data, **kwargs)
+        try:  # stored, compared and answered in UTC: 0001-01-01T00:00:00+01:00 has no UTC instant
+            instant.astimezone(timezone.utc)
+        except OverflowError:
+            raise ma.ValidationError("Out of range: the instant has no UTC equivalent.") from None
+        return instant
 
     def _serialize(self, value, attr, obj, **kwargs):
         if value is None:

@@ -79,15 +79,15 @@ EXPECTED = {
     ("/api/initiatives/<int:initiative_id>", "DELETE"): only(204, CX_LEADER, ADMIN),
     ("/api/initiatives/<int:initiative_id>", "GET"): everyone(200),
     ("/api/initiatives/<int:initiative_id>", "PATCH"): only(200, MEMBER, CX_LEADER, ADMIN),
-    ("/api/initiatives/<int:initiative_id>/cash-flows", "GET"): everyone(200),
+    ("/api/initiatives/<int:initiative_id>/cash-flows", "GET"): only(200, MEMBER, EXECUTIVE, CX_LEADER, ADMIN),  # the business case: as ROI
     ("/api/initiatives/<int:initiative_id>/cash-flows", "POST"): only(201, MEMBER, CX_LEADER, ADMIN),
     ("/api/initiatives/<int:initiative_id>/cash-flows/<int:cash_flow_id>", "DELETE"): only(204, MEMBER, CX_LEADER, ADMIN),
-    ("/api/initiatives/<int:initiative_id>/cash-flows/<int:cash_flow_id>", "GET"): everyone(200),
+    ("/api/initiatives/<int:initiative_id>/cash-flows/<int:cash_flow_id>", "GET"): only(200, MEMBER, EXECUTIVE, CX_LEADER, ADMIN),  # the business case: as ROI
     ("/api/initiatives/<int:initiative_id>/cash-flows/<int:cash_flow_id>", "PATCH"): only(200, MEMBER, CX_LEADER, ADMIN),
-    ("/api/initiatives/<int:initiative_id>/impacts", "GET"): everyone(200),
+    ("/api/initiatives/<int:initiative_id>/impacts", "GET"): only(200, MEMBER, EXECUTIVE, CX_LEADER, ADMIN),  # the business case: as ROI
     ("/api/initiatives/<int:initiative_id>/impacts", "POST"): only(201, MEMBER, CX_LEADER, ADMIN),
     ("/api/initiatives/<int:initiative_id>/impacts/<int:impact_id>", "DELETE"): only(204, MEMBER, CX_LEADER, ADMIN),
-    ("/api/initiatives/<int:initiative_id>/impacts/<int:impact_id>", "GET"): everyone(200),
+    ("/api/initiatives/<int:initiative_id>/impacts/<int:impact_id>", "GET"): only(200, MEMBER, EXECUTIVE, CX_LEADER, ADMIN),  # the business case: as ROI
     ("/api/initiatives/<int:initiative_id>/impacts/<int:impact_id>", "PATCH"): only(200, MEMBER, CX_LEADER, ADMIN),
     ("/api/initiatives/<int:initiative_id>/roi", "GET"): only(200, MEMBER, EXECUTIVE, CX_LEADER, ADMIN),
     ("/api/initiatives/<int:initiative_id>/transitions", "GET"): everyone(200),
@@ -146,6 +146,7 @@ EXPECTED = {
     ("/api/metrics/<int:metric_id>", "GET"): everyone(200),
     ("/api/metrics/<int:metric_id>", "PATCH"): only(200, CX_LEADER, ADMIN),
     ("/api/notifications", "GET"): everyone(200),
+    ("/api/notifications/failed", "GET"): only(200, ADMIN),
     # Someone else's notification does not exist for you.
     ("/api/notifications/<int:notification_id>/read", "POST"): only(200, MEMBER, others=404),
     ("/api/notifications/read-all", "POST"): everyone(200),

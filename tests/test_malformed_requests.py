@@ -7,13 +7,17 @@ import pytest
 
 from cxgov.auth.services import issue_token
 from cxgov.extensions import db
+from cxgov.org.models import User
 from tests.test_openapi_fuzz import OPERATIONS, schema, seed_small_organisation
 
 HUGE = "99999999999999999999"
 PATH_GARBAGE = (HUGE, str(2**31), str(2**63), "-1", "abc", "1.5", "%00")
-QUERY_GARBAGE = (HUGE, "-" + HUGE, "abc", "\x00", "1e400", "NaN", "", "[]", "x" * 5000)
+# Dates and instants at the ends of the calendar: valid as written, out of range once moved to UTC
+# or a period is counted from them.
+CALENDAR_ENDS = ("0001-01-01", "9999-12-31", "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00")
+QUERY_GARBAGE = (HUGE, "-" + HUGE, "abc", "\x00", "1e400", "NaN", "", "[]", "x" * 5000) + CALENDAR_ENDS
 VALUE_GARBAGE = (10**30, -(10**30), 2**31, 1e308, "\x00", "a\x00b", "nul\u0000", [], {}, True, "x" * 100_000,
-                 "\ud800", None)
+                 "\ud800", None) + CALENDAR_ENDS
 ALWAYS_INVALID = (10**30, "a\x00b")  # beyond any integer column; text PostgreSQL cannot store
 
 
@@ -87,3 +91,50 @@ def test_garbage_never_makes_a_server_error(api, path, method, operation):
                 assert 400 <= response.status_code < 500, (method, url, name, value, response.status_code)
                 if response.status_code == 422:
                     assert name in response.json.get("errors", {}), (method, url, name, value, response.json)
+
+
+PAGE_QUERY = ("page", "page_size", "from", "to", "status", "journey_id", "department_id", "basis", "discount_rate",
+              "group_by", "unread", "metric", "format", "window_months")
+
+
+def test_crafted_queries_never_make_a_page_fail(app, api):
+    """Every page, signed in as an admin, with numbers beyond 64 bits and dates at the calendar's ends."""
+    from tests.conftest import sign_in_session
+
+    with app.app_context():
+        admin_id = db.session.scalar(db.select(User.id).where(User.role == "admin"))
+    page = sign_in_session(app, app.test_client(), admin_id)
+    rules = [rule for rule in app.url_map.iter_rules() if "GET" in rule.methods
+             and not rule.rule.startswith(("/api", "/static")) and set(rule.arguments) <= {"id"} | {
+                 a for a in rule.arguments if a.endswith("_id")}]
+    assert len(rules) > 10
+    for rule in rules:
+        url = re.sub(r"<[^>]+>", "1", rule.rule)
+        for value in (HUGE, "-" + HUGE) + CALENDAR_ENDS:
+            # Every parameter at once, then the ones most pages read one by one (a page refusing
+            # one parameter may never look at the next).
+            for query in [dict.fromkeys(PAGE_QUERY, value)] + [{name: value} for name in ("page", "from", "to")]:
+                response = page.get(url, query_string=query)
+                assert response.status_code < 500, (url, query, response.status_code)
+
+
+@pytest.mark.parametrize("url, field", [
+    ("/api/meetings?from=0001-01-01T00:00:00%2B01:00", "from"),
+    ("/api/meetings?to=9999-12-31T23:59:59-01:00", "to"),
+    (f"/api/notifications?page={HUGE}", "page"),
+    (f"/api/audit?page={HUGE}", "page"),
+    (f"/api/journeys?page_size={HUGE}", "page_size"),
+    ("/api/reports/ambassadors?to=0001-01-01", "to"),
+])
+def test_crafted_values_are_422_naming_the_field(api, url, field):
+    response = api.get(url)
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert field in response.json["errors"]
+
+
+def test_an_instant_without_a_utc_equivalent_in_a_body_is_422_naming_the_field(app, api):
+    meeting = api.get("/api/meetings").json["items"][0]
+    for value in ("0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"):
+        response = api.patch(f"/api/meetings/{meeting['id']}", json={"starts_at": value})
+        assert response.status_code == 422 and "starts_at" in response.json["errors"], response.json
+    assert api.get(f"/api/meetings/{meeting['id']}").json["starts_at"] == meeting["starts_at"]

@@ -19,11 +19,14 @@ SILENT_AFTER_DAYS = 30
 DEFAULT_PERIOD_DAYS = 90
 MAX_PERIOD_DAYS = 3660
 ZERO = Decimal("0.00")
+EARLIEST_END = date.min + timedelta(days=max(DEFAULT_PERIOD_DAYS, SILENT_AFTER_DAYS))
 
 
 def report_period(start=None, end=None, today=None):
     """The period asked for, defaulting to the 90 days up to today; refused when reversed or huge."""
     end = end or today or utc_today()
+    if end < EARLIEST_END:  # the period and the silence are counted back from `to`
+        raise Invalid("to is too early.", errors={"to": [f"Must be on or after {EARLIEST_END.isoformat()}."]})
     start = start or end - timedelta(days=DEFAULT_PERIOD_DAYS)
     if start > end:
         raise Invalid("from is after to.", errors={"from": ["Must be on or before `to`."]})

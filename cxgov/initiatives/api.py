@@ -85,10 +85,12 @@ def _cash_flow(initiative_id, cash_flow_id):
 class CashFlows(MethodView):
     @blp.arguments(CashFlowArgs, location="query")
     @blp.response(200, page_of(CashFlowSchema))
-    @blp.problems(401, 404, 422)
+    @blp.problems(401, 403, 404, 422)
     def get(self, args, initiative_id):
-        """List an initiative's cash flows (filters: basis, kind, year)."""
+        """List an initiative's cash flows (filters: basis, kind, year): for CX leaders, admins,
+        executives and the initiative's owner."""
         initiative = get_or_404(Initiative, initiative_id)
+        policy.require(policy.view_business_case, current_user, initiative, policy.BUSINESS_CASE_REFUSED)
         return paginate(services.list_cash_flows(initiative, args), args)
 
     @blp.arguments(CashFlowSchema)
@@ -105,10 +107,12 @@ class CashFlows(MethodView):
 @blp.route("/<int:initiative_id>/cash-flows/<int:cash_flow_id>")
 class CashFlowById(MethodView):
     @blp.response(200, CashFlowSchema)
-    @blp.problems(401, 404)
+    @blp.problems(401, 403, 404)
     def get(self, initiative_id, cash_flow_id):
-        """Read a cash flow."""
-        return with_etag(_cash_flow(initiative_id, cash_flow_id))
+        """Read a cash flow (who may read the business case)."""
+        cash_flow = _cash_flow(initiative_id, cash_flow_id)
+        policy.require(policy.view_business_case, current_user, cash_flow.initiative, policy.BUSINESS_CASE_REFUSED)
+        return with_etag(cash_flow)
 
     @blp.arguments(CashFlowSchema(partial=True))
     @blp.response(200, CashFlowSchema)

@@ -105,7 +105,7 @@ class Impact(Versioned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     initiative_id: Mapped[int] = fk("initiatives.id", ondelete="CASCADE", nullable=False)
     metric_id: Mapped[int] = fk("metrics.id", ondelete="RESTRICT", nullable=False)
-    journey_id: Mapped[int] = fk("journeys.id", ondelete="CASCADE", nullable=False)
+    journey_id: Mapped[int] = fk("journeys.id", ondelete="RESTRICT", nullable=False)  # kept: SPEC §10
     baseline_value: Mapped[Decimal] = mapped_column(KpiValue)
     target_value: Mapped[Decimal] = mapped_column(KpiValue)
     value_per_unit: Mapped[Decimal] = mapped_column(Money)

@@ -59,8 +59,10 @@ def _detail(initiative_id, form=None, status=200):
         joinedload(Initiative.journey), joinedload(Initiative.owner), joinedload(Initiative.sponsor)])
     if initiative is None:
         abort(404)
-    load(initiative, "transitions", "cash_flows")
-    transitions, cash_flows = initiative.transitions, initiative.cash_flows
+    # The business case (cash flows) only for those who may read it, as on the API.
+    business_case = policy.view_business_case(current_user, initiative)
+    load(initiative, "transitions", *(["cash_flows"] if business_case else []))
+    transitions, cash_flows = initiative.transitions, initiative.cash_flows if business_case else []
     roi = None
     if policy.view_initiative_roi(current_user, initiative):
         rate = roi_services.default_rate()
@@ -75,6 +77,7 @@ def _detail(initiative_id, form=None, status=200):
         flows={basis: [cf for cf in cash_flows if cf.basis == basis] for basis in BASES}, roi=roi,
         can_edit=policy.edit_initiative(current_user, initiative), kinds=CASH_FLOW_KINDS, bases=BASES,
         form=form or CASH_FLOW_FORM.blank(basis="planned", year=0, risk_adjustment=0),
+        business_case=business_case, business_case_refused=policy.BUSINESS_CASE_REFUSED,
     ), status
 
 

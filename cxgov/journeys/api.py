@@ -20,7 +20,9 @@ from cxgov.journeys.schemas import (
     JourneyDetailSchema, JourneyReportArgs, JourneyReportSchema, JourneySchema, MeasurementArgs, MeasurementSchema,
     MetricArgs, MetricSchema, StageSchema, TouchpointArgs, TouchpointSchema,
 )
-from cxgov.rest import Blueprint, check_if_match, filter_by, get_or_404, json_response, page_of, paginate, with_etag
+from cxgov.rest import (
+    Blueprint, check_if_match, filter_by, get_or_404, json_response, page_of, paginate, require_before_body, with_etag,
+)
 from cxgov.errors import NotFound
 
 journeys = Blueprint("api_journeys", __name__, url_prefix="/api/journeys", description=(
@@ -106,7 +108,8 @@ class JourneyById(MethodView):
     @journeys.response(204)
     @journeys.problems(401, 403, 404, 409, 412)
     def delete(self, journey_id):
-        """Delete a journey (with its stages, touchpoints and measurements); 409 while initiatives refer to it."""
+        """Delete a journey with its stages and touchpoints (each audited); 409 while initiatives work on it
+        or it has measurements or impacts (counts in `initiatives`, `measurements`, `impacts`): retire it."""
         journey = get_or_404(Journey, journey_id)
         policy.require(policy.write_journey, current_user, journey)
         check_if_match(journey)
@@ -155,9 +158,10 @@ class StageById(MethodView):
         return with_etag(load(stage, "touchpoints"))
 
     @journeys.response(204)
-    @journeys.problems(401, 403, 404, 412)
+    @journeys.problems(401, 403, 404, 409, 412)
     def delete(self, journey_id, stage_id):
-        """Delete a stage with its touchpoints; the stages after it move up."""
+        """Delete a stage with its touchpoints (each audited); the stages after it move up. 409 when it
+        or one of its touchpoints has measurements (`measurements`)."""
         _journey_with_stages(journey_id)
         stage = _stage_of(journey_id, stage_id)
         policy.require(policy.write_journey, current_user, stage.journey)
@@ -211,9 +215,9 @@ class TouchpointById(MethodView):
         return with_etag(touchpoint)
 
     @journeys.response(204)
-    @journeys.problems(401, 403, 404, 412)
+    @journeys.problems(401, 403, 404, 409, 412)
     def delete(self, journey_id, touchpoint_id):
-        """Delete a touchpoint (and its measurements)."""
+        """Delete a touchpoint; 409 when it has measurements (`measurements`)."""
         journey = get_or_404(Journey, journey_id)
         touchpoint = _touchpoint_of(journey_id, touchpoint_id)
         policy.require(policy.write_journey, current_user, journey)
@@ -311,6 +315,9 @@ class Measurements(MethodView):
         return with_etag(measurement, 201)
 
 
+UPLOAD_REFUSED = "Only a journey's owner, a CX leader or an admin imports measurements."
+
+
 @measurements.route("/from-scores")
 class FromScores(MethodView):
     @measurements.arguments(FromScoresSchema)
@@ -329,6 +336,7 @@ class FromScores(MethodView):
 
 @measurements.route("/import")
 class Import(MethodView):
+    @require_before_body(policy.write_measurements, UPLOAD_REFUSED)
     @measurements.arguments(ImportArgs, location="query")
     @measurements.arguments(ImportFileSchema, location="files")
     @measurements.response(200, ImportResultSchema)
@@ -354,7 +362,9 @@ class Import(MethodView):
         it; an identical row counts as `unchanged`, so importing a file twice changes nothing.
         Answer: `{"created", "updated", "unchanged", "rows"}`.
 
-        Refused, nothing written: 403 when the caller may not write one of the file's journeys; 422
+        Refused, nothing written: 403 when the caller may not write one of the file's journeys (before
+        the file is read when they own no journey and are no CX leader or admin); 413 when the upload
+        is over `CXGOV_MAX_UPLOAD_BYTES` (64 MB by default), before it is read; 422
         with `errors` = `{"line 3": ["value: 'abc' is not a number", …], …}` listing every bad line
         (the header is line 1; the first 1,000 bad lines when there are more, `bad_lines` counts
         them all) and the same in file order as `lines` = `[{"line": 3, "errors": […]}, …]`;
@@ -452,10 +462,12 @@ def _impact_of(initiative_id, impact_id):
 class Impacts(MethodView):
     @impacts.arguments(ImpactArgs, location="query")
     @impacts.response(200, page_of(ImpactSchema))
-    @impacts.problems(401, 404, 422)
+    @impacts.problems(401, 403, 404, 422)
     def get(self, args, initiative_id):
-        """The KPIs the initiative is meant to move, with `actual_value` and `annual_value`."""
-        get_or_404(Initiative, initiative_id)
+        """The KPIs the initiative is meant to move, with `actual_value` and `annual_value` (for CX
+        leaders, admins, executives and the initiative's owner, as its cash flows)."""
+        initiative = get_or_404(Initiative, initiative_id)
+        policy.require(policy.view_business_case, current_user, initiative, policy.BUSINESS_CASE_REFUSED)
         page = paginate(select(Impact).where(Impact.initiative_id == initiative_id).order_by(Impact.id), args)
         _with_values(page["items"])
         return page
@@ -474,10 +486,11 @@ class Impacts(MethodView):
 @impacts.route("/<int:initiative_id>/impacts/<int:impact_id>")
 class ImpactById(MethodView):
     @impacts.response(200, ImpactSchema)
-    @impacts.problems(401, 404)
+    @impacts.problems(401, 403, 404)
     def get(self, initiative_id, impact_id):
-        """Read an impact with its `actual_value` and `annual_value`."""
-        get_or_404(Initiative, initiative_id)
+        """Read an impact with its `actual_value` and `annual_value` (who may read the business case)."""
+        initiative = get_or_404(Initiative, initiative_id)
+        policy.require(policy.view_business_case, current_user, initiative, policy.BUSINESS_CASE_REFUSED)
         return with_etag(_with_values([_impact_of(initiative_id, impact_id)])[0])
 
     @impacts.arguments(ImpactSchema(partial=True))

@@ -116,9 +116,11 @@ class Measurement(Versioned, Timestamped, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     metric_id: Mapped[int] = fk("metrics.id", ondelete="RESTRICT", nullable=False)
-    journey_id: Mapped[int] = fk("journeys.id", ondelete="CASCADE", nullable=False, index=False)
-    stage_id: Mapped[int | None] = fk("stages.id", ondelete="CASCADE")
-    touchpoint_id: Mapped[int | None] = fk("touchpoints.id", ondelete="CASCADE")
+    # Measurements are never removed with what they measure (SPEC §10): deleting their journey,
+    # stage or touchpoint is refused, by the services (409) and by the database.
+    journey_id: Mapped[int] = fk("journeys.id", ondelete="RESTRICT", nullable=False, index=False)
+    stage_id: Mapped[int | None] = fk("stages.id", ondelete="RESTRICT")
+    touchpoint_id: Mapped[int | None] = fk("touchpoints.id", ondelete="RESTRICT")
     period_start: Mapped[date] = mapped_column(index=True)
     period_end: Mapped[date]
     value: Mapped[Decimal] = mapped_column(KpiValue)

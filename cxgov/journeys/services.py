@@ -56,15 +56,49 @@ def update_journey(actor, journey, data):
     return journey
 
 
-def delete_journey(actor, journey):
-    """Delete a journey with its stages, touchpoints and measurements, unless initiatives work on it."""
+def _count(model, *conditions):
+    return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
+
+
+def _unlink(model, column, idents):
+    """Rows of `model` whose `column` names one of `idents` lose the reference (the database would
+    set it to null unseen): through the session, so the audit trail records each."""
+    for row in db.session.scalars(select(model).where(getattr(model, column).in_(idents))):
+        setattr(row, column, None)
+
+
+def _remove_stages(stages):
+    """Delete stages with their touchpoints, each through the session so that each is audited
+    (an orphan or a row the database cascades to would leave no trace)."""
     from cxgov.initiatives.models import Initiative
 
+    with db.session.no_autoflush:  # all marked first, then flushed at once
+        _unlink(Initiative, "stage_id", [stage.id for stage in stages])
+        for stage in stages:
+            for touchpoint in load(stage, "touchpoints").touchpoints:
+                db.session.delete(touchpoint)
+            db.session.delete(stage)
+
+
+def delete_journey(actor, journey):
+    """Delete a journey with its stages and touchpoints, each audited. Refused (409) while
+    initiatives work on it or it has measurements or impacts: those are never removed with it
+    (SPEC §10); a journey no longer in use is retired instead."""
+    from cxgov.ambassadors.models import AmbassadorAction
+    from cxgov.initiatives.models import Impact, Initiative
+    from cxgov.steering.models import AgendaItem
+
     policy.require(policy.write_journey, actor, journey)
-    count = db.session.scalar(select(func.count()).where(Initiative.journey_id == journey.id))
-    if count:
-        raise Conflict(f"{count} initiative(s) work on this journey; retire it (status retired) instead.",
-                       initiatives=count)
+    initiatives = _count(Initiative, Initiative.journey_id == journey.id)
+    measurements = _count(Measurement, Measurement.journey_id == journey.id)
+    impacts = _count(Impact, Impact.journey_id == journey.id)
+    if initiatives or measurements or impacts:
+        raise Conflict(f"The journey has {initiatives} initiative(s), {measurements} measurement(s) and {impacts} "
+                       "impact(s), which are never deleted with it; retire it (status retired) instead.",
+                       initiatives=initiatives, measurements=measurements, impacts=impacts)
+    _unlink(AgendaItem, "journey_id", [journey.id])
+    _unlink(AmbassadorAction, "journey_id", [journey.id])
+    _remove_stages(list(load(journey, "stages").stages))
     db.session.delete(journey)
     db.session.flush()
 
@@ -106,10 +140,18 @@ def update_stage(actor, stage, data):
 
 
 def delete_stage(actor, stage):
-    """Delete a stage with its touchpoints (and their measurements); the others close ranks."""
+    """Delete a stage with its touchpoints, each audited; the others close ranks. Refused (409)
+    when the stage or one of its touchpoints has measurements (SPEC §10)."""
     journey = stage.journey
     policy.require(policy.write_journey, actor, journey)
+    measurements = _count(Measurement, Measurement.stage_id == stage.id)
+    measurements += _count(Measurement, Measurement.stage_id.is_distinct_from(stage.id),
+                           Measurement.touchpoint_id.in_(select(Touchpoint.id).where(Touchpoint.stage_id == stage.id)))
+    if measurements:
+        raise Conflict(f"The stage has {measurements} measurement(s) (on it or its touchpoints), which are never "
+                       "deleted with it.", measurements=measurements)
     load(journey, "stages").stages.remove(stage)
+    _remove_stages([stage])
     for index, each in enumerate(sorted(journey.stages, key=lambda s: (s.position, s.id))):
         if each.position != index:
             each.position = index
@@ -148,7 +190,12 @@ def update_touchpoint(actor, journey, touchpoint, data):
 
 
 def delete_touchpoint(actor, journey, touchpoint):
+    """Delete a touchpoint (audited); refused (409) when it has measurements (SPEC §10)."""
     policy.require(policy.write_journey, actor, journey)
+    measurements = _count(Measurement, Measurement.touchpoint_id == touchpoint.id)
+    if measurements:
+        raise Conflict(f"The touchpoint has {measurements} measurement(s), which are never deleted with it.",
+                       measurements=measurements)
     db.session.delete(touchpoint)
     db.session.flush()
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from cxgov import charts, pages, policy
 from cxgov.errors import Forbidden, Invalid
-from cxgov.extensions import db
+from cxgov.extensions import csrf, db
 from cxgov.journeys import import_jobs, imports
 from cxgov.journeys.models import ImportJob, Journey, Measurement, Metric, Stage
 from cxgov.journeys.report import journey_report
@@ -103,6 +103,12 @@ def detail(journey_id):
 
 @bp.route("/upload", methods=["GET", "POST"])
 def upload():
+    if request.method == "POST":
+        # Whether the caller may upload at all is decided before the body is read; the CSRF token
+        # travels in that body, so it is checked here, after (see cxgov.CSRF_CHECKED_IN_VIEW).
+        policy.require(policy.write_measurements, current_user,
+                       message="Only a journey's owner, a CX leader or an admin imports measurements.")
+        csrf.protect()
     journeys = db.session.scalars(select(Journey).order_by(Journey.name)).all()
     writable = [j for j in journeys if policy.write_journey(current_user, j)]
     form = request.form if request.method == "POST" else request.args

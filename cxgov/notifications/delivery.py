@@ -7,7 +7,9 @@ exclusive lock on the file `instance/deliver-notifications.lock` (an SQLite data
 machine, so a file lock reaches every process that can use it); a second deliverer waits for the
 first and then finds nothing left to send.
 A failure keeps the row pending with the error and the time of the next attempt: an SMTP
-outage delays mail, it never loses it. Each batch is committed before the next is claimed.
+outage delays mail, it never loses it. A permanent failure (`mail.is_permanent`), or the
+MAX_ATTEMPTS-th failure, marks the row failed (`failed_at`): it is not tried again and admins
+list it (GET /api/notifications/failed). Each batch is committed before the next is claimed.
 """
 import fcntl
 import logging
@@ -20,7 +22,7 @@ from flask import current_app
 from sqlalchemy.orm import contains_eager
 
 from cxgov.extensions import db
-from cxgov.notifications.mail import Mailer, compose, describe_error, mail_enabled
+from cxgov.notifications.mail import Mailer, compose, describe_error, is_permanent, mail_enabled
 from cxgov.notifications.models import Notification
 from cxgov.notifications.services import DIGEST_KINDS
 from cxgov.org.models import User
@@ -29,6 +31,7 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 20
 MAX_BACKOFF_MINUTES = 60
+MAX_ATTEMPTS = 10  # about four hours of back-off
 
 
 def backoff(attempts: int) -> timedelta:
@@ -44,6 +47,7 @@ def pending(now: datetime):
         .options(contains_eager(Notification.user))
         .where(
             Notification.sent_at.is_(None),
+            Notification.failed_at.is_(None),
             sa.or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now),
             User.active.is_(True),
             sa.or_(User.digest_preference == "immediate", Notification.kind.in_(DIGEST_KINDS)),
@@ -95,6 +99,8 @@ def _deliver(now, batch_size):
                     notification.attempts += 1
                     notification.last_error = describe_error(error)
                     notification.next_attempt_at = now + backoff(notification.attempts)
+                    if is_permanent(error) or notification.attempts >= MAX_ATTEMPTS:
+                        notification.failed_at, notification.next_attempt_at = now, None
                     log.warning("notification %s not sent (attempt %s): %s", notification.id,
                                 notification.attempts, notification.last_error)
                 else:

@@ -1,5 +1,6 @@
 """Mail: a notification as a MIME message, and an SMTP connection per the MAIL_* settings."""
 import hashlib
+import re
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -22,6 +23,15 @@ def message_id(dedupe_key: str) -> str:
     return f"<{digest}@cxgov>"
 
 
+_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
+
+
+def header_text(text: str, limit: int = 255) -> str:
+    """Text for a mail header on one line: line breaks and other control characters become one
+    space. A title with a line break would otherwise make its reminder unmailable, forever."""
+    return " ".join(_BREAKS.sub(" ", text).split())[:limit]
+
+
 def _invite(notification):
     if notification.entity != "meeting" or notification.entity_id is None:
         return None
@@ -36,9 +46,9 @@ def compose(notification, now) -> EmailMessage:
     """multipart/alternative (text and HTML); meeting reminders add the invite as text/calendar."""
     user = notification.user
     message = EmailMessage()
-    message["Subject"] = notification.subject
+    message["Subject"] = header_text(notification.subject)
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
-    message["To"] = formataddr((user.name, user.email))
+    message["To"] = formataddr((header_text(user.name), user.email))
     message["Date"] = format_datetime(now)
     message["Message-ID"] = message_id(notification.dedupe_key)
     message["Auto-Submitted"] = "auto-generated"
@@ -94,6 +104,19 @@ class Mailer:
             except (smtplib.SMTPException, OSError):
                 self.smtp.close()
             self.smtp = None
+
+
+def is_permanent(error: BaseException) -> bool:
+    """A failure no retry will cure: the message cannot be built, or the server refuses this
+    message or its recipient for good (5xx). Failures of the connection, the login or the sender
+    concern every message and are retried."""
+    if isinstance(error, (ValueError, TypeError, UnicodeError)):
+        return True
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(500 <= code < 600 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPDataError):
+        return 500 <= error.smtp_code < 600
+    return False
 
 
 def describe_error(error: BaseException) -> str:

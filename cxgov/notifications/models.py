@@ -38,5 +38,8 @@ class Notification(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+    # Set when mailing it failed for good (a permanent refusal, or every attempt used): it is no
+    # longer tried, and admins see it at GET /api/notifications/failed. It stays in the inbox.
+    failed_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()

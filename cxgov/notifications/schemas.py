@@ -16,6 +16,16 @@ class NotificationSchema(Schema):
     read_at = Instant(dump_only=True, allow_none=True)
 
 
+class FailedNotificationSchema(NotificationSchema):
+    """A notification whose mail failed for good, as admins see it."""
+
+    user_id = fields.Integer(dump_only=True)
+    attempts = fields.Integer(dump_only=True)
+    last_error = fields.String(dump_only=True, allow_none=True,
+                               metadata={"description": "The last failure: the exception and the mail server's answer."})
+    failed_at = Instant(dump_only=True, metadata={"description": "When it was given up."})
+
+
 class NotificationArgs(ListArgs):
     unread = fields.Boolean(metadata={"description": "true: only unread; false: only read."})
     kind = fields.String()

@@ -10,6 +10,7 @@ from cxgov.rest import paginate
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 PAGE_SIZE = 25
+MAX_PAGE = 1_000_000  # as the API's lists (cxgov.rest.ListArgs)
 
 
 @bp.app_context_processor
@@ -27,8 +28,8 @@ def unread_badge():
 @bp.route("")
 def inbox():
     unread_only = request.args.get("unread") == "1"
-    try:
-        page = max(1, int(request.args.get("page", 1)))
+    try:  # a page number past what lists go to (and the database counts to) is taken as that
+        page = min(max(1, int(request.args.get("page", 1))), MAX_PAGE)
     except ValueError:
         page = 1
     stmt = services.inbox_query(current_user, unread=True if unread_only else None)

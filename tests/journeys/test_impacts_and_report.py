@@ -59,14 +59,25 @@ def test_impact_writes_by_role(app, client, login_as, journey_owner, initiative,
     assert count_rows(app, Impact) == (1 if ok else 1)
 
 
-@pytest.mark.parametrize("caller", READERS)
-def test_impacts_are_read_by_everyone(app, as_caller, initiative, caller):
+# Impacts are part of the business case (SPEC §5): the initiative's owner, executives and governance
+# read them; other members, the journey's owner among them, do not.
+BUSINESS_CASE_READERS = {**READERS, "member": 403, "owner": 403}
+
+
+@pytest.mark.parametrize("caller", BUSINESS_CASE_READERS)
+def test_impacts_are_read_as_the_business_case(app, as_caller, initiative, caller):
     with app.app_context():
         impact_id = factories.add_impact(db.session.get(Initiative, initiative)).id
     api = as_caller(caller)
     listing = api.get(f"/api/initiatives/{initiative}/impacts")
     single = api.get(f"/api/initiatives/{initiative}/impacts/{impact_id}")
-    assert listing.status_code == single.status_code == (READERS[caller] or 200)
+    assert listing.status_code == single.status_code == (BUSINESS_CASE_READERS[caller] or 200)
+
+
+def test_the_initiatives_owner_reads_its_impacts(app, login_as, initiative):
+    with app.app_context():
+        factories.add_impact(db.session.get(Initiative, initiative))
+    assert owner_client(app, login_as, initiative).get(f"/api/initiatives/{initiative}/impacts").status_code == 200
 
 
 def test_actual_and_annual_value(app, login_as, journey_owner, initiative):
@@ -110,7 +121,7 @@ def test_not_delivered_has_no_actual(app, login_as, journey_owner):
         factories.create_measurement(journey, period_start=date(2026, 4, 1))
         factories.add_impact(initiative)
         initiative_id = initiative.id
-    item = login_as("member").get(f"/api/initiatives/{initiative_id}/impacts").json["items"][0]
+    item = login_as("executive").get(f"/api/initiatives/{initiative_id}/impacts").json["items"][0]
     assert item["actual_value"] is None and item["annual_value"] is None
 
 

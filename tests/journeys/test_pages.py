@@ -104,6 +104,8 @@ def test_survey_scores_from_the_page(app, page_as, claims):
 
 def test_upload_refused_for_other_journeys_and_without_csrf(app, page_as, claims):
     page = page_as("member")
+    with app.app_context():  # an owner of a journey (who may upload), but not of this one
+        factories.create_journey(owner=db.session.get(factories.User, page.user_id))
     text = f"metric,journey_id,period_start,period_end,value\ncsat,{claims[0]},2026-05-01,2026-05-31,82\n"
     response = upload(page, text)
     assert response.status_code == 403 and "Nothing was imported" in response.get_data(as_text=True)

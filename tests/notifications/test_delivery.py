@@ -111,21 +111,6 @@ def test_smtp_down_then_back_loses_nothing_and_sends_once(app, smtp_down):
         assert all(n.sent_at == NOW + timedelta(minutes=3) for n in notifications())
 
 
-def test_a_refused_recipient_keeps_its_row_pending_and_does_not_block_others(app, smtp):
-    with app.app_context():
-        meeting, (good, bad) = _meeting_with_members(2)
-        smtp.collector.refuse.add(bad.email)
-        run_job("meeting-reminders", NOW)
-        assert deliver_notifications(NOW) == 1
-        rows = {n.user_id: n for n in notifications()}
-        assert rows[good.id].sent_at == NOW
-        assert rows[bad.id].sent_at is None and rows[bad.id].attempts == 1
-        assert "550" in rows[bad.id].last_error
-        smtp.collector.refuse.clear()
-        assert deliver_notifications(NOW + timedelta(minutes=1)) == 1
-        assert Counter(rcpt[0] for rcpt, _ in smtp.messages) == {good.email: 1, bad.email: 1}
-
-
 def test_the_recorded_error_never_contains_the_password(app, smtp):
     app.config.update(MAIL_USERNAME="mailer", MAIL_PASSWORD="s3cret-smtp-password")
     with app.app_context():
