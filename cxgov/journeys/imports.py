@@ -318,7 +318,8 @@ def _decimal(text, name, errors, line):
     except InvalidOperation:
         errors.line(line, f"{name}: {text!r} is not a number")
         return None
-    if not number.is_finite() or abs(number) >= MAX_VALUE:
+    # Checked as stored (four places): 9999999999.99999 rounds to 1e10, past the column.
+    if not number.is_finite() or abs(number) >= MAX_VALUE or abs(kpi(number)) >= MAX_VALUE:
         errors.line(line, f"{name}: {text!r} is not a usable number")
         return None
     return number
@@ -328,7 +329,10 @@ def _usable_value(text):
     number = Decimal(text)
     if not number.is_finite() or abs(number) >= MAX_VALUE:
         raise ValueError(text)
-    return kpi(number)
+    stored = kpi(number)
+    if abs(stored) >= MAX_VALUE:
+        raise ValueError(text)
+    return stored
 
 
 class _Parsed(dict):
