@@ -169,8 +169,9 @@ def too_large():
     limit = request.max_content_length
     if limit is None:
         return render_error(413, "The request is too large.")
-    return render_error(413, f"The request is too large: this address takes at most {_size(limit)} "
-                             f"({limit} bytes).", max_bytes=limit)
+    size = _size(limit)
+    return render_error(413, f"The request is too large: this address takes at most {size} ({limit} bytes).",
+                        max_bytes=limit, page_detail=f"This page takes at most {size}: send a smaller file or less text.")
 
 
 def handle_http_exception(error):

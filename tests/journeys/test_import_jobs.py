@@ -13,6 +13,7 @@ from cxgov.extensions import db
 from cxgov.journeys import import_jobs
 from cxgov.journeys.models import ImportJob, Measurement
 from cxgov.notifications.jobs import run_job
+from tests import factories
 from tests.conftest import csrf_token
 from tests.journeys.conftest import count_rows
 
@@ -87,8 +88,12 @@ def test_a_refused_background_import_writes_nothing_and_keeps_the_errors(app, jo
 
 
 def test_a_background_import_of_a_journey_the_uploader_may_not_write_fails_403(app, login_as, journey_owner):
+    # The owner of another journey may import (so the upload is taken), but not into this journey.
     other = login_as("member")
+    with app.app_context():
+        factories.create_journey(owner=db.session.get(factories.User, other.user_id), name="Renewal")
     response = upload(other, rows(journey_owner.journey_id, 30))
+    assert response.status_code == 202
     job = finished(other, response.headers["Location"])
     assert job.json["status"] == "failed" and job.json["problem"]["status"] == 403
     assert count_rows(app, Measurement) == 0
