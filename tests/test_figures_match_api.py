@@ -9,6 +9,7 @@ Checked on the demo organisation and on generated portfolios with large amounts.
 check is one line in `VIEWS`: its name, and a function of the `World` giving
 (text shown, API figures of the same view) pairs.
 """
+import csv
 import html as html_lib
 import io
 import re
@@ -221,7 +222,29 @@ def test_a_figure_ten_times_too_small_is_a_mismatch():
 def test_the_demo_organisation(app, runner, page_as, login_as):
     result = runner.invoke(args=["cxgov", "seed-demo"])
     assert result.exit_code == 0, result.output
-    check_every_view(world_of(app, page_as, login_as))
+    world = world_of(app, page_as, login_as)
+    check_every_view(world)
+    for query in ("basis=planned", "basis=actual&portfolio=all"):
+        check_the_csv(world, query)
+
+
+def check_the_csv(world, query="basis=planned"):
+    """The ROI CSV keeps machine numbers, one row an initiative: each of its figures is the API's
+    figure for that initiative in the same view, to the cent; names stand beside their ids."""
+    if "portfolio=" not in query:  # the page's default is the funded portfolio, the API's all
+        query += "&portfolio=all"
+    api = world.json(f"/api/reports/roi?{query}")
+    expected = {str(row["id"]): row for row in api["initiatives"]}
+    for path in (f"/reports/roi.csv?{query}", f"/api/reports/roi.csv?{query}"):
+        client = world.page if path.startswith("/reports") else world.api
+        rows = list(csv.DictReader(io.StringIO(client.get(path).get_data(as_text=True))))
+        assert {row["id"] for row in rows} == set(expected), path
+        for row in rows:
+            want = expected[row["id"]]
+            for name in ("pv_costs", "pv_benefits", "npv"):
+                assert Decimal(row[name]) == Decimal(want[name]), (path, row["id"], name)
+            assert row["department_id"] == str(want["department_id"] or "") and row["department"], (path, row)
+            assert row["journey_id"] == str(want["journey_id"]) and row["journey"], (path, row)
 
 
 # -- generated portfolios ---------------------------------------------------------------------------
@@ -270,4 +293,6 @@ def test_generated_portfolios(app, database_template, page_as, login_as, portfol
         build_portfolio(portfolio)
     # Each portfolio on both bases, and on one drawn view in the PDF too.
     views = {"queries": sorted({query, REPORT_QUERIES[0], REPORT_QUERIES[4]}), "pdf_queries": [query]}
-    check_every_view(world_of(app, page_as, login_as, **views))
+    world = world_of(app, page_as, login_as, **views)
+    check_every_view(world)
+    check_the_csv(world, query)
