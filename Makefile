@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install serve scheduler bench clean
+.PHONY: run test install chromium serve scheduler bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -19,6 +19,12 @@ $(AXE): package.json package-lock.json
 	touch $(AXE)
 
 install: $(STAMP) $(AXE)
+
+# The browser tests drive Debian's Chromium: installed here when it is missing (apt, as root).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Chromium is missing: installing Debian's package for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 run: install
 	$(FLASK) db upgrade
@@ -38,7 +44,7 @@ run: install
 scheduler: install
 	$(FLASK) cxgov scheduler
 
-test: install
+test: install chromium
 	$(PY) -m pytest -q -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 bench: install

@@ -189,12 +189,8 @@ FILTERS = {
     "day": day, "local": local_time, "label": label, "year_span": year_span,
     "percent_number": percent_number, "number": number,
 }
-# Names older templates use for the same functions.
-ALIASES = {"roi_money": money, "roi_compact": money_compact, "roi_percent": percent, "roi_months": months,
-           "amount": money}
 
 
 def register(app):
     """The filters every template (pages, the PDF, mails) formats with, app-wide."""
     app.jinja_env.filters.update(FILTERS)
-    app.jinja_env.filters.update(ALIASES)
