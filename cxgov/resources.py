@@ -93,8 +93,9 @@ class Resource:
     - `options` are loader options for every object answered (a committee with its members);
       `answer(obj)` re-reads an object for the answer when options are not enough.
     - `guard` decides update and delete on the object (before If-Match); `create_guard`
-      decides create on the parent (or None). Services keep their own checks of the rules that
-      depend on the data sent.
+      decides create on the parent (or None); `list_guard` decides list on the parent (or
+      None), for a collection only some may read (it documents 403). Services keep their own
+      checks of the rules that depend on the data sent.
     - `create(actor, data)` or, under a parent, `create(actor, parent, data)`;
       `update(actor, obj, data)`; `delete(actor, obj)`.
     """
@@ -116,6 +117,7 @@ class Resource:
     update_schema: Any = None
     guard: Callable | None = None
     create_guard: Callable | None = None
+    list_guard: Callable | None = None
     create: Callable | None = None
     update: Callable | None = None
     delete: Callable | None = None
@@ -152,9 +154,11 @@ class Resource:
         return with_etag(obj, status)
 
     def _list(self, args, **ids):
+        parent = self._parent(ids)
+        if self.list_guard is not None:
+            guarded(self.list_guard, parent)
         stmt = select(self.model) if self.query is None else self.query(args)
-        if self.parent is not None:
-            parent = self._parent(ids)
+        if parent is not None:
             stmt = stmt.where(getattr(self.model, self.parent.key or self.parent.url_key) == parent.id)
         stmt = filter_by(stmt, self.model, args, self.filters)
         if self.options:
@@ -200,7 +204,7 @@ class Resource:
         under = (404,) if self.parent is not None else ()
         conflict = (409,) if op in self.conflicts else ()
         codes = {
-            "list": (401, 422) + under,
+            "list": (401, 422) + under + ((403,) if self.list_guard is not None else ()),
             "create": (400, 401, 403, 422) + under + conflict,
             "read": (401, 404),
             "update": (400, 401, 403, 404, 412, 422) + conflict,
