@@ -28,7 +28,7 @@ class AuditArgs(ListArgs):
 
 Resource(
     blp, model=AuditEntry, schema=AuditEntrySchema, args=AuditArgs, list_guard=policy.view_audit,
-    order_by=(AuditEntry.id.desc(),), filters=("entity", "entity_id", "actor_id", "action"),
+    order_by=(AuditEntry.id.desc(),), filters=("entity", "entity_id", "actor_id", "action"), names=("AuditTrail", None),
     docs={"list": "The audit trail, newest first."},
 )
 
