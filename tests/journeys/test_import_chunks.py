@@ -278,3 +278,27 @@ def test_a_refusal_rolls_back_what_earlier_chunks_wrote(app, chunk):
             counts = import_measurements(db.session.get(User, admin.id), text.encode(), {"format": "measurements"})
         assert counts == {"created": 12, "updated": 0, "unchanged": 0, "rows": 12}
         assert len(db.session.scalars(select(Measurement)).all()) == 12
+
+
+def test_the_import_leaves_committing_to_its_caller(app, chunk):
+    """The import flushes, never commits: a caller who rolls back keeps nothing of it, audit included;
+    a refusal leaves the session's connection as it found it (SQLite: in its transactions again)."""
+    chunk(3)
+    with app.app_context():
+        journey = factories.create_journey()
+        admin = factories.create_user(role="admin")
+        db.session.commit()
+        text = "metric,journey_id,period_start,period_end,value\n" + "".join(
+            f"nps,{journey.id},2025-{month:02d}-01,2025-{month:02d}-28,{month}\n" for month in range(1, 8))
+        counts = import_measurements(db.session.get(User, admin.id), text, {"format": "measurements"})
+        assert counts["created"] == 7
+        db.session.rollback()
+        assert db.session.scalars(select(Measurement)).all() == []
+        with pytest.raises(Invalid), transactional():
+            import_measurements(db.session.get(User, admin.id), text + "nps,x,,,\n", {"format": "measurements"})
+        db.session.add(Measurement(metric_id=factories.metric("nps").id, journey_id=journey.id, value=Decimal(1),
+                                   period_start=date(2024, 1, 1), period_end=date(2024, 1, 31), source="manual"))
+        db.session.flush()
+        db.session.rollback()
+        assert db.session.scalars(select(Measurement)).all() == []
+    assert audit_entities(app) == []

@@ -140,10 +140,14 @@ class Staging:
                 # committed while this file was being checked (WAL's "busy snapshot").
                 self._autocommit = (driver, driver.isolation_level)
                 driver.isolation_level = None
-        # A table left by an import refused on this connection after it began writing (SQLite:
-        # staged outside the transaction its refusal rolled back) goes first.
-        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {IMPORT_ROWS.name}")
-        IMPORT_ROWS.create(connection)
+        try:
+            # A table left by an import refused on this connection after it began writing (SQLite:
+            # staged outside the transaction its refusal rolled back) goes first.
+            connection.exec_driver_sql(f"DROP TABLE IF EXISTS {IMPORT_ROWS.name}")
+            IMPORT_ROWS.create(connection)
+        except BaseException:
+            self._end_staging()
+            raise
 
     def _end_staging(self):
         """Back to the driver's transactions (SQLite): the writes and their checks are one transaction."""
