@@ -194,10 +194,9 @@ def test_chunks_hold_at_most_chunk_lines(app, journey_owner, chunk):
     checked = []
     j = journey_owner.journey_id
     text = HEADER + month_rows(j, range(1, 6)) + month_rows(j, range(6, 10), value="bad") + month_rows(j, [10, 11])
-    with app.app_context():
-        with pytest.raises(Invalid) as refused, transactional():
-            import_measurements(db.session.get(User, journey_owner.user_id), text, {"format": "measurements"},
-                                progress=lambda phase, done: checked.append((phase, done)))
+    with app.app_context(), pytest.raises(Invalid) as refused, transactional():
+        import_measurements(db.session.get(User, journey_owner.user_id), text, {"format": "measurements"},
+                            progress=lambda phase, done: checked.append((phase, done)))
     assert refused.value.extra["bad_lines"] == 4
     assert checked == [("checking", 4), ("checking", 8), ("checking", 11)]
 

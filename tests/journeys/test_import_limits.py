@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from cxgov.extensions import db
 from cxgov.errors import Invalid
+from cxgov.extensions import db
 from cxgov.journeys.imports import import_measurements
 from cxgov.journeys.models import Measurement
 from cxgov.org.models import User

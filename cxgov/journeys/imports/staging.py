@@ -14,7 +14,7 @@ from cxgov.db import KpiValue, utcnow
 from cxgov.errors import Forbidden
 from cxgov.extensions import db
 from cxgov.journeys.imports.rows import (
-    JOURNEY_ID, LINE, METRIC, METRIC_ID, STAGE_ID, START, END, TOUCHPOINT_ID, Converter,
+    END, JOURNEY_ID, LINE, METRIC, METRIC_ID, STAGE_ID, START, TOUCHPOINT_ID, Converter,
 )
 from cxgov.journeys.models import Journey, Measurement, Metric, Stage, Touchpoint
 from cxgov.journeys.services import kpi
