@@ -73,7 +73,7 @@ def _writes_journey_of(part):
 
 Resource(
     journeys, model=Stage, schema=StageSchema, path="/<int:journey_id>/stages", item="<int:stage_id>",
-    parent=Parent(Journey, "journey_id", options=(selectinload(Journey.stages),)),
+    parent=Parent(Journey, "journey_id"),
     order_by=(Stage.position, Stage.id), options=(selectinload(Stage.touchpoints),),
     guard=_writes_journey_of(lambda stage: stage.journey), create_guard=policy.write_journey,
     create=services.create_stage, update=services.update_stage, delete=services.delete_stage,
