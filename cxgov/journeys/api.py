@@ -58,8 +58,9 @@ Resource(
           "create": "Create a journey (CX leaders and admins).",
           "read": "Read a journey with its stages in order, each with its touchpoints.",
           "update": "Change a journey (its owner, CX leaders, admins; only the latter change the owner).",
-          "delete": "Delete a journey with its stages and touchpoints (each audited); 409 while initiatives work on it\n"
-                    "or it has measurements or impacts (counts in `initiatives`, `measurements`, `impacts`): retire it."},
+          "delete": "Delete a journey with its stages and touchpoints (each audited); 409 while initiatives "
+                    "work on it\nor it has measurements or impacts (counts in `initiatives`, `measurements`, "
+                    "`impacts`): retire it."},
 )
 
 
