@@ -49,8 +49,8 @@ class Parent:
 
     `key` is the child's column naming the parent (`journey_id`); `of(child)` answers the
     parent id of a child where it is not a column of its own (a touchpoint's journey is its
-    stage's). There `key` may be the column of the table that names it (`Stage.journey_id`),
-    which the resource's `query` joins, so that its list keeps the parent's children."""
+    stage's). With `of`, `key` may be the column that names the parent in another table
+    (`Stage.journey_id`), which the resource's `query` joins: its list keeps the parent's children."""
 
     model: Any
     url_key: str
