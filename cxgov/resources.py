@@ -19,7 +19,7 @@ What every declared operation gets, in this order:
 3. `If-Match` against the object's version (412);
 4. the service, inside the one `transactional` boundary (commit after success, rollback on
    any exception);
-5. the answer with its `ETag`; collections, sub-collections included, answer the SPEC §4
+5. the answer with its `ETag` (records without a version have none); collections, sub-collections included, answer the SPEC §4
    envelope `{"items", "total", "page", "page_size"}`.
 
 The problem responses each operation documents follow from the declaration (a parent adds
@@ -103,6 +103,9 @@ class Resource:
     - `guard` decides update and delete on the object (before If-Match); `create_guard`
       decides create on the parent (or None). Services keep their own checks of the rules that
       depend on the data sent.
+    - `update_guard(actor, obj, data)` decides update instead of `guard` where what a caller may
+      change depends on the fields sent (an action item's owner changes its status only); it
+      raises Forbidden, before If-Match like `guard`.
     - `create(actor, data)` or, under a parent, `create(actor, parent, data)`;
       `update(actor, obj, data)`; `delete(actor, obj)`.
     """
@@ -124,6 +127,7 @@ class Resource:
     list_schema: Any = None
     update_schema: Any = None
     guard: Callable | None = None
+    update_guard: Callable | None = None
     create_guard: Callable | None = None
     create: Callable | None = None
     update: Callable | None = None
@@ -158,7 +162,8 @@ class Resource:
             obj = self.answer(obj)
         elif self.options:
             obj = get_or_404(self.model, obj.id, *self.options)
-        return with_etag(obj, status)
+        # A record without a version (a minutes correction: never changed) has no ETag.
+        return with_etag(obj, status) if hasattr(obj, "version") else (obj, status)
 
     def _list(self, args, **ids):
         stmt = select(self.model) if self.query is None else self.query(args)
@@ -189,7 +194,9 @@ class Resource:
     def _update(self, data, **ids):
         with transactional():
             obj = self._item(ids)
-            if self.guard is not None:
+            if self.update_guard is not None:
+                self.update_guard(current_user, obj, data)
+            elif self.guard is not None:
                 guarded(self.guard, obj)
             check_if_match(obj)
             self.update(current_user, obj, data)
