@@ -410,6 +410,10 @@ def record_decision(meeting_id):
             on = min(suggestions.meeting_date(meeting_), today())
             lifecycle.transition_initiative(current_user, initiative, to, decision_id=decision.id, on=on)
             message = f"Decision recorded; “{initiative.title}” is now {to}."
+        elif form.value("apply") and decision.kind == "rebaseline_initiative":
+            initiative = db.session.get(Initiative, decision.initiative_id)
+            gate.rebaseline(current_user, initiative, decision.id)
+            message = f"Decision recorded; “{initiative.title}” has a new approved baseline."
         flash(message, "success")
         return _back(meeting_id, "decisions")
 
