@@ -62,10 +62,13 @@ def check_claim(initiative, metric_id, journey_id, share, impact=None):
     claims nothing. Locks the budget first, so concurrent claims are decided one after another."""
     if not attribution.claims_budget(initiative.status):
         return
+    share = Decimal("1") if share is None else Decimal(share)
+    if (impact is not None and (impact.metric_id, impact.journey_id) == (metric_id, journey_id)
+            and share <= impact.attribution):
+        return  # claiming less (or the same) never overdraws what was claimed before
     lock_budget(metric_id, journey_id)
     others = [(other, owner) for other, owner in claims([(metric_id, journey_id)])[(metric_id, journey_id)]
               if impact is None or other.id != impact.id]
-    share = Decimal("1") if share is None else Decimal(share)
     if attribution.overdraws([other.attribution for other, _ in others], share):
         left = attribution.available(other.attribution for other, _ in others)
         names = ", ".join(f"{owner.title} ({_percent(other.attribution)})" for other, owner in others)

@@ -143,6 +143,13 @@ def test_an_overdrawn_budget_from_earlier_data_blocks_the_approval(app, login_as
     assert checks[3]["name"] == "attribution_budget" and not checks[3]["ok"]
     assert "130 %" in checks[3]["detail"]
     assert _approve(leader, world).json["missing"] == ["attribution_budget"]
+    # Claiming less is always accepted, even while the budget stays overdrawn.
+    url = f"/api/initiatives/{world['initiative']}/impacts"
+    impact_id = leader.get(url).json["items"][0]["id"]
+    assert leader.patch(f"{url}/{impact_id}", json={"attribution": 0.6}).status_code == 200
+    assert leader.patch(f"{url}/{impact_id}", json={"attribution": 0.7}).status_code == 409
+    assert leader.patch(f"{url}/{impact_id}", json={"attribution": 0.5}).status_code == 200
+    assert _approve(leader, world).status_code == 201
 
 
 # -- the approved baseline ------------------------------------------------------------------------
