@@ -20,6 +20,7 @@ def test_concurrent_claims_never_sum_past_one(app, login_as):
         pytest.skip("concurrent writers need PostgreSQL (SQLite serialises them on a file lock)")
     with app.app_context():
         journey = factories.create_journey()
+        journey_id = journey.id
         initiatives = [factories.create_initiative(journey=journey).id for _ in range(CLAIMANTS)]
         metric_id = factories.metric("csat").id
     clients = [login_as("cx_leader") for _ in range(CLAIMANTS)]
@@ -45,5 +46,5 @@ def test_concurrent_claims_never_sum_past_one(app, login_as):
     assert statuses == [201] * 3 + [409] * (CLAIMANTS - 3), statuses
     with app.app_context():
         claimed = db.session.scalar(select(func.sum(Impact.attribution)).where(
-            Impact.metric_id == metric_id, Impact.journey_id == journey.id))
+            Impact.metric_id == metric_id, Impact.journey_id == journey_id))
     assert claimed == Decimal("0.9")
