@@ -379,6 +379,8 @@ def _ensure_unique_impact(initiative_id, metric_id, journey_id, current=None):
 
 
 def create_impact(actor, initiative, data):
+    """A KPI impact; refused (409, `conflicts`) when it overdraws its attribution budget (SPEC §8.3)."""
+    from cxgov.initiatives import gate
     from cxgov.initiatives.models import Impact
 
     policy.require(policy.edit_initiative, actor, initiative)
@@ -388,6 +390,7 @@ def create_impact(actor, initiative, data):
         data["attribution"] = Decimal("1")
     _check_impact_refs(data)
     _ensure_unique_impact(initiative.id, data["metric_id"], data["journey_id"])
+    gate.check_claim(initiative, data["metric_id"], data["journey_id"], data["attribution"])
     impact = Impact(initiative_id=initiative.id, **data)
     db.session.add(impact)
     db.session.flush()
@@ -395,6 +398,8 @@ def create_impact(actor, initiative, data):
 
 
 def update_impact(actor, initiative, impact, data):
+    from cxgov.initiatives import gate
+
     policy.require(policy.edit_initiative, actor, initiative)
     data = dict(data)
     if "attribution" in data and data["attribution"] is None:
@@ -402,6 +407,8 @@ def update_impact(actor, initiative, impact, data):
     _check_impact_refs(data)
     _ensure_unique_impact(initiative.id, data.get("metric_id", impact.metric_id),
                           data.get("journey_id", impact.journey_id), impact)
+    gate.check_claim(initiative, data.get("metric_id", impact.metric_id), data.get("journey_id", impact.journey_id),
+                     data.get("attribution", impact.attribution), impact)
     apply_changes(impact, data)
     db.session.flush()
     return impact

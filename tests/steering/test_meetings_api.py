@@ -4,6 +4,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 
 from cxgov.extensions import db
+from cxgov.initiatives.models import Initiative
 from cxgov.steering.models import AgendaItem, Attendance, Committee, CommitteeMember, Decision, Meeting, MinutesCorrection
 from tests import factories
 from tests.steering.helpers import PAST, client_for, count, get, governance_world
@@ -228,7 +229,7 @@ def _hold_and_publish(app, leader, meeting_id):
 
 
 def test_decision_rules(login_as, app):
-    ids = governance_world(app)
+    ids = governance_world(app, starts_at=PAST)  # decisions are recorded once the meeting has begun
     leader = login_as("cx_leader")
     base = f"/api/meetings/{ids['meeting']}/decisions"
     response = leader.post(base, json={"text": "Go", "kind": "approve_initiative"})
@@ -313,7 +314,9 @@ def test_published_minutes_and_decisions_are_immutable(login_as, app):
 
 
 def test_a_decision_that_moved_an_initiative_is_kept(login_as, app):
-    ids = governance_world(app)
+    ids = governance_world(app, starts_at=PAST)
+    with app.app_context():
+        factories.complete_plan(db.session.get(Initiative, ids["initiative"]))
     leader = login_as("cx_leader")
     response = leader.post(f"/api/initiatives/{ids['initiative']}/transitions",
                            json={"to": "approved", "decision_id": ids["decision"]})
