@@ -4,15 +4,18 @@ minimal body, so that an allowed role gets a 2xx and a forbidden one a 403."""
 import io
 import re
 import shutil
+from datetime import datetime, timezone
 
 from psycopg.types.json import Json
 
 from cxgov.auth.services import issue_token
 from cxgov.db import today
 from cxgov.extensions import db
+from cxgov.initiatives.gate import freeze_baseline
 from tests import factories
 from tests.conftest import CSRF_INPUT, _pg_connect, sign_in_session
 
+HELD = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
 ROLES = ("anonymous", "member", "ambassador", "journey_owner", "executive", "cx_leader", "admin")
 
 
@@ -37,7 +40,7 @@ def build_world():
     metric = f.create_metric(code="call_wait", name="Call wait")
     committee = f.create_committee(chair_id=users["cx_leader"].id)
     committee_member = f.add_committee_member(committee, other)
-    meeting = f.create_meeting(committee=committee)
+    meeting = f.create_meeting(committee=committee, starts_at=HELD)  # decisions are recorded once it has begun
     agenda_item = f.add_agenda_item(meeting)
     f.add_agenda_item(meeting)
     f.add_attendance(meeting, other)
@@ -48,6 +51,7 @@ def build_world():
     initiative = f.create_initiative(journey=journey, owner=users["member"], department=ops)
     cash_flow = f.add_cash_flow(initiative)
     impact = f.add_impact(initiative)
+    freeze_baseline(initiative, today())  # as approved: its baseline is readable
     notification = f.create_notification(user=users["member"])
     import_job = f.create_import_job(created_by=users["journey_owner"])
     tokens = {}
@@ -113,6 +117,7 @@ def json_body(rule, method, w):
         ("/api/action-items", "POST"): {"title": "Call back", "owner_id": w["users"]["member"], "due_on": "2026-12-20"},
         ("/api/action-items/<int:item_id>", "PATCH"): {"status": "done"},
         ("/api/initiatives/<int:initiative_id>/transitions", "POST"): {"to": "cancelled"},
+        ("/api/initiatives/<int:initiative_id>/baseline", "POST"): {"decision_id": w["decision_id"]},
         ("/api/ambassadors", "POST"): {"user_id": w["other_user_id"], "department_id": w["department_id"]},
         ("/api/ambassadors/<int:ambassador_id>", "PATCH"): {"ended_on": today().isoformat()},
         ("/api/ambassador-actions", "POST"): {"ambassador_id": w["ambassador_id"], "kind": "training",

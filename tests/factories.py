@@ -210,3 +210,15 @@ def create_notification(user=None, **kw):
     kw.setdefault("body", "Hello")
     kw.setdefault("dedupe_key", f"test:{n}")
     return _save(Notification(user_id=user.id, **kw))
+
+
+def complete_plan(initiative, metric_code="csat", target_on=date(2027, 6, 30), attribution=Decimal("0.25")):
+    """What the approval gate asks (SPEC §8.1): a planned cost and benefit, a KPI impact (a
+    quarter of its metric's movement on the initiative's journey) and a target date."""
+    add_cash_flow(initiative, kind="cost", year=0, amount="10000")
+    add_cash_flow(initiative, kind="benefit", year=1, amount="15000")
+    add_impact(initiative, metric_code=metric_code, attribution=attribution)
+    if initiative.target_on is None:
+        initiative.target_on = target_on
+        _save(initiative)
+    return initiative

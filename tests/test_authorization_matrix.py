@@ -79,6 +79,10 @@ EXPECTED = {
     ("/api/initiatives/<int:initiative_id>", "DELETE"): only(204, CX_LEADER, ADMIN),
     ("/api/initiatives/<int:initiative_id>", "GET"): everyone(200),
     ("/api/initiatives/<int:initiative_id>", "PATCH"): only(200, MEMBER, CX_LEADER, ADMIN),
+    ("/api/initiatives/<int:initiative_id>/baseline", "GET"): only(200, MEMBER, EXECUTIVE, CX_LEADER, ADMIN),  # the business case
+    # 422: the dataset's decision is not a rebaseline_initiative one (permission is decided first).
+    ("/api/initiatives/<int:initiative_id>/baseline", "POST"): only(422, CX_LEADER, ADMIN),
+    ("/api/initiatives/<int:initiative_id>/baselines", "GET"): only(200, MEMBER, EXECUTIVE, CX_LEADER, ADMIN),
     ("/api/initiatives/<int:initiative_id>/cash-flows", "GET"): only(200, MEMBER, EXECUTIVE, CX_LEADER, ADMIN),  # the business case: as ROI
     ("/api/initiatives/<int:initiative_id>/cash-flows", "POST"): only(201, MEMBER, CX_LEADER, ADMIN),
     ("/api/initiatives/<int:initiative_id>/cash-flows/<int:cash_flow_id>", "DELETE"): only(204, MEMBER, CX_LEADER, ADMIN),
@@ -89,6 +93,7 @@ EXPECTED = {
     ("/api/initiatives/<int:initiative_id>/impacts/<int:impact_id>", "DELETE"): only(204, MEMBER, CX_LEADER, ADMIN),
     ("/api/initiatives/<int:initiative_id>/impacts/<int:impact_id>", "GET"): only(200, MEMBER, EXECUTIVE, CX_LEADER, ADMIN),  # the business case: as ROI
     ("/api/initiatives/<int:initiative_id>/impacts/<int:impact_id>", "PATCH"): only(200, MEMBER, CX_LEADER, ADMIN),
+    ("/api/initiatives/<int:initiative_id>/readiness", "GET"): everyone(200),
     ("/api/initiatives/<int:initiative_id>/roi", "GET"): only(200, MEMBER, EXECUTIVE, CX_LEADER, ADMIN),
     ("/api/initiatives/<int:initiative_id>/transitions", "GET"): everyone(200),
     ("/api/initiatives/<int:initiative_id>/transitions", "POST"): only(201, MEMBER, CX_LEADER, ADMIN),

@@ -96,7 +96,7 @@ def mismatches(text, figures):
 # -- the views --------------------------------------------------------------------------------------
 
 REPORT_QUERIES = [f"basis={basis}&group_by={group_by}" for basis in ("planned", "actual")
-                  for group_by in ("department", "journey", "status", "category")]
+                  for group_by in ("department", "journey", "status", "category")] + ["basis=baseline&group_by=journey"]
 
 
 @dataclass
@@ -135,12 +135,13 @@ class World:
         if "portfolio=" not in filters:
             filters = "&".join(filter(None, [filters, "portfolio=funded"]))
         return set().union(*(api_figures(self.json(f"/api/reports/roi?basis={basis}&group_by={group_by}&{filters}"))
-                             for basis in ("planned", "actual")
+                             for basis in ("planned", "actual", "baseline")
                              for group_by in ("department", "journey", "status", "category")))
 
     def initiative_figures(self, initiative_id):
         return (api_figures(self.json(f"/api/initiatives/{initiative_id}/roi?basis=planned"))
                 | api_figures(self.json(f"/api/initiatives/{initiative_id}/roi?basis=actual"))
+                | api_figures(self.json(f"/api/initiatives/{initiative_id}/roi?basis=baseline"))
                 | api_figures(self.json(f"/api/initiatives/{initiative_id}/cash-flows?page_size=200")))
 
     def meeting_figures(self, meeting_id):

@@ -5,7 +5,7 @@ from flask_login import current_user
 from cxgov import policy
 from cxgov.errors import NotFound
 from cxgov.extensions import db
-from cxgov.initiatives import services
+from cxgov.initiatives import gate_api, services
 from cxgov.initiatives.models import CashFlow, Initiative
 from cxgov.initiatives.schemas import (
     CashFlowArgs, CashFlowSchema, InitiativeArgs, InitiativeSchema, InitiativeSummarySchema,
@@ -137,4 +137,4 @@ class CashFlowById(MethodView):
         db.session.commit()
 
 
-blueprints = [blp]
+blueprints = [blp, *gate_api.blueprints]

@@ -5,7 +5,10 @@
     any non-final state → cancelled
 
 `approved` and `rejected` need a steering-committee decision of the matching kind for that
-initiative, and are recorded by CX leaders and admins only. Every step is kept as a
+initiative, and are recorded by CX leaders and admins only. `approved` also needs the initiative
+to be ready (SPEC §8.1: business case, measurement plan, target date, attribution budget) and
+freezes its baseline (§8.2). A transition citing a decision is never dated before the meeting
+that took it. Every step is kept as a
 `Transition` row (who, when, from, to, decision, note).
 """
 from sqlalchemy import func, select
@@ -14,6 +17,7 @@ from cxgov import policy
 from cxgov.db import today
 from cxgov.errors import Conflict, Invalid
 from cxgov.extensions import db
+from cxgov.initiatives import gate
 from cxgov.initiatives.models import Transition
 
 ALLOWED = {
@@ -44,6 +48,7 @@ def can_transition(actor, initiative, to):
 
 
 def _check_decision(initiative, to, decision_id):
+    """The decision a transition cites (or None), checked against the target."""
     from cxgov.steering.models import Decision
 
     kind = DECISION_KINDS.get(to)
@@ -55,7 +60,8 @@ def _check_decision(initiative, to, decision_id):
             if decision.initiative_id is not None and decision.initiative_id != initiative.id:
                 raise Invalid("The decision is about another initiative.",
                               errors={"decision_id": ["The decision is about another initiative."]})
-        return
+            return decision
+        return None
     if decision_id is None:
         raise Invalid(f"Moving to {to} needs a steering-committee decision ({kind}).",
                       errors={"decision_id": [f"Required: a decision of kind {kind} for this initiative."]})
@@ -68,14 +74,16 @@ def _check_decision(initiative, to, decision_id):
     if decision.kind != kind:
         raise Invalid(f"Moving to {to} needs a decision of kind {kind}.",
                       errors={"decision_id": [f"Decision {decision_id} is of kind {decision.kind}, not {kind}."]})
+    return decision
 
 
 def transition_initiative(actor, initiative, to, decision_id=None, note=None, on=None):
     """Move `initiative` to status `to`; returns the new `Transition` (flushed, not committed).
 
-    403 when the actor may not, 409 (with `allowed`) for an illegal jump, 422 naming
-    `decision_id` when the required decision is missing or does not match, 422 naming `on`
-    when the date lies in the future or before the previous transition.
+    403 when the actor may not, 409 (with `allowed`) for an illegal jump, 409 (with `missing`)
+    for an approval while not ready, 422 naming `decision_id` when the required decision is
+    missing, does not match or was taken after `on`, 422 naming `on` when the date lies in the
+    future or before the previous transition.
     """
     policy.require(_required_rule(to), actor, initiative,
                    "Only CX leaders and admins approve or reject initiatives." if to in DECISION_KINDS else None)
@@ -84,10 +92,14 @@ def transition_initiative(actor, initiative, to, decision_id=None, note=None, on
         raise Conflict(f"An initiative cannot go from {initiative.status} to {to}.",
                        errors={"to": [f"Allowed from {initiative.status}: {', '.join(allowed) or 'nothing (final)'}."]},
                        allowed=allowed)
-    _check_decision(initiative, to, decision_id)
+    decision = _check_decision(initiative, to, decision_id)
+    if to == "approved":
+        gate.require_ready(initiative)
     on = on or today()
     if on > today():
         raise Invalid("A transition cannot be dated in the future.", errors={"on": ["Must be today or earlier."]})
+    if decision is not None:
+        gate.check_decision_date(decision, on)
     previous = db.session.scalar(select(func.max(Transition.effective_on))
                                  .where(Transition.initiative_id == initiative.id))
     if previous is not None and on < previous:
@@ -108,4 +120,6 @@ def transition_initiative(actor, initiative, to, decision_id=None, note=None, on
     initiative.status = to
     db.session.add(transition)
     db.session.flush()
+    if to == "approved":
+        gate.freeze_baseline(initiative, on, decision_id, actor)
     return transition

@@ -113,3 +113,66 @@ class Impact(Versioned, db.Model):
 
     initiative: Mapped[Initiative] = relationship(back_populates="impacts")
     metric: Mapped[Metric] = relationship()
+
+
+class Baseline(db.Model):
+    """The business case and measurement plan as the committee approved them (SPEC §8.2): a
+    frozen copy of the planned cash flows and the impacts, never changed by later edits. A
+    re-baselining decision adds a newer one; the newest is the initiative's baseline."""
+
+    __tablename__ = "baselines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = fk("initiatives.id", ondelete="CASCADE", nullable=False)
+    approved_on: Mapped[date]
+    decision_id: Mapped[int | None] = fk("decisions.id", ondelete="RESTRICT")
+    # True for a baseline the 0007 migration made from the plan as it stood then.
+    migrated: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[int | None] = fk("users.id", ondelete="SET NULL")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    cash_flows: Mapped[list["BaselineCashFlow"]] = collection(
+        cascade="all, delete-orphan", order_by="(BaselineCashFlow.year, BaselineCashFlow.id)"
+    )
+    impacts: Mapped[list["BaselineImpact"]] = collection(cascade="all, delete-orphan", order_by="BaselineImpact.id")
+
+
+class BaselineCashFlow(db.Model):
+    """A planned cash flow as it stood at approval."""
+
+    __tablename__ = "baseline_cash_flows"
+    __table_args__ = (
+        choice("kind", CASH_FLOW_KINDS),
+        sa.CheckConstraint("year >= 0 AND year <= 10", name="year_range"),
+        sa.CheckConstraint("amount > 0", name="amount_positive"),
+        sa.CheckConstraint("risk_adjustment >= 0 AND risk_adjustment < 1", name="risk_adjustment_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    baseline_id: Mapped[int] = fk("baselines.id", ondelete="CASCADE", nullable=False)
+    kind: Mapped[str] = mapped_column(sa.String(8))
+    category: Mapped[str] = mapped_column(sa.String(80))
+    year: Mapped[int]
+    amount: Mapped[Decimal] = mapped_column(Money)
+    risk_adjustment: Mapped[Decimal] = mapped_column(Ratio)
+    description: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class BaselineImpact(db.Model):
+    """A KPI impact as it stood at approval (`impact_id`: the live impact it was copied from,
+    while it exists)."""
+
+    __tablename__ = "baseline_impacts"
+    __table_args__ = (sa.CheckConstraint("attribution >= 0 AND attribution <= 1", name="attribution_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    baseline_id: Mapped[int] = fk("baselines.id", ondelete="CASCADE", nullable=False)
+    impact_id: Mapped[int | None] = fk("impacts.id", ondelete="SET NULL")
+    metric_id: Mapped[int] = fk("metrics.id", ondelete="RESTRICT", nullable=False)
+    journey_id: Mapped[int] = fk("journeys.id", ondelete="RESTRICT", nullable=False)
+    baseline_value: Mapped[Decimal] = mapped_column(KpiValue)
+    target_value: Mapped[Decimal] = mapped_column(KpiValue)
+    value_per_unit: Mapped[Decimal] = mapped_column(Money)
+    attribution: Mapped[Decimal] = mapped_column(Ratio)
+
+    metric: Mapped[Metric] = relationship()

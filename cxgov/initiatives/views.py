@@ -9,10 +9,11 @@ from cxgov import pages, policy
 from cxgov.db import load
 from cxgov.extensions import db
 from cxgov.pages import Field, FormSpec
-from cxgov.initiatives import services
+from cxgov.initiatives import gate, services
+from cxgov.initiatives.gate_api import with_figures
 from cxgov.initiatives.models import BASES, CASH_FLOW_KINDS, CATEGORIES, STATUSES, CashFlow, Initiative
 from cxgov.initiatives.schemas import CashFlowSchema, InitiativeArgs
-from cxgov.journeys.models import Journey
+from cxgov.journeys.models import Journey, Metric
 from cxgov.org.models import Department
 from cxgov.rest import paginate
 from cxgov.steering.models import Decision
@@ -74,11 +75,28 @@ def _detail(initiative_id, form=None, status=200):
         if decision_ids else {}
     return render_template(
         "initiatives/detail.html", initiative=initiative, department=department, transitions=transitions, decisions=decisions,
+        **_gate(initiative, business_case),
         flows={basis: [cf for cf in cash_flows if cf.basis == basis] for basis in BASES}, roi=roi,
         can_edit=policy.edit_initiative(current_user, initiative), kinds=CASH_FLOW_KINDS, bases=BASES,
         form=form or CASH_FLOW_FORM.blank(basis="planned", year=0, risk_adjustment=0),
         business_case=business_case, business_case_refused=policy.BUSINESS_CASE_REFUSED,
     ), status
+
+
+def _gate(initiative, business_case):
+    """The approval gate and the approved baseline as the page shows them (SPEC §8.1–§8.3): the
+    readiness checks while a proposal, each impact's share of its KPI and who else claims it,
+    and the baseline once approved (the impacts and the baseline with the business case)."""
+    impacts = load(initiative, "impacts").impacts if business_case else []
+    baseline = gate.current_baseline(initiative.id) if business_case else None
+    return {
+        "checks": gate.readiness_of(initiative) if initiative.status == "proposed" else None,
+        "impacts": impacts,
+        "metrics": {m.id: m for m in db.session.scalars(select(Metric).where(
+            Metric.id.in_({i.metric_id for i in impacts})))} if impacts else {},
+        "shares": gate.shares_of(initiative) if impacts else {},
+        "baseline": with_figures(baseline) if baseline is not None else None,
+    }
 
 
 @bp.route("/<int:initiative_id>")

@@ -1,6 +1,6 @@
 """Journeys, stages, touchpoints, metrics, measurements and initiative impacts: the rules.
 
-Services check the policy, validate, flush and return; the caller commits.
+Services check the policy, validate, flush and return; the caller's `transactional` commits.
 """
 from decimal import Decimal
 
@@ -178,7 +178,8 @@ def create_touchpoint(actor, journey, data):
     return touchpoint
 
 
-def update_touchpoint(actor, journey, touchpoint, data):
+def update_touchpoint(actor, touchpoint, data):
+    journey = touchpoint.stage.journey
     policy.require(policy.write_journey, actor, journey)
     if "stage_id" in data:
         _stage_of_journey(journey, data["stage_id"])
@@ -189,9 +190,9 @@ def update_touchpoint(actor, journey, touchpoint, data):
     return touchpoint
 
 
-def delete_touchpoint(actor, journey, touchpoint):
+def delete_touchpoint(actor, touchpoint):
     """Delete a touchpoint (audited); refused (409) when it has measurements (SPEC §10)."""
-    policy.require(policy.write_journey, actor, journey)
+    policy.require(policy.write_journey, actor, touchpoint.stage.journey)
     measurements = _count(Measurement, Measurement.touchpoint_id == touchpoint.id)
     if measurements:
         raise Conflict(f"The touchpoint has {measurements} measurement(s), which are never deleted with it.",
@@ -378,6 +379,8 @@ def _ensure_unique_impact(initiative_id, metric_id, journey_id, current=None):
 
 
 def create_impact(actor, initiative, data):
+    """A KPI impact; refused (409, `conflicts`) when it overdraws its attribution budget (SPEC §8.3)."""
+    from cxgov.initiatives import gate
     from cxgov.initiatives.models import Impact
 
     policy.require(policy.edit_initiative, actor, initiative)
@@ -387,6 +390,7 @@ def create_impact(actor, initiative, data):
         data["attribution"] = Decimal("1")
     _check_impact_refs(data)
     _ensure_unique_impact(initiative.id, data["metric_id"], data["journey_id"])
+    gate.check_claim(initiative, data["metric_id"], data["journey_id"], data["attribution"])
     impact = Impact(initiative_id=initiative.id, **data)
     db.session.add(impact)
     db.session.flush()
@@ -394,6 +398,8 @@ def create_impact(actor, initiative, data):
 
 
 def update_impact(actor, initiative, impact, data):
+    from cxgov.initiatives import gate
+
     policy.require(policy.edit_initiative, actor, initiative)
     data = dict(data)
     if "attribution" in data and data["attribution"] is None:
@@ -401,6 +407,8 @@ def update_impact(actor, initiative, impact, data):
     _check_impact_refs(data)
     _ensure_unique_impact(initiative.id, data.get("metric_id", impact.metric_id),
                           data.get("journey_id", impact.journey_id), impact)
+    gate.check_claim(initiative, data.get("metric_id", impact.metric_id), data.get("journey_id", impact.journey_id),
+                     data.get("attribution", impact.attribution), impact)
     apply_changes(impact, data)
     db.session.flush()
     return impact

@@ -27,9 +27,10 @@ class RoiArgs(Schema):
     class Meta:
         unknown = "exclude"
 
-    basis = choice(BASES, load_default="planned", metadata={"description": (
+    basis = choice(BASES + ("baseline",), load_default="planned", metadata={"description": (
         "planned = the business case; actual = the recorded actual cash flows (a measured impact's "
-        "annual_value counts once it is recorded as an actual benefit cash flow).")})
+        "annual_value counts once it is recorded as an actual benefit cash flow); baseline = the planned "
+        "cash flows frozen at approval (initiatives without a baseline contribute nothing).")})
     discount_rate = fields.Decimal(allow_nan=False, validate=validate.Range(min=0, max=1),
                                    metadata={"description": "Default CXGOV_DISCOUNT_RATE (0.10)."})
 

@@ -5,7 +5,9 @@ Decimal. The portfolio report computes the same formulas in the database, one qu
 whatever the number of initiatives (`figures_statement`), so thousands of initiatives cost one
 aggregate rather than thousands of Python computations; tests hold both to the same results.
 
-"Actual" means the recorded actual cash flows (`basis = actual`). The KPI impacts' `annual_value`
+"Actual" means the recorded actual cash flows (`basis = actual`); "baseline" the planned cash
+flows frozen when the committee approved the initiative (SPEC §8.2, its newest baseline;
+initiatives without one contribute nothing). The KPI impacts' `annual_value`
 is not added to actual benefits automatically: a measured impact is turned into money by
 recording it as an actual benefit cash flow, so nothing is counted twice.
 """
@@ -20,7 +22,8 @@ from cxgov import policy
 from cxgov.db import load
 from cxgov.extensions import db
 from cxgov.formatting import currency
-from cxgov.initiatives.models import CashFlow, Impact, Initiative
+from cxgov.initiatives import gate
+from cxgov.initiatives.models import Baseline, BaselineCashFlow, CashFlow, Impact, Initiative
 from cxgov.journeys.models import Journey, Measurement
 from cxgov.org.models import Department
 from cxgov.roi import calc
@@ -35,6 +38,8 @@ FILTERS = ("department_id", "journey_id", "status", "category")
 FUNDED = ("approved", "in_progress", "delivered", "closed")
 # How many initiatives the page's planned-vs-actual table lists.
 BY_INITIATIVE = 50
+# The bases of every ROI figure: the business case, the actuals, the approved baseline.
+ROI_BASES = ("planned", "actual", "baseline")
 
 
 def rounded(value, step):
@@ -48,7 +53,9 @@ def default_rate():
 
 
 def flows_of(cash_flows, basis):
-    return [calc.Flow(cf.kind, cf.year, cf.amount, cf.risk_adjustment) for cf in cash_flows if cf.basis == basis]
+    """The `calc.Flow`s of `basis` (a baseline's cash flows are all planned ones)."""
+    return [calc.Flow(cf.kind, cf.year, cf.amount, cf.risk_adjustment)
+            for cf in cash_flows if getattr(cf, "basis", "planned") == basis]
 
 
 def initiative_roi(actor, initiative, basis="planned", rate=None):
@@ -56,7 +63,12 @@ def initiative_roi(actor, initiative, basis="planned", rate=None):
     policy.require(policy.view_initiative_roi, actor, initiative,
                    "Only the owner, CX leaders, executives and admins see this initiative's ROI.")
     rate = default_rate() if rate is None else Decimal(rate)
-    result = calc.compute_roi(flows_of(load(initiative, "cash_flows").cash_flows, basis), rate)
+    if basis == "baseline":
+        baseline = gate.current_baseline(initiative.id)
+        flows = [] if baseline is None else flows_of(baseline.cash_flows, "planned")
+    else:
+        flows = flows_of(load(initiative, "cash_flows").cash_flows, basis)
+    result = calc.compute_roi(flows, rate)
     return {"basis": basis, "discount_rate": rate, "currency": currency(), **_figures(result),
             "payback_months": result.payback_months, "years": result.years}
 
@@ -113,9 +125,24 @@ def _exact(expression):
     return sa.type_coerce(func.round(expression, 6), NUMBER)
 
 
-def _adjusted_sum(kind):
-    factor = (1 - CashFlow.risk_adjustment) if kind == "benefit" else (1 + CashFlow.risk_adjustment)
-    return sa.type_coerce(func.sum(case((CashFlow.kind == kind, CashFlow.amount * factor), else_=_number(0))),
+def flows_source(basis, conditions):
+    """(columns, where) of the cash flows of `basis` in scope: `columns` has `initiative_id`,
+    `year`, `kind`, `amount` and `risk_adjustment`. Planned and actual are rows of cash_flows;
+    the baseline is each initiative's newest baseline's frozen cash flows."""
+    if basis != "baseline":
+        return CashFlow.__table__.c, [CashFlow.basis == basis, *flows_in_scope(conditions)]
+    in_scope = [Baseline.initiative_id.in_(select(Initiative.id).where(*conditions))] if conditions else []
+    frozen = (select(Baseline.initiative_id, BaselineCashFlow.year, BaselineCashFlow.kind, BaselineCashFlow.amount,
+                     BaselineCashFlow.risk_adjustment)
+              .join(Baseline, Baseline.id == BaselineCashFlow.baseline_id)
+              .where(Baseline.id.in_(gate.current_ids()), *in_scope)
+              .subquery("baseline_flows"))
+    return frozen.c, []
+
+
+def _adjusted_sum(kind, flows=CashFlow.__table__.c):
+    factor = (1 - flows.risk_adjustment) if kind == "benefit" else (1 + flows.risk_adjustment)
+    return sa.type_coerce(func.sum(case((flows.kind == kind, flows.amount * factor), else_=_number(0))),
                           NUMBER)
 
 
@@ -128,11 +155,12 @@ def figures_statement(conditions, basis, rate):
     discount factor (1 + d)^t (bound as decimals, so PostgreSQL computes in `numeric`), and
     summed again. Payback: with the cumulative net of each year as a window sum, the first year
     whose cumulative net reaches zero after a negative one, interpolated linearly inside it."""
+    flows, where = flows_source(basis, conditions)
     yearly = (
-        select(CashFlow.initiative_id, CashFlow.year,
-               _adjusted_sum("cost").label("costs"), _adjusted_sum("benefit").label("benefits"))
-        .where(CashFlow.basis == basis, *flows_in_scope(conditions))
-        .group_by(CashFlow.initiative_id, CashFlow.year)
+        select(flows.initiative_id, flows.year,
+               _adjusted_sum("cost", flows).label("costs"), _adjusted_sum("benefit", flows).label("benefits"))
+        .where(*where)
+        .group_by(flows.initiative_id, flows.year)
         .cte("yearly")
     )
     net = yearly.c.benefits - yearly.c.costs
@@ -266,10 +294,11 @@ def roi_report(actor, args):
 
 def yearly_totals(conditions, basis):
     """The scope's risk-adjusted, undiscounted costs and benefits by year: one query."""
+    flows, where = flows_source(basis, conditions)
     stmt = (
-        select(CashFlow.year, _adjusted_sum("cost"), _adjusted_sum("benefit"))
-        .where(CashFlow.basis == basis, *flows_in_scope(conditions))
-        .group_by(CashFlow.year)
+        select(flows.year, _adjusted_sum("cost", flows), _adjusted_sum("benefit", flows))
+        .where(*where)
+        .group_by(flows.year)
     )
     flows = []
     for year, costs, benefits in db.session.execute(stmt):
@@ -282,8 +311,8 @@ def yearly_totals(conditions, basis):
 def recorded_years(conditions, basis):
     """The years that have cash flows of `basis` in scope: for actuals, the years recorded so
     far, which is all an "actual to date" figure covers. One query."""
-    stmt = (select(CashFlow.year).where(CashFlow.basis == basis, *flows_in_scope(conditions))
-            .distinct().order_by(CashFlow.year))
+    flows, where = flows_source(basis, conditions)
+    stmt = select(flows.year).where(*where).distinct().order_by(flows.year)
     return db.session.scalars(stmt).all()
 
 
@@ -319,7 +348,7 @@ def leadership_report(actor, args):
     basis = args.get("basis") or "planned"
     rate = args.get("discount_rate")
     rate = default_rate() if rate is None else Decimal(rate)
-    by_basis = portfolio_rows(actor, args, ["planned", "actual"], rate)
+    by_basis = portfolio_rows(actor, args, ["planned", "actual"] + ([basis] if basis == "baseline" else []), rate)
     rows = by_basis[basis]
     conditions = scope(actor, args)
     payback, years = combined_payback(conditions, basis)
@@ -335,7 +364,7 @@ def leadership_report(actor, args):
         "restricted": not policy.view_reports(actor),
         "count": len(rows),
         "totals": {**calc.portfolio(rows), "payback_months": payback},
-        "totals_by_basis": {b: calc.portfolio(by_basis[b]) for b in by_basis},
+        "totals_by_basis": {b: calc.portfolio(by_basis[b]) for b in ("planned", "actual")},
         "years": years,
         "by": {name: groups(rows, name) for name in ("department", "journey", "category")},
         "planned_vs_actual": planned_vs_actual,

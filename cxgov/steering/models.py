@@ -12,7 +12,7 @@ MEMBER_ROLES = ("chair", "secretary", "member", "sponsor")
 MEETING_STATUSES = ("scheduled", "held", "cancelled")
 AGENDA_KINDS = ("initiative_review", "journey_review", "decision", "information")
 ATTENDANCE_STATUSES = ("invited", "accepted", "declined", "attended", "absent")
-DECISION_KINDS = ("approve_initiative", "reject_initiative", "other")
+DECISION_KINDS = ("approve_initiative", "reject_initiative", "rebaseline_initiative", "other")
 ACTION_ITEM_STATUSES = ("open", "done", "cancelled")
 
 

@@ -284,15 +284,19 @@ def _check_decision(meeting, data, current=None):
     initiative_id = data.get("initiative_id", current.initiative_id if current else None)
     if kind != "other" and initiative_id is None:
         raise Invalid(f"A decision of kind {kind} names its initiative.",
-                      errors={"initiative_id": ["Required for approve_initiative and reject_initiative."]})
+                      errors={"initiative_id": ["Required for every kind but other."]})
     require_existing(Initiative, initiative_id, "initiative_id")
 
 
 def record_decision(actor, meeting, data):
-    """A new decision. Once the minutes are published, only corrections (`corrects_id`) are accepted."""
+    """A new decision, on a meeting that is not cancelled and has started (SPEC §8.1). Once the
+    minutes are published, only corrections (`corrects_id`) are accepted."""
     require_governance(actor)
     if meeting.status == "cancelled":
         raise Conflict("The meeting was cancelled; it took no decisions.")
+    if meeting.starts_at > utcnow():
+        raise Conflict("The meeting has not started yet; decisions are recorded once it has begun.",
+                       errors={"meeting": [f"Starts at {meeting.starts_at.isoformat()}."]})
     _check_decision(meeting, data)
     corrects_id = data.get("corrects_id")
     if corrects_id is not None:

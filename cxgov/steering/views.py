@@ -20,7 +20,7 @@ from cxgov.db import load, today, utcnow
 from cxgov.errors import Conflict, Invalid
 from cxgov.formatting import local_time, local_zone
 from cxgov.extensions import db
-from cxgov.initiatives import lifecycle
+from cxgov.initiatives import gate, lifecycle
 from cxgov.initiatives.models import Initiative
 from cxgov.org.models import User
 from cxgov.pages import Field, FormSpec
@@ -36,6 +36,7 @@ from cxgov.steering.schemas import (
     ActionItemSchema, AgendaItemSchema, CommitteeMemberSchema, CommitteeSchema, DecisionSchema, MeetingPatchSchema,
     MeetingSchema,
 )
+from cxgov.transaction import transactional
 
 bp = Blueprint("steering", __name__)
 
@@ -72,13 +73,13 @@ def _submit(form, act, render):
 
 
 def _attempt(action, success, back):
-    """Run `action`; commit and flash `success`, or flash why it was refused. Redirect to `back`."""
+    """Run `action` in one transaction and flash `success` (or what it returns), or flash why it
+    was refused, nothing written. Redirect to `back`."""
     try:
-        message = action()
-        db.session.commit()
+        with transactional():
+            message = action()
         flash(message or success, "success")
     except (Invalid, Conflict) as error:
-        db.session.rollback()
         _flash_refusal(error)
     return redirect(back)
 
@@ -266,8 +267,12 @@ def _meeting_page_data(meeting):
     users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name)).all()
     corrections = db.session.scalars(select(MinutesCorrection).where(MinutesCorrection.meeting_id == meeting.id)
                                      .order_by(MinutesCorrection.id)).all()
+    proposals = [i for i in initiatives.values() if i.status == "proposed"]
     return {
         "initiatives": initiatives, "decidable": decidable,
+        # The approval gate of every proposal the meeting may decide (SPEC §8.1), and whether the
+        # meeting has begun (decisions are recorded from then on).
+        "readiness": gate.readiness_for(proposals), "started": meeting.starts_at <= utcnow(),
         "cases": roi_services.business_cases(current_user, [initiatives[i] for i in initiative_ids if i in initiatives]), "action_items": open_items, "people": people,
         "users": users, "corrections": corrections,
     }
@@ -406,6 +411,10 @@ def record_decision(meeting_id):
             on = min(suggestions.meeting_date(meeting_), today())
             lifecycle.transition_initiative(current_user, initiative, to, decision_id=decision.id, on=on)
             message = f"Decision recorded; “{initiative.title}” is now {to}."
+        elif form.value("apply") and decision.kind == "rebaseline_initiative":
+            initiative = db.session.get(Initiative, decision.initiative_id)
+            gate.rebaseline(current_user, initiative, decision.id)
+            message = f"Decision recorded; “{initiative.title}” has a new approved baseline."
         flash(message, "success")
         return _back(meeting_id, "decisions")
 

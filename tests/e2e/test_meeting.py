@@ -21,7 +21,7 @@ def _meeting_world(app):
                                            starts_at=datetime(2026, 11, 3, 9, tzinfo=timezone.utc))
         factories.add_attendance(meeting, leader)
         factories.add_attendance(meeting, member)
-        initiative = factories.create_initiative(title="Self-service returns")
+        initiative = factories.complete_plan(factories.create_initiative(title="Self-service returns"))
         return leader, leader.id, member.id, meeting.id, initiative.id
 
 
@@ -81,3 +81,47 @@ def test_a_member_marks_an_action_item_done_on_a_phone(app, live_server, sign_in
     page.click("button:has-text('Mark done')")
     assert "marked done" in page.locator(".flash").inner_text()
     assert "Nothing open" in page.content()
+
+
+def test_a_cx_leader_is_stopped_at_the_gate_completes_the_plan_and_approves(app, live_server, sign_in):
+    """SPEC §8.1: the approval of an initiative without a business case is refused with what is
+    missing; once the plan is complete, the same decision approves it."""
+    leader, _, _, meeting_id, _ = _meeting_world(app)
+    with app.app_context():
+        initiative = factories.create_initiative(title="Call-back service", target_on=factories.date(2027, 6, 30))
+        factories.add_impact(initiative, metric_code="csat")
+        initiative_id = initiative.id
+        factories.add_agenda_item(db.session.get(Meeting, meeting_id), title="Approve the call-back service?",
+                                  kind="decision", initiative_id=initiative_id)
+    page = sign_in(leader)
+    page.goto(f"{live_server}/meetings/{meeting_id}")
+    agenda = page.locator("#agenda").inner_text()
+    assert "Not ready for approval: The business case needs a planned cost and a planned benefit." in agenda
+
+    page.select_option("#decision-kind", "approve_initiative")
+    page.select_option("#decision-initiative", str(initiative_id))
+    page.fill("#decision-text", "Approve the call-back service.")
+    page.click("button:has-text('Record decision')")
+    assert "Not ready for approval" in page.locator(".error-summary").inner_text()
+
+    page.click("#agenda >> text=What is missing")
+    assert "The business case needs a planned cost and a planned benefit." in page.locator("#readiness").inner_text()
+    for kind, year, category, amount in (("cost", "0", "Build", "40000"), ("benefit", "1", "Retention", "65000")):
+        page.select_option("#cf-basis", "planned")
+        page.select_option("#cf-kind", kind)
+        page.fill("#cf-year", year)
+        page.fill("#cf-category", category)
+        page.fill("#cf-amount", amount)
+        page.click("button:has-text('Add cash flow')")
+        assert "Cash flow added" in page.locator(".flash").inner_text()
+    assert "Yes: the plan is complete" in page.locator("#readiness").inner_text()
+
+    page.goto(f"{live_server}/meetings/{meeting_id}")
+    assert "Ready for approval" in page.locator("#agenda").inner_text()
+    page.select_option("#decision-kind", "approve_initiative")
+    page.select_option("#decision-initiative", str(initiative_id))
+    page.fill("#decision-text", "Approve the call-back service.")
+    page.click("button:has-text('Record decision')")
+    assert "“Call-back service” is now approved" in page.locator(".flash").inner_text()
+    page.goto(f"{live_server}/initiatives/{initiative_id}")
+    assert "Approved baseline" in page.locator("#baseline").inner_text()

@@ -1,5 +1,5 @@
 """The initiative lifecycle (SPEC §2): POST /api/initiatives/{id}/transitions."""
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -10,13 +10,16 @@ from cxgov.initiatives.models import Initiative, Transition
 from tests import factories
 from tests.steering.helpers import client_for, count, get
 
+# The meeting that took the decisions (the transitions are dated after it).
+MEETING = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
+
 
 @pytest.fixture
 def setup(app):
     with app.app_context():
         owner = factories.create_user()
-        initiative = factories.create_initiative(owner=owner)
-        meeting = factories.create_meeting()
+        initiative = factories.complete_plan(factories.create_initiative(owner=owner))
+        meeting = factories.create_meeting(starts_at=MEETING)
         approve = factories.create_decision(meeting, initiative=initiative, kind="approve_initiative")
         reject = factories.create_decision(meeting, initiative=initiative, kind="reject_initiative")
         other = factories.create_initiative()

@@ -1,5 +1,5 @@
 """The steering pages: who sees which form, and what each form does (post/redirect/get)."""
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import select
@@ -28,7 +28,7 @@ def test_anonymous_is_sent_to_sign_in(client, app):
 
 @pytest.mark.parametrize("role", ["member", "executive", "cx_leader", "admin"])
 def test_everyone_reads_the_pages(page_as, app, role):
-    ids = governance_world(app)
+    ids = governance_world(app, starts_at=PAST)  # the decision form once the meeting has begun
     client = page_as(role)
     for path in PAGES:
         assert client.get(path.format(**ids)).status_code == 200, path
@@ -126,6 +126,8 @@ def test_governance_forms_refuse_others_with_403(page_as, app, path, data, role)
 
 def test_running_a_meeting_through_the_forms(page_as, app):
     ids = governance_world(app, starts_at=PAST)
+    with app.app_context():
+        factories.complete_plan(db.session.get(Initiative, ids["initiative"]))
     client = page_as("cx_leader")
     page = f"/meetings/{ids['meeting']}"
     response = _post(client, f"{page}/attendance", {f"status_{ids['member']}": "attended",
@@ -159,7 +161,7 @@ def test_running_a_meeting_through_the_forms(page_as, app):
 
 
 def test_refusals_come_back_on_the_form_and_write_nothing(page_as, app):
-    ids = governance_world(app)
+    ids = governance_world(app, starts_at=PAST)
     client = page_as("cx_leader")
     page = f"/meetings/{ids['meeting']}"
     with app.app_context():
@@ -229,3 +231,33 @@ def test_minutes_as_pdf(page_as, app, client):
     assert response.data.startswith(b"%PDF")
     assert client.get(f"/meetings/{ids['meeting']}/minutes.pdf").status_code == 302
     assert page_as("member").get("/meetings/9999/minutes.pdf").status_code == 404
+
+
+def test_the_meeting_page_shows_the_approval_gate(page_as, app):
+    """SPEC §8.1: each decide item says whether its initiative is ready and what is missing; an
+    approval applied to an initiative that is not ready is refused on the form, nothing written."""
+    ids = governance_world(app, starts_at=PAST)
+    with app.app_context():
+        meeting = db.session.get(Meeting, ids["meeting"])
+        factories.add_agenda_item(meeting, title="Approve the pilot?", kind="decision", initiative_id=ids["initiative"])
+    client = page_as("cx_leader")
+    page = f"/meetings/{ids['meeting']}"
+    html = client.get(page).get_data(as_text=True)
+    assert 'data-readiness="not-ready"' in html
+    assert "Not ready for approval: The business case needs a planned cost and a planned benefit." in html
+    assert "not ready for approval)</option>" in html
+    response = _post(client, f"{page}/decisions", {"kind": "approve_initiative", "initiative_id": ids["initiative"],
+                                                     "text": "Approve the pilot", "apply": "1"}, page)
+    assert response.status_code == 422
+    assert "Not ready for approval" in response.get_data(as_text=True)
+    assert count(app, Decision) == 1 and get(app, Initiative, ids["initiative"]).status == "proposed"
+    with app.app_context():
+        factories.complete_plan(db.session.get(Initiative, ids["initiative"]))
+    html = client.get(page).get_data(as_text=True)
+    assert 'data-readiness="ready"' in html and "not ready for approval)</option>" not in html
+
+
+def test_a_meeting_that_has_not_begun_takes_no_decisions_yet(page_as, app):
+    ids = governance_world(app, starts_at=datetime(2099, 1, 1, 9, tzinfo=timezone.utc))
+    html = page_as("cx_leader").get(f"/meetings/{ids['meeting']}").get_data(as_text=True)
+    assert "Record decision" not in html and "Decisions are recorded once the meeting has begun" in html

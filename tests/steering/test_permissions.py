@@ -2,7 +2,7 @@
 import pytest
 
 from cxgov.audit.models import AuditEntry
-from tests.steering.helpers import client_for, count, governance_world
+from tests.steering.helpers import PAST, client_for, count, governance_world
 
 READS = [
     "/api/committees", "/api/committees/{committee}", "/api/committees/{committee}/members",
@@ -59,7 +59,7 @@ def world(app):
     from cxgov.steering.models import CommitteeMember
     from tests import factories
 
-    ids = governance_world(app)
+    ids = governance_world(app, starts_at=PAST)  # decisions are recorded once the meeting has begun
     with app.app_context():
         ids["outsider"] = factories.create_user().id
         ids["membership"] = db.session.scalar(select(CommitteeMember.id).where(CommitteeMember.user_id == ids["member"]))

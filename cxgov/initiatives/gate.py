@@ -1,0 +1,238 @@
+"""The approval gate, the attribution budget and the approved baseline (SPEC §8.1–§8.3): the
+database side of `readiness` and `attribution`, called by the lifecycle and the impact services.
+Functions flush, never commit (the caller's `transactional` does).
+"""
+from collections import defaultdict
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.orm import selectinload
+
+from cxgov.db import load
+from cxgov.errors import Conflict, Invalid
+from cxgov.extensions import db
+from cxgov.formatting import local_zone
+from cxgov.initiatives import attribution
+from cxgov.initiatives.models import Baseline, BaselineCashFlow, BaselineImpact, CashFlow, Impact, Initiative
+from cxgov.initiatives.readiness import is_ready, missing, readiness
+from cxgov.journeys.models import Metric
+
+LIVE = Initiative.status.not_in(sorted(attribution.RELEASED))
+
+
+# -- the attribution budget (§8.3) ------------------------------------------------------------------
+
+# pg_advisory_xact_lock(namespace, key): "at", the claims on one metric and journey.
+LOCK_NAMESPACE = 0x6174
+BUDGET_LOCK = sa.text("SELECT pg_advisory_xact_lock(:namespace, :key)")
+
+
+def _lock_key(metric_id, journey_id):
+    """One signed 32-bit key per (metric, journey); two pairs sharing a key only wait for each other."""
+    key = (metric_id * 1_000_003 + journey_id) % 2**32
+    return key - 2**32 if key >= 2**31 else key
+
+
+def lock_budget(metric_id, journey_id):
+    """Serialise the claims on one metric and journey until the transaction ends. On PostgreSQL a
+    transaction-scoped advisory lock; SQLite has one writer at a time already."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(BUDGET_LOCK, {"namespace": LOCK_NAMESPACE, "key": _lock_key(metric_id, journey_id)})
+
+
+def claims(pairs, exclude_initiative_id=None):
+    """{(metric_id, journey_id): [(Impact, Initiative)]}: the live claims on each pair, one query."""
+    pairs = list(set(pairs))
+    result = defaultdict(list)
+    if not pairs:
+        return result
+    stmt = (select(Impact, Initiative).join(Initiative, Initiative.id == Impact.initiative_id)
+            .where(tuple_(Impact.metric_id, Impact.journey_id).in_(pairs), LIVE).order_by(Impact.id))
+    if exclude_initiative_id is not None:
+        stmt = stmt.where(Impact.initiative_id != exclude_initiative_id)
+    for impact, initiative in db.session.execute(stmt):
+        result[(impact.metric_id, impact.journey_id)].append((impact, initiative))
+    return result
+
+
+def check_claim(initiative, metric_id, journey_id, share, impact=None):
+    """Refuse (409 with `conflicts`) an impact of `initiative` claiming `share` of `metric_id` on
+    `journey_id` when the live claims would sum past 1. An initiative that is no longer live
+    claims nothing. Locks the budget first, so concurrent claims are decided one after another."""
+    if not attribution.claims_budget(initiative.status):
+        return
+    share = Decimal("1") if share is None else Decimal(share)
+    if (impact is not None and (impact.metric_id, impact.journey_id) == (metric_id, journey_id)
+            and share <= impact.attribution):
+        return  # claiming less (or the same) never overdraws what was claimed before
+    lock_budget(metric_id, journey_id)
+    others = [(other, owner) for other, owner in claims([(metric_id, journey_id)])[(metric_id, journey_id)]
+              if impact is None or other.id != impact.id]
+    if attribution.overdraws([other.attribution for other, _ in others], share):
+        left = attribution.available(other.attribution for other, _ in others)
+        names = ", ".join(f"{owner.title} ({_percent(other.attribution)})" for other, owner in others)
+        raise Conflict(
+            f"This KPI movement is already claimed: {names}. At most {_percent(max(left, Decimal(0)))} is left.",
+            errors={"attribution": [f"At most {max(left, Decimal(0))} is left of this metric on this journey."]},
+            conflicts=[other.id for other, _ in others],
+        )
+
+
+def _percent(share):
+    return f"{(Decimal(share) * 100).normalize():f} %"
+
+
+def _overdrawn(initiative, impacts, by_pair, names):
+    """Plain words for each impact of `initiative` whose budget the live claims overdraw."""
+    words = []
+    for impact in impacts:
+        shares = [other.attribution for other, _ in by_pair[(impact.metric_id, impact.journey_id)]]
+        if not attribution.claims_budget(initiative.status):
+            shares.append(impact.attribution)
+        if attribution.claimed(shares) > attribution.BUDGET:
+            words.append(f"{names.get(impact.metric_id, 'a KPI')} is claimed "
+                         f"{_percent(attribution.claimed(shares))} in all")
+    return words
+
+
+def shares_of(initiative):
+    """For the initiative page: per impact, who else claims its metric and journey and what is
+    claimed in all. {impact id: {"claimed": Decimal, "others": [(Initiative, share)]}}."""
+    impacts = load(initiative, "impacts").impacts
+    by_pair = claims([(i.metric_id, i.journey_id) for i in impacts])
+    answer = {}
+    for impact in impacts:
+        rows = by_pair[(impact.metric_id, impact.journey_id)]
+        others = [(owner, other.attribution) for other, owner in rows if other.id != impact.id]
+        own = [impact.attribution] if attribution.claims_budget(initiative.status) else []
+        answer[impact.id] = {"claimed": attribution.claimed([s for _, s in others] + own), "others": others}
+    return answer
+
+
+# -- the approval gate (§8.1) ---------------------------------------------------------------------
+
+def readiness_for(initiatives):
+    """{initiative id: the checks of SPEC §8.1, in order} for many initiatives in four queries
+    whatever their number (the meeting page asks it of every initiative it may decide)."""
+    initiatives = list(initiatives)
+    ids = [i.id for i in initiatives]
+    if not ids:
+        return {}
+    flows = defaultdict(list)
+    for initiative_id, kind in db.session.execute(
+            select(CashFlow.initiative_id, CashFlow.kind).where(CashFlow.initiative_id.in_(ids),
+                                                                CashFlow.basis == "planned").distinct()):
+        flows[initiative_id].append(_Kind(kind))
+    impacts = defaultdict(list)
+    for impact in db.session.scalars(select(Impact).where(Impact.initiative_id.in_(ids)).order_by(Impact.id)):
+        impacts[impact.initiative_id].append(impact)
+    every = [impact for rows in impacts.values() for impact in rows]
+    by_pair = claims([(i.metric_id, i.journey_id) for i in every])
+    names = dict(db.session.execute(select(Metric.id, Metric.name).where(
+        Metric.id.in_({i.metric_id for i in every}))).all()) if every else {}
+    return {i.id: readiness(flows[i.id], impacts[i.id], i.target_on, _overdrawn(i, impacts[i.id], by_pair, names))
+            for i in initiatives}
+
+
+class _Kind:
+    """A planned cash flow as `readiness` reads it (only its kind counts)."""
+
+    basis = "planned"
+
+    def __init__(self, kind):
+        self.kind = kind
+
+
+def readiness_of(initiative):
+    """The checks of SPEC §8.1 for `initiative`, in order."""
+    return readiness_for([initiative])[initiative.id]
+
+
+def require_ready(initiative):
+    """409 with `missing` (the failing checks) unless the initiative may be approved."""
+    checks = readiness_of(initiative)
+    if not is_ready(checks):
+        failing = [check for check in checks if not check.ok]
+        raise Conflict("Not ready for approval: " + " ".join(check.detail for check in failing),
+                       missing=missing(checks))
+
+
+def meeting_date(meeting):
+    """The day a meeting took place, in the organisation's time zone."""
+    return meeting.starts_at.astimezone(local_zone()).date()
+
+
+def check_decision_date(decision, on):
+    """A transition citing `decision` is not dated before the decision's meeting (422 on decision_id)."""
+    taken_on = meeting_date(decision.meeting)
+    if on < taken_on:
+        raise Invalid("A transition cannot be dated before the meeting that decided it.",
+                      errors={"decision_id": [f"Decision {decision.id} was taken on {taken_on.isoformat()}; "
+                                              f"the transition is dated {on.isoformat()}."]})
+
+
+# -- the approved baseline (§8.2) -------------------------------------------------------------------
+
+def freeze_baseline(initiative, approved_on, decision_id=None, actor=None):
+    """A new baseline of `initiative`: its planned cash flows and its impacts as they are now."""
+    baseline = Baseline(initiative_id=initiative.id, approved_on=approved_on, decision_id=decision_id,
+                        migrated=False, created_by_id=getattr(actor, "id", None))
+    baseline.cash_flows = [
+        BaselineCashFlow(kind=cf.kind, category=cf.category, year=cf.year, amount=cf.amount,
+                         risk_adjustment=cf.risk_adjustment, description=cf.description)
+        for cf in db.session.scalars(select(CashFlow).where(CashFlow.initiative_id == initiative.id,
+                                                            CashFlow.basis == "planned")
+                                     .order_by(CashFlow.year, CashFlow.id))
+    ]
+    baseline.impacts = [
+        BaselineImpact(impact_id=i.id, metric_id=i.metric_id, journey_id=i.journey_id,
+                       baseline_value=i.baseline_value, target_value=i.target_value,
+                       value_per_unit=i.value_per_unit, attribution=i.attribution)
+        for i in db.session.scalars(select(Impact).where(Impact.initiative_id == initiative.id).order_by(Impact.id))
+    ]
+    db.session.add(baseline)
+    db.session.flush()
+    return baseline
+
+
+def current_baseline(initiative_id):
+    """The newest baseline of an initiative, or None (before approval)."""
+    return db.session.scalar(
+        select(Baseline).where(Baseline.initiative_id == initiative_id).order_by(Baseline.id.desc()).limit(1)
+        .options(selectinload(Baseline.cash_flows), selectinload(Baseline.impacts)))
+
+
+def baselines_of(initiative_id):
+    """The history, newest first (a statement for the caller to paginate)."""
+    return (select(Baseline).where(Baseline.initiative_id == initiative_id).order_by(Baseline.id.desc())
+            .options(selectinload(Baseline.cash_flows), selectinload(Baseline.impacts)))
+
+
+def current_ids():
+    """The ids of every initiative's newest baseline (a subquery)."""
+    return select(func.max(Baseline.id)).group_by(Baseline.initiative_id)
+
+
+def rebaseline(actor, initiative, decision_id):
+    """SPEC §8.2: a new baseline, justified by a `rebaseline_initiative` decision for this
+    initiative. 422 on `decision_id` when the decision does not fit; 409 before approval."""
+    from cxgov.steering.models import Decision
+
+    if decision_id is None:
+        raise Invalid("Re-baselining needs a decision.",
+                      errors={"decision_id": ["Required: a decision of kind rebaseline_initiative for this initiative."]})
+    decision = db.session.get(Decision, decision_id)
+    if decision is None:
+        raise Invalid("decision_id does not exist.", errors={"decision_id": [f"No decision with id {decision_id}."]})
+    if decision.initiative_id != initiative.id or decision.kind != "rebaseline_initiative":
+        raise Invalid("Re-baselining needs a rebaseline_initiative decision about this initiative.",
+                      errors={"decision_id": [f"Decision {decision_id} is a {decision.kind} decision"
+                                              f"{'' if decision.initiative_id == initiative.id else ' about another initiative'}."]})
+    if db.session.scalar(select(Baseline.id).where(Baseline.decision_id == decision_id).limit(1)) is not None:
+        raise Conflict("This decision has already re-baselined the initiative.",
+                       errors={"decision_id": [f"Decision {decision_id} has been applied already."]})
+    if current_baseline(initiative.id) is None:
+        raise Conflict("The initiative has no approved baseline yet: approve it first.",
+                       errors={"decision_id": ["Only an approved initiative is re-baselined."]})
+    return freeze_baseline(initiative, meeting_date(decision.meeting), decision.id, actor)
