@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from cxgov.extensions import db
 from cxgov.org.models import ROLES
+from cxgov.transaction import transactional
 
 cxgov_cli = AppGroup("cxgov", help="cxgov administration.")
 
@@ -48,11 +49,10 @@ def create_user_command(email, name, role, department_code, password):
         problems = "; ".join(f"{field}: {' '.join(map(str, messages))}" for field, messages in error.messages.items())
         raise click.UsageError(problems) from None
     try:
-        user = create_user(None, data)
+        with transactional():
+            user = create_user(None, data)
     except DomainError as error:
-        db.session.rollback()
         raise click.ClickException(error.detail or str(error)) from None
-    db.session.commit()
     click.echo(f"created {user.role} {user.email} (id {user.id})")
 
 
@@ -68,20 +68,19 @@ def seed_demo_command(initiatives, measurements):
     if not is_empty():
         click.echo("the database already has users: seed-demo left it as it is")
         return
-    summary = seed_demo()
-    db.session.commit()
+    with transactional():
+        summary = seed_demo()
     if initiatives or measurements:
         from cxgov.scale import seed_scale
 
         # Initiatives also write their cash flows and impacts; the bar counts initiatives and measurements.
-        with click.progressbar(length=initiatives + measurements, label="Generating",
-                               file=sys.stderr) as bar:
+        with transactional(), click.progressbar(length=initiatives + measurements, label="Generating",
+                                                file=sys.stderr) as bar:
             summary += "\n" + seed_scale(initiatives, measurements, progress=bar.update)
-        db.session.commit()
         # After a bulk load the query planner needs the new table sizes (autovacuum may be off or
         # not have run yet).
-        db.session.execute(sa.text("ANALYZE"))
-        db.session.commit()
+        with transactional():
+            db.session.execute(sa.text("ANALYZE"))
     click.echo(summary)
 
 

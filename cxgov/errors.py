@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from cxgov.extensions import db
+from cxgov.transaction import rollback
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -212,29 +212,29 @@ def database_busy(error):
 def register_errors(app):
     @app.errorhandler(DomainError)
     def on_domain_error(error):
-        db.session.rollback()
+        rollback()
         return render_error(error.status, error.detail, errors=error.errors, title=error.title,
                             page_detail=error.detail, **error.extra)
 
     @app.errorhandler(HTTPException)
     def on_http_exception(error):
-        db.session.rollback()
+        rollback()
         return handle_http_exception(error)
 
     @app.errorhandler(StaleDataError)
     def on_stale(error):
-        db.session.rollback()
+        rollback()
         return render_error(412, "The resource was changed by someone else; fetch it again and retry.")
 
     @app.errorhandler(IntegrityError)
     def on_integrity(error):
-        db.session.rollback()
+        rollback()
         current_app.logger.info("integrity error: %s", error.orig)
         return render_error(409, "The change conflicts with existing data (a duplicate or a missing reference).")
 
     @app.errorhandler(OperationalError)
     def on_operational(error):
-        db.session.rollback()
+        rollback()
         if database_busy(error):
             response = current_app.make_response(render_error(
                 503, "The database is busy with another change (a large import); try again in a few seconds."))
@@ -244,13 +244,13 @@ def register_errors(app):
 
     @app.errorhandler(RecursionError)
     def on_too_deep(error):
-        db.session.rollback()
+        rollback()
         if request.is_json:  # Python's JSON parser gives up on bodies nested thousands deep
             return render_error(400, "The request body is nested too deeply.")
         return on_unexpected(error)
 
     @app.errorhandler(Exception)
     def on_unexpected(error):
-        db.session.rollback()
+        rollback()
         current_app.logger.exception("unhandled error")
         return render_error(500, "Something went wrong on our side; it has been logged.")

@@ -22,8 +22,8 @@ from sqlalchemy.exc import IntegrityError
 
 from cxgov import form_tokens
 from cxgov.errors import Conflict, Invalid
-from cxgov.extensions import db
 from cxgov.rest import INT_MAX
+from cxgov.transaction import rollback, transactional
 
 FORM_LEVEL = "_form"
 
@@ -280,26 +280,22 @@ def create_once(form, act):
         try:
             claim = form_tokens.record(form.token, current_user.id)
         except IntegrityError:  # the same form, sent twice at once: the other one won
-            db.session.rollback()
+            rollback()
             return _already_saved(form_tokens.find(form.token))
     try:
-        try:
-            url = act()
-        except (Invalid, Conflict) as error:  # a rule of the domain refused it: shown on the form
-            db.session.rollback()
-            form.refuse(error)
-        if claim is not None:
-            claim.outcome_url = url
-        db.session.commit()
+        with transactional():  # the claim's transaction: claim and creation commit together
+            try:
+                url = act()
+            except (Invalid, Conflict) as error:  # a rule of the domain refused it: shown on the form
+                rollback()
+                form.refuse(error)
+            if claim is not None:
+                claim.outcome_url = url
     except IntegrityError:
-        db.session.rollback()
         earlier = form_tokens.find(form.token) if form.token else None
         if earlier is None:
             raise
         return _already_saved(earlier)
-    except Exception:
-        db.session.rollback()
-        raise
     return redirect(url)
 
 

@@ -101,8 +101,9 @@ class Resource:
     - `list_schema` is the listed items' schema where a list answers a shorter form than an
       item (journeys listed without their stages); the `options` are then not applied to it.
     - `guard` decides update and delete on the object (before If-Match); `create_guard`
-      decides create on the parent (or None). Services keep their own checks of the rules that
-      depend on the data sent.
+      decides create on the parent (or None); `list_guard` decides list on the parent (or
+      None), for a collection only some may read (it documents 403). Services keep their own
+      checks of the rules that depend on the data sent.
     - `update_guard(actor, obj, data)` decides update instead of `guard` where what a caller may
       change depends on the fields sent (an action item's owner changes its status only); it
       raises Forbidden, before If-Match like `guard`.
@@ -129,6 +130,7 @@ class Resource:
     guard: Callable | None = None
     update_guard: Callable | None = None
     create_guard: Callable | None = None
+    list_guard: Callable | None = None
     create: Callable | None = None
     update: Callable | None = None
     delete: Callable | None = None
@@ -166,9 +168,11 @@ class Resource:
         return with_etag(obj, status) if hasattr(obj, "version") else (obj, status)
 
     def _list(self, args, **ids):
+        parent = self._parent(ids)
+        if self.list_guard is not None:
+            guarded(self.list_guard, parent)
         stmt = select(self.model) if self.query is None else self.query(args)
-        if self.parent is not None:
-            parent = self._parent(ids)
+        if parent is not None:
             stmt = stmt.where(self.parent.column(self.model) == parent.id)
         stmt = filter_by(stmt, self.model, args, self.filters)
         if self.options and self.list_schema is None:
@@ -216,7 +220,7 @@ class Resource:
         under = (404,) if self.parent is not None else ()
         conflict = (409,) if op in self.conflicts else ()
         codes = {
-            "list": (401, 422) + under,
+            "list": (401, 422) + under + ((403,) if self.list_guard is not None else ()),
             "create": (400, 401, 403, 422) + under + conflict,
             "read": (401, 404),
             "update": (400, 401, 403, 404, 412, 422) + conflict,

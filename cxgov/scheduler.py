@@ -62,7 +62,8 @@ def first_run(name, now):
 
 
 def run_scheduled(app, name):
-    """One scheduled run: in an app context, at the current instant; the job commits."""
+    """One scheduled run: in an app context, at the current instant, in the job's transaction
+    (`run_job` commits it, or rolls it back when the job fails)."""
     from cxgov.notifications.jobs import run_job
 
     with app.app_context():
@@ -70,7 +71,6 @@ def run_scheduled(app, name):
         try:
             count = run_job(name, utcnow())
         except Exception:
-            db.session.rollback()
             log.exception("job %s failed", name)
             return
         finally:
@@ -96,13 +96,15 @@ def build_scheduler(app, scheduler_class=BlockingScheduler, now=None):
 
 def try_leader_lock(engine):
     """On PostgreSQL: a connection holding the scheduler's advisory lock, or None when another
-    process holds it. On other databases (single machine) there is nothing to take: a dummy True."""
+    process holds it. On other databases (single machine) there is nothing to take: a dummy True.
+
+    The lock belongs to the connection's session, not to a transaction: the connection runs in
+    autocommit, so it never sits idle inside a transaction (and writes nothing to commit)."""
     if engine.dialect.name != "postgresql":
         return True
-    connection = engine.connect()
+    connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
     try:
         taken = connection.execute(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY}).scalar()
-        connection.commit()
     except BaseException:
         connection.close()
         raise
@@ -117,7 +119,6 @@ def release_leader_lock(lock):
         return
     try:
         lock.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
-        lock.commit()
     finally:
         lock.close()
 
@@ -128,7 +129,6 @@ def _watch_lock(scheduler, lock, lost):
     def check():
         try:
             lock.execute(sa.text("SELECT 1"))
-            lock.commit()
         except Exception:
             log.exception("lost the scheduler lock connection; stopping")
             lost.append(True)

@@ -266,11 +266,18 @@ def test_authorization(world, rule, method):
 
 
 # Writes that honour If-Match (SPEC §4): a caller who may not make the change learns that (403)
-# before anything about the resource's version (412), on every one of them.
+# before anything about the resource's version (412), on every one of them, and on every other
+# API write some role may not make (a creation, a transition, a publication) as well.
 STALE = {"If-Match": '"stale-0-v0"'}
 CONDITIONAL = sorted((rule, method) for rule, method in EXPECTED
                      if rule.startswith("/api") and method in ("PATCH", "PUT", "DELETE")
                      and any(EXPECTED[(rule, method)][role] == 403 for role in SIGNED_IN))
+WRITES = sorted((rule, method) for rule, method in EXPECTED
+                if rule.startswith("/api") and method != "GET"
+                and any(EXPECTED[(rule, method)][role] == 403 for role in SIGNED_IN))
+# Writes that answer 412 to a stale If-Match: the PATCHes and DELETEs, and publishing minutes.
+HONOUR_IF_MATCH = [key for key in CONDITIONAL if key[1] in ("PATCH", "DELETE")] + [
+    ("/api/meetings/<int:meeting_id>/minutes/publish", "POST")]
 
 
 def test_conditional_writes_are_enumerated():
@@ -281,9 +288,27 @@ def test_conditional_writes_are_enumerated():
     assert ("/api/committees/<int:committee_id>", "PATCH") in CONDITIONAL
     assert ("/api/meetings/<int:meeting_id>", "PATCH") in CONDITIONAL
     assert ("/api/action-items/<int:item_id>", "PATCH") in CONDITIONAL
+    assert set(CONDITIONAL) < set(WRITES)
+    assert ("/api/ambassadors", "POST") in WRITES
+    assert ("/api/initiatives/<int:initiative_id>/transitions", "POST") in WRITES
 
 
-@pytest.mark.parametrize("rule, method", CONDITIONAL, ids=[f"{m} {r}" for r, m in CONDITIONAL])
+def test_the_writes_answering_412_are_the_ones_documenting_it(app):
+    """The API's description names 412 exactly on the writes the test below sends a stale
+    If-Match to (and on your own account, which is always yours)."""
+    import re
+
+    api = app.extensions["flask-smorest"]["apis"][""]["ext_obj"]
+    with app.app_context():
+        paths = api.spec.to_dict()["paths"]
+    documented = {(re.sub(r"\{(\w+)\}", r"<int:\1>", path), method.upper())
+                  for path, operations in paths.items() for method, operation in operations.items()
+                  if isinstance(operation, dict) and "412" in operation.get("responses", {})}
+    assert documented - set(HONOUR_IF_MATCH) == {("/api/users/me", "PATCH")}
+    assert set(HONOUR_IF_MATCH) <= documented
+
+
+@pytest.mark.parametrize("rule, method", WRITES, ids=[f"{m} {r}" for r, m in WRITES])
 def test_a_forbidden_role_with_a_stale_if_match_gets_403(world, rule, method):
     world.restore()
     wrong = []
@@ -299,8 +324,7 @@ def test_a_forbidden_role_with_a_stale_if_match_gets_403(world, rule, method):
     assert not wrong, f"{method} {rule} with a stale If-Match\n" + "\n".join(wrong)
 
 
-@pytest.mark.parametrize("rule, method", [key for key in CONDITIONAL if key[1] in ("PATCH", "DELETE")],
-                         ids=[f"{m} {r}" for r, m in CONDITIONAL if m in ("PATCH", "DELETE")])
+@pytest.mark.parametrize("rule, method", HONOUR_IF_MATCH, ids=[f"{m} {r}" for r, m in HONOUR_IF_MATCH])
 def test_an_allowed_role_with_a_stale_if_match_gets_412(world, rule, method):
     """The other half: the header is honoured, so the 403 above is the permission speaking."""
     world.restore()

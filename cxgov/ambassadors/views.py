@@ -17,6 +17,7 @@ from cxgov.journeys.models import Journey
 from cxgov.org.models import User
 from cxgov.pages import Field, FormSpec
 from cxgov.rest import get_or_404
+from cxgov.transaction import transactional
 
 bp = Blueprint("ambassadors", __name__, url_prefix="/ambassadors")
 
@@ -216,13 +217,12 @@ def end(ambassador_id):
             f"End {name}’s assignment", back, keep_label="Keep the assignment",
             detail=f"{department} will have no ambassador until someone is assigned. Their logged actions stay.")
     try:
-        services.end_assignment(current_user, assignment, {"ended_on": ended_on})
+        with transactional():
+            services.end_assignment(current_user, assignment, {"ended_on": ended_on})
     except (Invalid, Conflict) as error:
-        db.session.rollback()
         messages = [pages.human_message(m, END_DATE) for m in (error.errors or {}).get("ended_on", [])]
         flash(" ".join(messages) or error.detail, "error")
     else:
-        db.session.commit()
         flash(f"{name} is no longer the ambassador of {department}.", "success")
     return redirect(back)
 

@@ -1,11 +1,10 @@
 """/api/audit: the audit trail, for admins and CX leaders."""
-from flask_login import current_user
 from marshmallow import fields
-from sqlalchemy import select
 
 from cxgov import policy
 from cxgov.audit.models import AuditEntry
-from cxgov.rest import Blueprint, Instant, ListArgs, Schema, filter_by, page_of, paginate
+from cxgov.resources import Resource
+from cxgov.rest import Blueprint, Instant, ListArgs, Schema
 
 blp = Blueprint("api_audit", __name__, url_prefix="/api/audit", description="Who changed what, when.")
 
@@ -27,14 +26,10 @@ class AuditArgs(ListArgs):
     action = fields.String()
 
 
-@blp.route("")
-@blp.arguments(AuditArgs, location="query")
-@blp.response(200, page_of(AuditEntrySchema))
-@blp.problems(401, 403, 422)
-def list_audit(args):
-    """The audit trail, newest first."""
-    policy.require(policy.view_audit, current_user)
-    stmt = select(AuditEntry).order_by(AuditEntry.id.desc())
-    return paginate(filter_by(stmt, AuditEntry, args, ["entity", "entity_id", "actor_id", "action"]), args)
+Resource(
+    blp, model=AuditEntry, schema=AuditEntrySchema, args=AuditArgs, list_guard=policy.view_audit,
+    order_by=(AuditEntry.id.desc(),), filters=("entity", "entity_id", "actor_id", "action"), names=("AuditTrail", None),
+    docs={"list": "The audit trail, newest first."},
+)
 
 blueprints = [blp]

@@ -5,7 +5,8 @@ from flask import g, redirect, request, session, url_for
 from flask_login import current_user
 
 from cxgov.errors import problem
-from cxgov.extensions import db, login_manager
+from cxgov.extensions import login_manager
+from cxgov.transaction import transactional
 
 PUBLIC_ENDPOINTS = {"auth.login", "api_auth.create_token", "healthz", "static"}
 
@@ -48,9 +49,9 @@ def _resume_remembered_user():
     if user is None:
         g.forget_remember_cookie = True  # dead: the browser need not send it again
         return None
-    sign_in(user, fresh=False)
-    record_sign_in(user, via="remember_me", address=request.remote_addr)
-    db.session.commit()
+    with transactional():
+        sign_in(user, fresh=False)
+        record_sign_in(user, via="remember_me", address=request.remote_addr)
     return user
 
 

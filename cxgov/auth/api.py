@@ -11,6 +11,7 @@ from cxgov.audit.services import record_event
 from cxgov.errors import Unauthorized
 from cxgov.extensions import db, limiter
 from cxgov.rest import Blueprint
+from cxgov.transaction import rollback, transactional
 
 blp = Blueprint("api_auth", __name__, url_prefix="/api/auth", description="Sign in with a password, get a bearer token.")
 
@@ -35,14 +36,14 @@ def create_token(data):
     throttle.check(account)
     user = authenticate(data["email"], data["password"])
     if user is None:
-        db.session.rollback()
-        record_failed_sign_in(account, via="api", address=request.remote_addr)
-        db.session.commit()
+        rollback()  # nothing of the attempt but its record is kept
+        with transactional():
+            record_failed_sign_in(account, via="api", address=request.remote_addr)
         throttle.record_failure(account)
         raise Unauthorized("Unknown email or wrong password.")
-    raw, token = issue_token(user)
-    record_sign_in(user, via="api", address=request.remote_addr, token_id=token.id)
-    db.session.commit()
+    with transactional():
+        raw, token = issue_token(user)
+        record_sign_in(user, via="api", address=request.remote_addr, token_id=token.id)
     throttle.record_success(account)
     return {"token": raw, "expires_at": token.expires_at}
 
@@ -55,9 +56,10 @@ def revoke_current_token():
     token_id = g.get("api_token_id")
     if token_id is None:
         raise Unauthorized("This request is not signed with a bearer token.")
-    token = db.session.get(ApiToken, token_id)
-    revoke_token(token)
-    record_event("token_revoked", "api_token", token.id, actor_id=token.user_id)
-    db.session.commit()
+    with transactional():
+        token = db.session.get(ApiToken, token_id)
+        revoke_token(token)
+        record_event("token_revoked", "api_token", token.id, actor_id=token.user_id)
+
 
 blueprints = [blp]

@@ -16,7 +16,8 @@ from cxgov.auth.sessions import (
     REMEMBER_COOKIE, SESSION_ID, clear_remember_cookie, session_ends_at, set_remember_cookie, sign_in,
 )
 from cxgov.audit.services import record_event
-from cxgov.extensions import db, limiter
+from cxgov.extensions import limiter
+from cxgov.transaction import rollback, transactional
 
 bp = Blueprint("auth", __name__)
 
@@ -60,18 +61,18 @@ def login():
     throttle.check(account)
     user = authenticate(credentials["email"], credentials["password"])
     if user is not None:
-        sign_in(user)
-        raw = issue_remember_token(user) if form.value("remember") else None
-        record_sign_in(user, via="page", address=request.remote_addr)
-        db.session.commit()
+        with transactional():
+            sign_in(user)
+            raw = issue_remember_token(user) if form.value("remember") else None
+            record_sign_in(user, via="page", address=request.remote_addr)
         throttle.record_success(account)
         response = make_response(redirect(_safe_next(request.args.get("next")) or url_for("home.index")))
         if raw:
             set_remember_cookie(response, raw)
         return response
-    db.session.rollback()
-    record_failed_sign_in(account, via="page", address=request.remote_addr)
-    db.session.commit()
+    rollback()  # nothing of the attempt but its record is kept
+    with transactional():
+        record_failed_sign_in(account, via="page", address=request.remote_addr)
     throttle.record_failure(account)
     form.add(pages.FORM_LEVEL, "Unknown email or wrong password.")
     return _login_again(form, 200)
@@ -88,13 +89,13 @@ def logout():
     """Sign out of this browser (its session and remember-me cookie end for good), or, with
     `everywhere`, out of every browser and API token."""
     user = current_user._get_current_object()
-    end_session(user, session.get(SESSION_ID), session_ends_at())
-    revoke_remember_token(request.cookies.get(REMEMBER_COOKIE), user)
     everywhere = bool(request.form.get("everywhere"))
-    if everywhere:
-        end_all_credentials(user)
-    record_event("sign_out", "user", user.id, actor_id=user.id, everywhere=everywhere)
-    db.session.commit()
+    with transactional():
+        end_session(user, session.get(SESSION_ID), session_ends_at())
+        revoke_remember_token(request.cookies.get(REMEMBER_COOKIE), user)
+        if everywhere:
+            end_all_credentials(user)
+        record_event("sign_out", "user", user.id, actor_id=user.id, everywhere=everywhere)
     logout_user()
     session.clear()
     response = make_response(redirect(url_for("auth.login")))

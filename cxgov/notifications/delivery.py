@@ -9,7 +9,8 @@ first and then finds nothing left to send.
 A failure keeps the row pending with the error and the time of the next attempt: an SMTP
 outage delays mail, it never loses it. A permanent failure (`mail.is_permanent`), or the
 MAX_ATTEMPTS-th failure, marks the row failed (`failed_at`): it is not tried again and admins
-list it (GET /api/notifications/failed). Each batch is committed before the next is claimed.
+list it (GET /api/notifications/failed). Each batch is its own transaction, committed before the
+next is claimed.
 """
 import fcntl
 import logging
@@ -26,6 +27,7 @@ from cxgov.notifications.mail import Mailer, compose, describe_error, is_permane
 from cxgov.notifications.models import Notification
 from cxgov.notifications.services import DIGEST_KINDS
 from cxgov.org.models import User
+from cxgov.transaction import transactional
 
 log = logging.getLogger(__name__)
 
@@ -89,26 +91,24 @@ def _deliver(now, batch_size):
     mailer = Mailer()
     try:
         while True:
-            batch = claim(now, batch_size)
+            with transactional():
+                batch = claim(now, batch_size)
+                for notification in batch:
+                    try:
+                        mailer.send(compose(notification, now))
+                    except Exception as error:  # noqa: BLE001 — any failure keeps the row pending
+                        notification.attempts += 1
+                        notification.last_error = describe_error(error)
+                        notification.next_attempt_at = now + backoff(notification.attempts)
+                        if is_permanent(error) or notification.attempts >= MAX_ATTEMPTS:
+                            notification.failed_at, notification.next_attempt_at = now, None
+                        log.warning("notification %s not sent (attempt %s): %s", notification.id,
+                                    notification.attempts, notification.last_error)
+                    else:
+                        notification.sent_at = now
+                        notification.next_attempt_at = None
+                        sent += 1
             if not batch:
-                break
-            for notification in batch:
-                try:
-                    mailer.send(compose(notification, now))
-                except Exception as error:  # noqa: BLE001 — any failure keeps the row pending
-                    notification.attempts += 1
-                    notification.last_error = describe_error(error)
-                    notification.next_attempt_at = now + backoff(notification.attempts)
-                    if is_permanent(error) or notification.attempts >= MAX_ATTEMPTS:
-                        notification.failed_at, notification.next_attempt_at = now, None
-                    log.warning("notification %s not sent (attempt %s): %s", notification.id,
-                                notification.attempts, notification.last_error)
-                else:
-                    notification.sent_at = now
-                    notification.next_attempt_at = None
-                    sent += 1
-            db.session.commit()
+                return sent
     finally:
         mailer.close()
-        db.session.rollback()
-    return sent

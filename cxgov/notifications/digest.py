@@ -52,9 +52,10 @@ def daily_digest(now: datetime) -> int:
     """Gather the pending reminders of users who chose a daily digest into one notification.
 
     The digest row is mailed by the deliverer like any other (with its retries); the gathered
-    rows are marked sent in the same transaction, as the digest now carries them. One digest per
-    user per day (`daily-digest:{user}:{date}`): a second run the same day gathers nothing.
-    Without MAIL_SERVER nothing is mailed, so nothing is gathered either."""
+    rows are marked sent in the same transaction, as the digest now carries them (the caller,
+    `jobs.run_job`, commits). One digest per user per day (`daily-digest:{user}:{date}`): a second
+    run the same day gathers nothing. Without MAIL_SERVER nothing is mailed, so nothing is
+    gathered either."""
     from cxgov.notifications.mail import mail_enabled
 
     if not mail_enabled():
@@ -87,5 +88,4 @@ def daily_digest(now: datetime) -> int:
                                           Notification.sent_at.is_(None))
             .values(sent_at=now).execution_options(synchronize_session=False))
         written += 1
-    db.session.commit()
     return written

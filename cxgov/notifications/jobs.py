@@ -1,6 +1,6 @@
-"""The reminder jobs of SPEC §6. Each is `job(now) -> rows written`, reads and writes in one
-transaction, and commits. Every reminder carries a deterministic `dedupe_key`, so a job run
-twice (or by two schedulers at once) writes nothing twice.
+"""The reminder jobs of SPEC §6. Each is `job(now) -> rows written` and reads and writes in one
+transaction, which `run_job` commits (the deliverer commits each batch). Every reminder carries a
+deterministic `dedupe_key`, so a job run twice (or by two schedulers at once) writes nothing twice.
 
 Dedupe keys (the rules of repetition are in them):
 - `meeting-reminder:{meeting}:{user}:{ics_sequence}` — once per meeting and member; a re-issued
@@ -26,6 +26,7 @@ from cxgov.notifications.delivery import deliver_notifications as _deliver
 from cxgov.notifications.services import Reminder, iso_week, local_date, write
 from cxgov.org.models import User
 from cxgov.steering.models import ActionItem, Committee, CommitteeMember, Meeting
+from cxgov.transaction import transactional
 
 MEETING_WINDOW = timedelta(hours=48)
 ESCALATION_DAYS = 7
@@ -38,12 +39,6 @@ INACTIVITY_DAYS = 30
 def _active_users(*roles):
     return db.session.scalars(
         sa.select(User).where(User.role.in_(roles), User.active.is_(True)).order_by(User.id)).all()
-
-
-def _finish(reminders, now) -> int:
-    written = write(reminders, now)
-    db.session.commit()
-    return written
 
 
 def meeting_reminders(now: datetime) -> int:
@@ -68,7 +63,7 @@ def meeting_reminders(now: datetime) -> int:
                 subject=f"Reminder: {meeting.title}",
                 context={"meeting": meeting, "user": user, "member": member},
                 entity="meeting", entity_id=meeting.id))
-    return _finish(reminders, now)
+    return write(reminders, now)
 
 
 def action_item_reminders(now: datetime) -> int:
@@ -109,7 +104,7 @@ def action_item_reminders(now: datetime) -> int:
                     f"action-item-escalation:{item.id}:{item.due_on}:{leader.id}",
                     f"Action item {days_overdue} days overdue: {item.title}",
                     {**context, "leader": leader}, "action_item", item.id))
-    return _finish(reminders, now)
+    return write(reminders, now)
 
 
 def measurement_due(now: datetime) -> int:
@@ -130,7 +125,7 @@ def measurement_due(now: datetime) -> int:
         .order_by(Initiative.id)).all()
     initiatives = [i for i in initiatives if i.impacts]
     if not initiatives:
-        return _finish([], now)
+        return 0
     # Which (initiative, metric, journey) were measured after delivery: one query for all.
     measured = set(db.session.execute(
         sa.select(Impact.initiative_id, Impact.metric_id, Impact.journey_id)
@@ -160,7 +155,7 @@ def measurement_due(now: datetime) -> int:
                 f"Time to measure the impact of {initiative.title} ({milestone} days after delivery)",
                 {"initiative": initiative, "milestone": milestone, "missing": missing, "user": user},
                 "initiative", initiative.id))
-    return _finish(reminders, now)
+    return write(reminders, now)
 
 
 def ambassador_inactivity(now: datetime) -> int:
@@ -196,20 +191,20 @@ def ambassador_inactivity(now: datetime) -> int:
                 leader.id, "ambassador_inactivity", f"ambassador-inactivity:{leader.id}:{week}",
                 f"{len(inactive)} ambassador{'s' if len(inactive) != 1 else ''} inactive for "
                 f"{INACTIVITY_DAYS} days", {"inactive": inactive, "days": INACTIVITY_DAYS}))
-    return _finish(reminders, now)
+    return write(reminders, now)
 
 
 def weekly_digest(now: datetime) -> int:
     """To CX leaders and executives: decided, delivered, overdue, and the ROI to date."""
     recipients = _active_users("cx_leader", "executive")
     if not recipients:
-        return _finish([], now)
+        return 0
     week = iso_week(local_date(now))
     context = digest.weekly_context(now)
     reminders = [Reminder(user.id, "weekly_digest", f"weekly-digest:{user.id}:{week}",
                           f"CX governance this week ({week})", {**context, "user": user})
                  for user in recipients]
-    return _finish(reminders, now)
+    return write(reminders, now)
 
 
 def daily_digest(now: datetime) -> int:
@@ -244,15 +239,13 @@ class UnknownJob(LookupError):
 
 
 def run_job(name: str, now: datetime) -> int:
-    """Run the job called `name` once at `now` (an aware instant)."""
+    """Run the job called `name` once at `now` (an aware instant), in one transaction: committed
+    when the job ends, rolled back when it fails."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     try:
         job = JOBS[name]
     except KeyError:
         raise UnknownJob(f"unknown job {name!r}; jobs: {', '.join(JOBS)}") from None
-    try:
+    with transactional():
         return job(now)
-    except BaseException:
-        db.session.rollback()
-        raise

@@ -3,9 +3,9 @@ from flask import Blueprint, flash, has_request_context, redirect, render_templa
 from flask_login import current_user
 
 from cxgov.db import utcnow
-from cxgov.extensions import db
 from cxgov.notifications import links, services
 from cxgov.rest import paginate
+from cxgov.transaction import transactional
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -46,15 +46,15 @@ def _back():
 
 @bp.post("/<int:notification_id>/read")
 def mark_read(notification_id):
-    services.mark_read(current_user, notification_id, utcnow())
-    db.session.commit()
+    with transactional():
+        services.mark_read(current_user, notification_id, utcnow())
     return _back()
 
 
 @bp.post("/read-all")
 def mark_all_read():
-    updated = services.mark_all_read(current_user, utcnow())
-    db.session.commit()
+    with transactional():
+        updated = services.mark_all_read(current_user, utcnow())
     flash(f"{updated} notification{'s' if updated != 1 else ''} marked read.", "info")
     return _back()
 
