@@ -274,7 +274,9 @@ def test_on_postgresql_the_second_claim_waits_for_the_first_and_creates_nothing(
         second = {}
         thread = threading.Thread(target=lambda: second.setdefault("response", _add_flow(owner_page, token, csrf)))
         thread.start()
-        with db.engine.connect() as watcher:
+        # Autocommit: pg_stat_activity is a snapshot kept for the rest of a transaction, so a
+        # watcher inside one would never see the second request start waiting.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as watcher:
             waiting = 0
             for _ in range(6000):  # until the second request waits on a lock (bounded)
                 waiting = watcher.execute(text(
