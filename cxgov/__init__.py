@@ -39,12 +39,9 @@ def create_app(config=None):
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
+    # No application-wide or default limits (`RATELIMIT_APPLICATION`, `RATELIMIT_DEFAULT` unset):
+    # only the sign-in views are limited, by their decorators (`limiter.shared_limit`).
     limiter.init_app(app)
-    # cxgov has no application-wide limits: the sign-in views check theirs in their decorators
-    # (`limiter.limit`), so the limiter's check before every other request is dropped.
-    hooks = app.before_request_funcs.get(None, [])
-    if limiter._check_request_limit in hooks:  # not registered when RATELIMIT_ENABLED is off
-        hooks.remove(limiter._check_request_limit)
 
     from cxgov import models  # noqa: F401  (the whole schema, for alembic and relationships)
     from cxgov.audit.services import install as install_audit

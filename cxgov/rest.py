@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import flask_smorest
 import orjson
+from apispec import BasePlugin
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow import resolver
 import marshmallow as ma
@@ -49,18 +50,40 @@ def schema_name(schema):
     return name
 
 
+class ProblemResponses(BasePlugin):
+    """apispec plugin: each operation's problem+json responses, from the codes its view declares
+    with `Blueprint.problems` (smorest hands the Flask rule to the plugins; the rule's endpoint
+    names the view)."""
+
+    def __init__(self):
+        self.app = None
+
+    def operation_helper(self, path=None, operations=None, rule=None, **kwargs):
+        view = self.app.view_functions[rule.endpoint]
+        view_class = getattr(view, "view_class", None)
+        for method, operation in operations.items():
+            func = getattr(view_class, method, None) if view_class is not None else view
+            responses = operation.setdefault("responses", {})
+            for code in sorted(set(getattr(func, "problem_codes", ()))):
+                responses[code] = {"description": _DESCRIPTIONS[code], "content": {
+                    "application/problem+json": {"schema": schema_name(ProblemSchema)}}}
+
+
 class Api(flask_smorest.Api):
     ERROR_SCHEMA = ProblemSchema
 
     def __init__(self, app=None, *, spec_kwargs=None, **kwargs):
         spec_kwargs = dict(spec_kwargs or {})
         plugin = spec_kwargs.setdefault("marshmallow_plugin", MarshmallowPlugin(schema_name_resolver=schema_name))
+        self.problem_responses = ProblemResponses()
+        spec_kwargs["extra_plugins"] = (*spec_kwargs.get("extra_plugins", ()), self.problem_responses)
         super().__init__(app, spec_kwargs=spec_kwargs, **kwargs)
         plugin.converter.add_attribute_function(decimal2properties)
 
     def init_app(self, app, *args, **kwargs):
         # Before any route is added: `<int:id>` beyond the database's integer answers 404.
         app.url_map.converters["int"] = IdConverter
+        self.problem_responses.app = app
         super().init_app(app, *args, **kwargs)
 
 
@@ -170,15 +193,11 @@ class Blueprint(flask_smorest.Blueprint):
         return wrap
 
     def problems(self, *codes):
-        """Document the problem+json answers `codes` of an operation. Only the documentation is
-        kept: `alt_response` would also wrap the view once per code, a pass-through layer each
-        request would go through."""
+        """Document the problem+json answers `codes` of an operation. The codes are kept on the
+        view (`problem_codes`, carried outwards by `functools.wraps`) and written into the
+        description by `ProblemResponses`: no layer is added around the view."""
         def decorator(func):
-            documented = func
-            for code in codes:
-                documented = self.alt_response(code, schema=ProblemSchema, description=_DESCRIPTIONS[code],
-                                               content_type="application/problem+json")(documented)
-            func._apidoc = documented._apidoc
+            func.problem_codes = tuple(getattr(func, "problem_codes", ())) + codes
             return func
 
         return decorator
