@@ -39,9 +39,7 @@ def create_app(config=None):
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
-    # No application-wide or default limits (`RATELIMIT_APPLICATION`, `RATELIMIT_DEFAULT` unset):
-    # only the sign-in views are limited, by their decorators (`limiter.shared_limit`).
-    limiter.init_app(app)
+    limiter.init_app(app)  # limits only sign-in (`cxgov.extensions.only_sign_in_is_limited`)
 
     from cxgov import models  # noqa: F401  (the whole schema, for alembic and relationships)
     from cxgov.audit.services import install as install_audit
