@@ -43,10 +43,8 @@ def create_app(config=None):
 
     from cxgov import models  # noqa: F401  (the whole schema, for alembic and relationships)
     from cxgov.audit.services import install as install_audit
-    from cxgov.auth.services import install as install_token_cache
 
     install_audit()
-    install_token_cache()
     register_blueprints(app)
     register_request_hooks(app)
 

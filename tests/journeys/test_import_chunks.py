@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import delete, select
 
 from cxgov.audit.models import AuditEntry
-from cxgov.auth.services import verified_tokens
 from cxgov.errors import Invalid
 from cxgov.extensions import db
 from cxgov.journeys import imports
@@ -220,7 +219,6 @@ def test_queries_grow_by_a_fixed_number_per_chunk(app, journey_owner, chunk):
                                 for day in range(1, n + 1))
 
     def statements(text):
-        verified_tokens(app).clear()  # every upload looks its token up
         with recorded_statements(app) as seen:
             response = upload(journey_owner, text)
         assert response.status_code == 200, response.json
