@@ -6,6 +6,7 @@ period activity by department and kind, last action dates, and the monthly serie
 from datetime import date, timedelta
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import and_, case, func, select
 
 from cxgov.ambassadors.models import ACTION_KINDS, Ambassador, AmbassadorAction
@@ -42,10 +43,11 @@ def _month_key():
 
 
 def _months(start, end):
-    year, month = start.year, start.month
-    while (year, month) <= (end.year, end.month):
-        yield f"{year:04d}-{month:02d}"
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    """The months from `start`'s to `end`'s: "2026-01", "2026-02", …"""
+    month = start.replace(day=1)
+    while month <= end:
+        yield f"{month:%Y-%m}"
+        month += relativedelta(months=1)
 
 
 def _empty_kinds():

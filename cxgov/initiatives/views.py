@@ -5,7 +5,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from cxgov import pages, policy
+from cxgov import formatting, pages, policy
 from cxgov.db import load
 from cxgov.extensions import db
 from cxgov.pages import Field, FormSpec
@@ -107,8 +107,8 @@ def add_cash_flow(initiative_id):
 
 def describe_cash_flow(cash_flow):
     """How a person recognises a cash flow: “Licence, year 1, EUR 12,000.00 (planned cost)”."""
-    return (f"{cash_flow.category}, year {cash_flow.year}, {current_app.config['CXGOV_CURRENCY']} "
-            f"{cash_flow.amount:,.2f} ({cash_flow.basis} {cash_flow.kind})")
+    return (f"{cash_flow.category}, year {cash_flow.year}, {formatting.money(cash_flow.amount, with_currency=True)} "
+            f"({cash_flow.basis} {cash_flow.kind})")
 
 
 @bp.route("/<int:initiative_id>/cash-flows/<int:cash_flow_id>/delete", methods=["POST"])

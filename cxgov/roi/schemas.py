@@ -5,6 +5,7 @@ from marshmallow import fields, validate
 from cxgov.initiatives.models import BASES, CATEGORIES, STATUSES
 from decimal import ROUND_HALF_UP, Decimal
 
+from config import DEFAULT_DISCOUNT_RATE
 from cxgov.rest import Money, Number, Schema, choice
 
 GROUPS = ("department", "journey", "status", "category")
@@ -31,7 +32,7 @@ class RoiArgs(Schema):
         "planned = the business case; actual = the recorded actual cash flows (a measured impact's "
         "annual_value counts once it is recorded as an actual benefit cash flow).")})
     discount_rate = fields.Decimal(allow_nan=False, validate=validate.Range(min=0, max=1),
-                                   metadata={"description": "Default CXGOV_DISCOUNT_RATE (0.10)."})
+                                   metadata={"description": f"Default CXGOV_DISCOUNT_RATE ({DEFAULT_DISCOUNT_RATE})."})
 
 
 class ReportArgs(RoiArgs):

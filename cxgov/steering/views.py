@@ -7,9 +7,8 @@ form token; cancelling a meeting or removing a member asks for confirmation firs
 someone is not allowed to use is not shown to them, and its POST answers 403 anyway.
 """
 from datetime import datetime, timedelta
-from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -24,6 +23,7 @@ from cxgov.initiatives import lifecycle
 from cxgov.initiatives.models import Initiative
 from cxgov.org.models import User
 from cxgov.pages import Field, FormSpec
+from cxgov.pdf import pdf_response
 from cxgov.rest import get_or_404
 from cxgov.roi import services as roi_services
 from cxgov.steering import services, suggestions
@@ -483,16 +483,9 @@ def minutes(meeting_id):
 @bp.route("/meetings/<int:meeting_id>/minutes.pdf")
 def minutes_pdf(meeting_id):
     """The printable minutes as PDF, laid out by the same print stylesheet."""
-    from weasyprint import CSS, HTML
-    from weasyprint.urls import URLFetcher
-
     meeting_, html = _render_minutes(meeting_id, pdf=True)
-    static = Path(current_app.static_folder)
-    # Nothing is fetched while rendering: the stylesheets are handed over from disk.
-    pdf = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=())).write_pdf(
-        stylesheets=[CSS(filename=str(static / name)) for name in ("cxgov.css", "print.css", "steering.css")])
-    return current_app.response_class(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="minutes-meeting-{meeting_.id}.pdf"'})
+    return pdf_response(html, f"minutes-meeting-{meeting_.id}.pdf",
+                        stylesheets=("cxgov.css", "print.css", "steering.css"))
 
 
 # -- my action items -----------------------------------------------------------------------------
