@@ -78,7 +78,7 @@ class Base(DeclarativeBase):
     )
 
 
-def choice(column: str, values, name: str | None = None) -> sa.CheckConstraint:
+def choice_check(column: str, values, name: str | None = None) -> sa.CheckConstraint:
     """A CHECK constraint that keeps `column` within `values` (enums live in the database)."""
     quoted = ", ".join(f"'{v}'" for v in values)
     return sa.CheckConstraint(f"{column} IN ({quoted})", name=name or column)

@@ -24,7 +24,8 @@ from cxgov import policy
 from cxgov.errors import BadRequest, NotFound, PreconditionFailed
 from cxgov.extensions import db
 
-CENT = Decimal("0.01")
+HUNDREDTH = Decimal("0.01")
+CENT = HUNDREDTH  # the step of money
 _JSON = "Content-Type: application/json"
 
 
@@ -134,7 +135,7 @@ def _bounds(field):
 
 
 def decimal2properties(converter, field, ret=None, **kwargs):
-    """Document `Money` and `Number` as they behave: exact bounds; money answers as a decimal
+    """Document `MoneyField` and `Number` as they behave: exact bounds; money answers as a decimal
     string and takes a decimal string or a number."""
     if isinstance(field, fields.String) and storable_text in field.validators and "pattern" not in ret:
         ret["pattern"] = STORABLE_PATTERN
@@ -144,7 +145,7 @@ def decimal2properties(converter, field, ret=None, **kwargs):
     for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "x-minimum", "x-maximum"):
         ret.pop(key, None)
     number = {"type": "number", **_bounds(field)}
-    if not isinstance(field, Money):
+    if not isinstance(field, MoneyField):
         ret.update(number)
         return {}
     string = {"type": "string", "pattern": MONEY_PATTERN}
@@ -246,7 +247,7 @@ POSITIVE_MONEY_PATTERN = r"^([1-9][0-9]{0,11}(\.[0-9]{1,2})?|0\.(0[1-9]|[1-9][0-
 _MONEY_TEXT = re.compile(MONEY_PATTERN)
 
 
-class Money(fields.Decimal):
+class MoneyField(fields.Decimal):
     """Money: input a decimal string (at most two places) or a number, output a decimal string
     with two places."""
 
@@ -308,7 +309,8 @@ class Instant(fields.AwareDateTime):
         return value.astimezone(timezone.utc).isoformat()
 
 
-def choice(values, **kwargs):
+def choice_field(values, **kwargs):
+    """A string field taking one of `values`."""
     return fields.String(validate=validate.OneOf(values), **kwargs)
 
 
@@ -450,9 +452,9 @@ def apply_changes(obj, data):
     return changed
 
 
-def money(value):
-    """Round a Decimal to cents for display/output."""
-    return None if value is None else Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+def hundredths(value):
+    """A Decimal rounded to two places, as the API answers it (hours, for instance)."""
+    return None if value is None else Decimal(value).quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
 
 
 def json_response(data, status=200):

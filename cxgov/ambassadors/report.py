@@ -14,7 +14,7 @@ from cxgov.db import today as utc_today
 from cxgov.errors import Invalid
 from cxgov.extensions import db
 from cxgov.org.models import Department, User
-from cxgov.rest import money
+from cxgov.rest import hundredths
 
 SILENT_AFTER_DAYS = 30
 DEFAULT_PERIOD_DAYS = 90
@@ -122,7 +122,7 @@ def ambassador_report(start: date, end: date) -> dict:
             "covered": amb_id is not None,
             "actions": figures["actions"],
             "people_reached": figures["people_reached"],
-            "hours": money(figures["hours"]),
+            "hours": hundredths(figures["hours"]),
             "by_kind": figures["by_kind"],
             "last_action_on": last_in_department.get(dept_id),
             "silent": silent,
@@ -135,13 +135,13 @@ def ambassador_report(start: date, end: date) -> dict:
         totals["hours"] += figures["hours"]
         for kind, count in figures["by_kind"].items():
             totals["by_kind"][kind] += count
-    totals["hours"] = money(totals["hours"])
+    totals["hours"] = hundredths(totals["hours"])
 
     per_month = {key: (count, int(people or 0), Decimal(hours or 0)) for key, count, people, hours in monthly}
     months = []
     for key in _months(start, end):
         count, people, hours = per_month.get(key, (0, 0, ZERO))
-        months.append({"month": key, "actions": count, "people_reached": people, "hours": money(hours)})
+        months.append({"month": key, "actions": count, "people_reached": people, "hours": hundredths(hours)})
 
     return {"from_": start, "to": end, "silent_after_days": SILENT_AFTER_DAYS, "departments": rows,
             "totals": totals, "months": months}

@@ -38,11 +38,6 @@ def _required_rule(to):
     return policy.decide_initiative if to in DECISION_KINDS else policy.edit_initiative
 
 
-def can_transition(actor, initiative, to):
-    """For pages: whether `actor` may move `initiative` to `to` (permission and legality)."""
-    return to in allowed_targets(initiative) and _required_rule(to)(actor, initiative)
-
-
 def _check_decision(initiative, to, decision_id):
     from cxgov.steering.models import Decision
 

@@ -1,5 +1,5 @@
 """Initiative pages: the list with filters, and one initiative with its business case."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import select

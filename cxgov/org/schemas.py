@@ -2,7 +2,7 @@ from marshmallow import fields, validate
 
 from cxgov.auth.passwords import validate_password
 from cxgov.org.models import DIGEST_PREFERENCES, ROLES
-from cxgov.rest import Instant, ListArgs, Schema, choice
+from cxgov.rest import Instant, ListArgs, Schema, choice_field
 
 
 class DepartmentSchema(Schema):
@@ -33,10 +33,10 @@ class UserSchema(Schema):
         r"^[^@\s]+@([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z0-9-]*[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]$",
         error="Not a valid email address.")])
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    role = choice(ROLES, load_default="member")
+    role = choice_field(ROLES, load_default="member")
     department_id = fields.Integer(allow_none=True, load_default=None)
     active = fields.Boolean(load_default=True)
-    digest_preference = choice(DIGEST_PREFERENCES, load_default="immediate")
+    digest_preference = choice_field(DIGEST_PREFERENCES, load_default="immediate")
     password = fields.String(load_only=True, required=True, validate=[validate.Length(min=12, max=1024), validate_password],
                              metadata={"description": "At least 12 characters, not only spaces, not a common password."})
     created_at = Instant(dump_only=True)
@@ -47,13 +47,13 @@ class MeUpdateSchema(Schema):
     """What a user may change of their own account."""
 
     name = fields.String(validate=validate.Length(min=1, max=120))
-    digest_preference = choice(DIGEST_PREFERENCES)
+    digest_preference = choice_field(DIGEST_PREFERENCES)
     password = fields.String(load_only=True, validate=[validate.Length(min=12, max=1024), validate_password],
                              metadata={"description": "At least 12 characters, not only spaces, not a common password."})
     current_password = fields.String(load_only=True, validate=validate.Length(max=1024))
 
 
 class UserArgs(ListArgs):
-    role = choice(ROLES)
+    role = choice_field(ROLES)
     department_id = fields.Integer()
     active = fields.Boolean()
