@@ -1,7 +1,7 @@
 """cxgov: the system of record for customer-experience governance."""
 import importlib
-import io
 import importlib.util
+import io
 import os
 from pathlib import Path
 

@@ -28,8 +28,9 @@ The problem responses each operation documents follow from the declaration (a pa
 Operations that are not plain CRUD (a transition, a publication, an import) stay hand-written
 views, built from the same parts: `item()`, `guarded()`, `check_if_match`, `transactional`.
 """
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from flask.views import MethodView
 from flask_login import current_user

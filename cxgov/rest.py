@@ -9,11 +9,10 @@ from datetime import timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import flask_smorest
+import marshmallow as ma
 import orjson
 from apispec import BasePlugin
-from apispec.ext.marshmallow import MarshmallowPlugin
-from apispec.ext.marshmallow import resolver
-import marshmallow as ma
+from apispec.ext.marshmallow import MarshmallowPlugin, resolver
 from flask import Response, request
 from flask_login import current_user
 from marshmallow import fields, validate

@@ -8,15 +8,15 @@ from sqlalchemy.orm import joinedload
 from cxgov import formatting, pages, policy
 from cxgov.db import load
 from cxgov.extensions import db
-from cxgov.pages import Field, FormSpec
 from cxgov.initiatives import services
 from cxgov.initiatives.models import BASES, CASH_FLOW_KINDS, CATEGORIES, STATUSES, CashFlow, Initiative
 from cxgov.initiatives.schemas import CashFlowSchema, InitiativeArgs
 from cxgov.journeys.models import Journey
 from cxgov.org.models import Department
+from cxgov.pages import Field, FormSpec
 from cxgov.rest import paginate
-from cxgov.steering.models import Decision
 from cxgov.roi import services as roi_services
+from cxgov.steering.models import Decision
 
 bp = Blueprint("initiatives", __name__, url_prefix="/initiatives")
 PAGE_SIZE = 50

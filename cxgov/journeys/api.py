@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from cxgov import policy
 from cxgov.db import load
+from cxgov.errors import NotFound
 from cxgov.extensions import db
 from cxgov.initiatives.models import Impact, Initiative
 from cxgov.journeys import import_jobs, imports, services
@@ -15,15 +16,37 @@ from cxgov.journeys.impact import impact_values
 from cxgov.journeys.models import ImportJob, Journey, Measurement, Metric, Stage, Touchpoint
 from cxgov.journeys.report import journey_report_json
 from cxgov.journeys.schemas import (
-    FromScoresSchema, ImpactArgs, ImpactSchema, ImportArgs, ImportFileSchema, ImportJobSchema, ImportResultSchema,
+    FromScoresSchema,
+    ImpactArgs,
+    ImpactSchema,
+    ImportArgs,
+    ImportFileSchema,
+    ImportJobSchema,
+    ImportResultSchema,
     JourneyArgs,
-    JourneyDetailSchema, JourneyReportArgs, JourneyReportSchema, JourneySchema, MeasurementArgs, MeasurementSchema,
-    MetricArgs, MetricSchema, StageSchema, TouchpointArgs, TouchpointSchema,
+    JourneyDetailSchema,
+    JourneyReportArgs,
+    JourneyReportSchema,
+    JourneySchema,
+    MeasurementArgs,
+    MeasurementSchema,
+    MetricArgs,
+    MetricSchema,
+    StageSchema,
+    TouchpointArgs,
+    TouchpointSchema,
 )
 from cxgov.rest import (
-    Blueprint, check_if_match, filter_by, get_or_404, json_response, page_of, paginate, require_before_body, with_etag,
+    Blueprint,
+    check_if_match,
+    filter_by,
+    get_or_404,
+    json_response,
+    page_of,
+    paginate,
+    require_before_body,
+    with_etag,
 )
-from cxgov.errors import NotFound
 
 journeys = Blueprint("api_journeys", __name__, url_prefix="/api/journeys", description=(
     "Customer journeys with their ordered stages and touchpoints. CX leaders and admins create journeys; "

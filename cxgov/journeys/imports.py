@@ -353,7 +353,7 @@ class _Parsed(dict):
 def _measurement_columns(header, errors):
     """The header's column names, lower case; refuses a header with unknown, missing or repeated ones."""
     names = [name.lower() for name in header]
-    unknown = [h for h, n in zip(header, names) if n not in REQUIRED + OPTIONAL]
+    unknown = [h for h, n in zip(header, names, strict=True) if n not in REQUIRED + OPTIONAL]
     missing = [name for name in REQUIRED if name not in names]
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if unknown:
@@ -415,7 +415,7 @@ def _read_line(line, cells, names, errors, job):
     if len(cells) != len(names):
         errors.line(line, f"row: {len(cells)} cells, the header has {len(names)}")
         return None
-    cell = {name: value.strip() for name, value in zip(names, cells)}
+    cell = {name: value.strip() for name, value in zip(names, cells, strict=True)}
     missing = [name for name in REQUIRED if not cell[name]]
     for name in missing:
         errors.line(line, f"{name}: required")
@@ -476,7 +476,8 @@ def _score_rows(header, records, args, errors):
             continue
         if len(cells) < len(names):
             cells = cells + [""] * (len(names) - len(cells))
-        cell = {name: value.strip() for name, value in zip(names, cells)}
+        # A survey export's cells past the header's columns are not read.
+        cell = {name: value.strip() for name, value in zip(names, cells, strict=False)}
         text = cells[score_at].strip()
         if not text:
             continue
@@ -550,7 +551,7 @@ def _statements():
         for dialect, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))}
     matches = (sa.select(staged.line, stored.id, stored.value, stored.sample_size, stored.source)
                .select_from(IMPORT_ROWS).join(Measurement.__table__, sa.and_(*[
-                   column == staged_column for column, staged_column in zip(key, staged_key)]))
+                   column == staged_column for column, staged_column in zip(key, staged_key, strict=True)]))
                .where(in_chunk).order_by(*key))
     refuse = IMPORT_ROWS.update().where(staged.line.in_(sa.bindparam("lines", expanding=True))).values(refused=True)
     first = sa.func.min(staged.line).over(partition_by=[

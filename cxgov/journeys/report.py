@@ -15,9 +15,8 @@ would dump it, without a marshmallow pass over every point.
 """
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from itertools import accumulate
-from datetime import date
 from decimal import Decimal
+from itertools import accumulate
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import Float, String, bindparam, cast, select, type_coerce
@@ -43,7 +42,7 @@ def before_after(values, positions, deliveries, number):
     totals = list(accumulate((round(value * 10000) for value in values), initial=0))
     figures = {}
     result = []
-    for delivery, bounds in zip(deliveries, positions):
+    for delivery, bounds in zip(deliveries, positions, strict=True):
         found = figures.get(bounds)
         if found is None:
             low, middle, high = bounds

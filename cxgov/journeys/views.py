@@ -63,7 +63,8 @@ def hourglass(stages):
         steps = [narrowest + round(span * index / (count - 1)) for index in range(count)]
         return steps if widening else steps[::-1]
 
-    return list(zip(pre, widths(len(pre), False))) + list(zip(post, widths(len(post), True)))
+    return (list(zip(pre, widths(len(pre), False), strict=True))
+            + list(zip(post, widths(len(post), True), strict=True)))
 
 
 def kpi_charts(report):
@@ -125,7 +126,7 @@ def upload():
             try:
                 args = ImportArgs().load({name: form[name] for name in wanted if form.get(name)})
             except ValidationError as error:
-                raise Invalid("Some fields of the form are not valid.", errors=error.messages)
+                raise Invalid("Some fields of the form are not valid.", errors=error.messages) from None
             if args["format"] == "measurements":
                 args = {"format": "measurements"}  # the survey fields apply to survey exports only
             if import_jobs.in_background(file.stream):

@@ -4,7 +4,6 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from cxgov import policy
-
 from cxgov.db import utcnow
 from cxgov.extensions import db
 from cxgov.notifications import services

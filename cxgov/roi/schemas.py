@@ -1,11 +1,11 @@
 """ROI of one initiative and of the portfolio (SPEC §4). Money: decimal strings, 2 places;
 ROI and the discount rate: numbers; payback: months, one decimal."""
-from marshmallow import fields, validate
-
-from cxgov.initiatives.models import BASES, CATEGORIES, STATUSES
 from decimal import ROUND_HALF_UP, Decimal
 
+from marshmallow import fields, validate
+
 from config import DEFAULT_DISCOUNT_RATE
+from cxgov.initiatives.models import BASES, CATEGORIES, STATUSES
 from cxgov.rest import MoneyField, Number, Schema, choice_field
 
 GROUPS = ("department", "journey", "status", "category")

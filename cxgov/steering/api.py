@@ -10,17 +10,37 @@ from cxgov import policy
 from cxgov.extensions import db
 from cxgov.initiatives import lifecycle
 from cxgov.initiatives.models import Initiative, Transition
+from cxgov.initiatives.schemas import TransitionSchema
 from cxgov.rest import Blueprint, ListArgs, check_if_match, filter_by, get_or_404, page_of, paginate, with_etag
 from cxgov.steering import services, suggestions
-from cxgov.initiatives.schemas import TransitionSchema
 from cxgov.steering.ics import build_invite
 from cxgov.steering.models import (
-    ActionItem, AgendaItem, Attendance, Committee, CommitteeMember, Decision, Meeting, MinutesCorrection,
+    ActionItem,
+    AgendaItem,
+    Attendance,
+    Committee,
+    CommitteeMember,
+    Decision,
+    Meeting,
+    MinutesCorrection,
 )
 from cxgov.steering.schemas import (
-    ActionItemArgs, ActionItemSchema, AgendaItemSchema, AgendaOrderSchema, AttendanceSchema, AttendanceStatusSchema,
-    CommitteeMemberPatchSchema, CommitteeMemberSchema, CommitteeSchema, DecisionPatchSchema, DecisionSchema,
-    MeetingArgs, MeetingPatchSchema, MeetingSchema, MinutesCorrectionSchema, SuggestionSchema,
+    ActionItemArgs,
+    ActionItemSchema,
+    AgendaItemSchema,
+    AgendaOrderSchema,
+    AttendanceSchema,
+    AttendanceStatusSchema,
+    CommitteeMemberPatchSchema,
+    CommitteeMemberSchema,
+    CommitteeSchema,
+    DecisionPatchSchema,
+    DecisionSchema,
+    MeetingArgs,
+    MeetingPatchSchema,
+    MeetingSchema,
+    MinutesCorrectionSchema,
+    SuggestionSchema,
     TransitionRequestSchema,
 )
 

@@ -1,13 +1,17 @@
 """Steering committee resources as JSON: committees, meetings and their parts, action items."""
-from marshmallow import fields, validate, validates_schema, ValidationError
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from cxgov.initiatives.models import STATUSES as INITIATIVE_STATUSES
 from cxgov.org.schemas import UserRefSchema
 from cxgov.rest import Instant, ListArgs, Schema, choice_field
 from cxgov.steering.models import (
-    ACTION_ITEM_STATUSES, AGENDA_KINDS, ATTENDANCE_STATUSES, DECISION_KINDS, MEETING_STATUSES, MEMBER_ROLES,
+    ACTION_ITEM_STATUSES,
+    AGENDA_KINDS,
+    ATTENDANCE_STATUSES,
+    DECISION_KINDS,
+    MEETING_STATUSES,
+    MEMBER_ROLES,
 )
-
 
 
 def Title(**kwargs):

@@ -16,7 +16,14 @@ from cxgov.org.models import Department, User
 from cxgov.references import require_existing
 from cxgov.rest import apply_changes
 from cxgov.steering.models import (
-    ActionItem, AgendaItem, Attendance, Committee, CommitteeMember, Decision, Meeting, MinutesCorrection,
+    ActionItem,
+    AgendaItem,
+    Attendance,
+    Committee,
+    CommitteeMember,
+    Decision,
+    Meeting,
+    MinutesCorrection,
 )
 
 # A change of any of these re-issues the calendar invite (a higher SEQUENCE, same UID), as does

@@ -17,8 +17,8 @@ from sqlalchemy.orm import selectinload
 from cxgov import pages, policy
 from cxgov.db import load, today, utcnow
 from cxgov.errors import Conflict, Invalid
-from cxgov.formatting import local_time, local_zone
 from cxgov.extensions import db
+from cxgov.formatting import local_time, local_zone
 from cxgov.initiatives import lifecycle
 from cxgov.initiatives.models import Initiative
 from cxgov.org.models import User
@@ -29,11 +29,25 @@ from cxgov.roi import services as roi_services
 from cxgov.steering import services, suggestions
 from cxgov.steering.ics import build_invite
 from cxgov.steering.models import (
-    ACTION_ITEM_STATUSES, AGENDA_KINDS, ATTENDANCE_STATUSES, DECISION_KINDS, MEMBER_ROLES, ActionItem, AgendaItem,
-    Committee, CommitteeMember, Meeting, MinutesCorrection,
+    ACTION_ITEM_STATUSES,
+    AGENDA_KINDS,
+    ATTENDANCE_STATUSES,
+    DECISION_KINDS,
+    MEMBER_ROLES,
+    ActionItem,
+    AgendaItem,
+    Committee,
+    CommitteeMember,
+    Meeting,
+    MinutesCorrection,
 )
 from cxgov.steering.schemas import (
-    ActionItemSchema, AgendaItemSchema, CommitteeMemberSchema, CommitteeSchema, DecisionSchema, MeetingPatchSchema,
+    ActionItemSchema,
+    AgendaItemSchema,
+    CommitteeMemberSchema,
+    CommitteeSchema,
+    DecisionSchema,
+    MeetingPatchSchema,
     MeetingSchema,
 )
 

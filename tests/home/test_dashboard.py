@@ -5,8 +5,10 @@ from decimal import Decimal
 
 from cxgov.db import today, utcnow
 from cxgov.extensions import db
+from cxgov.formatting import money as format_money
+from cxgov.formatting import months as format_months
+from cxgov.formatting import percent as format_percent
 from cxgov.models import User
-from cxgov.formatting import money as format_money, months as format_months, percent as format_percent
 from tests import factories
 from tests.home.conftest import region, text
 from tests.queries import count_statements

@@ -312,6 +312,6 @@ def test_the_list_costs_the_same_queries_for_3_or_30_users(app, login_as):
     few = queries_for_listing()
     assert few >= 2  # the count and the page (plus the token lookup)
     with app.app_context():
-        for n in range(27):
+        for _ in range(27):
             factories.create_user(department_id=factories.create_department().id, password=None)
     assert queries_for_listing() == few

@@ -4,7 +4,15 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 
 from cxgov.extensions import db
-from cxgov.steering.models import AgendaItem, Attendance, Committee, CommitteeMember, Decision, Meeting, MinutesCorrection
+from cxgov.steering.models import (
+    AgendaItem,
+    Attendance,
+    Committee,
+    CommitteeMember,
+    Decision,
+    Meeting,
+    MinutesCorrection,
+)
 from tests import factories
 from tests.steering.helpers import PAST, client_for, count, get, governance_world
 

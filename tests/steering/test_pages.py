@@ -9,8 +9,8 @@ from cxgov.initiatives.models import Initiative, Transition
 from cxgov.steering.models import ActionItem, Attendance, Decision, Meeting
 from tests import factories
 from tests.conftest import csrf_token, sign_in_session
-from tests.steering.helpers import PAST, count, get, governance_world
 from tests.queries import count_statements
+from tests.steering.helpers import PAST, count, get, governance_world
 
 PAGES = ["/committees", "/meetings", "/meetings/{meeting}", "/meetings/{meeting}/minutes", "/my/action-items"]
 
