@@ -138,7 +138,8 @@ class DepartmentActivitySchema(Schema):
     people_reached = fields.Integer()
     hours = Number(places=2)
     by_kind = fields.Dict(keys=fields.String(), values=fields.Integer())
-    last_action_on = fields.Date(allow_none=True, metadata={"description": "Latest action ever, not only in the period."})
+    last_action_on = fields.Date(allow_none=True,
+                                 metadata={"description": "Latest action ever, not only in the period."})
     silent = fields.Boolean(metadata={"description": "Active ambassador with no action in the 30 days up to `to`."})
 
 

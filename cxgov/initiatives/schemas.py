@@ -61,7 +61,8 @@ class CashFlowSchema(Schema):
     category = fields.String(required=True, validate=validate.Length(min=1, max=80))
     year = fields.Integer(required=True, validate=validate.Range(min=0, max=10),
                           metadata={"description": "0 = initial (undiscounted), 1..10"})
-    amount = MoneyField(required=True, validate=validate.Range(min=0, min_inclusive=False, error="Must be greater than 0."))
+    amount = MoneyField(required=True,
+                        validate=validate.Range(min=0, min_inclusive=False, error="Must be greater than 0."))
     risk_adjustment = Number(load_default=0, validate=validate.Range(
         min=0, max=1, max_inclusive=False, error="Must be at least 0 and less than 1."))
     basis = choice_field(BASES, load_default="planned")

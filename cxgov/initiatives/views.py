@@ -73,7 +73,8 @@ def _detail(initiative_id, form=None, status=200):
         select(Decision).where(Decision.id.in_(decision_ids)).options(joinedload(Decision.meeting)))} \
         if decision_ids else {}
     return render_template(
-        "initiatives/detail.html", initiative=initiative, department=department, transitions=transitions, decisions=decisions,
+        "initiatives/detail.html", initiative=initiative, department=department, transitions=transitions,
+        decisions=decisions,
         flows={basis: [cf for cf in cash_flows if cf.basis == basis] for basis in BASES}, roi=roi,
         can_edit=policy.edit_initiative(current_user, initiative), kinds=CASH_FLOW_KINDS, bases=BASES,
         form=form or CASH_FLOW_FORM.blank(basis="planned", year=0, risk_adjustment=0),

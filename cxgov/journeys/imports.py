@@ -596,9 +596,10 @@ class _References:
                 sa.select(Stage.id, Stage.journey_id).where(Stage.id.in_(stage_ids))).all())
         touchpoint_ids = touchpoint_ids - self.touchpoints.keys()
         if touchpoint_ids:
-            self.touchpoints.update({tp_id: (stage_id, journey_id) for tp_id, stage_id, journey_id in db.session.execute(
-                sa.select(Touchpoint.id, Touchpoint.stage_id, Stage.journey_id).join(Stage, Stage.id == Touchpoint.stage_id)
-                .where(Touchpoint.id.in_(touchpoint_ids))).all()})
+            found = db.session.execute(
+                sa.select(Touchpoint.id, Touchpoint.stage_id, Stage.journey_id)
+                .join(Stage, Stage.id == Touchpoint.stage_id).where(Touchpoint.id.in_(touchpoint_ids))).all()
+            self.touchpoints.update({tp_id: (stage_id, journey_id) for tp_id, stage_id, journey_id in found})
 
     def refused_journeys(self):
         return sorted(journey_id for journey_id, may in self.journeys.items() if not may)

@@ -10,7 +10,8 @@ class TouchpointSchema(Schema):
     stage_id = fields.Integer(required=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=160))
     channel = choice_field(CHANNELS, required=True)
-    digital = fields.Boolean(dump_only=True, metadata={"description": "Derived from `channel` (web, app, email, chat, social)."})
+    digital = fields.Boolean(dump_only=True,
+                             metadata={"description": "Derived from `channel` (web, app, email, chat, social)."})
     department_id = fields.Integer(allow_none=True, load_default=None)
 
 
@@ -129,7 +130,8 @@ class ImportArgs(Schema):
     period_start = fields.Date()
     period_end = fields.Date()
     column = fields.String(validate=validate.Length(min=1, max=200),
-                           metadata={"description": "Name of the score column (format=scores); found by name if omitted."})
+                           metadata={"description": "Name of the score column (format=scores); "
+                                                    "found by name if omitted."})
 
 
 class ImportFileSchema(Schema):
@@ -181,7 +183,8 @@ class ImpactSchema(Schema):
     target_value = Number(required=True)
     value_per_unit = MoneyField(required=True, metadata={"description": "Money per year per unit of KPI change."})
     attribution = Number(load_default=None, validate=validate.Range(min=0, max=1),
-                         metadata={"description": "Share of the change credited to the initiative, 0..1 (default 1; null means 1)."})
+                         metadata={"description": "Share of the change credited to the initiative, 0..1 "
+                                                  "(default 1; null means 1)."})
     actual_value = Number(dump_only=True, allow_none=True, metadata={
         "description": "Latest journey-level measurement of the metric whose period starts after the initiative's "
                        "delivered_on; null before."})

@@ -140,7 +140,8 @@ def upload():
             db.session.rollback()
             status = problem.status
             errors = problem.errors or {}
-            page_form.add_errors({label: messages for label, messages in errors.items() if not label.startswith("line ")})
+            page_form.add_errors({label: messages for label, messages in errors.items()
+                                  if not label.startswith("line ")})
             context["problem"] = {
                 "detail": problem.detail,
                 "lines": problem.extra.get("lines", []),

@@ -282,7 +282,9 @@ def _meeting_page_data(meeting):
                                      .order_by(MinutesCorrection.id)).all()
     return {
         "initiatives": initiatives, "decidable": decidable,
-        "cases": roi_services.business_cases(current_user, [initiatives[i] for i in initiative_ids if i in initiatives]), "action_items": open_items, "people": people,
+        "cases": roi_services.business_cases(current_user,
+                                             [initiatives[i] for i in initiative_ids if i in initiatives]),
+        "action_items": open_items, "people": people,
         "users": users, "corrections": corrections,
     }
 
@@ -459,7 +461,8 @@ def publish_minutes(meeting_id):
             keep_label="Not yet", detail="Published minutes and decisions can no longer change: "
                                          "later changes are recorded as corrections.")
     return _attempt(lambda: services.publish_minutes(current_user, meeting_) and None,
-                    "Minutes published. From now on, changes are recorded as corrections.", _back(meeting_id, "minutes"))
+                    "Minutes published. From now on, changes are recorded as corrections.",
+                    _back(meeting_id, "minutes"))
 
 
 @bp.route("/meetings/<int:meeting_id>/minutes/corrections", methods=["POST"])
