@@ -132,7 +132,9 @@ def test_initiatives_in_every_status_with_consistent_history(app, seeded):
                 if step.to_status in ("approved", "rejected"):
                     decision = db.session.get(Decision, step.decision_id)
                     assert decision.initiative_id == initiative.id
-                    assert decision.kind == ("approve_initiative" if step.to_status == "approved" else "reject_initiative")
+                    assert decision.kind == (
+                        "approve_initiative" if step.to_status == "approved" else "reject_initiative"
+                    )
                     assert decision.meeting.status == "held"
                 else:
                     assert step.decision_id is None

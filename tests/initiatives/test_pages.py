@@ -109,7 +109,10 @@ def test_others_cannot_post_and_csrf_is_required(page_as, app):
     assert owner.post(f"/initiatives/{initiative_id}/cash-flows", data=data).status_code == 400
     executive = page_as("executive")
     token = csrf_token(executive, "/initiatives")
-    assert executive.post(f"/initiatives/{initiative_id}/cash-flows", data={**data, "csrf_token": token}).status_code == 403
+    assert (
+        executive.post(f"/initiatives/{initiative_id}/cash-flows", data={**data, "csrf_token": token}).status_code
+        == 403
+    )
     assert flows(app) == 3
 
 

@@ -220,7 +220,10 @@ def test_a_stale_if_match_is_412_and_writes_nothing(app, login_as):
     user_id = make_user(app, name="Aaron Other")
     admin = login_as("admin")
     stale = admin.get(f"/api/users/{user_id}").headers["ETag"]
-    assert admin.patch(f"/api/users/{user_id}", json={"name": "Aaron Mayer"}, headers={"If-Match": stale}).status_code == 200
+    assert (
+        admin.patch(f"/api/users/{user_id}", json={"name": "Aaron Mayer"}, headers={"If-Match": stale}).status_code
+        == 200
+    )
     response = admin.patch(f"/api/users/{user_id}", json={"name": "Lost update"}, headers={"If-Match": stale})
     assert response.status_code == 412
     assert response.content_type == "application/problem+json"

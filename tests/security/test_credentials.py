@@ -237,7 +237,9 @@ def test_a_role_change_ends_the_users_sessions(app, login_as):
     _sign_in(browser, email)
     admin = login_as("admin")
     etag = admin.get(f"/api/users/{user_id}").headers["ETag"]
-    assert admin.patch(f"/api/users/{user_id}", json={"role": "cx_leader"}, headers={"If-Match": etag}).status_code == 200
+    assert (
+        admin.patch(f"/api/users/{user_id}", json={"role": "cx_leader"}, headers={"If-Match": etag}).status_code == 200
+    )
     assert browser.get("/").status_code == 302
     _sign_in(browser, email)
     assert browser.get("/").status_code == 200

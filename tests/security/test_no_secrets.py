@@ -36,7 +36,9 @@ def test_no_secret_in_any_response_or_log(app, login_as, caplog):
         return response
 
     # An admin creates a user with a password, then changes it.
-    created = keep(admin.post("/api/users", json={"email": "nina@example.com", "name": "Nina", "password": NEW_PASSWORD}))
+    created = keep(
+        admin.post("/api/users", json={"email": "nina@example.com", "name": "Nina", "password": NEW_PASSWORD})
+    )
     assert created.status_code == 201
     user_id = created.json["id"]
     keep(admin.patch(f"/api/users/{user_id}", json={"password": factories.PASSWORD}))
