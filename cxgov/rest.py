@@ -59,6 +59,8 @@ class ProblemResponses(BasePlugin):
         self.app = None
 
     def operation_helper(self, path=None, operations=None, rule=None, **kwargs):
+        if rule is None:  # a path added by hand, not from a view
+            return
         view = self.app.view_functions[rule.endpoint]
         view_class = getattr(view, "view_class", None)
         for method, operation in operations.items():

@@ -44,10 +44,11 @@ def _month_key():
 
 def _months(start, end):
     """The months from `start`'s to `end`'s: "2026-01", "2026-02", …"""
-    month = start.replace(day=1)
-    while month <= end:
-        yield f"{month:%Y-%m}"
+    month, last = start.replace(day=1), end.replace(day=1)
+    yield f"{month:%Y-%m}"
+    while month < last:  # never a month past `end`'s (December 9999 has no next)
         month += relativedelta(months=1)
+        yield f"{month:%Y-%m}"
 
 
 def _empty_kinds():
