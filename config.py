@@ -40,6 +40,8 @@ class Config:
     CXGOV_IMPORT_MAX_LINE_CHARS = int(os.environ.get("CXGOV_IMPORT_MAX_LINE_CHARS", "1000000"))
     CXGOV_IMPORT_MAX_CELLS = int(os.environ.get("CXGOV_IMPORT_MAX_CELLS", "1000"))
     CXGOV_IMPORT_MAX_CELL_CHARS = int(os.environ.get("CXGOV_IMPORT_MAX_CELL_CHARS", "10000"))
+    # Lines of an upload checked and staged at a time (1..30,000): what an import holds in memory.
+    CXGOV_IMPORT_CHUNK_ROWS = int(os.environ.get("CXGOV_IMPORT_CHUNK_ROWS", "10000"))
     # Files of more lines are imported in the background (202 + /api/imports/{id}), their upload kept
     # in CXGOV_IMPORT_DIR (default instance/imports) until done; CXGOV_IMPORT_WORKER=0 leaves them to
     # the scheduler's run-imports job instead of a thread of the web process.

@@ -19,8 +19,8 @@ What every declared operation gets, in this order:
 3. `If-Match` against the object's version (412);
 4. the service, inside the one `transactional` boundary (commit after success, rollback on
    any exception);
-5. the answer with its `ETag`; collections, sub-collections included, answer the SPEC §4
-   envelope `{"items", "total", "page", "page_size"}`.
+5. the answer with its `ETag` (records without a version have none); collections, sub-collections
+   included, answer the SPEC §4 envelope `{"items", "total", "page", "page_size"}`.
 
 The problem responses each operation documents follow from the declaration (a parent adds
 404, `conflicts` adds 409), so the OpenAPI cannot drift from the behaviour.
@@ -50,13 +50,19 @@ class Parent:
 
     `key` is the child's column naming the parent (`journey_id`); `of(child)` answers the
     parent id of a child where it is not a column of its own (a touchpoint's journey is its
-    stage's)."""
+    stage's). With `of`, `key` may be the column that names the parent in another table
+    (`Stage.journey_id`), which the resource's `query` joins: its list keeps the parent's children."""
 
     model: Any
     url_key: str
     key: str | None = None
     of: Callable | None = None
     options: tuple = ()
+
+    def column(self, model):
+        """The column a list of `model` under this parent is filtered on."""
+        key = self.key or self.url_key
+        return getattr(model, key) if isinstance(key, str) else key
 
     def id_of(self, child):
         return self.of(child) if self.of is not None else getattr(child, self.key or self.url_key)
@@ -93,9 +99,14 @@ class Resource:
       `item` the item's segment after it ("<int:stage_id>").
     - `options` are loader options for every object answered (a committee with its members);
       `answer(obj)` re-reads an object for the answer when options are not enough.
+    - `list_schema` is the listed items' schema where a list answers a shorter form than an
+      item (journeys listed without their stages); the `options` are then not applied to it.
     - `guard` decides update and delete on the object (before If-Match); `create_guard`
       decides create on the parent (or None). Services keep their own checks of the rules that
       depend on the data sent.
+    - `update_guard(actor, obj, data)` decides update instead of `guard` where what a caller may
+      change depends on the fields sent (an action item's owner changes its status only); it
+      raises Forbidden, before If-Match like `guard`.
     - `create(actor, data)` or, under a parent, `create(actor, parent, data)`;
       `update(actor, obj, data)`; `delete(actor, obj)`.
     """
@@ -114,8 +125,10 @@ class Resource:
     options: tuple = ()
     answer: Callable | None = None
     response_schema: Any = None
+    list_schema: Any = None
     update_schema: Any = None
     guard: Callable | None = None
+    update_guard: Callable | None = None
     create_guard: Callable | None = None
     create: Callable | None = None
     update: Callable | None = None
@@ -150,15 +163,16 @@ class Resource:
             obj = self.answer(obj)
         elif self.options:
             obj = get_or_404(self.model, obj.id, *self.options)
-        return with_etag(obj, status)
+        # A record without a version (a minutes correction: never changed) has no ETag.
+        return with_etag(obj, status) if hasattr(obj, "version") else (obj, status)
 
     def _list(self, args, **ids):
         stmt = select(self.model) if self.query is None else self.query(args)
         if self.parent is not None:
             parent = self._parent(ids)
-            stmt = stmt.where(getattr(self.model, self.parent.key or self.parent.url_key) == parent.id)
+            stmt = stmt.where(self.parent.column(self.model) == parent.id)
         stmt = filter_by(stmt, self.model, args, self.filters)
-        if self.options:
+        if self.options and self.list_schema is None:
             stmt = stmt.options(*self.options)
         return paginate(stmt.order_by(*self.order_by), args)
 
@@ -181,7 +195,9 @@ class Resource:
     def _update(self, data, **ids):
         with transactional():
             obj = self._item(ids)
-            if self.guard is not None:
+            if self.update_guard is not None:
+                self.update_guard(current_user, obj, data)
+            elif self.guard is not None:
                 guarded(self.guard, obj)
             check_if_match(obj)
             self.update(current_user, obj, data)
@@ -226,7 +242,7 @@ class Resource:
         if op == "delete":
             decorated = blp.response(204)(decorated)
         else:
-            schema = page_of(self.response_schema) if op == "list" else self.response_schema
+            schema = page_of(self.list_schema or self.response_schema) if op == "list" else self.response_schema
             decorated = blp.response(_ANSWERS[op], schema)(decorated)
         if op == "list":
             decorated = blp.arguments(self.args, location="query")(decorated)

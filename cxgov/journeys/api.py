@@ -7,7 +7,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from cxgov import policy
-from cxgov.db import load
 from cxgov.errors import NotFound
 from cxgov.extensions import db
 from cxgov.initiatives.models import Impact, Initiative
@@ -36,10 +35,10 @@ from cxgov.journeys.schemas import (
     TouchpointArgs,
     TouchpointSchema,
 )
+from cxgov.resources import Parent, Resource, guarded, item, transactional
 from cxgov.rest import (
     Blueprint,
     check_if_match,
-    filter_by,
     get_or_404,
     json_response,
     page_of,
@@ -67,275 +66,109 @@ imports_api = Blueprint("api_imports", __name__, url_prefix="/api/imports", desc
     "and admins."))
 
 
-def _journey_with_stages(journey_id):
-    return get_or_404(Journey, journey_id, selectinload(Journey.stages).selectinload(Stage.touchpoints))
+# -- journeys, stages, touchpoints ----------------------------------------------------------------------
+
+WITH_STAGES = selectinload(Journey.stages).selectinload(Stage.touchpoints)
+
+Resource(
+    journeys, model=Journey, schema=JourneySchema, response_schema=JourneyDetailSchema, list_schema=JourneySchema,
+    args=JourneyArgs, item="<int:journey_id>", order_by=(Journey.name, Journey.id),
+    filters=("owner_id", "status", "segment"), options=(WITH_STAGES,),
+    guard=policy.write_journey, create_guard=policy.create_journey,
+    create=services.create_journey, update=services.update_journey, delete=services.delete_journey,
+    conflicts=("create", "update", "delete"),
+    docs={"list": "List journeys (filters: owner_id, status, segment).",
+          "create": "Create a journey (CX leaders and admins).",
+          "read": "Read a journey with its stages in order, each with its touchpoints.",
+          "update": "Change a journey (its owner, CX leaders, admins; only the latter change the owner).",
+          "delete": "Delete a journey with its stages and touchpoints (each audited); 409 while initiatives "
+                    "work on it\nor it has measurements or impacts (counts in `initiatives`, `measurements`, "
+                    "`impacts`): retire it."},
+)
 
 
-def _stage_of(journey_id, stage_id):
-    stage = db.session.get(Stage, stage_id)
-    if stage is None or stage.journey_id != journey_id:
-        raise NotFound(f"Journey {journey_id} has no stage {stage_id}.")
-    return load(stage, "touchpoints")  # a stage is answered with its touchpoints
+def _writes_journey_of(part):
+    """The rule on a stage, touchpoint or measurement: `write_journey` on the journey it belongs to."""
+    def rule(user, obj):
+        return policy.write_journey(user, part(obj))
+
+    return rule
 
 
-def _touchpoint_of(journey_id, touchpoint_id):
-    touchpoint = db.session.get(Touchpoint, touchpoint_id, options=[selectinload(Touchpoint.stage)])
-    if touchpoint is None or touchpoint.stage.journey_id != journey_id:
-        raise NotFound(f"Journey {journey_id} has no touchpoint {touchpoint_id}.")
-    return touchpoint
+Resource(
+    journeys, model=Stage, schema=StageSchema, path="/<int:journey_id>/stages", item="<int:stage_id>",
+    parent=Parent(Journey, "journey_id"),
+    order_by=(Stage.position, Stage.id), options=(selectinload(Stage.touchpoints),),
+    guard=_writes_journey_of(lambda stage: stage.journey), create_guard=policy.write_journey,
+    create=services.create_stage, update=services.update_stage, delete=services.delete_stage,
+    conflicts=("delete",),
+    docs={"list": "The journey's stages in order, each with its touchpoints.",
+          "create": "Add a stage (at `position`, or at the end); later stages move down one place.",
+          "read": "Read a stage with its touchpoints.",
+          "update": "Rename a stage, change its phase or move it to another `position`.",
+          "delete": "Delete a stage with its touchpoints (each audited); the stages after it move up. 409 when it\n"
+                    "or one of its touchpoints has measurements (`measurements`)."},
+)
 
-
-# -- journeys -------------------------------------------------------------------------------------------
-
-@journeys.route("")
-class Journeys(MethodView):
-    @journeys.arguments(JourneyArgs, location="query")
-    @journeys.response(200, page_of(JourneySchema))
-    @journeys.problems(401, 422)
-    def get(self, args):
-        """List journeys (filters: owner_id, status, segment)."""
-        stmt = filter_by(select(Journey).order_by(Journey.name, Journey.id), Journey, args,
-                         ["owner_id", "status", "segment"])
-        return paginate(stmt, args)
-
-    @journeys.arguments(JourneySchema)
-    @journeys.response(201, JourneyDetailSchema)
-    @journeys.problems(400, 401, 403, 409, 422)
-    def post(self, data):
-        """Create a journey (CX leaders and admins)."""
-        journey = services.create_journey(current_user, data)
-        db.session.commit()
-        return with_etag(_journey_with_stages(journey.id), 201)
-
-
-@journeys.route("/<int:journey_id>")
-class JourneyById(MethodView):
-    @journeys.response(200, JourneyDetailSchema)
-    @journeys.problems(401, 404)
-    def get(self, journey_id):
-        """Read a journey with its stages in order, each with its touchpoints."""
-        return with_etag(_journey_with_stages(journey_id))
-
-    @journeys.arguments(JourneySchema(partial=True))
-    @journeys.response(200, JourneyDetailSchema)
-    @journeys.problems(400, 401, 403, 404, 409, 412, 422)
-    def patch(self, data, journey_id):
-        """Change a journey (its owner, CX leaders, admins; only the latter change the owner)."""
-        journey = _journey_with_stages(journey_id)
-        policy.require(policy.write_journey, current_user, journey)
-        check_if_match(journey)
-        services.update_journey(current_user, journey, data)
-        db.session.commit()
-        return with_etag(_journey_with_stages(journey_id))
-
-    @journeys.response(204)
-    @journeys.problems(401, 403, 404, 409, 412)
-    def delete(self, journey_id):
-        """Delete a journey with its stages and touchpoints (each audited); 409 while initiatives work on it
-        or it has measurements or impacts (counts in `initiatives`, `measurements`, `impacts`): retire it."""
-        journey = get_or_404(Journey, journey_id)
-        policy.require(policy.write_journey, current_user, journey)
-        check_if_match(journey)
-        services.delete_journey(current_user, journey)
-        db.session.commit()
-
-
-@journeys.route("/<int:journey_id>/stages")
-class Stages(MethodView):
-    @journeys.response(200, StageSchema(many=True))
-    @journeys.problems(401, 404)
-    def get(self, journey_id):
-        """The journey's stages in order, each with its touchpoints."""
-        return _journey_with_stages(journey_id).stages
-
-    @journeys.arguments(StageSchema)
-    @journeys.response(201, StageSchema)
-    @journeys.problems(400, 401, 403, 404, 422)
-    def post(self, data, journey_id):
-        """Add a stage (at `position`, or at the end); later stages move down one place."""
-        journey = _journey_with_stages(journey_id)
-        stage = services.create_stage(current_user, journey, data)
-        db.session.commit()
-        return with_etag(load(stage, "touchpoints"), 201)
-
-
-@journeys.route("/<int:journey_id>/stages/<int:stage_id>")
-class StageById(MethodView):
-    @journeys.response(200, StageSchema)
-    @journeys.problems(401, 404)
-    def get(self, journey_id, stage_id):
-        """Read a stage with its touchpoints."""
-        return with_etag(_stage_of(journey_id, stage_id))
-
-    @journeys.arguments(StageSchema(partial=True))
-    @journeys.response(200, StageSchema)
-    @journeys.problems(400, 401, 403, 404, 412, 422)
-    def patch(self, data, journey_id, stage_id):
-        """Rename a stage, change its phase or move it to another `position`."""
-        _journey_with_stages(journey_id)
-        stage = _stage_of(journey_id, stage_id)
-        policy.require(policy.write_journey, current_user, stage.journey)
-        check_if_match(stage)
-        services.update_stage(current_user, stage, data)
-        db.session.commit()
-        return with_etag(load(stage, "touchpoints"))
-
-    @journeys.response(204)
-    @journeys.problems(401, 403, 404, 409, 412)
-    def delete(self, journey_id, stage_id):
-        """Delete a stage with its touchpoints (each audited); the stages after it move up. 409 when it
-        or one of its touchpoints has measurements (`measurements`)."""
-        _journey_with_stages(journey_id)
-        stage = _stage_of(journey_id, stage_id)
-        policy.require(policy.write_journey, current_user, stage.journey)
-        check_if_match(stage)
-        services.delete_stage(current_user, stage)
-        db.session.commit()
-
-
-@journeys.route("/<int:journey_id>/touchpoints")
-class Touchpoints(MethodView):
-    @journeys.arguments(TouchpointArgs, location="query")
-    @journeys.response(200, page_of(TouchpointSchema))
-    @journeys.problems(401, 404, 422)
-    def get(self, args, journey_id):
-        """Every touchpoint of the journey, in stage order (filters: stage_id, channel)."""
-        get_or_404(Journey, journey_id)
-        stmt = (select(Touchpoint).join(Stage, Stage.id == Touchpoint.stage_id)
-                .where(Stage.journey_id == journey_id).order_by(Stage.position, Touchpoint.id))
-        return paginate(filter_by(stmt, Touchpoint, args, ["stage_id", "channel"]), args)
-
-    @journeys.arguments(TouchpointSchema)
-    @journeys.response(201, TouchpointSchema)
-    @journeys.problems(400, 401, 403, 404, 422)
-    def post(self, data, journey_id):
-        """Add a touchpoint to one of the journey's stages; `digital` follows from the channel."""
-        journey = get_or_404(Journey, journey_id)
-        touchpoint = services.create_touchpoint(current_user, journey, data)
-        db.session.commit()
-        return with_etag(touchpoint, 201)
-
-
-@journeys.route("/<int:journey_id>/touchpoints/<int:touchpoint_id>")
-class TouchpointById(MethodView):
-    @journeys.response(200, TouchpointSchema)
-    @journeys.problems(401, 404)
-    def get(self, journey_id, touchpoint_id):
-        """Read a touchpoint."""
-        return with_etag(_touchpoint_of(journey_id, touchpoint_id))
-
-    @journeys.arguments(TouchpointSchema(partial=True))
-    @journeys.response(200, TouchpointSchema)
-    @journeys.problems(400, 401, 403, 404, 412, 422)
-    def patch(self, data, journey_id, touchpoint_id):
-        """Change a touchpoint (also move it to another stage of the journey)."""
-        journey = get_or_404(Journey, journey_id)
-        touchpoint = _touchpoint_of(journey_id, touchpoint_id)
-        policy.require(policy.write_journey, current_user, journey)
-        check_if_match(touchpoint)
-        services.update_touchpoint(current_user, journey, touchpoint, data)
-        db.session.commit()
-        return with_etag(touchpoint)
-
-    @journeys.response(204)
-    @journeys.problems(401, 403, 404, 409, 412)
-    def delete(self, journey_id, touchpoint_id):
-        """Delete a touchpoint; 409 when it has measurements (`measurements`)."""
-        journey = get_or_404(Journey, journey_id)
-        touchpoint = _touchpoint_of(journey_id, touchpoint_id)
-        policy.require(policy.write_journey, current_user, journey)
-        check_if_match(touchpoint)
-        services.delete_touchpoint(current_user, journey, touchpoint)
-        db.session.commit()
+Resource(
+    journeys, model=Touchpoint, schema=TouchpointSchema, args=TouchpointArgs,
+    path="/<int:journey_id>/touchpoints", item="<int:touchpoint_id>",
+    parent=Parent(Journey, "journey_id", key=Stage.journey_id, of=lambda touchpoint: touchpoint.stage.journey_id),
+    query=lambda args: select(Touchpoint).join(Stage, Stage.id == Touchpoint.stage_id),
+    order_by=(Stage.position, Touchpoint.id), filters=("stage_id", "channel"),
+    guard=_writes_journey_of(lambda touchpoint: touchpoint.stage.journey), create_guard=policy.write_journey,
+    create=services.create_touchpoint, update=services.update_touchpoint, delete=services.delete_touchpoint,
+    conflicts=("delete",),
+    docs={"list": "Every touchpoint of the journey, in stage order (filters: stage_id, channel).",
+          "create": "Add a touchpoint to one of the journey's stages; `digital` follows from the channel.",
+          "read": "Read a touchpoint.",
+          "update": "Change a touchpoint (also move it to another stage of the journey).",
+          "delete": "Delete a touchpoint; 409 when it has measurements (`measurements`)."},
+)
 
 
 # -- metrics --------------------------------------------------------------------------------------------
 
-@metrics.route("")
-class Metrics(MethodView):
-    @metrics.arguments(MetricArgs, location="query")
-    @metrics.response(200, page_of(MetricSchema))
-    @metrics.problems(401, 422)
-    def get(self, args):
-        """List metrics, built-ins first (filters: category, builtin, code)."""
-        stmt = select(Metric).order_by(Metric.builtin.desc(), Metric.code)
-        return paginate(filter_by(stmt, Metric, args, ["category", "builtin", "code"]), args)
-
-    @metrics.arguments(MetricSchema)
-    @metrics.response(201, MetricSchema)
-    @metrics.problems(400, 401, 403, 409, 422)
-    def post(self, data):
-        """Create a custom metric (CX leaders and admins)."""
-        metric = services.create_metric(current_user, data)
-        db.session.commit()
-        return with_etag(metric, 201)
-
-
-@metrics.route("/<int:metric_id>")
-class MetricById(MethodView):
-    @metrics.response(200, MetricSchema)
-    @metrics.problems(401, 404)
-    def get(self, metric_id):
-        """Read a metric."""
-        return with_etag(get_or_404(Metric, metric_id))
-
-    @metrics.arguments(MetricSchema(partial=True))
-    @metrics.response(200, MetricSchema)
-    @metrics.problems(400, 401, 403, 404, 409, 412, 422)
-    def patch(self, data, metric_id):
-        """Change a custom metric; built-ins are fixed (409)."""
-        metric = get_or_404(Metric, metric_id)
-        policy.require(policy.manage_metrics, current_user)
-        check_if_match(metric)
-        services.update_metric(current_user, metric, data)
-        db.session.commit()
-        return with_etag(metric)
-
-    @metrics.response(204)
-    @metrics.problems(401, 403, 404, 409, 412)
-    def delete(self, metric_id):
-        """Delete a custom metric nothing measures or targets; built-ins stay (409)."""
-        metric = get_or_404(Metric, metric_id)
-        policy.require(policy.manage_metrics, current_user)
-        check_if_match(metric)
-        services.delete_metric(current_user, metric)
-        db.session.commit()
-
-
-def _require_measurement_writer(measurement):
-    policy.require(policy.write_journey, current_user, db.session.get(Journey, measurement.journey_id))
+Resource(
+    metrics, model=Metric, schema=MetricSchema, args=MetricArgs, item="<int:metric_id>",
+    order_by=(Metric.builtin.desc(), Metric.code), filters=("category", "builtin", "code"),
+    guard=policy.manage_metrics, create_guard=policy.manage_metrics,
+    create=services.create_metric, update=services.update_metric, delete=services.delete_metric,
+    conflicts=("create", "update", "delete"),
+    docs={"list": "List metrics, built-ins first (filters: category, builtin, code).",
+          "create": "Create a custom metric (CX leaders and admins).", "read": "Read a metric.",
+          "update": "Change a custom metric; built-ins are fixed (409).",
+          "delete": "Delete a custom metric nothing measures or targets; built-ins stay (409)."},
+)
 
 
 # -- measurements ---------------------------------------------------------------------------------------
 
-@measurements.route("")
-class Measurements(MethodView):
-    @measurements.arguments(MeasurementArgs, location="query")
-    @measurements.response(200, page_of(MeasurementSchema))
-    @measurements.problems(401, 422)
-    def get(self, args):
-        """List measurements by period (filters: metric_id, metric (code), journey_id, stage_id,
-        touchpoint_id, source; `from`/`to` keep periods overlapping that range)."""
-        stmt = (select(Measurement).options(selectinload(Measurement.metric))
-                .order_by(Measurement.period_start, Measurement.metric_id, Measurement.id))
-        stmt = filter_by(stmt, Measurement, args, ["metric_id", "journey_id", "stage_id", "touchpoint_id", "source"])
-        if args.get("metric"):
-            stmt = stmt.where(Measurement.metric_id.in_(select(Metric.id).where(Metric.code == args["metric"])))
-        if args.get("from_"):
-            stmt = stmt.where(Measurement.period_end >= args["from_"])
-        if args.get("to"):
-            stmt = stmt.where(Measurement.period_start <= args["to"])
-        return paginate(stmt, args)
+def _measurements(args):
+    stmt = select(Measurement)
+    if args.get("metric"):
+        stmt = stmt.where(Measurement.metric_id.in_(select(Metric.id).where(Metric.code == args["metric"])))
+    if args.get("from_"):
+        stmt = stmt.where(Measurement.period_end >= args["from_"])
+    if args.get("to"):
+        stmt = stmt.where(Measurement.period_start <= args["to"])
+    return stmt
 
-    @measurements.arguments(MeasurementSchema)
-    @measurements.response(201, MeasurementSchema)
-    @measurements.problems(400, 401, 403, 409, 422)
-    def post(self, data):
-        """Record a measurement (the journey's owner, CX leaders, admins); 409 if one with the same
-        metric, journey, stage, touchpoint and period exists (`existing_id`)."""
-        measurement = services.create_measurement(current_user, data)
-        db.session.commit()
-        return with_etag(measurement, 201)
+
+Resource(
+    measurements, model=Measurement, schema=MeasurementSchema, args=MeasurementArgs, item="<int:measurement_id>",
+    query=_measurements, order_by=(Measurement.period_start, Measurement.metric_id, Measurement.id),
+    filters=("metric_id", "journey_id", "stage_id", "touchpoint_id", "source"),
+    options=(selectinload(Measurement.metric),),
+    guard=_writes_journey_of(lambda measurement: db.session.get(Journey, measurement.journey_id)),
+    create=services.create_measurement, update=services.update_measurement, delete=services.delete_measurement,
+    conflicts=("create", "update"),
+    docs={"list": "List measurements by period (filters: metric_id, metric (code), journey_id, stage_id,\n"
+                  "touchpoint_id, source; `from`/`to` keep periods overlapping that range).",
+          "create": "Record a measurement (the journey's owner, CX leaders, admins); 409 if one with the same\n"
+                    "metric, journey, stage, touchpoint and period exists (`existing_id`).",
+          "read": "Read a measurement.", "update": "Correct a measurement.", "delete": "Delete a measurement."},
+)
 
 
 UPLOAD_REFUSED = "Only a journey's owner, a CX leader or an admin imports measurements."
@@ -352,8 +185,8 @@ class FromScores(MethodView):
         answers and store it with `sample_size` and source `survey`. A measurement with the same metric,
         journey, stage, touchpoint and period is updated (200). Bad scores: 422 under `scores`, the first
         20 by index and then one message counting the others; `bad_scores` counts them all."""
-        measurement, created = services.record_scores(current_user, data)
-        db.session.commit()
+        with transactional():
+            measurement, created = services.record_scores(current_user, data)
         return with_etag(measurement, 201 if created else 200)
 
 
@@ -404,15 +237,14 @@ class Import(MethodView):
         upload = files["file"]
         # The upload's stream (Werkzeug spools a large one to disk): read as the import goes.
         if import_jobs.in_background(upload.stream):
-            job = import_jobs.queue_import(current_user, upload.stream, upload.filename, args)
-            db.session.commit()
+            with transactional():
+                job = import_jobs.queue_import(current_user, upload.stream, upload.filename, args)
             import_jobs.start_worker()
             response = json_response(import_job_json(job), 202)
             response.headers["Location"] = url_for("api_imports.ImportJobById", job_id=job.id)
             return response
-        counts = imports.import_measurements(current_user, upload.stream, args)
-        db.session.commit()
-        return counts
+        with transactional():
+            return imports.import_measurements(current_user, upload.stream, args)
 
 
 def import_job_json(job):
@@ -428,41 +260,9 @@ class ImportJobById(MethodView):
         """A background import: `status` (queued, running, done, failed), `progress` (rows checked,
         then written, of `total`), and once finished its `counts` or its `problem`. Readable by
         whoever uploaded the file, CX leaders and admins."""
-        job = get_or_404(ImportJob, job_id)
-        policy.require(policy.read_import_job, current_user, job)
+        job = guarded(policy.read_import_job, item(ImportJob, job_id))
         job.progress = import_jobs.progress_of(job)
         return job
-
-
-@measurements.route("/<int:measurement_id>")
-class MeasurementById(MethodView):
-    @measurements.response(200, MeasurementSchema)
-    @measurements.problems(401, 404)
-    def get(self, measurement_id):
-        """Read a measurement."""
-        return with_etag(get_or_404(Measurement, measurement_id))
-
-    @measurements.arguments(MeasurementSchema(partial=True))
-    @measurements.response(200, MeasurementSchema)
-    @measurements.problems(400, 401, 403, 404, 409, 412, 422)
-    def patch(self, data, measurement_id):
-        """Correct a measurement."""
-        measurement = get_or_404(Measurement, measurement_id)
-        _require_measurement_writer(measurement)
-        check_if_match(measurement)
-        services.update_measurement(current_user, measurement, data)
-        db.session.commit()
-        return with_etag(measurement)
-
-    @measurements.response(204)
-    @measurements.problems(401, 403, 404, 412)
-    def delete(self, measurement_id):
-        """Delete a measurement."""
-        measurement = get_or_404(Measurement, measurement_id)
-        _require_measurement_writer(measurement)
-        check_if_match(measurement)
-        services.delete_measurement(current_user, measurement)
-        db.session.commit()
 
 
 # -- impacts ----------------------------------------------------------------------------------------------
@@ -553,7 +353,7 @@ class JourneyReport(MethodView):
         target lines from initiative impacts, and before/after averages around every delivered
         initiative (periods starting within `window_months` before, up to the delivery day, versus
         strictly after). `deliveries` are the markers: each delivered initiative with its date."""
-        journey = get_or_404(Journey, journey_id)
+        journey = item(Journey, journey_id)
         # Built in JSON values as the schema would dump them (the schema documents the answer):
         # a marshmallow pass over every point would cost more than the report's queries.
         return json_response(journey_report_json(journey, args["window_months"]))

@@ -38,6 +38,7 @@ from cxgov.journeys import imports
 from cxgov.journeys.models import ImportJob
 from cxgov.journeys.schemas import ImportArgs
 from cxgov.org.models import User
+from cxgov.transaction import transactional
 
 log = logging.getLogger(__name__)
 
@@ -122,15 +123,15 @@ def progress_of(job):
 
 # -- running ----------------------------------------------------------------------------------------
 
+@transactional()
 def claim(job_id):
     """Take the queued job `job_id` for this runner (one UPDATE: exactly one runner wins); commits."""
-    claimed = db.session.execute(
+    return db.session.execute(
         sa.update(ImportJob).where(ImportJob.id == job_id, ImportJob.status == "queued")
         .values(status="running", started_at=utcnow(), attempts=ImportJob.attempts + 1)).rowcount == 1
-    db.session.commit()
-    return claimed
 
 
+@transactional()
 def requeue_stale(now: datetime):
     """Jobs left `running` by a process that died (no progress for STALE_AFTER) go back to the queue."""
     stale = []
@@ -144,7 +145,6 @@ def requeue_stale(now: datetime):
     if stale:
         db.session.execute(sa.update(ImportJob).where(ImportJob.id.in_(stale), ImportJob.status == "running")
                            .values(status="queued"))
-        db.session.commit()
     return stale
 
 
@@ -154,8 +154,8 @@ def run_queued(now: datetime | None = None) -> int:
     requeue_stale(now)
     ran = 0
     while True:
-        job_id = db.session.scalar(sa.select(sa.func.min(ImportJob.id)).where(ImportJob.status == "queued"))
-        db.session.rollback()
+        with transactional():
+            job_id = db.session.scalar(sa.select(sa.func.min(ImportJob.id)).where(ImportJob.status == "queued"))
         if job_id is None:
             return ran
         if claim(job_id):
@@ -175,34 +175,29 @@ def _write_progress(job_id, total):
 
 
 def run(job_id):
-    """Run a claimed job: the import and the job's `done` commit together; a refusal marks it
-    `failed` with the problem the request would have answered."""
-    job = db.session.get(ImportJob, job_id)
-    actor = db.session.get(User, job.created_by_id) if job.created_by_id else None
-    total = job.lines
-    progress = _write_progress(job_id, total)
-    progress("checking", 0)
+    """Run a claimed job, one transaction: the import and the job's `done` commit together; a
+    refusal rolls the import back and marks the job `failed` (a transaction of its own) with the
+    problem the request would have answered."""
     outcome = None
     try:
-        if actor is None or not actor.active:
-            raise Forbidden("The user who uploaded the file can no longer import.")
-        args = ImportArgs().load(job.options)
-        with open(file_path(job_id), "rb") as upload:
-            counts = imports.import_measurements(actor, upload, args, progress=progress)
-        job = db.session.get(ImportJob, job_id)
-        job.status, job.counts, job.finished_at = "done", counts, utcnow()
-        db.session.commit()
+        with transactional():
+            job = db.session.get(ImportJob, job_id)
+            progress = _write_progress(job_id, job.lines)
+            progress("checking", 0)
+            actor = db.session.get(User, job.created_by_id) if job.created_by_id else None
+            if actor is None or not actor.active:
+                raise Forbidden("The user who uploaded the file can no longer import.")
+            args = ImportArgs().load(job.options)
+            with open(file_path(job_id), "rb") as upload:
+                counts = imports.import_measurements(actor, upload, args, progress=progress)
+            job.status, job.counts, job.finished_at = "done", counts, utcnow()
         outcome = "done"
     except DomainError as problem:
-        db.session.rollback()
         _fail(job_id, {"status": problem.status, "detail": problem.detail, "errors": problem.errors or {},
                        **problem.extra})
         outcome = "failed"
     except Exception as error:  # noqa: BLE001 — recorded on the job, and logged
-        db.session.rollback()
-        if database_busy(error) and db.session.get(ImportJob, job_id).attempts < MAX_ATTEMPTS:
-            db.session.execute(sa.update(ImportJob).where(ImportJob.id == job_id).values(status="queued"))
-            db.session.commit()
+        if database_busy(error) and _requeue_busy(job_id):
             log.info("import job %s found the database busy; queued again", job_id)
             return
         log.exception("import job %s failed", job_id)
@@ -215,10 +210,19 @@ def run(job_id):
                 _remove(path)
 
 
+@transactional()
+def _requeue_busy(job_id):
+    """A job that found SQLite's write lock taken goes back to the queue, up to MAX_ATTEMPTS runs."""
+    if db.session.get(ImportJob, job_id).attempts >= MAX_ATTEMPTS:
+        return False
+    db.session.execute(sa.update(ImportJob).where(ImportJob.id == job_id).values(status="queued"))
+    return True
+
+
+@transactional()
 def _fail(job_id, problem):
     db.session.execute(sa.update(ImportJob).where(ImportJob.id == job_id).values(
         status="failed", problem=problem, finished_at=utcnow()))
-    db.session.commit()
 
 
 def _remove(path):
@@ -256,10 +260,9 @@ def _work(app):
                         return
                     _state["wanted"] = False
                 try:
-                    run_queued()
+                    run_queued()  # every unit of work in a transactional() of its own
                 except Exception:  # noqa: BLE001 — the scheduler's run-imports takes over
                     log.exception("import worker failed")
-                    db.session.rollback()
         finally:
             db.session.remove()
             with _lock:

@@ -1,6 +1,6 @@
 """Journeys, stages, touchpoints, metrics, measurements and initiative impacts: the rules.
 
-Services check the policy, validate, flush and return; the caller commits.
+Services check the policy, validate, flush and return; the caller's `transactional` commits.
 """
 from decimal import Decimal
 
@@ -178,7 +178,8 @@ def create_touchpoint(actor, journey, data):
     return touchpoint
 
 
-def update_touchpoint(actor, journey, touchpoint, data):
+def update_touchpoint(actor, touchpoint, data):
+    journey = touchpoint.stage.journey
     policy.require(policy.write_journey, actor, journey)
     if "stage_id" in data:
         _stage_of_journey(journey, data["stage_id"])
@@ -189,9 +190,9 @@ def update_touchpoint(actor, journey, touchpoint, data):
     return touchpoint
 
 
-def delete_touchpoint(actor, journey, touchpoint):
+def delete_touchpoint(actor, touchpoint):
     """Delete a touchpoint (audited); refused (409) when it has measurements (SPEC §10)."""
-    policy.require(policy.write_journey, actor, journey)
+    policy.require(policy.write_journey, actor, touchpoint.stage.journey)
     measurements = _count(Measurement, Measurement.touchpoint_id == touchpoint.id)
     if measurements:
         raise Conflict(f"The touchpoint has {measurements} measurement(s), which are never deleted with it.",

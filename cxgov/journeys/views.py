@@ -14,6 +14,7 @@ from cxgov.journeys.models import ImportJob, Journey, Measurement, Metric, Stage
 from cxgov.journeys.report import journey_report
 from cxgov.journeys.schemas import ImportArgs
 from cxgov.org.models import Department
+from cxgov.transaction import transactional
 
 bp = Blueprint("journeys", __name__, url_prefix="/journeys")
 import_pages = Blueprint("imports", __name__, url_prefix="/imports")
@@ -130,14 +131,14 @@ def upload():
             if args["format"] == "measurements":
                 args = {"format": "measurements"}  # the survey fields apply to survey exports only
             if import_jobs.in_background(file.stream):
-                job = import_jobs.queue_import(current_user, file.stream, file.filename, args)
-                db.session.commit()
+                with transactional():
+                    job = import_jobs.queue_import(current_user, file.stream, file.filename, args)
                 import_jobs.start_worker()
                 return redirect(url_for("imports.progress", job_id=job.id), 303)
-            context["result"] = imports.import_measurements(current_user, file.stream, args)
-            db.session.commit()
+            with transactional():
+                context["result"] = imports.import_measurements(current_user, file.stream, args)
         except (Invalid, Forbidden) as problem:
-            db.session.rollback()
+            # Nothing was written: `transactional` rolled back what the refused import had begun.
             status = problem.status
             errors = problem.errors or {}
             page_form.add_errors({label: messages for label, messages in errors.items()

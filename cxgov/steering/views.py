@@ -50,6 +50,7 @@ from cxgov.steering.schemas import (
     MeetingPatchSchema,
     MeetingSchema,
 )
+from cxgov.transaction import transactional
 
 bp = Blueprint("steering", __name__)
 
@@ -86,13 +87,13 @@ def _submit(form, act, render):
 
 
 def _attempt(action, success, back):
-    """Run `action`; commit and flash `success`, or flash why it was refused. Redirect to `back`."""
+    """Run `action` in one transaction and flash `success` (or what it returns), or flash why it
+    was refused, nothing written. Redirect to `back`."""
     try:
-        message = action()
-        db.session.commit()
+        with transactional():
+            message = action()
         flash(message or success, "success")
     except (Invalid, Conflict) as error:
-        db.session.rollback()
         _flash_refusal(error)
     return redirect(back)
 

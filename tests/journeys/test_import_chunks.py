@@ -1,7 +1,7 @@
-"""The import of a large file, chunk by chunk (a small CHUNK stands for 10,000 lines): refusals
-found in a later chunk still write nothing, updates and creations mix across chunks, repeated
-keys are found across chunks, the listed bad lines are capped, and the results do not depend on
-the chunk size."""
+"""The import of a large file, chunk by chunk (a small CXGOV_IMPORT_CHUNK_ROWS stands for 10,000
+lines): refusals found in a later chunk still write nothing, updates and creations mix across
+chunks, repeated keys are found across chunks, the listed bad lines are capped, and the results do
+not depend on the chunk size."""
 import io
 from datetime import date
 from decimal import Decimal
@@ -12,9 +12,10 @@ from sqlalchemy import delete, select
 from cxgov.audit.models import AuditEntry
 from cxgov.errors import Invalid
 from cxgov.extensions import db
-from cxgov.journeys import imports
+from cxgov.journeys.imports import MAX_LISTED, import_measurements
 from cxgov.journeys.models import Journey, Measurement
 from cxgov.org.models import User
+from cxgov.transaction import transactional
 from tests import factories
 from tests.journeys.conftest import count_rows
 from tests.queries import recorded_statements
@@ -45,9 +46,9 @@ def audit_entities(app):
 
 
 @pytest.fixture
-def chunk(monkeypatch):
+def chunk(app):
     def _set(size):
-        monkeypatch.setattr(imports, "CHUNK", size)
+        app.config["CXGOV_IMPORT_CHUNK_ROWS"] = size
     _set(3)
     return _set
 
@@ -156,58 +157,47 @@ def test_a_repeated_key_alone_refuses_the_file(app, journey_owner, chunk, lines,
     assert [(row[2].month, row[5]) for row in stored(app)] == ([(5, Decimal(stored_value))] if stored_value else [])
 
 
-def test_only_the_first_bad_lines_are_listed(app, journey_owner, chunk, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_LISTED", 3)
-    chunk(2)
+def test_only_the_first_bad_lines_are_listed(app, journey_owner, chunk):
+    """The first MAX_LISTED bad lines of the file are listed, whatever the order they are found in;
+    every bad line is counted once, however many problems it has."""
+    chunk(100)
     j = journey_owner.journey_id
+    bad_values = "".join(f"nps,{j},2020-01-01,2020-01-31,x{n},,,,\n" for n in range(MAX_LISTED))  # 7..1006
     text = HEADER + (
         f"nps,{j},2026-01-01,2026-01-31,1,,,,\n"     # 2
         f"nps,{j},2026-02-01,2026-02-28,x,,,,\n"     # 3 bad value
         f"nps,{j},2026-13-01,2026-03-31,1,,,,\n"     # 4 bad date
         f"nps,{j},2026-04-01,2026-04-30,1,,,,\n"     # 5
-        f"nps,{j},2026-01-01,2026-01-31,1,,,,\n"     # 6 repeats 2: found last, listed before 7 and 8
-        f"nps,{j},2026-06-01,2026-06-30,y,,,,\n"     # 7 bad value
-        f"nps,{j},2026-07-01,2026-07-31,z,-1,,,\n"   # 8 bad value and stage
+        f"nps,{j},2026-01-01,2026-01-31,1,,,,\n"     # 6 repeats 2: found last, listed before 7 and on
+    ) + bad_values + (
+        f"nps,{j},2026-13-01,2026-07-31,z,,,,\n"     # 1007 bad date and value: counted once
+        f"wow,{j},2026-08-01,2026-08-31,1,,,,\n"     # 1008 unknown metric
+        f"wow,{j},2026-08-01,2026-08-31,1,,,,\n"     # 1009 unknown metric, repeats 1008: counted once
     )
     response = upload(journey_owner, text)
     assert response.status_code == 422
-    assert [entry["line"] for entry in response.json["lines"]] == [3, 4, 6]
-    assert set(response.json["errors"]) == {"line 3", "line 4", "line 6"}
-    assert response.json["bad_lines"] == 5
-    assert response.json["detail"].endswith("5 lines are bad; the first 3 are listed.")
+    listed = [entry["line"] for entry in response.json["lines"]]
+    assert listed == [3, 4, 6, *range(7, 7 + MAX_LISTED - 3)]
+    assert set(response.json["errors"]) == {f"line {line}" for line in listed}
+    assert response.json["errors"]["line 6"] == ["row: same metric, journey, stage, touchpoint and period as line 2"]
+    bad = 3 + MAX_LISTED + 3
+    assert response.json["bad_lines"] == bad
+    assert response.json["detail"].endswith(f"{bad} lines are bad; the first {MAX_LISTED} are listed.")
     assert count_rows(app, Measurement) == 0
 
 
-def test_the_listed_lines_are_the_first_ones_whatever_the_order_found(monkeypatch):
-    monkeypatch.setattr(imports, "MAX_LISTED", 2)
-    errors = imports.Errors()
-    errors.line(7, "a")
-    errors.line(7, "b")
-    errors.line(9, "c")
-    errors.line(12, "d")
-    errors.line(12, "e")
-    errors.line(4, "f")               # found later (a repeated key): pushes line 9 out
-    errors.line(9, "g", counted=True)  # line 9 again: counted already, not listed
-    assert errors.by_label == {"line 4": ["f"], "line 7": ["a", "b"]}
-    assert errors.bad_lines == 4
-
-
-def test_chunks_hold_at_most_chunk_lines(app, journey_owner, chunk, monkeypatch):
-    """What is in memory at a time: CHUNK lines, good or bad."""
+def test_chunks_hold_at_most_chunk_lines(app, journey_owner, chunk):
+    """What is in memory at a time: CXGOV_IMPORT_CHUNK_ROWS lines, good or bad, each chunk checked
+    before the next is read (progress is told after each)."""
     chunk(4)
-    seen = []
-    add = imports._Import.add
-
-    def spy(self, rows, problems):
-        seen.append(len(rows) + len(problems.by_label))
-        return add(self, rows, problems)
-
-    monkeypatch.setattr(imports._Import, "add", spy)
+    checked = []
     j = journey_owner.journey_id
     text = HEADER + month_rows(j, range(1, 6)) + month_rows(j, range(6, 10), value="bad") + month_rows(j, [10, 11])
-    response = upload(journey_owner, text)
-    assert response.status_code == 422 and response.json["bad_lines"] == 4
-    assert seen == [4, 4, 3]
+    with app.app_context(), pytest.raises(Invalid) as refused, transactional():
+        import_measurements(db.session.get(User, journey_owner.user_id), text, {"format": "measurements"},
+                            progress=lambda phase, done: checked.append((phase, done)))
+    assert refused.value.extra["bad_lines"] == 4
+    assert checked == [("checking", 4), ("checking", 8), ("checking", 11)]
 
 
 def test_queries_grow_by_a_fixed_number_per_chunk(app, journey_owner, chunk):
@@ -268,16 +258,45 @@ def test_the_careful_reading_gives_what_the_plain_one_does(app, journey_owner, c
 
 
 def test_a_refusal_rolls_back_what_earlier_chunks_wrote(app, chunk):
-    """Called as a service (no request to roll back): a refused file leaves nothing."""
+    """Called as a service: a file refused once rows are written (a key repeating an earlier chunk's)
+    raises, and the caller's transactional() boundary rolls the writes back."""
+    chunk(3)
     with app.app_context():
         journey = factories.create_journey()
         admin = factories.create_user(role="admin")
         text = "metric,journey_id,period_start,period_end,value\n" + "".join(
             f"nps,{journey.id},2025-{month:02d}-01,2025-{month:02d}-28,{month}\n" for month in range(1, 13))
-        with pytest.raises(Invalid):
-            imports.import_measurements(db.session.get(User, admin.id), text + "nps,x,,,\n", {"format": "measurements"})
-        db.session.commit()
+        with pytest.raises(Invalid) as refused, transactional():
+            import_measurements(db.session.get(User, admin.id), text + f"nps,{journey.id},2025-01-01,2025-01-28,5\n",
+                                {"format": "measurements"})
+        assert refused.value.errors == {
+            "line 14": ["row: same metric, journey, stage, touchpoint and period as line 2"]}
         assert db.session.scalars(select(Measurement)).all() == []
-        counts = imports.import_measurements(db.session.get(User, admin.id), text.encode(), {"format": "measurements"})
-        db.session.commit()
+        with transactional():
+            counts = import_measurements(db.session.get(User, admin.id), text.encode(), {"format": "measurements"})
         assert counts == {"created": 12, "updated": 0, "unchanged": 0, "rows": 12}
+        assert len(db.session.scalars(select(Measurement)).all()) == 12
+
+
+def test_the_import_leaves_committing_to_its_caller(app, chunk):
+    """The import flushes, never commits: a caller who rolls back keeps nothing of it, audit included;
+    a refusal leaves the session's connection as it found it (SQLite: in its transactions again)."""
+    chunk(3)
+    with app.app_context():
+        journey = factories.create_journey()
+        admin = factories.create_user(role="admin")
+        db.session.commit()
+        text = "metric,journey_id,period_start,period_end,value\n" + "".join(
+            f"nps,{journey.id},2025-{month:02d}-01,2025-{month:02d}-28,{month}\n" for month in range(1, 8))
+        counts = import_measurements(db.session.get(User, admin.id), text, {"format": "measurements"})
+        assert counts["created"] == 7
+        db.session.rollback()
+        assert db.session.scalars(select(Measurement)).all() == []
+        with pytest.raises(Invalid), transactional():
+            import_measurements(db.session.get(User, admin.id), text + "nps,x,,,\n", {"format": "measurements"})
+        db.session.add(Measurement(metric_id=factories.metric("nps").id, journey_id=journey.id, value=Decimal(1),
+                                   period_start=date(2024, 1, 1), period_end=date(2024, 1, 31), source="manual"))
+        db.session.flush()
+        db.session.rollback()
+        assert db.session.scalars(select(Measurement)).all() == []
+    assert audit_entities(app) == []

@@ -6,8 +6,9 @@ import io
 
 import pytest
 
+from cxgov.errors import Invalid
 from cxgov.extensions import db
-from cxgov.journeys import imports
+from cxgov.journeys.imports import import_measurements
 from cxgov.journeys.models import Measurement
 from cxgov.org.models import User
 from tests.journeys.conftest import count_rows
@@ -45,8 +46,8 @@ def test_a_line_over_the_cap_is_refused_without_reading_the_rest_of_it(app, jour
     stream = EndlessLine(40_000_000)
     with app.app_context():
         actor = db.session.get(User, journey_owner.user_id)
-        with pytest.raises(imports.Invalid) as refused:
-            imports.import_measurements(actor, io.BufferedReader(stream), {"format": "measurements"})
+        with pytest.raises(Invalid) as refused:
+            import_measurements(actor, io.BufferedReader(stream), {"format": "measurements"})
     assert list(refused.value.errors) == ["line 2"]
     assert "more than 100000 characters" in refused.value.errors["line 2"][0]
     assert stream.read_bytes < 1_000_000  # read up to the cap, not the 40 MB line

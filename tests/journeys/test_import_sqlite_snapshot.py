@@ -5,9 +5,10 @@ import pytest
 from sqlalchemy import text
 
 from cxgov.extensions import db
-from cxgov.journeys import imports
+from cxgov.journeys.imports import import_measurements
 from cxgov.journeys.models import Measurement
 from cxgov.org.models import User
+from cxgov.transaction import transactional
 from tests import factories
 from tests.conftest import PG_URL
 from tests.journeys.conftest import count_rows
@@ -15,8 +16,8 @@ from tests.journeys.conftest import count_rows
 pytestmark = pytest.mark.skipif(bool(PG_URL), reason="SQLite's snapshots")
 
 
-def test_writes_committed_by_others_while_a_file_is_checked_do_not_fail_the_import(app, login_as, monkeypatch):
-    monkeypatch.setattr(imports, "CHUNK", 5)
+def test_writes_committed_by_others_while_a_file_is_checked_do_not_fail_the_import(app, login_as):
+    app.config["CXGOV_IMPORT_CHUNK_ROWS"] = 5
     leader = login_as("cx_leader")
     with app.app_context():
         journeys = [factories.create_journey().id for _ in range(3)]
@@ -33,9 +34,9 @@ def test_writes_committed_by_others_while_a_file_is_checked_do_not_fail_the_impo
                 writer.commit()
 
         actor = db.session.get(User, leader.user_id)
-        counts = imports.import_measurements(actor, text_csv.encode(), {"format": "measurements"},
-                                             progress=someone_else_writes)
-        db.session.commit()
+        with transactional():
+            counts = import_measurements(actor, text_csv.encode(), {"format": "measurements"},
+                                         progress=someone_else_writes)
         writer.close()
     assert counts == {"created": 12, "updated": 0, "unchanged": 0, "rows": 12}
     assert count_rows(app, Measurement) == 12

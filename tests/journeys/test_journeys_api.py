@@ -112,7 +112,9 @@ def test_delete_journey_refused_while_initiatives_refer_to_it(app, journey_owner
 # -- stages ---------------------------------------------------------------------------------------------
 
 def stage_names(api, journey_id):
-    stages = api.get(f"/api/journeys/{journey_id}/stages").json
+    page = api.get(f"/api/journeys/{journey_id}/stages").json
+    stages = page["items"]
+    assert page["total"] == len(stages) and page["page"] == 1
     assert [s["position"] for s in stages] == list(range(len(stages)))
     return [s["name"] for s in stages]
 
@@ -142,6 +144,16 @@ def test_stage_positions_stay_ordered(journey_owner):
     assert stage_names(journey_owner, journey_owner.journey_id) == ["Compare", "Buy", "Report claim", "Renew", "Settle"]
     journey_owner.delete(f"{base}/{journey_owner.stage_ids[0]}")
     assert stage_names(journey_owner, journey_owner.journey_id) == ["Compare", "Buy", "Renew", "Settle"]
+
+
+def test_stages_answer_in_pages(journey_owner):
+    base = f"/api/journeys/{journey_owner.journey_id}/stages"
+    first, second = (journey_owner.get(f"{base}?page_size=1&page={page}").json for page in (1, 2))
+    assert first["total"] == second["total"] == 2 and first["page_size"] == 1
+    assert [s["name"] for s in first["items"] + second["items"]] == ["Report claim", "Settle"]
+    assert [t["name"] for t in first["items"][0]["touchpoints"]] == ["Broker call"]
+    assert journey_owner.get(f"{base}?page=0").status_code == 422
+    assert journey_owner.get("/api/journeys/999/stages").status_code == 404
 
 
 def test_stage_bad_input(app, journey_owner):

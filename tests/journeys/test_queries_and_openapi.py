@@ -22,7 +22,8 @@ def test_lists_and_pages_cost_constant_queries(app, login_as, page_as, journey_o
     api, page = login_as("member"), page_as("member")
     j = journey_owner.journey_id
     calls = [lambda: api.get("/api/measurements"), lambda: api.get("/api/journeys"),
-             lambda: api.get(f"/api/journeys/{j}"), lambda: api.get(f"/api/journeys/{j}/touchpoints"),
+             lambda: api.get(f"/api/journeys/{j}"), lambda: api.get(f"/api/journeys/{j}/stages"),
+             lambda: api.get(f"/api/journeys/{j}/touchpoints"),
              lambda: page.get("/journeys"), lambda: page.get(f"/journeys/{j}"), lambda: page.get("/journeys/upload")]
     add_data(app, j, 1)
     few = [count_statements(app, call) for call in calls]

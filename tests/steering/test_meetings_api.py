@@ -41,7 +41,8 @@ def test_committee_with_members(login_as, app):
     changed = leader.patch(f"/api/committees/{committee_id}/members/{member_id}", json={"member_role": "chair"})
     assert changed.json["member_role"] == "chair"
     assert leader.delete(f"/api/committees/{committee_id}/members/{member_id}").status_code == 204
-    assert leader.get(f"/api/committees/{committee_id}/members").json == []
+    members = leader.get(f"/api/committees/{committee_id}/members").json
+    assert members == {"items": [], "total": 0, "page": 1, "page_size": 50}
 
 
 def test_committee_bad_input_names_fields_and_writes_nothing(login_as, app):
@@ -81,7 +82,7 @@ def test_creating_a_meeting_invites_every_member(login_as, app):
     assert body["status"] == "scheduled" and body["ics_sequence"] == 0
     assert body["ics_uid"].endswith("@cxgov")
     assert body["starts_at"] == "2026-12-10T09:00:00+00:00"
-    attendance = leader.get(f"/api/meetings/{body['id']}/attendance").json
+    attendance = leader.get(f"/api/meetings/{body['id']}/attendance").json["items"]
     assert sorted(row["user_id"] for row in attendance) == sorted([ids["chair"], ids["secretary"], ids["member"]])
     assert {row["status"] for row in attendance} == {"invited"}
 
@@ -156,7 +157,7 @@ def test_a_meeting_cannot_be_held_before_it_starts(login_as, app):
 # -- agenda ------------------------------------------------------------------------------------
 
 def _titles(api, meeting_id):
-    items = api.get(f"/api/meetings/{meeting_id}/agenda-items").json
+    items = api.get(f"/api/meetings/{meeting_id}/agenda-items").json["items"]
     assert [item["position"] for item in items] == list(range(len(items)))
     return [item["title"] for item in items]
 
@@ -204,12 +205,29 @@ def test_attendance_upsert(login_as, app):
     assert leader.put(f"{base}/{ids['member']}", json={"status": "accepted"}).status_code == 201
     assert leader.put(f"{base}/{ids['member']}", json={"status": "attended"}).status_code == 200
     assert leader.post(base, json={"user_id": ids["member"], "status": "absent"}).status_code == 200
-    assert [(row["user_id"], row["status"]) for row in leader.get(base).json] == [(ids["member"], "absent")]
+    assert [(row["user_id"], row["status"]) for row in leader.get(base).json["items"]] == [(ids["member"], "absent")]
     response = leader.put(f"{base}/{ids['member']}", json={"status": "asleep"})
     assert response.status_code == 422 and "status" in response.json["errors"]
     response = leader.put(f"{base}/9999", json={"status": "attended"})
     assert response.status_code == 422 and "user_id" in response.json["errors"]
     assert count(app, Attendance) == 1
+
+
+def test_a_meetings_parts_answer_pages(login_as, app):
+    ids = governance_world(app)
+    leader = login_as("cx_leader")
+    base = f"/api/meetings/{ids['meeting']}"
+    assert leader.post(f"{base}/agenda-items", json={"title": "Returns pilot"}).status_code == 201
+    first = leader.get(f"{base}/agenda-items?page_size=1").json
+    second = leader.get(f"{base}/agenda-items?page_size=1&page=2").json
+    assert (first["total"], first["page"], first["page_size"]) == (2, 1, 1)
+    assert [row["title"] for row in first["items"] + second["items"]] == ["Welcome", "Returns pilot"]
+    decisions = leader.get(f"{base}/decisions").json
+    assert [row["id"] for row in decisions["items"]] == [ids["decision"]] and decisions["total"] == 1
+    members = leader.get(f"/api/committees/{ids['committee']}/members?page_size=2").json
+    assert members["total"] == 3 and len(members["items"]) == 2
+    assert leader.get(f"{base}/decisions?page_size=0").status_code == 422
+    assert leader.get("/api/meetings/9999/attendance").status_code == 404
 
 
 # -- decisions and published minutes -----------------------------------------------------------
@@ -275,7 +293,7 @@ def test_the_secretary_publishes_and_corrects_minutes(app, login_as):
     assert client_for(app, ids["member"]).post(f"{url}/minutes/corrections", json={"text": "x"}).status_code == 403
     response = secretary.post(f"{url}/minutes/corrections", json={"text": ""})
     assert response.status_code == 422 and "text" in response.json["errors"]
-    assert [c["text"] for c in leader.get(f"{url}/minutes/corrections").json] == ["Item 2 was deferred."]
+    assert [c["text"] for c in leader.get(f"{url}/minutes/corrections").json["items"]] == ["Item 2 was deferred."]
 
 
 def test_published_minutes_and_decisions_are_immutable(login_as, app):
