@@ -89,7 +89,7 @@ def test_an_unexpected_error_logs_no_bearer_token(app, login_as, caplog, monkeyp
     def boom(*args, **kwargs):
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr("cxgov.org.api.get_or_404", boom)
+    monkeypatch.setattr("cxgov.resources.get_or_404", boom)  # reading the user fails
     response = member.get(f"/api/users/{member.user_id}")
     assert response.status_code == 500
     assert any(record.levelno == logging.ERROR for record in caplog.records)
