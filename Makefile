@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install chromium serve scheduler bench clean
+.PHONY: run test lint install chromium serve scheduler bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -43,6 +43,9 @@ run: install
 
 scheduler: install
 	$(FLASK) cxgov scheduler
+
+lint: install
+	$(VENV)/bin/ruff check .
 
 test: install chromium
 	$(PY) -m pytest -q -n 2 --dist loadgroup $(PYTEST_ARGS)

@@ -21,19 +21,18 @@ def _bool(name, default=False):
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+DEFAULT_DISCOUNT_RATE = "0.10"  # a year, when CXGOV_DISCOUNT_RATE is not set
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'cxgov.sqlite'}"
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
     CXGOV_CURRENCY = os.environ.get("CXGOV_CURRENCY", "EUR")
-    CXGOV_DISCOUNT_RATE = Decimal(os.environ.get("CXGOV_DISCOUNT_RATE", "0.10"))
+    CXGOV_DISCOUNT_RATE = Decimal(os.environ.get("CXGOV_DISCOUNT_RATE", DEFAULT_DISCOUNT_RATE))
     CXGOV_TIMEZONE = os.environ.get("CXGOV_TIMEZONE", "UTC")
     CXGOV_TOKEN_TTL_HOURS = int(os.environ.get("CXGOV_TOKEN_TTL_HOURS", "168"))
-    # A worker trusts a bearer token it verified this many seconds ago without looking it up
-    # again; revocations and user changes made elsewhere take effect within this delay (0: never
-    # trust, look up on every request). See cxgov.auth.services.VerifiedTokens.
-    CXGOV_TOKEN_CACHE_SECONDS = float(os.environ.get("CXGOV_TOKEN_CACHE_SECONDS", "5"))
 
     # Measurement imports (SPEC §4): what one CSV upload may hold; beyond it the upload is refused
     # naming the line (413 for too many lines, 422 otherwise). A line is a CSV record.

@@ -80,7 +80,10 @@ def load(port, path, token):
     return 2000 / (time.perf_counter() - started)
 
 
-def throughput(url, rounds=int(os.environ.get("BENCH_ROUNDS", 5))):
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", 5))
+
+
+def throughput(url, rounds=ROUNDS):
     """Requests per second of the app and of the floors, each served by gunicorn at the same
     time on its own port; the load runs against them in turn, `rounds` times, and each figure is
     the median of its rounds, so a passing burst of load on the machine hits all alike."""

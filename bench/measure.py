@@ -35,7 +35,7 @@ def interleaved_times(*calls, runs):
     """The median time of each call, the calls taken in turn in every run (after a warm-up)."""
     times = [[] for _ in calls]
     for run in range(runs + 1):
-        for call, taken in zip(calls, times):
+        for call, taken in zip(calls, times, strict=True):
             started = time.perf_counter()
             call()
             if run:
@@ -128,10 +128,10 @@ JOURNEY_METRICS_SQL = ("SELECT id, code, name, unit, direction FROM metrics WHER
 if PG:
     EARLIEST, LATEST = (f"CAST(delivered_on {sign} interval '6 months' AS date)" for sign in "-+")
 else:
-    EARLIEST, LATEST = ("min(date(delivered_on, 'start of month', '{0:+d} months', '+' || "
+    EARLIEST, LATEST = (f"min(date(delivered_on, 'start of month', '{months:+d} months', '+' || "
                         "(CAST(strftime('%d', delivered_on) AS integer) - 1) || ' days'), "
-                        "date(delivered_on, 'start of month', '{1:+d} months', '-1 day'))"
-                        .format(months, months + 1) for months in (-6, 6))
+                        f"date(delivered_on, 'start of month', '{months + 1:+d} months', '-1 day'))"
+                         for months in (-6, 6))
 JOURNEY_WINDOWS_SQL = f"""
 WITH delivery AS MATERIALIZED (  -- the bounds computed once per delivery
   SELECT id, delivered_on, {EARLIEST} AS earliest, {LATEST} AS latest
@@ -205,7 +205,7 @@ def reports():
     # hit them alike.
     group_bys = ("department", "journey", "status", "category")
     floor, *app_times = interleaved_times(floor_roi, *map(app_roi, group_bys), runs=ROI_RUNS)
-    for group_by, app_time in zip(group_bys, app_times):
+    for group_by, app_time in zip(group_bys, app_times, strict=True):
         results[f"roi group_by={group_by}"] = (app_time, floor)
     journey_id = busiest_journey(connection)
 
@@ -233,7 +233,6 @@ def token():
 def counts():
     from sqlalchemy import event, select
 
-    from cxgov.auth.services import verified_tokens
     from cxgov.extensions import db
     from cxgov.models import Committee, Initiative, Journey, Meeting
 
@@ -267,7 +266,6 @@ def counts():
         for name, value in (("meetings/", meeting), ("initiatives/", initiative), ("journeys/", journey)):
             if name in generic:
                 generic = generic.replace(f"{name}{value}", name + "{id}")
-        verified_tokens(app).clear()  # every request looks its token up, as a first one does
         seen.clear()
         response = client.get(url, headers=headers)
         results[generic] = len(seen) if response.status_code == 200 else f"HTTP {response.status_code}"

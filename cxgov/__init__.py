@@ -1,7 +1,7 @@
 """cxgov: the system of record for customer-experience governance."""
 import importlib
-import io
 import importlib.util
+import io
 import os
 from pathlib import Path
 
@@ -39,19 +39,12 @@ def create_app(config=None):
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
-    limiter.init_app(app)
-    # cxgov has no application-wide limits: the sign-in views check theirs in their decorators
-    # (`limiter.limit`), so the limiter's check before every other request is dropped.
-    hooks = app.before_request_funcs.get(None, [])
-    if limiter._check_request_limit in hooks:  # not registered when RATELIMIT_ENABLED is off
-        hooks.remove(limiter._check_request_limit)
+    limiter.init_app(app)  # limits only sign-in (`cxgov.extensions.only_sign_in_is_limited`)
 
     from cxgov import models  # noqa: F401  (the whole schema, for alembic and relationships)
     from cxgov.audit.services import install as install_audit
-    from cxgov.auth.services import install as install_token_cache
 
     install_audit()
-    install_token_cache()
     register_blueprints(app)
     register_request_hooks(app)
 

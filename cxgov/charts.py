@@ -120,7 +120,7 @@ def line_chart(series, *, title=None, name=None, y_label=None, markers=(), hline
     for index, (label, points) in enumerate(series.items()):
         if not points:
             continue
-        xs, ys = zip(*points)
+        xs, ys = zip(*points, strict=True)
         axes.plot(xs, [float(y) for y in ys], marker="o", markersize=3, linewidth=1.8,
                   color=PALETTE[index % len(PALETTE)], label=label)
     for x, label in markers:
@@ -162,7 +162,7 @@ def bar_chart(categories, values, *, title=None, name=None, y_label=None, stacke
             numbers = [float(v) for v in numbers]
             kwargs = {"left": bottom} if horizontal else {"bottom": bottom}
             draw(positions, numbers, color=PALETTE[index % len(PALETTE)], label=label, **kwargs)
-            bottom = [b + v for b, v in zip(bottom, numbers)]
+            bottom = [b + v for b, v in zip(bottom, numbers, strict=True)]
         axes.legend(fontsize=FONT, frameon=False)
         columns = [category_label, *values]
         rows = [[_label(c)] + [number(numbers[n]) for numbers in values.values()]
@@ -172,7 +172,7 @@ def bar_chart(categories, values, *, title=None, name=None, y_label=None, stacke
         colors = [PALETTE[0] if v >= 0 else PALETTE[3] for v in numbers]
         draw(positions, numbers, color=colors)
         columns = [category_label, value_label or y_label or "Value"]
-        rows = [[_label(c), number(v)] for c, v in zip(categories, values)]
+        rows = [[_label(c), number(v)] for c, v in zip(categories, values, strict=True)]
     # Bars are amounts or counts: whole-number ticks, so an axis never shows scale marks such as
     # "-0.25" that read like figures of their own (the table beside the chart has the figures).
     value_axis = axes.xaxis if horizontal else axes.yaxis

@@ -20,9 +20,8 @@ cxgov_cli = AppGroup("cxgov", help="cxgov administration.")
 @click.option("--password", help="Prompted for when absent.")
 def create_user_command(email, name, role, department_code, password):
     """Create a user who can sign in."""
-    from sqlalchemy import select
-
     from marshmallow import ValidationError
+    from sqlalchemy import select
 
     from cxgov.errors import DomainError
     from cxgov.org.models import Department
@@ -63,7 +62,7 @@ def create_user_command(email, name, role, department_code, password):
               help="Add this many generated measurements to the demo.")
 def seed_demo_command(initiatives, measurements):
     """Fill an empty database with a realistic demo organisation (optionally a large one)."""
-    from cxgov.demo import seed_demo, is_empty
+    from cxgov.demo import is_empty, seed_demo
 
     if not is_empty():
         click.echo("the database already has users: seed-demo left it as it is")

@@ -3,8 +3,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy import MetaData
-from sqlalchemy import orm
+from sqlalchemy import MetaData, orm
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, registry
 
 NAMING_CONVENTION = {
@@ -78,7 +77,7 @@ class Base(DeclarativeBase):
     )
 
 
-def choice(column: str, values, name: str | None = None) -> sa.CheckConstraint:
+def choice_check(column: str, values, name: str | None = None) -> sa.CheckConstraint:
     """A CHECK constraint that keeps `column` within `values` (enums live in the database)."""
     quoted = ", ".join(f"'{v}'" for v in values)
     return sa.CheckConstraint(f"{column} IN ({quoted})", name=name or column)

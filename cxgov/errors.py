@@ -171,7 +171,8 @@ def too_large():
         return render_error(413, "The request is too large.")
     size = _size(limit)
     return render_error(413, f"The request is too large: this address takes at most {size} ({limit} bytes).",
-                        max_bytes=limit, page_detail=f"This page takes at most {size}: send a smaller file or less text.")
+                        max_bytes=limit,
+                        page_detail=f"This page takes at most {size}: send a smaller file or less text.")
 
 
 def handle_http_exception(error):

@@ -162,6 +162,9 @@ LABELS = {
     # meetings, attendance, action items
     "scheduled": "Scheduled", "held": "Held", "invited": "Invited", "accepted": "Accepted", "declined": "Declined",
     "attended": "Attended", "absent": "Absent", "open": "Open", "done": "Done",
+    # ambassador actions
+    "training": "Training", "customer_story": "Customer story shared", "voc_session": "Voice-of-customer session",
+    "improvement_idea": "Improvement idea", "process_fix": "Process fix", "recognition": "Recognition",
     # cash flows, categories
     "cost": "Cost", "benefit": "Benefit", "process": "Process", "digital": "Digital", "people": "People",
     "product": "Product", "policy": "Policy",

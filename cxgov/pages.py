@@ -13,6 +13,7 @@
 """
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from flask import flash, redirect, render_template, request
 from flask_login import current_user
@@ -20,7 +21,7 @@ from markupsafe import Markup, escape
 from marshmallow import ValidationError, fields
 from sqlalchemy.exc import IntegrityError
 
-from cxgov import form_tokens
+from cxgov import form_tokens, formatting
 from cxgov.errors import Conflict, Invalid
 from cxgov.rest import INT_MAX
 from cxgov.transaction import rollback, transactional
@@ -182,11 +183,12 @@ _RANGE = re.compile(r"^Must be (greater than or equal to|greater than|less than 
 
 
 def _number(text):
+    """A whole-number limit as people read it ("1,000,000"); any other as the schema wrote it."""
     try:
-        value = float(text)
-    except ValueError:
+        value = Decimal(text)
+    except InvalidOperation:
         return text
-    return f"{int(value):,}" if value.is_integer() else text
+    return formatting.number(value) if value.is_finite() and value == value.to_integral_value() else text
 
 
 def _range(match, field):

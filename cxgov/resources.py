@@ -19,8 +19,8 @@ What every declared operation gets, in this order:
 3. `If-Match` against the object's version (412);
 4. the service, inside the one `transactional` boundary (commit after success, rollback on
    any exception);
-5. the answer with its `ETag` (records without a version have none); collections, sub-collections included, answer the SPEC §4
-   envelope `{"items", "total", "page", "page_size"}`.
+5. the answer with its `ETag` (records without a version have none); collections, sub-collections
+   included, answer the SPEC §4 envelope `{"items", "total", "page", "page_size"}`.
 
 The problem responses each operation documents follow from the declaration (a parent adds
 404, `conflicts` adds 409), so the OpenAPI cannot drift from the behaviour.
@@ -28,8 +28,9 @@ The problem responses each operation documents follow from the declaration (a pa
 Operations that are not plain CRUD (a transition, a publication, an import) stay hand-written
 views, built from the same parts: `item()`, `guarded()`, `check_if_match`, `transactional`.
 """
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from flask.views import MethodView
 from flask_login import current_user

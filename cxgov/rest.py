@@ -9,10 +9,10 @@ from datetime import timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import flask_smorest
-import orjson
-from apispec.ext.marshmallow import MarshmallowPlugin
-from apispec.ext.marshmallow import resolver
 import marshmallow as ma
+import orjson
+from apispec import BasePlugin
+from apispec.ext.marshmallow import MarshmallowPlugin, resolver
 from flask import Response, request
 from flask_login import current_user
 from marshmallow import fields, validate
@@ -23,7 +23,8 @@ from cxgov import policy
 from cxgov.errors import BadRequest, NotFound, PreconditionFailed
 from cxgov.extensions import db
 
-CENT = Decimal("0.01")
+HUNDREDTH = Decimal("0.01")
+CENT = HUNDREDTH  # the step of money
 _JSON = "Content-Type: application/json"
 
 
@@ -49,18 +50,42 @@ def schema_name(schema):
     return name
 
 
+class ProblemResponses(BasePlugin):
+    """apispec plugin: each operation's problem+json responses, from the codes its view declares
+    with `Blueprint.problems` (smorest hands the Flask rule to the plugins; the rule's endpoint
+    names the view)."""
+
+    def __init__(self):
+        self.app = None
+
+    def operation_helper(self, path=None, operations=None, rule=None, **kwargs):
+        if rule is None:  # a path added by hand, not from a view
+            return
+        view = self.app.view_functions[rule.endpoint]
+        view_class = getattr(view, "view_class", None)
+        for method, operation in operations.items():
+            func = getattr(view_class, method, None) if view_class is not None else view
+            responses = operation.setdefault("responses", {})
+            for code in sorted(set(getattr(func, "problem_codes", ()))):
+                responses[code] = {"description": _DESCRIPTIONS[code], "content": {
+                    "application/problem+json": {"schema": schema_name(ProblemSchema)}}}
+
+
 class Api(flask_smorest.Api):
     ERROR_SCHEMA = ProblemSchema
 
     def __init__(self, app=None, *, spec_kwargs=None, **kwargs):
         spec_kwargs = dict(spec_kwargs or {})
         plugin = spec_kwargs.setdefault("marshmallow_plugin", MarshmallowPlugin(schema_name_resolver=schema_name))
+        self.problem_responses = ProblemResponses()
+        spec_kwargs["extra_plugins"] = (*spec_kwargs.get("extra_plugins", ()), self.problem_responses)
         super().__init__(app, spec_kwargs=spec_kwargs, **kwargs)
         plugin.converter.add_attribute_function(decimal2properties)
 
     def init_app(self, app, *args, **kwargs):
         # Before any route is added: `<int:id>` beyond the database's integer answers 404.
         app.url_map.converters["int"] = IdConverter
+        self.problem_responses.app = app
         super().init_app(app, *args, **kwargs)
 
 
@@ -111,7 +136,7 @@ def _bounds(field):
 
 
 def decimal2properties(converter, field, ret=None, **kwargs):
-    """Document `Money` and `Number` as they behave: exact bounds; money answers as a decimal
+    """Document `MoneyField` and `Number` as they behave: exact bounds; money answers as a decimal
     string and takes a decimal string or a number."""
     if isinstance(field, fields.String) and storable_text in field.validators and "pattern" not in ret:
         ret["pattern"] = STORABLE_PATTERN
@@ -121,7 +146,7 @@ def decimal2properties(converter, field, ret=None, **kwargs):
     for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "x-minimum", "x-maximum"):
         ret.pop(key, None)
     number = {"type": "number", **_bounds(field)}
-    if not isinstance(field, Money):
+    if not isinstance(field, MoneyField):
         ret.update(number)
         return {}
     string = {"type": "string", "pattern": MONEY_PATTERN}
@@ -170,15 +195,11 @@ class Blueprint(flask_smorest.Blueprint):
         return wrap
 
     def problems(self, *codes):
-        """Document the problem+json answers `codes` of an operation. Only the documentation is
-        kept: `alt_response` would also wrap the view once per code, a pass-through layer each
-        request would go through."""
+        """Document the problem+json answers `codes` of an operation. The codes are kept on the
+        view (`problem_codes`, carried outwards by `functools.wraps`) and written into the
+        description by `ProblemResponses`: no layer is added around the view."""
         def decorator(func):
-            documented = func
-            for code in codes:
-                documented = self.alt_response(code, schema=ProblemSchema, description=_DESCRIPTIONS[code],
-                                               content_type="application/problem+json")(documented)
-            func._apidoc = documented._apidoc
+            func.problem_codes = tuple(getattr(func, "problem_codes", ())) + codes
             return func
 
         return decorator
@@ -227,7 +248,7 @@ POSITIVE_MONEY_PATTERN = r"^([1-9][0-9]{0,11}(\.[0-9]{1,2})?|0\.(0[1-9]|[1-9][0-
 _MONEY_TEXT = re.compile(MONEY_PATTERN)
 
 
-class Money(fields.Decimal):
+class MoneyField(fields.Decimal):
     """Money: input a decimal string (at most two places) or a number, output a decimal string
     with two places."""
 
@@ -289,7 +310,8 @@ class Instant(fields.AwareDateTime):
         return value.astimezone(timezone.utc).isoformat()
 
 
-def choice(values, **kwargs):
+def choice_field(values, **kwargs):
+    """A string field taking one of `values`."""
     return fields.String(validate=validate.OneOf(values), **kwargs)
 
 
@@ -431,9 +453,9 @@ def apply_changes(obj, data):
     return changed
 
 
-def money(value):
-    """Round a Decimal to cents for display/output."""
-    return None if value is None else Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+def hundredths(value):
+    """A Decimal rounded to two places, as the API answers it (hours, for instance)."""
+    return None if value is None else Decimal(value).quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
 
 
 def json_response(data, status=200):

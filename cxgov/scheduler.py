@@ -17,8 +17,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from cxgov.db import utcnow
-from cxgov.formatting import local_zone
 from cxgov.extensions import db
+from cxgov.formatting import local_zone
 
 log = logging.getLogger("cxgov.scheduler")
 

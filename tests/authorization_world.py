@@ -110,7 +110,8 @@ def json_body(rule, method, w):
         ("/api/meetings/<int:meeting_id>/agenda-items", "POST"): {"title": "Welcome"},
         ("/api/meetings/<int:meeting_id>/agenda-items/order", "PUT"): {"ids": w.get("agenda_ids", [])},
         ("/api/meetings/<int:meeting_id>/agenda-items/<int:item_id>", "PATCH"): {"title": "Renamed item"},
-        ("/api/meetings/<int:meeting_id>/attendance", "POST"): {"user_id": w["users"]["executive"], "status": "invited"},
+        ("/api/meetings/<int:meeting_id>/attendance", "POST"):
+            {"user_id": w["users"]["executive"], "status": "invited"},
         ("/api/meetings/<int:meeting_id>/attendance/<int:user_id>", "PUT"): {"status": "accepted"},
         ("/api/meetings/<int:meeting_id>/decisions", "POST"): {"text": "Go ahead."},
         ("/api/meetings/<int:meeting_id>/decisions/<int:decision_id>", "PATCH"): {"text": "Go ahead, carefully."},
@@ -131,7 +132,8 @@ def json_body(rule, method, w):
         ("/api/journeys/<int:journey_id>/touchpoints", "POST"): {"stage_id": w["stage_id"], "name": "Hotline",
                                                                  "channel": "phone"},
         ("/api/journeys/<int:journey_id>/touchpoints/<int:touchpoint_id>", "PATCH"): {"name": "Web form"},
-        ("/api/metrics", "POST"): {"code": "first_contact", "name": "First contact resolution", "category": "operational"},
+        ("/api/metrics", "POST"):
+            {"code": "first_contact", "name": "First contact resolution", "category": "operational"},
         ("/api/metrics/<int:metric_id>", "PATCH"): {"name": "Waiting time on the phone"},
         ("/api/measurements", "POST"): {"metric_id": w["nps_id"], "journey_id": w["journey_id"],
                                         "period_start": "2026-03-01", "period_end": "2026-03-31", "value": 31},

@@ -90,7 +90,9 @@ def _restore_postgresql(template):
             with conn.cursor() as cursor:
                 cursor.executemany(f'INSERT INTO "{table}" ({quoted}) VALUES ({placeholders})', rows)
             if "id" in names:
-                conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM \"{table}\"))")
+                conn.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM \"{table}\"))"
+                )
 
 
 @pytest.fixture

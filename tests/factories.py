@@ -13,9 +13,27 @@ from cxgov.auth.passwords import hash_password
 from cxgov.db import load
 from cxgov.extensions import db
 from cxgov.models import (
-    ActionItem, AgendaItem, Ambassador, AmbassadorAction, Attendance, CashFlow, Committee, CommitteeMember,
-    Decision, Department, Impact, ImportJob, Initiative, Journey, Measurement, Meeting, Metric, Notification,
-    Stage, Touchpoint, User,
+    ActionItem,
+    AgendaItem,
+    Ambassador,
+    AmbassadorAction,
+    Attendance,
+    CashFlow,
+    Committee,
+    CommitteeMember,
+    Decision,
+    Department,
+    Impact,
+    ImportJob,
+    Initiative,
+    Journey,
+    Measurement,
+    Meeting,
+    Metric,
+    Notification,
+    Stage,
+    Touchpoint,
+    User,
 )
 
 _seq = itertools.count(1)

@@ -79,19 +79,28 @@ EXPECTED = {
     ("/api/initiatives/<int:initiative_id>", "DELETE"): only(204, CX_LEADER, ADMIN),
     ("/api/initiatives/<int:initiative_id>", "GET"): everyone(200),
     ("/api/initiatives/<int:initiative_id>", "PATCH"): only(200, MEMBER, CX_LEADER, ADMIN),
-    ("/api/initiatives/<int:initiative_id>/baseline", "GET"): only(200, MEMBER, EXECUTIVE, CX_LEADER, ADMIN),  # the business case
+    # the business case
+    ("/api/initiatives/<int:initiative_id>/baseline", "GET"): only(200, MEMBER, EXECUTIVE, CX_LEADER, ADMIN),
     # 422: the dataset's decision is not a rebaseline_initiative one (permission is decided first).
     ("/api/initiatives/<int:initiative_id>/baseline", "POST"): only(422, CX_LEADER, ADMIN),
     ("/api/initiatives/<int:initiative_id>/baselines", "GET"): only(200, MEMBER, EXECUTIVE, CX_LEADER, ADMIN),
-    ("/api/initiatives/<int:initiative_id>/cash-flows", "GET"): only(200, MEMBER, EXECUTIVE, CX_LEADER, ADMIN),  # the business case: as ROI
+    # the business case: as ROI
+    ("/api/initiatives/<int:initiative_id>/cash-flows", "GET"): only(200, MEMBER, EXECUTIVE, CX_LEADER, ADMIN),
     ("/api/initiatives/<int:initiative_id>/cash-flows", "POST"): only(201, MEMBER, CX_LEADER, ADMIN),
-    ("/api/initiatives/<int:initiative_id>/cash-flows/<int:cash_flow_id>", "DELETE"): only(204, MEMBER, CX_LEADER, ADMIN),
-    ("/api/initiatives/<int:initiative_id>/cash-flows/<int:cash_flow_id>", "GET"): only(200, MEMBER, EXECUTIVE, CX_LEADER, ADMIN),  # the business case: as ROI
-    ("/api/initiatives/<int:initiative_id>/cash-flows/<int:cash_flow_id>", "PATCH"): only(200, MEMBER, CX_LEADER, ADMIN),
-    ("/api/initiatives/<int:initiative_id>/impacts", "GET"): only(200, MEMBER, EXECUTIVE, CX_LEADER, ADMIN),  # the business case: as ROI
+    ("/api/initiatives/<int:initiative_id>/cash-flows/<int:cash_flow_id>", "DELETE"):
+        only(204, MEMBER, CX_LEADER, ADMIN),
+    # the business case: as ROI
+    ("/api/initiatives/<int:initiative_id>/cash-flows/<int:cash_flow_id>", "GET"):
+        only(200, MEMBER, EXECUTIVE, CX_LEADER, ADMIN),
+    ("/api/initiatives/<int:initiative_id>/cash-flows/<int:cash_flow_id>", "PATCH"):
+        only(200, MEMBER, CX_LEADER, ADMIN),
+    # the business case: as ROI
+    ("/api/initiatives/<int:initiative_id>/impacts", "GET"): only(200, MEMBER, EXECUTIVE, CX_LEADER, ADMIN),
     ("/api/initiatives/<int:initiative_id>/impacts", "POST"): only(201, MEMBER, CX_LEADER, ADMIN),
     ("/api/initiatives/<int:initiative_id>/impacts/<int:impact_id>", "DELETE"): only(204, MEMBER, CX_LEADER, ADMIN),
-    ("/api/initiatives/<int:initiative_id>/impacts/<int:impact_id>", "GET"): only(200, MEMBER, EXECUTIVE, CX_LEADER, ADMIN),  # the business case: as ROI
+    # the business case: as ROI
+    ("/api/initiatives/<int:initiative_id>/impacts/<int:impact_id>", "GET"):
+        only(200, MEMBER, EXECUTIVE, CX_LEADER, ADMIN),
     ("/api/initiatives/<int:initiative_id>/impacts/<int:impact_id>", "PATCH"): only(200, MEMBER, CX_LEADER, ADMIN),
     ("/api/initiatives/<int:initiative_id>/readiness", "GET"): everyone(200),
     ("/api/initiatives/<int:initiative_id>/roi", "GET"): only(200, MEMBER, EXECUTIVE, CX_LEADER, ADMIN),
@@ -143,7 +152,8 @@ EXPECTED = {
     ("/api/meetings/<int:meeting_id>/decisions/<int:decision_id>", "PATCH"): only(200, CX_LEADER, ADMIN),
     ("/api/meetings/<int:meeting_id>/invite.ics", "GET"): everyone(200),
     ("/api/meetings/<int:meeting_id>/minutes/corrections", "GET"): everyone(200),
-    ("/api/meetings/<int:meeting_id>/minutes/corrections", "POST"): only({201, 409}, CX_LEADER, ADMIN),  # 409: not published
+    # 409: not published
+    ("/api/meetings/<int:meeting_id>/minutes/corrections", "POST"): only({201, 409}, CX_LEADER, ADMIN),
     ("/api/meetings/<int:meeting_id>/minutes/publish", "POST"): only({200, 409}, CX_LEADER, ADMIN),  # 409: not held
     ("/api/metrics", "GET"): everyone(200),
     ("/api/metrics", "POST"): only(201, CX_LEADER, ADMIN),
@@ -174,7 +184,8 @@ EXPECTED = {
     ("/initiatives", "GET"): everyone(200),
     ("/initiatives/<int:initiative_id>", "GET"): everyone(200),
     ("/initiatives/<int:initiative_id>/cash-flows", "POST"): only(302, MEMBER, CX_LEADER, ADMIN),
-    ("/initiatives/<int:initiative_id>/cash-flows/<int:cash_flow_id>/delete", "POST"): only(302, MEMBER, CX_LEADER, ADMIN),
+    ("/initiatives/<int:initiative_id>/cash-flows/<int:cash_flow_id>/delete", "POST"):
+        only(302, MEMBER, CX_LEADER, ADMIN),
     ("/journeys", "GET"): everyone(200),
     ("/journeys/<int:journey_id>", "GET"): everyone(200),
     ("/journeys/upload", "GET"): everyone(200),
@@ -196,7 +207,8 @@ EXPECTED = {
     ("/meetings/<int:meeting_id>/minutes", "GET"): everyone(200),
     ("/meetings/<int:meeting_id>/minutes", "POST"): only(302, CX_LEADER, ADMIN),
     ("/meetings/<int:meeting_id>/minutes.pdf", "GET"): everyone(200),
-    ("/meetings/<int:meeting_id>/minutes/corrections", "POST"): only({302, 422}, CX_LEADER, ADMIN),  # 422: not published, said on the form
+    # 422: not published, said on the form
+    ("/meetings/<int:meeting_id>/minutes/corrections", "POST"): only({302, 422}, CX_LEADER, ADMIN),
     ("/meetings/<int:meeting_id>/minutes/publish", "POST"): only(302, CX_LEADER, ADMIN),
     ("/meetings/<int:meeting_id>/status", "POST"): only(302, CX_LEADER, ADMIN),
     ("/my/action-items", "GET"): everyone(200),
@@ -254,7 +266,8 @@ def test_authorization(world, rule, method):
         response = world.request(rule, method, role)
         status = response.status_code
         if status not in acceptable:
-            wrong.append(f"{role}: expected {sorted(acceptable)}, got {status} {response.get_data(as_text=True)[:200]!r}")
+            body = response.get_data(as_text=True)[:200]
+            wrong.append(f"{role}: expected {sorted(acceptable)}, got {status} {body!r}")
         elif status == 302 and role == "anonymous" and rule not in ("/login", "/logout"):
             if not response.headers["Location"].startswith("/login"):
                 wrong.append(f"anonymous: redirected to {response.headers['Location']}, not /login")

@@ -7,9 +7,9 @@ from html import unescape
 
 import pytest
 
+from cxgov.ambassadors.models import Ambassador
 from cxgov.db import today
 from cxgov.extensions import db
-from cxgov.ambassadors.models import Ambassador
 from cxgov.initiatives.models import CashFlow
 from cxgov.steering.models import ActionItem, CommitteeMember, Meeting
 from tests import factories

@@ -1,5 +1,6 @@
 """`flask --app wsgi cxgov seed-demo`: a believable organisation on an empty database, once."""
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import func, select
@@ -10,8 +11,22 @@ from cxgov.db import load, today
 from cxgov.extensions import db
 from cxgov.initiatives.models import STATUSES
 from cxgov.models import (
-    ActionItem, Ambassador, AmbassadorAction, CashFlow, Decision, Department, Impact, Initiative, Journey,
-    Measurement, Meeting, Metric, Stage, Touchpoint, Transition, User,
+    ActionItem,
+    Ambassador,
+    AmbassadorAction,
+    CashFlow,
+    Decision,
+    Department,
+    Impact,
+    Initiative,
+    Journey,
+    Measurement,
+    Meeting,
+    Metric,
+    Stage,
+    Touchpoint,
+    Transition,
+    User,
 )
 from cxgov.org.models import ROLES
 
@@ -110,14 +125,16 @@ def test_initiatives_in_every_status_with_consistent_history(app, seeded):
                 continue
             assert history[0].from_status == "proposed"
             assert history[-1].to_status == initiative.status
-            for before, after in zip(history, history[1:]):
+            for before, after in pairwise(history):
                 assert before.to_status == after.from_status
                 assert before.effective_on <= after.effective_on
             for step in history:
                 if step.to_status in ("approved", "rejected"):
                     decision = db.session.get(Decision, step.decision_id)
                     assert decision.initiative_id == initiative.id
-                    assert decision.kind == ("approve_initiative" if step.to_status == "approved" else "reject_initiative")
+                    assert decision.kind == (
+                        "approve_initiative" if step.to_status == "approved" else "reject_initiative"
+                    )
                     assert decision.meeting.status == "held"
                 else:
                     assert step.decision_id is None

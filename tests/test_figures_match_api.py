@@ -174,12 +174,16 @@ def _meeting_ids(world):
 # One line per view: its name, and (text shown, API figures of the same view) pairs.
 VIEWS = {
     "ROI report page": lambda w: [(w.html(f"/reports/roi?{q}"), w.report_figures(q)) for q in w.queries],
-    "ROI report page, all initiatives": lambda w: [(w.html(f"/reports/roi?portfolio=all&{q}"), w.report_figures(f"portfolio=all&{q}")) for q in w.pdf_queries],
+    "ROI report page, all initiatives": lambda w: [
+        (w.html(f"/reports/roi?portfolio=all&{q}"), w.report_figures(f"portfolio=all&{q}")) for q in w.pdf_queries
+    ],
     "ROI board PDF": lambda w: [(w.pdf(f"/reports/roi.pdf?{q}"), w.report_figures(q)) for q in w.pdf_queries],
     "initiative page": lambda w: [(w.html(f"/initiatives/{i}"), w.initiative_figures(i)) for i in w.ids(Initiative)],
     "meeting page": lambda w: [(w.html(f"/meetings/{m}"), w.meeting_figures(m)) for m in _meeting_ids(w)],
     "home page, the executive's portfolio": lambda w: [(w.html("/", w.executive), w.report_figures("basis=planned"))],
-    "weekly digest mail": lambda w: [(text, w.report_figures("basis=actual&portfolio=all")) for text in w.digest_texts()],
+    "weekly digest mail": lambda w: [
+        (text, w.report_figures("basis=actual&portfolio=all")) for text in w.digest_texts()
+    ],
 }
 
 

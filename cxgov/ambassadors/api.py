@@ -8,8 +8,15 @@ from cxgov import policy
 from cxgov.ambassadors import report, services
 from cxgov.ambassadors.models import Ambassador, AmbassadorAction
 from cxgov.ambassadors.schemas import (
-    AmbassadorActionArgs, AmbassadorActionSchema, AmbassadorActionUpdateSchema, AmbassadorArgs,
-    AmbassadorEndSchema, AmbassadorReportSchema, AmbassadorSchema, ProposalSchema, ProposedInitiativeSchema,
+    AmbassadorActionArgs,
+    AmbassadorActionSchema,
+    AmbassadorActionUpdateSchema,
+    AmbassadorArgs,
+    AmbassadorEndSchema,
+    AmbassadorReportSchema,
+    AmbassadorSchema,
+    ProposalSchema,
+    ProposedInitiativeSchema,
     ReportArgs,
 )
 from cxgov.resources import Resource, guarded, item, transactional

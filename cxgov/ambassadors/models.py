@@ -5,7 +5,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cxgov.db import Timestamped, Versioned, choice, fk
+from cxgov.db import Timestamped, Versioned, choice_check, fk
 from cxgov.extensions import db
 from cxgov.org.models import Department, User
 
@@ -45,7 +45,7 @@ class Ambassador(Versioned, Timestamped, db.Model):
 class AmbassadorAction(Versioned, Timestamped, db.Model):
     __tablename__ = "ambassador_actions"
     __table_args__ = (
-        choice("kind", ACTION_KINDS),
+        choice_check("kind", ACTION_KINDS),
         sa.CheckConstraint("people_reached >= 0", name="people_reached_nonnegative"),
         sa.CheckConstraint("hours >= 0", name="hours_nonnegative"),
         sa.Index("ix_ambassador_actions_department_id_occurred_on", "department_id", "occurred_on"),

@@ -6,6 +6,7 @@ period activity by department and kind, last action dates, and the monthly serie
 from datetime import date, timedelta
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import and_, case, func, select
 
 from cxgov.ambassadors.models import ACTION_KINDS, Ambassador, AmbassadorAction
@@ -13,7 +14,7 @@ from cxgov.db import today as utc_today
 from cxgov.errors import Invalid
 from cxgov.extensions import db
 from cxgov.org.models import Department, User
-from cxgov.rest import money
+from cxgov.rest import hundredths
 
 SILENT_AFTER_DAYS = 30
 DEFAULT_PERIOD_DAYS = 90
@@ -42,10 +43,12 @@ def _month_key():
 
 
 def _months(start, end):
-    year, month = start.year, start.month
-    while (year, month) <= (end.year, end.month):
-        yield f"{year:04d}-{month:02d}"
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    """The months from `start`'s to `end`'s: "2026-01", "2026-02", …"""
+    month, last = start.replace(day=1), end.replace(day=1)
+    yield f"{month:%Y-%m}"
+    while month < last:  # never a month past `end`'s (December 9999 has no next)
+        month += relativedelta(months=1)
+        yield f"{month:%Y-%m}"
 
 
 def _empty_kinds():
@@ -120,7 +123,7 @@ def ambassador_report(start: date, end: date) -> dict:
             "covered": amb_id is not None,
             "actions": figures["actions"],
             "people_reached": figures["people_reached"],
-            "hours": money(figures["hours"]),
+            "hours": hundredths(figures["hours"]),
             "by_kind": figures["by_kind"],
             "last_action_on": last_in_department.get(dept_id),
             "silent": silent,
@@ -133,13 +136,13 @@ def ambassador_report(start: date, end: date) -> dict:
         totals["hours"] += figures["hours"]
         for kind, count in figures["by_kind"].items():
             totals["by_kind"][kind] += count
-    totals["hours"] = money(totals["hours"])
+    totals["hours"] = hundredths(totals["hours"])
 
     per_month = {key: (count, int(people or 0), Decimal(hours or 0)) for key, count, people, hours in monthly}
     months = []
     for key in _months(start, end):
         count, people, hours = per_month.get(key, (0, 0, ZERO))
-        months.append({"month": key, "actions": count, "people_reached": people, "hours": money(hours)})
+        months.append({"month": key, "actions": count, "people_reached": people, "hours": hundredths(hours)})
 
     return {"from_": start, "to": end, "silent_after_days": SILENT_AFTER_DAYS, "departments": rows,
             "totals": totals, "months": months}

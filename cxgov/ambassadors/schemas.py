@@ -6,7 +6,7 @@ from marshmallow import fields, validate
 from cxgov.ambassadors.models import ACTION_KINDS
 from cxgov.initiatives.models import CATEGORIES
 from cxgov.org.schemas import UserRefSchema
-from cxgov.rest import Instant, ListArgs, Number, Schema, choice
+from cxgov.rest import Instant, ListArgs, Number, Schema, choice_field
 
 MAX_HOURS = 1000
 MAX_PEOPLE = 1_000_000
@@ -53,7 +53,7 @@ class AmbassadorActionSchema(Schema):
         "description": "Required for CX leaders and admins; an ambassador may omit it (their active assignment)."})
     department_id = fields.Integer(dump_only=True)
     occurred_on = fields.Date(metadata={"description": "Defaults to today; not in the future."})
-    kind = choice(ACTION_KINDS, required=True)
+    kind = choice_field(ACTION_KINDS, required=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     description = fields.String(allow_none=True, validate=validate.Length(max=10_000))
     people_reached = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0, max=MAX_PEOPLE))
@@ -68,7 +68,7 @@ class AmbassadorActionUpdateSchema(Schema):
     """What may be corrected on a logged action (not its ambassador or department)."""
 
     occurred_on = fields.Date()
-    kind = choice(ACTION_KINDS)
+    kind = choice_field(ACTION_KINDS)
     title = fields.String(validate=validate.Length(min=1, max=200))
     description = fields.String(allow_none=True, validate=validate.Length(max=10_000))
     people_reached = fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_PEOPLE))
@@ -79,7 +79,7 @@ class AmbassadorActionUpdateSchema(Schema):
 class AmbassadorActionArgs(ListArgs):
     ambassador_id = fields.Integer()
     department_id = fields.Integer()
-    kind = choice(ACTION_KINDS)
+    kind = choice_field(ACTION_KINDS)
     from_ = fields.Date(data_key="from", metadata={"description": "occurred_on on or after"})
     to = fields.Date(metadata={"description": "occurred_on on or before"})
 
@@ -90,7 +90,7 @@ class ProposalSchema(Schema):
     journey_id = fields.Integer(metadata={"description": "Required unless the action names a journey."})
     title = fields.String(validate=validate.Length(min=1, max=200))
     description = fields.String(allow_none=True, validate=validate.Length(max=10_000))
-    category = choice(CATEGORIES, load_default="process")
+    category = choice_field(CATEGORIES, load_default="process")
 
 
 class ProposedInitiativeSchema(Schema):
@@ -138,7 +138,8 @@ class DepartmentActivitySchema(Schema):
     people_reached = fields.Integer()
     hours = Number(places=2)
     by_kind = fields.Dict(keys=fields.String(), values=fields.Integer())
-    last_action_on = fields.Date(allow_none=True, metadata={"description": "Latest action ever, not only in the period."})
+    last_action_on = fields.Date(allow_none=True,
+                                 metadata={"description": "Latest action ever, not only in the period."})
     silent = fields.Boolean(metadata={"description": "Active ambassador with no action in the 30 days up to `to`."})
 
 

@@ -19,7 +19,8 @@ from cxgov.rest import apply_changes
 
 def _not_in_future(value, field, today):
     if value > today:
-        raise Invalid(f"{field} cannot be in the future.", errors={field: [f"Must be on or before {today.isoformat()}."]})
+        raise Invalid(f"{field} cannot be in the future.",
+                      errors={field: [f"Must be on or before {today.isoformat()}."]})
 
 
 # -- assignments ------------------------------------------------------------------------------
@@ -93,7 +94,8 @@ def delete_assignment(actor, assignment):
 
 def _check_within_assignment(assignment, occurred_on):
     if occurred_on < assignment.started_on or (assignment.ended_on is not None and occurred_on > assignment.ended_on):
-        period = f"{assignment.started_on.isoformat()} – {assignment.ended_on.isoformat() if assignment.ended_on else 'now'}"
+        ended = assignment.ended_on.isoformat() if assignment.ended_on else "now"
+        period = f"{assignment.started_on.isoformat()} – {ended}"
         raise Invalid("occurred_on is outside the ambassador's assignment.",
                       errors={"occurred_on": [f"Must fall within the assignment ({period})."]})
 

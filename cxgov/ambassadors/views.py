@@ -5,7 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from cxgov import charts, pages, policy
+from cxgov import charts, formatting, pages, policy
 from cxgov.ambassadors import report, services
 from cxgov.ambassadors.models import ACTION_KINDS, Ambassador, AmbassadorAction
 from cxgov.ambassadors.schemas import AmbassadorActionSchema, AmbassadorActionUpdateSchema, AmbassadorSchema
@@ -21,16 +21,7 @@ from cxgov.transaction import transactional
 
 bp = Blueprint("ambassadors", __name__, url_prefix="/ambassadors")
 
-KIND_LABELS = {
-    "training": "Training",
-    "customer_story": "Customer story shared",
-    "voc_session": "Voice-of-customer session",
-    "improvement_idea": "Improvement idea",
-    "process_fix": "Process fix",
-    "recognition": "Recognition",
-    "other": "Other",
-}
-assert set(KIND_LABELS) == set(ACTION_KINDS)
+KIND_LABELS = {kind: formatting.label(kind) for kind in ACTION_KINDS}
 
 ACTION_FORM = FormSpec(
     "action",
@@ -225,11 +216,6 @@ def end(ambassador_id):
     else:
         flash(f"{name} is no longer the ambassador of {department}.", "success")
     return redirect(back)
-
-
-@bp.app_template_filter("kind_label")
-def kind_label(kind):
-    return KIND_LABELS.get(kind, kind)
 
 
 blueprints = [bp]

@@ -7,7 +7,7 @@ from decimal import Decimal
 from flask import has_request_context
 from flask_login import current_user
 from flask_sqlalchemy.session import Session
-from sqlalchemy import event, inspect, insert
+from sqlalchemy import event, insert, inspect
 
 from cxgov.audit.models import AuditEntry
 from cxgov.db import utcnow

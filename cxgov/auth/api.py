@@ -1,13 +1,18 @@
 """POST /api/auth/tokens (sign in), DELETE /api/auth/tokens/current (sign out)."""
 from flask import current_app, g, request
 
+from cxgov.audit.services import record_event
 from cxgov.auth import throttle
 from cxgov.auth.models import ApiToken
 from cxgov.auth.schemas import TokenRequestSchema, TokenSchema
 from cxgov.auth.services import (
-    authenticate, issue_token, normalise_email, record_failed_sign_in, record_sign_in, revoke_token,
+    authenticate,
+    issue_token,
+    normalise_email,
+    record_failed_sign_in,
+    record_sign_in,
+    revoke_token,
 )
-from cxgov.audit.services import record_event
 from cxgov.errors import Unauthorized
 from cxgov.extensions import db, limiter
 from cxgov.rest import Blueprint

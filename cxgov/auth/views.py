@@ -5,17 +5,28 @@ from flask import Blueprint, make_response, redirect, render_template, request, 
 from flask_login import current_user, login_required, logout_user
 
 from cxgov import pages
+from cxgov.audit.services import record_event
 from cxgov.auth import throttle
 from cxgov.auth.api import login_limit, sign_in_scope
 from cxgov.auth.schemas import TokenRequestSchema
 from cxgov.auth.services import (
-    authenticate, end_all_credentials, end_session, issue_remember_token, normalise_email, record_failed_sign_in,
-    record_sign_in, revoke_remember_token,
+    authenticate,
+    end_all_credentials,
+    end_session,
+    issue_remember_token,
+    normalise_email,
+    record_failed_sign_in,
+    record_sign_in,
+    revoke_remember_token,
 )
 from cxgov.auth.sessions import (
-    REMEMBER_COOKIE, SESSION_ID, clear_remember_cookie, session_ends_at, set_remember_cookie, sign_in,
+    REMEMBER_COOKIE,
+    SESSION_ID,
+    clear_remember_cookie,
+    session_ends_at,
+    set_remember_cookie,
+    sign_in,
 )
-from cxgov.audit.services import record_event
 from cxgov.extensions import limiter
 from cxgov.transaction import rollback, transactional
 

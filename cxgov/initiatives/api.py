@@ -8,7 +8,11 @@ from cxgov.extensions import db
 from cxgov.initiatives import gate_api, services
 from cxgov.initiatives.models import CashFlow, Initiative
 from cxgov.initiatives.schemas import (
-    CashFlowArgs, CashFlowSchema, InitiativeArgs, InitiativeSchema, InitiativeSummarySchema,
+    CashFlowArgs,
+    CashFlowSchema,
+    InitiativeArgs,
+    InitiativeSchema,
+    InitiativeSummarySchema,
 )
 from cxgov.rest import Blueprint, check_if_match, get_or_404, page_of, paginate, with_etag
 

@@ -10,7 +10,7 @@ from cxgov.initiatives import gate
 from cxgov.initiatives.models import Initiative
 from cxgov.initiatives.readiness import CHECKS, is_ready
 from cxgov.resources import guarded, item, transactional
-from cxgov.rest import Blueprint, ListArgs, Money, Number, Schema, page_of, paginate
+from cxgov.rest import Blueprint, ListArgs, MoneyField, Number, Schema, page_of, paginate
 from cxgov.roi import calc
 from cxgov.roi.schemas import Rounded
 from cxgov.roi.services import default_rate, flows_of
@@ -36,7 +36,7 @@ class BaselineCashFlowSchema(Schema):
     kind = fields.String()
     category = fields.String()
     year = fields.Integer()
-    amount = Money()
+    amount = MoneyField()
     risk_adjustment = Number()
     description = fields.String(allow_none=True)
 
@@ -48,7 +48,7 @@ class BaselineImpactSchema(Schema):
     journey_id = fields.Integer()
     baseline_value = Number()
     target_value = Number()
-    value_per_unit = Money()
+    value_per_unit = MoneyField()
     attribution = Number()
 
 
@@ -61,9 +61,9 @@ class BaselineSchema(Schema):
                                                        "not at the approval itself."})
     cash_flows = fields.List(fields.Nested(BaselineCashFlowSchema))
     impacts = fields.List(fields.Nested(BaselineImpactSchema))
-    pv_costs = Money()
-    pv_benefits = Money()
-    npv = Money()
+    pv_costs = MoneyField()
+    pv_benefits = MoneyField()
+    npv = MoneyField()
     roi = Rounded(4, allow_none=True, metadata={"description": "NPV / PV(costs); null without costs."})
     payback_months = Rounded(1, allow_none=True)
 

@@ -42,11 +42,6 @@ def _required_rule(to):
     return policy.decide_initiative if to in DECISION_KINDS else policy.edit_initiative
 
 
-def can_transition(actor, initiative, to):
-    """For pages: whether `actor` may move `initiative` to `to` (permission and legality)."""
-    return to in allowed_targets(initiative) and _required_rule(to)(actor, initiative)
-
-
 def _check_decision(initiative, to, decision_id):
     """The decision a transition cites (or None), checked against the target."""
     from cxgov.steering.models import Decision
@@ -56,7 +51,8 @@ def _check_decision(initiative, to, decision_id):
         if decision_id is not None:
             decision = db.session.get(Decision, decision_id)
             if decision is None:
-                raise Invalid("decision_id does not exist.", errors={"decision_id": [f"No decision with id {decision_id}."]})
+                raise Invalid("decision_id does not exist.",
+                              errors={"decision_id": [f"No decision with id {decision_id}."]})
             if decision.initiative_id is not None and decision.initiative_id != initiative.id:
                 raise Invalid("The decision is about another initiative.",
                               errors={"decision_id": ["The decision is about another initiative."]})
@@ -104,7 +100,8 @@ def transition_initiative(actor, initiative, to, decision_id=None, note=None, on
                                  .where(Transition.initiative_id == initiative.id))
     if previous is not None and on < previous:
         raise Invalid("A transition cannot be dated before the previous one.",
-                      errors={"on": [f"Must be on or after {previous.isoformat()}, the date of the previous transition."]})
+                      errors={"on": [f"Must be on or after {previous.isoformat()}, "
+                                     "the date of the previous transition."]})
     if to == "in_progress" and initiative.start_on is None:
         if initiative.target_on is not None and on > initiative.target_on:
             raise Invalid("The start date would fall after the target date.",

@@ -5,7 +5,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cxgov.db import KpiValue, Money, Ratio, Timestamped, Versioned, choice, collection, fk, utcnow
+from cxgov.db import KpiValue, Money, Ratio, Timestamped, Versioned, choice_check, collection, fk, utcnow
 from cxgov.extensions import db
 from cxgov.journeys.models import Journey, Metric
 from cxgov.org.models import User
@@ -19,8 +19,8 @@ BASES = ("planned", "actual")
 class Initiative(Versioned, Timestamped, db.Model):
     __tablename__ = "initiatives"
     __table_args__ = (
-        choice("category", CATEGORIES),
-        choice("status", STATUSES),
+        choice_check("category", CATEGORIES),
+        choice_check("status", STATUSES),
         sa.CheckConstraint("target_on IS NULL OR start_on IS NULL OR target_on >= start_on", name="target_after_start"),
     )
 
@@ -56,7 +56,7 @@ class Transition(db.Model):
     """One step of an initiative's lifecycle, kept forever."""
 
     __tablename__ = "initiative_transitions"
-    __table_args__ = (choice("from_status", STATUSES), choice("to_status", STATUSES))
+    __table_args__ = (choice_check("from_status", STATUSES), choice_check("to_status", STATUSES))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     initiative_id: Mapped[int] = fk("initiatives.id", ondelete="CASCADE", nullable=False)
@@ -75,8 +75,8 @@ class Transition(db.Model):
 class CashFlow(Versioned, db.Model):
     __tablename__ = "cash_flows"
     __table_args__ = (
-        choice("kind", CASH_FLOW_KINDS),
-        choice("basis", BASES),
+        choice_check("kind", CASH_FLOW_KINDS),
+        choice_check("basis", BASES),
         sa.CheckConstraint("year >= 0 AND year <= 10", name="year_range"),
         sa.CheckConstraint("amount > 0", name="amount_positive"),
         sa.CheckConstraint("risk_adjustment >= 0 AND risk_adjustment < 1", name="risk_adjustment_range"),
@@ -142,7 +142,7 @@ class BaselineCashFlow(db.Model):
 
     __tablename__ = "baseline_cash_flows"
     __table_args__ = (
-        choice("kind", CASH_FLOW_KINDS),
+        choice_check("kind", CASH_FLOW_KINDS),
         sa.CheckConstraint("year >= 0 AND year <= 10", name="year_range"),
         sa.CheckConstraint("amount > 0", name="amount_positive"),
         sa.CheckConstraint("risk_adjustment >= 0 AND risk_adjustment < 1", name="risk_adjustment_range"),

@@ -3,7 +3,7 @@ here: only lifecycle transitions change them."""
 from marshmallow import fields, validate
 
 from cxgov.initiatives.models import BASES, CASH_FLOW_KINDS, CATEGORIES, STATUSES
-from cxgov.rest import Instant, ListArgs, Money, Number, Schema, choice
+from cxgov.rest import Instant, ListArgs, MoneyField, Number, Schema, choice_field
 
 
 class TransitionSchema(Schema):
@@ -31,7 +31,7 @@ class InitiativeSummarySchema(Schema):
     owner_id = fields.Integer(allow_none=True, load_default=None,
                               metadata={"description": "Defaults to the caller."})
     sponsor_id = fields.Integer(allow_none=True, load_default=None)
-    category = choice(CATEGORIES, required=True)
+    category = choice_field(CATEGORIES, required=True)
     status = fields.String(dump_only=True, metadata={"enum": list(STATUSES)})
     start_on = fields.Date(allow_none=True, load_default=None)
     target_on = fields.Date(allow_none=True, load_default=None)
@@ -46,30 +46,31 @@ class InitiativeSchema(InitiativeSummarySchema):
 
 
 class InitiativeArgs(ListArgs):
-    status = choice(STATUSES)
+    status = choice_field(STATUSES)
     journey_id = fields.Integer()
     department_id = fields.Integer()
     owner_id = fields.Integer()
     sponsor_id = fields.Integer()
-    category = choice(CATEGORIES)
+    category = choice_field(CATEGORIES)
 
 
 class CashFlowSchema(Schema):
     id = fields.Integer(dump_only=True)
     initiative_id = fields.Integer(dump_only=True)
-    kind = choice(CASH_FLOW_KINDS, required=True)
+    kind = choice_field(CASH_FLOW_KINDS, required=True)
     category = fields.String(required=True, validate=validate.Length(min=1, max=80))
     year = fields.Integer(required=True, validate=validate.Range(min=0, max=10),
                           metadata={"description": "0 = initial (undiscounted), 1..10"})
-    amount = Money(required=True, validate=validate.Range(min=0, min_inclusive=False, error="Must be greater than 0."))
+    amount = MoneyField(required=True,
+                        validate=validate.Range(min=0, min_inclusive=False, error="Must be greater than 0."))
     risk_adjustment = Number(load_default=0, validate=validate.Range(
         min=0, max=1, max_inclusive=False, error="Must be at least 0 and less than 1."))
-    basis = choice(BASES, load_default="planned")
+    basis = choice_field(BASES, load_default="planned")
     description = fields.String(allow_none=True, load_default=None)
     version = fields.Integer(dump_only=True)
 
 
 class CashFlowArgs(ListArgs):
-    basis = choice(BASES)
-    kind = choice(CASH_FLOW_KINDS)
+    basis = choice_field(BASES)
+    kind = choice_field(CASH_FLOW_KINDS)
     year = fields.Integer(validate=validate.Range(min=0, max=10))

@@ -1,11 +1,11 @@
 """Initiative pages: the list with filters, and one initiative with its business case."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from cxgov import pages, policy
+from cxgov import formatting, pages, policy
 from cxgov.db import load
 from cxgov.extensions import db
 from cxgov.pages import Field, FormSpec
@@ -15,9 +15,10 @@ from cxgov.initiatives.models import BASES, CASH_FLOW_KINDS, CATEGORIES, STATUSE
 from cxgov.initiatives.schemas import CashFlowSchema, InitiativeArgs
 from cxgov.journeys.models import Journey, Metric
 from cxgov.org.models import Department
+from cxgov.pages import Field, FormSpec
 from cxgov.rest import paginate
-from cxgov.steering.models import Decision
 from cxgov.roi import services as roi_services
+from cxgov.steering.models import Decision
 
 bp = Blueprint("initiatives", __name__, url_prefix="/initiatives")
 PAGE_SIZE = 50
@@ -74,7 +75,8 @@ def _detail(initiative_id, form=None, status=200):
         select(Decision).where(Decision.id.in_(decision_ids)).options(joinedload(Decision.meeting)))} \
         if decision_ids else {}
     return render_template(
-        "initiatives/detail.html", initiative=initiative, department=department, transitions=transitions, decisions=decisions,
+        "initiatives/detail.html", initiative=initiative, department=department, transitions=transitions,
+        decisions=decisions,
         **_gate(initiative, business_case),
         flows={basis: [cf for cf in cash_flows if cf.basis == basis] for basis in BASES}, roi=roi,
         can_edit=policy.edit_initiative(current_user, initiative), kinds=CASH_FLOW_KINDS, bases=BASES,
@@ -125,8 +127,8 @@ def add_cash_flow(initiative_id):
 
 def describe_cash_flow(cash_flow):
     """How a person recognises a cash flow: “Licence, year 1, EUR 12,000.00 (planned cost)”."""
-    return (f"{cash_flow.category}, year {cash_flow.year}, {current_app.config['CXGOV_CURRENCY']} "
-            f"{cash_flow.amount:,.2f} ({cash_flow.basis} {cash_flow.kind})")
+    return (f"{cash_flow.category}, year {cash_flow.year}, {formatting.money(cash_flow.amount, with_currency=True)} "
+            f"({cash_flow.basis} {cash_flow.kind})")
 
 
 @bp.route("/<int:initiative_id>/cash-flows/<int:cash_flow_id>/delete", methods=["POST"])

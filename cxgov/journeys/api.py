@@ -15,13 +15,36 @@ from cxgov.journeys.impact import impact_values
 from cxgov.journeys.models import ImportJob, Journey, Measurement, Metric, Stage, Touchpoint
 from cxgov.journeys.report import journey_report_json
 from cxgov.journeys.schemas import (
-    FromScoresSchema, ImpactArgs, ImpactSchema, ImportArgs, ImportFileSchema, ImportJobSchema, ImportResultSchema,
-    JourneyArgs, JourneyDetailSchema, JourneyReportArgs, JourneyReportSchema, JourneySchema, MeasurementArgs,
-    MeasurementSchema, MetricArgs, MetricSchema, StageSchema, TouchpointArgs, TouchpointSchema,
+    FromScoresSchema,
+    ImpactArgs,
+    ImpactSchema,
+    ImportArgs,
+    ImportFileSchema,
+    ImportJobSchema,
+    ImportResultSchema,
+    JourneyArgs,
+    JourneyDetailSchema,
+    JourneyReportArgs,
+    JourneyReportSchema,
+    JourneySchema,
+    MeasurementArgs,
+    MeasurementSchema,
+    MetricArgs,
+    MetricSchema,
+    StageSchema,
+    TouchpointArgs,
+    TouchpointSchema,
 )
 from cxgov.resources import Parent, Resource, guarded, item, transactional
 from cxgov.rest import (
-    Blueprint, check_if_match, get_or_404, json_response, page_of, paginate, require_before_body, with_etag,
+    Blueprint,
+    check_if_match,
+    get_or_404,
+    json_response,
+    page_of,
+    paginate,
+    require_before_body,
+    with_etag,
 )
 
 journeys = Blueprint("api_journeys", __name__, url_prefix="/api/journeys", description=(

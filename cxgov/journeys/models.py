@@ -5,7 +5,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cxgov.db import KpiValue, Timestamped, Versioned, choice, collection, fk, utcnow
+from cxgov.db import KpiValue, Timestamped, Versioned, choice_check, collection, fk, utcnow
 from cxgov.extensions import db
 from cxgov.org.models import User
 
@@ -20,7 +20,7 @@ SOURCES = ("survey", "crm", "manual", "import")
 
 class Journey(Versioned, Timestamped, db.Model):
     __tablename__ = "journeys"
-    __table_args__ = (choice("status", JOURNEY_STATUSES),)
+    __table_args__ = (choice_check("status", JOURNEY_STATUSES),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(160), unique=True)
@@ -38,7 +38,7 @@ class Journey(Versioned, Timestamped, db.Model):
 class Stage(Versioned, db.Model):
     __tablename__ = "stages"
     __table_args__ = (
-        choice("phase", PHASES),
+        choice_check("phase", PHASES),
         sa.CheckConstraint("position >= 0", name="position_nonnegative"),
     )
 
@@ -56,7 +56,7 @@ class Stage(Versioned, db.Model):
 
 class Touchpoint(Versioned, db.Model):
     __tablename__ = "touchpoints"
-    __table_args__ = (choice("channel", CHANNELS),)
+    __table_args__ = (choice_check("channel", CHANNELS),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     stage_id: Mapped[int] = fk("stages.id", ondelete="CASCADE", nullable=False)
@@ -74,8 +74,8 @@ class Touchpoint(Versioned, db.Model):
 class Metric(Versioned, db.Model):
     __tablename__ = "metrics"
     __table_args__ = (
-        choice("category", METRIC_CATEGORIES),
-        choice("direction", DIRECTIONS),
+        choice_check("category", METRIC_CATEGORIES),
+        choice_check("direction", DIRECTIONS),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -93,7 +93,7 @@ JOURNEY_LEVEL = sa.text("stage_id IS NULL AND touchpoint_id IS NULL")
 class Measurement(Versioned, Timestamped, db.Model):
     __tablename__ = "measurements"
     __table_args__ = (
-        choice("source", SOURCES),
+        choice_check("source", SOURCES),
         sa.CheckConstraint("period_end >= period_start", name="period_ordered"),
         sa.CheckConstraint("sample_size IS NULL OR sample_size >= 0", name="sample_size_nonnegative"),
         # One value per metric, journey, stage, touchpoint and period: re-imports update it.
@@ -140,7 +140,7 @@ class ImportJob(db.Model):
     errors, lines, bad_lines) as the synchronous import would have answered."""
 
     __tablename__ = "import_jobs"
-    __table_args__ = (choice("status", IMPORT_JOB_STATUSES),)
+    __table_args__ = (choice_check("status", IMPORT_JOB_STATUSES),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     status: Mapped[str] = mapped_column(sa.String(16), default="queued", index=True)

@@ -13,26 +13,17 @@ the columns it shows), loads each metric once, and finds every window by bisecti
 series. The API takes it already in JSON values (`journey_report_json`), as `JourneyReportSchema`
 would dump it, without a marshmallow pass over every point.
 """
-import calendar
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from itertools import accumulate
-from datetime import date
 from decimal import Decimal
+from itertools import accumulate
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import Float, String, bindparam, cast, select, type_coerce
 
 from cxgov.extensions import db
 from cxgov.initiatives.models import Impact, Initiative
 from cxgov.journeys.models import Measurement, Metric
-
-
-def add_months(day: date, months: int) -> date:
-    """`day` moved by whole calendar months, clamped to the month's last day."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def window_positions(starts, windows):
@@ -51,7 +42,7 @@ def before_after(values, positions, deliveries, number):
     totals = list(accumulate((round(value * 10000) for value in values), initial=0))
     figures = {}
     result = []
-    for delivery, bounds in zip(deliveries, positions):
+    for delivery, bounds in zip(deliveries, positions, strict=True):
         found = figures.get(bounds)
         if found is None:
             low, middle, high = bounds
@@ -158,8 +149,10 @@ def _report(journey, window_months, points_statement, targets_statement, day, nu
     # driver gives them (ISO text sorts as its dates do).
     days = {value: day(value) for value in days}
     bound = _iso if points and points[0][1].__class__ is str else _same
-    windows = [(bound(add_months(delivered_on, -window_months)), bound(delivered_on),
-                bound(add_months(delivered_on, window_months))) for _, _, delivered_on in delivered]
+    # Whole calendar months, clamped to the month's last day (31 Aug - 6 months = 28/29 Feb).
+    window = relativedelta(months=window_months)
+    windows = [(bound(delivered_on - window), bound(delivered_on), bound(delivered_on + window))
+               for _, _, delivered_on in delivered]
 
     positions = {}  # metrics measured in the same periods share their window positions
     report_metrics = []

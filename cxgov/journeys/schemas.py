@@ -2,15 +2,16 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from cxgov.journeys.models import CHANNELS, DIRECTIONS, JOURNEY_STATUSES, METRIC_CATEGORIES, PHASES, SOURCES
 from cxgov.journeys.scores import SCALES
-from cxgov.rest import Instant, ListArgs, Money, Number, Schema, choice
+from cxgov.rest import Instant, ListArgs, MoneyField, Number, Schema, choice_field
 
 
 class TouchpointSchema(Schema):
     id = fields.Integer(dump_only=True)
     stage_id = fields.Integer(required=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=160))
-    channel = choice(CHANNELS, required=True)
-    digital = fields.Boolean(dump_only=True, metadata={"description": "Derived from `channel` (web, app, email, chat, social)."})
+    channel = choice_field(CHANNELS, required=True)
+    digital = fields.Boolean(dump_only=True,
+                             metadata={"description": "Derived from `channel` (web, app, email, chat, social)."})
     department_id = fields.Integer(allow_none=True, load_default=None)
 
 
@@ -21,7 +22,7 @@ class StageSchema(Schema):
         "description": "0-based place in the journey; omitted on create = at the end. Other stages shift to keep "
                        "positions 0..n−1 in order."})
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    phase = choice(PHASES, required=True)
+    phase = choice_field(PHASES, required=True)
     touchpoints = fields.List(fields.Nested(TouchpointSchema), dump_only=True)
 
 
@@ -31,7 +32,7 @@ class JourneySchema(Schema):
     description = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=20000))
     owner_id = fields.Integer(required=True)
     segment = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=120))
-    status = choice(JOURNEY_STATUSES, load_default="draft")
+    status = choice_field(JOURNEY_STATUSES, load_default="draft")
     created_at = Instant(dump_only=True)
     updated_at = Instant(dump_only=True)
 
@@ -43,13 +44,13 @@ class JourneyDetailSchema(JourneySchema):
 
 class JourneyArgs(ListArgs):
     owner_id = fields.Integer()
-    status = choice(JOURNEY_STATUSES)
+    status = choice_field(JOURNEY_STATUSES)
     segment = fields.String()
 
 
 class TouchpointArgs(ListArgs):
     stage_id = fields.Integer()
-    channel = choice(CHANNELS)
+    channel = choice_field(CHANNELS)
 
 
 class MetricSchema(Schema):
@@ -58,14 +59,14 @@ class MetricSchema(Schema):
         validate.Length(min=1, max=40),
         validate.Regexp(r"^[a-z][a-z0-9_]*$", error="Lower-case letters, digits and _ only, starting with a letter.")])
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    category = choice(METRIC_CATEGORIES, required=True)
+    category = choice_field(METRIC_CATEGORIES, required=True)
     unit = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=24))
-    direction = choice(DIRECTIONS, load_default="higher_is_better")
+    direction = choice_field(DIRECTIONS, load_default="higher_is_better")
     builtin = fields.Boolean(dump_only=True)
 
 
 class MetricArgs(ListArgs):
-    category = choice(METRIC_CATEGORIES)
+    category = choice_field(METRIC_CATEGORIES)
     builtin = fields.Boolean()
     code = fields.String()
 
@@ -81,7 +82,7 @@ class MeasurementSchema(Schema):
     period_end = fields.Date(required=True)
     value = Number(required=True)
     sample_size = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=0, max=2_000_000_000))
-    source = choice(SOURCES, load_default="manual")
+    source = choice_field(SOURCES, load_default="manual")
     created_at = Instant(dump_only=True)
     updated_at = Instant(dump_only=True)
 
@@ -92,13 +93,13 @@ class MeasurementArgs(ListArgs):
     journey_id = fields.Integer()
     stage_id = fields.Integer()
     touchpoint_id = fields.Integer()
-    source = choice(SOURCES)
+    source = choice_field(SOURCES)
     from_ = fields.Date(data_key="from", metadata={"description": "Periods ending on or after this date."})
     to = fields.Date(metadata={"description": "Periods starting on or before this date."})
 
 
 class FromScoresSchema(Schema):
-    metric = choice(sorted(SCALES), required=True)
+    metric = choice_field(sorted(SCALES), required=True)
     journey_id = fields.Integer(required=True)
     stage_id = fields.Integer(allow_none=True, load_default=None)
     touchpoint_id = fields.Integer(allow_none=True, load_default=None)
@@ -121,15 +122,16 @@ class ImportArgs(Schema):
     class Meta:
         ordered = True
 
-    format = choice(("measurements", "scores"), load_default="measurements")
-    metric = choice(sorted(SCALES))
+    format = choice_field(("measurements", "scores"), load_default="measurements")
+    metric = choice_field(sorted(SCALES))
     journey_id = fields.Integer()
     stage_id = fields.Integer()
     touchpoint_id = fields.Integer()
     period_start = fields.Date()
     period_end = fields.Date()
     column = fields.String(validate=validate.Length(min=1, max=200),
-                           metadata={"description": "Name of the score column (format=scores); found by name if omitted."})
+                           metadata={"description": "Name of the score column (format=scores); "
+                                                    "found by name if omitted."})
 
 
 class ImportFileSchema(Schema):
@@ -179,13 +181,14 @@ class ImpactSchema(Schema):
     journey_id = fields.Integer(metadata={"description": "Defaults to the initiative's journey."})
     baseline_value = Number(required=True)
     target_value = Number(required=True)
-    value_per_unit = Money(required=True, metadata={"description": "Money per year per unit of KPI change."})
+    value_per_unit = MoneyField(required=True, metadata={"description": "Money per year per unit of KPI change."})
     attribution = Number(load_default=None, validate=validate.Range(min=0, max=1),
-                         metadata={"description": "Share of the change credited to the initiative, 0..1 (default 1; null means 1)."})
+                         metadata={"description": "Share of the change credited to the initiative, 0..1 "
+                                                  "(default 1; null means 1)."})
     actual_value = Number(dump_only=True, allow_none=True, metadata={
         "description": "Latest journey-level measurement of the metric whose period starts after the initiative's "
                        "delivered_on; null before."})
-    annual_value = Money(dump_only=True, allow_none=True, metadata={
+    annual_value = MoneyField(dump_only=True, allow_none=True, metadata={
         "description": "(actual − baseline) × value_per_unit × attribution, sign flipped for lower_is_better metrics; "
                        "null while actual_value is null."})
 

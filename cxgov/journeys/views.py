@@ -64,7 +64,8 @@ def hourglass(stages):
         steps = [narrowest + round(span * index / (count - 1)) for index in range(count)]
         return steps if widening else steps[::-1]
 
-    return list(zip(pre, widths(len(pre), False))) + list(zip(post, widths(len(post), True)))
+    return (list(zip(pre, widths(len(pre), False), strict=True))
+            + list(zip(post, widths(len(post), True), strict=True)))
 
 
 def kpi_charts(report):
@@ -126,7 +127,7 @@ def upload():
             try:
                 args = ImportArgs().load({name: form[name] for name in wanted if form.get(name)})
             except ValidationError as error:
-                raise Invalid("Some fields of the form are not valid.", errors=error.messages)
+                raise Invalid("Some fields of the form are not valid.", errors=error.messages) from None
             if args["format"] == "measurements":
                 args = {"format": "measurements"}  # the survey fields apply to survey exports only
             if import_jobs.in_background(file.stream):
@@ -140,7 +141,8 @@ def upload():
             # Nothing was written: `transactional` rolled back what the refused import had begun.
             status = problem.status
             errors = problem.errors or {}
-            page_form.add_errors({label: messages for label, messages in errors.items() if not label.startswith("line ")})
+            page_form.add_errors({label: messages for label, messages in errors.items()
+                                  if not label.startswith("line ")})
             context["problem"] = {
                 "detail": problem.detail,
                 "lines": problem.extra.get("lines", []),

@@ -12,7 +12,8 @@ class NotificationSchema(Schema):
     entity_id = fields.Integer(dump_only=True, allow_none=True)
     dedupe_key = fields.String(dump_only=True)
     created_at = Instant(dump_only=True)
-    sent_at = Instant(dump_only=True, allow_none=True, metadata={"description": "When it was mailed; null while in-app only or pending."})
+    sent_at = Instant(dump_only=True, allow_none=True,
+                      metadata={"description": "When it was mailed; null while in-app only or pending."})
     read_at = Instant(dump_only=True, allow_none=True)
 
 
@@ -22,7 +23,8 @@ class FailedNotificationSchema(NotificationSchema):
     user_id = fields.Integer(dump_only=True)
     attempts = fields.Integer(dump_only=True)
     last_error = fields.String(dump_only=True, allow_none=True,
-                               metadata={"description": "The last failure: the exception and the mail server's answer."})
+                               metadata={"description": "The last failure: the exception and the mail server's "
+                                                        "answer."})
     failed_at = Instant(dump_only=True, metadata={"description": "When it was given up."})
 
 

@@ -4,7 +4,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cxgov.db import Timestamped, Versioned, choice, fk
+from cxgov.db import Timestamped, Versioned, choice_check, fk
 from cxgov.extensions import db
 
 ROLES = ("admin", "cx_leader", "executive", "member")
@@ -25,8 +25,8 @@ class Department(Versioned, Timestamped, db.Model):
 class User(Versioned, Timestamped, db.Model):
     __tablename__ = "users"
     __table_args__ = (
-        choice("role", ROLES),
-        choice("digest_preference", DIGEST_PREFERENCES),
+        choice_check("role", ROLES),
+        choice_check("digest_preference", DIGEST_PREFERENCES),
         # Emails are unique case-insensitively: they are stored lower-cased.
         sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
     )

@@ -2,14 +2,16 @@ from marshmallow import fields, validate
 
 from cxgov.auth.passwords import validate_password
 from cxgov.org.models import DIGEST_PREFERENCES, ROLES
-from cxgov.rest import Instant, ListArgs, Schema, choice
+from cxgov.rest import Instant, ListArgs, Schema, choice_field
+
+PASSWORD_RULE = "At least 12 characters, not only spaces, not a common password."
 
 
 class DepartmentSchema(Schema):
     id = fields.Integer(dump_only=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    code = fields.String(required=True, validate=[validate.Length(min=1, max=16),
-                                                  validate.Regexp(r"^[A-Za-z0-9_-]+$", error="Letters, digits, - and _ only.")])
+    code = fields.String(required=True, validate=[
+        validate.Length(min=1, max=16), validate.Regexp(r"^[A-Za-z0-9_-]+$", error="Letters, digits, - and _ only.")])
     created_at = Instant(dump_only=True)
     updated_at = Instant(dump_only=True)
 
@@ -33,12 +35,13 @@ class UserSchema(Schema):
         r"^[^@\s]+@([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z0-9-]*[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]$",
         error="Not a valid email address.")])
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    role = choice(ROLES, load_default="member")
+    role = choice_field(ROLES, load_default="member")
     department_id = fields.Integer(allow_none=True, load_default=None)
     active = fields.Boolean(load_default=True)
-    digest_preference = choice(DIGEST_PREFERENCES, load_default="immediate")
-    password = fields.String(load_only=True, required=True, validate=[validate.Length(min=12, max=1024), validate_password],
-                             metadata={"description": "At least 12 characters, not only spaces, not a common password."})
+    digest_preference = choice_field(DIGEST_PREFERENCES, load_default="immediate")
+    password = fields.String(load_only=True, required=True,
+                             validate=[validate.Length(min=12, max=1024), validate_password],
+                             metadata={"description": PASSWORD_RULE})
     created_at = Instant(dump_only=True)
     last_login_at = Instant(dump_only=True, allow_none=True)
 
@@ -47,13 +50,13 @@ class MeUpdateSchema(Schema):
     """What a user may change of their own account."""
 
     name = fields.String(validate=validate.Length(min=1, max=120))
-    digest_preference = choice(DIGEST_PREFERENCES)
+    digest_preference = choice_field(DIGEST_PREFERENCES)
     password = fields.String(load_only=True, validate=[validate.Length(min=12, max=1024), validate_password],
-                             metadata={"description": "At least 12 characters, not only spaces, not a common password."})
+                             metadata={"description": PASSWORD_RULE})
     current_password = fields.String(load_only=True, validate=validate.Length(max=1024))
 
 
 class UserArgs(ListArgs):
-    role = choice(ROLES)
+    role = choice_field(ROLES)
     department_id = fields.Integer()
     active = fields.Boolean()

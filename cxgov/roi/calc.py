@@ -2,9 +2,10 @@
 
 Rounding happens only for display (the API rounds money to cents when it serialises).
 """
-from functools import lru_cache
 from dataclasses import dataclass
 from decimal import Context, Decimal, localcontext
+from functools import lru_cache
+from itertools import pairwise
 
 ZERO = Decimal("0")
 ONE = Decimal("1")
@@ -87,7 +88,7 @@ def payback_months(years: list[Year]) -> Decimal | None:
         return ZERO
     with localcontext() as context:
         context.prec = 34
-        for previous, current in zip(years, years[1:]):
+        for previous, current in pairwise(years):
             if current.cumulative_net >= ZERO:
                 fraction = -previous.cumulative_net / current.net
                 return Decimal(12) * (current.year - 1) + Decimal(12) * fraction

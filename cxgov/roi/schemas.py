@@ -1,11 +1,12 @@
 """ROI of one initiative and of the portfolio (SPEC §4). Money: decimal strings, 2 places;
 ROI and the discount rate: numbers; payback: months, one decimal."""
-from marshmallow import fields, validate
-
-from cxgov.initiatives.models import BASES, CATEGORIES, STATUSES
 from decimal import ROUND_HALF_UP, Decimal
 
-from cxgov.rest import Money, Number, Schema, choice
+from marshmallow import fields, validate
+
+from config import DEFAULT_DISCOUNT_RATE
+from cxgov.initiatives.models import BASES, CATEGORIES, STATUSES
+from cxgov.rest import MoneyField, Number, Schema, choice_field
 
 GROUPS = ("department", "journey", "status", "category")
 
@@ -27,49 +28,49 @@ class RoiArgs(Schema):
     class Meta:
         unknown = "exclude"
 
-    basis = choice(BASES + ("baseline",), load_default="planned", metadata={"description": (
+    basis = choice_field(BASES + ("baseline",), load_default="planned", metadata={"description": (
         "planned = the business case; actual = the recorded actual cash flows (a measured impact's "
         "annual_value counts once it is recorded as an actual benefit cash flow); baseline = the planned "
         "cash flows frozen at approval (initiatives without a baseline contribute nothing).")})
     discount_rate = fields.Decimal(allow_nan=False, validate=validate.Range(min=0, max=1),
-                                   metadata={"description": "Default CXGOV_DISCOUNT_RATE (0.10)."})
+                                   metadata={"description": f"Default CXGOV_DISCOUNT_RATE ({DEFAULT_DISCOUNT_RATE})."})
 
 
 class ReportArgs(RoiArgs):
     department_id = fields.Integer()
     journey_id = fields.Integer()
-    status = choice(STATUSES)
-    category = choice(CATEGORIES)
-    group_by = choice(GROUPS, load_default="department")
-    portfolio = choice(("all", "funded"), load_default="all", metadata={
+    status = choice_field(STATUSES)
+    category = choice_field(CATEGORIES)
+    group_by = choice_field(GROUPS, load_default="department")
+    portfolio = choice_field(("all", "funded"), load_default="all", metadata={
         "description": "`funded`: only initiatives the committee approved (approved, in progress, delivered, "
                        "closed); `all` (default) also counts proposals and rejected or cancelled ones."})
 
 
 class YearSchema(Schema):
     year = fields.Integer()
-    costs = Money()
-    benefits = Money()
-    net = Money()
-    cumulative_net = Money()
+    costs = MoneyField()
+    benefits = MoneyField()
+    net = MoneyField()
+    cumulative_net = MoneyField()
 
 
 class RoiSchema(Schema):
     basis = fields.String()
     discount_rate = Number(places=None)
     currency = fields.String()
-    pv_costs = Money()
-    pv_benefits = Money()
-    npv = Money()
+    pv_costs = MoneyField()
+    pv_benefits = MoneyField()
+    npv = MoneyField()
     roi = Rounded(4, allow_none=True, metadata={"description": "NPV / PV(costs); null without costs."})
     payback_months = Rounded(1, allow_none=True)
     years = fields.List(fields.Nested(YearSchema))
 
 
 class TotalsSchema(Schema):
-    pv_costs = Money()
-    pv_benefits = Money()
-    npv = Money()
+    pv_costs = MoneyField()
+    pv_benefits = MoneyField()
+    npv = MoneyField()
     roi = Rounded(4, allow_none=True)
 
 

@@ -2,7 +2,7 @@
 import base64
 from decimal import Decimal, InvalidOperation
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from cxgov.errors import Invalid
 from cxgov.extensions import db
 from cxgov.journeys.models import Journey
 from cxgov.org.models import Department
+from cxgov.pdf import pdf_response
 from cxgov.roi import formats, services
 from cxgov.roi.schemas import ReportArgs
 
@@ -96,19 +97,13 @@ def report_csv():
 
 @bp.route("/reports/roi.pdf")
 def report_pdf():
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
     args, report, departments, journeys = _build()
     # Keyed by the chart's name, the images' alternative text.
     images = {chart.name: "data:image/svg+xml;base64," + base64.b64encode(chart.svg.encode()).decode()
               for chart in _charts(report, compact=True).values()}
     html = render_template("roi/report_pdf.html", args=args, report=report, images=images,
                            department_names={d.id: d.name for d in departments})
-    # The charts are embedded as data: URLs; the PDF never fetches anything from the network.
-    pdf = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=["data"])).write_pdf()
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": 'inline; filename="cxgov-roi.pdf"'})
+    return pdf_response(html, "cxgov-roi.pdf")  # the charts are embedded as data: URLs
 
 
 blueprints = [bp]

@@ -10,18 +10,38 @@ from cxgov import policy
 from cxgov.extensions import db
 from cxgov.initiatives import lifecycle
 from cxgov.initiatives.models import Initiative, Transition
+from cxgov.initiatives.schemas import TransitionSchema
 from cxgov.resources import Parent, Resource, guarded, item, transactional
 from cxgov.rest import Blueprint, check_if_match, get_or_404, with_etag
 from cxgov.steering import services, suggestions
-from cxgov.initiatives.schemas import TransitionSchema
 from cxgov.steering.ics import build_invite
 from cxgov.steering.models import (
-    ActionItem, AgendaItem, Attendance, Committee, CommitteeMember, Decision, Meeting, MinutesCorrection,
+    ActionItem,
+    AgendaItem,
+    Attendance,
+    Committee,
+    CommitteeMember,
+    Decision,
+    Meeting,
+    MinutesCorrection,
 )
 from cxgov.steering.schemas import (
-    ActionItemArgs, ActionItemSchema, AgendaItemSchema, AgendaOrderSchema, AttendanceSchema, AttendanceStatusSchema,
-    CommitteeMemberPatchSchema, CommitteeMemberSchema, CommitteeSchema, DecisionPatchSchema, DecisionSchema,
-    MeetingArgs, MeetingPatchSchema, MeetingSchema, MinutesCorrectionSchema, SuggestionSchema,
+    ActionItemArgs,
+    ActionItemSchema,
+    AgendaItemSchema,
+    AgendaOrderSchema,
+    AttendanceSchema,
+    AttendanceStatusSchema,
+    CommitteeMemberPatchSchema,
+    CommitteeMemberSchema,
+    CommitteeSchema,
+    DecisionPatchSchema,
+    DecisionSchema,
+    MeetingArgs,
+    MeetingPatchSchema,
+    MeetingSchema,
+    MinutesCorrectionSchema,
+    SuggestionSchema,
     TransitionRequestSchema,
 )
 

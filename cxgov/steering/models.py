@@ -4,7 +4,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cxgov.db import Timestamped, Versioned, choice, collection, fk, utcnow
+from cxgov.db import Timestamped, Versioned, choice_check, collection, fk, utcnow
 from cxgov.extensions import db
 from cxgov.org.models import User
 
@@ -34,7 +34,7 @@ class CommitteeMember(Versioned, db.Model):
     __tablename__ = "committee_members"
     __table_args__ = (
         sa.UniqueConstraint("committee_id", "user_id"),
-        choice("member_role", MEMBER_ROLES),
+        choice_check("member_role", MEMBER_ROLES),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,7 +50,7 @@ class CommitteeMember(Versioned, db.Model):
 class Meeting(Versioned, Timestamped, db.Model):
     __tablename__ = "meetings"
     __table_args__ = (
-        choice("status", MEETING_STATUSES),
+        choice_check("status", MEETING_STATUSES),
         sa.CheckConstraint("duration_minutes > 0", name="duration_positive"),
         sa.CheckConstraint("ics_sequence >= 0", name="ics_sequence_nonnegative"),
     )
@@ -95,7 +95,7 @@ class MinutesCorrection(db.Model):
 class AgendaItem(Versioned, db.Model):
     __tablename__ = "agenda_items"
     __table_args__ = (
-        choice("kind", AGENDA_KINDS),
+        choice_check("kind", AGENDA_KINDS),
         sa.CheckConstraint("position >= 0", name="position_nonnegative"),
         sa.CheckConstraint("duration_minutes IS NULL OR duration_minutes > 0", name="duration_positive"),
         # Suggested items carry the key of what suggested them, so nothing is added twice.
@@ -121,7 +121,7 @@ class Attendance(Versioned, db.Model):
     __tablename__ = "attendance"
     __table_args__ = (
         sa.UniqueConstraint("meeting_id", "user_id"),
-        choice("status", ATTENDANCE_STATUSES),
+        choice_check("status", ATTENDANCE_STATUSES),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -136,7 +136,7 @@ class Attendance(Versioned, db.Model):
 class Decision(Versioned, db.Model):
     __tablename__ = "decisions"
     __table_args__ = (
-        choice("kind", DECISION_KINDS),
+        choice_check("kind", DECISION_KINDS),
         sa.CheckConstraint(
             "kind = 'other' OR initiative_id IS NOT NULL", name="initiative_required_for_approval"
         ),
@@ -158,7 +158,7 @@ class Decision(Versioned, db.Model):
 class ActionItem(Versioned, Timestamped, db.Model):
     __tablename__ = "action_items"
     __table_args__ = (
-        choice("status", ACTION_ITEM_STATUSES),
+        choice_check("status", ACTION_ITEM_STATUSES),
         sa.CheckConstraint(
             "(status = 'done') = (completed_at IS NOT NULL)", name="completed_at_when_done"
         ),

@@ -1,13 +1,17 @@
 """Steering committee resources as JSON: committees, meetings and their parts, action items."""
-from marshmallow import fields, validate, validates_schema, ValidationError
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from cxgov.initiatives.models import STATUSES as INITIATIVE_STATUSES
 from cxgov.org.schemas import UserRefSchema
-from cxgov.rest import Instant, ListArgs, Schema, choice
+from cxgov.rest import Instant, ListArgs, Schema, choice_field
 from cxgov.steering.models import (
-    ACTION_ITEM_STATUSES, AGENDA_KINDS, ATTENDANCE_STATUSES, DECISION_KINDS, MEETING_STATUSES, MEMBER_ROLES,
+    ACTION_ITEM_STATUSES,
+    AGENDA_KINDS,
+    ATTENDANCE_STATUSES,
+    DECISION_KINDS,
+    MEETING_STATUSES,
+    MEMBER_ROLES,
 )
-
 
 
 def Title(**kwargs):
@@ -28,13 +32,13 @@ class CommitteeMemberSchema(Schema):
     committee_id = fields.Integer(dump_only=True)
     user_id = Id(required=True)
     department_id = Id(allow_none=True)
-    member_role = choice(MEMBER_ROLES, load_default="member")
+    member_role = choice_field(MEMBER_ROLES, load_default="member")
     user = fields.Nested(UserRefSchema, dump_only=True)
 
 
 class CommitteeMemberPatchSchema(Schema):
     department_id = Id(allow_none=True)
-    member_role = choice(MEMBER_ROLES)
+    member_role = choice_field(MEMBER_ROLES)
 
 
 class CommitteeSchema(Schema):
@@ -54,7 +58,7 @@ class MeetingSchema(Schema):
     starts_at = Instant(required=True)
     duration_minutes = Minutes(load_default=60)
     location = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200))
-    status = choice(MEETING_STATUSES, dump_only=True)
+    status = choice_field(MEETING_STATUSES, dump_only=True)
     minutes = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200_000))
     minutes_published_at = Instant(dump_only=True, allow_none=True)
     ics_uid = fields.String(dump_only=True)
@@ -70,13 +74,13 @@ class MeetingPatchSchema(Schema):
     starts_at = Instant()
     duration_minutes = Minutes()
     location = fields.String(allow_none=True, validate=validate.Length(max=200))
-    status = choice(MEETING_STATUSES)
+    status = choice_field(MEETING_STATUSES)
     minutes = fields.String(allow_none=True, validate=validate.Length(max=200_000))
 
 
 class MeetingArgs(ListArgs):
     committee_id = fields.Integer()
-    status = choice(MEETING_STATUSES)
+    status = choice_field(MEETING_STATUSES)
     # `from`/`to` bound starts_at (inclusive, exclusive).
     starts_from = Instant(data_key="from")
     starts_to = Instant(data_key="to")
@@ -88,7 +92,7 @@ class AgendaItemSchema(Schema):
     position = fields.Integer(validate=validate.Range(min=0, max=10_000),
                               metadata={"description": "0-based; omitted → appended at the end"})
     title = Title(required=True)
-    kind = choice(AGENDA_KINDS, load_default="information")
+    kind = choice_field(AGENDA_KINDS, load_default="information")
     initiative_id = Id(allow_none=True, load_default=None)
     journey_id = Id(allow_none=True, load_default=None)
     presenter_id = Id(allow_none=True, load_default=None)
@@ -115,19 +119,19 @@ class AttendanceSchema(Schema):
     id = fields.Integer(dump_only=True)
     meeting_id = fields.Integer(dump_only=True)
     user_id = Id(required=True)
-    status = choice(ATTENDANCE_STATUSES, required=True)
+    status = choice_field(ATTENDANCE_STATUSES, required=True)
     user = fields.Nested(UserRefSchema, dump_only=True)
 
 
 class AttendanceStatusSchema(Schema):
-    status = choice(ATTENDANCE_STATUSES, required=True)
+    status = choice_field(ATTENDANCE_STATUSES, required=True)
 
 
 class DecisionSchema(Schema):
     id = fields.Integer(dump_only=True)
     meeting_id = fields.Integer(dump_only=True)
     text = fields.String(required=True, validate=validate.Length(min=1, max=20_000))
-    kind = choice(DECISION_KINDS, load_default="other")
+    kind = choice_field(DECISION_KINDS, load_default="other")
     initiative_id = Id(allow_none=True, load_default=None)
     corrects_id = Id(allow_none=True, load_default=None,
                      metadata={"description": "the decision this one corrects (after minutes are published)"})
@@ -137,7 +141,7 @@ class DecisionSchema(Schema):
 
 class DecisionPatchSchema(Schema):
     text = fields.String(validate=validate.Length(min=1, max=20_000))
-    kind = choice(DECISION_KINDS)
+    kind = choice_field(DECISION_KINDS)
     initiative_id = Id(allow_none=True)
 
 
@@ -157,7 +161,7 @@ class ActionItemSchema(Schema):
     description = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=20_000))
     owner_id = Id(required=True)
     due_on = fields.Date(required=True)
-    status = choice(ACTION_ITEM_STATUSES, load_default="open")
+    status = choice_field(ACTION_ITEM_STATUSES, load_default="open")
     meeting_id = Id(allow_none=True, load_default=None)
     initiative_id = Id(allow_none=True, load_default=None)
     department_id = Id(allow_none=True, load_default=None)
@@ -168,7 +172,7 @@ class ActionItemSchema(Schema):
 
 class ActionItemArgs(ListArgs):
     owner_id = fields.Integer()
-    status = choice(ACTION_ITEM_STATUSES)
+    status = choice_field(ACTION_ITEM_STATUSES)
     meeting_id = fields.Integer()
     initiative_id = fields.Integer()
     department_id = fields.Integer()
@@ -182,7 +186,7 @@ class ActionItemArgs(ListArgs):
 
 
 class TransitionRequestSchema(Schema):
-    to = choice(INITIATIVE_STATUSES, required=True)
+    to = choice_field(INITIATIVE_STATUSES, required=True)
     decision_id = Id(allow_none=True, load_default=None)
     note = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=20_000))
     on = fields.Date(allow_none=True, load_default=None,

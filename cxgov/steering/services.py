@@ -16,7 +16,14 @@ from cxgov.org.models import Department, User
 from cxgov.references import require_existing
 from cxgov.rest import apply_changes
 from cxgov.steering.models import (
-    ActionItem, AgendaItem, Attendance, Committee, CommitteeMember, Decision, Meeting, MinutesCorrection,
+    ActionItem,
+    AgendaItem,
+    Attendance,
+    Committee,
+    CommitteeMember,
+    Decision,
+    Meeting,
+    MinutesCorrection,
 )
 
 # A change of any of these re-issues the calendar invite (a higher SEQUENCE, same UID), as does
@@ -126,7 +133,8 @@ def require_meeting_update(actor, meeting, data):
     if set(data) - {"minutes"}:
         require_governance(actor)
     else:
-        policy.require(policy.write_minutes, actor, meeting, "Only CX leaders, admins and the committee's secretary write minutes.")
+        policy.require(policy.write_minutes, actor, meeting,
+                   "Only CX leaders, admins and the committee's secretary write minutes.")
 
 
 def update_meeting(actor, meeting, data, now=None):
@@ -139,7 +147,8 @@ def update_meeting(actor, meeting, data, now=None):
     status = data.get("status", meeting.status)
     cancelling = "cancelled" in (status, meeting.status) and status != meeting.status
     if status == "held" and data.get("starts_at", meeting.starts_at) > (now or utcnow()):
-        raise Invalid("A meeting cannot be marked held before it starts.", errors={"status": ["The meeting has not started yet."]})
+        raise Invalid("A meeting cannot be marked held before it starts.",
+                      errors={"status": ["The meeting has not started yet."]})
     changed = apply_changes(meeting, data)
     if cancelling or any(name in changed for name in INVITE_FIELDS):
         meeting.ics_sequence += 1
@@ -158,7 +167,8 @@ def delete_meeting(actor, meeting):
 
 
 def publish_minutes(actor, meeting, now=None):
-    policy.require(policy.write_minutes, actor, meeting, "Only CX leaders, admins and the committee's secretary publish minutes.")
+    policy.require(policy.write_minutes, actor, meeting,
+                   "Only CX leaders, admins and the committee's secretary publish minutes.")
     if meeting.status != "held":
         raise Conflict("Only the minutes of a held meeting can be published; mark the meeting held first.",
                        errors={"status": [f"The meeting is {meeting.status}."]})
@@ -172,7 +182,8 @@ def publish_minutes(actor, meeting, now=None):
 
 
 def add_minutes_correction(actor, meeting, data):
-    policy.require(policy.write_minutes, actor, meeting, "Only CX leaders, admins and the committee's secretary correct minutes.")
+    policy.require(policy.write_minutes, actor, meeting,
+                   "Only CX leaders, admins and the committee's secretary correct minutes.")
     if not is_published(meeting):
         raise Conflict("These minutes are not published yet: edit them directly.")
     correction = MinutesCorrection(meeting_id=meeting.id, text=data["text"], author_id=actor.id)
@@ -266,7 +277,8 @@ def set_attendance(actor, meeting, user_id, status):
     if meeting.status == "cancelled" and status in ("attended", "absent"):
         raise Conflict("The meeting was cancelled: nobody attended.", errors={"status": ["The meeting is cancelled."]})
     require_existing(User, user_id, "user_id")
-    row = db.session.scalar(select(Attendance).where(Attendance.meeting_id == meeting.id, Attendance.user_id == user_id))
+    row = db.session.scalar(select(Attendance).where(Attendance.meeting_id == meeting.id,
+                                                     Attendance.user_id == user_id))
     created = row is None
     if created:
         row = Attendance(meeting_id=meeting.id, user_id=user_id, status=status)
@@ -368,10 +380,12 @@ def require_action_item_update(actor, item, data):
     """May `actor` make this change to `item` at all (checked before anything else, If-Match
     included): governance anything, the owner the status of their own item."""
     if not policy.manage_governance(actor):
-        policy.require(policy.update_action_item_status, actor, item, "You may only change the status of your own action items.")
+        policy.require(policy.update_action_item_status, actor, item,
+                       "You may only change the status of your own action items.")
         if set(data) - {"status"}:
             raise Forbidden("You may only change the status of your own action items.",
-                            errors={name: ["Only CX leaders and admins change this."] for name in sorted(set(data) - {"status"})})
+                            errors={name: ["Only CX leaders and admins change this."]
+                                    for name in sorted(set(data) - {"status"})})
 
 
 def update_action_item(actor, item, data, now=None):

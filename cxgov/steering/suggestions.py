@@ -79,7 +79,8 @@ def _due_for_impact_review(on):
     )
     for initiative in db.session.scalars(stmt):
         yield Suggestion(f"initiative:{initiative.id}:impact", f"Impact review: {initiative.title}"[:200],
-                         "initiative_review", f"Delivered on {day(initiative.delivered_on)}; impact not reviewed since.",
+                         "initiative_review",
+                         f"Delivered on {day(initiative.delivered_on)}; impact not reviewed since.",
                          initiative_id=initiative.id)
 
 
@@ -149,7 +150,8 @@ def kpis_moving_the_wrong_way(on):
 def _kpis_moving_the_wrong_way(on):
     for m in kpis_moving_the_wrong_way(on):
         yield Suggestion(f"journey:{m.journey_id}:{m.code}", f"{m.journey}: {m.metric} moved the wrong way"[:200],
-                         "journey_review", f"{m.metric} went from {m.previous.normalize():f} to {m.latest.normalize():f}.",
+                         "journey_review",
+                         f"{m.metric} went from {m.previous.normalize():f} to {m.latest.normalize():f}.",
                          journey_id=m.journey_id)
 
 

@@ -7,9 +7,8 @@ form token; cancelling a meeting or removing a member asks for confirmation firs
 someone is not allowed to use is not shown to them, and its POST answers 403 anyway.
 """
 from datetime import datetime, timedelta
-from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -18,22 +17,37 @@ from sqlalchemy.orm import selectinload
 from cxgov import pages, policy
 from cxgov.db import load, today, utcnow
 from cxgov.errors import Conflict, Invalid
-from cxgov.formatting import local_time, local_zone
 from cxgov.extensions import db
+from cxgov.formatting import local_time, local_zone
 from cxgov.initiatives import gate, lifecycle
 from cxgov.initiatives.models import Initiative
 from cxgov.org.models import User
 from cxgov.pages import Field, FormSpec
+from cxgov.pdf import pdf_response
 from cxgov.rest import get_or_404
 from cxgov.roi import services as roi_services
 from cxgov.steering import services, suggestions
 from cxgov.steering.ics import build_invite
 from cxgov.steering.models import (
-    ACTION_ITEM_STATUSES, AGENDA_KINDS, ATTENDANCE_STATUSES, DECISION_KINDS, MEMBER_ROLES, ActionItem, AgendaItem,
-    Committee, CommitteeMember, Meeting, MinutesCorrection,
+    ACTION_ITEM_STATUSES,
+    AGENDA_KINDS,
+    ATTENDANCE_STATUSES,
+    DECISION_KINDS,
+    MEMBER_ROLES,
+    ActionItem,
+    AgendaItem,
+    Committee,
+    CommitteeMember,
+    Meeting,
+    MinutesCorrection,
 )
 from cxgov.steering.schemas import (
-    ActionItemSchema, AgendaItemSchema, CommitteeMemberSchema, CommitteeSchema, DecisionSchema, MeetingPatchSchema,
+    ActionItemSchema,
+    AgendaItemSchema,
+    CommitteeMemberSchema,
+    CommitteeSchema,
+    DecisionSchema,
+    MeetingPatchSchema,
     MeetingSchema,
 )
 from cxgov.transaction import transactional
@@ -273,7 +287,9 @@ def _meeting_page_data(meeting):
         # The approval gate of every proposal the meeting may decide (SPEC §8.1), and whether the
         # meeting has begun (decisions are recorded from then on).
         "readiness": gate.readiness_for(proposals), "started": meeting.starts_at <= utcnow(),
-        "cases": roi_services.business_cases(current_user, [initiatives[i] for i in initiative_ids if i in initiatives]), "action_items": open_items, "people": people,
+        "cases": roi_services.business_cases(current_user,
+                                             [initiatives[i] for i in initiative_ids if i in initiatives]),
+        "action_items": open_items, "people": people,
         "users": users, "corrections": corrections,
     }
 
@@ -454,7 +470,8 @@ def publish_minutes(meeting_id):
             keep_label="Not yet", detail="Published minutes and decisions can no longer change: "
                                          "later changes are recorded as corrections.")
     return _attempt(lambda: services.publish_minutes(current_user, meeting_) and None,
-                    "Minutes published. From now on, changes are recorded as corrections.", _back(meeting_id, "minutes"))
+                    "Minutes published. From now on, changes are recorded as corrections.",
+                    _back(meeting_id, "minutes"))
 
 
 @bp.route("/meetings/<int:meeting_id>/minutes/corrections", methods=["POST"])
@@ -492,16 +509,9 @@ def minutes(meeting_id):
 @bp.route("/meetings/<int:meeting_id>/minutes.pdf")
 def minutes_pdf(meeting_id):
     """The printable minutes as PDF, laid out by the same print stylesheet."""
-    from weasyprint import CSS, HTML
-    from weasyprint.urls import URLFetcher
-
     meeting_, html = _render_minutes(meeting_id, pdf=True)
-    static = Path(current_app.static_folder)
-    # Nothing is fetched while rendering: the stylesheets are handed over from disk.
-    pdf = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=())).write_pdf(
-        stylesheets=[CSS(filename=str(static / name)) for name in ("cxgov.css", "print.css", "steering.css")])
-    return current_app.response_class(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="minutes-meeting-{meeting_.id}.pdf"'})
+    return pdf_response(html, f"minutes-meeting-{meeting_.id}.pdf",
+                        stylesheets=("cxgov.css", "print.css", "steering.css"))
 
 
 # -- my action items -----------------------------------------------------------------------------

@@ -5,13 +5,12 @@ constraints; the measurement key and "one active ambassador per department" are
 indexes that alembic's autogenerate cannot see (expression / partial), written here.
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-22 20:42:31.163372
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0001'

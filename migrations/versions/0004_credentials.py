@@ -11,9 +11,8 @@ Revises: 0003
 Create Date: 2026-11-30 09:24:07
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0004'

@@ -16,9 +16,8 @@ Revises: 0004
 Create Date: 2026-11-30 10:00:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0005'

@@ -88,7 +88,9 @@ def test_second_active_assignment_for_a_department_is_409(app, login_as):
     leader = login_as("cx_leader")
     department_id, first_user = _department_and_user(app)
     _, second_user = _department_and_user(app)
-    assert leader.post("/api/ambassadors", json={"user_id": first_user, "department_id": department_id}).status_code == 201
+    assert (
+        leader.post("/api/ambassadors", json={"user_id": first_user, "department_id": department_id}).status_code == 201
+    )
     response = leader.post("/api/ambassadors", json={"user_id": second_user, "department_id": department_id})
     assert response.status_code == 409
     assert "department_id" in response.json["errors"]
@@ -111,7 +113,9 @@ def test_a_user_is_active_ambassador_of_one_department_at_a_time(app, login_as):
     leader = login_as("cx_leader")
     first_department, user_id = _department_and_user(app)
     second_department, _ = _department_and_user(app)
-    assert leader.post("/api/ambassadors", json={"user_id": user_id, "department_id": first_department}).status_code == 201
+    assert (
+        leader.post("/api/ambassadors", json={"user_id": user_id, "department_id": first_department}).status_code == 201
+    )
     response = leader.post("/api/ambassadors", json={"user_id": user_id, "department_id": second_department})
     assert response.status_code == 409
     assert "user_id" in response.json["errors"]

@@ -57,7 +57,9 @@ def test_department_create_update_delete_are_recorded_with_actor_and_changes(app
 
 def test_user_changes_are_recorded_and_secrets_redacted(app, login_as):
     admin = login_as("admin")
-    user_id = admin.post("/api/users", json={"email": "jo@example.com", "name": "Jo", "password": "a long password"}).json["id"]
+    user_id = admin.post(
+        "/api/users", json={"email": "jo@example.com", "name": "Jo", "password": "a long password"}
+    ).json["id"]
     admin.patch(f"/api/users/{user_id}", json={"role": "cx_leader", "password": "another long password"})
 
     (create, *_), (update, *_) = [(e[4],) for e in entries(app, entity="user", entity_id=user_id)]

@@ -24,9 +24,16 @@ def test_api_sign_in_token_revocation_and_failures_are_audited(app):
         user_id = user.id
     client = app.test_client()
     client.environ_base["REMOTE_ADDR"] = "10.1.2.3"
-    assert client.post("/api/auth/tokens", json={"email": "lena@example.com", "password": "Wr0ng-Secret-Guess"}).status_code == 401
+    assert (
+        client.post(
+            "/api/auth/tokens", json={"email": "lena@example.com", "password": "Wr0ng-Secret-Guess"}
+        ).status_code
+        == 401
+    )
     assert client.post("/api/auth/tokens", json={"email": "my-Secret-Passw0rd", "password": "x"}).status_code == 401
-    raw = client.post("/api/auth/tokens", json={"email": "lena@example.com", "password": factories.PASSWORD}).json["token"]
+    raw = client.post("/api/auth/tokens", json={"email": "lena@example.com", "password": factories.PASSWORD}).json[
+        "token"
+    ]
     assert client.delete("/api/auth/tokens/current", headers={"Authorization": f"Bearer {raw}"}).status_code == 204
 
     events = _events(app)

@@ -165,7 +165,10 @@ def test_the_address_limit_holds_across_accounts(limited_app):
 def test_the_page_and_the_api_share_the_address_limit(limited_app):
     client = limited_app.test_client()
     token = csrf_token(client, "/login")
-    assert client.post("/api/auth/tokens", json={"email": "lena@example.com", "password": "wrong guess"}).status_code == 401
+    assert (
+        client.post("/api/auth/tokens", json={"email": "lena@example.com", "password": "wrong guess"}).status_code
+        == 401
+    )
     assert client.post("/login", data={"email": "lena@example.com", "password": "wrong guess",
                                        "csrf_token": token}).status_code == 200
     assert client.post("/api/auth/tokens", json={"email": "nobody@example.com", "password": "guess"}).status_code == 401

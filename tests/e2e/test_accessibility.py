@@ -22,8 +22,21 @@ from cxgov.db import utcnow
 from cxgov.demo import DOMAIN, PASSWORD, seed_demo
 from cxgov.extensions import db
 from cxgov.models import (
-    ActionItem, AgendaItem, Ambassador, AmbassadorAction, CashFlow, Committee, CommitteeMember, Decision,
-    Department, ImportJob, Initiative, Journey, Meeting, Notification, User,
+    ActionItem,
+    AgendaItem,
+    Ambassador,
+    AmbassadorAction,
+    CashFlow,
+    Committee,
+    CommitteeMember,
+    Decision,
+    Department,
+    ImportJob,
+    Initiative,
+    Journey,
+    Meeting,
+    Notification,
+    User,
 )
 from tests.conftest import _migrate
 from tests.e2e import axe

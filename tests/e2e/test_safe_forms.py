@@ -72,7 +72,10 @@ def test_clicking_add_twice_adds_one_cash_flow_and_a_delete_asks_first(app, live
     page.click("button:has-text('Add cash flow')")
     page.wait_for_load_state()
     assert page.locator("#cf-amount").get_attribute("aria-invalid") == "true"
-    assert page.locator("#cf-amount-error").inner_text() == "Enter the amount in figures, like 1250.50 (no thousands separators or currency sign)."
+    assert (
+        page.locator("#cf-amount-error").inner_text()
+        == "Enter the amount in figures, like 1250.50 (no thousands separators or currency sign)."
+    )
     assert page.locator(".error-summary a[href='#cf-amount']").is_visible()
     assert page.locator("#cf-category").input_value() == "Licence"
     assert page.locator("#cf-kind").input_value() == "benefit"

@@ -16,7 +16,7 @@ def region(html, element_id):
     match = re.search(rf'<(\w+)[^>]*\bid="{re.escape(element_id)}"', html)
     assert match, f"no element #{element_id} on the page"
     tag = match.group(1)
-    depth, position = 0, match.start()
+    depth = 0
     for tag_match in re.finditer(rf"<(/?){tag}\b[^>]*>", html[match.start():]):
         depth += -1 if tag_match.group(1) else 1
         if depth == 0:

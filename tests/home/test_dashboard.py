@@ -5,8 +5,10 @@ from decimal import Decimal
 
 from cxgov.db import today, utcnow
 from cxgov.extensions import db
+from cxgov.formatting import money as format_money
+from cxgov.formatting import months as format_months
+from cxgov.formatting import percent as format_percent
 from cxgov.models import User
-from cxgov.formatting import money as format_money, months as format_months, percent as format_percent
 from tests import factories
 from tests.home.conftest import region, text
 from tests.queries import count_statements
@@ -82,8 +84,12 @@ def test_a_leader_sees_what_needs_steering(app, persona):
         factories.create_measurement(journey, "nps", period_start=TODAY - timedelta(days=60), value=Decimal("14"))
         factories.create_measurement(journey, "nps", period_start=TODAY - timedelta(days=30), value=Decimal("9"))
         # Churn is lower-is-better: falling is good news, not a warning.
-        factories.create_measurement(journey, "churn_rate", period_start=TODAY - timedelta(days=60), value=Decimal("12"))
-        factories.create_measurement(journey, "churn_rate", period_start=TODAY - timedelta(days=30), value=Decimal("11"))
+        factories.create_measurement(
+            journey, "churn_rate", period_start=TODAY - timedelta(days=60), value=Decimal("12")
+        )
+        factories.create_measurement(
+            journey, "churn_rate", period_start=TODAY - timedelta(days=30), value=Decimal("11")
+        )
         silent_user = factories.create_user(name="Hanna Vogel")
         factories.create_ambassador(user=silent_user, department=factories.create_department(name="Finance"),
                                     started_on=TODAY - timedelta(days=90))
@@ -190,8 +196,9 @@ def test_an_ambassador_logs_from_home_and_sees_own_and_department_activity(app, 
     with app.app_context():
         user = db.session.get(User, client.user_id)
         own = db.session.scalars(db.select(factories.Ambassador).where(factories.Ambassador.user_id == user.id)).one()
-        factories.create_ambassador_action(own, title="Shared a claimant's story", occurred_on=TODAY - timedelta(days=2),
-                                           people_reached=18)
+        factories.create_ambassador_action(
+            own, title="Shared a claimant's story", occurred_on=TODAY - timedelta(days=2), people_reached=18
+        )
         predecessor = factories.create_ambassador(department=db.session.get(factories.Department, own.department_id),
                                                   started_on=TODAY - timedelta(days=200),
                                                   ended_on=TODAY - timedelta(days=11))

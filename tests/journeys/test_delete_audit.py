@@ -100,13 +100,17 @@ def test_a_stage_is_deleted_with_its_touchpoints_each_audited(app, journey_owner
 def test_a_touchpoint_with_measurements_is_not_deleted(app, journey_owner):
     measure(app, journey_owner.journey_id, stage_id=journey_owner.stage_ids[0],
             touchpoint_id=journey_owner.touchpoint_id)
-    response = journey_owner.delete(f"/api/journeys/{journey_owner.journey_id}/touchpoints/{journey_owner.touchpoint_id}")
+    response = journey_owner.delete(
+        f"/api/journeys/{journey_owner.journey_id}/touchpoints/{journey_owner.touchpoint_id}"
+    )
     assert response.status_code == 409 and response.json["measurements"] == 1
     assert count_rows(app, Touchpoint) == 1 and count_rows(app, Measurement) == 1
 
 
 def test_a_touchpoint_without_measurements_is_deleted_and_audited(app, journey_owner):
-    response = journey_owner.delete(f"/api/journeys/{journey_owner.journey_id}/touchpoints/{journey_owner.touchpoint_id}")
+    response = journey_owner.delete(
+        f"/api/journeys/{journey_owner.journey_id}/touchpoints/{journey_owner.touchpoint_id}"
+    )
     assert response.status_code == 204
     assert audited(app, "delete", "touchpoint")[journey_owner.touchpoint_id]["channel"] == "phone"
 

@@ -129,11 +129,14 @@ def test_impact_bad_input(app, login_as, initiative):
     api = login_as("admin")
     base = f"/api/initiatives/{initiative}/impacts"
     metric = nps_id(app)
-    for body, field in [({**IMPACT, "metric_id": 999}, "metric_id"), ({**IMPACT, "metric_id": metric, "journey_id": 999}, "journey_id"),
-                        ({**IMPACT, "metric_id": metric, "attribution": 1.5}, "attribution"),
-                        ({**IMPACT, "metric_id": metric, "value_per_unit": "abc"}, "value_per_unit"),
-                        ({**IMPACT, "metric_id": metric, "actual_value": 3}, "actual_value"),
-                        ({"metric_id": metric}, "baseline_value")]:
+    for body, field in [
+        ({**IMPACT, "metric_id": 999}, "metric_id"),
+        ({**IMPACT, "metric_id": metric, "journey_id": 999}, "journey_id"),
+        ({**IMPACT, "metric_id": metric, "attribution": 1.5}, "attribution"),
+        ({**IMPACT, "metric_id": metric, "value_per_unit": "abc"}, "value_per_unit"),
+        ({**IMPACT, "metric_id": metric, "actual_value": 3}, "actual_value"),
+        ({"metric_id": metric}, "baseline_value"),
+    ]:
         response = api.post(base, json=body)
         assert response.status_code == 422 and field in response.json["errors"], body
     assert count_rows(app, Impact) == 0

@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from cxgov.auth.services import verified_tokens
 from cxgov.extensions import db
 from cxgov.journeys.models import Journey, Measurement
 from tests import factories
@@ -175,7 +174,6 @@ def test_validation_takes_a_bounded_number_of_queries(app, journey_owner):
                                 for day in range(1, n + 1))
 
     def statements(text):
-        verified_tokens(app).clear()  # both uploads look their token up
         with recorded_statements(app) as seen:
             response = upload(journey_owner, text)
         assert response.status_code == 200, response.json

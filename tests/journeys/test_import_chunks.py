@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import delete, select
 
 from cxgov.audit.models import AuditEntry
-from cxgov.auth.services import verified_tokens
 from cxgov.errors import Invalid
 from cxgov.extensions import db
 from cxgov.journeys.imports import MAX_LISTED, import_measurements
@@ -210,7 +209,6 @@ def test_queries_grow_by_a_fixed_number_per_chunk(app, journey_owner, chunk):
                                 for day in range(1, n + 1))
 
     def statements(text):
-        verified_tokens(app).clear()  # every upload looks its token up
         with recorded_statements(app) as seen:
             response = upload(journey_owner, text)
         assert response.status_code == 200, response.json
@@ -271,7 +269,8 @@ def test_a_refusal_rolls_back_what_earlier_chunks_wrote(app, chunk):
         with pytest.raises(Invalid) as refused, transactional():
             import_measurements(db.session.get(User, admin.id), text + f"nps,{journey.id},2025-01-01,2025-01-28,5\n",
                                 {"format": "measurements"})
-        assert refused.value.errors == {"line 14": ["row: same metric, journey, stage, touchpoint and period as line 2"]}
+        assert refused.value.errors == {
+            "line 14": ["row: same metric, journey, stage, touchpoint and period as line 2"]}
         assert db.session.scalars(select(Measurement)).all() == []
         with transactional():
             counts = import_measurements(db.session.get(User, admin.id), text.encode(), {"format": "measurements"})

@@ -222,7 +222,10 @@ def test_touchpoint_stage_must_belong_to_the_journey(app, journey_owner):
         ({"stage_id": foreign_stage, "name": "X", "channel": "web"}, "stage_id"),
         ({"stage_id": 9999, "name": "X", "channel": "web"}, "stage_id"),
         ({"stage_id": journey_owner.stage_ids[0], "name": "X", "channel": "fax"}, "channel"),
-        ({"stage_id": journey_owner.stage_ids[0], "name": "X", "channel": "web", "department_id": 999}, "department_id"),
+        (
+            {"stage_id": journey_owner.stage_ids[0], "name": "X", "channel": "web", "department_id": 999},
+            "department_id",
+        ),
     ]:
         response = journey_owner.post(base, json=body)
         assert response.status_code == 422 and field in response.json["errors"], body

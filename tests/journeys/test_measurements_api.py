@@ -54,8 +54,12 @@ def test_metric_rules(app, login_as):
     api = login_as("cx_leader")
     assert api.post("/api/metrics", json=CUSTOM).status_code == 201
     assert api.post("/api/metrics", json=CUSTOM).status_code == 409
-    for body, field in [({**CUSTOM, "code": "Bad Code"}, "code"), ({**CUSTOM, "code": "x", "category": "mood"}, "category"),
-                        ({**CUSTOM, "code": "y", "direction": "up"}, "direction"), ({**CUSTOM, "code": "z", "builtin": True}, "builtin")]:
+    for body, field in [
+        ({**CUSTOM, "code": "Bad Code"}, "code"),
+        ({**CUSTOM, "code": "x", "category": "mood"}, "category"),
+        ({**CUSTOM, "code": "y", "direction": "up"}, "direction"),
+        ({**CUSTOM, "code": "z", "builtin": True}, "builtin"),
+    ]:
         response = api.post("/api/metrics", json=body)
         assert response.status_code == 422 and field in response.json["errors"], body
     with app.app_context():
@@ -161,7 +165,9 @@ def test_stage_and_touchpoint_must_belong_to_the_journey(app, journey_owner, nps
         response = journey_owner.post("/api/measurements", json=body(journey_owner, metric_id=nps_id, **change))
         assert response.status_code == 422 and field in response.json["errors"]
     assert count_rows(app, Measurement) == 0
-    ok = body(journey_owner, metric_id=nps_id, stage_id=journey_owner.stage_ids[0], touchpoint_id=journey_owner.touchpoint_id)
+    ok = body(
+        journey_owner, metric_id=nps_id, stage_id=journey_owner.stage_ids[0], touchpoint_id=journey_owner.touchpoint_id
+    )
     assert journey_owner.post("/api/measurements", json=ok).status_code == 201
 
 

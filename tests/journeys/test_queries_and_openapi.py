@@ -1,7 +1,6 @@
 """Lists cost a constant number of queries; the OpenAPI description covers every journeys operation."""
 from datetime import date
 
-
 from cxgov.extensions import db
 from cxgov.journeys.models import Journey
 from tests import factories

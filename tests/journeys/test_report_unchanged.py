@@ -178,8 +178,9 @@ def test_extreme_values_average_exactly(app, login_as, journey_owner):
             value = chosen.choice(extremes) if index % 3 else f"{chosen.uniform(-1e10, 1e10):.4f}"
             if Decimal(value).copy_abs() >= Decimal("1e10"):
                 value = "9999999999.9999"
-            factories.create_measurement(journey, metric_id=nps, period_start=date(2024, 1, 1) + timedelta(days=9 * index),
-                                         value=Decimal(value))
+            factories.create_measurement(
+                journey, metric_id=nps, period_start=date(2024, 1, 1) + timedelta(days=9 * index), value=Decimal(value)
+            )
         for day in (date(2024, 3, 31), date(2024, 6, 15), date(2024, 8, 31), date(2024, 12, 1)):
             factories.create_initiative(journey=journey, status="delivered", delivered_on=day)
         journey_id = journey.id

@@ -6,7 +6,6 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from cxgov.extensions import db
 from cxgov.notifications.delivery import MAX_ATTEMPTS, deliver_notifications
 from cxgov.notifications.mail import header_text
 from tests import factories as f

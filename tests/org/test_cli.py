@@ -15,8 +15,9 @@ def _users(app):
 def test_create_user_with_a_password(app, runner):
     with app.app_context():
         department_id = factories.create_department(code="CLM").id
-    result = runner.invoke(args=["cxgov", "create-user", "--email", "Lena.Fischer@Example.com", "--name", "Lena Fischer",
-                                 "--role", "cx_leader", "--department", "CLM", "--password", "a long password"])
+    result = runner.invoke(args=["cxgov", "create-user", "--email", "Lena.Fischer@Example.com",
+                                 "--name", "Lena Fischer", "--role", "cx_leader", "--department", "CLM",
+                                 "--password", "a long password"])
     assert result.exit_code == 0, result.output
     assert "created cx_leader lena.fischer@example.com" in result.output
     name, role, dept, password_hash = _users(app)["lena.fischer@example.com"]

@@ -220,7 +220,10 @@ def test_a_stale_if_match_is_412_and_writes_nothing(app, login_as):
     user_id = make_user(app, name="Aaron Other")
     admin = login_as("admin")
     stale = admin.get(f"/api/users/{user_id}").headers["ETag"]
-    assert admin.patch(f"/api/users/{user_id}", json={"name": "Aaron Mayer"}, headers={"If-Match": stale}).status_code == 200
+    assert (
+        admin.patch(f"/api/users/{user_id}", json={"name": "Aaron Mayer"}, headers={"If-Match": stale}).status_code
+        == 200
+    )
     response = admin.patch(f"/api/users/{user_id}", json={"name": "Lost update"}, headers={"If-Match": stale})
     assert response.status_code == 412
     assert response.content_type == "application/problem+json"
@@ -312,6 +315,6 @@ def test_the_list_costs_the_same_queries_for_3_or_30_users(app, login_as):
     few = queries_for_listing()
     assert few >= 2  # the count and the page (plus the token lookup)
     with app.app_context():
-        for n in range(27):
+        for _ in range(27):
             factories.create_user(department_id=factories.create_department().id, password=None)
     assert queries_for_listing() == few

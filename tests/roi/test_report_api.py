@@ -130,13 +130,15 @@ def test_csv_has_the_same_rows(login_as, app):
     assert list(rows[0]) == ["id", "title", "status", "department", "department_id", "journey", "journey_id",
                              "category", "pv_costs", "pv_benefits", "npv", "roi", "payback_months"]
     assert [int(row["id"]) for row in rows] == world["ids"]
-    for row, expected in zip(rows, report["initiatives"]):
+    for row, expected in zip(rows, report["initiatives"], strict=True):
         assert row["npv"] == expected["npv"] and row["pv_costs"] == expected["pv_costs"]
         assert (float(row["roi"]) if row["roi"] else None) == expected["roi"]
     assert rows[1]["pv_benefits"] == "909.09"  # actual: 1 000 / 1.1
     assert rows[2]["title"] == "'=Training"  # never a spreadsheet formula
-    for row, expected in zip(rows, report["initiatives"]):  # names for people, ids for programs
-        assert int(row["department_id"]) == expected["department_id"] and int(row["journey_id"]) == expected["journey_id"]
+    for row, expected in zip(rows, report["initiatives"], strict=True):  # names for people, ids for programs
+        assert (
+            int(row["department_id"]) == expected["department_id"] and int(row["journey_id"]) == expected["journey_id"]
+        )
     with app.app_context():
         names = {d.id: d.name for d in db.session.scalars(select(Department))}
         journeys = {j.id: j.name for j in db.session.scalars(select(Journey))}

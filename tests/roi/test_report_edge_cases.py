@@ -18,7 +18,8 @@ CASES = {
     "year0_zero_risk":     [("cost", 0, "100", "0.1"), ("benefit", 0, "110", "0")],
     "boundary_benefit_rk": [("cost", 0, "90", "0"), ("benefit", 1, "100", "0.1")],
     "cost_later_only":     [("cost", 2, "1000", "0"), ("benefit", 3, "400", "0")],
-    "dip_again":           [("cost", 0, "100", "0"), ("benefit", 1, "150", "0"), ("cost", 2, "100", "0"), ("benefit", 3, "100", "0")],
+    "dip_again":           [("cost", 0, "100", "0"), ("benefit", 1, "150", "0"), ("cost", 2, "100", "0"),
+                            ("benefit", 3, "100", "0")],
 }
 
 

@@ -171,7 +171,9 @@ def test_a_large_portfolio_lists_its_largest_investments_and_offers_every_initia
     csv_text = page.get("/reports/roi.csv?portfolio=all")
     assert csv_text.status_code == 200 and csv_text.mimetype == "text/csv"
     # The same rows as the API's CSV: all 56 initiatives, not only the 50 on the page.
-    assert csv_text.get_data(as_text=True) == login_as("admin").get("/api/reports/roi.csv?portfolio=all").get_data(as_text=True)
+    assert csv_text.get_data(as_text=True) == login_as("admin").get("/api/reports/roi.csv?portfolio=all").get_data(
+        as_text=True
+    )
     assert len(csv_text.get_data(as_text=True).strip().splitlines()) == 57
 
 

@@ -81,7 +81,8 @@ def test_no_cash_flows_gives_zeros_and_null_roi(login_as, app):
 
 
 @pytest.mark.parametrize("query, field", [("basis=forecast", "basis"), ("discount_rate=1.5", "discount_rate"),
-                                          ("discount_rate=-0.1", "discount_rate"), ("discount_rate=abc", "discount_rate"),
+                                          ("discount_rate=-0.1", "discount_rate"),
+                                          ("discount_rate=abc", "discount_rate"),
                                           ("discount_rate=NaN", "discount_rate")])
 def test_bad_parameters(login_as, initiative_of, query, field):
     response = login_as("admin").get(f"/api/initiatives/{initiative_of()}/roi?{query}")

@@ -28,7 +28,7 @@ def test_an_unloaded_collection_raises_and_the_explicit_ways_load_it(app):
 
         meeting = db.session.get(Meeting, meeting_id)
         with pytest.raises(InvalidRequestError, match="raise_on_sql"):
-            meeting.agenda_items
+            _ = meeting.agenda_items
         assert [item.title for item in load(meeting, "agenda_items").agenda_items] == ["Welcome", "Returns pilot"]
 
         db.session.expunge_all()

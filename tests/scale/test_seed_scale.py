@@ -4,9 +4,9 @@ from sqlalchemy import func, select
 from cxgov.audit.models import AuditEntry
 from cxgov.db import today
 from cxgov.demo import INITIATIVES, JOURNEYS
-from cxgov.scale import month_back
 from cxgov.extensions import db
 from cxgov.models import CashFlow, Impact, Initiative, Journey, Measurement
+from cxgov.scale import month_back
 
 
 def count(model, *where):

@@ -12,7 +12,7 @@ from cxgov.initiatives.models import Initiative
 from cxgov.journeys.imports import import_measurements
 from cxgov.journeys.models import Measurement
 from cxgov.org.models import User
-from cxgov.rest import money
+from cxgov.rest import hundredths
 from cxgov.roi import calc, services
 from tests import factories
 
@@ -46,7 +46,9 @@ def test_a_streamed_file_imports_like_bytes_and_is_audited_once(app):
         values = db.session.scalars(select(Measurement.value).order_by(Measurement.period_start)).all()
         assert values == [Decimal(f"{month}.5") for month in range(1, 13)]
         entries = db.session.scalars(select(AuditEntry).where(AuditEntry.entity == "measurement_import")).all()
-        assert [(e.action, e.actor_id, e.changes) for e in entries] == [("create", admin.id, {"created": 12, "rows": 12})]
+        assert [(e.action, e.actor_id, e.changes) for e in entries] == [
+            ("create", admin.id, {"created": 12, "rows": 12})
+        ]
         again = import_measurements(db.session.get(User, admin.id), text.encode(), {"format": "measurements"})
         assert again == {"created": 0, "updated": 0, "unchanged": 12, "rows": 12}
 
@@ -56,8 +58,8 @@ def _expected_row(initiative, basis, rate):
     as the report formats them."""
     result = calc.compute_roi(services.flows_of(initiative.cash_flows, basis), rate)
     rounded = lambda value, step: None if value is None else float(value.quantize(step, rounding=ROUND_HALF_UP))  # noqa: E731
-    return {"pv_costs": str(money(result.pv_costs)), "pv_benefits": str(money(result.pv_benefits)),
-            "npv": str(money(result.npv)), "roi": rounded(result.roi, services.ROI_STEP),
+    return {"pv_costs": str(hundredths(result.pv_costs)), "pv_benefits": str(hundredths(result.pv_benefits)),
+            "npv": str(hundredths(result.npv)), "roi": rounded(result.roi, services.ROI_STEP),
             "payback_months": rounded(result.payback_months, services.MONTH_STEP)}
 
 
@@ -92,10 +94,13 @@ def test_the_portfolio_report_computed_in_sql_equals_the_python_computation(app,
     for row in report["initiatives"]:
         assert {field: row[field] for field in expected[row["id"]]} == expected[row["id"]], row["id"]
     totals = calc.portfolio(exact.values())
-    assert report["totals"] == {"pv_costs": str(money(totals["pv_costs"])), "pv_benefits": str(money(totals["pv_benefits"])),
-                                "npv": str(money(totals["npv"])),
-                                "roi": float(totals["roi"].quantize(services.ROI_STEP, rounding=ROUND_HALF_UP))}
+    assert report["totals"] == {
+        "pv_costs": str(hundredths(totals["pv_costs"])),
+        "pv_benefits": str(hundredths(totals["pv_benefits"])),
+        "npv": str(hundredths(totals["npv"])),
+        "roi": float(totals["roi"].quantize(services.ROI_STEP, rounding=ROUND_HALF_UP)),
+    }
     for group in report["groups"]:
         members = [exact[i] for i in exact if departments[i] == group["key"]]
         assert group["initiatives"] == len(members)
-        assert group["npv"] == str(money(calc.portfolio(members)["npv"]))
+        assert group["npv"] == str(hundredths(calc.portfolio(members)["npv"]))

@@ -36,7 +36,9 @@ def test_no_secret_in_any_response_or_log(app, login_as, caplog):
         return response
 
     # An admin creates a user with a password, then changes it.
-    created = keep(admin.post("/api/users", json={"email": "nina@example.com", "name": "Nina", "password": NEW_PASSWORD}))
+    created = keep(
+        admin.post("/api/users", json={"email": "nina@example.com", "name": "Nina", "password": NEW_PASSWORD})
+    )
     assert created.status_code == 201
     user_id = created.json["id"]
     keep(admin.patch(f"/api/users/{user_id}", json={"password": factories.PASSWORD}))
@@ -87,7 +89,7 @@ def test_an_unexpected_error_logs_no_bearer_token(app, login_as, caplog, monkeyp
     def boom(*args, **kwargs):
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr("cxgov.org.api.get_or_404", boom)
+    monkeypatch.setattr("cxgov.resources.get_or_404", boom)  # reading the user fails
     response = member.get(f"/api/users/{member.user_id}")
     assert response.status_code == 500
     assert any(record.levelno == logging.ERROR for record in caplog.records)

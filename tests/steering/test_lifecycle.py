@@ -139,7 +139,12 @@ def test_anonymous_and_missing(client, login_as, setup):
 
 def test_a_transition_is_not_dated_before_the_previous_one(login_as, app, setup):
     leader = login_as("cx_leader")
-    assert leader.post(_url(setup), json={"to": "approved", "decision_id": setup["approve"], "on": "2026-11-10"}).status_code == 201
+    assert (
+        leader.post(
+            _url(setup), json={"to": "approved", "decision_id": setup["approve"], "on": "2026-11-10"}
+        ).status_code
+        == 201
+    )
     response = leader.post(_url(setup), json={"to": "in_progress", "on": "2026-11-09"})
     assert response.status_code == 422 and "on" in response.json["errors"]
     assert get(app, Initiative, setup["initiative"]).start_on is None

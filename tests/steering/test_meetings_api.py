@@ -5,7 +5,15 @@ from sqlalchemy import select
 
 from cxgov.extensions import db
 from cxgov.initiatives.models import Initiative
-from cxgov.steering.models import AgendaItem, Attendance, Committee, CommitteeMember, Decision, Meeting, MinutesCorrection
+from cxgov.steering.models import (
+    AgendaItem,
+    Attendance,
+    Committee,
+    CommitteeMember,
+    Decision,
+    Meeting,
+    MinutesCorrection,
+)
 from tests import factories
 from tests.steering.helpers import PAST, client_for, count, get, governance_world
 
@@ -16,10 +24,14 @@ def test_committee_with_members(login_as, app):
         department = factories.create_department()
         person = factories.create_user(department_id=department.id)
         person_id, department_id = person.id, department.id
-    created = leader.post("/api/committees", json={"name": "CX steering", "charter": "Steer CX", "chair_id": leader.user_id})
+    created = leader.post(
+        "/api/committees", json={"name": "CX steering", "charter": "Steer CX", "chair_id": leader.user_id}
+    )
     assert created.status_code == 201 and created.headers["ETag"]
     committee_id = created.json["id"]
-    added = leader.post(f"/api/committees/{committee_id}/members", json={"user_id": person_id, "member_role": "secretary"})
+    added = leader.post(
+        f"/api/committees/{committee_id}/members", json={"user_id": person_id, "member_role": "secretary"}
+    )
     assert added.status_code == 201
     assert added.json["department_id"] == department_id  # defaults to the user's own department
     assert leader.post(f"/api/committees/{committee_id}/members", json={"user_id": person_id}).status_code == 409
@@ -84,7 +96,9 @@ def test_meeting_bad_input(login_as, app):
                                                   "starts_at": "2026-12-10T10:00:00", "duration_minutes": 0})
     assert response.status_code == 422
     assert set(response.json["errors"]) == {"title", "starts_at", "duration_minutes"}
-    response = leader.post("/api/meetings", json={"committee_id": 999, "title": "T", "starts_at": "2026-12-10T10:00:00Z"})
+    response = leader.post(
+        "/api/meetings", json={"committee_id": 999, "title": "T", "starts_at": "2026-12-10T10:00:00Z"}
+    )
     assert response.status_code == 422 and set(response.json["errors"]) == {"committee_id"}
     response = leader.patch(f"/api/meetings/{ids['meeting']}", json={"committee_id": 5, "status": "over"})
     assert response.status_code == 422 and set(response.json["errors"]) == {"committee_id", "status"}
@@ -322,7 +336,10 @@ def test_a_decision_that_moved_an_initiative_is_kept(login_as, app):
                            json={"to": "approved", "decision_id": ids["decision"]})
     assert response.status_code == 201
     assert leader.delete(f"/api/meetings/{ids['meeting']}/decisions/{ids['decision']}").status_code == 409
-    assert leader.patch(f"/api/meetings/{ids['meeting']}/decisions/{ids['decision']}", json={"text": "x"}).status_code == 409
+    assert (
+        leader.patch(f"/api/meetings/{ids['meeting']}/decisions/{ids['decision']}", json={"text": "x"}).status_code
+        == 409
+    )
     assert leader.delete(f"/api/meetings/{ids['meeting']}").status_code == 409
     with app.app_context():
         assert db.session.scalar(select(Decision.text).where(Decision.id == ids["decision"])) == "Approved the pilot"

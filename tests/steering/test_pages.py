@@ -9,8 +9,8 @@ from cxgov.initiatives.models import Initiative, Transition
 from cxgov.steering.models import ActionItem, Attendance, Decision, Meeting
 from tests import factories
 from tests.conftest import csrf_token, sign_in_session
-from tests.steering.helpers import PAST, count, get, governance_world
 from tests.queries import count_statements
+from tests.steering.helpers import PAST, count, get, governance_world
 
 PAGES = ["/committees", "/meetings", "/meetings/{meeting}", "/meetings/{meeting}/minutes", "/my/action-items"]
 
@@ -209,7 +209,12 @@ def test_leaders_schedule_meetings_and_committees(page_as, app):
         from cxgov.steering.models import Committee
 
         committee_id = db.session.scalar(select(Committee.id))
-    _post(client, f"/committees/{committee_id}/members", {"user_id": client.user_id, "member_role": "chair"}, "/committees")
+    _post(
+        client,
+        f"/committees/{committee_id}/members",
+        {"user_id": client.user_id, "member_role": "chair"},
+        "/committees",
+    )
     response = _post(client, "/meetings", {"committee_id": committee_id, "title": "January steering",
                                            "starts_at": "2027-01-12T09:30", "duration_minutes": "60"}, "/meetings")
     assert response.status_code == 302 and "/meetings/" in response.headers["Location"]
@@ -217,7 +222,9 @@ def test_leaders_schedule_meetings_and_committees(page_as, app):
         meeting = db.session.scalar(select(Meeting))
         assert meeting.starts_at.isoformat() == "2027-01-12T09:30:00+00:00"
         assert [a.user_id for a in db.session.scalars(select(Attendance))] == [client.user_id]
-    response = _post(client, "/meetings", {"committee_id": committee_id, "title": "Bad", "starts_at": "soon"}, "/meetings")
+    response = _post(
+        client, "/meetings", {"committee_id": committee_id, "title": "Bad", "starts_at": "soon"}, "/meetings"
+    )
     assert response.status_code == 422 and count(app, Meeting) == 1
     html = response.get_data(as_text=True)
     assert '<a href="#meeting-starts">Enter when the meeting starts as a date and a time.</a>' in html

@@ -21,7 +21,12 @@ GOVERNANCE_WRITES = [
     ("post", "/api/committees/{committee}/members", {"user_id": "{outsider}"}, 201),
     ("patch", "/api/committees/{committee}/members/{membership}", {"member_role": "sponsor"}, 200),
     ("delete", "/api/committees/{committee}/members/{membership}", None, 204),
-    ("post", "/api/meetings", {"committee_id": "{committee}", "title": "Next", "starts_at": "2026-12-10T09:00:00+00:00"}, 201),
+    (
+        "post",
+        "/api/meetings",
+        {"committee_id": "{committee}", "title": "Next", "starts_at": "2026-12-10T09:00:00+00:00"},
+        201,
+    ),
     ("patch", "/api/meetings/{meeting}", {"title": "Renamed"}, 200),
     ("delete", "/api/meetings/{meeting}", None, 204),
     ("post", "/api/meetings/{meeting}/agenda-items", {"title": "Budget"}, 201),
@@ -62,7 +67,9 @@ def world(app):
     ids = governance_world(app, starts_at=PAST)  # decisions are recorded once the meeting has begun
     with app.app_context():
         ids["outsider"] = factories.create_user().id
-        ids["membership"] = db.session.scalar(select(CommitteeMember.id).where(CommitteeMember.user_id == ids["member"]))
+        ids["membership"] = db.session.scalar(
+            select(CommitteeMember.id).where(CommitteeMember.user_id == ids["member"])
+        )
     return ids
 
 

@@ -16,7 +16,9 @@ def _world(app):
         meeting = factories.create_meeting(committee, starts_at=MEETING_AT)
         later = factories.create_meeting(committee, starts_at=datetime(2027, 1, 1, 9, tzinfo=timezone.utc))
         owner = factories.create_user(name="Olga Owner")
-        carried = factories.create_action_item(owner=owner, meeting_id=earlier.id, due_on=date(2026, 11, 30), title="Fix IVR")
+        carried = factories.create_action_item(
+            owner=owner, meeting_id=earlier.id, due_on=date(2026, 11, 30), title="Fix IVR"
+        )
         factories.create_action_item(owner=owner, meeting_id=earlier.id, due_on=date(2026, 12, 20))   # not due yet
         factories.create_action_item(owner=owner, meeting_id=earlier.id, due_on=date(2026, 11, 2), status="done")
         factories.create_action_item(owner=owner, meeting_id=later.id, due_on=date(2026, 11, 2))       # not earlier

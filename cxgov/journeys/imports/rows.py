@@ -182,7 +182,7 @@ class Converter:
 def measurement_columns(header, problems):
     """The header's column names, lower case; refuses a header with unknown, missing or repeated ones."""
     names = [name.lower() for name in header]
-    unknown = [h for h, n in zip(header, names) if n not in REQUIRED + OPTIONAL]
+    unknown = [h for h, n in zip(header, names, strict=True) if n not in REQUIRED + OPTIONAL]
     missing = [name for name in REQUIRED if name not in names]
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if unknown:
@@ -244,7 +244,7 @@ def _read_line(line, cells, names, problems, convert):
     if len(cells) != len(names):
         problems.line(line, f"row: {len(cells)} cells, the header has {len(names)}")
         return None
-    cell = {name: value.strip() for name, value in zip(names, cells)}
+    cell = {name: value.strip() for name, value in zip(names, cells, strict=True)}
     missing = [name for name in REQUIRED if not cell[name]]
     for name in missing:
         problems.line(line, f"{name}: required")

@@ -14,7 +14,15 @@ from cxgov.db import KpiValue, utcnow
 from cxgov.errors import Forbidden
 from cxgov.extensions import db
 from cxgov.journeys.imports.rows import (
-    END, JOURNEY_ID, LINE, METRIC, METRIC_ID, STAGE_ID, START, TOUCHPOINT_ID, Converter,
+    END,
+    JOURNEY_ID,
+    LINE,
+    METRIC,
+    METRIC_ID,
+    STAGE_ID,
+    START,
+    TOUCHPOINT_ID,
+    Converter,
 )
 from cxgov.journeys.models import Journey, Measurement, Metric, Stage, Touchpoint
 from cxgov.journeys.services import kpi
@@ -60,7 +68,7 @@ def _statements():
         for dialect, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))}
     matches = (sa.select(staged.line, stored.id, stored.value, stored.sample_size, stored.source)
                .select_from(IMPORT_ROWS).join(Measurement.__table__, sa.and_(*[
-                   column == staged_column for column, staged_column in zip(key, staged_key)]))
+                   column == staged_column for column, staged_column in zip(key, staged_key, strict=True)]))
                .where(in_chunk).order_by(*key))
     refuse = IMPORT_ROWS.update().where(staged.line.in_(sa.bindparam("lines", expanding=True))).values(refused=True)
     first = sa.func.min(staged.line).over(partition_by=[
@@ -105,9 +113,10 @@ class References:
                 sa.select(Stage.id, Stage.journey_id).where(Stage.id.in_(stage_ids))).all())
         touchpoint_ids = touchpoint_ids - self.touchpoints.keys()
         if touchpoint_ids:
-            self.touchpoints.update({tp_id: (stage_id, journey_id) for tp_id, stage_id, journey_id in db.session.execute(
-                sa.select(Touchpoint.id, Touchpoint.stage_id, Stage.journey_id).join(Stage, Stage.id == Touchpoint.stage_id)
-                .where(Touchpoint.id.in_(touchpoint_ids))).all()})
+            found = db.session.execute(
+                sa.select(Touchpoint.id, Touchpoint.stage_id, Stage.journey_id)
+                .join(Stage, Stage.id == Touchpoint.stage_id).where(Touchpoint.id.in_(touchpoint_ids))).all()
+            self.touchpoints.update({tp_id: (stage_id, journey_id) for tp_id, stage_id, journey_id in found})
 
     def refused_journeys(self):
         return sorted(journey_id for journey_id, may in self.journeys.items() if not may)

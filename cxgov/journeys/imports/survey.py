@@ -67,7 +67,8 @@ def score_rows(header, records, args, problems):
             continue
         if len(cells) < len(names):
             cells = cells + [""] * (len(names) - len(cells))
-        cell = {name: value.strip() for name, value in zip(names, cells)}
+        # A survey export's cells past the header's columns are not read.
+        cell = {name: value.strip() for name, value in zip(names, cells, strict=False)}
         text = cells[score_at].strip()
         if not text:
             continue
