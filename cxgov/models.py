@@ -4,7 +4,13 @@ from cxgov.audit.models import AuditEntry  # noqa: F401
 from cxgov.auth.models import ApiToken, EndedSession, RememberToken  # noqa: F401
 from cxgov.form_tokens import FormSubmission  # noqa: F401
 from cxgov.initiatives.models import (  # noqa: F401
-    Baseline, BaselineCashFlow, BaselineImpact, CashFlow, Impact, Initiative, Transition,
+    Baseline,
+    BaselineCashFlow,
+    BaselineImpact,
+    CashFlow,
+    Impact,
+    Initiative,
+    Transition,
 )
 from cxgov.journeys.models import ImportJob, Journey, Measurement, Metric, Stage, Touchpoint  # noqa: F401
 from cxgov.notifications.models import Notification  # noqa: F401

@@ -8,7 +8,6 @@ from sqlalchemy.orm import joinedload
 from cxgov import formatting, pages, policy
 from cxgov.db import load
 from cxgov.extensions import db
-from cxgov.pages import Field, FormSpec
 from cxgov.initiatives import gate, services
 from cxgov.initiatives.gate_api import with_figures
 from cxgov.initiatives.models import BASES, CASH_FLOW_KINDS, CATEGORIES, STATUSES, CashFlow, Initiative

@@ -17,9 +17,8 @@ Create Date: 2026-11-30 13:00:00
 """
 from datetime import date
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0007'
