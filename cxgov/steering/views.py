@@ -25,7 +25,7 @@ from cxgov.initiatives.models import Initiative
 from cxgov.org.models import User
 from cxgov.pages import Field, FormSpec
 from cxgov.rest import get_or_404
-from cxgov.roi import services as roi_services
+from cxgov.initiatives import business_case
 from cxgov.steering import services, suggestions
 from cxgov.steering.ics import build_invite
 from cxgov.steering.models import (
@@ -268,7 +268,7 @@ def _meeting_page_data(meeting):
                                      .order_by(MinutesCorrection.id)).all()
     return {
         "initiatives": initiatives, "decidable": decidable,
-        "cases": roi_services.business_cases(current_user, [initiatives[i] for i in initiative_ids if i in initiatives]), "action_items": open_items, "people": people,
+        "cases": business_case.business_cases(current_user, [initiatives[i] for i in initiative_ids if i in initiatives]), "action_items": open_items, "people": people,
         "users": users, "corrections": corrections,
     }
 
