@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install chromium serve scheduler bench clean
+.PHONY: run test lint lint-imports install chromium serve scheduler bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -49,6 +49,10 @@ lint: install
 
 test: install chromium
 	$(PY) -m pytest -q -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+# The import contracts of .importlinter: the core imports no feature, features only those below.
+lint-imports: $(STAMP)
+	$(VENV)/bin/lint-imports
 
 bench: install
 	$(PY) -m bench

@@ -45,6 +45,7 @@ def create_app(config=None):
     from cxgov.audit.services import install as install_audit
 
     install_audit()
+    connect_features()
     register_blueprints(app)
     register_request_hooks(app)
 
@@ -64,7 +65,8 @@ def create_app(config=None):
 
 
 # Feature packages. Each may have `api.py` (a `blueprints` list of API blueprints, registered
-# with the OpenAPI description) and `views.py` (a `blueprints` list of page blueprints).
+# with the OpenAPI description), `views.py` (a `blueprints` list of page blueprints) and
+# `wiring.py` (`connect()`: what it tells the layers below it).
 FEATURES = (
     "auth", "org", "audit", "home", "steering", "ambassadors", "journeys", "initiatives", "roi",
     "notifications",
@@ -76,6 +78,14 @@ def _feature_modules(kind):
         name = f"cxgov.{feature}.{kind}"
         if importlib.util.find_spec(name) is not None:
             yield importlib.import_module(name)
+
+
+def connect_features():
+    """Lower layers ask, the features above them answer (STYLE §12): each feature's `wiring.connect()`
+    hands down what the policy, the lifecycle or journeys need to know of it, so that no lower
+    layer imports a feature above it (`.importlinter` holds the order)."""
+    for module in _feature_modules("wiring"):
+        module.connect()
 
 
 def register_blueprints(app):

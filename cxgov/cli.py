@@ -30,7 +30,7 @@ def create_user_command(email, name, role, department_code, password):
 
     if not password:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    from cxgov.auth.passwords import password_problem
+    from cxgov.org.passwords import password_problem
 
     problem = password_problem(password)
     if problem:

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
 
-from cxgov.auth.passwords import hash_password
+from cxgov.org.passwords import hash_password
 from cxgov.db import load, today as utc_today
 from cxgov.extensions import db
 from cxgov.models import (

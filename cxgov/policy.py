@@ -2,13 +2,14 @@
 
 Each rule is a function of the acting user (and the object acted on, where it matters)
 returning a bool. `require(rule, user, obj)` raises `Forbidden` when the answer is no.
-Ambassadors and journey owners are not roles: they follow from the data (an active
-ambassador assignment, a journey's `owner_id`).
-"""
-from sqlalchemy import select
+Ambassadors, secretaries and journey owners are not roles: they follow from the data (an active
+ambassador assignment, a committee membership, a journey's `owner_id`).
 
+The policy sits below every feature and imports none (`.importlinter`): the rules that depend on
+a feature's rows ask the feature, through the function it hands over when the app is created
+(`learn`). Until a feature has answered, the answer is no.
+"""
 from cxgov.errors import Forbidden, Unauthorized
-from cxgov.extensions import db
 
 GOVERNANCE_ROLES = frozenset({"admin", "cx_leader"})
 REPORT_ROLES = frozenset({"admin", "cx_leader", "executive"})
@@ -20,6 +21,24 @@ def _signed_in(user):
 
 def is_governance(user):
     return _signed_in(user) and user.role in GOVERNANCE_ROLES
+
+
+# -- what the features know ------------------------------------------------------------------------
+
+_FACTS = {
+    "active_assignment": lambda user: None,  # the user's active ambassador assignment, or None
+    "is_secretary": lambda user, committee_id: False,  # secretary of that steering committee?
+    "owns_a_journey": lambda user: False,  # the owner of some journey?
+}
+
+
+def learn(**answers):
+    """How the features answer what the rules ask them: `active_assignment(user)`,
+    `is_secretary(user, committee_id)`, `owns_a_journey(user)`."""
+    unknown = answers.keys() - _FACTS.keys()
+    if unknown:
+        raise TypeError(f"The policy asks nothing called {', '.join(sorted(unknown))}.")
+    _FACTS.update(answers)
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -45,17 +64,7 @@ def write_minutes(user, meeting):
     """CX leaders and admins, or the secretary of the meeting's committee."""
     if is_governance(user):
         return True
-    if not _signed_in(user):
-        return False
-    from cxgov.steering.models import CommitteeMember
-
-    return db.session.scalar(
-        select(CommitteeMember.id).where(
-            CommitteeMember.committee_id == meeting.committee_id,
-            CommitteeMember.user_id == user.id,
-            CommitteeMember.member_role == "secretary",
-        )
-    ) is not None
+    return _signed_in(user) and _FACTS["is_secretary"](user, meeting.committee_id)
 
 
 def update_action_item_status(user, item):
@@ -70,13 +79,7 @@ def manage_ambassadors(user, obj=None):
 
 def active_assignment(user):
     """The user's active ambassador assignment, or None."""
-    if not _signed_in(user):
-        return None
-    from cxgov.ambassadors.models import Ambassador
-
-    return db.session.scalar(
-        select(Ambassador).where(Ambassador.user_id == user.id, Ambassador.ended_on.is_(None))
-    )
+    return _FACTS["active_assignment"](user) if _signed_in(user) else None
 
 
 def log_ambassador_action(user, department_id=None):
@@ -113,13 +116,7 @@ def write_journey(user, journey):
 def write_measurements(user, obj=None):
     """Records measurements on some journey: governance, or the owner of a journey. (Which
     journeys, `write_journey` decides once they are known.)"""
-    if is_governance(user):
-        return True
-    if not _signed_in(user):
-        return False
-    from cxgov.journeys.models import Journey
-
-    return db.session.scalar(select(Journey.id).where(Journey.owner_id == user.id).limit(1)) is not None
+    return is_governance(user) or (_signed_in(user) and _FACTS["owns_a_journey"](user))
 
 
 def manage_metrics(user, obj=None):

@@ -59,13 +59,13 @@ class Parent:
     of: Callable | None = None
     options: tuple = ()
 
+    def id_of(self, child):
+        return self.of(child) if self.of is not None else getattr(child, self.key or self.url_key)
+
     def column(self, model):
         """The column a list of `model` under this parent is filtered on."""
         key = self.key or self.url_key
         return getattr(model, key) if isinstance(key, str) else key
-
-    def id_of(self, child):
-        return self.of(child) if self.of is not None else getattr(child, self.key or self.url_key)
 
     def load(self, ident):
         return get_or_404(self.model, ident, *self.options)
@@ -98,16 +98,25 @@ class Resource:
     - `path` is the collection's rule inside the blueprint ("" or "/<int:journey_id>/stages");
       `item` the item's segment after it ("<int:stage_id>").
     - `options` are loader options for every object answered (a committee with its members);
-      `answer(obj)` re-reads an object for the answer when options are not enough.
-    - `list_schema` is the listed items' schema where a list answers a shorter form than an
-      item (journeys listed without their stages); the `options` are then not applied to it.
-    - `guard` decides update and delete on the object (before If-Match); `create_guard`
-      decides create on the parent (or None); `list_guard` decides list on the parent (or
-      None), for a collection only some may read (it documents 403). Services keep their own
-      checks of the rules that depend on the data sent.
+      `answer(obj)` re-reads an object for the answer when options are not enough. A list may
+      answer a shorter form: `list_schema` for its items (journeys listed without their
+      stages), `list_options` for their loading (default: `options`, none with a `list_schema`).
+    - `guard` decides update and delete on the object (before If-Match), `delete_guard` delete
+      where it is another rule; `create_guard` decides create on the parent (or None);
+      `read_guard` decides list on the parent and read on the object, for what not everyone
+      signed in reads (an initiative's business case). `decide_on(obj)` is what the item guards
+      decide on where it is not the object itself (a cash flow → its initiative); `refused` the
+      403's detail. `list_guard` decides list alone (on the parent, or None), for a collection
+      only some may read (the audit trail). Services keep their own checks of the rules that
+      depend on the data sent.
     - `update_guard(actor, obj, data)` decides update instead of `guard` where what a caller may
       change depends on the fields sent (an action item's owner changes its status only); it
       raises Forbidden, before If-Match like `guard`.
+    - `prepare(objects)` sets computed fields on the objects answered, a page's all at once
+      (an impact's measured value: one query for the page).
+    - `hand_written` = (collection view, item view): MethodView classes whose hand-written
+      operations share the collection's or the item's URL (a transition's POST beside the
+      initiative's history).
     - `create(actor, data)` or, under a parent, `create(actor, parent, data)`;
       `update(actor, obj, data)`; `delete(actor, obj)`.
     """
@@ -127,16 +136,23 @@ class Resource:
     answer: Callable | None = None
     response_schema: Any = None
     list_schema: Any = None
+    list_options: tuple | None = None
     update_schema: Any = None
     guard: Callable | None = None
     update_guard: Callable | None = None
+    delete_guard: Callable | None = None
     create_guard: Callable | None = None
+    read_guard: Callable | None = None
     list_guard: Callable | None = None
+    decide_on: Callable | None = None
+    refused: str | None = None
+    prepare: Callable | None = None
     create: Callable | None = None
     update: Callable | None = None
     delete: Callable | None = None
     conflicts: tuple = ()
     names: tuple = (None, None)
+    hand_written: tuple = (None, None)
     extra_problems: dict = field(default_factory=dict)
 
     def __post_init__(self):
@@ -144,11 +160,11 @@ class Resource:
         self.update_schema = self.update_schema or self.schema(partial=True)
         collection = {op: self._operation(op) for op in ("list", "create") if op in self.docs}
         if collection:
-            self._register(self.path or "", collection, self.names[0])
+            self._register(self.path or "", collection, self.names[0], self.hand_written[0])
         items = {op: self._operation(op) for op in ("read", "update", "delete") if op in self.docs}
         if items:
             assert self.item, "an item operation needs the item's URL segment"
-            self._register(f"{self.path}/{self.item}", items, self.names[1])
+            self._register(f"{self.path}/{self.item}", items, self.names[1], self.hand_written[1])
 
     # -- what each operation does --------------------------------------------------------------
 
@@ -160,49 +176,67 @@ class Resource:
         parent_id = ids.get(self.parent.url_key) if self.parent else None
         return item(self.model, ident, *options, parent=self.parent, parent_id=parent_id)
 
+    def _guard(self, rule, obj):
+        if rule is not None:
+            guarded(rule, obj if self.decide_on is None else self.decide_on(obj), self.refused)
+
+    def _prepared(self, objects):
+        if self.prepare is not None:
+            self.prepare(objects)
+        return objects
+
     def _answer(self, obj, status=200):
         if self.answer is not None:
             obj = self.answer(obj)
         elif self.options:
             obj = get_or_404(self.model, obj.id, *self.options)
+        self._prepared([obj])
         # A record without a version (a minutes correction: never changed) has no ETag.
         return with_etag(obj, status) if hasattr(obj, "version") else (obj, status)
 
     def _list(self, args, **ids):
         parent = self._parent(ids)
-        if self.list_guard is not None:
-            guarded(self.list_guard, parent)
+        for rule in (self.list_guard, self.read_guard):
+            if rule is not None:
+                guarded(rule, parent, self.refused)
         stmt = select(self.model) if self.query is None else self.query(args)
         if parent is not None:
             stmt = stmt.where(self.parent.column(self.model) == parent.id)
         stmt = filter_by(stmt, self.model, args, self.filters)
-        if self.options and self.list_schema is None:
-            stmt = stmt.options(*self.options)
-        return paginate(stmt.order_by(*self.order_by), args)
+        options = self.list_options
+        if options is None:
+            options = () if self.list_schema is not None else self.options
+        if options:
+            stmt = stmt.options(*options)
+        page = paginate(stmt.order_by(*self.order_by), args)
+        self._prepared(page["items"])
+        return page
 
     def _create(self, data, **ids):
         with transactional():
             if self.parent is not None:
                 parent = self._parent(ids)
                 if self.create_guard is not None:
-                    guarded(self.create_guard, parent)
+                    guarded(self.create_guard, parent, self.refused)
                 obj = self.create(current_user, parent, data)
             else:
                 if self.create_guard is not None:
-                    guarded(self.create_guard)
+                    guarded(self.create_guard, None, self.refused)
                 obj = self.create(current_user, data)
         return self._answer(obj, 201)
 
     def _read(self, **ids):
-        return with_etag(self._item(ids, *self.options))
+        obj = self._item(ids, *self.options)
+        self._guard(self.read_guard, obj)
+        return with_etag(self._prepared([obj])[0])
 
     def _update(self, data, **ids):
         with transactional():
             obj = self._item(ids)
             if self.update_guard is not None:
                 self.update_guard(current_user, obj, data)
-            elif self.guard is not None:
-                guarded(self.guard, obj)
+            else:
+                self._guard(self.guard, obj)
             check_if_match(obj)
             self.update(current_user, obj, data)
         return self._answer(obj)
@@ -210,8 +244,7 @@ class Resource:
     def _delete(self, **ids):
         with transactional():
             obj = self._item(ids)
-            if self.guard is not None:
-                guarded(self.guard, obj)
+            self._guard(self.delete_guard or self.guard, obj)
             check_if_match(obj)
             self.delete(current_user, obj)
 
@@ -220,10 +253,12 @@ class Resource:
     def _problems(self, op):
         under = (404,) if self.parent is not None else ()
         conflict = (409,) if op in self.conflicts else ()
+        refused = (403,) if self.read_guard is not None else ()
+        listed = (403,) if self.list_guard is not None else ()
         codes = {
-            "list": (401, 422) + under + ((403,) if self.list_guard is not None else ()),
+            "list": (401, 422) + under + refused + listed,
             "create": (400, 401, 403, 422) + under + conflict,
-            "read": (401, 404),
+            "read": (401, 404) + refused,
             "update": (400, 401, 403, 404, 412, 422) + conflict,
             "delete": (401, 403, 404, 412) + conflict,
         }[op] + tuple(self.extra_problems.get(op, ()))
@@ -256,7 +291,7 @@ class Resource:
             decorated = blp.arguments(self.update_schema)(decorated)
         return view.__name__, decorated
 
-    def _register(self, rule, operations, name):
+    def _register(self, rule, operations, name, hand_written=None):
         methods = dict(operations.values())
         name = name or f"{self.model.__name__}{'s' if rule == (self.path or '') else 'ById'}"
-        self.blp.route(rule)(type(name, (MethodView,), methods))
+        self.blp.route(rule)(type(name, (hand_written or MethodView,), methods))

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from cxgov.auth.passwords import hash_password
+from cxgov.org.passwords import hash_password
 from cxgov.db import load
 from cxgov.extensions import db
 from cxgov.models import (

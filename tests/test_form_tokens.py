@@ -16,7 +16,7 @@ from cxgov.form_tokens import FormSubmission
 from cxgov.initiatives.models import CashFlow, Initiative
 from cxgov.org.models import User
 from cxgov.pages import ALREADY_SAVED
-from cxgov.roi import services as roi_services
+from cxgov.initiatives import business_case
 from tests import factories
 from tests.conftest import PG_URL, csrf_token
 from tests.steering.helpers import count, governance_world
@@ -48,7 +48,7 @@ def owner_page(page_as, app):
 def _npv(app, user_id, initiative_id):
     with app.app_context():
         user, initiative = db.session.get(User, user_id), db.session.get(Initiative, initiative_id)
-        return roi_services.initiative_roi(user, initiative, "planned")["npv"]
+        return business_case.initiative_roi(user, initiative, "planned")["npv"]
 
 
 def _add_flow(page, token, csrf):

@@ -1,6 +1,6 @@
 """Signing in: password checks, API tokens and remember-me tokens (only their SHA-256 digest is
 stored), and ending credentials: one token, one browser session, or all of a user's at once
-(`end_all_credentials`, by bumping the user's credential generation)."""
+(`end_all_credentials`, by bumping the user's credential generation: `cxgov.org.services`)."""
 import hashlib
 import secrets
 from datetime import timedelta
@@ -10,14 +10,11 @@ from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import lazyload
 
 from cxgov.auth.models import ApiToken, EndedSession, RememberToken
-from cxgov.auth.passwords import hash_password, needs_rehash, verify_password
 from cxgov.db import utcnow
 from cxgov.extensions import db
 from cxgov.org.models import User
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
+from cxgov.org.passwords import hash_password, needs_rehash, verify_password
+from cxgov.org.services import end_all_credentials, normalise_email  # noqa: F401  (signing in and out uses them)
 
 
 def find_user_by_email(email: str):
@@ -76,18 +73,17 @@ def issue_token(user):
     return raw, token
 
 
-def end_all_credentials(user):
-    """Every API token, remember-me token and browser session of `user` stops working: on a
-    password change, deactivation, a role change, or signing out everywhere. (Tokens and sessions
-    carry the generation they were made under.)"""
-    user.credential_generation = (user.credential_generation or 0) + 1
-
-
 def keep_token(token_id, user):
     """After `end_all_credentials`, let the token signing this very request go on working."""
     token = db.session.get(ApiToken, token_id)
     if token is not None and token.user_id == user.id:
         token.generation = user.credential_generation
+
+
+def keep_request_token(user):
+    """`keep_token` for the API token of the request being served, if it signs one."""
+    if has_request_context() and g.get("api_token_id") is not None:
+        keep_token(g.api_token_id, user)
 
 
 def issue_remember_token(user):

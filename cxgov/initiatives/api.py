@@ -1,144 +1,122 @@
-"""/api/initiatives and their cash flows (SPEC §4). Status changes go through transitions."""
+"""Everything under /api/initiatives (SPEC §4): initiatives, their lifecycle (transitions), business
+case (cash flows, ROI) and KPI impacts."""
 from flask.views import MethodView
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from cxgov import policy
-from cxgov.errors import NotFound
-from cxgov.extensions import db
-from cxgov.initiatives import gate_api, services
-from cxgov.initiatives.models import CashFlow, Initiative
+from cxgov.initiatives import business_case, gate_api, lifecycle, services
+from cxgov.initiatives import impacts as impact_rules
+from cxgov.initiatives.models import CashFlow, Impact, Initiative, Transition
 from cxgov.initiatives.schemas import (
-    CashFlowArgs,
-    CashFlowSchema,
-    InitiativeArgs,
-    InitiativeSchema,
-    InitiativeSummarySchema,
+    CashFlowArgs, CashFlowSchema, ImpactArgs, ImpactSchema, InitiativeArgs, InitiativeSchema, InitiativeSummarySchema,
+    RoiArgs, RoiSchema, TransitionRequestSchema, TransitionSchema,
 )
-from cxgov.rest import Blueprint, check_if_match, get_or_404, page_of, paginate, with_etag
+from cxgov.resources import Parent, Resource, guarded, item, transactional
+from cxgov.rest import Blueprint
 
-blp = Blueprint("api_initiatives", __name__, url_prefix="/api/initiatives",
-                description="Initiatives and their business cases (cash flows).")
+# Three blueprints under one prefix: each is a section (tag) of the API description.
+initiatives = Blueprint("api_initiatives", __name__, url_prefix="/api/initiatives",
+                        description="Initiatives and their business cases (cash flows).")
+transitions = Blueprint("api_initiative_transitions", __name__, url_prefix="/api/initiatives",
+                        description="The initiative lifecycle: status changes and their history.")
+impacts = Blueprint("api_impacts", __name__, url_prefix="/api/initiatives", description=(
+    "The KPIs an initiative is meant to move, with the measured actual_value and its annual_value in money."))
 
-
-def _initiative(initiative_id):
-    initiative = services.load_initiative(initiative_id)
-    if initiative is None:
-        raise NotFound(f"Initiative {initiative_id} does not exist.")
-    return initiative
-
-
-@blp.route("")
-class Initiatives(MethodView):
-    @blp.arguments(InitiativeArgs, location="query")
-    @blp.response(200, page_of(InitiativeSummarySchema))
-    @blp.problems(401, 422)
-    def get(self, args):
-        """List initiatives (filters: status, journey_id, department_id, owner_id, sponsor_id, category)."""
-        policy.require(policy.read, current_user)
-        return paginate(services.list_initiatives(args), args)
-
-    @blp.arguments(InitiativeSchema)
-    @blp.response(201, InitiativeSchema)
-    @blp.problems(400, 401, 403, 422)
-    def post(self, data):
-        """Propose an initiative (always `proposed`; the owner defaults to you)."""
-        initiative = services.propose_initiative(current_user, data)
-        db.session.commit()
-        return with_etag(_initiative(initiative.id), 201)
+INITIATIVE = Parent(Initiative, "initiative_id")
 
 
-@blp.route("/<int:initiative_id>")
-class InitiativeById(MethodView):
-    @blp.response(200, InitiativeSchema)
-    @blp.problems(401, 404)
-    def get(self, initiative_id):
-        """Read an initiative with its lifecycle history."""
-        return with_etag(_initiative(initiative_id))
-
-    @blp.arguments(InitiativeSchema(partial=True))
-    @blp.response(200, InitiativeSchema)
-    @blp.problems(400, 401, 403, 404, 409, 412, 422)
-    def patch(self, data, initiative_id):
-        """Change an initiative (CX leaders and admins, or its owner while not closed)."""
-        initiative = _initiative(initiative_id)
-        policy.require(policy.edit_initiative, current_user, initiative)
-        check_if_match(initiative)
-        services.update_initiative(current_user, initiative, data)
-        db.session.commit()
-        return with_etag(_initiative(initiative_id))
-
-    @blp.response(204)
-    @blp.problems(401, 403, 404, 409, 412)
-    def delete(self, initiative_id):
-        """Delete a proposed initiative (CX leaders and admins)."""
-        initiative = _initiative(initiative_id)
-        policy.require(policy.manage_governance, current_user)
-        check_if_match(initiative)
-        services.delete_initiative(current_user, initiative)
-        db.session.commit()
+def _its_initiative(child):
+    """The initiative a cash flow or an impact belongs to: what its rules decide on."""
+    return child.initiative
 
 
-def _cash_flow(initiative_id, cash_flow_id):
-    cash_flow = db.session.get(CashFlow, cash_flow_id)
-    if cash_flow is None or cash_flow.initiative_id != initiative_id:
-        raise NotFound(f"Cash flow {cash_flow_id} of initiative {initiative_id} does not exist.")
-    return cash_flow
+# -- initiatives -----------------------------------------------------------------------------------
+
+Resource(
+    initiatives, model=Initiative, schema=InitiativeSchema, list_schema=InitiativeSummarySchema, args=InitiativeArgs,
+    item="<int:initiative_id>", query=services.list_initiatives, options=(selectinload(Initiative.transitions),),
+    list_options=(),
+    guard=policy.edit_initiative, delete_guard=policy.manage_governance,
+    create=services.propose_initiative, update=services.update_initiative, delete=services.delete_initiative,
+    conflicts=("update", "delete"), names=("Initiatives", "InitiativeById"),
+    docs={"list": "List initiatives (filters: status, journey_id, department_id, owner_id, sponsor_id, category).",
+          "create": "Propose an initiative (always `proposed`; the owner defaults to you).",
+          "read": "Read an initiative with its lifecycle history.",
+          "update": "Change an initiative (CX leaders and admins, or its owner while not closed).",
+          "delete": "Delete a proposed initiative (CX leaders and admins)."},
+)
 
 
-@blp.route("/<int:initiative_id>/cash-flows")
-class CashFlows(MethodView):
-    @blp.arguments(CashFlowArgs, location="query")
-    @blp.response(200, page_of(CashFlowSchema))
-    @blp.problems(401, 403, 404, 422)
-    def get(self, args, initiative_id):
-        """List an initiative's cash flows (filters: basis, kind, year): for CX leaders, admins,
-        executives and the initiative's owner."""
-        initiative = get_or_404(Initiative, initiative_id)
-        policy.require(policy.view_business_case, current_user, initiative, policy.BUSINESS_CASE_REFUSED)
-        return paginate(services.list_cash_flows(initiative, args), args)
+# -- the lifecycle ---------------------------------------------------------------------------------
 
-    @blp.arguments(CashFlowSchema)
-    @blp.response(201, CashFlowSchema)
-    @blp.problems(400, 401, 403, 404, 422)
+class TransitionRequests(MethodView):
+    @transitions.arguments(TransitionRequestSchema)
+    @transitions.response(201, TransitionSchema)
+    @transitions.problems(400, 401, 403, 404, 409, 422)
     def post(self, data, initiative_id):
-        """Add a planned or actual cost or benefit."""
-        initiative = get_or_404(Initiative, initiative_id)
-        cash_flow = services.add_cash_flow(current_user, initiative, data)
-        db.session.commit()
-        return with_etag(cash_flow, 201)
+        """Move the initiative to `to`: approved/rejected need a matching decision; illegal jumps → 409 with `allowed`."""
+        with transactional():
+            initiative = guarded(lifecycle.required_rule(data["to"]), item(Initiative, initiative_id),
+                                 lifecycle.refusal(data["to"]))
+            transition = lifecycle.transition_initiative(current_user, initiative, data["to"],
+                                                         decision_id=data["decision_id"], note=data["note"],
+                                                         on=data["on"])
+        return transition
 
 
-@blp.route("/<int:initiative_id>/cash-flows/<int:cash_flow_id>")
-class CashFlowById(MethodView):
-    @blp.response(200, CashFlowSchema)
-    @blp.problems(401, 403, 404)
-    def get(self, initiative_id, cash_flow_id):
-        """Read a cash flow (who may read the business case)."""
-        cash_flow = _cash_flow(initiative_id, cash_flow_id)
-        policy.require(policy.view_business_case, current_user, cash_flow.initiative, policy.BUSINESS_CASE_REFUSED)
-        return with_etag(cash_flow)
-
-    @blp.arguments(CashFlowSchema(partial=True))
-    @blp.response(200, CashFlowSchema)
-    @blp.problems(400, 401, 403, 404, 412, 422)
-    def patch(self, data, initiative_id, cash_flow_id):
-        """Change a cash flow."""
-        cash_flow = _cash_flow(initiative_id, cash_flow_id)
-        policy.require(policy.edit_initiative, current_user, cash_flow.initiative)
-        check_if_match(cash_flow)
-        services.update_cash_flow(current_user, cash_flow, data)
-        db.session.commit()
-        return with_etag(cash_flow)
-
-    @blp.response(204)
-    @blp.problems(401, 403, 404, 412)
-    def delete(self, initiative_id, cash_flow_id):
-        """Delete a cash flow."""
-        cash_flow = _cash_flow(initiative_id, cash_flow_id)
-        policy.require(policy.edit_initiative, current_user, cash_flow.initiative)
-        check_if_match(cash_flow)
-        services.delete_cash_flow(current_user, cash_flow)
-        db.session.commit()
+Resource(
+    transitions, model=Transition, schema=TransitionSchema, path="/<int:initiative_id>/transitions",
+    parent=INITIATIVE, order_by=(Transition.id,), names=("Transitions", None),
+    hand_written=(TransitionRequests, None),
+    docs={"list": "The initiative's status history, oldest first."},
+)
 
 
-blueprints = [blp, *gate_api.blueprints]
+# -- the business case: cash flows and ROI ---------------------------------------------------------
+
+Resource(
+    initiatives, model=CashFlow, schema=CashFlowSchema, args=CashFlowArgs, path="/<int:initiative_id>/cash-flows",
+    item="<int:cash_flow_id>", parent=INITIATIVE, order_by=services.CASH_FLOW_ORDER, filters=("basis", "kind", "year"),
+    read_guard=policy.view_business_case, refused=policy.BUSINESS_CASE_REFUSED, decide_on=_its_initiative,
+    guard=policy.edit_initiative, create_guard=policy.edit_initiative,
+    create=services.add_cash_flow, update=services.update_cash_flow, delete=services.delete_cash_flow,
+    names=("CashFlows", "CashFlowById"),
+    docs={"list": "List an initiative's cash flows (filters: basis, kind, year): for CX leaders, admins,\n"
+                  "executives and the initiative's owner.",
+          "create": "Add a planned or actual cost or benefit.",
+          "read": "Read a cash flow (who may read the business case).",
+          "update": "Change a cash flow.", "delete": "Delete a cash flow."},
+)
+
+
+# The ROI is documented with the portfolio's (`cxgov.roi`), in the API description's ROI section.
+@initiatives.route("/<int:initiative_id>/roi", tags=["api_roi"])
+class InitiativeRoi(MethodView):
+    @initiatives.arguments(RoiArgs, location="query")
+    @initiatives.response(200, RoiSchema)
+    @initiatives.problems(401, 403, 404, 422)
+    def get(self, args, initiative_id):
+        """ROI, NPV, PVs and payback of an initiative's planned or actual cash flows."""
+        initiative = guarded(policy.view_initiative_roi, item(Initiative, initiative_id), business_case.ROI_REFUSED)
+        return business_case.initiative_roi(current_user, initiative, args["basis"], args.get("discount_rate"))
+
+
+# -- KPI impacts -----------------------------------------------------------------------------------
+
+Resource(
+    impacts, model=Impact, schema=ImpactSchema, args=ImpactArgs, path="/<int:initiative_id>/impacts",
+    item="<int:impact_id>", parent=INITIATIVE, order_by=(Impact.id,), prepare=impact_rules.with_values,
+    read_guard=policy.view_business_case, refused=policy.BUSINESS_CASE_REFUSED, decide_on=_its_initiative,
+    guard=policy.edit_initiative, create_guard=policy.edit_initiative,
+    create=impact_rules.create_impact, update=impact_rules.update_impact, delete=impact_rules.delete_impact,
+    conflicts=("create", "update"), names=("Impacts", "ImpactById"),
+    docs={"list": "The KPIs the initiative is meant to move, with `actual_value` and `annual_value` (for CX\n"
+                  "leaders, admins, executives and the initiative's owner, as its cash flows).",
+          "create": "Add a KPI impact (CX leaders, admins, the initiative's owner while not closed).",
+          "read": "Read an impact with its `actual_value` and `annual_value` (who may read the business case).",
+          "update": "Change an impact's baseline, target, value per unit or attribution.",
+          "delete": "Remove an impact."},
+)
+
+blueprints = [transitions, impacts, initiatives, *gate_api.blueprints]

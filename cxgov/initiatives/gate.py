@@ -217,12 +217,12 @@ def current_ids():
 def rebaseline(actor, initiative, decision_id):
     """SPEC §8.2: a new baseline, justified by a `rebaseline_initiative` decision for this
     initiative. 422 on `decision_id` when the decision does not fit; 409 before approval."""
-    from cxgov.steering.models import Decision
+    from cxgov.initiatives.lifecycle import decisions  # the lifecycle imports this module
 
     if decision_id is None:
         raise Invalid("Re-baselining needs a decision.",
                       errors={"decision_id": ["Required: a decision of kind rebaseline_initiative for this initiative."]})
-    decision = db.session.get(Decision, decision_id)
+    decision = decisions([decision_id]).get(decision_id)
     if decision is None:
         raise Invalid("decision_id does not exist.", errors={"decision_id": [f"No decision with id {decision_id}."]})
     if decision.initiative_id != initiative.id or decision.kind != "rebaseline_initiative":

@@ -11,9 +11,9 @@ from cxgov.initiatives.models import Initiative
 from cxgov.initiatives.readiness import CHECKS, is_ready
 from cxgov.resources import guarded, item, transactional
 from cxgov.rest import Blueprint, ListArgs, MoneyField, Number, Schema, page_of, paginate
-from cxgov.roi import calc
-from cxgov.roi.schemas import Rounded
-from cxgov.roi.services import default_rate, flows_of
+from cxgov.initiatives import calc
+from cxgov.initiatives.business_case import default_rate, flows_of
+from cxgov.initiatives.schemas import Rounded
 
 blp = Blueprint("api_initiative_gate", __name__, url_prefix="/api/initiatives", description=(
     "The approval gate (readiness of an initiative for the committee's approval) and the approved "

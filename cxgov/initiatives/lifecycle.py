@@ -10,6 +10,10 @@ to be ready (SPEC §8.1: business case, measurement plan, target date, attributi
 freezes its baseline (§8.2). A transition citing a decision is never dated before the meeting
 that took it. Every step is kept as a
 `Transition` row (who, when, from, to, decision, note).
+
+Decisions are the steering committee's (`cxgov.steering`), a feature above this one (its meetings
+review initiatives): it tells the lifecycle how to find them (`use_decisions`) when the app is
+created, and this module never imports it.
 """
 from sqlalchemy import func, select
 
@@ -32,24 +36,52 @@ ALLOWED = {
 FINAL = frozenset(status for status, targets in ALLOWED.items() if not targets)
 # Targets that only a steering-committee decision of this kind may justify.
 DECISION_KINDS = {"approved": "approve_initiative", "rejected": "reject_initiative"}
+DECIDERS_ONLY = "Only CX leaders and admins approve or reject initiatives."
+
+
+def _no_decisions(ids):
+    return {}
+
+
+_decisions = _no_decisions
+
+
+def use_decisions(find):
+    """`find(ids)` answers {id: decision} (each with `kind`, `initiative_id`, `text`,
+    `meeting_id`) for the decision ids that exist."""
+    global _decisions
+    _decisions = find
+
+
+def decisions(ids):
+    """{id: decision} of the steering decisions `ids` that exist."""
+    ids = {ident for ident in ids if ident is not None}
+    return _decisions(ids) if ids else {}
+
+
+def _decision(decision_id):
+    return decisions([decision_id]).get(decision_id)
 
 
 def allowed_targets(initiative):
     return list(ALLOWED.get(initiative.status, []))
 
 
-def _required_rule(to):
+def required_rule(to):
+    """The rule that decides whether someone may move an initiative to `to`."""
     return policy.decide_initiative if to in DECISION_KINDS else policy.edit_initiative
 
 
-def _check_decision(initiative, to, decision_id):
-    """The decision a transition cites (or None), checked against the target."""
-    from cxgov.steering.models import Decision
+def refusal(to):
+    """What a refused move to `to` says (None: the usual words)."""
+    return DECIDERS_ONLY if to in DECISION_KINDS else None
 
+
+def _check_decision(initiative, to, decision_id):
     kind = DECISION_KINDS.get(to)
     if kind is None:
         if decision_id is not None:
-            decision = db.session.get(Decision, decision_id)
+            decision = _decision(decision_id)
             if decision is None:
                 raise Invalid("decision_id does not exist.",
                               errors={"decision_id": [f"No decision with id {decision_id}."]})
@@ -61,7 +93,7 @@ def _check_decision(initiative, to, decision_id):
     if decision_id is None:
         raise Invalid(f"Moving to {to} needs a steering-committee decision ({kind}).",
                       errors={"decision_id": [f"Required: a decision of kind {kind} for this initiative."]})
-    decision = db.session.get(Decision, decision_id)
+    decision = _decision(decision_id)
     if decision is None:
         raise Invalid("decision_id does not exist.", errors={"decision_id": [f"No decision with id {decision_id}."]})
     if decision.initiative_id != initiative.id:
@@ -81,8 +113,7 @@ def transition_initiative(actor, initiative, to, decision_id=None, note=None, on
     missing, does not match or was taken after `on`, 422 naming `on` when the date lies in the
     future or before the previous transition.
     """
-    policy.require(_required_rule(to), actor, initiative,
-                   "Only CX leaders and admins approve or reject initiatives." if to in DECISION_KINDS else None)
+    policy.require(required_rule(to), actor, initiative, refusal(to))
     allowed = allowed_targets(initiative)
     if to not in allowed:
         raise Conflict(f"An initiative cannot go from {initiative.status} to {to}.",

@@ -1,7 +1,10 @@
-"""Initiatives and their cash flows (SPEC §2, §4). `status` and `delivered_on` are never written
-here: only lifecycle transitions change them."""
+"""Initiatives, their lifecycle, cash flows, impacts and ROI (SPEC §2, §3, §4). `status` and
+`delivered_on` are never written here: only lifecycle transitions change them."""
+from decimal import ROUND_HALF_UP, Decimal
+
 from marshmallow import fields, validate
 
+from config import DEFAULT_DISCOUNT_RATE
 from cxgov.initiatives.models import BASES, CASH_FLOW_KINDS, CATEGORIES, STATUSES
 from cxgov.rest import Instant, ListArgs, MoneyField, Number, Schema, choice_field
 
@@ -74,3 +77,78 @@ class CashFlowArgs(ListArgs):
     basis = choice_field(BASES)
     kind = choice_field(CASH_FLOW_KINDS)
     year = fields.Integer(validate=validate.Range(min=0, max=10))
+
+
+class TransitionRequestSchema(Schema):
+    to = choice_field(STATUSES, required=True)
+    decision_id = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=1))
+    note = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=20_000))
+    on = fields.Date(allow_none=True, load_default=None,
+                     metadata={"description": "the date the change took effect (default today; not in the future)"})
+
+
+class ImpactSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    initiative_id = fields.Integer(dump_only=True)
+    metric_id = fields.Integer(required=True)
+    journey_id = fields.Integer(metadata={"description": "Defaults to the initiative's journey."})
+    baseline_value = Number(required=True)
+    target_value = Number(required=True)
+    value_per_unit = MoneyField(required=True, metadata={"description": "Money per year per unit of KPI change."})
+    attribution = Number(load_default=None, validate=validate.Range(min=0, max=1),
+                         metadata={"description": "Share of the change credited to the initiative, 0..1 (default 1; null means 1)."})
+    actual_value = Number(dump_only=True, allow_none=True, metadata={
+        "description": "Latest journey-level measurement of the metric whose period starts after the initiative's "
+                       "delivered_on; null before."})
+    annual_value = MoneyField(dump_only=True, allow_none=True, metadata={
+        "description": "(actual − baseline) × value_per_unit × attribution, sign flipped for lower_is_better metrics; "
+                       "null while actual_value is null."})
+
+
+class ImpactArgs(ListArgs):
+    pass
+
+
+class Rounded(Number):
+    """A JSON number rounded for display (the computation itself stays exact)."""
+
+    def __init__(self, places, **kwargs):
+        super().__init__(places=places, **kwargs)
+        self._step = Decimal(1).scaleb(-places)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return float(Decimal(value).quantize(self._step, rounding=ROUND_HALF_UP))
+
+
+class RoiArgs(Schema):
+    class Meta:
+        unknown = "exclude"
+
+    basis = choice_field(BASES + ("baseline",), load_default="planned", metadata={"description": (
+        "planned = the business case; actual = the recorded actual cash flows (a measured impact's "
+        "annual_value counts once it is recorded as an actual benefit cash flow); baseline = the planned "
+        "cash flows frozen at approval (initiatives without a baseline contribute nothing).")})
+    discount_rate = fields.Decimal(allow_nan=False, validate=validate.Range(min=0, max=1),
+                                   metadata={"description": f"Default CXGOV_DISCOUNT_RATE ({DEFAULT_DISCOUNT_RATE})."})
+
+
+class YearSchema(Schema):
+    year = fields.Integer()
+    costs = MoneyField()
+    benefits = MoneyField()
+    net = MoneyField()
+    cumulative_net = MoneyField()
+
+
+class RoiSchema(Schema):
+    basis = fields.String()
+    discount_rate = Number(places=None)
+    currency = fields.String()
+    pv_costs = MoneyField()
+    pv_benefits = MoneyField()
+    npv = MoneyField()
+    roi = Rounded(4, allow_none=True, metadata={"description": "NPV / PV(costs); null without costs."})
+    payback_months = Rounded(1, allow_none=True)
+    years = fields.List(fields.Nested(YearSchema))

@@ -95,10 +95,8 @@ def delete_initiative(actor, initiative):
 
 # -- cash flows ----------------------------------------------------------------------------------
 
-def list_cash_flows(initiative, args):
-    stmt = select(CashFlow).where(CashFlow.initiative_id == initiative.id).order_by(
-        CashFlow.basis.desc(), CashFlow.year, CashFlow.kind, CashFlow.id)
-    return filter_by(stmt, CashFlow, args, ["basis", "kind", "year"])
+# Planned before actual, then by year.
+CASH_FLOW_ORDER = (CashFlow.basis.desc(), CashFlow.year, CashFlow.kind, CashFlow.id)
 
 
 def _normalise_cash_flow(data):

@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload
 from cxgov import formatting, pages, policy
 from cxgov.db import load
 from cxgov.extensions import db
-from cxgov.initiatives import gate, services
+from cxgov.initiatives import business_case, gate, lifecycle, services
 from cxgov.initiatives.gate_api import with_figures
 from cxgov.initiatives.models import BASES, CASH_FLOW_KINDS, CATEGORIES, STATUSES, CashFlow, Initiative
 from cxgov.initiatives.schemas import CashFlowSchema, InitiativeArgs
@@ -16,8 +16,7 @@ from cxgov.journeys.models import Journey, Metric
 from cxgov.org.models import Department
 from cxgov.pages import Field, FormSpec
 from cxgov.rest import paginate
-from cxgov.roi import services as roi_services
-from cxgov.steering.models import Decision
+from cxgov.transaction import transactional
 
 bp = Blueprint("initiatives", __name__, url_prefix="/initiatives")
 PAGE_SIZE = 50
@@ -61,18 +60,15 @@ def _detail(initiative_id, form=None, status=200):
     if initiative is None:
         abort(404)
     # The business case (cash flows) only for those who may read it, as on the API.
-    business_case = policy.view_business_case(current_user, initiative)
-    load(initiative, "transitions", *(["cash_flows"] if business_case else []))
-    transitions, cash_flows = initiative.transitions, initiative.cash_flows if business_case else []
+    readable = policy.view_business_case(current_user, initiative)
+    load(initiative, "transitions", *(["cash_flows"] if readable else []))
+    transitions, cash_flows = initiative.transitions, initiative.cash_flows if readable else []
     roi = None
     if policy.view_initiative_roi(current_user, initiative):
-        rate = roi_services.default_rate()
-        roi = {basis: roi_services.initiative_roi(current_user, initiative, basis, rate) for basis in BASES}
+        rate = business_case.default_rate()
+        roi = {basis: business_case.initiative_roi(current_user, initiative, basis, rate) for basis in BASES}
     department = db.session.get(Department, initiative.department_id)
-    decision_ids = {t.decision_id for t in transitions if t.decision_id}
-    decisions = {d.id: d for d in db.session.scalars(
-        select(Decision).where(Decision.id.in_(decision_ids)).options(joinedload(Decision.meeting)))} \
-        if decision_ids else {}
+    decisions = lifecycle.decisions(t.decision_id for t in transitions)
     return render_template(
         "initiatives/detail.html", initiative=initiative, department=department, transitions=transitions,
         decisions=decisions,
@@ -80,7 +76,7 @@ def _detail(initiative_id, form=None, status=200):
         flows={basis: [cf for cf in cash_flows if cf.basis == basis] for basis in BASES}, roi=roi,
         can_edit=policy.edit_initiative(current_user, initiative), kinds=CASH_FLOW_KINDS, bases=BASES,
         form=form or CASH_FLOW_FORM.blank(basis="planned", year=0, risk_adjustment=0),
-        business_case=business_case, business_case_refused=policy.BUSINESS_CASE_REFUSED,
+        business_case=readable, business_case_refused=policy.BUSINESS_CASE_REFUSED,
     ), status
 
 
@@ -142,8 +138,8 @@ def delete_cash_flow(initiative_id, cash_flow_id):
     if not pages.confirmed():
         return pages.ask_to_confirm(f"Delete the cash flow “{described}”?", "Delete the cash flow", back,
                                     detail=f"It is removed from the business case of “{initiative.title}”.")
-    services.delete_cash_flow(current_user, cash_flow)
-    db.session.commit()
+    with transactional():
+        services.delete_cash_flow(current_user, cash_flow)
     flash(f"Cash flow deleted: {described}.", "success")
     return redirect(back)
 

@@ -1,5 +1,5 @@
-"""/api/journeys (stages, touchpoints), /api/metrics, /api/measurements (from-scores, import),
-/api/initiatives/{id}/impacts and /api/reports/journeys/{id}."""
+"""/api/journeys (stages, touchpoints), /api/metrics, /api/measurements (from-scores, import)
+and /api/reports/journeys/{id}."""
 from flask import url_for
 from flask.views import MethodView
 from flask_login import current_user
@@ -9,19 +9,10 @@ from sqlalchemy.orm import selectinload
 from cxgov import policy
 from cxgov.errors import NotFound
 from cxgov.extensions import db
-from cxgov.initiatives.models import Impact, Initiative
 from cxgov.journeys import import_jobs, imports, services
-from cxgov.journeys.impact import impact_values
 from cxgov.journeys.models import ImportJob, Journey, Measurement, Metric, Stage, Touchpoint
 from cxgov.journeys.report import journey_report_json
 from cxgov.journeys.schemas import (
-    FromScoresSchema,
-    ImpactArgs,
-    ImpactSchema,
-    ImportArgs,
-    ImportFileSchema,
-    ImportJobSchema,
-    ImportResultSchema,
     JourneyArgs,
     JourneyDetailSchema,
     JourneyReportArgs,
@@ -56,8 +47,6 @@ metrics = Blueprint("api_metrics", __name__, url_prefix="/api/metrics", descript
 measurements = Blueprint("api_measurements", __name__, url_prefix="/api/measurements", description=(
     "Measured KPI values per journey (optionally per stage or touchpoint) and period. Written by the "
     "journey's owner, CX leaders and admins."))
-impacts = Blueprint("api_impacts", __name__, url_prefix="/api/initiatives", description=(
-    "The KPIs an initiative is meant to move, with the measured actual_value and its annual_value in money."))
 reports = Blueprint("api_journey_reports", __name__, url_prefix="/api/reports/journeys", description=(
     "Per journey: KPI time series, target lines and delivery markers."))
 imports_api = Blueprint("api_imports", __name__, url_prefix="/api/imports", description=(
@@ -265,79 +254,6 @@ class ImportJobById(MethodView):
         return job
 
 
-# -- impacts ----------------------------------------------------------------------------------------------
-
-def _with_values(items):
-    values = impact_values(items)
-    for impact in items:
-        impact.actual_value, impact.annual_value = values[impact.id]
-    return items
-
-
-def _impact_of(initiative_id, impact_id):
-    impact = db.session.get(Impact, impact_id)
-    if impact is None or impact.initiative_id != initiative_id:
-        raise NotFound(f"Initiative {initiative_id} has no impact {impact_id}.")
-    return impact
-
-
-@impacts.route("/<int:initiative_id>/impacts")
-class Impacts(MethodView):
-    @impacts.arguments(ImpactArgs, location="query")
-    @impacts.response(200, page_of(ImpactSchema))
-    @impacts.problems(401, 403, 404, 422)
-    def get(self, args, initiative_id):
-        """The KPIs the initiative is meant to move, with `actual_value` and `annual_value` (for CX
-        leaders, admins, executives and the initiative's owner, as its cash flows)."""
-        initiative = get_or_404(Initiative, initiative_id)
-        policy.require(policy.view_business_case, current_user, initiative, policy.BUSINESS_CASE_REFUSED)
-        page = paginate(select(Impact).where(Impact.initiative_id == initiative_id).order_by(Impact.id), args)
-        _with_values(page["items"])
-        return page
-
-    @impacts.arguments(ImpactSchema)
-    @impacts.response(201, ImpactSchema)
-    @impacts.problems(400, 401, 403, 404, 409, 422)
-    def post(self, data, initiative_id):
-        """Add a KPI impact (CX leaders, admins, the initiative's owner while not closed)."""
-        initiative = get_or_404(Initiative, initiative_id)
-        impact = services.create_impact(current_user, initiative, data)
-        db.session.commit()
-        return with_etag(_with_values([impact])[0], 201)
-
-
-@impacts.route("/<int:initiative_id>/impacts/<int:impact_id>")
-class ImpactById(MethodView):
-    @impacts.response(200, ImpactSchema)
-    @impacts.problems(401, 403, 404)
-    def get(self, initiative_id, impact_id):
-        """Read an impact with its `actual_value` and `annual_value` (who may read the business case)."""
-        initiative = get_or_404(Initiative, initiative_id)
-        policy.require(policy.view_business_case, current_user, initiative, policy.BUSINESS_CASE_REFUSED)
-        return with_etag(_with_values([_impact_of(initiative_id, impact_id)])[0])
-
-    @impacts.arguments(ImpactSchema(partial=True))
-    @impacts.response(200, ImpactSchema)
-    @impacts.problems(400, 401, 403, 404, 409, 412, 422)
-    def patch(self, data, initiative_id, impact_id):
-        """Change an impact's baseline, target, value per unit or attribution."""
-        initiative = get_or_404(Initiative, initiative_id)
-        impact = _impact_of(initiative_id, impact_id)
-        policy.require(policy.edit_initiative, current_user, initiative)
-        check_if_match(impact)
-        services.update_impact(current_user, initiative, impact, data)
-        db.session.commit()
-        return with_etag(_with_values([impact])[0])
-
-    @impacts.response(204)
-    @impacts.problems(401, 403, 404, 412)
-    def delete(self, initiative_id, impact_id):
-        """Remove an impact."""
-        initiative = get_or_404(Initiative, initiative_id)
-        impact = _impact_of(initiative_id, impact_id)
-        policy.require(policy.edit_initiative, current_user, initiative)
-        check_if_match(impact)
-        services.delete_impact(current_user, initiative, impact)
         db.session.commit()
 
 
@@ -359,4 +275,4 @@ class JourneyReport(MethodView):
         return json_response(journey_report_json(journey, args["window_months"]))
 
 
-blueprints = [journeys, metrics, measurements, impacts, reports, imports_api]
+blueprints = [journeys, metrics, measurements, reports, imports_api]

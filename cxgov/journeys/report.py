@@ -8,6 +8,10 @@ Choices where SPEC is silent:
   within `window_months` (default 6) before it, up to and including the delivery day, versus
   periods starting after it (strictly, as for `actual_value`) within `window_months`.
 
+Target lines and deliveries come from the journey's initiatives, a feature above journeys that
+this module never imports: it hands over its two statements when the app is created
+(`use_initiatives`).
+
 The busiest journeys have hundreds of points and deliveries, so the report reads plain rows (only
 the columns it shows), loads each metric once, and finds every window by bisection in the sorted
 series. The API takes it already in JSON values (`journey_report_json`), as `JourneyReportSchema`
@@ -22,7 +26,6 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import Float, String, bindparam, cast, select, type_coerce
 
 from cxgov.extensions import db
-from cxgov.initiatives.models import Impact, Initiative
 from cxgov.journeys.models import Measurement, Metric
 
 
@@ -62,13 +65,13 @@ def _same(value):
 
 def journey_report(journey, window_months=6):
     """The report in Python values (dates, Decimals): the journey page draws and formats them."""
-    return _report(journey, window_months, _POINTS, _TARGETS, _same, _same)
+    return _report(journey, window_months, _POINTS, _FROM_INITIATIVES.get("targets"), _same, _same)
 
 
 def journey_report_json(journey, window_months=6):
     """The report exactly as `JourneyReportSchema` dumps it: ISO dates, KPI values as JSON numbers
     (`Number` dumps a Decimal as its float)."""
-    return _report(journey, window_months, _POINTS_JSON, _TARGETS_JSON, _iso, float)
+    return _report(journey, window_months, _POINTS_JSON, _FROM_INITIATIVES.get("targets_json"), _iso, float)
 
 
 def _iso(day):
@@ -104,21 +107,15 @@ _POINTS_JSON = (
 )
 
 
-def _targets(baseline_value, target_value):
-    return (
-        select(Impact.metric_id, Impact.id, Impact.initiative_id, Initiative.title, baseline_value, target_value)
-        .join(Initiative, Initiative.id == Impact.initiative_id)
-        .where(Impact.journey_id == bindparam("journey_id")).order_by(Impact.id)
-    )
+_FROM_INITIATIVES = {}
 
 
-_TARGETS = _targets(Impact.baseline_value, Impact.target_value)
-_TARGETS_JSON = _targets(_as_float(Impact.baseline_value), _as_float(Impact.target_value))
-_DELIVERED = (
-    select(Initiative.id, Initiative.title, Initiative.delivered_on)
-    .where(Initiative.journey_id == bindparam("journey_id"), Initiative.delivered_on.is_not(None))
-    .order_by(Initiative.delivered_on, Initiative.id)
-)
+def use_initiatives(targets, delivered):
+    """`targets(value)`: the statement of the impacts on the journey `:journey_id` as rows
+    (metric_id, impact id, initiative id, initiative title, baseline value, target value) by
+    impact, `value` turning a KPI column into the report's values; `delivered`: the statement of
+    its delivered initiatives as (id, title, delivered_on) by date."""
+    _FROM_INITIATIVES.update(targets=targets(_same), targets_json=targets(_as_float), delivered=delivered)
 _METRICS = (
     select(Metric.id, Metric.code, Metric.name, Metric.unit, Metric.direction, Metric.builtin)
     .where(Metric.id.in_(bindparam("ids", expanding=True)))
@@ -131,8 +128,8 @@ def _report(journey, window_months, points_statement, targets_statement, day, nu
     db.session.flush()  # plain rows below: the session's pending changes first, as an ORM query would
     execute = db.session.connection().execute
     journey_id = {"journey_id": journey.id}
-    points, impacts, delivered = (execute(stmt, journey_id).all()
-                                  for stmt in (points_statement, targets_statement, _DELIVERED))
+    points, impacts, delivered = ([] if stmt is None else execute(stmt, journey_id).all()
+                                  for stmt in (points_statement, targets_statement, _FROM_INITIATIVES.get("delivered")))
 
     series, targets, days = defaultdict(list), defaultdict(list), {}
     for point in points:

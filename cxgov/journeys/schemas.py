@@ -174,29 +174,6 @@ class ImportJobSchema(Schema):
                        "Nothing was imported."})
 
 
-class ImpactSchema(Schema):
-    id = fields.Integer(dump_only=True)
-    initiative_id = fields.Integer(dump_only=True)
-    metric_id = fields.Integer(required=True)
-    journey_id = fields.Integer(metadata={"description": "Defaults to the initiative's journey."})
-    baseline_value = Number(required=True)
-    target_value = Number(required=True)
-    value_per_unit = MoneyField(required=True, metadata={"description": "Money per year per unit of KPI change."})
-    attribution = Number(load_default=None, validate=validate.Range(min=0, max=1),
-                         metadata={"description": "Share of the change credited to the initiative, 0..1 "
-                                                  "(default 1; null means 1)."})
-    actual_value = Number(dump_only=True, allow_none=True, metadata={
-        "description": "Latest journey-level measurement of the metric whose period starts after the initiative's "
-                       "delivered_on; null before."})
-    annual_value = MoneyField(dump_only=True, allow_none=True, metadata={
-        "description": "(actual − baseline) × value_per_unit × attribution, sign flipped for lower_is_better metrics; "
-                       "null while actual_value is null."})
-
-
-class ImpactArgs(ListArgs):
-    pass
-
-
 class JourneyReportArgs(Schema):
     class Meta:
         ordered = True

@@ -1,6 +1,11 @@
-"""Journeys, stages, touchpoints, metrics, measurements and initiative impacts: the rules.
+"""Journeys, stages, touchpoints, metrics and measurements: the rules.
 
 Services check the policy, validate, flush and return; the caller's `transactional` commits.
+
+Rows of the features above journeys (initiatives and their impacts, agenda items, ambassador
+actions) name journeys, stages and metrics. Journeys never import those features: each says which
+of its columns refer here (`referred_to_by`) when the app is created, so that a deletion refuses,
+or clears the reference, as that feature wants.
 """
 from decimal import Decimal
 
@@ -60,20 +65,63 @@ def _count(model, *conditions):
     return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
 
 
-def _unlink(model, column, idents):
-    """Rows of `model` whose `column` names one of `idents` lose the reference (the database would
-    set it to null unseen): through the session, so the audit trail records each."""
-    for row in db.session.scalars(select(model).where(getattr(model, column).in_(idents))):
-        setattr(row, column, None)
+# {"journey" | "stage" | "metric": [(column, name)]}: the columns of other features' rows that name
+# one. With a `name` (the rows' name in a refusal: "initiatives") they keep it from being deleted;
+# without, they lose the reference when it is.
+_REFERENCES = {"journey": [], "stage": [], "metric": []}
+
+
+def referred_to_by(column, to, blocks=None):
+    """`column` (e.g. `Initiative.stage_id`) names a journey, stage or metric (`to`). `blocks`:
+    the name under which its rows are counted when they refuse the deletion (409); without it, a
+    deletion clears the reference. Registering a column twice changes nothing."""
+    if (column, blocks) not in _REFERENCES[to]:
+        _REFERENCES[to].append((column, blocks))
+
+
+def _blocking(to, ident):
+    """{name: how many rows refer to the `to` `ident` and keep it from being deleted}."""
+    return {name: _count(column.class_, column == ident) for column, name in _REFERENCES[to] if name}
+
+
+def _unlink_references(to, idents):
+    """Rows referring to the `to`s `idents` lose the reference (the database would set it to null
+    unseen): through the session, so the audit trail records each."""
+    for column, name in _REFERENCES[to]:
+        if name is None:
+            for row in db.session.scalars(select(column.class_).where(column.in_(idents))):
+                setattr(row, column.key, None)
+
+
+def _in_words(counts):
+    """{"initiatives": 1, "impacts": 0} → "1 initiative(s) and 0 impact(s)"."""
+    words = [f"{count} {name.removesuffix('s')}(s)" for name, count in counts.items()]
+    return " and ".join(filter(None, (", ".join(words[:-1]), words[-1])))
+
+
+def _no_initiatives(journey_id):
+    return []
+
+
+_initiatives_on = _no_initiatives
+
+
+def use_initiatives(initiatives_on):
+    """`initiatives_on(journey_id)`: the initiatives working on a journey, for its page."""
+    global _initiatives_on
+    _initiatives_on = initiatives_on
+
+
+def initiatives_on(journey_id):
+    """The initiatives working on the journey (each with `id`, `title`, `status`, `delivered_on`)."""
+    return _initiatives_on(journey_id)
 
 
 def _remove_stages(stages):
     """Delete stages with their touchpoints, each through the session so that each is audited
     (an orphan or a row the database cascades to would leave no trace)."""
-    from cxgov.initiatives.models import Initiative
-
     with db.session.no_autoflush:  # all marked first, then flushed at once
-        _unlink(Initiative, "stage_id", [stage.id for stage in stages])
+        _unlink_references("stage", [stage.id for stage in stages])
         for stage in stages:
             for touchpoint in load(stage, "touchpoints").touchpoints:
                 db.session.delete(touchpoint)
@@ -84,20 +132,13 @@ def delete_journey(actor, journey):
     """Delete a journey with its stages and touchpoints, each audited. Refused (409) while
     initiatives work on it or it has measurements or impacts: those are never removed with it
     (SPEC §10); a journey no longer in use is retired instead."""
-    from cxgov.ambassadors.models import AmbassadorAction
-    from cxgov.initiatives.models import Impact, Initiative
-    from cxgov.steering.models import AgendaItem
-
     policy.require(policy.write_journey, actor, journey)
-    initiatives = _count(Initiative, Initiative.journey_id == journey.id)
-    measurements = _count(Measurement, Measurement.journey_id == journey.id)
-    impacts = _count(Impact, Impact.journey_id == journey.id)
-    if initiatives or measurements or impacts:
-        raise Conflict(f"The journey has {initiatives} initiative(s), {measurements} measurement(s) and {impacts} "
-                       "impact(s), which are never deleted with it; retire it (status retired) instead.",
-                       initiatives=initiatives, measurements=measurements, impacts=impacts)
-    _unlink(AgendaItem, "journey_id", [journey.id])
-    _unlink(AmbassadorAction, "journey_id", [journey.id])
+    counts = {"measurements": _count(Measurement, Measurement.journey_id == journey.id),
+              **_blocking("journey", journey.id)}
+    if any(counts.values()):
+        raise Conflict(f"The journey has {_in_words(counts)}, which are never deleted with it; retire it "
+                       "(status retired) instead.", **counts)
+    _unlink_references("journey", [journey.id])
     _remove_stages(list(load(journey, "stages").stages))
     db.session.delete(journey)
     db.session.flush()
@@ -230,15 +271,13 @@ def update_metric(actor, metric, data):
 
 
 def delete_metric(actor, metric):
-    from cxgov.initiatives.models import Impact
-
     policy.require(policy.manage_metrics, actor)
     _refuse_builtin(metric, "deleted")
-    measured = db.session.scalar(select(func.count()).where(Measurement.metric_id == metric.id))
-    targeted = db.session.scalar(select(func.count()).where(Impact.metric_id == metric.id))
-    if measured or targeted:
-        raise Conflict(f"{metric.code} has {measured} measurement(s) and {targeted} impact(s); it cannot be deleted.",
-                       measurements=measured, impacts=targeted)
+    counts = {"measurements": _count(Measurement, Measurement.metric_id == metric.id),
+              **_blocking("metric", metric.id)}
+    if any(counts.values()):
+        raise Conflict(f"{metric.code} has {_in_words(counts)}; it cannot be deleted.", **counts)
+    _unlink_references("metric", [metric.id])
     db.session.delete(metric)
     db.session.flush()
 
@@ -359,62 +398,3 @@ def record_scores(actor, data):
         apply_changes(measurement, values)
     db.session.flush()
     return measurement, created
-
-
-# -- impacts ----------------------------------------------------------------------------------------
-
-def _check_impact_refs(data):
-    require_existing(Metric, data.get("metric_id"), "metric_id")
-    require_existing(Journey, data.get("journey_id"), "journey_id")
-
-
-def _ensure_unique_impact(initiative_id, metric_id, journey_id, current=None):
-    from cxgov.initiatives.models import Impact
-
-    existing = db.session.scalar(select(Impact).where(
-        Impact.initiative_id == initiative_id, Impact.metric_id == metric_id, Impact.journey_id == journey_id))
-    if existing is not None and existing is not current:
-        raise Conflict("The initiative already has an impact on this metric for this journey.",
-                       errors={"metric_id": ["Already targeted for this journey."]}, existing_id=existing.id)
-
-
-def create_impact(actor, initiative, data):
-    """A KPI impact; refused (409, `conflicts`) when it overdraws its attribution budget (SPEC §8.3)."""
-    from cxgov.initiatives import gate
-    from cxgov.initiatives.models import Impact
-
-    policy.require(policy.edit_initiative, actor, initiative)
-    data = dict(data)
-    data.setdefault("journey_id", initiative.journey_id)
-    if data.get("attribution") is None:
-        data["attribution"] = Decimal("1")
-    _check_impact_refs(data)
-    _ensure_unique_impact(initiative.id, data["metric_id"], data["journey_id"])
-    gate.check_claim(initiative, data["metric_id"], data["journey_id"], data["attribution"])
-    impact = Impact(initiative_id=initiative.id, **data)
-    db.session.add(impact)
-    db.session.flush()
-    return impact
-
-
-def update_impact(actor, initiative, impact, data):
-    from cxgov.initiatives import gate
-
-    policy.require(policy.edit_initiative, actor, initiative)
-    data = dict(data)
-    if "attribution" in data and data["attribution"] is None:
-        data["attribution"] = Decimal("1")  # null means the default, as on creation
-    _check_impact_refs(data)
-    _ensure_unique_impact(initiative.id, data.get("metric_id", impact.metric_id),
-                          data.get("journey_id", impact.journey_id), impact)
-    gate.check_claim(initiative, data.get("metric_id", impact.metric_id), data.get("journey_id", impact.journey_id),
-                     data.get("attribution", impact.attribution), impact)
-    apply_changes(impact, data)
-    db.session.flush()
-    return impact
-
-
-def delete_impact(actor, initiative, impact):
-    policy.require(policy.edit_initiative, actor, initiative)
-    db.session.delete(impact)
-    db.session.flush()

@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from cxgov import charts, pages, policy
 from cxgov.errors import Forbidden, Invalid
 from cxgov.extensions import csrf, db
-from cxgov.journeys import import_jobs, imports
+from cxgov.journeys import import_jobs, imports, services
 from cxgov.journeys.models import ImportJob, Journey, Measurement, Metric, Stage
 from cxgov.journeys.report import journey_report
 from cxgov.journeys.schemas import ImportArgs
@@ -87,16 +87,12 @@ def kpi_charts(report):
 
 @bp.route("/<int:journey_id>")
 def detail(journey_id):
-    from cxgov.initiatives.models import Initiative
-
     journey = db.session.get(Journey, journey_id, options=[
         joinedload(Journey.owner), selectinload(Journey.stages).selectinload(Stage.touchpoints)])
     if journey is None:
         abort(404)
     departments = dict(db.session.execute(select(Department.id, Department.name)).all())
-    initiatives = db.session.scalars(
-        select(Initiative).where(Initiative.journey_id == journey.id).order_by(Initiative.status, Initiative.title)
-    ).all()
+    initiatives = services.initiatives_on(journey.id)
     report = journey_report(journey)
     return render_template("journeys/detail.html", journey=journey, stages=hourglass(journey.stages),
                            departments=departments, initiatives=initiatives, kpis=kpi_charts(report),

@@ -11,7 +11,7 @@ from cxgov.initiatives.models import Initiative
 from cxgov.notifications.models import Notification
 from cxgov.notifications.services import DIGEST_KINDS, insert_one, local_date, render_bodies
 from cxgov.org.models import User
-from cxgov.roi import calc
+from cxgov.initiatives import calc
 from cxgov.roi.services import default_rate, figures_statement, recorded_years, rows_of
 from cxgov.steering.models import ActionItem, Decision
 

@@ -1,10 +1,8 @@
 """/api/departments and /api/users."""
-from flask import g
 from flask.views import MethodView
 from flask_login import current_user
 
 from cxgov import policy
-from cxgov.auth.services import keep_token
 from cxgov.org import services
 from cxgov.org.models import Department, User
 from cxgov.org.schemas import DepartmentArgs, DepartmentSchema, MeUpdateSchema, UserArgs, UserSchema
@@ -30,8 +28,8 @@ def _keeping_own_token(update):
     """A password change ends every other credential; the token making the request stays."""
     def updated(actor, user, data):
         update(actor, user, data)
-        if user.id == actor.id and g.get("api_token_id") is not None:
-            keep_token(g.api_token_id, user)
+        if user.id == actor.id:
+            services.keep_request_credential(user)
 
     return updated
 

@@ -1,6 +1,6 @@
 from marshmallow import fields, validate
 
-from cxgov.auth.passwords import validate_password
+from cxgov.org.passwords import validate_password
 from cxgov.org.models import DIGEST_PREFERENCES, ROLES
 from cxgov.rest import Instant, ListArgs, Schema, choice_field
 

@@ -1,14 +1,47 @@
-"""Departments and users: the rules, checked here and nowhere else."""
+"""Departments and users: the rules, checked here and nowhere else.
+
+Signing in (`cxgov.auth`) builds on users and is never imported here: what a password change
+needs of it, it hands over when the app is created (`use_request_credential`).
+"""
 from sqlalchemy import func, select
 
 from cxgov import policy
-from cxgov.auth.passwords import hash_password, verify_password
-from cxgov.auth.services import end_all_credentials, normalise_email
 from cxgov.errors import Conflict, Invalid
 from cxgov.extensions import db
 from cxgov.org.models import Department, User
+from cxgov.org.passwords import hash_password, verify_password
 from cxgov.references import require_existing
 from cxgov.rest import apply_changes
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def end_all_credentials(user):
+    """Every API token, remember-me token and browser session of `user` stops working: on a
+    password change, deactivation, a role change, or signing out everywhere. (Tokens and sessions
+    carry the generation they were made under; this worker forgets verified tokens at once, other
+    workers within CXGOV_TOKEN_CACHE_SECONDS, as for any change to a user.)"""
+    user.credential_generation = (user.credential_generation or 0) + 1
+
+
+def _keeps_none(user):
+    pass
+
+
+_keep_request_credential = _keeps_none
+
+
+def use_request_credential(keep):
+    """`keep(user)`: after `end_all_credentials(user)`, the credential making this very request
+    (the user's own API token) goes on working."""
+    global _keep_request_credential
+    _keep_request_credential = keep
+
+
+def keep_request_credential(user):
+    _keep_request_credential(user)
 
 
 def _ensure_unique(model, field, value, current=None):

@@ -1,26 +1,15 @@
-"""ROI of one initiative (`/api/initiatives/{id}/roi`) and of the portfolio (`/api/reports/roi`,
-`/api/reports/roi.csv`), SPEC §4."""
+"""ROI of the portfolio (`/api/reports/roi`, `/api/reports/roi.csv`), SPEC §4. One initiative's
+(`/api/initiatives/{id}/roi`) is served by `cxgov.initiatives.api`, in this section of the API
+description."""
 from flask.views import MethodView
 from flask_login import current_user
 
-from cxgov.initiatives.models import Initiative
-from cxgov.rest import Blueprint, get_or_404, json_response
+from cxgov.rest import Blueprint, json_response
 from cxgov.roi import formats, services
-from cxgov.roi.schemas import ReportArgs, ReportSchema, RoiArgs, RoiSchema
+from cxgov.roi.schemas import ReportArgs, ReportSchema
 
 blp = Blueprint("api_roi", __name__, url_prefix="/api",
                 description="ROI: risk-adjusted, discounted costs and benefits (SPEC §3).")
-
-
-@blp.route("/initiatives/<int:initiative_id>/roi")
-class InitiativeRoi(MethodView):
-    @blp.arguments(RoiArgs, location="query")
-    @blp.response(200, RoiSchema)
-    @blp.problems(401, 403, 404, 422)
-    def get(self, args, initiative_id):
-        """ROI, NPV, PVs and payback of an initiative's planned or actual cash flows."""
-        initiative = get_or_404(Initiative, initiative_id)
-        return services.initiative_roi(current_user, initiative, args["basis"], args.get("discount_rate"))
 
 
 @blp.route("/reports/roi")

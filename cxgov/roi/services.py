@@ -1,7 +1,7 @@
 """ROI of initiatives and of the portfolio, from their cash flows (SPEC §3).
 
-The formulas live in `cxgov.roi.calc`; one initiative's ROI is computed there, in Python with
-Decimal. The portfolio report computes the same formulas in the database, one query per basis
+The formulas live in `cxgov.initiatives.calc`; one initiative's ROI is computed there, in Python
+with Decimal (`cxgov.initiatives.business_case`). The portfolio report computes the same formulas in the database, one query per basis
 whatever the number of initiatives (`figures_statement`), so thousands of initiatives cost one
 aggregate rather than thousands of Python computations; tests hold both to the same results.
 
@@ -15,18 +15,16 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy import and_, case, exists, func, select
 
 from cxgov import policy
-from cxgov.db import load
 from cxgov.extensions import db
 from cxgov.formatting import currency
-from cxgov.initiatives import gate
+from cxgov.initiatives import calc, gate
+from cxgov.initiatives.business_case import default_rate
 from cxgov.initiatives.models import Baseline, BaselineCashFlow, CashFlow, Impact, Initiative
 from cxgov.journeys.models import Journey, Measurement
 from cxgov.org.models import Department
-from cxgov.roi import calc
 
 # Risk-adjusted amounts have at most 2 (money) + 4 (ratio) decimal places.
 EXACT = Decimal("0.000001")
@@ -44,50 +42,6 @@ ROI_BASES = ("planned", "actual", "baseline")
 
 def rounded(value, step):
     return None if value is None else value.quantize(step, rounding=ROUND_HALF_UP)
-
-
-def default_rate():
-    """CXGOV_DISCOUNT_RATE as the exact decimal it is written as (0.1, not 0.1000000000000000055):
-    the one default of every ROI figure, on pages, in reports and in the digest."""
-    return Decimal(str(current_app.config["CXGOV_DISCOUNT_RATE"]))
-
-
-def flows_of(cash_flows, basis):
-    """The `calc.Flow`s of `basis` (a baseline's cash flows are all planned ones)."""
-    return [calc.Flow(cf.kind, cf.year, cf.amount, cf.risk_adjustment)
-            for cf in cash_flows if getattr(cf, "basis", "planned") == basis]
-
-
-def initiative_roi(actor, initiative, basis="planned", rate=None):
-    """SPEC §4 `…/{id}/roi`: the reports roles, or the initiative's owner."""
-    policy.require(policy.view_initiative_roi, actor, initiative,
-                   "Only the owner, CX leaders, executives and admins see this initiative's ROI.")
-    rate = default_rate() if rate is None else Decimal(rate)
-    if basis == "baseline":
-        baseline = gate.current_baseline(initiative.id)
-        flows = [] if baseline is None else flows_of(baseline.cash_flows, "planned")
-    else:
-        flows = flows_of(load(initiative, "cash_flows").cash_flows, basis)
-    result = calc.compute_roi(flows, rate)
-    return {"basis": basis, "discount_rate": rate, "currency": currency(), **_figures(result),
-            "payback_months": result.payback_months, "years": result.years}
-
-
-def business_cases(actor, initiatives):
-    """{initiative id: RoiResult} of the planned cash flows (exactly what `initiative_roi`
-    returns) of the `initiatives` that have some and whose ROI `actor` may see: one query."""
-    ids = [i.id for i in initiatives if policy.view_initiative_roi(actor, i)]
-    if not ids:
-        return {}
-    flows = {}
-    for cf in db.session.scalars(select(CashFlow).where(CashFlow.initiative_id.in_(ids), CashFlow.basis == "planned")):
-        flows.setdefault(cf.initiative_id, []).append(cf)
-    rate = default_rate()
-    return {ident: calc.compute_roi(flows_of(rows, "planned"), rate) for ident, rows in flows.items()}
-
-
-def _figures(result):
-    return {"pv_costs": result.pv_costs, "pv_benefits": result.pv_benefits, "npv": result.npv, "roi": result.roi}
 
 
 # -- the portfolio ----------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""/api/committees, /api/meetings (agenda, attendance, decisions, minutes, invite),
-/api/action-items and /api/initiatives/{id}/transitions (the initiative lifecycle)."""
+"""/api/committees, /api/meetings (agenda, attendance, decisions, minutes, invite) and
+/api/action-items."""
 from flask import Response
 from flask.views import MethodView
 from flask_login import current_user
@@ -8,9 +8,6 @@ from sqlalchemy.orm import selectinload
 
 from cxgov import policy
 from cxgov.extensions import db
-from cxgov.initiatives import lifecycle
-from cxgov.initiatives.models import Initiative, Transition
-from cxgov.initiatives.schemas import TransitionSchema
 from cxgov.resources import Parent, Resource, guarded, item, transactional
 from cxgov.rest import Blueprint, check_if_match, get_or_404, with_etag
 from cxgov.steering import services, suggestions
@@ -42,7 +39,6 @@ from cxgov.steering.schemas import (
     MeetingSchema,
     MinutesCorrectionSchema,
     SuggestionSchema,
-    TransitionRequestSchema,
 )
 
 committees = Blueprint("api_committees", __name__, url_prefix="/api/committees",
@@ -51,8 +47,6 @@ meetings = Blueprint("api_meetings", __name__, url_prefix="/api/meetings",
                      description="Meetings: agenda, attendance, decisions, minutes and the calendar invite.")
 action_items = Blueprint("api_action_items", __name__, url_prefix="/api/action-items",
                          description="Action items (CX leaders and admins write; owners update the status of their own).")
-transitions = Blueprint("api_initiative_transitions", __name__, url_prefix="/api/initiatives",
-                        description="The initiative lifecycle: status changes and their history.")
 
 IN_MEETING = Parent(Meeting, "meeting_id")  # its agenda, attendance, decisions and minutes corrections
 
@@ -251,28 +245,4 @@ Resource(
 )
 
 
-# -- initiative lifecycle ----------------------------------------------------------------------
-
-@transitions.route("/<int:initiative_id>/transitions")
-class Transitions(MethodView):
-    @transitions.response(200, TransitionSchema(many=True))
-    @transitions.problems(401, 404)
-    def get(self, initiative_id):
-        """The initiative's status history, oldest first."""
-        get_or_404(Initiative, initiative_id)
-        return db.session.scalars(select(Transition).where(Transition.initiative_id == initiative_id)
-                                  .order_by(Transition.id)).all()
-
-    @transitions.arguments(TransitionRequestSchema)
-    @transitions.response(201, TransitionSchema)
-    @transitions.problems(400, 401, 403, 404, 409, 422)
-    def post(self, data, initiative_id):
-        """Move the initiative to `to`: approved/rejected need a matching decision; illegal jumps → 409 with `allowed`."""
-        initiative = get_or_404(Initiative, initiative_id)
-        transition = lifecycle.transition_initiative(current_user, initiative, data["to"], decision_id=data["decision_id"],
-                                                     note=data["note"], on=data["on"])
-        db.session.commit()
-        return transition
-
-
-blueprints = [committees, meetings, action_items, transitions]
+blueprints = [committees, meetings, action_items]

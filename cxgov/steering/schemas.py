@@ -1,7 +1,6 @@
 """Steering committee resources as JSON: committees, meetings and their parts, action items."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from cxgov.initiatives.models import STATUSES as INITIATIVE_STATUSES
 from cxgov.org.schemas import UserRefSchema
 from cxgov.rest import Instant, ListArgs, Schema, choice_field
 from cxgov.steering.models import (
@@ -183,13 +182,5 @@ class ActionItemArgs(ListArgs):
     def _ordered(self, data, **kwargs):
         if data.get("due_before") and data.get("due_after") and data["due_after"] > data["due_before"]:
             raise ValidationError("due_after must not be later than due_before.", "due_after")
-
-
-class TransitionRequestSchema(Schema):
-    to = choice_field(INITIATIVE_STATUSES, required=True)
-    decision_id = Id(allow_none=True, load_default=None)
-    note = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=20_000))
-    on = fields.Date(allow_none=True, load_default=None,
-                     metadata={"description": "the date the change took effect (default today; not in the future)"})
 
 

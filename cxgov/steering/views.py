@@ -25,7 +25,7 @@ from cxgov.org.models import User
 from cxgov.pages import Field, FormSpec
 from cxgov.pdf import pdf_response
 from cxgov.rest import get_or_404
-from cxgov.roi import services as roi_services
+from cxgov.initiatives import business_case
 from cxgov.steering import services, suggestions
 from cxgov.steering.ics import build_invite
 from cxgov.steering.models import (
@@ -287,8 +287,8 @@ def _meeting_page_data(meeting):
         # The approval gate of every proposal the meeting may decide (SPEC §8.1), and whether the
         # meeting has begun (decisions are recorded from then on).
         "readiness": gate.readiness_for(proposals), "started": meeting.starts_at <= utcnow(),
-        "cases": roi_services.business_cases(current_user,
-                                             [initiatives[i] for i in initiative_ids if i in initiatives]),
+        "cases": business_case.business_cases(current_user,
+                                              [initiatives[i] for i in initiative_ids if i in initiatives]),
         "action_items": open_items, "people": people,
         "users": users, "corrections": corrections,
     }

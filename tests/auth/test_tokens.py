@@ -113,7 +113,7 @@ def test_a_body_that_is_not_an_object_is_refused(app, client):
 
 
 def test_the_password_is_hashed_with_argon2id(app):
-    from cxgov.auth.passwords import hash_password, verify_password
+    from cxgov.org.passwords import hash_password, verify_password
 
     with app.app_context():
         hashed = hash_password("a long enough password")

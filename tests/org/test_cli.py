@@ -1,7 +1,7 @@
 """`flask --app wsgi cxgov create-user`."""
 from sqlalchemy import func, select
 
-from cxgov.auth.passwords import verify_password
+from cxgov.org.passwords import verify_password
 from cxgov.extensions import db
 from cxgov.org.models import User
 from tests import factories

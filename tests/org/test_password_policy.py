@@ -15,20 +15,20 @@ ACCEPTED = ["correct horse battery staple", "Lena's 3rd steering committee!", "t
 
 @pytest.mark.parametrize("password", REFUSED)
 def test_weak_passwords_are_refused(password):
-    from cxgov.auth.passwords import password_problem
+    from cxgov.org.passwords import password_problem
 
     assert password_problem(password) is not None
 
 
 @pytest.mark.parametrize("password", ACCEPTED)
 def test_passphrases_are_welcome(password):
-    from cxgov.auth.passwords import password_problem
+    from cxgov.org.passwords import password_problem
 
     assert password_problem(password) is None
 
 
 def test_the_shipped_list_holds_thousands_of_common_passwords():
-    from cxgov.auth.passwords import common_passwords
+    from cxgov.org.passwords import common_passwords
 
     common = common_passwords()
     assert len(common) > 5000

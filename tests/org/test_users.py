@@ -4,7 +4,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from cxgov.auth.passwords import verify_password
+from cxgov.org.passwords import verify_password
 from cxgov.extensions import db
 from cxgov.org.models import User
 from tests import factories

@@ -12,8 +12,10 @@ from cxgov.initiatives.models import Initiative
 from cxgov.journeys.imports import import_measurements
 from cxgov.journeys.models import Measurement
 from cxgov.org.models import User
+from cxgov.initiatives import calc
+from cxgov.initiatives.business_case import flows_of
 from cxgov.rest import hundredths
-from cxgov.roi import calc, services
+from cxgov.roi import services
 from tests import factories
 
 
@@ -56,7 +58,7 @@ def test_a_streamed_file_imports_like_bytes_and_is_audited_once(app):
 def _expected_row(initiative, basis, rate):
     """An initiative's figures as `/api/initiatives/{id}/roi` computes them (in Python), formatted
     as the report formats them."""
-    result = calc.compute_roi(services.flows_of(initiative.cash_flows, basis), rate)
+    result = calc.compute_roi(flows_of(initiative.cash_flows, basis), rate)
     rounded = lambda value, step: None if value is None else float(value.quantize(step, rounding=ROUND_HALF_UP))  # noqa: E731
     return {"pv_costs": str(hundredths(result.pv_costs)), "pv_benefits": str(hundredths(result.pv_benefits)),
             "npv": str(hundredths(result.npv)), "roi": rounded(result.roi, services.ROI_STEP),
@@ -85,7 +87,7 @@ def test_the_portfolio_report_computed_in_sql_equals_the_python_computation(app,
         initiatives = db.session.scalars(select(Initiative).options(selectinload(Initiative.cash_flows))
                                          .order_by(Initiative.id)).all()
         expected = {i.id: _expected_row(i, basis, decimal_rate) for i in initiatives}
-        exact = {i.id: calc.compute_roi(services.flows_of(i.cash_flows, basis), decimal_rate) for i in initiatives}
+        exact = {i.id: calc.compute_roi(flows_of(i.cash_flows, basis), decimal_rate) for i in initiatives}
         departments = {i.id: i.department_id for i in initiatives}
     query = f"basis={basis}" + (f"&discount_rate={rate}" if rate else "")
     report = login_as("executive").get(f"/api/reports/roi?{query}").json

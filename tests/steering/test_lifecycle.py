@@ -53,7 +53,9 @@ def test_full_happy_path_with_history(login_as, app, setup):
     initiative = get(app, Initiative, setup["initiative"])
     assert initiative.status == "closed"
     assert initiative.start_on == date(2026, 11, 5) and initiative.delivered_on == date(2026, 11, 20)
-    history = login_as("executive").get(url).json
+    page = login_as("executive").get(url).json
+    assert (page["total"], page["page"], page["page_size"]) == (4, 1, 50)
+    history = page["items"]
     assert [(t["from_status"], t["to_status"]) for t in history] == [
         ("proposed", "approved"), ("approved", "in_progress"), ("in_progress", "delivered"), ("delivered", "closed")]
     assert history[0]["decision_id"] == setup["approve"] and history[0]["note"] == "Go"

@@ -1,0 +1,30 @@
+"""What the steering committee tells the layers below it, which never import it: the decisions
+the initiative lifecycle cites, who is a committee's secretary (the policy), and that an agenda
+item names a journey. The app hands them over when it is created (`connect`)."""
+from sqlalchemy import select
+
+from cxgov import policy
+from cxgov.extensions import db
+from cxgov.initiatives import lifecycle
+from cxgov.journeys import services as journeys
+from cxgov.steering.models import AgendaItem, CommitteeMember, Decision
+
+
+def decisions_by_id(ids):
+    return {decision.id: decision for decision in db.session.scalars(select(Decision).where(Decision.id.in_(ids)))}
+
+
+def is_secretary(user, committee_id):
+    return db.session.scalar(
+        select(CommitteeMember.id).where(
+            CommitteeMember.committee_id == committee_id,
+            CommitteeMember.user_id == user.id,
+            CommitteeMember.member_role == "secretary",
+        )
+    ) is not None
+
+
+def connect():
+    lifecycle.use_decisions(decisions_by_id)
+    policy.learn(is_secretary=is_secretary)
+    journeys.referred_to_by(AgendaItem.journey_id, "journey")  # the item stays, without its journey
