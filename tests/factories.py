@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from cxgov.org.passwords import hash_password
 from cxgov.db import load
 from cxgov.extensions import db
 from cxgov.models import (
@@ -35,6 +34,7 @@ from cxgov.models import (
     Touchpoint,
     User,
 )
+from cxgov.org.passwords import hash_password
 
 _seq = itertools.count(1)
 PASSWORD = "correct horse battery"

@@ -13,10 +13,10 @@ from cxgov import form_tokens
 from cxgov.db import utcnow
 from cxgov.extensions import db
 from cxgov.form_tokens import FormSubmission
+from cxgov.initiatives import business_case
 from cxgov.initiatives.models import CashFlow, Initiative
 from cxgov.org.models import User
 from cxgov.pages import ALREADY_SAVED
-from cxgov.initiatives import business_case
 from tests import factories
 from tests.conftest import PG_URL, csrf_token
 from tests.steering.helpers import count, governance_world

@@ -5,7 +5,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import lazyload
 

@@ -9,8 +9,17 @@ from cxgov.initiatives import business_case, gate_api, lifecycle, services
 from cxgov.initiatives import impacts as impact_rules
 from cxgov.initiatives.models import CashFlow, Impact, Initiative, Transition
 from cxgov.initiatives.schemas import (
-    CashFlowArgs, CashFlowSchema, ImpactArgs, ImpactSchema, InitiativeArgs, InitiativeSchema, InitiativeSummarySchema,
-    RoiArgs, RoiSchema, TransitionRequestSchema, TransitionSchema,
+    CashFlowArgs,
+    CashFlowSchema,
+    ImpactArgs,
+    ImpactSchema,
+    InitiativeArgs,
+    InitiativeSchema,
+    InitiativeSummarySchema,
+    RoiArgs,
+    RoiSchema,
+    TransitionRequestSchema,
+    TransitionSchema,
 )
 from cxgov.resources import Parent, Resource, guarded, item, transactional
 from cxgov.rest import Blueprint

@@ -6,14 +6,13 @@ from marshmallow import fields
 
 from cxgov import policy
 from cxgov.errors import NotFound
-from cxgov.initiatives import gate
+from cxgov.initiatives import calc, gate
+from cxgov.initiatives.business_case import default_rate, flows_of
 from cxgov.initiatives.models import Initiative
 from cxgov.initiatives.readiness import CHECKS, is_ready
+from cxgov.initiatives.schemas import Rounded
 from cxgov.resources import guarded, item, transactional
 from cxgov.rest import Blueprint, ListArgs, MoneyField, Number, Schema, page_of, paginate
-from cxgov.initiatives import calc
-from cxgov.initiatives.business_case import default_rate, flows_of
-from cxgov.initiatives.schemas import Rounded
 
 blp = Blueprint("api_initiative_gate", __name__, url_prefix="/api/initiatives", description=(
     "The approval gate (readiness of an initiative for the committee's approval) and the approved "

@@ -6,7 +6,8 @@ from sqlalchemy import bindparam, select
 
 from cxgov.extensions import db
 from cxgov.initiatives.models import Impact, Initiative
-from cxgov.journeys import report, services as journeys
+from cxgov.journeys import report
+from cxgov.journeys import services as journeys
 
 
 def targets(value):

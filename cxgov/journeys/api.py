@@ -7,12 +7,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from cxgov import policy
-from cxgov.errors import NotFound
 from cxgov.extensions import db
 from cxgov.journeys import import_jobs, imports, services
 from cxgov.journeys.models import ImportJob, Journey, Measurement, Metric, Stage, Touchpoint
 from cxgov.journeys.report import journey_report_json
 from cxgov.journeys.schemas import (
+    FromScoresSchema,
+    ImportArgs,
+    ImportFileSchema,
+    ImportJobSchema,
+    ImportResultSchema,
     JourneyArgs,
     JourneyDetailSchema,
     JourneyReportArgs,
@@ -29,11 +33,7 @@ from cxgov.journeys.schemas import (
 from cxgov.resources import Parent, Resource, guarded, item, transactional
 from cxgov.rest import (
     Blueprint,
-    check_if_match,
-    get_or_404,
     json_response,
-    page_of,
-    paginate,
     require_before_body,
     with_etag,
 )

@@ -2,7 +2,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from cxgov.journeys.models import CHANNELS, DIRECTIONS, JOURNEY_STATUSES, METRIC_CATEGORIES, PHASES, SOURCES
 from cxgov.journeys.scores import SCALES
-from cxgov.rest import Instant, ListArgs, MoneyField, Number, Schema, choice_field
+from cxgov.rest import Instant, ListArgs, Number, Schema, choice_field
 
 
 class TouchpointSchema(Schema):

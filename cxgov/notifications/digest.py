@@ -7,11 +7,11 @@ from sqlalchemy.orm import selectinload
 
 from cxgov.extensions import db
 from cxgov.formatting import currency, day
+from cxgov.initiatives import calc
 from cxgov.initiatives.models import Initiative
 from cxgov.notifications.models import Notification
 from cxgov.notifications.services import DIGEST_KINDS, insert_one, local_date, render_bodies
 from cxgov.org.models import User
-from cxgov.initiatives import calc
 from cxgov.roi.services import default_rate, figures_statement, recorded_years, rows_of
 from cxgov.steering.models import ActionItem, Decision
 

@@ -1,7 +1,7 @@
 from marshmallow import fields, validate
 
-from cxgov.org.passwords import validate_password
 from cxgov.org.models import DIGEST_PREFERENCES, ROLES
+from cxgov.org.passwords import validate_password
 from cxgov.rest import Instant, ListArgs, Schema, choice_field
 
 PASSWORD_RULE = "At least 12 characters, not only spaces, not a common password."

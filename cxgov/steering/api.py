@@ -7,7 +7,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from cxgov import policy
-from cxgov.extensions import db
 from cxgov.resources import Parent, Resource, guarded, item, transactional
 from cxgov.rest import Blueprint, check_if_match, get_or_404, with_etag
 from cxgov.steering import services, suggestions

@@ -19,13 +19,12 @@ from cxgov.db import load, today, utcnow
 from cxgov.errors import Conflict, Invalid
 from cxgov.extensions import db
 from cxgov.formatting import local_time, local_zone
-from cxgov.initiatives import gate, lifecycle
+from cxgov.initiatives import business_case, gate, lifecycle
 from cxgov.initiatives.models import Initiative
 from cxgov.org.models import User
 from cxgov.pages import Field, FormSpec
 from cxgov.pdf import pdf_response
 from cxgov.rest import get_or_404
-from cxgov.initiatives import business_case
 from cxgov.steering import services, suggestions
 from cxgov.steering.ics import build_invite
 from cxgov.steering.models import (

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from cxgov.extensions import db
-from cxgov.initiatives.models import Impact, Initiative
 from cxgov.initiatives.impacts import impact_values
+from cxgov.initiatives.models import Impact, Initiative
 from cxgov.journeys.models import Journey
 from tests import factories
 from tests.journeys.conftest import READERS, count_rows

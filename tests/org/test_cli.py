@@ -1,9 +1,9 @@
 """`flask --app wsgi cxgov create-user`."""
 from sqlalchemy import func, select
 
-from cxgov.org.passwords import verify_password
 from cxgov.extensions import db
 from cxgov.org.models import User
+from cxgov.org.passwords import verify_password
 from tests import factories
 
 

@@ -4,9 +4,9 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from cxgov.org.passwords import verify_password
 from cxgov.extensions import db
 from cxgov.org.models import User
+from cxgov.org.passwords import verify_password
 from tests import factories
 from tests.queries import count_statements
 

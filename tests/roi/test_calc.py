@@ -4,7 +4,16 @@ from decimal import Decimal, localcontext
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxgov.initiatives.calc import Flow, compute_roi, payback_months, portfolio, present_value, risk_adjusted, roi, yearly
+from cxgov.initiatives.calc import (
+    Flow,
+    compute_roi,
+    payback_months,
+    portfolio,
+    present_value,
+    risk_adjusted,
+    roi,
+    yearly,
+)
 
 D = Decimal
 TEN = D("0.10")

@@ -8,12 +8,12 @@ from sqlalchemy.orm import selectinload
 
 from cxgov.audit.models import AuditEntry
 from cxgov.extensions import db
+from cxgov.initiatives import calc
+from cxgov.initiatives.business_case import flows_of
 from cxgov.initiatives.models import Initiative
 from cxgov.journeys.imports import import_measurements
 from cxgov.journeys.models import Measurement
 from cxgov.org.models import User
-from cxgov.initiatives import calc
-from cxgov.initiatives.business_case import flows_of
 from cxgov.rest import hundredths
 from cxgov.roi import services
 from tests import factories
