@@ -64,7 +64,10 @@ class TransitionRequests(MethodView):
     @transitions.response(201, TransitionSchema)
     @transitions.problems(400, 401, 403, 404, 409, 422)
     def post(self, data, initiative_id):
-        """Move the initiative to `to`: approved/rejected need a matching decision; illegal jumps → 409 with `allowed`."""
+        """Move the initiative to `to` (approved/rejected need a matching decision).
+
+        An illegal jump → 409 with `allowed`; an approval while the initiative is not ready
+        (SPEC §8.1) → 409 with `missing`, the names of the failing readiness checks."""
         with transactional():
             initiative = guarded(lifecycle.required_rule(data["to"]), item(Initiative, initiative_id),
                                  lifecycle.refusal(data["to"]))

@@ -220,15 +220,15 @@ def rebaseline(actor, initiative, decision_id):
     from cxgov.initiatives.lifecycle import decisions  # the lifecycle imports this module
 
     if decision_id is None:
-        raise Invalid("Re-baselining needs a decision.",
-                      errors={"decision_id": ["Required: a decision of kind rebaseline_initiative for this initiative."]})
+        raise Invalid("Re-baselining needs a decision.", errors={
+            "decision_id": ["Required: a decision of kind rebaseline_initiative for this initiative."]})
     decision = decisions([decision_id]).get(decision_id)
     if decision is None:
         raise Invalid("decision_id does not exist.", errors={"decision_id": [f"No decision with id {decision_id}."]})
     if decision.initiative_id != initiative.id or decision.kind != "rebaseline_initiative":
+        elsewhere = "" if decision.initiative_id == initiative.id else " about another initiative"
         raise Invalid("Re-baselining needs a rebaseline_initiative decision about this initiative.",
-                      errors={"decision_id": [f"Decision {decision_id} is a {decision.kind} decision"
-                                              f"{'' if decision.initiative_id == initiative.id else ' about another initiative'}."]})
+                      errors={"decision_id": [f"Decision {decision_id} is a {decision.kind} decision{elsewhere}."]})
     if db.session.scalar(select(Baseline.id).where(Baseline.decision_id == decision_id).limit(1)) is not None:
         raise Conflict("This decision has already re-baselined the initiative.",
                        errors={"decision_id": [f"Decision {decision_id} has been applied already."]})

@@ -36,7 +36,8 @@ def readiness(cash_flows, impacts, target_on, budget_overdrawn) -> list[Check]:
               f"{len(impacts)} KPI impact{'s' if len(impacts) != 1 else ''} planned." if impacts
               else "The measurement plan needs at least one KPI impact."),
         Check("target_on", target_on is not None,
-              f"Target date {target_on.isoformat()}." if target_on is not None else "The initiative needs a target date."),
+              f"Target date {target_on.isoformat()}." if target_on is not None
+              else "The initiative needs a target date."),
         Check("attribution_budget", not overdrawn,
               "No impact claims more than what is left of its KPI." if not overdrawn
               else "Claimed beyond 100 %: " + "; ".join(overdrawn) + "."),

@@ -96,7 +96,8 @@ class ImpactSchema(Schema):
     target_value = Number(required=True)
     value_per_unit = MoneyField(required=True, metadata={"description": "Money per year per unit of KPI change."})
     attribution = Number(load_default=None, validate=validate.Range(min=0, max=1),
-                         metadata={"description": "Share of the change credited to the initiative, 0..1 (default 1; null means 1)."})
+                         metadata={"description": "Share of the change credited to the initiative, 0..1 "
+                                                  "(default 1; null means 1)."})
     actual_value = Number(dump_only=True, allow_none=True, metadata={
         "description": "Latest journey-level measurement of the metric whose period starts after the initiative's "
                        "delivered_on; null before."})

@@ -1,7 +1,8 @@
 """ROI of initiatives and of the portfolio, from their cash flows (SPEC §3).
 
 The formulas live in `cxgov.initiatives.calc`; one initiative's ROI is computed there, in Python
-with Decimal (`cxgov.initiatives.business_case`). The portfolio report computes the same formulas in the database, one query per basis
+with Decimal (`cxgov.initiatives.business_case`).
+The portfolio report computes the same formulas in the database, one query per basis
 whatever the number of initiatives (`figures_statement`), so thousands of initiatives cost one
 aggregate rather than thousands of Python computations; tests hold both to the same results.
 
