@@ -197,6 +197,22 @@ def test_the_steering_record(app, seeded):
         assert count(ActionItem, ActionItem.status == "open", ActionItem.due_on >= today()) > 0
 
 
+def test_the_history_is_dated_when_it_happened(app, seeded):
+    """Proposals, decisions, status changes and finished action items carry the past moments the
+    story gives them (a weekly digest must not present the year's decisions as this week's)."""
+    with app.app_context():
+        for decision in db.session.scalars(select(Decision).options(selectinload(Decision.meeting))):
+            assert decision.created_at.date() == decision.meeting.starts_at.date() < today()
+        initiatives = db.session.scalars(select(Initiative).options(selectinload(Initiative.transitions))).all()
+        for initiative in initiatives:
+            assert initiative.created_at.date() < today()
+            for step in initiative.transitions:
+                assert initiative.created_at.date() <= step.effective_on == step.created_at.date()
+        held_on = dict(db.session.execute(select(Meeting.id, Meeting.starts_at)).all())
+        for item in db.session.scalars(select(ActionItem)):
+            assert item.created_at.date() == held_on[item.meeting_id].date()
+            assert item.completed_at is None or item.completed_at.date() < today()
+
 def test_the_ambassador_network(app, seeded):
     with app.app_context():
         active = db.session.scalars(select(Ambassador).where(Ambassador.ended_on.is_(None))).all()
