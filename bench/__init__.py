@@ -1,1 +1,2 @@
-"""cxgov benchmarks: `make bench` (or `python -m bench`). Never part of the test suite."""
+"""cxgov benchmarks: `make bench` (or `python -m bench`), never run by the test suite; the suite
+uses only the generator of large organisations (`bench.scale`)."""

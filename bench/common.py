@@ -82,8 +82,7 @@ def prepare(kind, initiatives, measurements, log=print):
     flask = [PY, "-m", "flask", "--app", "wsgi"]
     subprocess.run(flask + ["db", "upgrade"], cwd=ROOT, env=env_for(url), check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    subprocess.run(flask + ["cxgov", "seed-demo", "--initiatives", str(initiatives),
-                            "--measurements", str(measurements)],
+    subprocess.run([PY, "-m", "bench.scale", "--initiatives", str(initiatives), "--measurements", str(measurements)],
                    cwd=ROOT, env=env_for(url), check=True, stdout=subprocess.DEVNULL)
     _mark_complete(url)
     elapsed = time.perf_counter() - started

@@ -1,8 +1,5 @@
 """`flask --app wsgi cxgov …` commands."""
-import sys
-
 import click
-import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from cxgov.extensions import db
@@ -56,30 +53,15 @@ def create_user_command(email, name, role, department_code, password):
 
 
 @cxgov_cli.command("seed-demo")
-@click.option("--initiatives", "initiatives", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Add this many generated initiatives (with cash flows and impacts) to the demo.")
-@click.option("--measurements", "measurements", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Add this many generated measurements to the demo.")
-def seed_demo_command(initiatives, measurements):
-    """Fill an empty database with a realistic demo organisation (optionally a large one)."""
-    from cxgov.demo import is_empty, seed_demo
+def seed_demo_command():
+    """Fill an empty database with a realistic demo organisation."""
+    from cxgov.demo import is_empty, seed_demo  # here only: the web app never imports the demo
 
-    if not is_empty():
-        click.echo("the database already has users: seed-demo left it as it is")
-        return
     with transactional():
+        if not is_empty():
+            click.echo("the database already has users: seed-demo left it as it is")
+            return
         summary = seed_demo()
-    if initiatives or measurements:
-        from cxgov.scale import seed_scale
-
-        # Initiatives also write their cash flows and impacts; the bar counts initiatives and measurements.
-        with transactional(), click.progressbar(length=initiatives + measurements, label="Generating",
-                                                file=sys.stderr) as bar:
-            summary += "\n" + seed_scale(initiatives, measurements, progress=bar.update)
-        # After a bulk load the query planner needs the new table sizes (autovacuum may be off or
-        # not have run yet).
-        with transactional():
-            db.session.execute(sa.text("ANALYZE"))
     click.echo(summary)
 
 

@@ -60,6 +60,15 @@ def collection(*args, lazy="raise_on_sql", **kwargs):
     return orm.relationship(*args, lazy=lazy, **kwargs)
 
 
+def copy_rows(connection, table, columns, rows):
+    """PostgreSQL: write `rows` (tuples in `columns` order) into `table` with COPY … FROM STDIN,
+    the fastest way in (bulk loads: an import's staging table, generated data)."""
+    driver = connection.connection.driver_connection
+    with driver.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 def load(instance, *names):
     """`instance` with the named relationships loaded (those not loaded yet, one query each): the
     explicit lazy load of a service or a view working on one object."""

@@ -1,6 +1,10 @@
 """`flask --app wsgi cxgov seed-demo`: a believable organisation on an empty database, once."""
+import ast
+import subprocess
+import sys
 from datetime import timedelta
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -193,6 +197,22 @@ def test_the_steering_record(app, seeded):
         assert count(ActionItem, ActionItem.status == "open", ActionItem.due_on >= today()) > 0
 
 
+def test_the_history_is_dated_when_it_happened(app, seeded):
+    """Proposals, decisions, status changes and finished action items carry the past moments the
+    story gives them (a weekly digest must not present the year's decisions as this week's)."""
+    with app.app_context():
+        for decision in db.session.scalars(select(Decision).options(selectinload(Decision.meeting))):
+            assert decision.created_at.date() == decision.meeting.starts_at.date() < today()
+        initiatives = db.session.scalars(select(Initiative).options(selectinload(Initiative.transitions))).all()
+        for initiative in initiatives:
+            assert initiative.created_at.date() < today()
+            for step in initiative.transitions:
+                assert initiative.created_at.date() <= step.effective_on == step.created_at.date()
+        held_on = dict(db.session.execute(select(Meeting.id, Meeting.starts_at)).all())
+        for item in db.session.scalars(select(ActionItem)):
+            assert item.created_at.date() == held_on[item.meeting_id].date()
+            assert item.completed_at is None or item.completed_at.date() < today()
+
 def test_the_ambassador_network(app, seeded):
     with app.app_context():
         active = db.session.scalars(select(Ambassador).where(Ambassador.ended_on.is_(None))).all()
@@ -247,3 +267,39 @@ def test_it_is_deterministic(app, seeded):
         assert second == first
         assert (count(Stage), count(Touchpoint), count(Impact), count(Transition)) == first_counts
         db.session.rollback()
+
+
+def test_the_web_app_never_imports_the_demo():
+    """Only the `seed-demo` command loads the demo, when it runs: building the app and serving
+    requests leave it out, and no other module of cxgov imports it."""
+    code = """
+import sys
+from cxgov import create_app
+app = create_app({"CXGOV_ENV": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+client = app.test_client()
+for path in ("/healthz", "/login", "/api/openapi.json", "/"):
+    client.get(path)
+loaded = sorted(name for name in sys.modules if name == "cxgov.demo" or name.startswith("cxgov.demo."))
+assert not loaded, loaded
+"""
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    importers = []
+    for path in (root / "cxgov").rglob("*.py"):
+        if "demo" in path.relative_to(root / "cxgov").parts:
+            continue
+        tree = ast.parse(path.read_text(), str(path))
+        top_level = {id(node) for node in tree.body}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [f"{node.module}.{alias.name}" for alias in node.names]
+            else:
+                continue
+            if any(name == "cxgov.demo" or name.startswith("cxgov.demo.") for name in names):
+                inside_command = path.name == "cli.py" and id(node) not in top_level
+                if not inside_command:
+                    importers.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert importers == []

@@ -19,7 +19,7 @@ from cxgov.org.models import User
 from cxgov.pages import ALREADY_SAVED
 from tests import factories
 from tests.conftest import PG_URL, csrf_token
-from tests.steering.helpers import count, governance_world
+from tests.steering.helpers import PAST, count, governance_world
 
 TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
 FLOW = {"basis": "planned", "kind": "benefit", "year": "1", "category": "Licence", "amount": "12000",
@@ -134,7 +134,7 @@ def _steering_forms(ids):
 def test_steering_forms_create_once(app, page_as, index):
     from cxgov.steering import models
 
-    ids = governance_world(app)
+    ids = governance_world(app, starts_at=PAST)  # begun: decisions can be recorded
     client = page_as("cx_leader")
     page, path, data, model = _steering_forms(ids)[index]
     model = getattr(models, model)
@@ -152,7 +152,7 @@ def test_steering_forms_create_once(app, page_as, index):
 def test_adding_a_committee_member_creates_once(app, page_as):
     from cxgov.steering.models import CommitteeMember
 
-    ids = governance_world(app)
+    ids = governance_world(app, starts_at=PAST)
     client = page_as("cx_leader")
     path = f"/committees/{ids['committee']}/members"
     token = _form_token(client.get("/committees").get_data(as_text=True), f'action="{path}"')

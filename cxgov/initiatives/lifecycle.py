@@ -105,8 +105,10 @@ def _check_decision(initiative, to, decision_id):
     return decision
 
 
-def transition_initiative(actor, initiative, to, decision_id=None, note=None, on=None):
+def transition_initiative(actor, initiative, to, decision_id=None, note=None, on=None, now=None):
     """Move `initiative` to status `to`; returns the new `Transition` (flushed, not committed).
+    `on` is the day it took effect (today by default), `now` the instant it was recorded (the
+    present by default; the demo's history passes past instants).
 
     403 when the actor may not, 409 (with `allowed`) for an illegal jump, 409 (with `missing`)
     for an approval while not ready, 422 naming `decision_id` when the required decision is
@@ -145,6 +147,8 @@ def transition_initiative(actor, initiative, to, decision_id=None, note=None, on
         decision_id=decision_id, note=note, effective_on=on,
         actor_id=getattr(actor, "id", None),
     )
+    if now is not None:
+        transition.created_at = now
     initiative.status = to
     db.session.add(transition)
     db.session.flush()

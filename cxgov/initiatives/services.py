@@ -52,8 +52,9 @@ def _check_references(data, initiative=None):
                       errors={"target_on": ["Must be on or after start_on."]})
 
 
-def propose_initiative(actor, data):
-    """A new initiative, always `proposed`; the owner defaults to the proposer."""
+def propose_initiative(actor, data, now=None):
+    """A new initiative, always `proposed`; the owner defaults to the proposer. `now`: when it
+    was proposed (the present by default; the demo's history passes past instants)."""
     policy.require(policy.propose_initiative, actor)
     data = dict(data)
     if data.get("owner_id") is None:
@@ -63,6 +64,8 @@ def propose_initiative(actor, data):
                         errors={"owner_id": ["Must be yourself."]})
     _check_references(data)
     initiative = Initiative(status="proposed", **data)
+    if now is not None:
+        initiative.created_at = now
     db.session.add(initiative)
     db.session.flush()
     return initiative

@@ -300,13 +300,14 @@ def _check_decision(meeting, data, current=None):
     require_existing(Initiative, initiative_id, "initiative_id")
 
 
-def record_decision(actor, meeting, data):
+def record_decision(actor, meeting, data, now=None):
     """A new decision, on a meeting that is not cancelled and has started (SPEC §8.1). Once the
-    minutes are published, only corrections (`corrects_id`) are accepted."""
+    minutes are published, only corrections (`corrects_id`) are accepted. `now`: when it was
+    recorded (the present by default; the demo's history passes past instants)."""
     require_governance(actor)
     if meeting.status == "cancelled":
         raise Conflict("The meeting was cancelled; it took no decisions.")
-    if meeting.starts_at > utcnow():
+    if meeting.starts_at > (now or utcnow()):
         raise Conflict("The meeting has not started yet; decisions are recorded once it has begun.",
                        errors={"meeting": [f"Starts at {meeting.starts_at.isoformat()}."]})
     _check_decision(meeting, data)
@@ -320,6 +321,8 @@ def record_decision(actor, meeting, data):
         raise Conflict("The minutes of this meeting are published: record a correction (corrects_id) instead.",
                        errors={"corrects_id": ["Required once the minutes are published."]})
     decision = Decision(meeting_id=meeting.id, recorded_by_id=actor.id, **data)
+    if now is not None:
+        decision.created_at = now
     db.session.add(decision)
     db.session.flush()
     return decision
@@ -365,11 +368,15 @@ def _set_status(item, status, now):
 
 
 def create_action_item(actor, data, now=None):
+    """A new action item. `now`: when it was created, and completed if its status is `done` (the
+    present by default; the demo's history passes past instants)."""
     require_governance(actor)
     _check_action_item_references(data)
     data = dict(data)
     status = data.pop("status", "open")
     item = ActionItem(**data, status="open")
+    if now is not None:
+        item.created_at = now
     _set_status(item, status, now)
     db.session.add(item)
     db.session.flush()

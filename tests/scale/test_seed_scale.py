@@ -1,12 +1,13 @@
-"""`seed-demo --initiatives N --measurements M`: the demo plus generated scale data."""
+"""`python -m bench.scale --initiatives N --measurements M`: the demo plus generated scale data."""
 from sqlalchemy import func, select
 
+from bench import scale
 from cxgov.audit.models import AuditEntry
 from cxgov.db import today
-from cxgov.demo import INITIATIVES, JOURNEYS
+from cxgov.demo import month_period
+from cxgov.demo.data import INITIATIVES, JOURNEYS
 from cxgov.extensions import db
 from cxgov.models import CashFlow, Impact, Initiative, Journey, Measurement
-from cxgov.scale import month_back
 
 
 def count(model, *where):
@@ -14,7 +15,7 @@ def count(model, *where):
 
 
 def seed(runner, *args):
-    result = runner.invoke(args=["cxgov", "seed-demo", *args])
+    result = runner.invoke(scale.command, args)
     assert result.exit_code == 0, result.output
     return result
 
@@ -25,7 +26,7 @@ def test_it_adds_the_requested_initiatives_and_measurements(app, runner):
     with app.app_context():
         assert count(Initiative) == len(INITIATIVES) + 50
         # The demo's series cover the last 12 months; generated ones go further back.
-        assert count(Measurement, Measurement.period_start <= month_back(today(), 13)) == 2000
+        assert count(Measurement, Measurement.period_start <= month_period(today(), 13)[0]) == 2000
         assert count(Journey) > len(JOURNEYS)
         generated_ids = db.session.scalars(select(Initiative.id).order_by(Initiative.id.desc()).limit(50)).all()
         assert count(CashFlow, CashFlow.initiative_id.in_(generated_ids)) >= 50 * 7  # a business case each

@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from cxgov import policy
 from cxgov.audit.services import record_event
-from cxgov.db import KpiValue, utcnow
+from cxgov.db import KpiValue, copy_rows, utcnow
 from cxgov.errors import Forbidden
 from cxgov.extensions import db
 from cxgov.journeys.imports.rows import (
@@ -223,13 +223,10 @@ class Staging:
 
     def _stage(self, rows):
         """Copy the rows into the temporary table, the fastest way the database has."""
-        driver = self.connection.connection.driver_connection
         if self.connection.dialect.name == "postgresql":
-            with driver.cursor() as cursor, cursor.copy(
-                    f"COPY {IMPORT_ROWS.name} ({', '.join(ROW_COLUMNS)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+            copy_rows(self.connection, IMPORT_ROWS.name, ROW_COLUMNS, rows)
         else:
+            driver = self.connection.connection.driver_connection
             driver.executemany(f"INSERT INTO {IMPORT_ROWS.name} ({', '.join(ROW_COLUMNS)}) "
                                f"VALUES ({', '.join('?' * len(ROW_COLUMNS))})", rows)
 

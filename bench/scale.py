@@ -1,6 +1,7 @@
-"""`cxgov seed-demo --initiatives N --measurements M`: a large organisation on top of the demo.
+"""`python -m bench.scale --initiatives N --measurements M`: a large organisation on top of the demo.
 
-After the demo organisation, `seed_scale` adds N initiatives and M measurements, spread the way
+On an empty database (migrated, `DATABASE_URL` as for `flask`) it seeds the demo organisation
+(`cxgov seed-demo`), then `seed_scale` adds N initiatives and M measurements, spread the way
 a large company's would be: extra journeys (every hourglass stage, three touchpoints each),
 initiatives over every journey, department, owner, status and category, each with a planned
 business case (a year-0 cost, three years of running costs and benefits), actuals once under
@@ -11,19 +12,28 @@ Rows are written with bulk Core inserts in chunks (COPY on PostgreSQL for measur
 not audited: the audit trail records what people did, not a generated data set. Deterministic
 for a given (N, M, today). Generated initiatives carry no lifecycle history.
 """
-import calendar
 import random
-from datetime import date, datetime, time, timedelta, timezone
+import sys
+from datetime import datetime, time, timedelta, timezone
 from decimal import Decimal
 
+import click
+import sqlalchemy as sa
+from flask.cli import ScriptInfo, with_appcontext
 from sqlalchemy import func, insert, select
 
+from cxgov.db import copy_rows
+from cxgov.db import today as utc_today
+from cxgov.demo import month_period
 from cxgov.extensions import db
+from cxgov.initiatives.models import CATEGORIES
+from cxgov.journeys.hourglass import STAGES
+from cxgov.journeys.models import CHANNELS
 from cxgov.models import CashFlow, Department, Impact, Initiative, Journey, Measurement, Metric, Stage, Touchpoint, User
+from cxgov.transaction import transactional
 
 SEED = 4242
 CHUNK = 10_000
-CHANNELS = ("web", "app", "email", "phone", "chat", "store", "field", "partner", "social", "mail")
 SEGMENTS = ("Private customers", "Small business", "Corporate", "Brokers", "Young families", "Seniors")
 PRODUCTS = ("Home", "Car", "Travel", "Life", "Health", "Liability", "Pet", "Legal", "Bicycle", "Business")
 MOMENTS = ("claim", "onboarding", "renewal", "cancellation", "change of address", "payment", "complaint",
@@ -33,34 +43,17 @@ OBJECTS = ("the claim form", "status updates", "the welcome call", "invoices", "
            "broker hand-over", "document upload", "renewal letters", "the price calculator")
 STATUS_WEIGHTS = {"proposed": 15, "approved": 15, "in_progress": 25, "delivered": 20, "closed": 10,
                   "rejected": 8, "cancelled": 7}
-CATEGORIES = ("process", "digital", "people", "product", "policy")
-HOURGLASS = [
-    ("Engagement", "pre_sale"), ("Education", "pre_sale"), ("Research", "pre_sale"),
-    ("Evaluation", "pre_sale"), ("Justification", "pre_sale"), ("Purchase", "pre_sale"),
-    ("Adoption", "post_sale"), ("Retention", "post_sale"), ("Expansion", "post_sale"), ("Advocacy", "post_sale"),
-]
 # metric code → (base, noise, places)
 BASES = {"nps": (20, 6, 0), "csat": (78, 4, 1), "ces": (3.6, 0.4, 2), "churn_rate": (10, 1.5, 1),
          "retention_rate": (87, 2, 1), "first_contact_resolution": (70, 5, 1), "claim_cycle_days": (14, 2, 1),
          "cost_to_serve": (90, 15, 2)}
 
 
-def month_back(today, n):
-    """The first day of the n-th complete month before today's month (n >= 1)."""
-    index = today.year * 12 + today.month - 1 - n
-    return date(index // 12, index % 12 + 1, 1)
-
-
-class _Progress:
-    def __init__(self, update):
-        self.update = update or (lambda n: None)
-
-
 def seed_scale(initiatives, measurements, today=None, progress=None):
     """Add `initiatives` initiatives and `measurements` measurements to a seeded demo; flushes,
     never commits. `progress(n)` is called as rows are written (n rows at a time).
     Returns a printable summary."""
-    today = today or date.today()
+    today = today or utc_today()
     tick = progress or (lambda n: None)
     rng = random.Random(SEED)
     session = db.session
@@ -89,7 +82,7 @@ def _journeys(session, rng, users, departments, initiatives, measurements, metri
         journey = Journey(name=f"{product} {moment} #{existing + n + 1}", owner_id=rng.choice(users),
                           segment=SEGMENTS[n % len(SEGMENTS)], status="active",
                           description=f"The {moment} journey of {product.lower()} insurance customers.")
-        for position, (stage_name, phase) in enumerate(HOURGLASS):
+        for position, (stage_name, phase) in enumerate(STAGES):
             stage = Stage(position=position, name=stage_name, phase=phase)
             for k in range(3):
                 stage.touchpoints.append(Touchpoint(name=f"{stage_name} touchpoint {k + 1}",
@@ -204,8 +197,7 @@ def measurement_rows(today, slots, metrics, count, seed=SEED):
     # The demo already holds the last 12 months of journey-level series: go further back first.
     produced, month = 0, 13
     while produced < count:
-        start = month_back(today, month)
-        end = date(start.year, start.month, calendar.monthrange(start.year, start.month)[1])
+        start, end = month_period(today, month)
         for metric_id, code, journey_id, stage_id, touchpoint_id in series:
             if produced >= count:
                 break
@@ -218,24 +210,27 @@ def measurement_rows(today, slots, metrics, count, seed=SEED):
         month += 1
 
 
+def _ticking(rows, tick):
+    """`rows`, calling `tick(n)` every CHUNK rows and for the rest at the end."""
+    n = 0
+    for n, row in enumerate(rows, 1):
+        yield row
+        if n % CHUNK == 0:
+            tick(CHUNK)
+    tick(n % CHUNK)
+
+
 def _measurements(session, rng, today, slots, metrics, count, tick):
     if not count:
         return
     rows = measurement_rows(today, slots, metrics, count)
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        raw = connection.connection.driver_connection
-        with raw.cursor() as cursor:
-            with cursor.copy(f"COPY measurements ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-                for n, row in enumerate(rows, 1):
-                    copy.write_row(row)
-                    if n % CHUNK == 0:
-                        tick(CHUNK)
-                tick(n % CHUNK)
+        copy_rows(connection, Measurement.__tablename__, COLUMNS, _ticking(rows, tick))
         return
     batch = []
     for row in rows:
-        batch.append(dict(zip(COLUMNS, row)))
+        batch.append(dict(zip(COLUMNS, row, strict=True)))
         if len(batch) == CHUNK:
             session.execute(insert(Measurement.__table__), batch)
             tick(len(batch))
@@ -243,3 +238,36 @@ def _measurements(session, rng, today, slots, metrics, count, tick):
     if batch:
         session.execute(insert(Measurement.__table__), batch)
         tick(len(batch))
+
+
+@click.command()
+@click.option("--initiatives", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Add this many generated initiatives (with cash flows and impacts) to the demo.")
+@click.option("--measurements", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Add this many generated measurements to the demo.")
+@with_appcontext
+def command(initiatives, measurements):
+    """Seed the demo organisation on an empty database, then add the generated scale data."""
+    from cxgov.demo import is_empty, seed_demo
+
+    with transactional():
+        if not is_empty():
+            click.echo("the database already has users: bench.scale left it as it is")
+            return
+        summary = seed_demo()
+    if initiatives or measurements:
+        # Initiatives also write their cash flows and impacts; the bar counts initiatives and measurements.
+        with click.progressbar(length=initiatives + measurements, label="Generating", file=sys.stderr) as bar:
+            with transactional():
+                summary += "\n" + seed_scale(initiatives, measurements, progress=bar.update)
+        # After a bulk load the query planner needs the new table sizes (autovacuum may be off or
+        # not have run yet).
+        with transactional():
+            db.session.execute(sa.text("ANALYZE"))
+    click.echo(summary)
+
+
+if __name__ == "__main__":
+    from cxgov import create_app
+
+    command(obj=ScriptInfo(create_app=create_app))
