@@ -254,9 +254,6 @@ class ImportJobById(MethodView):
         return job
 
 
-        db.session.commit()
-
-
 # -- report -----------------------------------------------------------------------------------------------
 
 @reports.route("/<int:journey_id>")
