@@ -33,6 +33,8 @@ class Config:
     CXGOV_DISCOUNT_RATE = Decimal(os.environ.get("CXGOV_DISCOUNT_RATE", DEFAULT_DISCOUNT_RATE))
     CXGOV_TIMEZONE = os.environ.get("CXGOV_TIMEZONE", "UTC")
     CXGOV_TOKEN_TTL_HOURS = int(os.environ.get("CXGOV_TOKEN_TTL_HOURS", "168"))
+    # Post-implementation reviews (SPEC §8.4): days after delivery, comma-separated ("30,60,90").
+    CXGOV_REVIEW_DAYS = os.environ.get("CXGOV_REVIEW_DAYS", "30,60,90")
 
     # Measurement imports (SPEC §4): what one CSV upload may hold; beyond it the upload is refused
     # naming the line (413 for too many lines, 422 otherwise). A line is a CSV record.

@@ -151,6 +151,11 @@ def decide_initiative(user, initiative=None):
     return is_governance(user)
 
 
+def record_review(user, initiative=None):
+    """Review verdicts (SPEC §8.4) and re-baselining: only CX leaders and admins."""
+    return is_governance(user)
+
+
 # -- reports and audit -----------------------------------------------------------------------
 
 def view_reports(user, obj=None):

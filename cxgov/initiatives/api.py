@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from cxgov import policy
-from cxgov.initiatives import business_case, gate_api, lifecycle, services
+from cxgov.initiatives import business_case, gate_api, lifecycle, reviews_api, services
 from cxgov.initiatives import impacts as impact_rules
 from cxgov.initiatives.models import CashFlow, Impact, Initiative, Transition
 from cxgov.initiatives.schemas import (
@@ -131,4 +131,4 @@ Resource(
           "delete": "Remove an impact."},
 )
 
-blueprints = [transitions, impacts, initiatives, *gate_api.blueprints]
+blueprints = [transitions, impacts, initiatives, *gate_api.blueprints, *reviews_api.blueprints]

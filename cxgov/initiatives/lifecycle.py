@@ -7,7 +7,8 @@
 `approved` and `rejected` need a steering-committee decision of the matching kind for that
 initiative, and are recorded by CX leaders and admins only. `approved` also needs the initiative
 to be ready (SPEC §8.1: business case, measurement plan, target date, attribution budget) and
-freezes its baseline (§8.2). A transition citing a decision is never dated before the meeting
+freezes its baseline (§8.2). Entering `delivered` schedules the post-implementation reviews and
+`closed` needs a verdict on the last of them (§8.4). A transition citing a decision is never dated before the meeting
 that took it. Every step is kept as a
 `Transition` row (who, when, from, to, decision, note).
 
@@ -21,7 +22,7 @@ from cxgov import policy
 from cxgov.db import today
 from cxgov.errors import Conflict, Invalid
 from cxgov.extensions import db
-from cxgov.initiatives import gate
+from cxgov.initiatives import gate, reviews
 from cxgov.initiatives.models import Transition
 
 ALLOWED = {
@@ -111,7 +112,8 @@ def transition_initiative(actor, initiative, to, decision_id=None, note=None, on
     present by default; the demo's history passes past instants).
 
     403 when the actor may not, 409 (with `allowed`) for an illegal jump, 409 (with `missing`)
-    for an approval while not ready, 422 naming `decision_id` when the required decision is
+    for an approval while not ready or a closing before the final review's verdict, 422 naming
+    `decision_id` when the required decision is
     missing, does not match or was taken after `on`, 422 naming `on` when the date lies in the
     future or before the previous transition.
     """
@@ -124,6 +126,8 @@ def transition_initiative(actor, initiative, to, decision_id=None, note=None, on
     decision = _check_decision(initiative, to, decision_id)
     if to == "approved":
         gate.require_ready(initiative)
+    if to == "closed":
+        reviews.require_final_verdict(initiative)
     on = on or today()
     if on > today():
         raise Invalid("A transition cannot be dated in the future.", errors={"on": ["Must be today or earlier."]})
@@ -154,4 +158,6 @@ def transition_initiative(actor, initiative, to, decision_id=None, note=None, on
     db.session.flush()
     if to == "approved":
         gate.freeze_baseline(initiative, on, decision_id, actor)
+    if to == "delivered":
+        reviews.schedule_reviews(initiative)
     return transition

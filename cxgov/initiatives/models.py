@@ -176,3 +176,37 @@ class BaselineImpact(db.Model):
     attribution: Mapped[Decimal] = mapped_column(Ratio)
 
     metric: Mapped[Metric] = relationship()
+
+
+REVIEW_VERDICTS = ("achieved", "partly_achieved", "not_achieved", "inconclusive")
+
+
+class Review(db.Model):
+    """A post-implementation review (SPEC §8.4): scheduled when the initiative is delivered, one per
+    day of `CXGOV_REVIEW_DAYS`; a verdict is recorded once, with a frozen `snapshot` of what the
+    impacts and the actual NPV stood at then. `status` is `done` once there is a verdict."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        sa.UniqueConstraint("initiative_id", "number"),
+        sa.CheckConstraint("number >= 1", name="number_positive"),
+        choice_check("verdict", REVIEW_VERDICTS),
+        sa.CheckConstraint("(verdict IS NULL) = (recorded_at IS NULL)", name="recorded_with_verdict"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = fk("initiatives.id", ondelete="CASCADE", nullable=False)
+    number: Mapped[int]
+    due_on: Mapped[date] = mapped_column(index=True)
+    verdict: Mapped[str | None] = mapped_column(sa.String(16))
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+    recorded_at: Mapped[datetime | None]
+    recorded_by_id: Mapped[int | None] = fk("users.id", ondelete="SET NULL")
+    snapshot: Mapped[dict | None] = mapped_column(sa.JSON)
+
+    initiative: Mapped[Initiative] = relationship()
+    recorded_by: Mapped[User | None] = relationship()
+
+    @property
+    def status(self):
+        return "due" if self.verdict is None else "done"

@@ -49,6 +49,10 @@ def test_full_happy_path_with_history(login_as, app, setup):
     assert approved.json["effective_on"] == "2026-11-02" and approved.json["actor_id"] == leader.user_id
     assert owner.post(url, json={"to": "in_progress", "on": "2026-11-05"}).status_code == 201
     assert owner.post(url, json={"to": "delivered", "on": "2026-11-20"}).status_code == 201
+    closing = leader.post(url, json={"to": "closed"})
+    assert closing.status_code == 409 and closing.json["missing"] == ["final_review"]
+    reviews = leader.get(f"/api/initiatives/{setup['initiative']}/reviews").json["items"]
+    assert leader.post(f"/api/reviews/{reviews[-1]['id']}/verdict", json={"verdict": "achieved"}).status_code == 200
     assert leader.post(url, json={"to": "closed"}).status_code == 201
     initiative = get(app, Initiative, setup["initiative"])
     assert initiative.status == "closed"
