@@ -10,6 +10,7 @@ from cxgov.initiatives.models import (  # noqa: F401
     CashFlow,
     Impact,
     Initiative,
+    Review,
     Transition,
 )
 from cxgov.journeys.models import ImportJob, Journey, Measurement, Metric, Stage, Touchpoint  # noqa: F401

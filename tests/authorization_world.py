@@ -52,6 +52,7 @@ def build_world():
     cash_flow = f.add_cash_flow(initiative)
     impact = f.add_impact(initiative)
     freeze_baseline(initiative, today())  # as approved: its baseline is readable
+    review = f.add_review(initiative)
     notification = f.create_notification(user=users["member"])
     import_job = f.create_import_job(created_by=users["journey_owner"])
     tokens = {}
@@ -67,7 +68,7 @@ def build_world():
         "agenda_item_id": agenda_item.id, "decision_id": decision.id, "action_item_id": action_item.id,
         "ambassador_id": ambassador.id, "action_id": ambassador_action.id, "initiative_id": initiative.id,
         "cash_flow_id": cash_flow.id, "impact_id": impact.id, "notification_id": notification.id,
-        "import_job_id": import_job.id,
+        "import_job_id": import_job.id, "review_id": review.id,
     }
 
 
@@ -80,7 +81,7 @@ def url_values(rule, w):
         "metric_id": w["metric_id"], "initiative_id": w["initiative_id"], "cash_flow_id": w["cash_flow_id"],
         "impact_id": w["impact_id"], "ambassador_id": w["ambassador_id"], "action_id": w["action_id"],
         "notification_id": w["notification_id"], "decision_id": w["decision_id"], "filename": "cxgov.css",
-        "job_id": w["import_job_id"],
+        "job_id": w["import_job_id"], "review_id": w["review_id"],
         "item_id": w["action_item_id"] if "action-items" in rule and "agenda" not in rule else w["agenda_item_id"],
     }
     if "/attendance/" in rule:
@@ -119,6 +120,7 @@ def json_body(rule, method, w):
         ("/api/action-items/<int:item_id>", "PATCH"): {"status": "done"},
         ("/api/initiatives/<int:initiative_id>/transitions", "POST"): {"to": "cancelled"},
         ("/api/initiatives/<int:initiative_id>/baseline", "POST"): {"decision_id": w["decision_id"]},
+        ("/api/reviews/<int:review_id>/verdict", "POST"): {"verdict": "achieved"},
         ("/api/ambassadors", "POST"): {"user_id": w["other_user_id"], "department_id": w["department_id"]},
         ("/api/ambassadors/<int:ambassador_id>", "PATCH"): {"ended_on": today().isoformat()},
         ("/api/ambassador-actions", "POST"): {"ambassador_id": w["ambassador_id"], "kind": "training",

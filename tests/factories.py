@@ -30,6 +30,7 @@ from cxgov.models import (
     Meeting,
     Metric,
     Notification,
+    Review,
     Stage,
     Touchpoint,
     User,
@@ -228,6 +229,11 @@ def create_notification(user=None, **kw):
     kw.setdefault("body", "Hello")
     kw.setdefault("dedupe_key", f"test:{n}")
     return _save(Notification(user_id=user.id, **kw))
+
+
+def add_review(initiative, number=1, due_on=None, **kw):
+    """A post-implementation review of `initiative` (due today unless told)."""
+    return _save(Review(initiative_id=initiative.id, number=number, due_on=due_on or date.today(), **kw))
 
 
 def complete_plan(initiative, metric_code="csat", target_on=date(2027, 6, 30), attribution=Decimal("0.25")):

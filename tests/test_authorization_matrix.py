@@ -84,6 +84,9 @@ EXPECTED = {
     # 422: the dataset's decision is not a rebaseline_initiative one (permission is decided first).
     ("/api/initiatives/<int:initiative_id>/baseline", "POST"): only(422, CX_LEADER, ADMIN),
     ("/api/initiatives/<int:initiative_id>/baselines", "GET"): only(200, MEMBER, EXECUTIVE, CX_LEADER, ADMIN),
+    ("/api/initiatives/<int:initiative_id>/reviews", "GET"): everyone(200),
+    ("/api/reviews/<int:review_id>", "GET"): everyone(200),
+    ("/api/reviews/<int:review_id>/verdict", "POST"): only(200, CX_LEADER, ADMIN),
     # the business case: as ROI
     ("/api/initiatives/<int:initiative_id>/cash-flows", "GET"): only(200, MEMBER, EXECUTIVE, CX_LEADER, ADMIN),
     ("/api/initiatives/<int:initiative_id>/cash-flows", "POST"): only(201, MEMBER, CX_LEADER, ADMIN),

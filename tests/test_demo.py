@@ -158,6 +158,7 @@ def test_delivered_initiatives_move_their_kpis(app, seeded):
         delivered = db.session.scalars(select(Initiative).where(Initiative.delivered_on.is_not(None))
                                        .options(selectinload(Initiative.impacts))).all()
         assert delivered
+        unmeasured = []
         for initiative in delivered:
             for impact in initiative.impacts:
                 latest = db.session.scalars(
@@ -165,11 +166,15 @@ def test_delivered_initiatives_move_their_kpis(app, seeded):
                                                     Measurement.journey_id == impact.journey_id,
                                                     Measurement.period_start > initiative.delivered_on)
                     .order_by(Measurement.period_start.desc())).first()
-                assert latest is not None
+                if latest is None:  # delivered this month: no month measured since, yet
+                    assert initiative.delivered_on > today() - timedelta(days=31)
+                    unmeasured.append(initiative.title)
+                    continue
                 if impact.target_value > impact.baseline_value:
                     assert latest > impact.baseline_value
                 else:
                     assert latest < impact.baseline_value
+        assert unmeasured == ["Claims FAQ in plain words"]
 
 
 def test_the_steering_record(app, seeded):

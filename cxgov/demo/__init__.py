@@ -45,6 +45,7 @@ from cxgov.demo.data import (
 )
 from cxgov.extensions import db
 from cxgov.initiatives import impacts, lifecycle
+from cxgov.initiatives import reviews as initiative_reviews
 from cxgov.initiatives import services as initiatives
 from cxgov.journeys import services as journeys
 from cxgov.journeys.hourglass import STAGES
@@ -93,6 +94,7 @@ class _Seeder:
         self.committee()
         self.initiatives()
         self.measurements()
+        self.reviews()
         self.action_items()
         self.ambassadors()
         return self.summary()
@@ -194,6 +196,8 @@ class _Seeder:
             self.initiative_rows.append((spec, initiative))
             self._business_case(spec, initiative)  # before the committee sees it: the approval gate needs it
             for step in PATHS[spec["path"]]:
+                if step == "closed":
+                    break  # after the reviews (`reviews`): closing needs the final verdict
                 decision = None
                 if step in lifecycle.DECISION_KINDS:
                     meeting = self.held[spec["meeting"]]
@@ -327,6 +331,25 @@ class _Seeder:
                         "value": Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP),
                         "sample_size": self.rng.randint(120, 900) if source == "survey" else None, "source": source,
                     })
+
+    # -- post-implementation reviews ---------------------------------------------------------
+
+    def reviews(self):
+        """The committee's verdicts on the reviews that came due, then the closings they allowed."""
+        notes = {"achieved": "The KPI moved as planned and held.",
+                 "partly_achieved": "The KPI moved, less than planned so far.",
+                 "not_achieved": "No lasting movement of the KPI.",
+                 "inconclusive": "Too early to tell: too few responses since delivery."}
+        for spec, initiative in self.initiative_rows:
+            due = db.session.scalars(initiative_reviews.reviews_of(initiative.id)).all()
+            for review, verdict in zip(due, spec.get("verdicts", []), strict=False):
+                initiative_reviews.record_verdict(
+                    self.lead, review, verdict, notes[verdict],
+                    now=datetime.combine(review.due_on + timedelta(days=3), time(16, 0), tzinfo=timezone.utc))
+            if spec["path"] == "closed":
+                on = self.day(spec["closed"])
+                lifecycle.transition_initiative(self.lead, initiative, "closed", note=spec.get("note"), on=on,
+                                                now=datetime.combine(on, time(17, 0), tzinfo=timezone.utc))
 
     # -- action items ------------------------------------------------------------------------
 
