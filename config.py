@@ -21,6 +21,15 @@ def _bool(name, default=False):
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _days(name, default):
+    """A comma-separated list of positive day counts from the environment; refuses to start otherwise."""
+    text = os.environ.get(name, default)
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    if not all(part.isdigit() and int(part) > 0 for part in parts):
+        raise RuntimeError(f"{name} holds positive numbers of days separated by commas, e.g. {default}; got {text!r}")
+    return text
+
+
 DEFAULT_DISCOUNT_RATE = "0.10"  # a year, when CXGOV_DISCOUNT_RATE is not set
 
 
@@ -34,7 +43,7 @@ class Config:
     CXGOV_TIMEZONE = os.environ.get("CXGOV_TIMEZONE", "UTC")
     CXGOV_TOKEN_TTL_HOURS = int(os.environ.get("CXGOV_TOKEN_TTL_HOURS", "168"))
     # Post-implementation reviews (SPEC §8.4): days after delivery, comma-separated ("30,60,90").
-    CXGOV_REVIEW_DAYS = os.environ.get("CXGOV_REVIEW_DAYS", "30,60,90")
+    CXGOV_REVIEW_DAYS = _days("CXGOV_REVIEW_DAYS", "30,60,90")
 
     # Measurement imports (SPEC §4): what one CSV upload may hold; beyond it the upload is refused
     # naming the line (413 for too many lines, 422 otherwise). A line is a CSV record.

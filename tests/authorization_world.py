@@ -176,6 +176,7 @@ def form_data(rule, w):
         "/committees": {"name": "Digital CX board"},
         "/committees/<int:committee_id>/members": {"user_id": str(w["users"]["executive"]), "member_role": "member"},
         "/committees/<int:committee_id>/members/<int:member_id>/remove": {"confirm": "yes"},
+        "/initiatives/<int:initiative_id>/reviews/<int:review_id>/verdict": {"verdict": "achieved"},
         "/initiatives/<int:initiative_id>/cash-flows": {"kind": "cost", "category": "build", "year": "0",
                                                        "amount": "5000", "basis": "planned", "risk_adjustment": "0"},
         "/initiatives/<int:initiative_id>/cash-flows/<int:cash_flow_id>/delete": {"confirm": "yes"},

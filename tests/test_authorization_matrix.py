@@ -185,6 +185,7 @@ EXPECTED = {
     ("/committees/<int:committee_id>/members/<int:member_id>/remove", "POST"): only(302, CX_LEADER, ADMIN),
     ("/healthz", "GET"): everyone(200, anonymous=200),
     ("/initiatives", "GET"): everyone(200),
+    ("/initiatives/<int:initiative_id>/reviews/<int:review_id>/verdict", "POST"): only(302, CX_LEADER, ADMIN),
     ("/initiatives/<int:initiative_id>", "GET"): everyone(200),
     ("/initiatives/<int:initiative_id>/cash-flows", "POST"): only(302, MEMBER, CX_LEADER, ADMIN),
     ("/initiatives/<int:initiative_id>/cash-flows/<int:cash_flow_id>/delete", "POST"):

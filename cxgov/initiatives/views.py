@@ -1,16 +1,29 @@
-"""Initiative pages: the list with filters, and one initiative with its business case."""
+"""Initiative pages: the list with filters, and one initiative with its business case, its gate,
+its baseline and its post-implementation reviews."""
+from decimal import Decimal
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from cxgov import formatting, pages, policy
 from cxgov.db import load
 from cxgov.extensions import db
-from cxgov.initiatives import business_case, gate, lifecycle, services
+from cxgov.initiatives import business_case, gate, lifecycle, reviews, services
 from cxgov.initiatives.gate_api import with_figures
-from cxgov.initiatives.models import BASES, CASH_FLOW_KINDS, CATEGORIES, STATUSES, CashFlow, Initiative
+from cxgov.initiatives.models import (
+    BASES,
+    CASH_FLOW_KINDS,
+    CATEGORIES,
+    REVIEW_VERDICTS,
+    STATUSES,
+    CashFlow,
+    Initiative,
+    Review,
+)
+from cxgov.initiatives.reviews_api import VerdictSchema
 from cxgov.initiatives.schemas import CashFlowSchema, InitiativeArgs
 from cxgov.journeys.models import Journey, Metric
 from cxgov.org.models import Department
@@ -54,7 +67,38 @@ def index():
     )
 
 
-def _detail(initiative_id, form=None, status=200):
+def verdict_form(review):
+    """The form recording one review's verdict (one per review due on the page)."""
+    return FormSpec(
+        f"verdict-{review.id}",
+        verdict=Field(f"verdict-{review.id}-verdict", "Verdict", "choice", noun="the verdict"),
+        notes=Field(f"verdict-{review.id}-notes", "Notes"),
+    )
+
+
+def _reviews(initiative, submitted=None):
+    """The post-implementation reviews as the page shows them (SPEC §8.4): each with its verdict,
+    the snapshot's figures for who may read the business case, and a verdict form for each one
+    due when the reader may record it."""
+    rows = db.session.scalars(reviews.reviews_of(initiative.id).options(selectinload(Review.recorded_by))).all()
+    readable = policy.view_business_case(current_user, initiative)
+    forms = {}
+    if policy.record_review(current_user, initiative):
+        for review in rows:
+            if review.verdict is None:
+                forms[review.id] = submitted if submitted is not None and submitted.name == f"verdict-{review.id}" \
+                    else verdict_form(review).blank()
+    figures = {}
+    for review in rows:
+        if readable and review.snapshot:
+            values = [Decimal(i["annual_value"]) for i in review.snapshot["impacts"] if i["annual_value"] is not None]
+            figures[review.id] = {"annual_value": sum(values) if values else None,
+                                  "actual_npv": Decimal(review.snapshot["actual_npv"])}
+    return {"reviews": rows, "review_figures": figures, "verdict_forms": forms, "verdicts": REVIEW_VERDICTS,
+            "submitted_verdict": submitted}
+
+
+def _detail(initiative_id, form=None, status=200, submitted_verdict=None):
     initiative = db.session.get(Initiative, initiative_id, options=[
         joinedload(Initiative.journey), joinedload(Initiative.owner), joinedload(Initiative.sponsor)])
     if initiative is None:
@@ -72,7 +116,7 @@ def _detail(initiative_id, form=None, status=200):
     return render_template(
         "initiatives/detail.html", initiative=initiative, department=department, transitions=transitions,
         decisions=decisions,
-        **_gate(initiative, business_case),
+        **_gate(initiative, business_case), **_reviews(initiative, submitted_verdict),
         flows={basis: [cf for cf in cash_flows if cf.basis == basis] for basis in BASES}, roi=roi,
         can_edit=policy.edit_initiative(current_user, initiative), kinds=CASH_FLOW_KINDS, bases=BASES,
         form=form or CASH_FLOW_FORM.blank(basis="planned", year=0, risk_adjustment=0),
@@ -118,6 +162,26 @@ def add_cash_flow(initiative_id):
         return pages.create_once(form, add)
     except pages.FormInvalid:
         return _detail(initiative_id, form, 422)
+
+
+@bp.route("/<int:initiative_id>/reviews/<int:review_id>/verdict", methods=["POST"])
+def record_verdict(initiative_id, review_id):
+    review = db.session.get(Review, review_id)
+    if review is None or review.initiative_id != initiative_id:
+        abort(404)
+    policy.require(policy.record_review, current_user, review.initiative, reviews.REFUSED)
+    form = verdict_form(review).read()
+
+    def record():
+        data = form.load(VerdictSchema())
+        reviews.record_verdict(current_user, review, data["verdict"], data.get("notes"))
+        flash(f"Review {review.number}: {formatting.label(data['verdict'])} recorded.", "success")
+        return url_for("initiatives.detail", initiative_id=initiative_id) + "#reviews"
+
+    try:
+        return pages.create_once(form, record)
+    except pages.FormInvalid:
+        return _detail(initiative_id, status=422, submitted_verdict=form)
 
 
 def describe_cash_flow(cash_flow):

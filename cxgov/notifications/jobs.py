@@ -9,6 +9,7 @@ Dedupe keys (the rules of repetition are in them):
 - `action-item-overdue:{item}:{due_on}:{user}:{iso week}` — overdue items nag their owner once a week.
 - `action-item-escalation:{item}:{due_on}:{user}` — 7+ days overdue: once to each CX leader.
 - `measurement-due:{initiative}:{milestone}:{user}` — milestones 30/60/90 days after delivery.
+- `review-due:{review}:{user}` — a post-implementation review due within 7 days: once to the owner.
 - `ambassador-inactive:{ambassador}:{user}:{iso week}`, `ambassador-inactivity:{user}:{iso week}`.
 - `weekly-digest:{user}:{iso week}`, `daily-digest:{user}:{date}`.
 """
@@ -19,6 +20,8 @@ from sqlalchemy.orm import selectinload
 
 from cxgov.ambassadors.models import Ambassador, AmbassadorAction
 from cxgov.extensions import db
+from cxgov.formatting import day
+from cxgov.initiatives import reviews
 from cxgov.initiatives.models import Impact, Initiative
 from cxgov.journeys.models import Journey, Measurement
 from cxgov.notifications import digest
@@ -33,6 +36,7 @@ ESCALATION_DAYS = 7
 MEASUREMENT_MILESTONES = (30, 60, 90)
 # A milestone missed (scheduler down) is still sent within this many days after it.
 MILESTONE_GRACE_DAYS = 30
+REVIEW_NOTICE_DAYS = 7
 INACTIVITY_DAYS = 30
 
 
@@ -124,8 +128,9 @@ def measurement_due(now: datetime) -> int:
                  selectinload(Initiative.impacts).selectinload(Impact.metric))
         .order_by(Initiative.id)).all()
     initiatives = [i for i in initiatives if i.impacts]
+    reminders = _reviews_due_soon(today)
     if not initiatives:
-        return 0
+        return write(reminders, now)
     # Which (initiative, metric, journey) were measured after delivery: one query for all.
     measured = set(db.session.execute(
         sa.select(Impact.initiative_id, Impact.metric_id, Impact.journey_id)
@@ -135,7 +140,6 @@ def measurement_due(now: datetime) -> int:
                                    Measurement.period_start > Initiative.delivered_on))
         .where(Impact.initiative_id.in_([i.id for i in initiatives]))
         .distinct()).all())
-    reminders = []
     for initiative in initiatives:
         days = (today - initiative.delivered_on).days
         reached = [m for m in MEASUREMENT_MILESTONES if days >= m]
@@ -156,6 +160,20 @@ def measurement_due(now: datetime) -> int:
                 {"initiative": initiative, "milestone": milestone, "missing": missing, "user": user},
                 "initiative", initiative.id))
     return write(reminders, now)
+
+
+def _reviews_due_soon(today):
+    """SPEC §8.4: a post-implementation review due within 7 days (or overdue by no more than the
+    grace days) and still without a verdict: to the initiative's owner, once per review."""
+    rows = db.session.execute(
+        reviews.due_reviews(today + timedelta(days=REVIEW_NOTICE_DAYS),
+                            since=today - timedelta(days=MILESTONE_GRACE_DAYS))
+        .options(selectinload(Initiative.owner))).all()
+    return [Reminder(initiative.owner.id, "review_due", f"review-due:{review.id}:{initiative.owner.id}",
+                     f"Review {review.number} of {initiative.title} is due on {day(review.due_on)}",
+                     {"initiative": initiative, "review": review, "user": initiative.owner},
+                     "initiative", initiative.id)
+            for review, initiative in rows if initiative.owner.active]
 
 
 def ambassador_inactivity(now: datetime) -> int:

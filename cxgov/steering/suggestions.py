@@ -3,31 +3,30 @@
 - open action items carried over: open, due on or before the meeting's date, from an earlier
   meeting of the same committee;
 - initiatives awaiting a decision (status `proposed`);
-- delivered initiatives due for an impact review: delivered at least 30 days before the meeting
-  and not on an agenda (of a meeting after their delivery) since;
+- post-implementation reviews due on or before the meeting's date without a verdict, of
+  initiatives still delivered (SPEC §8.4);
 - journeys whose latest KPI moved the wrong way: of the journey-wide measurements of a metric
   (no stage, no touchpoint) up to the meeting date, the latest two, compared by the metric's
   direction.
 
 Each suggestion carries a `source_key` (`action_item:12`, `initiative:5:decision`,
-`initiative:7:impact`, `journey:3:nps`); a meeting's agenda holds each key at most once.
+`review:7`, `journey:3:nps`); a meeting's agenda holds each key at most once.
 """
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
 from cxgov.extensions import db
 from cxgov.formatting import day, local_zone
+from cxgov.initiatives import reviews
 from cxgov.initiatives.models import Initiative
 from cxgov.journeys.models import Journey, Measurement, Metric
 from cxgov.org.models import User
 from cxgov.steering import services
 from cxgov.steering.models import ActionItem, AgendaItem, Meeting
-
-IMPACT_REVIEW_AFTER = timedelta(days=30)
 
 
 @dataclass
@@ -65,22 +64,12 @@ def _awaiting_decision():
                          "Proposed initiative awaiting a decision.", initiative_id=initiative.id)
 
 
-def _due_for_impact_review(on):
-    reviewed = (
-        select(AgendaItem.id)
-        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
-        .where(AgendaItem.initiative_id == Initiative.id, AgendaItem.kind == "initiative_review",
-               func.date(Meeting.starts_at) > Initiative.delivered_on)
-    )
-    stmt = (
-        select(Initiative)
-        .where(Initiative.status == "delivered", Initiative.delivered_on <= on - IMPACT_REVIEW_AFTER, ~exists(reviewed))
-        .order_by(Initiative.delivered_on, Initiative.id)
-    )
-    for initiative in db.session.scalars(stmt):
-        yield Suggestion(f"initiative:{initiative.id}:impact", f"Impact review: {initiative.title}"[:200],
+def _reviews_due(on):
+    for review, initiative in db.session.execute(reviews.due_reviews(on)):
+        yield Suggestion(f"review:{review.id}", f"Review {review.number}: {initiative.title}"[:200],
                          "initiative_review",
-                         f"Delivered on {day(initiative.delivered_on)}; impact not reviewed since.",
+                         f"Post-implementation review {review.number}, due {day(review.due_on)}: did the value "
+                         "come? Record the verdict on the initiative's page.",
                          initiative_id=initiative.id)
 
 
@@ -168,7 +157,7 @@ def suggest(meeting):
     ))
     candidates = [
         *_carried_over_action_items(meeting, on), *_awaiting_decision(),
-        *_due_for_impact_review(on), *_kpis_moving_the_wrong_way(on),
+        *_reviews_due(on), *_kpis_moving_the_wrong_way(on),
     ]
     return [suggestion for suggestion in candidates if suggestion.source_key not in present]
 

@@ -211,6 +211,24 @@ def test_owner_who_owns_the_journey_hears_once(app):
         assert run_job("measurement-due", JUNE_30) == 1
 
 
+def test_a_review_due_within_7_days_reminds_the_owner_once(app):
+    with app.app_context():
+        soon = _delivered(10, impacts=())
+        f.add_review(soon, 1, JUNE_30.date() + timedelta(days=7))
+        f.add_review(soon, 2, JUNE_30.date() + timedelta(days=8))  # not yet within the week
+        done = _delivered(10, impacts=())
+        f.add_review(done, 1, JUNE_30.date() + timedelta(days=2), verdict="achieved", recorded_at=JUNE_30)
+        cancelled = _delivered(10, impacts=(), status="cancelled")
+        f.add_review(cancelled, 1, JUNE_30.date() + timedelta(days=2))
+
+        assert run_job("measurement-due", JUNE_30) == 1
+        [row] = notifications(kind="review_due")
+        assert (row.user_id, row.entity, row.entity_id) == (soon.owner_id, "initiative", soon.id)
+        assert "Review 1 of" in row.subject and "7 Jul 2026" in row.subject
+        assert run_job("measurement-due", JUNE_30 + timedelta(days=1)) == 1  # review 2 enters the week
+        assert run_job("measurement-due", JUNE_30 + timedelta(days=1)) == 0
+
+
 # -- ambassador-inactivity -------------------------------------------------------------------
 
 MONDAY = datetime(2026, 6, 1, 7, tzinfo=UTC)

@@ -27,10 +27,13 @@ def _world(app):
         factories.create_action_item(owner=owner, meeting_id=elsewhere.id, due_on=date(2026, 11, 2))   # other committee
         proposed = factories.create_initiative(title="Chatbot")
         factories.create_initiative(status="approved")
-        due = factories.create_initiative(title="New returns", status="delivered", delivered_on=date(2026, 10, 1))
-        factories.create_initiative(status="delivered", delivered_on=date(2026, 11, 15))  # too recent
-        reviewed = factories.create_initiative(status="delivered", delivered_on=date(2026, 9, 1))
-        factories.add_agenda_item(earlier, title="Review", kind="initiative_review", initiative_id=reviewed.id)
+        delivered = factories.create_initiative(title="New returns", status="delivered", delivered_on=date(2026, 10, 1))
+        due = factories.add_review(delivered, 1, date(2026, 10, 31))
+        factories.add_review(delivered, 2, date(2026, 11, 30), verdict="achieved",  # has its verdict
+                             recorded_at=datetime(2026, 11, 30, tzinfo=timezone.utc))
+        factories.add_review(delivered, 3, date(2026, 12, 30))  # due after the meeting
+        cancelled = factories.create_initiative(status="cancelled", delivered_on=date(2026, 9, 1))
+        factories.add_review(cancelled, 1, date(2026, 10, 1))  # no longer delivered
         worse = factories.create_journey(name="Onboarding")
         better = factories.create_journey(name="Billing")
         for journey, values in ((worse, ("30", "25")), (better, ("30", "35"))):
@@ -52,19 +55,19 @@ def test_suggestions_cover_the_four_sources_and_are_added_once(login_as, app):
     preview = leader.get(url).json
     keys = [s["source_key"] for s in preview]
     expected = {f"action_item:{ids['carried']}", f"initiative:{ids['proposed']}:decision",
-                f"initiative:{ids['due']}:impact", f"journey:{ids['worse']}:nps", f"journey:{ids['better']}:churn_rate"}
+                f"review:{ids['due']}", f"journey:{ids['worse']}:nps", f"journey:{ids['better']}:churn_rate"}
     assert set(keys) == expected and len(keys) == len(expected)
     added = leader.post(url)
     assert added.status_code == 200
     assert {item["source_key"] for item in added.json} == expected
     kinds = {item["source_key"]: item["kind"] for item in added.json}
     assert kinds[f"initiative:{ids['proposed']}:decision"] == "decision"
-    assert kinds[f"initiative:{ids['due']}:impact"] == "initiative_review"
+    assert kinds[f"review:{ids['due']}"] == "initiative_review"
     assert kinds[f"journey:{ids['worse']}:nps"] == "journey_review"
     assert [item["position"] for item in added.json] == list(range(len(expected)))
     assert leader.post(url).json == []
     assert leader.get(url).json == []
-    assert count(app, AgendaItem) == len(expected) + 1
+    assert count(app, AgendaItem) == len(expected)
 
 
 def test_a_deleted_suggestion_may_be_suggested_again_and_keeps_order(login_as, app):
@@ -85,4 +88,4 @@ def test_suggestions_are_governance_only(login_as, app, client):
     assert client.post(url).status_code == 401
     assert login_as("member").post(url).status_code == 403
     assert login_as("executive").post(url).status_code == 403
-    assert count(app, AgendaItem) == 1
+    assert count(app, AgendaItem) == 0
