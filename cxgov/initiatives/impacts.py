@@ -35,10 +35,11 @@ def annual_value(actual, baseline, value_per_unit, attribution, direction) -> De
     return -value if direction == LOWER_IS_BETTER else value
 
 
-def impact_values(impacts) -> dict:
+def impact_values(impacts, until=None) -> dict:
     """`impacts`: Impact rows (their initiative's `delivered_on` is read in the query).
     Returns {impact_id: (actual_value, annual_value)} for each of them, `(None, None)` where the
-    initiative is not delivered or nothing was measured after delivery. One SQL query."""
+    initiative is not delivered or nothing was measured after delivery. With `until` (a date),
+    as they stood then: only measurements whose period started by that day count. One SQL query."""
     impacts = list(impacts)
     result = {impact.id: (None, None) for impact in impacts}
     if not impacts:
@@ -56,7 +57,8 @@ def impact_values(impacts) -> dict:
               & (Measurement.journey_id == Impact.journey_id)
               & Measurement.stage_id.is_(None) & Measurement.touchpoint_id.is_(None)
               & (Measurement.period_start > Initiative.delivered_on))
-        .where(Impact.id.in_(list(result)), Initiative.delivered_on.is_not(None))
+        .where(Impact.id.in_(list(result)), Initiative.delivered_on.is_not(None),
+               *([Measurement.period_start <= until] if until is not None else []))
         .subquery()
     )
     rows = db.session.execute(

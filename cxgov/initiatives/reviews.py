@@ -26,6 +26,7 @@ from cxgov import policy
 from cxgov.db import utcnow
 from cxgov.errors import Conflict
 from cxgov.extensions import db
+from cxgov.formatting import local_zone
 from cxgov.initiatives import calc
 from cxgov.initiatives.business_case import default_rate, flows_of
 from cxgov.initiatives.impacts import impact_values
@@ -78,12 +79,13 @@ def require_final_verdict(initiative):
                        f"{last.due_on.isoformat()}) has a verdict.", missing=["final_review"])
 
 
-def snapshot_of(initiative):
-    """What a verdict freezes: each impact's measured `actual_value` and `annual_value` and the
-    actual NPV (SPEC §3, at the default discount rate), as decimal strings."""
+def snapshot_of(initiative, on=None):
+    """What a verdict freezes: each impact's measured `actual_value` and `annual_value` (as
+    measured by `on`, a day, when given) and the actual NPV (SPEC §3, at the default discount
+    rate), as decimal strings."""
     impacts = db.session.scalars(select(Impact).where(Impact.initiative_id == initiative.id)
                                  .order_by(Impact.id)).all()
-    values = impact_values(impacts)
+    values = impact_values(impacts, until=on)
     flows = db.session.scalars(select(CashFlow).where(CashFlow.initiative_id == initiative.id,
                                                       CashFlow.basis == "actual")).all()
     npv = calc.compute_roi(flows_of(flows, "actual"), default_rate()).npv
@@ -94,6 +96,10 @@ def snapshot_of(initiative):
                     for impact in impacts],
         "actual_npv": _text(hundredths(npv)),
     }
+
+
+def local_date(instant):
+    return instant.astimezone(local_zone()).date()
 
 
 def _text(value):
@@ -111,7 +117,8 @@ def record_verdict(actor, review, verdict, notes=None, now=None):
     review.verdict, review.notes = verdict, notes
     review.recorded_at = now or utcnow()
     review.recorded_by_id = getattr(actor, "id", None)
-    review.snapshot = snapshot_of(review.initiative)
+    # As measured by the day it is recorded (the demo records verdicts of past days).
+    review.snapshot = snapshot_of(review.initiative, on=local_date(review.recorded_at))
     db.session.flush()
     return review
 
