@@ -217,6 +217,7 @@ EXPECTED = {
     ("/notifications", "GET"): everyone(200),
     ("/notifications/<int:notification_id>/read", "POST"): only(302, MEMBER, others=404, anonymous=302),
     ("/notifications/read-all", "POST"): everyone(302),
+    ("/reports/benefits.csv", "GET"): everyone(200),
     ("/reports/roi", "GET"): everyone(200),
     ("/reports/roi.pdf", "GET"): everyone(200),
     ("/reports/roi.csv", "GET"): everyone(200),
