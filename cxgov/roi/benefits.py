@@ -33,7 +33,7 @@ from cxgov.initiatives.models import Baseline, Impact, Initiative
 from cxgov.journeys.models import Journey
 from cxgov.org.models import Department
 from cxgov.roi import realisation
-from cxgov.roi.services import EXACT, GROUP_KEYS, _adjusted_sum, _decimal, flows_source, scope
+from cxgov.roi.services import EXACT, GROUP_KEYS, _adjusted_sum, _decimal, filtered, flows_source, scope
 
 
 @dataclass(slots=True)
@@ -106,9 +106,9 @@ def _order(row):
     return (ratio is None, ratio if ratio is not None else 0, row.title.lower(), row.id)
 
 
-def benefits_rows(actor, args, today):
-    """The report's initiatives (those in scope with a baseline), ordered."""
-    conditions = [*scope(actor, args), Initiative.id.in_(select(Baseline.initiative_id))]
+def benefits_rows(conditions, today):
+    """The report's initiatives (those meeting `conditions` with a baseline), ordered."""
+    conditions = [*conditions, Initiative.id.in_(select(Baseline.initiative_id))]
     ids_in_scope = select(Initiative.id).where(*conditions)
     stmt = (select(Initiative.id, Initiative.title, Initiative.status, Initiative.department_id, Department.name,
                    Initiative.journey_id, Journey.name, Initiative.category, Initiative.start_on)
@@ -146,12 +146,23 @@ def benefits_report(actor, args, today=None):
     """SPEC §8.6 `/api/reports/benefits`: totals, groups and one row per initiative with a baseline.
     Members see their own initiatives only (`scope`)."""
     policy.require(policy.read, actor)
+    report = _report(scope(actor, args), args, today)
+    report["restricted"] = not policy.view_reports(actor)
+    return report
+
+
+def portfolio_benefits(args, today=None):
+    """The report of every initiative the filters select, for a job that reads for no one in
+    particular (the weekly digest to CX leaders and executives, who see the whole portfolio)."""
+    return _report(filtered(args), args, today)
+
+
+def _report(conditions, args, today):
     today = today or local_today()
     group_by = args.get("group_by") or "department"
-    rows = benefits_rows(actor, args, today)
+    rows = benefits_rows(conditions, today)
     return {
         "as_of": today, "currency": currency(), "group_by": group_by, "threshold": realisation.THRESHOLD,
-        "restricted": not policy.view_reports(actor),
         "totals": _summary(rows),
         "groups": benefits_groups(rows, group_by),
         "rows": rows,
