@@ -170,6 +170,8 @@ EXPECTED = {
     ("/api/notifications/read-all", "POST"): everyone(200),
     ("/api/openapi.json", "GET"): everyone(200),
     ("/api/reports/ambassadors", "GET"): only(200, AMBASSADOR, EXECUTIVE, CX_LEADER, ADMIN),
+    ("/api/reports/benefits", "GET"): everyone(200),  # members: their own initiatives only
+    ("/api/reports/benefits.csv", "GET"): everyone(200),
     ("/api/reports/journeys/<int:journey_id>", "GET"): everyone(200),
     ("/api/reports/roi", "GET"): everyone(200),
     ("/api/reports/roi.csv", "GET"): everyone(200),
@@ -219,6 +221,7 @@ EXPECTED = {
     ("/notifications", "GET"): everyone(200),
     ("/notifications/<int:notification_id>/read", "POST"): only(302, MEMBER, others=404, anonymous=302),
     ("/notifications/read-all", "POST"): everyone(302),
+    ("/reports/benefits.csv", "GET"): everyone(200),
     ("/reports/roi", "GET"): everyone(200),
     ("/reports/roi.pdf", "GET"): everyone(200),
     ("/reports/roi.csv", "GET"): everyone(200),

@@ -23,6 +23,7 @@ from pypdf import PdfReader
 
 from cxgov.db import utcnow
 from cxgov.extensions import db
+from cxgov.initiatives.gate import freeze_baseline
 from cxgov.initiatives.models import Initiative
 from cxgov.notifications import digest
 from cxgov.notifications.services import render_bodies
@@ -129,14 +130,21 @@ class World:
         return self.seen[url]
 
     def report_figures(self, query):
-        """The report page shows both bases and every grouping of the same filters; the page
-        shows the funded portfolio unless asked for all."""
-        filters = "&".join(part for part in query.split("&") if not part.startswith(("basis=", "group_by=")))
-        if "portfolio=" not in filters:
-            filters = "&".join(filter(None, [filters, "portfolio=funded"]))
+        """The report page shows both bases and every grouping of the same filters, and the
+        benefits realisation of the same initiatives; the page shows the funded portfolio unless
+        asked for all."""
+        filters = page_filters(query)
         return set().union(*(api_figures(self.json(f"/api/reports/roi?basis={basis}&group_by={group_by}&{filters}"))
                              for basis in ("planned", "actual", "baseline")
-                             for group_by in ("department", "journey", "status", "category")))
+                             for group_by in ("department", "journey", "status", "category")),
+                           self.benefits_figures(query))
+
+    def benefits(self, query):
+        """The benefits report (SPEC §8.6) of the page view `query` (no basis, no discount rate)."""
+        return self.json(f"/api/reports/benefits?{page_filters(query)}")
+
+    def benefits_figures(self, query):
+        return api_figures(self.benefits(query))
 
     def initiative_figures(self, initiative_id):
         return (api_figures(self.json(f"/api/initiatives/{initiative_id}/roi?basis=planned"))
@@ -160,6 +168,14 @@ class World:
             context = {**digest.weekly_context(utcnow()), "user": user}
             text, html = render_bodies("weekly_digest", context)
         return [text, page_text(html)]
+
+
+def page_filters(query):
+    """The filters of a report page's query: without basis and grouping, funded unless asked for all."""
+    filters = "&".join(part for part in query.split("&") if not part.startswith(("basis=", "group_by=")))
+    if "portfolio=" not in filters:
+        filters = "&".join(filter(None, [filters, "portfolio=funded"]))
+    return filters
 
 
 def _items(answer):
@@ -187,11 +203,65 @@ VIEWS = {
 }
 
 
+def benefits_section(html):
+    """The text of the ROI page's benefits realisation section."""
+    return page_text(html.split('id="benefits"', 1)[1].split("</section>", 1)[0])
+
+
+def home_headline(html):
+    return page_text(html.split('id="home-benefits"', 1)[1].split("</p>", 1)[0])
+
+
+# The benefits realisation (SPEC §8.6) where it is read: its money figures are the benefits
+# report's own (not merely some figure of the ROI report), and its "Realised NN %" is the report's
+# realisation for the same view.
+BENEFITS_VIEWS = {
+    "ROI report page, benefits realisation": lambda w: [
+        (benefits_section(w.get(w.page, f"/reports/roi?{q}").get_data(as_text=True)), w.benefits(q))
+        for q in w.queries + [f"portfolio=all&{q}" for q in w.pdf_queries]
+    ],
+    "home page, the executive's realisation headline": lambda w: [
+        (home_headline(w.get(w.executive, "/").get_data(as_text=True)), w.benefits("basis=planned"))
+    ],
+    "weekly digest mail, benefits line": lambda w: [(digest_line(text), w.benefits("basis=actual"))
+                                                    for text in w.digest_texts()],
+}
+DIGEST_LINE = re.compile(r"Realised [^.]* below [\d,]+ %\.|Benefits realisation: nothing is planned[^.]*\.")
+
+
+def digest_line(text):
+    """The digest's one line on benefits (the rest of the mail is the ROI report's)."""
+    lines = DIGEST_LINE.findall(text)
+    assert len(lines) == 1, text
+    return lines[0]
+
+
+REALISED = re.compile(r"Realised (-?[\d,]+) %")
+
+
+def realisation_mismatches(text, answer):
+    """The "Realised NN %" of `text` against the API's totals (rounded to a whole percent), and
+    the text must say it exactly when the API has a realisation."""
+    shown = [Decimal(match.replace(",", "")) for match in REALISED.findall(text)]
+    expected = answer["totals"]["realisation"]
+    if expected is None:
+        return [f"Realised {value} % (the API has none)" for value in shown]
+    if not shown:
+        return [f"no realisation shown (the API has {expected})"]
+    return [f"Realised {value} % (the API has {expected})" for value in shown
+            if abs(value - Decimal(str(expected)) * 100) > Decimal("0.505")]
+
+
 def check_every_view(world):
     wrong = {}
     for name, pairs in VIEWS.items():
         for text, figures in pairs(world):
             bad = mismatches(text, figures)
+            if bad:
+                wrong.setdefault(name, []).extend(bad)
+    for name, pairs in BENEFITS_VIEWS.items():
+        for text, answer in pairs(world):
+            bad = mismatches(text, api_figures(answer)) + realisation_mismatches(text, answer)
             if bad:
                 wrong.setdefault(name, []).extend(bad)
     assert not wrong, f"figures shown that the API does not compute: {wrong}"
@@ -250,6 +320,23 @@ def check_the_csv(world, query="basis=planned"):
                 assert Decimal(row[name]) == Decimal(want[name]), (path, row["id"], name)
             assert row["department_id"] == str(want["department_id"] or "") and row["department"], (path, row)
             assert row["journey_id"] == str(want["journey_id"]) and row["journey"], (path, row)
+    check_the_benefits_csv(world, query)
+
+
+def check_the_benefits_csv(world, query):
+    """The benefits CSV (the page's and the API's) has the API's initiatives, in its order, with
+    its figures to the cent and its realisation to four places."""
+    filters = page_filters(query)
+    api = world.json(f"/api/reports/benefits?{filters}")
+    for path, client in ((f"/reports/benefits.csv?{query}", world.page), (f"/api/reports/benefits.csv?{filters}",
+                                                                          world.api)):
+        rows = list(csv.DictReader(io.StringIO(world.get(client, path).get_data(as_text=True))))
+        assert [row["id"] for row in rows] == [str(want["id"]) for want in api["initiatives"]], path
+        for row, want in zip(rows, api["initiatives"], strict=True):
+            for name in ("planned_to_date", "actual_to_date", "measured_annual_value"):
+                assert row[name] == (want[name] or ""), (path, row["id"], name)
+            assert (Decimal(row["realisation"]) if row["realisation"] else None) == (
+                None if want["realisation"] is None else Decimal(str(want["realisation"]))), (path, row["id"])
 
 
 # -- generated portfolios ---------------------------------------------------------------------------
@@ -283,9 +370,12 @@ def build_portfolio(portfolio):
     committee = factories.create_committee()
     meeting = factories.create_meeting(committee=committee, starts_at=utcnow() - timedelta(days=2))
     for status, flows in portfolio:
-        initiative = factories.create_initiative(status=status, start_on=(utcnow() - timedelta(days=400)).date())
+        start_on = (utcnow() - timedelta(days=400)).date()
+        initiative = factories.create_initiative(status=status, start_on=start_on)
         for kind, year, amount, risk, basis in flows:
             factories.add_cash_flow(initiative, kind=kind, year=year, amount=amount, risk_adjustment=risk, basis=basis)
+        if status != "proposed":  # approved: its planned flows are its baseline (SPEC §8.2, §8.6)
+            freeze_baseline(initiative, start_on)
         factories.add_agenda_item(meeting, initiative_id=initiative.id, title=f"Review {initiative.title}")
     db.session.commit()
 

@@ -3,7 +3,8 @@ built from the service that owns its figures, in a fixed number of queries whate
 
 - CX leader (and admin): the next meeting and what it must decide, overdue action items, KPIs
   moving the wrong way, silent ambassadors, initiatives delivered but not measured.
-- Executive (and admin): the funded portfolio as the ROI report shows it (`leadership_report`).
+- Executive (and admin): the funded portfolio as the ROI report shows it (`leadership_report`),
+  and the benefits realisation headline (`benefits_report`, SPEC §8.6).
 - Active ambassador: their recent actions and their department's activity.
 - Journey owner: their journeys with the latest KPI values.
 - Everyone with work on their name (always a member): open action items and own initiatives.
@@ -24,6 +25,7 @@ from cxgov.extensions import db
 from cxgov.initiatives import lifecycle
 from cxgov.initiatives.models import Initiative
 from cxgov.journeys.models import Journey
+from cxgov.roi import benefits as roi_benefits
 from cxgov.roi import services as roi_services
 from cxgov.roi.schemas import ReportArgs
 from cxgov.steering import suggestions
@@ -90,10 +92,13 @@ RANKED = 3
 def portfolio_section(user):
     """The ROI report's own figures (`leadership_report`), never computed again here, and its
     ranking cut short: the best three and, never repeating one of them, the worst three."""
-    report = roi_services.leadership_report(user, ReportArgs().load(PORTFOLIO_ARGS))
+    args = ReportArgs().load(PORTFOLIO_ARGS)
+    report = roi_services.leadership_report(user, args)
     # The report's top five are ranked best first, its bottom five worst first.
     bottom = report["bottom"] or list(reversed(report["top"][RANKED:]))
-    return {"report": report, "top": report["top"][:RANKED], "bottom": bottom[:RANKED]}
+    # The realisation headline: the benefits report's totals for the same portfolio (SPEC §8.6).
+    benefits = roi_benefits.benefits_report(user, args)
+    return {"report": report, "top": report["top"][:RANKED], "bottom": bottom[:RANKED], "benefits": benefits}
 
 
 def ambassador_section(assignment, network):

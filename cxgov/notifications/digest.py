@@ -12,6 +12,7 @@ from cxgov.initiatives.models import Initiative
 from cxgov.notifications.models import Notification
 from cxgov.notifications.services import DIGEST_KINDS, insert_one, local_date, render_bodies
 from cxgov.org.models import User
+from cxgov.roi.benefits import portfolio_benefits
 from cxgov.roi.services import default_rate, figures_statement, recorded_years, rows_of
 from cxgov.steering.models import ActionItem, Decision
 
@@ -29,8 +30,20 @@ def roi_to_date(rate: Decimal | None = None) -> dict:
     return totals
 
 
+# The digest's benefits line reads the portfolio the executive's home shows: the funded initiatives.
+BENEFITS_ARGS = {"portfolio": "funded"}
+
+
+def benefits_to_date(today) -> dict:
+    """The benefits realisation line (SPEC §8.6): the totals of the benefits report of the funded
+    portfolio, as the executive's home shows them, and its threshold."""
+    report = portfolio_benefits(BENEFITS_ARGS, today)
+    return {**report["totals"], "threshold": report["threshold"], "as_of": report["as_of"]}
+
+
 def weekly_context(now: datetime) -> dict:
-    """Decided and delivered in the seven days before `now`, overdue action items, ROI to date."""
+    """Decided and delivered in the seven days before `now`, overdue action items, ROI to date,
+    the benefits realised to date."""
     today = local_date(now)
     week_ago = now - timedelta(days=7)
     decisions = db.session.scalars(
@@ -45,7 +58,7 @@ def weekly_context(now: datetime) -> dict:
         sa.select(ActionItem).where(ActionItem.status == "open", ActionItem.due_on < today)
         .options(selectinload(ActionItem.owner)).order_by(ActionItem.due_on, ActionItem.id)).all()
     return {"decisions": decisions, "delivered": delivered, "overdue": overdue, "today": today,
-            "roi": roi_to_date(), "currency": currency()}
+            "roi": roi_to_date(), "benefits": benefits_to_date(today), "currency": currency()}
 
 
 def daily_digest(now: datetime) -> int:

@@ -5,8 +5,8 @@ from flask.views import MethodView
 from flask_login import current_user
 
 from cxgov.rest import Blueprint, json_response
-from cxgov.roi import formats, services
-from cxgov.roi.schemas import ReportArgs, ReportSchema
+from cxgov.roi import benefits, formats, services
+from cxgov.roi.schemas import BenefitsArgs, BenefitsReportSchema, ReportArgs, ReportSchema
 
 blp = Blueprint("api_roi", __name__, url_prefix="/api",
                 description="ROI: risk-adjusted, discounted costs and benefits (SPEC §3).")
@@ -34,6 +34,31 @@ class PortfolioRoiCsv(MethodView):
     def get(self, args):
         """The report's initiatives as CSV (same filters and permissions)."""
         return formats.csv_response(services.roi_report(current_user, args))
+
+
+@blp.route("/reports/benefits")
+class BenefitsRealisation(MethodView):
+    @blp.arguments(BenefitsArgs, location="query")
+    @blp.response(200, BenefitsReportSchema)
+    @blp.problems(401, 422)
+    def get(self, args):
+        """Benefits realisation (SPEC §8.6): of each initiative with an approved baseline, the
+        risk-adjusted baseline and actual benefits of its years to date (undiscounted), their
+        ratio and its impacts' measured annual value; groups and totals take the ratio of the
+        sums. Members see their own initiatives only."""
+        return json_response(formats.benefits_json(benefits.benefits_report(current_user, args)))
+
+
+@blp.route("/reports/benefits.csv")
+class BenefitsRealisationCsv(MethodView):
+    @blp.arguments(BenefitsArgs, location="query")
+    @blp.response(200, description="The report's initiatives as CSV.", content_type="text/csv")
+    @blp.doc(responses={"200": {"description": "The report's initiatives as CSV.",
+                                "content": {"text/csv": {"schema": {"type": "string"}}}}})
+    @blp.problems(401, 422)
+    def get(self, args):
+        """The benefits report's initiatives as CSV (same filters, order and permissions)."""
+        return formats.benefits_csv_response(benefits.benefits_report(current_user, args))
 
 
 blueprints = [blp]

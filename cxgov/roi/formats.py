@@ -83,3 +83,67 @@ def csv_text(report):
 def csv_response(report):
     return Response(csv_text(report), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="roi.csv"'})
+
+
+# -- benefits realisation (SPEC §8.6) ---------------------------------------------------------------
+
+BENEFITS_MONEY = ("planned_to_date", "actual_to_date", "measured_annual_value")
+
+
+def _benefits_figures(figures):
+    """Money as strings with two places (None stays null), the realisation a number with four."""
+    answer = {name: None if figures[name] is None else _money(figures[name]) for name in BENEFITS_MONEY}
+    answer["realisation"] = _rounded(figures["realisation"], services.ROI_STEP)
+    return answer
+
+
+def _row_figures(row):
+    return {"planned_to_date": row.planned_to_date, "actual_to_date": row.actual_to_date,
+            "realisation": row.realisation, "measured_annual_value": row.measured_annual_value}
+
+
+def benefits_json(report):
+    """The benefits report as BenefitsReportSchema describes it."""
+    def counts(figures):
+        return {"initiatives": figures["initiatives"], "below_threshold": figures["below_threshold"]}
+
+    return {
+        "as_of": report["as_of"].isoformat(), "currency": report["currency"], "group_by": report["group_by"],
+        "threshold": float(report["threshold"]),
+        "totals": {**_benefits_figures(report["totals"]), **counts(report["totals"])},
+        "groups": [{"key": group["key"], "label": group["label"], **_benefits_figures(group), **counts(group)}
+                   for group in report["groups"]],
+        "initiatives": [{
+            "id": row.id, "title": row.title, "status": row.status, "department_id": row.department_id,
+            "department": row.department, "journey_id": row.journey_id, "journey": row.journey,
+            "category": row.category, "start_on": row.start_on.isoformat() if row.start_on else None,
+            "years_to_date": row.years_to_date, "below_threshold": row.below_threshold,
+            **_benefits_figures(_row_figures(row)),
+        } for row in report["rows"]],
+    }
+
+
+BENEFITS_COLUMNS = ("id", "title", "status", "department", "department_id", "journey", "journey_id", "category",
+                    "start_on", "years_to_date", "planned_to_date", "actual_to_date", "realisation",
+                    "measured_annual_value")
+
+
+def _benefits_cell(name, value):
+    if name in BENEFITS_MONEY:
+        return plain_decimal(value)
+    if name == "realisation":
+        return plain_decimal(value, services.ROI_STEP)
+    if name == "start_on":
+        return "" if value is None else value.isoformat()
+    return _cell(name, value)
+
+
+def benefits_csv_response(report):
+    """The report's initiatives, one a row, in the report's order (same figures as the JSON)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(BENEFITS_COLUMNS)
+    for row in report["rows"]:
+        writer.writerow([_benefits_cell(name, getattr(row, name)) for name in BENEFITS_COLUMNS])
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="benefits.csv"'})

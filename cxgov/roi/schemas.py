@@ -10,7 +10,12 @@ from cxgov.rest import MoneyField, Number, Schema, choice_field
 GROUPS = ("department", "journey", "status", "category")
 
 
-class ReportArgs(RoiArgs):
+class ReportFilters(Schema):
+    """The filters and grouping of the portfolio reports (ROI and benefits)."""
+
+    class Meta:
+        unknown = "exclude"
+
     department_id = fields.Integer()
     journey_id = fields.Integer()
     status = choice_field(STATUSES)
@@ -19,6 +24,10 @@ class ReportArgs(RoiArgs):
     portfolio = choice_field(("all", "funded"), load_default="all", metadata={
         "description": "`funded`: only initiatives the committee approved (approved, in progress, delivered, "
                        "closed); `all` (default) also counts proposals and rejected or cancelled ones."})
+
+
+class ReportArgs(ReportFilters, RoiArgs):
+    """`/api/reports/roi`: the filters, and the basis and discount rate of `/api/initiatives/{id}/roi`."""
 
 
 class TotalsSchema(Schema):
@@ -52,3 +61,61 @@ class ReportSchema(Schema):
     totals = fields.Nested(TotalsSchema)
     groups = fields.List(fields.Nested(GroupSchema))
     initiatives = fields.List(fields.Nested(InitiativeRoiSchema))
+
+
+# -- benefits realisation (SPEC §8.6) ---------------------------------------------------------------
+
+class BenefitsArgs(ReportFilters):
+    """`/api/reports/benefits`: the filters and grouping of `/api/reports/roi` (no basis, no discount
+    rate: benefits to date are the baseline's and the actuals', undiscounted)."""
+
+
+class BenefitsTotalsSchema(Schema):
+    planned_to_date = MoneyField(metadata={
+        "description": "Risk-adjusted benefits of the approved (newest) baseline in the years to date, undiscounted."})
+    actual_to_date = MoneyField(metadata={
+        "description": "Risk-adjusted actual benefit cash flows in the same years, undiscounted."})
+    realisation = Rounded(4, allow_none=True, metadata={
+        "description": "actual_to_date / planned_to_date (of the sums, for groups and totals); null when nothing "
+                       "is planned to date."})
+    measured_annual_value = MoneyField(allow_none=True, metadata={
+        "description": "Sum of the impacts' annual_value (SPEC §3); null when no impact is measured yet."})
+    initiatives = fields.Integer(metadata={"description": "How many initiatives are counted."})
+    below_threshold = fields.Integer(metadata={
+        "description": "How many of them realised less than `threshold` of the benefits planned to date."})
+
+
+class BenefitsGroupSchema(BenefitsTotalsSchema):
+    key = fields.Raw(metadata={"description": "The id (department, journey) or the value (status, category)."})
+    label = fields.String()
+
+
+class InitiativeBenefitsSchema(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    status = fields.String()
+    department_id = fields.Integer()
+    department = fields.String(metadata={"description": "The lead department's name."})
+    journey_id = fields.Integer()
+    journey = fields.String(metadata={"description": "The journey's name."})
+    category = fields.String()
+    start_on = fields.Date(allow_none=True)
+    years_to_date = fields.Integer(metadata={
+        "description": "How many years count (years 0..k, k the whole years since start_on); 0 before the start."})
+    planned_to_date = MoneyField()
+    actual_to_date = MoneyField()
+    realisation = Rounded(4, allow_none=True)
+    measured_annual_value = MoneyField(allow_none=True)
+    below_threshold = fields.Boolean()
+
+
+class BenefitsReportSchema(Schema):
+    as_of = fields.Date(metadata={"description": "Today in the organisation's time zone: the years to date end here."})
+    currency = fields.String()
+    group_by = fields.String()
+    threshold = Number(places=None, metadata={"description": "The realisation below which an initiative is flagged."})
+    totals = fields.Nested(BenefitsTotalsSchema)
+    groups = fields.List(fields.Nested(BenefitsGroupSchema))
+    initiatives = fields.List(fields.Nested(InitiativeBenefitsSchema, metadata={
+        "description": "The initiatives in scope with an approved baseline, lowest realisation first, those "
+                       "with nothing planned to date last, then by title."}))

@@ -47,11 +47,17 @@ def rounded(value, step):
 
 # -- the portfolio ----------------------------------------------------------------------------------
 
-def scope(actor, args):
-    """The initiatives a report covers: the filters, and for members only their own (SPEC §5)."""
+def filtered(args):
+    """The conditions of the report's filters (for a job, which reads for no one in particular)."""
     conditions = [getattr(Initiative, name) == args[name] for name in FILTERS if args.get(name) is not None]
     if args.get("portfolio") == "funded":
         conditions.append(Initiative.status.in_(FUNDED))
+    return conditions
+
+
+def scope(actor, args):
+    """The initiatives a report covers: the filters, and for members only their own (SPEC §5)."""
+    conditions = filtered(args)
     if not policy.view_reports(actor):
         conditions.append(Initiative.owner_id == actor.id)
     return conditions

@@ -6,8 +6,10 @@ from decimal import Decimal
 from cxgov.db import today, utcnow
 from cxgov.extensions import db
 from cxgov.formatting import money as format_money
+from cxgov.formatting import money_compact
 from cxgov.formatting import months as format_months
 from cxgov.formatting import percent as format_percent
+from cxgov.initiatives.gate import freeze_baseline
 from cxgov.models import User
 from tests import factories
 from tests.home.conftest import region, text
@@ -189,6 +191,49 @@ def test_the_executive_is_told_when_nothing_is_funded(app, persona):
     assert "No initiative has been funded yet" in region(html, "home-portfolio")
 
 
+def test_the_executive_reads_the_benefits_realisation_headline(app, persona, login_as):
+    client = persona("executive")
+    _portfolio(app)
+    assert "No funded initiative has an approved baseline yet" in text(region(home(client), "home-benefits"))
+    with app.app_context():
+        for title, start, actual in (("Self-service portal", 400, "3000"), ("Branch booking", 30, "0"),
+                                     ("Unfunded proposal", 400, "50")):
+            initiative = db.session.scalars(db.select(factories.Initiative).where(
+                factories.Initiative.title == title)).one()
+            initiative.start_on = TODAY - timedelta(days=start)
+            freeze_baseline(initiative, TODAY - timedelta(days=start))
+            if actual != "0":
+                factories.add_cash_flow(initiative, "benefit", 1, actual, basis="actual")
+        db.session.commit()
+    html = home(client)
+    totals = login_as("executive").get("/api/reports/benefits?portfolio=funded").json["totals"]
+    # Self-service portal: 9 000 × 0.9 = 8 100 planned in year 1, 3 000 + 4 000 actual; Branch booking:
+    # year 0 only, no benefit planned in it. The proposal is not funded. 7 000 / 8 100 = 86 %.
+    assert (totals["planned_to_date"], totals["actual_to_date"], totals["realisation"]) == ("8100.00", "7000.00",
+                                                                                             0.8642)
+    headline = region(html, "home-benefits")
+    assert text(region(html, "home-realisation")) == "Realised 86 % of the benefits planned to date"
+    assert format_percent(Decimal(str(totals["realisation"])), 0) == "86 %"
+    with app.app_context():
+        figures = (f"({money_compact(Decimal(totals['actual_to_date']), True)} of "
+                   f"{money_compact(Decimal(totals['planned_to_date']), True)}; 0 initiatives below 70 %)")
+    assert figures == "(EUR 7.00 k of EUR 8.10 k; 0 initiatives below 70 %)"
+    assert figures in text(headline)
+    assert 'href="/reports/roi#benefits"' in headline
+
+
+def test_the_executive_is_told_when_nothing_is_planned_to_date(app, persona):
+    client = persona("executive")
+    with app.app_context():
+        later = factories.create_initiative(title="Later", status="approved", start_on=TODAY + timedelta(days=5))
+        factories.add_cash_flow(later, "benefit", 0, "1000")
+        freeze_baseline(later, TODAY)
+        db.session.commit()
+    headline = text(region(home(client), "home-benefits"))
+    assert "Benefits realisation: nothing is planned to date yet" in headline
+    assert "Realised" not in headline
+
+
 # -- the ambassador ------------------------------------------------------------------------------
 
 def test_an_ambassador_logs_from_home_and_sees_own_and_department_activity(app, persona):
@@ -310,10 +355,13 @@ def _grow(app, user_id, n):
             factories.create_measurement(journey, "nps", period_start=TODAY - timedelta(days=30), value=Decimal("25"))
             factories.create_ambassador(started_on=TODAY - timedelta(days=60))
             factories.create_ambassador_action(own, occurred_on=TODAY)
-            funded = factories.create_initiative(status="delivered", delivered_on=TODAY - timedelta(days=40))
+            funded = factories.create_initiative(status="delivered", delivered_on=TODAY - timedelta(days=40),
+                                                 start_on=TODAY - timedelta(days=400))
             factories.add_impact(funded, "csat")
             factories.add_cash_flow(funded, "cost", 0, "500")
             factories.add_cash_flow(funded, "benefit", 1, "900")
+            freeze_baseline(funded, TODAY - timedelta(days=400))  # its benefits realisation counts too
+            factories.add_cash_flow(funded, "benefit", 1, "400", basis="actual")
 
 
 def test_the_dashboard_costs_the_same_queries_whatever_the_data(app, persona):

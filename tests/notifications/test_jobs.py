@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from cxgov.extensions import db
+from cxgov.initiatives.gate import freeze_baseline
 from cxgov.notifications.digest import roi_to_date
 from cxgov.notifications.jobs import JOBS, UnknownJob, run_job
 from tests import factories as f
@@ -300,6 +301,36 @@ def test_weekly_digest_to_cx_leaders_and_executives(app):
         assert "Adopt the complaint playbook" in rows[0].body_html
         assert run_job("weekly-digest", datetime(2026, 6, 3, 8, tzinfo=UTC)) == 0
         assert run_job("weekly-digest", datetime(2026, 6, 8, 8, tzinfo=UTC)) == 2
+
+
+def test_weekly_digest_says_how_much_of_the_planned_benefits_came(app, login_as):
+    monday = datetime(2026, 6, 1, 8, tzinfo=UTC)
+    with app.app_context():
+        f.create_user("executive")
+        assert run_job("weekly-digest", monday) == 1
+        body = notifications(kind="weekly_digest")[0].body
+        assert ("Benefits realisation: nothing is planned to date yet (no funded initiative has an approved "
+                "baseline).") in body
+        # Started 1 year ago: years 0–1. Planned 1 000 + 2 000 × 0.5 = 2 000; actual 1 240: 62 %.
+        behind = f.create_initiative(title="Behind", status="in_progress", start_on=date(2025, 5, 20))
+        f.add_cash_flow(behind, "benefit", year=0, amount="1000")
+        f.add_cash_flow(behind, "benefit", year=1, amount="2000", risk_adjustment=Decimal("0.5"))
+        f.add_cash_flow(behind, "benefit", year=2, amount="9000")  # not yet due
+        freeze_baseline(behind, date(2025, 5, 1))
+        f.add_cash_flow(behind, "benefit", year=1, amount="1240", basis="actual")
+        on_plan = f.create_initiative(title="On plan", status="delivered", start_on=date(2026, 1, 1))
+        f.add_cash_flow(on_plan, "benefit", year=0, amount="1000")
+        freeze_baseline(on_plan, date(2025, 12, 1))
+        f.add_cash_flow(on_plan, "benefit", year=0, amount="1000", basis="actual")
+        proposal = f.create_initiative(status="cancelled", start_on=date(2025, 1, 1))  # not funded
+        f.add_cash_flow(proposal, "benefit", year=0, amount="5000")
+        freeze_baseline(proposal, date(2025, 1, 1))
+        db.session.commit()
+        # The portfolio: 2 240 of 3 000, 75 % (the ratio of the sums); "Behind" alone is below 70 %.
+        assert run_job("weekly-digest", monday + timedelta(days=7)) == 1
+        row = notifications(kind="weekly_digest")[-1]
+        assert "Realised 75 % of the benefits planned to date; 1 initiative below 70 %." in row.body
+        assert "Realised 75 % of the benefits planned to date; 1 initiative below 70 %." in row.body_html
 
 
 def test_roi_to_date_is_the_actual_portfolio(app):

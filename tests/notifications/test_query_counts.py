@@ -2,6 +2,7 @@
 from datetime import datetime, timedelta, timezone
 
 from cxgov.extensions import db
+from cxgov.initiatives.gate import freeze_baseline
 from cxgov.notifications.jobs import run_job
 from tests import factories as f
 from tests.queries import recorded_statements
@@ -20,9 +21,13 @@ def _world(size):
         f.create_action_item(due_on=NOW.date() - timedelta(days=8))
         meeting_held = f.create_meeting(committee, starts_at=NOW - timedelta(days=2), status="held")
         f.create_decision(meeting_held, created_at=NOW - timedelta(days=1))
-        initiative = f.create_initiative(status="delivered", delivered_on=NOW.date() - timedelta(days=30))
+        initiative = f.create_initiative(status="delivered", delivered_on=NOW.date() - timedelta(days=30),
+                                         start_on=NOW.date() - timedelta(days=400))
         f.add_impact(initiative)
         f.add_cash_flow(initiative, "cost", year=0, amount="100", basis="actual")
+        f.add_cash_flow(initiative, "benefit", year=1, amount="300")
+        freeze_baseline(initiative, NOW.date() - timedelta(days=400))  # the digest's benefits line reads it
+        f.add_cash_flow(initiative, "benefit", year=1, amount="200", basis="actual")
         f.create_ambassador(started_on=NOW.date() - timedelta(days=90))
     f.create_user("cx_leader")
     f.create_user("executive")
