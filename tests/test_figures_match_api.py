@@ -150,7 +150,15 @@ class World:
         return (api_figures(self.json(f"/api/initiatives/{initiative_id}/roi?basis=planned"))
                 | api_figures(self.json(f"/api/initiatives/{initiative_id}/roi?basis=actual"))
                 | api_figures(self.json(f"/api/initiatives/{initiative_id}/roi?basis=baseline"))
-                | api_figures(self.json(f"/api/initiatives/{initiative_id}/cash-flows?page_size=200")))
+                | api_figures(self.json(f"/api/initiatives/{initiative_id}/cash-flows?page_size=200"))
+                | self.review_figures(initiative_id))
+
+    def review_figures(self, initiative_id):
+        """The reviews' snapshots: money, and the KPI values measured then (numbers in the API)."""
+        reviews = _items(self.json(f"/api/initiatives/{initiative_id}/reviews?page_size=200"))
+        measured = {Decimal(str(impact["actual_value"])) for review in reviews
+                    for impact in (review["snapshot"] or {}).get("impacts", []) if impact["actual_value"] is not None}
+        return api_figures(reviews) | measured
 
     def meeting_figures(self, meeting_id):
         items = _items(self.json(f"/api/meetings/{meeting_id}/agenda-items?page_size=200"))

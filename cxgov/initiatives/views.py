@@ -20,6 +20,7 @@ from cxgov.initiatives.models import (
     REVIEW_VERDICTS,
     STATUSES,
     CashFlow,
+    Impact,
     Initiative,
     Review,
 )
@@ -89,13 +90,21 @@ def _reviews(initiative, submitted=None):
                 forms[review.id] = submitted if submitted is not None and submitted.name == f"verdict-{review.id}" \
                     else verdict_form(review).blank()
     figures = {}
-    for review in rows:
-        if readable and review.snapshot:
-            values = [Decimal(i["annual_value"]) for i in review.snapshot["impacts"] if i["annual_value"] is not None]
-            figures[review.id] = {"annual_value": sum(values) if values else None,
-                                  "actual_npv": Decimal(review.snapshot["actual_npv"])}
+    if readable and any(review.snapshot for review in rows):
+        names = dict(db.session.execute(select(Impact.id, Metric.name).join(Metric, Metric.id == Impact.metric_id)
+                                        .where(Impact.initiative_id == initiative.id)).all())
+        for review in rows:
+            if review.snapshot:
+                figures[review.id] = {
+                    "impacts": [(names.get(i["impact_id"], "A KPI no longer planned"), _decimal(i["actual_value"]),
+                                 _decimal(i["annual_value"])) for i in review.snapshot["impacts"]],
+                    "actual_npv": Decimal(review.snapshot["actual_npv"])}
     return {"reviews": rows, "review_figures": figures, "verdict_forms": forms, "verdicts": REVIEW_VERDICTS,
             "submitted_verdict": submitted}
+
+
+def _decimal(text):
+    return None if text is None else Decimal(text)
 
 
 def _detail(initiative_id, form=None, status=200, submitted_verdict=None):

@@ -33,7 +33,7 @@ from cxgov.initiatives.models import Baseline, Impact, Initiative
 from cxgov.journeys.models import Journey
 from cxgov.org.models import Department
 from cxgov.roi import realisation
-from cxgov.roi.services import EXACT, GROUP_KEYS, _adjusted_sum, _decimal, filtered, flows_source, scope
+from cxgov.roi.services import EXACT, GROUP_KEYS, adjusted_sum, as_decimal, filtered, flows_source, scope
 
 
 @dataclass(slots=True)
@@ -81,13 +81,13 @@ def _benefits_by_year(basis, conditions):
     """{initiative id: [calc.Flow]}: the risk-adjusted benefits of `basis` (`baseline`: the newest
     baseline's; `actual`) summed by year in the database, one query."""
     flows, where = flows_source(basis, conditions)
-    stmt = (select(flows.initiative_id, flows.year, _adjusted_sum("benefit", flows))
+    stmt = (select(flows.initiative_id, flows.year, adjusted_sum("benefit", flows))
             .where(*where, flows.kind == "benefit")
             .group_by(flows.initiative_id, flows.year))
     result = defaultdict(list)
     for initiative_id, year, amount in db.session.execute(stmt):
         # SQLite sums in floating point: back to the exact decimal it stands for (6 places).
-        result[initiative_id].append(calc.Flow("benefit", year, _decimal(amount).quantize(EXACT)))
+        result[initiative_id].append(calc.Flow("benefit", year, as_decimal(amount).quantize(EXACT)))
     return result
 
 

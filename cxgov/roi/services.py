@@ -101,7 +101,7 @@ def flows_source(basis, conditions):
     return frozen.c, []
 
 
-def _adjusted_sum(kind, flows=CashFlow.__table__.c):
+def adjusted_sum(kind, flows=CashFlow.__table__.c):
     factor = (1 - flows.risk_adjustment) if kind == "benefit" else (1 + flows.risk_adjustment)
     return sa.type_coerce(func.sum(case((flows.kind == kind, flows.amount * factor), else_=_number(0))),
                           NUMBER)
@@ -119,7 +119,7 @@ def figures_statement(conditions, basis, rate):
     flows, where = flows_source(basis, conditions)
     yearly = (
         select(flows.initiative_id, flows.year,
-               _adjusted_sum("cost", flows).label("costs"), _adjusted_sum("benefit", flows).label("benefits"))
+               adjusted_sum("cost", flows).label("costs"), adjusted_sum("benefit", flows).label("benefits"))
         .where(*where)
         .group_by(flows.initiative_id, flows.year)
         .cte("yearly")
@@ -179,7 +179,7 @@ class Row:
 ZERO = Decimal(0)
 
 
-def _decimal(value):
+def as_decimal(value):
     """PostgreSQL answers `numeric` as Decimal; SQLite computes in floating point and answers a
     float (or an int), taken at its shortest decimal representation."""
     return value if value is None or type(value) is Decimal else Decimal(repr(value))
@@ -195,12 +195,12 @@ def rows_of(result):
             append(Row(id, title, status, department_id, department, journey_id, journey, category,
                        ZERO, ZERO, ZERO, None, ZERO, False))
             continue
-        pv_costs, pv_benefits = _decimal(pv_costs), _decimal(pv_benefits)
+        pv_costs, pv_benefits = as_decimal(pv_costs), as_decimal(pv_benefits)
         npv = pv_benefits - pv_costs
         if net0 >= 0:
             payback = ZERO  # year 0 alone is not negative
         elif payback is not None:
-            payback = _decimal(payback)
+            payback = as_decimal(payback)
         roi = divide(npv, pv_costs) if pv_costs else None  # calc.roi, inlined for ten thousand rows
         append(Row(id, title, status, department_id, department, journey_id, journey, category,
                    pv_costs, pv_benefits, npv, roi, payback, True))
@@ -257,7 +257,7 @@ def yearly_totals(conditions, basis):
     """The scope's risk-adjusted, undiscounted costs and benefits by year: one query."""
     flows, where = flows_source(basis, conditions)
     stmt = (
-        select(flows.year, _adjusted_sum("cost", flows), _adjusted_sum("benefit", flows))
+        select(flows.year, adjusted_sum("cost", flows), adjusted_sum("benefit", flows))
         .where(*where)
         .group_by(flows.year)
     )

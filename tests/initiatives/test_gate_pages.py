@@ -89,7 +89,7 @@ def test_a_cx_leader_records_a_verdict_on_the_page_and_sees_the_frozen_figures(a
     annual = Decimal(snapshot["impacts"][0]["annual_value"])
     from cxgov.formatting import money
     with app.app_context():
-        assert f'data-figure="review-1-annual-value">{money(annual)}<' in html
+        assert f'data-figure="review-1-impact-1">74, worth {money(annual)} a year<' in html
         assert f'data-figure="review-1-actual-npv">{money(Decimal(snapshot["actual_npv"]))}<' in html
     assert "Partly achieved" in html and "“CSAT up 4 points.”" in html
 
