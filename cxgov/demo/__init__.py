@@ -255,7 +255,7 @@ class _Seeder:
                               basis="actual", description="Invoices booked"))
         if initiative.status in ("delivered", "closed"):
             flows.append(dict(kind="cost", category="running", year=1, amount=_money(running), basis="actual"))
-            achieved = Decimal(str(self.rng.uniform(0.7, 1.1)))
+            achieved = Decimal(str(spec.get("achieved") or self.rng.uniform(0.7, 1.1)))
             flows.append(dict(kind="benefit", category="savings and retained premium", year=1,
                               amount=_money(benefit * Decimal("0.6") * achieved), basis="actual",
                               description="Measured by Finance"))
