@@ -159,6 +159,11 @@ LABELS = {
     "rebaseline_initiative": "Re-baseline initiative", "other": "Other",
     "initiative_review": "Initiative review", "journey_review": "Journey review", "decision": "Decision",
     "information": "Information",
+    # decision outcomes (SPEC §8.5), review verdicts
+    "pending": "Pending", "in_delivery": "In delivery", "delivered_unmeasured": "Delivered, not measured",
+    "measured": "Measured", "realised": "Realised", "not_realised": "Not realised", "superseded": "Superseded",
+    "recorded": "Recorded", "achieved": "Achieved", "partly_achieved": "Partly achieved",
+    "not_achieved": "Not achieved", "inconclusive": "Inconclusive",
     # meetings, attendance, action items
     "scheduled": "Scheduled", "held": "Held", "invited": "Invited", "accepted": "Accepted", "declined": "Declined",
     "attended": "Attended", "absent": "Absent", "open": "Open", "done": "Done",

@@ -176,6 +176,14 @@ def view_business_case(user, initiative):
     return view_initiative_roi(user, initiative)
 
 
+def view_trace_figures(user, initiative):
+    """The money of a decision's trace (SPEC §5 "benefits report, decision register and trace"):
+    its initiative's baseline and actual NPV and ROI, impacts' annual values and review
+    snapshots. Everyone signed in reads the register and traces; these figures only the reports
+    roles and the initiative's owner."""
+    return view_initiative_roi(user, initiative)
+
+
 def view_failed_mail(user, obj=None):
     """Notifications whose mail failed for good: a matter of configuration, for admins."""
     return _signed_in(user) and user.role == "admin"
@@ -205,6 +213,7 @@ PAGES = (
     ("ambassadors.network", view_ambassador_network),
     ("journeys.index", read),
     ("initiatives.index", read),
+    ("steering.decisions", read),
     ("roi.report", view_reports),
     ("notifications.inbox", read),
 )

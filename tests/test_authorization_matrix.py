@@ -69,6 +69,9 @@ EXPECTED = {
     ("/api/committees/<int:committee_id>/members", "POST"): only(201, CX_LEADER, ADMIN),
     ("/api/committees/<int:committee_id>/members/<int:member_id>", "DELETE"): only(204, CX_LEADER, ADMIN),
     ("/api/committees/<int:committee_id>/members/<int:member_id>", "PATCH"): only(200, CX_LEADER, ADMIN),
+    # the decision register and trace: everyone reads (the trace's money only who may read the ROI)
+    ("/api/decisions", "GET"): everyone(200),
+    ("/api/decisions/<int:decision_id>/trace", "GET"): everyone(200),
     ("/api/departments", "GET"): everyone(200),
     ("/api/departments", "POST"): only(201, ADMIN),
     ("/api/departments/<int:department_id>", "DELETE"): only({204, 409}, ADMIN),  # 409: it has users
@@ -185,6 +188,8 @@ EXPECTED = {
     ("/committees", "POST"): only(302, CX_LEADER, ADMIN),
     ("/committees/<int:committee_id>/members", "POST"): only(302, CX_LEADER, ADMIN),
     ("/committees/<int:committee_id>/members/<int:member_id>/remove", "POST"): only(302, CX_LEADER, ADMIN),
+    ("/decisions", "GET"): everyone(200),
+    ("/decisions/<int:decision_id>", "GET"): everyone(200),
     ("/healthz", "GET"): everyone(200, anonymous=200),
     ("/initiatives", "GET"): everyone(200),
     ("/initiatives/<int:initiative_id>/reviews/<int:review_id>/verdict", "POST"): only(302, CX_LEADER, ADMIN),

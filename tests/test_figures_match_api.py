@@ -166,6 +166,13 @@ class World:
         ids = {row["initiative_id"] for row in items + decisions if row.get("initiative_id")}
         return set().union(set(), *(api_figures(self.json(f"/api/initiatives/{i}/roi?basis=planned")) for i in ids))
 
+    def trace_figures(self, decision_id):
+        """The trace's money, and its KPI values (numbers in the API; "92.33" reads like money)."""
+        trace = self.json(f"/api/decisions/{decision_id}/trace")
+        kpis = {Decimal(str(impact[name])) for impact in trace["impacts"]
+                for name in ("baseline_value", "target_value", "actual_value") if impact[name] is not None}
+        return api_figures(trace) | kpis
+
     def ids(self, model):
         with self.app.app_context():
             return db.session.scalars(db.select(model.id).order_by(model.id)).all()
@@ -195,6 +202,11 @@ def _meeting_ids(world):
     return world.ids(Meeting)
 
 
+def _decision_ids(world):
+    from cxgov.steering.models import Decision
+    return world.ids(Decision)
+
+
 # One line per view: its name, and (text shown, API figures of the same view) pairs.
 VIEWS = {
     "ROI report page": lambda w: [(w.html(f"/reports/roi?{q}"), w.report_figures(q)) for q in w.queries],
@@ -204,6 +216,7 @@ VIEWS = {
     "ROI board PDF": lambda w: [(w.pdf(f"/reports/roi.pdf?{q}"), w.report_figures(q)) for q in w.pdf_queries],
     "initiative page": lambda w: [(w.html(f"/initiatives/{i}"), w.initiative_figures(i)) for i in w.ids(Initiative)],
     "meeting page": lambda w: [(w.html(f"/meetings/{m}"), w.meeting_figures(m)) for m in _meeting_ids(w)],
+    "decision trace page": lambda w: [(w.html(f"/decisions/{d}"), w.trace_figures(d)) for d in _decision_ids(w)],
     "home page, the executive's portfolio": lambda w: [(w.html("/", w.executive), w.report_figures("basis=planned"))],
     "weekly digest mail": lambda w: [
         (text, w.report_figures("basis=actual&portfolio=all")) for text in w.digest_texts()
@@ -385,6 +398,7 @@ def build_portfolio(portfolio):
         if status != "proposed":  # approved: its planned flows are its baseline (SPEC §8.2, §8.6)
             freeze_baseline(initiative, start_on)
         factories.add_agenda_item(meeting, initiative_id=initiative.id, title=f"Review {initiative.title}")
+        factories.create_decision(meeting, initiative=initiative)  # for its trace page
     db.session.commit()
 
 

@@ -21,6 +21,7 @@ LABELS = {
     "ambassadors.network": "Ambassador network",
     "journeys.index": "Journeys",
     "initiatives.index": "Initiatives",
+    "steering.decisions": "Decisions",
     "roi.report": "ROI report",
     "notifications.inbox": "Inbox",
 }
@@ -34,6 +35,7 @@ SECTIONS = {
     "journeys.detail": "journeys.index",
     "journeys.upload": "journeys.index",
     "initiatives.detail": "initiatives.index",
+    "steering.decision_trace": "steering.decisions",
 }
 
 

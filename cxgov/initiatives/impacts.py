@@ -35,6 +35,24 @@ def annual_value(actual, baseline, value_per_unit, attribution, direction) -> De
     return -value if direction == LOWER_IS_BETTER else value
 
 
+# The measurements an impact's `actual_value` is read from (joined with Impact and Initiative).
+MEASURED_AFTER_DELIVERY = ((Measurement.metric_id == Impact.metric_id) & (Measurement.journey_id == Impact.journey_id)
+                           & Measurement.stage_id.is_(None) & Measurement.touchpoint_id.is_(None)
+                           & (Measurement.period_start > Initiative.delivered_on))
+
+
+def measured_initiatives(initiative_ids) -> set:
+    """The ids among `initiative_ids` of the initiatives some impact of which has an
+    `actual_value` (SPEC §8.5 "measured"). One SQL query."""
+    ids = list(set(initiative_ids))
+    if not ids:
+        return set()
+    return set(db.session.scalars(
+        select(Impact.initiative_id).join(Initiative, Initiative.id == Impact.initiative_id)
+        .join(Measurement, MEASURED_AFTER_DELIVERY)
+        .where(Impact.initiative_id.in_(ids), Initiative.delivered_on.is_not(None)).distinct()))
+
+
 def impact_values(impacts, until=None) -> dict:
     """`impacts`: Impact rows (their initiative's `delivered_on` is read in the query).
     Returns {impact_id: (actual_value, annual_value)} for each of them, `(None, None)` where the
@@ -53,10 +71,7 @@ def impact_values(impacts, until=None) -> dict:
                Metric.direction.label("direction"), rank)
         .join(Initiative, Initiative.id == Impact.initiative_id)
         .join(Metric, Metric.id == Impact.metric_id)
-        .join(Measurement, (Measurement.metric_id == Impact.metric_id)
-              & (Measurement.journey_id == Impact.journey_id)
-              & Measurement.stage_id.is_(None) & Measurement.touchpoint_id.is_(None)
-              & (Measurement.period_start > Initiative.delivered_on))
+        .join(Measurement, MEASURED_AFTER_DELIVERY)
         .where(Impact.id.in_(list(result)), Initiative.delivered_on.is_not(None),
                *([Measurement.period_start <= until] if until is not None else []))
         .subquery()

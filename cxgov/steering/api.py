@@ -7,9 +7,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from cxgov import policy
+from cxgov.initiatives.reviews_api import shown
 from cxgov.resources import Parent, Resource, guarded, item, transactional
-from cxgov.rest import Blueprint, check_if_match, get_or_404, with_etag
-from cxgov.steering import services, suggestions
+from cxgov.rest import Blueprint, check_if_match, get_or_404, page_of, with_etag
+from cxgov.steering import register, services, suggestions
 from cxgov.steering.ics import build_invite
 from cxgov.steering.models import (
     ActionItem,
@@ -32,18 +33,25 @@ from cxgov.steering.schemas import (
     CommitteeMemberSchema,
     CommitteeSchema,
     DecisionPatchSchema,
+    DecisionRegisterArgs,
     DecisionSchema,
     MeetingArgs,
     MeetingPatchSchema,
     MeetingSchema,
     MinutesCorrectionSchema,
+    RegisterEntrySchema,
     SuggestionSchema,
+    TraceSchema,
 )
 
 committees = Blueprint("api_committees", __name__, url_prefix="/api/committees",
                        description="Steering committees and their members (CX leaders and admins write).")
 meetings = Blueprint("api_meetings", __name__, url_prefix="/api/meetings",
                      description="Meetings: agenda, attendance, decisions, minutes and the calendar invite.")
+decisions = Blueprint("api_decisions", __name__, url_prefix="/api/decisions", description=(
+    "The decision register: every decision across meetings with what became of it (`outcome`), and its "
+    "trace from the meeting to the review verdicts (SPEC §8.5). Everyone signed in reads them; the ROI figures "
+    "of a trace only who may read the initiative's ROI."))
 action_items = Blueprint("api_action_items", __name__, url_prefix="/api/action-items",
                          description="Action items (CX leaders and admins write; owners update the status of their own).")
 
@@ -221,6 +229,32 @@ Resource(
 )
 
 
+# -- the decision register and trace ----------------------------------------------------------
+
+@decisions.route("")
+class DecisionRegister(MethodView):
+    @decisions.arguments(DecisionRegisterArgs, location="query")
+    @decisions.response(200, page_of(RegisterEntrySchema))
+    @decisions.problems(401, 422)
+    def get(self, args):
+        """The decision register: decisions across meetings, meeting date newest first (then newest
+        decision first), each with its derived `outcome` and its meeting and initiative by name."""
+        return register.register(args)
+
+
+@decisions.route("/<int:decision_id>/trace")
+class DecisionTrace(MethodView):
+    @decisions.response(200, TraceSchema)
+    @decisions.problems(401, 404)
+    def get(self, decision_id):
+        """What followed a decision: its meeting, its initiative's lifecycle, the approved baseline's
+        NPV and ROI, the impacts as measured, the actual NPV and ROI and the review verdicts."""
+        answer = register.trace(current_user, decision_id)
+        if answer["initiative"] is not None:
+            answer["reviews"] = [shown(review, answer["initiative"]) for review in answer["reviews"]]
+        return answer
+
+
 # -- action items ------------------------------------------------------------------------------
 
 def _action_items(args):
@@ -244,4 +278,4 @@ Resource(
 )
 
 
-blueprints = [committees, meetings, action_items]
+blueprints = [committees, meetings, decisions, action_items]

@@ -1,8 +1,11 @@
 """Steering committee resources as JSON: committees, meetings and their parts, action items."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from cxgov.initiatives.models import STATUSES
+from cxgov.initiatives.reviews_api import ReviewSchema
+from cxgov.initiatives.schemas import InitiativeSummarySchema, Rounded, TransitionSchema
 from cxgov.org.schemas import UserRefSchema
-from cxgov.rest import Instant, ListArgs, Schema, choice_field
+from cxgov.rest import Instant, ListArgs, MoneyField, Number, Schema, choice_field
 from cxgov.steering.models import (
     ACTION_ITEM_STATUSES,
     AGENDA_KINDS,
@@ -11,6 +14,7 @@ from cxgov.steering.models import (
     MEETING_STATUSES,
     MEMBER_ROLES,
 )
+from cxgov.steering.outcomes import OUTCOMES
 
 
 def Title(**kwargs):
@@ -184,3 +188,100 @@ class ActionItemArgs(ListArgs):
             raise ValidationError("due_after must not be later than due_before.", "due_after")
 
 
+
+
+# -- the decision register and trace (SPEC §8.5) ------------------------------------------------
+
+class DecisionRegisterArgs(ListArgs):
+    committee_id = fields.Integer()
+    meeting_id = fields.Integer()
+    initiative_id = fields.Integer()
+    kind = choice_field(DECISION_KINDS)
+    outcome = choice_field(OUTCOMES)
+    # `from`/`to` bound the meeting's date in the organisation's time zone, both inclusive.
+    date_from = fields.Date(data_key="from", metadata={
+        "description": "meetings on or after this date (in the organisation's time zone, CXGOV_TIMEZONE)"})
+    date_to = fields.Date(data_key="to", metadata={
+        "description": "meetings on or before this date (in the organisation's time zone, CXGOV_TIMEZONE)"})
+
+    @validates_schema
+    def _ordered(self, data, **kwargs):
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise ValidationError("from must not be later than to.", "from")
+
+
+OUTCOME_DESCRIPTION = (
+    "What became of the decision (SPEC §8.5): `superseded` when a later decision corrects it; for "
+    "`approve_initiative` `pending` (approved or still proposed, not started), `in_delivery`, "
+    "`delivered_unmeasured` (delivered or closed, no impact has an actual_value, no review has a verdict), "
+    "`measured` (delivered or closed, measured or reviewed, no final verdict), `realised` (final verdict "
+    "achieved or partly_achieved), `not_realised` (not_achieved or inconclusive; a final verdict decides even "
+    "after a later cancellation), `cancelled` (cancelled, rejected instead, or the initiative is gone); "
+    "`rejected` for `reject_initiative`; `recorded` for every other kind.")
+
+
+class RegisterEntrySchema(Schema):
+    """A decision of the register: its own fields, its outcome, its meeting and initiative by name."""
+
+    id = fields.Integer(attribute="decision.id")
+    meeting_id = fields.Integer(attribute="decision.meeting_id")
+    text = fields.String(attribute="decision.text")
+    kind = fields.String(attribute="decision.kind", metadata={"enum": list(DECISION_KINDS)})
+    initiative_id = fields.Integer(attribute="decision.initiative_id", allow_none=True)
+    corrects_id = fields.Integer(attribute="decision.corrects_id", allow_none=True)
+    recorded_by_id = fields.Integer(attribute="decision.recorded_by_id", allow_none=True)
+    created_at = Instant(attribute="decision.created_at")
+    outcome = fields.String(metadata={"enum": list(OUTCOMES), "description": OUTCOME_DESCRIPTION})
+    corrected_by_id = fields.Integer(allow_none=True, metadata={
+        "description": "The newest decision correcting this one (then the outcome is `superseded`)."})
+    committee_id = fields.Integer()
+    committee_name = fields.String()
+    meeting_title = fields.String()
+    meeting_starts_at = Instant()
+    meeting_date = fields.Date(metadata={"description": "The meeting's date in the organisation's time zone."})
+    initiative_title = fields.String(allow_none=True)
+    initiative_status = fields.String(allow_none=True, metadata={"enum": list(STATUSES)})
+
+
+class TraceFiguresSchema(Schema):
+    npv = MoneyField(allow_none=True)
+    roi = Rounded(4, allow_none=True, metadata={"description": "NPV / PV(costs); null without costs."})
+
+
+class TraceMetricSchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    unit = fields.String(allow_none=True)
+
+
+class TraceImpactSchema(Schema):
+    impact_id = fields.Integer()
+    metric = fields.Nested(TraceMetricSchema)
+    journey_id = fields.Integer()
+    baseline_value = Number()
+    target_value = Number()
+    actual_value = Number(allow_none=True, metadata={
+        "description": "The latest journey-level measurement after delivery (SPEC §3); null before."})
+    annual_value = MoneyField(allow_none=True, metadata={
+        "description": "Null before measurement, and for who may not read the initiative's ROI."})
+
+
+class TraceSchema(Schema):
+    decision = fields.Nested(RegisterEntrySchema)
+    meeting = fields.Nested(MeetingSchema)
+    initiative = fields.Nested(InitiativeSummarySchema, allow_none=True, metadata={
+        "description": "Null for a decision about no initiative (then transitions, impacts and reviews are "
+                       "empty and baseline and actual null)."})
+    transitions = fields.List(fields.Nested(TransitionSchema), metadata={
+        "description": "The initiative's whole lifecycle, oldest first."})
+    baseline = fields.Nested(TraceFiguresSchema, allow_none=True, metadata={
+        "description": "The approved baseline's NPV and ROI at the default discount rate; null before approval."})
+    actual = fields.Nested(TraceFiguresSchema, allow_none=True, metadata={
+        "description": "NPV and ROI of the actual cash flows at the default discount rate."})
+    impacts = fields.List(fields.Nested(TraceImpactSchema))
+    reviews = fields.List(fields.Nested(ReviewSchema), metadata={"description": "The post-implementation reviews, "
+                                                                                "in order."})
+    figures_visible = fields.Boolean(metadata={
+        "description": "False when the caller may not read the initiative's ROI (SPEC §5: members other than its "
+                       "owner): baseline and actual figures, annual values and review snapshots are then null."})

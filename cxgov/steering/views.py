@@ -25,7 +25,7 @@ from cxgov.org.models import User
 from cxgov.pages import Field, FormSpec
 from cxgov.pdf import pdf_response
 from cxgov.rest import get_or_404
-from cxgov.steering import services, suggestions
+from cxgov.steering import register, services, suggestions
 from cxgov.steering.ics import build_invite
 from cxgov.steering.models import (
     ACTION_ITEM_STATUSES,
@@ -40,11 +40,13 @@ from cxgov.steering.models import (
     Meeting,
     MinutesCorrection,
 )
+from cxgov.steering.outcomes import OUTCOMES
 from cxgov.steering.schemas import (
     ActionItemSchema,
     AgendaItemSchema,
     CommitteeMemberSchema,
     CommitteeSchema,
+    DecisionRegisterArgs,
     DecisionSchema,
     MeetingPatchSchema,
     MeetingSchema,
@@ -541,6 +543,40 @@ def set_action_item_status(item_id):
         return f"“{item.title}” marked {status}."
 
     return _attempt(change, "", target)
+
+
+# -- the decision register and trace (SPEC §8.5) -----------------------------------------------
+
+REGISTER_PAGE_SIZE = 50
+
+
+@bp.route("/decisions")
+def decisions():
+    """Every decision with what became of it, filtered by outcome, committee, kind and dates."""
+    try:
+        args = DecisionRegisterArgs().load({k: v for k, v in request.args.items() if v.strip() != ""})
+    except ValidationError as error:
+        args, errors = {"page": 1}, error.messages
+    else:
+        errors = None
+    args["page_size"] = REGISTER_PAGE_SIZE
+    page = register.register(args)
+    committees_ = db.session.scalars(select(Committee).order_by(Committee.name)).all()
+    return render_template("steering/decisions.html", page=page, args=args, errors=errors, outcomes=OUTCOMES,
+                           kinds=DECISION_KINDS, committees=committees_)
+
+
+@bp.route("/decisions/<int:decision_id>")
+def decision_trace(decision_id):
+    """One decision traced from its meeting to the review verdicts, the figures as the API's."""
+    trace = register.trace(current_user, decision_id)
+    people = {trace["decision"].decision.recorded_by_id} | {t.actor_id for t in trace["transitions"]} | {
+        r.recorded_by_id for r in trace["reviews"]}
+    people.discard(None)
+    names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(people))).all()) if people else {}
+    cited = lifecycle.decisions(t.decision_id for t in trace["transitions"])
+    return render_template("steering/trace.html", trace=trace, entry=trace["decision"], names=names, cited=cited,
+                           roi_refused=business_case.ROI_REFUSED)
 
 
 blueprints = [bp]

@@ -63,6 +63,7 @@ FILE = re.compile(r"\.[a-z0-9]+$")
 VARIANTS = {
     "meeting_id": ("held", "upcoming"),
     "initiative_id": ("approved", "delivered"),
+    "decision_id": ("", "approval"),  # a decision's trace: the first of a held meeting; an approval traced on
 }
 
 
@@ -145,6 +146,10 @@ def _demo_ids():
         ("action_item_id", ""): db.session.scalars(select(ActionItem.id).where(
             ActionItem.status == "open", ActionItem.due_on < now.date())).first(),
         ("decision_id", ""): db.session.scalars(select(Decision.id).where(Decision.meeting_id == held.id)).first(),
+        # The approval of the delivered initiative (its trace shows the whole loop), or any approval.
+        ("decision_id", "approval"): db.session.scalars(select(Decision.id).where(
+            Decision.kind == "approve_initiative").order_by((Decision.initiative_id == delivered.id).desc(),
+                                                            Decision.id)).first(),
         ("notification_id", ""): db.session.scalars(select(Notification.id).order_by(Notification.id)).first(),
         ("user_id", ""): emma.id,
         ("department_id", ""): emma.department_id,

@@ -12,7 +12,8 @@ from cxgov.models import User
 from tests import factories
 from tests.home.conftest import region
 
-EVERYONE = ["/", "/committees", "/meetings", "/my/action-items", "/journeys", "/initiatives", "/notifications"]
+EVERYONE = ["/", "/committees", "/meetings", "/my/action-items", "/journeys", "/initiatives", "/decisions",
+            "/notifications"]
 EXPECTED = {
     "admin": EVERYONE + ["/ambassadors/network", "/reports/roi"],
     "cx_leader": EVERYONE + ["/ambassadors/network", "/reports/roi"],
