@@ -27,6 +27,8 @@ from cxgov.demo.data import (
     COMMITTEE,
     COMMITTEE_MEMBERS,
     COMMITTEE_ROLES,
+    CORRECTED_MEETING,
+    CORRECTION,
     CUSTOM_METRICS,
     DEPARTMENTS,
     DOMAIN,
@@ -44,7 +46,7 @@ from cxgov.demo.data import (
     UPCOMING_MEETINGS,
 )
 from cxgov.extensions import db
-from cxgov.initiatives import impacts, lifecycle
+from cxgov.initiatives import gate, impacts, lifecycle
 from cxgov.initiatives import reviews as initiative_reviews
 from cxgov.initiatives import services as initiatives
 from cxgov.journeys import services as journeys
@@ -219,7 +221,23 @@ class _Seeder:
                     note=spec.get("note") if step == "cancelled" else None, on=on,
                     now=datetime.combine(on, time(17, 0), tzinfo=timezone.utc))
             self._actuals(spec, initiative)
+            if "rebaseline" in spec:
+                decisions_by_meeting[spec["rebaseline"][0]].append(self._rebaseline(spec, initiative))
         self._meeting_records(decisions_by_meeting)
+
+    def _rebaseline(self, spec, initiative):
+        """A plan that changed after approval: the committee re-baselines it (SPEC §8.2)."""
+        n, extra, why = spec["rebaseline"]
+        meeting = self.held[n]
+        initiatives.add_cash_flow(self.lead, initiative, dict(
+            kind="cost", category="implementation", year=0, amount=_money(extra), basis="planned",
+            risk_adjustment=Decimal("0.1"), description=why))
+        decision = steering.record_decision(self.lead, meeting, {
+            "kind": "rebaseline_initiative", "initiative_id": initiative.id,
+            "text": f"The committee re-baselines “{initiative.title}”: {why[0].lower()}{why[1:]}",
+        }, now=meeting.starts_at + timedelta(minutes=70))
+        gate.rebaseline(self.lead, initiative, decision.id)
+        return decision
 
     def _business_case(self, spec, initiative):
         """The planned business case and the measurement plan, as proposed."""
@@ -290,6 +308,10 @@ class _Seeder:
                                 + ["Next steps are tracked as action items."])
             steering.update_meeting(self.lead, meeting, {"minutes": minutes})
             steering.publish_minutes(self.lead, meeting, now=meeting.starts_at + timedelta(days=2))
+            if n == CORRECTED_MEETING:
+                steering.record_decision(self.lead, meeting, {"kind": "other", "text": CORRECTION,
+                                                              "corrects_id": other.id},
+                                         now=meeting.starts_at + timedelta(days=9))
         proposed = [i for spec, i in self.initiative_rows if i.status == "proposed"]
         for n, meeting in enumerate(self.upcoming):
             items = [("Welcome and minutes of the last meeting", "information", {"minutes": 5}),

@@ -130,7 +130,7 @@ INITIATIVES = [
          impacts=[("retention_rate", 2, 50000, "0.5")], cost=(35000, 6000), benefit=48000),
     dict(title="Self-service portal for brokers", journey="New customer onboarding", stage="Evaluation", dept="SAL",
          owner="lukas.meyer", sponsor="ceo", category="digital", path="in_progress", meeting=4,
-         created=-95, start=-60, target=120,
+         created=-95, start=-60, target=120, rebaseline=(5, 30000, "The vendor's final quote came in higher."),
          impacts=[("nps", 5, 12000, "0.4")], cost=(150000, 25000), benefit=135000),
     dict(title="Plain-language policy documents", journey="Policy renewal", stage="Retention", dept="MKT",
          owner="emma.klein", sponsor="martin.schulz", category="policy", path="approved", meeting=5,
@@ -197,6 +197,10 @@ COMMITTEE = dict(
 COMMITTEE_MEMBERS = ["lena.fischer", "tom.wagner", "ceo", "jana.becker", "martin.schulz", "sabine.wolf",
                      "nina.schmitt", "mehmet.yilmaz", "david.lange", "leon.fuchs"]
 COMMITTEE_ROLES = {"lena.fischer": "chair", "tom.wagner": "secretary", "ceo": "sponsor"}
+
+# The standing decision of this held meeting is corrected after its minutes were published.
+CORRECTED_MEETING = 2
+CORRECTION = "Correction: the KPI reports are due quarterly, not monthly, as the committee agreed."
 
 # Each held meeting also takes one decision of its own, drawn from these.
 STANDING_DECISIONS = [
