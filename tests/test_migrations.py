@@ -65,6 +65,30 @@ def test_upgrade_from_empty_then_downgrade_to_base_and_upgrade_again(empty_datab
             db.engine.dispose()
 
 
+def test_upgrading_to_reviews_schedules_those_of_initiatives_already_delivered(empty_database_url):
+    """0008: a delivered initiative gets its three reviews from its delivery date; a closed one
+    (closed without review) and one not delivered get none."""
+    from cxgov.models import Review
+
+    app = create_app({"CXGOV_ENV": "testing", "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        try:
+            flask_migrate.upgrade(revision="0007")
+            delivered = factories.create_initiative(status="delivered", delivered_on=date(2026, 3, 1))
+            factories.create_initiative(status="closed", delivered_on=date(2026, 1, 1))
+            factories.create_initiative(status="in_progress")
+            db.session.commit()
+            ident = delivered.id
+            flask_migrate.upgrade()
+            rows = db.session.execute(select(Review.initiative_id, Review.number, Review.due_on, Review.verdict)
+                                      .order_by(Review.initiative_id, Review.number)).all()
+            assert rows == [(ident, 1, date(2026, 3, 31), None), (ident, 2, date(2026, 4, 30), None),
+                            (ident, 3, date(2026, 5, 30), None)]
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
 def test_flask_db_check_reports_no_drift(app, runner):
     result = runner.invoke(args=["db", "check"])
     assert result.exit_code == 0, result.output
