@@ -71,9 +71,10 @@ def _statement(args):
                          ("id", Decision.id)):
         if args.get(name) is not None:
             stmt = stmt.where(column == args[name])
-    if args.get("date_from") is not None:
+    # A bound at the calendar's ends bounds nothing (and has no instant in UTC).
+    if args.get("date_from") is not None and args["date_from"] > date.min + timedelta(days=1):
         stmt = stmt.where(Meeting.starts_at >= _start_of(args["date_from"]))
-    if args.get("date_to") is not None:
+    if args.get("date_to") is not None and args["date_to"] < date.max - timedelta(days=1):
         stmt = stmt.where(Meeting.starts_at < _start_of(args["date_to"] + timedelta(days=1)))
     return stmt
 
