@@ -69,6 +69,7 @@ def build_world():
         "ambassador_id": ambassador.id, "action_id": ambassador_action.id, "initiative_id": initiative.id,
         "cash_flow_id": cash_flow.id, "impact_id": impact.id, "notification_id": notification.id,
         "import_job_id": import_job.id, "review_id": review.id,
+        "meeting_version": meeting.version, "agenda_item_version": agenda_item.version,
     }
 
 
@@ -186,7 +187,13 @@ def form_data(rule, w):
         "/meetings/<int:meeting_id>/action-items": {"title": "Call back", "owner_id": str(w["users"]["member"]),
                                                     "due_on": "2026-12-20"},
         "/meetings/<int:meeting_id>/agenda": {"title": "Welcome", "kind": "information"},
+        "/meetings/<int:meeting_id>/agenda/<int:item_id>/edit": {"title": "Welcome back", "kind": "information",
+                                                                "version": str(w["agenda_item_version"])},
         "/meetings/<int:meeting_id>/agenda/<int:item_id>/move": {"direction": "down"},
+        "/meetings/<int:meeting_id>/agenda/<int:item_id>/remove": {"confirm": "yes"},
+        "/meetings/<int:meeting_id>/edit": {"title": "Q3 review", "starts_at": "2026-11-02T10:00",
+                                            "duration_minutes": "90", "location": "Room 2",
+                                            "version": str(w["meeting_version"])},
         "/meetings/<int:meeting_id>/agenda/suggested": {},
         "/meetings/<int:meeting_id>/attendance": {f"status_{w['other_user_id']}": "attended"},
         "/meetings/<int:meeting_id>/decisions": {"text": "Go ahead.", "kind": "other"},

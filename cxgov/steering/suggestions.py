@@ -19,6 +19,7 @@ from decimal import Decimal
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
+from cxgov.errors import Invalid
 from cxgov.extensions import db
 from cxgov.formatting import day, local_zone
 from cxgov.initiatives import reviews
@@ -162,12 +163,21 @@ def suggest(meeting):
     return [suggestion for suggestion in candidates if suggestion.source_key not in present]
 
 
-def add_suggestions(actor, meeting):
-    """Append the missing suggestions to the agenda; returns the agenda items added."""
+def add_suggestions(actor, meeting, source_keys=None):
+    """Append the missing suggestions to the agenda, in the order they are suggested; returns the
+    agenda items added. `source_keys`: only the suggestions with these keys (the ones a person
+    ticked; a key no longer suggested, e.g. already on the agenda, adds nothing); all by default."""
     services.require_governance(actor)
     services.refuse_if_published(meeting, "The agenda")
+    chosen = suggest(meeting)
+    if source_keys is not None:
+        wanted = set(source_keys)
+        if not wanted:
+            raise Invalid("Tick the suggestions to add first.",
+                          errors={"source_keys": ["Tick at least one suggestion."]})
+        chosen = [suggestion for suggestion in chosen if suggestion.source_key in wanted]
     added = []
-    for suggestion in suggest(meeting):
+    for suggestion in chosen:
         added.append(services.add_agenda_item(actor, meeting, {
             "title": suggestion.title, "kind": suggestion.kind, "notes": suggestion.reason,
             "initiative_id": suggestion.initiative_id, "journey_id": suggestion.journey_id,

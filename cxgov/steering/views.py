@@ -21,7 +21,7 @@ from cxgov.extensions import db
 from cxgov.formatting import local_time, local_zone
 from cxgov.initiatives import business_case, gate, lifecycle
 from cxgov.initiatives.models import Initiative
-from cxgov.org.models import User
+from cxgov.org.models import Department, User
 from cxgov.pages import Field, FormSpec
 from cxgov.pdf import pdf_response
 from cxgov.rest import get_or_404
@@ -131,9 +131,25 @@ DECISION_FORM = FormSpec(
 ACTION_ITEM_FORM = FormSpec(
     "action-item",
     title=Field("action-title", "Action item", noun="the action item"),
-    owner_id=Field("action-owner", "Owner", "choice"),
+    owner_id=Field("action-owner", "Owner", "choice", noun="who owns it"),
     due_on=Field("action-due", "Due on", "date", noun="the due date"),
+    department_id=Field("action-department", "Department", "choice"),
     initiative_id=Field("action-initiative", "Initiative", "choice"),
+)
+MEETING_EDIT_FORM = FormSpec(
+    "meeting-edit",
+    title=Field("meeting-title", "Title", noun="the title of the meeting"),
+    starts_at=Field("meeting-starts", "Starts at", "datetime", noun="when the meeting starts"),
+    duration_minutes=Field("meeting-duration", "Duration (minutes)", "integer"),
+    location=Field("meeting-location", "Location"),
+)
+AGENDA_EDIT_FORM = FormSpec(
+    "agenda-edit",
+    title=Field("agenda-title", "Title", noun="the title of the agenda item"),
+    kind=Field("agenda-kind", "Kind", "choice", noun="the kind of agenda item"),
+    initiative_id=Field("agenda-initiative", "Initiative", "choice"),
+    duration_minutes=Field("agenda-duration", "Minutes", "integer", noun="the minutes it takes"),
+    notes=Field("agenda-notes", "Notes"),
 )
 CORRECTION_FORM = FormSpec("correction", text=Field("correction-text", "Correction", noun="the correction"))
 
@@ -145,6 +161,17 @@ def member_form(committee_id):
         user_id=Field(f"member-user-{committee_id}", "Person", "choice", noun="the person to add"),
         member_role=Field(f"member-role-{committee_id}", "Role", "choice"),
     )
+
+
+def _read_version():
+    """The version of the record the form was filled in from (its hidden `version` field)."""
+    value = request.form.get("version", "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def _local_input(instant):
+    """An instant as an HTML `datetime-local` value in the deployment's time zone."""
+    return instant.astimezone(local_zone()).strftime("%Y-%m-%dT%H:%M")
 
 
 def _parse_local(value, field):
@@ -292,6 +319,9 @@ def _meeting_page_data(meeting):
                                               [initiatives[i] for i in initiative_ids if i in initiatives]),
         "action_items": open_items, "people": people,
         "users": users, "corrections": corrections,
+        # Whom an action item may be given to: the committee's members first, then everyone else.
+        "member_ids": {m.user_id for m in meeting.committee.members},
+        "departments": db.session.scalars(select(Department).order_by(Department.name)).all(),
     }
 
 
@@ -358,6 +388,127 @@ def set_meeting_status(meeting_id):
     return _attempt(change, "", _back(meeting_id))
 
 
+def _unchangeable(meeting_, what):
+    """A published meeting no longer changes: back to its page, saying so (None if it may change)."""
+    if not services.is_published(meeting_):
+        return None
+    flash(f"The minutes of this meeting are published, so {what} can no longer change; "
+          "record a correction instead.", "error")
+    return redirect(_back(meeting_.id))
+
+
+@bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
+def edit_meeting(meeting_id):
+    """Change a meeting's title, start, duration and place. The form carries the version it was
+    read at: a meeting changed meanwhile is not overwritten (409, what is stored now said)."""
+    meeting_ = _governed_meeting(meeting_id)
+    refused = _unchangeable(meeting_, "the meeting")
+    if refused:
+        return refused
+    if request.method == "GET":
+        form = MEETING_EDIT_FORM.blank(title=meeting_.title, starts_at=_local_input(meeting_.starts_at),
+                                       duration_minutes=meeting_.duration_minutes, location=meeting_.location)
+        return _render_edit_meeting(meeting_, form)
+    form = MEETING_EDIT_FORM.read()
+    if _read_version() != meeting_.version:
+        form.add(pages.FORM_LEVEL, (
+            "Someone else changed this meeting after you opened the form, so your changes were not saved. "
+            f"It now reads: “{meeting_.title}”, {local_time(meeting_.starts_at)}, {meeting_.duration_minutes} min, "
+            f"{meeting_.location or 'no place given'}. Check your changes below and save again."))
+        return _render_edit_meeting(meeting_, form, 409)
+    sequence = meeting_.ics_sequence
+
+    def save():
+        data = {"title": form.value("title") or None, "duration_minutes": form.value("duration_minutes") or None,
+                "location": form.value("location") or None}
+        try:
+            data["starts_at"] = _parse_local(form.value("starts_at"), "starts_at")
+        except Invalid as error:  # said by the field, with whatever else is wrong
+            form.add_errors(error.errors)
+        services.update_meeting(current_user, meeting_, form.load(
+            MeetingPatchSchema(only=("title", "starts_at", "duration_minutes", "location")), data,
+            partial=("starts_at",) if form.errors else None))
+        reissued = " The calendar invite is re-issued: download it again to update calendars." \
+            if meeting_.ics_sequence != sequence else ""
+        flash(f"Meeting “{meeting_.title}” saved.{reissued}", "success")
+        return _back(meeting_id)
+
+    try:
+        return pages.create_once(form, save)
+    except pages.FormInvalid:
+        return _render_edit_meeting(services.load_meeting(meeting_id, fresh=True), form, 422)
+
+
+def _render_edit_meeting(meeting_, form, status=200):
+    return render_template("steering/edit_meeting.html", meeting=meeting_, form=form, version=meeting_.version), status
+
+
+def _meeting_agenda_item(meeting_id, item_id):
+    """The agenda item `item_id` of the meeting, for someone who governs (404 if not of it)."""
+    meeting_ = _governed_meeting(meeting_id)
+    item = get_or_404(AgendaItem, item_id)
+    if item.meeting_id != meeting_.id:
+        abort(404)
+    return meeting_, item
+
+
+@bp.route("/meetings/<int:meeting_id>/agenda/<int:item_id>/edit", methods=["GET", "POST"])
+def edit_agenda_item(meeting_id, item_id):
+    """Change an agenda item (its place in the agenda is changed by the up and down buttons)."""
+    meeting_, item = _meeting_agenda_item(meeting_id, item_id)
+    refused = _unchangeable(meeting_, "its agenda")
+    if refused:
+        return refused
+    if request.method == "GET":
+        form = AGENDA_EDIT_FORM.blank(title=item.title, kind=item.kind, initiative_id=item.initiative_id,
+                                      duration_minutes=item.duration_minutes, notes=item.notes)
+        return _render_edit_agenda_item(meeting_, item, form)
+    form = AGENDA_EDIT_FORM.read()
+    if _read_version() != item.version:
+        form.add(pages.FORM_LEVEL, (
+            "Someone else changed this agenda item after you opened the form, so your changes were not saved. "
+            f"It now reads: “{item.title}” ({item.kind.replace('_', ' ')}"
+            f"{f', {item.duration_minutes} min' if item.duration_minutes else ''}). "
+            "Check your changes below and save again."))
+        return _render_edit_agenda_item(meeting_, item, form, 409)
+
+    def save():
+        data = {"title": form.value("title") or None, "kind": form.value("kind"),
+                "initiative_id": form.value("initiative_id") or None,
+                "duration_minutes": form.value("duration_minutes") or None, "notes": form.value("notes") or None}
+        services.update_agenda_item(current_user, item, form.load(
+            AgendaItemSchema(only=("title", "kind", "initiative_id", "duration_minutes", "notes")), data))
+        flash(f"Agenda item “{item.title}” saved.", "success")
+        return _back(meeting_id, "agenda")
+
+    try:
+        return pages.create_once(form, save)
+    except pages.FormInvalid:
+        item = db.session.get(AgendaItem, item_id, populate_existing=True)
+        return _render_edit_agenda_item(item.meeting, item, form, 422)
+
+
+def _render_edit_agenda_item(meeting_, item, form, status=200):
+    initiatives = db.session.scalars(select(Initiative).where(
+        Initiative.status.not_in(lifecycle.FINAL) | (Initiative.id == item.initiative_id))
+        .order_by(Initiative.title)).all()
+    return render_template("steering/edit_agenda_item.html", meeting=meeting_, item=item, form=form,
+                           version=item.version, initiatives=initiatives, agenda_kinds=AGENDA_KINDS), status
+
+
+@bp.route("/meetings/<int:meeting_id>/agenda/<int:item_id>/remove", methods=["POST"])
+def remove_agenda_item(meeting_id, item_id):
+    meeting_, item = _meeting_agenda_item(meeting_id, item_id)
+    title = item.title
+    back = _back(meeting_id, "agenda")
+    if not pages.confirmed():
+        return pages.ask_to_confirm(f"Remove “{title}” from the agenda of “{meeting_.title}”?",
+                                    "Remove the agenda item", back, keep_label="Keep it on the agenda",
+                                    detail="The items after it move up one place.")
+    return _attempt(lambda: services.delete_agenda_item(current_user, item),
+                    f"“{title}” removed from the agenda.", back)
+
+
 @bp.route("/meetings/<int:meeting_id>/agenda", methods=["POST"])
 def add_agenda_item(meeting_id):
     meeting_ = _governed_meeting(meeting_id)
@@ -373,23 +524,33 @@ def add_agenda_item(meeting_id):
 
 @bp.route("/meetings/<int:meeting_id>/agenda/<int:item_id>/move", methods=["POST"])
 def move_agenda_item(meeting_id, item_id):
-    meeting_ = _governed_meeting(meeting_id)
-    item = get_or_404(AgendaItem, item_id)
-    if item.meeting_id != meeting_.id:
-        abort(404)
+    """One place up or down: the whole new order goes through the service the API's
+    `PUT …/agenda-items/order` uses."""
+    meeting_, item = _meeting_agenda_item(meeting_id, item_id)
+    ids = [other.id for other in load(meeting_, "agenda_items").agenda_items]
+    index = ids.index(item.id)
     step = -1 if request.form.get("direction") == "up" else 1
-    position = min(max(item.position + step, 0), len(load(meeting_, "agenda_items").agenda_items) - 1)
-    return _attempt(lambda: services.update_agenda_item(current_user, item, {"position": position}) and None,
-                    "Agenda reordered.", _back(meeting_id, "agenda"))
+    if 0 <= index + step < len(ids):
+        ids[index], ids[index + step] = ids[index + step], ids[index]
+    where = "up" if step < 0 else "down"
+    return _attempt(lambda: services.reorder_agenda(current_user, meeting_, ids) and None,
+                    f"“{item.title}” moved {where}.", _back(meeting_id, "agenda"))
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda/suggested", methods=["POST"])
 def add_suggested_items(meeting_id):
     meeting_ = _governed_meeting(meeting_id)
 
+    keys = [key for key in request.form.getlist("source_key") if key]
+
     def add():
-        added = suggestions.add_suggestions(current_user, meeting_)
-        return f"{len(added)} suggested item(s) added to the agenda." if added else "Nothing new to suggest."
+        added = suggestions.add_suggestions(current_user, meeting_, keys)
+        message = f"{len(added)} suggested item{'s' if len(added) != 1 else ''} added to the agenda."
+        skipped = len(set(keys)) - len(added)
+        if skipped:
+            message += f" {skipped} of those ticked {'was' if skipped == 1 else 'were'} already on it or " \
+                       "no longer suggested."
+        return message
 
     return _attempt(add, "", _back(meeting_id, "agenda"))
 
@@ -444,7 +605,8 @@ def add_action_item(meeting_id):
     form = ACTION_ITEM_FORM.read()
 
     def add():
-        data = {**form.data("title", "owner_id", "due_on", "initiative_id"), "meeting_id": meeting_.id}
+        data = {**form.data("title", "owner_id", "due_on", "department_id", "initiative_id"),
+                "meeting_id": meeting_.id}
         item = services.create_action_item(current_user, form.load(ActionItemSchema(), data))
         flash(f"Action item “{item.title}” added.", "success")
         return _back(meeting_id, "action-items")
@@ -517,14 +679,23 @@ def minutes_pdf(meeting_id):
 
 # -- my action items -----------------------------------------------------------------------------
 
+RECENTLY_DONE = timedelta(days=30)
+
+
 @bp.route("/my/action-items")
 def my_action_items():
+    """The signed-in person's open action items, soonest due first, and those done in the last
+    30 days, latest first (each can be reopened)."""
+    since = utcnow() - RECENTLY_DONE
     items = db.session.scalars(
-        select(ActionItem).options(selectinload(ActionItem.owner))
-        .where(ActionItem.owner_id == current_user.id, ActionItem.status == "open")
+        select(ActionItem)
+        .where(ActionItem.owner_id == current_user.id,
+               (ActionItem.status == "open") | ((ActionItem.status == "done") & (ActionItem.completed_at >= since)))
         .order_by(ActionItem.due_on, ActionItem.id)
     ).all()
-    return render_template("steering/my_action_items.html", items=items, today=today(), statuses=ACTION_ITEM_STATUSES)
+    done = sorted((i for i in items if i.status == "done"), key=lambda i: (i.completed_at, i.id), reverse=True)
+    return render_template("steering/my_action_items.html", items=[i for i in items if i.status == "open"],
+                           done=done, today=today(), statuses=ACTION_ITEM_STATUSES)
 
 
 @bp.route("/action-items/<int:item_id>/status", methods=["POST"])
@@ -539,7 +710,10 @@ def set_action_item_status(item_id):
                                     keep_label="Keep it open")
 
     def change():
+        before = item.status
         services.update_action_item(current_user, item, _load(ActionItemSchema(only=("status",)), {"status": status}))
+        if status == "open" and before != "open":
+            return f"“{item.title}” is open again."
         return f"“{item.title}” marked {status}."
 
     return _attempt(change, "", target)

@@ -2,7 +2,12 @@
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
-from cxgov.steering.models import AgendaItem
+import pytest
+
+from cxgov.errors import Invalid
+from cxgov.extensions import db
+from cxgov.steering import suggestions
+from cxgov.steering.models import AgendaItem, Meeting
 from tests import factories
 from tests.steering.helpers import count
 
@@ -89,3 +94,20 @@ def test_suggestions_are_governance_only(login_as, app, client):
     assert login_as("member").post(url).status_code == 403
     assert login_as("executive").post(url).status_code == 403
     assert count(app, AgendaItem) == 0
+
+
+def test_only_the_chosen_suggestions_are_added(app):
+    """The meeting page adds the suggestions a CX leader ticked, in the order suggested; a key no
+    longer suggested adds nothing; choosing none is refused with nothing written."""
+    ids = _world(app)
+    with app.app_context():
+        leader = factories.create_user(role="cx_leader")
+        meeting = db.session.get(Meeting, ids["meeting"])
+        chosen = [f"journey:{ids['worse']}:nps", f"action_item:{ids['carried']}", "review:999999"]
+        added = suggestions.add_suggestions(leader, meeting, chosen)
+        assert [item.source_key for item in added] == chosen[1::-1]  # the order they are suggested in
+        assert suggestions.add_suggestions(leader, meeting, chosen[:1]) == []
+        with pytest.raises(Invalid):
+            suggestions.add_suggestions(leader, meeting, [])
+        db.session.commit()
+    assert count(app, AgendaItem) == 2
