@@ -432,6 +432,11 @@ def _impact(initiative_id, impact_id):
     return impact
 
 
+def _as_typed(value):
+    """A stored number as a person would type it: 9 not 9.0000, 0.6 not 0.6000."""
+    return format(value.normalize(), "f") if isinstance(value, Decimal) else value
+
+
 def _impact_data(form):
     return form.load(ImpactSchema(), form.data())
 
@@ -467,7 +472,7 @@ def _render_impact_form(impact, form, status=200, version=None, stale=False):
 @bp.route("/<int:initiative_id>/impacts/<int:impact_id>/edit")
 def edit_impact(initiative_id, impact_id):
     impact = _impact(initiative_id, impact_id)
-    form = IMPACT_FORM.blank(**{name: getattr(impact, name) for name in IMPACT_FORM.fields})
+    form = IMPACT_FORM.blank(**{name: _as_typed(getattr(impact, name)) for name in IMPACT_FORM.fields})
     return _render_impact_form(impact, form, version=impact.version)
 
 
