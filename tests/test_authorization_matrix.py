@@ -197,6 +197,16 @@ EXPECTED = {
     ("/initiatives/<int:initiative_id>/cash-flows", "POST"): only(302, MEMBER, CX_LEADER, ADMIN),
     ("/initiatives/<int:initiative_id>/cash-flows/<int:cash_flow_id>/delete", "POST"):
         only(302, MEMBER, CX_LEADER, ADMIN),
+    ("/initiatives/new", "GET"): only(200, MEMBER, AMBASSADOR, OWNER, CX_LEADER, ADMIN),
+    ("/initiatives/new", "POST"): only(302, MEMBER, AMBASSADOR, OWNER, CX_LEADER, ADMIN),
+    ("/initiatives/<int:initiative_id>/edit", "GET"): only(200, MEMBER, CX_LEADER, ADMIN),
+    ("/initiatives/<int:initiative_id>/edit", "POST"): only(302, MEMBER, CX_LEADER, ADMIN),
+    ("/initiatives/<int:initiative_id>/transitions", "POST"): only(302, MEMBER, CX_LEADER, ADMIN),
+    ("/initiatives/<int:initiative_id>/impacts", "POST"): only(302, MEMBER, CX_LEADER, ADMIN),
+    ("/initiatives/<int:initiative_id>/impacts/<int:impact_id>/edit", "GET"): only(200, MEMBER, CX_LEADER, ADMIN),
+    ("/initiatives/<int:initiative_id>/impacts/<int:impact_id>/edit", "POST"): only(302, MEMBER, CX_LEADER, ADMIN),
+    ("/initiatives/<int:initiative_id>/impacts/<int:impact_id>/delete", "POST"):
+        only(302, MEMBER, CX_LEADER, ADMIN),
     ("/journeys", "GET"): everyone(200),
     ("/journeys/<int:journey_id>", "GET"): everyone(200),
     ("/journeys/upload", "GET"): everyone(200),

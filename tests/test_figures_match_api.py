@@ -151,7 +151,16 @@ class World:
                 | api_figures(self.json(f"/api/initiatives/{initiative_id}/roi?basis=actual"))
                 | api_figures(self.json(f"/api/initiatives/{initiative_id}/roi?basis=baseline"))
                 | api_figures(self.json(f"/api/initiatives/{initiative_id}/cash-flows?page_size=200"))
+                | self.impact_figures(initiative_id)
                 | self.review_figures(initiative_id))
+
+    def impact_figures(self, initiative_id):
+        """The measurement plan: each impact's annual value (money), and its KPI values (numbers
+        in the API; "92.33" reads like money)."""
+        impacts = _items(self.json(f"/api/initiatives/{initiative_id}/impacts?page_size=200"))
+        kpis = {Decimal(str(impact[name])) for impact in impacts
+                for name in ("baseline_value", "target_value", "actual_value") if impact[name] is not None}
+        return api_figures(impacts) | kpis
 
     def review_figures(self, initiative_id):
         """The reviews' snapshots: money, and the KPI values measured then (numbers in the API)."""

@@ -44,20 +44,34 @@ def _no_decisions(ids):
     return {}
 
 
+def _none_about(initiative_id, kind):
+    return []
+
+
 _decisions = _no_decisions
+_decisions_about = _none_about
 
 
-def use_decisions(find):
+def use_decisions(find, about=_none_about):
     """`find(ids)` answers {id: decision} (each with `kind`, `initiative_id`, `text`,
-    `meeting_id`) for the decision ids that exist."""
-    global _decisions
+    `meeting_id`, `meeting`) for the decision ids that exist; `about(initiative_id, kind)` the
+    decisions of that kind about that initiative, the latest meeting's first."""
+    global _decisions, _decisions_about
     _decisions = find
+    _decisions_about = about
 
 
 def decisions(ids):
     """{id: decision} of the steering decisions `ids` that exist."""
     ids = {ident for ident in ids if ident is not None}
     return _decisions(ids) if ids else {}
+
+
+def decisions_for(initiative, to):
+    """The steering decisions that may justify moving `initiative` to `to` (those of the
+    matching kind about it); none for a move that needs no decision."""
+    kind = DECISION_KINDS.get(to)
+    return _decisions_about(initiative.id, kind) if kind else []
 
 
 def _decision(decision_id):

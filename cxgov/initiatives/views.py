@@ -1,5 +1,10 @@
-"""Initiative pages: the list with filters, and one initiative with its business case, its gate,
-its baseline and its post-implementation reviews."""
+"""Initiative pages: the list with filters, proposing and editing an initiative, and one
+initiative with its lifecycle (the next steps the reader may take), its business case, its
+measurement plan (KPI impacts), its gate, its baseline and its post-implementation reviews.
+
+Every write goes through the initiatives' services (`services`, `impacts`, `lifecycle`); a
+refusal comes back on the page in plain words (422 for what was typed, 409 for a rule of the
+domain or a change someone saved meanwhile), nothing written."""
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -10,8 +15,10 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from cxgov import formatting, pages, policy
 from cxgov.db import load
+from cxgov.errors import Conflict, Invalid
 from cxgov.extensions import db
 from cxgov.initiatives import business_case, gate, lifecycle, reviews, services
+from cxgov.initiatives import impacts as impact_rules
 from cxgov.initiatives.gate_api import with_figures
 from cxgov.initiatives.models import (
     BASES,
@@ -25,12 +32,18 @@ from cxgov.initiatives.models import (
     Review,
 )
 from cxgov.initiatives.reviews_api import VerdictSchema
-from cxgov.initiatives.schemas import CashFlowSchema, InitiativeArgs
-from cxgov.journeys.models import Journey, Metric
-from cxgov.org.models import Department
+from cxgov.initiatives.schemas import (
+    CashFlowSchema,
+    ImpactSchema,
+    InitiativeArgs,
+    InitiativeSummarySchema,
+    TransitionRequestSchema,
+)
+from cxgov.journeys.models import Journey, Metric, Stage
+from cxgov.org.models import Department, User
 from cxgov.pages import Field, FormSpec
-from cxgov.rest import paginate
-from cxgov.transaction import transactional
+from cxgov.rest import get_or_404, paginate
+from cxgov.transaction import rollback, transactional
 
 bp = Blueprint("initiatives", __name__, url_prefix="/initiatives")
 PAGE_SIZE = 50
@@ -45,6 +58,55 @@ CASH_FLOW_FORM = FormSpec(
     risk_adjustment=Field("cf-risk", "Risk adjustment (0–0.99)", "ratio"),
     description=Field("cf-description", "Description"),
 )
+
+
+INITIATIVE_FORM = FormSpec(
+    "initiative",
+    title=Field("initiative-title", "Title"),
+    description=Field("initiative-description", "Description"),
+    journey_id=Field("initiative-journey", "Journey", "choice"),
+    stage_id=Field("initiative-stage", "Stage (optional)", "choice"),
+    department_id=Field("initiative-department", "Department", "choice"),
+    owner_id=Field("initiative-owner", "Owner", "choice"),
+    sponsor_id=Field("initiative-sponsor", "Sponsor (optional)", "choice"),
+    category=Field("initiative-category", "Category", "choice"),
+    target_on=Field("initiative-target", "Target date", "date"),
+)
+REQUIRED = ("title", "journey_id", "department_id", "category", "owner_id")
+STALE = ("Someone saved a change to this initiative after you opened this page, so nothing was saved. "
+         "Open the latest version, then make your change again.")
+STALE_IMPACT = ("Someone saved a change to this KPI impact after you opened this page, so nothing was saved. "
+                "Open the latest version, then make your change again.")
+
+IMPACT_FORM = FormSpec(
+    "impact",
+    metric_id=Field("impact-metric", "KPI", "choice", noun="the KPI"),
+    journey_id=Field("impact-journey", "Journey", "choice"),
+    baseline_value=Field("impact-baseline", "Baseline", "number"),
+    target_value=Field("impact-target", "Target", "number"),
+    value_per_unit=Field("impact-value", "Value per unit", "money", noun="the value per unit"),
+    attribution=Field("impact-attribution", "Attribution (0–1)", "ratio", noun="the attribution"),
+)
+
+# The lifecycle's next steps as the page names them (its buttons), in the order shown.
+MOVES = {
+    "approved": "Approve",
+    "rejected": "Reject",
+    "in_progress": "Start work",
+    "delivered": "Mark as delivered",
+    "closed": "Close",
+    "cancelled": "Cancel the initiative",
+}
+
+
+def move_form(to):
+    """The form of one next step (`to`) of the lifecycle panel."""
+    return FormSpec(
+        f"move-{to}",
+        decision_id=Field(f"move-{to}-decision", "Steering decision", "choice", noun="the steering decision"),
+        on=Field(f"move-{to}-on", "Took effect on (blank: today)", "date", noun="the date it took effect"),
+        note=Field(f"move-{to}-note", "Note"),
+    )
 
 
 @bp.route("")
@@ -65,7 +127,115 @@ def index():
         "initiatives/index.html", page=page, args=args, errors=errors, statuses=STATUSES,
         categories=CATEGORIES, departments=departments, journeys=journeys,
         department_names={d.id: d.name for d in departments},
+        may_propose=policy.propose_initiative(current_user),
     )
+
+
+# -- proposing and editing an initiative -------------------------------------------------------
+
+def _choices():
+    """What the initiative form chooses from: journeys (with their stages), departments, people."""
+    journeys = db.session.scalars(select(Journey).order_by(Journey.name)).all()
+    stages = db.session.scalars(select(Stage).order_by(Stage.journey_id, Stage.position, Stage.id)).all()
+    by_journey = {}
+    for stage in stages:
+        by_journey.setdefault(stage.journey_id, []).append(stage)
+    return {
+        "journeys": journeys, "stages": by_journey,
+        "departments": db.session.scalars(select(Department).order_by(Department.name)).all(),
+        "users": db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name)).all(),
+        "categories": CATEGORIES, "choose_owner": policy.is_governance(current_user),
+    }
+
+
+def _render_initiative_form(form, status=200, initiative=None, version=None, stale=False):
+    return render_template("initiatives/form.html", form=form, initiative=initiative, version=version,
+                           stale=stale, **_choices()), status
+
+
+def _initiative_data(form, initiative=None):
+    """The typed fields as the services take them. Proposing: what was filled in (the owner
+    defaults to the proposer). Editing: the fields the form sent, a blank optional one cleared,
+    a blank required one said by its field. Only CX leaders and admins choose the owner."""
+    names = [name for name in form.values if name != "owner_id" or policy.is_governance(current_user)]
+    if initiative is None:
+        return form.load(InitiativeSummarySchema(), {name: form.value(name) for name in names if form.value(name)})
+    data = {}
+    for name in names:
+        if form.value(name):
+            data[name] = form.value(name)
+        elif name in REQUIRED:
+            form.add_errors({name: ["Missing data for required field."]})
+        else:
+            data[name] = None
+    return form.load(InitiativeSummarySchema(), data, partial=True)
+
+
+@bp.route("/new")
+def new():
+    policy.require(policy.propose_initiative, current_user)
+    return _render_initiative_form(INITIATIVE_FORM.blank(
+        owner_id=current_user.id, department_id=current_user.department_id))
+
+
+@bp.route("/new", methods=["POST"])
+def propose():
+    policy.require(policy.propose_initiative, current_user)
+    form = INITIATIVE_FORM.read()
+
+    def create():
+        initiative = services.propose_initiative(current_user, _initiative_data(form))
+        flash(f"Initiative “{initiative.title}” proposed.", "success")
+        return url_for("initiatives.detail", initiative_id=initiative.id)
+
+    try:
+        return pages.create_once(form, create)
+    except pages.FormInvalid:
+        return _render_initiative_form(form, 422)
+
+
+def _editable(initiative_id):
+    initiative = get_or_404(Initiative, initiative_id)
+    policy.require(policy.edit_initiative, current_user, initiative)
+    return initiative
+
+
+@bp.route("/<int:initiative_id>/edit")
+def edit(initiative_id):
+    initiative = _editable(initiative_id)
+    values = {name: getattr(initiative, name) for name in INITIATIVE_FORM.fields}
+    return _render_initiative_form(INITIATIVE_FORM.blank(**values), initiative=initiative,
+                                   version=initiative.version)
+
+
+@bp.route("/<int:initiative_id>/edit", methods=["POST"])
+def update(initiative_id):
+    initiative = _editable(initiative_id)
+    form = INITIATIVE_FORM.read()
+    version = request.form.get("version", "")
+    try:
+        _save(form, version, initiative, STALE,
+              lambda: services.update_initiative(current_user, initiative, _initiative_data(form, initiative)))
+    except pages.FormInvalid:
+        stale = STALE in form.errors.get(pages.FORM_LEVEL, [])
+        return _render_initiative_form(form, getattr(form, "status", 422), initiative=initiative,
+                                       version=version, stale=stale)
+    flash(f"Initiative “{initiative.title}” saved.", "success")
+    return redirect(url_for("initiatives.detail", initiative_id=initiative_id))
+
+
+def _save(form, version, obj, stale_message, change):
+    """`change()` in one transaction, unless the form was opened on an older `version` of `obj`
+    (the page's If-Match): a refusal (stale, Invalid, Conflict) raises FormInvalid, nothing written."""
+    with transactional():
+        try:
+            if version and version != str(obj.version):
+                raise Conflict(stale_message)
+            change()
+        except (Invalid, Conflict) as error:
+            rollback()
+            form.status = 409 if isinstance(error, Conflict) else 422
+            form.refuse(error)
 
 
 def verdict_form(review):
@@ -107,7 +277,7 @@ def _decimal(text):
     return None if text is None else Decimal(text)
 
 
-def _detail(initiative_id, form=None, status=200, submitted_verdict=None):
+def _detail(initiative_id, form=None, status=200, submitted_verdict=None, impact_form=None, move=None):
     initiative = db.session.get(Initiative, initiative_id, options=[
         joinedload(Initiative.journey), joinedload(Initiative.owner), joinedload(Initiative.sponsor)])
     if initiative is None:
@@ -122,22 +292,47 @@ def _detail(initiative_id, form=None, status=200, submitted_verdict=None):
         roi = {basis: business_case.initiative_roi(current_user, initiative, basis, rate) for basis in BASES}
     department = db.session.get(Department, initiative.department_id)
     decisions = lifecycle.decisions(t.decision_id for t in transitions)
+    can_edit = policy.edit_initiative(current_user, initiative)
     return render_template(
         "initiatives/detail.html", initiative=initiative, department=department, transitions=transitions,
-        decisions=decisions,
-        **_gate(initiative, business_case), **_reviews(initiative, submitted_verdict),
+        decisions=decisions, lifecycle=_moves(initiative, move),
+        **_gate(initiative, readable), **_reviews(initiative, submitted_verdict),
+        **(_impact_choices(initiative, impact_form) if can_edit else {}),
         flows={basis: [cf for cf in cash_flows if cf.basis == basis] for basis in BASES}, roi=roi,
-        can_edit=policy.edit_initiative(current_user, initiative), kinds=CASH_FLOW_KINDS, bases=BASES,
+        can_edit=can_edit, kinds=CASH_FLOW_KINDS, bases=BASES,
         form=form or CASH_FLOW_FORM.blank(basis="planned", year=0, risk_adjustment=0),
         business_case=readable, business_case_refused=policy.BUSINESS_CASE_REFUSED,
     ), status
+
+
+def _moves(initiative, submitted=None):
+    """The lifecycle panel: the next steps this reader may take, each with its form (the
+    submitted one kept when it was refused) and, for approving or rejecting, the steering
+    decisions of the matching kind about the initiative to choose from."""
+    moves = []
+    for to in lifecycle.allowed_targets(initiative):
+        if not lifecycle.required_rule(to)(current_user, initiative):
+            continue
+        form = submitted if submitted is not None and submitted.name == f"move-{to}" else move_form(to).blank()
+        moves.append({"to": to, "label": MOVES[to], "form": form,
+                      "needs_decision": to in lifecycle.DECISION_KINDS,
+                      "decisions": lifecycle.decisions_for(initiative, to)})
+    return {"moves": moves, "submitted": submitted}
+
+
+def _impact_choices(initiative, impact_form=None):
+    return {
+        "impact_form": impact_form or IMPACT_FORM.blank(journey_id=initiative.journey_id),
+        "all_metrics": db.session.scalars(select(Metric).order_by(Metric.name)).all(),
+        "journeys": db.session.scalars(select(Journey).order_by(Journey.name)).all(),
+    }
 
 
 def _gate(initiative, business_case):
     """The approval gate and the approved baseline as the page shows them (SPEC §8.1–§8.3): the
     readiness checks while a proposal, each impact's share of its KPI and who else claims it,
     and the baseline once approved (the impacts and the baseline with the business case)."""
-    impacts = load(initiative, "impacts").impacts if business_case else []
+    impacts = impact_rules.with_values(load(initiative, "impacts").impacts) if business_case else []
     baseline = gate.current_baseline(initiative.id) if business_case else None
     return {
         "checks": gate.readiness_of(initiative) if initiative.status == "proposed" else None,
@@ -191,6 +386,123 @@ def record_verdict(initiative_id, review_id):
         return pages.create_once(form, record)
     except pages.FormInvalid:
         return _detail(initiative_id, status=422, submitted_verdict=form)
+
+
+# -- the lifecycle -----------------------------------------------------------------------------
+
+@bp.route("/<int:initiative_id>/transitions", methods=["POST"])
+def move(initiative_id):
+    to = request.form.get("to", "")
+    if to not in MOVES:
+        abort(400)
+    initiative = get_or_404(Initiative, initiative_id)
+    policy.require(lifecycle.required_rule(to), current_user, initiative, lifecycle.refusal(to))
+    form = move_form(to).read()
+    if to == "cancelled" and not pages.confirmed():
+        return pages.ask_to_confirm(
+            f"Cancel “{initiative.title}”?", "Cancel the initiative",
+            url_for("initiatives.detail", initiative_id=initiative_id) + "#lifecycle",
+            detail="A cancelled initiative is final: it cannot be started or delivered afterwards.")
+    refused = {"status": 422}
+
+    def act():
+        data = form.load(TransitionRequestSchema(), {**form.data("decision_id", "on", "note"), "to": to})
+        try:
+            lifecycle.transition_initiative(current_user, initiative, to, decision_id=data["decision_id"],
+                                            note=data["note"], on=data["on"])
+        except Conflict:
+            refused["status"] = 409
+            raise
+        flash(f"“{initiative.title}” is now {formatting.label(to).lower()}.", "success")
+        return url_for("initiatives.detail", initiative_id=initiative_id) + "#lifecycle"
+
+    try:
+        return pages.create_once(form, act)
+    except pages.FormInvalid:
+        return _detail(initiative_id, status=refused["status"], move=form)
+
+
+# -- KPI impacts --------------------------------------------------------------------------------
+
+def _impact(initiative_id, impact_id):
+    impact = db.session.get(Impact, impact_id)
+    if impact is None or impact.initiative_id != initiative_id:
+        abort(404)
+    policy.require(policy.edit_initiative, current_user, impact.initiative)
+    return impact
+
+
+def _as_typed(value):
+    """A stored number as a person would type it: 9 not 9.0000, 0.6 not 0.6000."""
+    return format(value.normalize(), "f") if isinstance(value, Decimal) else value
+
+
+def _impact_data(form):
+    return form.load(ImpactSchema(), form.data())
+
+
+@bp.route("/<int:initiative_id>/impacts", methods=["POST"])
+def add_impact(initiative_id):
+    initiative = get_or_404(Initiative, initiative_id)
+    policy.require(policy.edit_initiative, current_user, initiative)
+    form = IMPACT_FORM.read()
+    refused = {"status": 422}
+
+    def add():
+        data = _impact_data(form)
+        try:
+            impact = impact_rules.create_impact(current_user, initiative, data)
+        except Conflict:
+            refused["status"] = 409
+            raise
+        flash(f"KPI impact added: {impact.metric.name}.", "success")
+        return url_for("initiatives.detail", initiative_id=initiative_id) + "#impacts"
+
+    try:
+        return pages.create_once(form, add)
+    except pages.FormInvalid:
+        return _detail(initiative_id, status=refused["status"], impact_form=form)
+
+
+def _render_impact_form(impact, form, status=200, version=None, stale=False):
+    return render_template("initiatives/impact_form.html", impact=impact, initiative=impact.initiative, form=form,
+                           version=version, stale=stale, **_impact_choices(impact.initiative, form)), status
+
+
+@bp.route("/<int:initiative_id>/impacts/<int:impact_id>/edit")
+def edit_impact(initiative_id, impact_id):
+    impact = _impact(initiative_id, impact_id)
+    form = IMPACT_FORM.blank(**{name: _as_typed(getattr(impact, name)) for name in IMPACT_FORM.fields})
+    return _render_impact_form(impact, form, version=impact.version)
+
+
+@bp.route("/<int:initiative_id>/impacts/<int:impact_id>/edit", methods=["POST"])
+def update_impact(initiative_id, impact_id):
+    impact = _impact(initiative_id, impact_id)
+    form = IMPACT_FORM.read()
+    version = request.form.get("version", "")
+    try:
+        _save(form, version, impact, STALE_IMPACT,
+              lambda: impact_rules.update_impact(current_user, impact, _impact_data(form)))
+    except pages.FormInvalid:
+        stale = STALE_IMPACT in form.errors.get(pages.FORM_LEVEL, [])
+        return _render_impact_form(impact, form, getattr(form, "status", 422), version=version, stale=stale)
+    flash(f"KPI impact saved: {impact.metric.name}.", "success")
+    return redirect(url_for("initiatives.detail", initiative_id=initiative_id) + "#impacts")
+
+
+@bp.route("/<int:initiative_id>/impacts/<int:impact_id>/delete", methods=["POST"])
+def delete_impact(initiative_id, impact_id):
+    impact = _impact(initiative_id, impact_id)
+    back = url_for("initiatives.detail", initiative_id=initiative_id) + "#impacts"
+    name, title = impact.metric.name, impact.initiative.title
+    if not pages.confirmed():
+        return pages.ask_to_confirm(f"Remove the KPI impact “{name}”?", "Remove the KPI impact", back,
+                                    detail=f"It leaves the measurement plan of “{title}”.")
+    with transactional():
+        impact_rules.delete_impact(current_user, impact)
+    flash(f"KPI impact removed: {name}.", "success")
+    return redirect(back)
 
 
 def describe_cash_flow(cash_flow):

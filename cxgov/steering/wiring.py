@@ -2,16 +2,25 @@
 the initiative lifecycle cites, who is a committee's secretary (the policy), and that an agenda
 item names a journey. The app hands them over when it is created (`connect`)."""
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from cxgov import policy
 from cxgov.extensions import db
 from cxgov.initiatives import lifecycle
 from cxgov.journeys import services as journeys
-from cxgov.steering.models import AgendaItem, CommitteeMember, Decision
+from cxgov.steering.models import AgendaItem, CommitteeMember, Decision, Meeting
 
 
 def decisions_by_id(ids):
     return {decision.id: decision for decision in db.session.scalars(select(Decision).where(Decision.id.in_(ids)))}
+
+
+def decisions_about(initiative_id, kind):
+    return db.session.scalars(
+        select(Decision).join(Meeting, Meeting.id == Decision.meeting_id).options(joinedload(Decision.meeting))
+        .where(Decision.initiative_id == initiative_id, Decision.kind == kind)
+        .order_by(Meeting.starts_at.desc(), Decision.id.desc())
+    ).all()
 
 
 def is_secretary(user, committee_id):
@@ -25,6 +34,6 @@ def is_secretary(user, committee_id):
 
 
 def connect():
-    lifecycle.use_decisions(decisions_by_id)
+    lifecycle.use_decisions(decisions_by_id, decisions_about)
     policy.learn(is_secretary=is_secretary)
     journeys.referred_to_by(AgendaItem.journey_id, "journey")  # the item stays, without its journey

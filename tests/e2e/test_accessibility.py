@@ -31,6 +31,7 @@ from cxgov.models import (
     CommitteeMember,
     Decision,
     Department,
+    Impact,
     ImportJob,
     Initiative,
     Journey,
@@ -141,6 +142,7 @@ def _demo_ids():
             AmbassadorAction.ambassador_id == ambassador.id).order_by(AmbassadorAction.occurred_on.desc())).first(),
         ("cash_flow_id", ""): db.session.scalars(select(CashFlow.id).where(
             CashFlow.initiative_id == approved.id)).first(),
+        ("impact_id", ""): db.session.scalars(select(Impact.id).where(Impact.initiative_id == approved.id)).first(),
         ("agenda_item_id", ""): db.session.scalars(select(AgendaItem.id).where(
             AgendaItem.meeting_id == upcoming.id)).first(),
         ("action_item_id", ""): db.session.scalars(select(ActionItem.id).where(
