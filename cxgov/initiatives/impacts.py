@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from cxgov import policy
+from cxgov.audit.services import record_event
 from cxgov.errors import Conflict
 from cxgov.extensions import db
 from cxgov.initiatives import gate
@@ -22,6 +23,7 @@ from cxgov.initiatives.models import Impact, Initiative
 from cxgov.journeys.models import Journey, Measurement, Metric
 from cxgov.references import require_existing
 from cxgov.rest import apply_changes
+from cxgov.transaction import after_rollback
 
 LOWER_IS_BETTER = "lower_is_better"
 
@@ -112,6 +114,19 @@ def _ensure_unique(initiative_id, metric_id, journey_id, current=None):
                        errors={"metric_id": ["Already targeted for this journey."]}, existing_id=existing.id)
 
 
+def _claim(actor, initiative, metric_id, journey_id, share, impact=None):
+    """The attribution budget's check (SPEC §8.3); a refused claim is kept in the audit trail
+    (`attribution_refused`, on the initiative) although nothing else is written."""
+    try:
+        gate.check_claim(initiative, metric_id, journey_id, share, impact)
+    except Conflict as refusal:
+        details = {"metric_id": metric_id, "journey_id": journey_id, "attribution": share,
+                   "impact_id": getattr(impact, "id", None), "conflicts": refusal.extra.get("conflicts", [])}
+        initiative_id, actor_id = initiative.id, getattr(actor, "id", None)
+        after_rollback(lambda: record_event("attribution_refused", "initiative", initiative_id, actor_id, **details))
+        raise
+
+
 def create_impact(actor, initiative, data):
     """A KPI impact; refused (409, `conflicts`) when it overdraws its attribution budget (SPEC §8.3)."""
     policy.require(policy.edit_initiative, actor, initiative)
@@ -121,7 +136,7 @@ def create_impact(actor, initiative, data):
         data["attribution"] = Decimal("1")
     _check_refs(data)
     _ensure_unique(initiative.id, data["metric_id"], data["journey_id"])
-    gate.check_claim(initiative, data["metric_id"], data["journey_id"], data["attribution"])
+    _claim(actor, initiative, data["metric_id"], data["journey_id"], data["attribution"])
     impact = Impact(initiative_id=initiative.id, **data)
     db.session.add(impact)
     db.session.flush()
@@ -136,8 +151,8 @@ def update_impact(actor, impact, data):
     _check_refs(data)
     _ensure_unique(impact.initiative_id, data.get("metric_id", impact.metric_id),
                    data.get("journey_id", impact.journey_id), impact)
-    gate.check_claim(impact.initiative, data.get("metric_id", impact.metric_id),
-                     data.get("journey_id", impact.journey_id), data.get("attribution", impact.attribution), impact)
+    _claim(actor, impact.initiative, data.get("metric_id", impact.metric_id),
+           data.get("journey_id", impact.journey_id), data.get("attribution", impact.attribution), impact)
     apply_changes(impact, data)
     db.session.flush()
     return impact

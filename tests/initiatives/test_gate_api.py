@@ -123,6 +123,27 @@ def test_two_initiatives_cannot_both_claim_the_whole_csat_movement(app, login_as
                        json=_impact(1, world["metric"], elsewhere)).status_code == 201
 
 
+def test_a_refused_claim_writes_nothing_but_its_trace_in_the_audit_trail(app, login_as, world):
+    from cxgov.audit.models import AuditEntry
+    from cxgov.initiatives.models import Impact
+
+    with app.app_context():
+        other = factories.create_initiative(journey=db.session.get(factories.Journey, world["journey"])).id
+    leader = login_as("cx_leader")
+    first = leader.post(f"/api/initiatives/{world['initiative']}/impacts", json=_impact(0.7, world["metric"])).json
+    assert leader.post(f"/api/initiatives/{other}/impacts", json=_impact(0.5, world["metric"])).status_code == 409
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Impact.id)).where(Impact.initiative_id == other)) == 0
+        [entry] = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "attribution_refused")).all()
+        assert (entry.entity, entry.entity_id, entry.actor_id) == ("initiative", other, leader.user_id)
+        assert entry.changes["conflicts"] == [first["id"]] and entry.changes["metric_id"] == world["metric"]
+    # A claim that fits leaves no such trace.
+    assert leader.post(f"/api/initiatives/{other}/impacts", json=_impact(0.3, world["metric"])).status_code == 201
+    with app.app_context():
+        assert db.session.scalar(select(func.count(AuditEntry.id)).where(
+            AuditEntry.action == "attribution_refused")) == 1
+
+
 def test_a_cancelled_initiative_releases_its_share(app, login_as, world):
     leader = login_as("cx_leader")
     mine = f"/api/initiatives/{world['initiative']}"
