@@ -342,7 +342,6 @@ CONTAINED = {
     "attendance": ("Attendance", "meeting_id", "meeting"),
     "action_item": ("ActionItem", "meeting_id", "meeting"),
     "stage": ("Stage", "journey_id", "journey"),
-    "touchpoint": ("Touchpoint", "journey_id", "journey"),
     "measurement": ("Measurement", "journey_id", "journey"),
 }
 SUBJECT_MODELS = {"initiative": "Initiative", "meeting": "Meeting", "journey": "Journey", "decision": "Decision",

@@ -101,3 +101,15 @@ def test_the_page_costs_a_constant_number_of_queries(app, page_as):
             _entry(ids["other"], "initiative", 999_000 + n, action="delete")
         db.session.commit()
     assert queries() == small
+
+
+def test_every_kind_of_record_it_links_names_its_container(app):
+    from cxgov.admin.views import CONTAINED, SUBJECT_MODELS, SUBJECT_PAGES, _model
+
+    with app.app_context():
+        for entity, (name, column, parent) in CONTAINED.items():
+            model = _model(name)
+            assert hasattr(model, "id") and hasattr(model, column), entity
+            assert parent in SUBJECT_PAGES
+        assert set(SUBJECT_MODELS) == set(SUBJECT_PAGES)
+        assert all(endpoint in app.view_functions for endpoint, _ in SUBJECT_PAGES.values())
