@@ -9,6 +9,7 @@ sessions and tokens as it always does. Departments are created, renamed and dele
 nobody belongs to them). The audit trail filters by kind of record, person and dates, each entry
 linking to the page of what it is about.
 """
+import re
 from datetime import datetime, time, timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
@@ -16,7 +17,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from cxgov import pages, policy
+from cxgov import formatting, pages, policy
 from cxgov.audit.models import AuditEntry
 from cxgov.auth import password_links
 from cxgov.db import utcnow
@@ -322,13 +323,16 @@ def delete_department(department_id):
 
 PAGE_SIZE = 50
 
-# The page of the record an entry is about: entity → (endpoint, its argument, model path). A
-# record kept inside another (a cash flow in its initiative) links to its container's page.
+# The page of the record an entry is about: entity → (endpoint, the argument naming it, or None
+# when the page lists them all and an anchor finds it). A record kept inside another (a cash
+# flow in its initiative) links to its container's page.
 SUBJECT_PAGES = {
     "initiative": ("initiatives.detail", "initiative_id"),
     "meeting": ("steering.meeting", "meeting_id"),
     "journey": ("journeys.detail", "journey_id"),
     "decision": ("steering.decision_trace", "decision_id"),
+    "committee": ("steering.committees", None),
+    "ambassador_action": ("ambassadors.edit_action", "action_id"),
     "user": ("admin.user", "user_id"),
     "department": ("admin.department", "department_id"),
 }
@@ -343,9 +347,11 @@ CONTAINED = {
     "action_item": ("ActionItem", "meeting_id", "meeting"),
     "stage": ("Stage", "journey_id", "journey"),
     "measurement": ("Measurement", "journey_id", "journey"),
+    "committee_member": ("CommitteeMember", "committee_id", "committee"),
 }
 SUBJECT_MODELS = {"initiative": "Initiative", "meeting": "Meeting", "journey": "Journey", "decision": "Decision",
-                  "user": "User", "department": "Department"}
+                  "committee": "Committee", "ambassador_action": "AmbassadorAction", "user": "User",
+                  "department": "Department"}
 
 
 def _model(name):
@@ -391,8 +397,47 @@ def subject_links(entries, viewer):
             continue
         endpoint, argument = SUBJECT_PAGES[key[0]]
         label = f"Open the {key[0].replace('_', ' ')}" if key[0] != entry.entity else "Open"
-        result[entry.id] = (url_for(endpoint, **{argument: key[1]}), label)
+        url = url_for(endpoint, **{argument: key[1]}) if argument else url_for(endpoint) + f"#{key[0]}-{key[1]}"
+        result[entry.id] = (url, label)
     return result
+
+
+_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def shown(value):
+    """A value an audit entry recorded, as people read it: instants and days as on every page."""
+    if value is None or value == "":
+        return "—"
+    if value == "***":
+        return "(not shown)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str) and _INSTANT.match(value):
+        try:
+            return formatting.local_time(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    if isinstance(value, str) and _DAY.match(value):
+        try:
+            return formatting.day(value)
+        except ValueError:
+            return value
+    return str(value)
+
+
+def changes_shown(changes, limit=6):
+    """[(field, text)] of an entry's changes (an update as "old → new"), at most `limit`, and how
+    many more there are."""
+    items = []
+    for field, value in sorted((changes or {}).items()):
+        if isinstance(value, list) and len(value) == 2:
+            text = f"{shown(value[0])} → {shown(value[1])}"
+        else:
+            text = shown(value)
+        items.append((formatting.label(field), text))
+    return items[:limit], max(0, len(items) - limit)
 
 
 def _local_start(day):
@@ -442,6 +487,7 @@ def audit():
     args = {name: value for name, value in request.args.items() if name in AUDIT_FILTERS.fields and value}
     return render_template(
         "admin/audit.html", rows=rows, links=subject_links(entries, current_user), form=form,
+        changes={entry.id: changes_shown(entry.changes) for entry in entries},
         entities=entities, people=people, page=page, args=args,
         previous_url=url_for("admin.audit", **args, page=page - 1) if page > 1 else None,
         next_url=url_for("admin.audit", **args, page=page + 1) if more else None,

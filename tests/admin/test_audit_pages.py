@@ -113,3 +113,19 @@ def test_every_kind_of_record_it_links_names_its_container(app):
             assert parent in SUBJECT_PAGES
         assert set(SUBJECT_MODELS) == set(SUBJECT_PAGES)
         assert all(endpoint in app.view_functions for endpoint, _ in SUBJECT_PAGES.values())
+
+
+def test_recorded_values_read_as_on_every_page(app):
+    from cxgov.admin.views import changes_shown
+
+    with app.app_context():
+        _check_changes_shown(changes_shown)
+
+
+def _check_changes_shown(changes_shown):
+    shown, more = changes_shown({"due_on": ["2026-11-01", "2026-12-24"], "password_hash": ["***", "***"],
+                                 "active": [True, False], "last_login_at": [None, "2026-11-30T16:34:35+00:00"]})
+    assert dict(shown) == {"Due on": "1 Nov 2026 → 24 Dec 2026", "Password hash": "(not shown) → (not shown)",
+                           "Active": "yes → no", "Last login at": "— → 30 Nov 2026, 16:34"}
+    assert more == 0
+    assert changes_shown({f"f{n}": n for n in range(9)})[1] == 3
