@@ -42,7 +42,8 @@ def backoff(attempts: int) -> timedelta:
 
 
 def pending(now: datetime):
-    """Unsent rows due for an attempt, of active users who want immediate mail (digests always)."""
+    """Unsent rows due for an attempt, of active users who want immediate mail (digests and
+    set-password links always)."""
     return (
         sa.select(Notification)
         .join(Notification.user)
