@@ -26,20 +26,20 @@ chromium:
 	  echo "Chromium is missing: installing Debian's package for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# The port `make run` serves on: `make run PORT=8080`.
+PORT ?= 5000
+
 run: install
+	@case "$(PORT)" in ''|*[!0-9]*) echo "PORT must be a number, like make run PORT=8080"; exit 2;; esac
 	$(FLASK) db upgrade
 	$(FLASK) cxgov seed-demo
 	@echo
-	@echo "cxgov is starting on http://127.0.0.1:5000"
-	@echo "Sign in as a CX leader:  lena.fischer@demo.cxgov.example / demo-password-1"
-	@echo "           as the CEO:   ceo@demo.cxgov.example / demo-password-1"
-	@echo "           as an admin:  admin@demo.cxgov.example / demo-password-1"
-	@echo "(every demo user has the password demo-password-1)"
+	@echo "cxgov is starting on http://127.0.0.1:$(PORT)  (another port: make run PORT=8080)"
 	@echo "The reminder scheduler runs beside it; without MAIL_SERVER reminders stay in the Inbox."
 	@echo
 	@$(FLASK) cxgov scheduler & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 scheduler: install
 	$(FLASK) cxgov scheduler

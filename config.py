@@ -42,6 +42,8 @@ class Config:
     CXGOV_DISCOUNT_RATE = Decimal(os.environ.get("CXGOV_DISCOUNT_RATE", DEFAULT_DISCOUNT_RATE))
     CXGOV_TIMEZONE = os.environ.get("CXGOV_TIMEZONE", "UTC")
     CXGOV_TOKEN_TTL_HOURS = int(os.environ.get("CXGOV_TOKEN_TTL_HOURS", "168"))
+    # How long a "set your password" link an admin hands out stays usable (it works once).
+    CXGOV_PASSWORD_LINK_HOURS = int(os.environ.get("CXGOV_PASSWORD_LINK_HOURS", "72"))
     # Post-implementation reviews (SPEC §8.4): days after delivery, comma-separated ("30,60,90").
     CXGOV_REVIEW_DAYS = _days("CXGOV_REVIEW_DAYS", "30,60,90")
 

@@ -69,7 +69,7 @@ def create_app(config=None):
 # `wiring.py` (`connect()`: what it tells the layers below it).
 FEATURES = (
     "auth", "org", "audit", "home", "steering", "ambassadors", "journeys", "initiatives", "roi",
-    "notifications",
+    "notifications", "admin",
 )
 
 

@@ -55,11 +55,12 @@ def create_user_command(email, name, role, department_code, password):
 @cxgov_cli.command("seed-demo")
 def seed_demo_command():
     """Fill an empty database with a realistic demo organisation."""
-    from cxgov.demo import is_empty, seed_demo  # here only: the web app never imports the demo
+    from cxgov.demo import is_empty, seed_demo, sign_in_lines  # here only: the web app never imports the demo
 
     with transactional():
         if not is_empty():
             click.echo("the database already has users: seed-demo left it as it is")
+            click.echo("\n".join(["If it is the demo organisation:", *sign_in_lines()]))
             return
         summary = seed_demo()
     click.echo(summary)

@@ -216,6 +216,8 @@ PAGES = (
     ("steering.decisions", read),
     ("roi.report", view_reports),
     ("notifications.inbox", read),
+    ("admin.users", manage_org),
+    ("admin.audit", view_audit),
 )
 
 

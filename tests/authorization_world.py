@@ -82,7 +82,7 @@ def url_values(rule, w):
         "metric_id": w["metric_id"], "initiative_id": w["initiative_id"], "cash_flow_id": w["cash_flow_id"],
         "impact_id": w["impact_id"], "ambassador_id": w["ambassador_id"], "action_id": w["action_id"],
         "notification_id": w["notification_id"], "decision_id": w["decision_id"], "filename": "cxgov.css",
-        "job_id": w["import_job_id"], "review_id": w["review_id"],
+        "job_id": w["import_job_id"], "review_id": w["review_id"], "token": "a-link-used-long-ago",
         "item_id": w["action_item_id"] if "action-items" in rule and "agenda" not in rule else w["agenda_item_id"],
     }
     if "/attendance/" in rule:
@@ -166,6 +166,18 @@ def upload(w):
 def form_data(rule, w):
     """Form fields of a page POST (the CSRF token is added by the caller)."""
     forms = {
+        "/account/digest": {"digest_preference": "daily"},
+        "/account/password": {"current_password": factories.PASSWORD, "password": "a long enough password",
+                              "password_again": "a long enough password"},
+        "/admin/departments": {"name": "Finance", "code": "FIN"},
+        "/admin/departments/<int:department_id>": {"name": "Operations and service", "code": "OPS"},
+        "/admin/departments/<int:department_id>/delete": {"confirm": "yes"},
+        "/admin/users/new": {"name": "New", "email": "new@example.com", "role": "member", "access": "link"},
+        "/admin/users/<int:user_id>": {"name": "Renamed", "role": "member", "department_id": ""},
+        "/admin/users/<int:user_id>/deactivate": {"confirm": "yes"},
+        "/admin/users/<int:user_id>/reactivate": {"confirm": "yes"},
+        "/admin/users/<int:user_id>/password-link": {},
+        "/password/set/<token>": {"password": "a long enough password", "password_again": "a long enough password"},
         "/action-items/<int:item_id>/status": {"status": "done"},
         "/ambassadors/<int:ambassador_id>/end": {"ended_on": today().isoformat(), "confirm": "yes"},
         "/ambassadors/actions/<int:action_id>/edit": {"kind": "training", "title": "Trained again",
@@ -281,8 +293,9 @@ class World:
 
     def request(self, rule, method, role, headers=None):
         api = rule.startswith("/api")
-        # Signing in or out changes the client's session: those get a client of their own.
-        client = self.client(role, api, fresh=rule in ("/login", "/logout", "/api/auth/tokens/current"))
+        # Signing in or out (or a new password) changes the client's session: those get a client of their own.
+        client = self.client(role, api, fresh=rule in ("/login", "/logout", "/api/auth/tokens/current",
+                                                       "/account/password"))
         path = _build(rule, url_values(rule, self.ids))
         if api:
             if rule == "/api/measurements/import" and method == "POST":

@@ -31,6 +31,27 @@ def only(status, *allowed, others=403, anonymous=None):
 
 EXPECTED = {
     ("/", "GET"): everyone(200),
+    ("/account", "GET"): everyone(200),
+    ("/account/digest", "POST"): everyone(302),
+    ("/account/password", "POST"): everyone(302),
+    # administration: admins only
+    ("/admin/departments", "GET"): only(200, ADMIN),
+    ("/admin/departments", "POST"): only(302, ADMIN),
+    ("/admin/departments/<int:department_id>", "GET"): only(200, ADMIN),
+    ("/admin/departments/<int:department_id>", "POST"): only(302, ADMIN),
+    ("/admin/departments/<int:department_id>/delete", "POST"): only(302, ADMIN),  # refused (it has users): said
+    ("/admin/users", "GET"): only(200, ADMIN),
+    ("/admin/users/new", "GET"): only(200, ADMIN),
+    ("/admin/users/new", "POST"): only(302, ADMIN),
+    ("/admin/users/<int:user_id>", "GET"): only(200, ADMIN),
+    ("/admin/users/<int:user_id>", "POST"): only(302, ADMIN),
+    ("/admin/users/<int:user_id>/deactivate", "POST"): only(302, ADMIN),
+    ("/admin/users/<int:user_id>/password-link", "POST"): only(302, ADMIN),
+    ("/admin/users/<int:user_id>/reactivate", "POST"): only(302, ADMIN),
+    ("/audit", "GET"): only(200, CX_LEADER, ADMIN),
+    # a one-time "set your password" link: for someone not signed in (the world's is used up)
+    ("/password/set/<token>", "GET"): everyone(410, anonymous=410),
+    ("/password/set/<token>", "POST"): everyone(410, anonymous=410),
     ("/action-items/<int:item_id>/status", "POST"): only(302, MEMBER, CX_LEADER, ADMIN),
     ("/ambassadors/<int:ambassador_id>/end", "POST"): only(302, CX_LEADER, ADMIN),
     ("/ambassadors/actions/<int:action_id>/edit", "GET"): only(200, AMBASSADOR, CX_LEADER, ADMIN),

@@ -1,5 +1,6 @@
 """`flask --app wsgi cxgov seed-demo`: a believable organisation on an empty database, once."""
 import ast
+import re
 import subprocess
 import sys
 from datetime import timedelta
@@ -35,7 +36,8 @@ from cxgov.models import (
 from cxgov.org.models import ROLES
 
 BUILT_IN = ("nps", "csat", "ces", "churn_rate", "retention_rate")
-LOGINS = ("lena.fischer@demo.cxgov.example", "ceo@demo.cxgov.example", "admin@demo.cxgov.example")
+LOGINS = ("lena.fischer@demo.cxgov.example", "ceo@demo.cxgov.example", "admin@demo.cxgov.example",
+          "emma.klein@demo.cxgov.example", "mehmet.yilmaz@demo.cxgov.example", "leon.fuchs@demo.cxgov.example")
 
 
 @pytest.fixture
@@ -56,9 +58,22 @@ def all_counts():
 
 def test_it_prints_a_summary_and_how_to_sign_in(seeded):
     assert "8 departments" in seeded.output
-    for email in LOGINS:
-        assert email in seeded.output
+    for label, email in zip(("CX leader", "CEO", "admin", "ambassador", "journey owner", "member"), LOGINS,
+                            strict=True):
+        assert re.search(rf"^  {label} +{re.escape(email)}$", seeded.output, re.M), label
     assert "demo-password-1" in seeded.output
+
+
+def test_the_named_people_are_what_the_summary_calls_them(app, seeded):
+    with app.app_context():
+        users = {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(LOGINS)))}
+        ambassadors = set(db.session.scalars(select(Ambassador.user_id).where(Ambassador.ended_on.is_(None))))
+        owners = set(db.session.scalars(select(Journey.owner_id)))
+        leader, ceo, admin, ambassador, owner, member = (users[email] for email in LOGINS)
+        assert (leader.role, ceo.role, admin.role) == ("cx_leader", "executive", "admin")
+        assert ambassador.role == "member" and ambassador.id in ambassadors and ambassador.id not in owners
+        assert owner.role == "member" and owner.id in owners and owner.id not in ambassadors
+        assert member.role == "member" and member.id not in owners and member.id not in ambassadors
 
 
 def test_the_organisation(app, seeded):
@@ -66,7 +81,7 @@ def test_the_organisation(app, seeded):
         assert count(Department) == 8
         assert count(User) >= 25
         assert set(db.session.scalars(select(User.role).distinct())) == set(ROLES)
-        roles = dict(db.session.execute(select(User.email, User.role).where(User.email.in_(LOGINS))).all())
+        roles = dict(db.session.execute(select(User.email, User.role).where(User.email.in_(LOGINS[:3]))).all())
         assert roles == {LOGINS[0]: "cx_leader", LOGINS[1]: "executive", LOGINS[2]: "admin"}
         hashes = set(db.session.scalars(select(User.password_hash)))
         assert len(hashes) == 1 and hashes.pop().startswith("$argon2id$")
@@ -243,7 +258,7 @@ def test_running_it_twice_adds_nothing(app, seeded, runner):
         before = all_counts()
     result = runner.invoke(args=["cxgov", "seed-demo"])
     assert result.exit_code == 0
-    assert "left it as it is" in result.output
+    assert "left it as it is" in result.output and "emma.klein@demo.cxgov.example" in result.output
     with app.app_context():
         assert all_counts() == before
 

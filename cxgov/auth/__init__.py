@@ -8,7 +8,8 @@ from cxgov.errors import problem
 from cxgov.extensions import login_manager
 from cxgov.transaction import transactional
 
-PUBLIC_ENDPOINTS = {"auth.login", "api_auth.create_token", "healthz", "static"}
+# A one-time "set your password" link is opened by someone who cannot sign in yet.
+PUBLIC_ENDPOINTS = {"auth.login", "account.set_password", "api_auth.create_token", "healthz", "static"}
 
 
 def _bearer():

@@ -55,3 +55,20 @@ class EndedSession(db.Model):
     session_id: Mapped[str] = mapped_column(sa.String(64), unique=True)
     user_id: Mapped[int] = fk("users.id", ondelete="CASCADE", nullable=False)
     ends_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class PasswordSetLink(db.Model):
+    """A one-time "set your password" link an admin hands a new (or locked-out) person: a random
+    token (only its SHA-256 digest stored), expiring after CXGOV_PASSWORD_LINK_HOURS, used once."""
+
+    __tablename__ = "password_set_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = fk("users.id", ondelete="CASCADE", nullable=False)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_by_id: Mapped[int | None] = fk("users.id", ondelete="SET NULL")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")

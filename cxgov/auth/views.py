@@ -6,7 +6,7 @@ from flask_login import current_user, login_required, logout_user
 
 from cxgov import pages
 from cxgov.audit.services import record_event
-from cxgov.auth import throttle
+from cxgov.auth import account, throttle
 from cxgov.auth.api import login_limit, sign_in_scope
 from cxgov.auth.schemas import TokenRequestSchema
 from cxgov.auth.services import (
@@ -113,4 +113,4 @@ def logout():
     clear_remember_cookie(response)
     return response
 
-blueprints = [bp]
+blueprints = [bp, account.bp]

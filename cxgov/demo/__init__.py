@@ -41,6 +41,7 @@ from cxgov.demo.data import (
     PATHS,
     PEOPLE,
     SEED,
+    SIGN_IN_AS,
     SILENT_AMBASSADOR,
     STANDING_DECISIONS,
     UPCOMING_MEETINGS,
@@ -56,7 +57,7 @@ from cxgov.org import services as org
 from cxgov.org.passwords import hash_password
 from cxgov.steering import services as steering
 
-__all__ = ["DOMAIN", "PASSWORD", "is_empty", "month_period", "seed_demo"]
+__all__ = ["DOMAIN", "PASSWORD", "is_empty", "month_period", "seed_demo", "sign_in_lines"]
 
 
 def is_empty():
@@ -67,6 +68,15 @@ def seed_demo():
     """Fill an empty database with the demo organisation; flushes, never commits (the command
     wraps it in one transaction). Returns a printable summary."""
     return _Seeder(utc_today()).run()
+
+
+def sign_in_lines():
+    """How to sign in: one demo person per kind of user, and the password they share."""
+    return [
+        "Sign in at /login (or POST /api/auth/tokens) as:",
+        *(f"  {label:<14} {local}@{DOMAIN}" for label, local in SIGN_IN_AS),
+        f"  every user has the password {PASSWORD}",
+    ]
 
 
 def month_period(today, n):
@@ -435,9 +445,5 @@ class _Seeder:
             f"  {len(self.initiative_rows)} initiatives: "
             + ", ".join(f"{count} {status}" for status, count in sorted(statuses.items())),
             "",
-            "Sign in at /login (or POST /api/auth/tokens):",
-            f"  CX leader  lena.fischer@{DOMAIN}",
-            f"  CEO        ceo@{DOMAIN}",
-            f"  admin      admin@{DOMAIN}",
-            f"  every user has the password {PASSWORD}",
+            *sign_in_lines(),
         ])

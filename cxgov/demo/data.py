@@ -40,6 +40,16 @@ PEOPLE = [
     ("ida.peters", "Ida Peters", "member", "CLM"),
 ]
 
+# Whom to sign in as, one demo person per kind of user (`make run` and the README name them).
+SIGN_IN_AS = [
+    ("CX leader", "lena.fischer"),
+    ("CEO", "ceo"),
+    ("admin", "admin"),
+    ("ambassador", "emma.klein"),  # Marketing's active ambassador
+    ("journey owner", "mehmet.yilmaz"),  # owns the "Home insurance claim" journey
+    ("member", "leon.fuchs"),  # neither an ambassador nor a journey owner
+]
+
 # Ambassadors: one active in every department but HR; Finance's has been silent for weeks.
 AMBASSADORS = {"SAL": "lukas.meyer", "MKT": "emma.klein", "CS": "aylin.demir", "CLM": "julia.krause",
                "OPS": "clara.hartmann", "IT": "mia.schubert", "FIN": "hanna.vogel"}

@@ -24,6 +24,8 @@ LABELS = {
     "steering.decisions": "Decisions",
     "roi.report": "ROI report",
     "notifications.inbox": "Inbox",
+    "admin.users": "Administration",
+    "admin.audit": "Audit trail",
 }
 
 # Pages that belong to a navigation entry without being it.
@@ -36,6 +38,10 @@ SECTIONS = {
     "journeys.upload": "journeys.index",
     "initiatives.detail": "initiatives.index",
     "steering.decision_trace": "steering.decisions",
+    "admin.new_user": "admin.users",
+    "admin.user": "admin.users",
+    "admin.departments": "admin.users",
+    "admin.department": "admin.users",
 }
 
 

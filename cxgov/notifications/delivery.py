@@ -25,7 +25,7 @@ from sqlalchemy.orm import contains_eager
 from cxgov.extensions import db
 from cxgov.notifications.mail import Mailer, compose, describe_error, is_permanent, mail_enabled
 from cxgov.notifications.models import Notification
-from cxgov.notifications.services import DIGEST_KINDS
+from cxgov.notifications.services import AT_ONCE_KINDS
 from cxgov.org.models import User
 from cxgov.transaction import transactional
 
@@ -42,7 +42,8 @@ def backoff(attempts: int) -> timedelta:
 
 
 def pending(now: datetime):
-    """Unsent rows due for an attempt, of active users who want immediate mail (digests always)."""
+    """Unsent rows due for an attempt, of active users who want immediate mail (digests and
+    set-password links always)."""
     return (
         sa.select(Notification)
         .join(Notification.user)
@@ -52,7 +53,7 @@ def pending(now: datetime):
             Notification.failed_at.is_(None),
             sa.or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now),
             User.active.is_(True),
-            sa.or_(User.digest_preference == "immediate", Notification.kind.in_(DIGEST_KINDS)),
+            sa.or_(User.digest_preference == "immediate", Notification.kind.in_(AT_ONCE_KINDS)),
         )
         .order_by(Notification.id)
     )

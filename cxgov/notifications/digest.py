@@ -10,7 +10,7 @@ from cxgov.formatting import currency, day
 from cxgov.initiatives import calc
 from cxgov.initiatives.models import Initiative
 from cxgov.notifications.models import Notification
-from cxgov.notifications.services import DIGEST_KINDS, insert_one, local_date, render_bodies
+from cxgov.notifications.services import AT_ONCE_KINDS, insert_one, local_date, render_bodies
 from cxgov.org.models import User
 from cxgov.roi.benefits import portfolio_benefits
 from cxgov.roi.services import default_rate, figures_statement, recorded_years, rows_of
@@ -77,7 +77,7 @@ def daily_digest(now: datetime) -> int:
     rows = db.session.scalars(
         sa.select(Notification).join(Notification.user)
         .where(Notification.sent_at.is_(None), Notification.created_at <= now,
-               Notification.kind.not_in(DIGEST_KINDS),
+               Notification.kind.not_in(AT_ONCE_KINDS),
                User.active.is_(True), User.digest_preference == "daily")
         .order_by(Notification.user_id, Notification.created_at, Notification.id)).all()
     by_user = {}

@@ -92,6 +92,12 @@ def absolute(relative):
     return base + relative
 
 
+def account_settings():
+    """The absolute URL of the account settings (where the digest preference is chosen), which
+    every mail's footer names; None when no base URL is configured."""
+    return absolute(current_app.url_map.bind("localhost").build("account.settings"))
+
+
 def inbox_links(notifications):
     """{notification id: `Link`} for a page of the inbox: one query, for the action
     items among them, whatever their number."""

@@ -20,6 +20,9 @@ from cxgov.notifications.models import Notification
 
 # Kinds that are digests themselves: mailed at once even to users who chose a daily digest.
 DIGEST_KINDS = frozenset({"daily_digest", "weekly_digest"})
+# Kinds mailed at once whatever the person chose, never gathered into a daily digest: the digests,
+# and a "set your password" link (it expires, and its person may not be able to sign in yet).
+AT_ONCE_KINDS = DIGEST_KINDS | {"password_set_link"}
 CHUNK = 200
 
 
@@ -52,7 +55,9 @@ def iso_week(day) -> str:
 
 def render_bodies(kind: str, context: dict) -> tuple[str, str]:
     # A mail names the zone of its times: its reader may be elsewhere.
-    context = {"local_time": partial(local_time, zone_name=True), **context}
+    # Every footer names the account settings, where the person chooses how reminders reach them.
+    context = {"local_time": partial(local_time, zone_name=True), "account_link": links.account_settings(),
+               **context}
     return (render_template(f"email/{kind}.txt", **context),
             render_template(f"email/{kind}.html", **context))
 

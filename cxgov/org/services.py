@@ -123,6 +123,14 @@ def update_user(actor, user, data):
     return user
 
 
+def set_password(user, password):
+    """`user`'s new password (already checked against the password rules): every credential they
+    had ends (the caller may keep the one making the request)."""
+    user.password_hash = hash_password(password)
+    end_all_credentials(user)
+    db.session.flush()
+
+
 def update_me(user, data):
     """A user edits their own name, digest preference and password (the latter needs the old one)."""
     data = dict(data)
@@ -132,8 +140,7 @@ def update_me(user, data):
         if not current or not verify_password(user.password_hash, current):
             raise Invalid("Give your current password to set a new one.",
                           errors={"current_password": ["Wrong or missing current password."]})
-        user.password_hash = hash_password(password)
-        end_all_credentials(user)  # the caller keeps the credential they made the change with
+        set_password(user, password)  # the caller keeps the credential they made the change with
     apply_changes(user, data)
     db.session.flush()
     return user

@@ -8,6 +8,7 @@ not open (401/403/404, or a redirect elsewhere) is skipped for that role. Each p
 once per role and checked at both widths (the viewport is resized in place): at 1366 px as it
 loads, at 390 px with every <details> opened, so what they hold is checked too.
 """
+import hashlib
 import re
 import shutil
 import threading
@@ -37,6 +38,7 @@ from cxgov.models import (
     Journey,
     Meeting,
     Notification,
+    PasswordSetLink,
     User,
 )
 from tests.conftest import _migrate
@@ -126,8 +128,16 @@ def _demo_ids():
                     status="done", counts={"rows": 120, "created": 100, "updated": 20, "unchanged": 0},
                     started_at=now, finished_at=now)
     db.session.add(job)
+    # A live one-time "set your password" link (its page shows the form), for a person without one.
+    newcomer = User(email=f"newcomer@{DOMAIN}", name="Nora Neu", role="member")
+    db.session.add(newcomer)
+    db.session.flush()
+    raw_link = "a-demo-set-password-link"
+    db.session.add(PasswordSetLink(user_id=newcomer.id, token_hash=hashlib.sha256(raw_link.encode()).hexdigest(),
+                                   expires_at=now + timedelta(days=3)))
     db.session.commit()
     return {
+        ("token", ""): raw_link,
         ("job_id", ""): job.id,
         ("meeting_id", "held"): held.id,
         ("meeting_id", "upcoming"): upcoming.id,

@@ -15,8 +15,8 @@ from tests.home.conftest import region
 EVERYONE = ["/", "/committees", "/meetings", "/my/action-items", "/journeys", "/initiatives", "/decisions",
             "/notifications"]
 EXPECTED = {
-    "admin": EVERYONE + ["/ambassadors/network", "/reports/roi"],
-    "cx_leader": EVERYONE + ["/ambassadors/network", "/reports/roi"],
+    "admin": EVERYONE + ["/ambassadors/network", "/reports/roi", "/admin/users", "/audit"],
+    "cx_leader": EVERYONE + ["/ambassadors/network", "/reports/roi", "/audit"],
     "executive": EVERYONE + ["/ambassadors/network", "/reports/roi"],
     "member": EVERYONE,
     "ambassador": EVERYONE + ["/ambassadors/log", "/ambassadors/network"],
