@@ -45,6 +45,14 @@ def after_rollback(record):
     db.session.info.setdefault(PENDING, []).append(record)
 
 
+def keep_traces():
+    """Write now, in the current transaction, what `after_rollback` queued: for a refusal raised
+    before it wrote anything, when the transaction goes on (the demo writes its story in one)."""
+    for record in db.session.info.pop(PENDING, []):
+        record()
+    db.session.flush()
+
+
 def rollback():
     """Undo what the current transaction wrote so far (a refused form re-rendered, a sweep that
     skips one item): the only other place a transaction ends. What `after_rollback` queued is

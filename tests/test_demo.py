@@ -327,3 +327,24 @@ assert not loaded, loaded
                 if not inside_command:
                     importers.append(f"{path.relative_to(root)}:{node.lineno}")
     assert importers == []
+
+
+def test_the_demo_shows_the_governance_loop(app, seeded):
+    """SPEC §8: one proposal blocked at the gate, one over-claim refused and audited, reviews with
+    verdicts, a re-baselined initiative and a corrected decision."""
+    from cxgov.audit.models import AuditEntry
+    from cxgov.initiatives.gate import readiness_of
+    from cxgov.initiatives.models import Baseline, Initiative, Review
+    from cxgov.initiatives.readiness import missing
+
+    with app.app_context():
+        proposed = db.session.scalars(select(Initiative).where(Initiative.status == "proposed")).all()
+        assert any(missing(readiness_of(i)) for i in proposed)
+        [refused] = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "attribution_refused")).all()
+        assert db.session.get(Initiative, refused.entity_id).title == "Welcome video call for new customers"
+        assert refused.changes["conflicts"] and refused.created_at.date() < today()
+        verdicts = db.session.scalars(select(Review.verdict).where(Review.verdict.is_not(None))).all()
+        assert {"achieved", "partly_achieved", "not_achieved", "inconclusive"} <= set(verdicts)
+        assert db.session.scalar(select(func.count(Baseline.id)).where(Baseline.decision_id.is_not(None))) > \
+            db.session.scalar(select(func.count(func.distinct(Baseline.initiative_id))))
+        assert db.session.scalar(select(func.count(Decision.id)).where(Decision.corrects_id.is_not(None))) == 1

@@ -46,16 +46,18 @@ from cxgov.demo.data import (
     STANDING_DECISIONS,
     UPCOMING_MEETINGS,
 )
+from cxgov.errors import Conflict
 from cxgov.extensions import db
 from cxgov.initiatives import gate, impacts, lifecycle
 from cxgov.initiatives import reviews as initiative_reviews
 from cxgov.initiatives import services as initiatives
 from cxgov.journeys import services as journeys
 from cxgov.journeys.hourglass import STAGES
-from cxgov.models import Metric, User
+from cxgov.models import AuditEntry, Metric, User
 from cxgov.org import services as org
 from cxgov.org.passwords import hash_password
 from cxgov.steering import services as steering
+from cxgov.transaction import keep_traces
 
 __all__ = ["DOMAIN", "PASSWORD", "is_empty", "month_period", "seed_demo", "sign_in_lines"]
 
@@ -265,6 +267,8 @@ class _Seeder:
                               description="Fewer contacts, fewer lost customers"))
         for flow in flows:
             initiatives.add_cash_flow(self.lead, initiative, flow)
+        if "overclaim" in spec:
+            self._refused_claim(spec, initiative)
         for code, change, value_per_unit, attribution in spec["impacts"]:
             baseline = self._base(code, spec["journey"])
             impacts.create_impact(self.lead, initiative, {
@@ -272,6 +276,25 @@ class _Seeder:
                 "baseline_value": baseline, "target_value": baseline + Decimal(str(change)),
                 "value_per_unit": Decimal(value_per_unit), "attribution": Decimal(attribution),
             })
+
+    def _refused_claim(self, spec, initiative):
+        """The owner first claims more of a KPI movement than is left; the budget refuses it
+        (SPEC §8.3) and the audit trail keeps the attempt."""
+        code, share = spec["overclaim"]
+        baseline = self._base(code, spec["journey"])
+        owner = self.users[spec["owner"]]
+        try:
+            impacts.create_impact(owner, initiative, {
+                "metric_id": self.metrics[code].id, "journey_id": initiative.journey_id,
+                "baseline_value": baseline, "target_value": baseline, "value_per_unit": Decimal(1),
+                "attribution": Decimal(share)})
+        except Conflict:
+            keep_traces()
+            entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "attribution_refused")
+                                       .order_by(AuditEntry.id.desc())).first()
+            entry.created_at = self.instant(spec["created"], 15)
+        else:
+            raise AssertionError("the demo's over-claim was not refused")
 
     def _actuals(self, spec, initiative):
         """What was invoiced and measured once the initiative got under way."""

@@ -157,7 +157,7 @@ INITIATIVES = [
          owner="mia.schubert", sponsor=None, category="digital", path="proposed", created=-12,
          impacts=[("claim_cycle_days", -2, 30000, "0.5")], cost=(40000, 7000), benefit=45000),
     dict(title="Welcome video call for new customers", journey="New customer onboarding", stage="Adoption", dept="CS",
-         owner="tom.wagner", sponsor=None, category="people", path="proposed", created=-6,
+         owner="tom.wagner", sponsor=None, category="people", path="proposed", created=-6, overclaim=("churn_rate", "1"),
          impacts=[("churn_rate", -0.8, 40000, "0.4")], cost=(18000, 15000), benefit=30000),
     dict(title="Chatbot for policy questions", journey="Policy renewal", stage="Retention", dept="IT",
          owner="david.lange", sponsor="martin.schulz", category="digital", path="approved_then_cancelled", meeting=3,
