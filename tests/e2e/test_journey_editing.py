@@ -46,7 +46,7 @@ def test_a_cx_leader_creates_a_journey_with_stages_and_reorders_them(app, sign_i
     page.select_option("#touchpoint-channel", "web")
     page.click("button:has-text('Add touchpoint')")
     assert "Online form" in page.locator("#touchpoints").inner_text()
-    page.click("button[aria-label='Move Compare offers up']")  # a plain form: no script needed
+    page.click("button[aria-label='Move up: Compare offers']")  # a plain form: no script needed
     assert "“Compare offers” is now stage 1 of 2" in page.locator(".flash").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
 
