@@ -207,6 +207,20 @@ def form_data(rule, w):
         "/initiatives/<int:initiative_id>/impacts/<int:impact_id>/delete": {"confirm": "yes"},
         "/journeys/upload": {"journey_id": str(w["journey_id"]), "metric": "nps", "period_start": "2026-06-01",
                              "period_end": "2026-06-30", "scores": "10 9 3"},
+        "/journeys/new": {"name": "Open an account", "owner_id": str(w["users"]["journey_owner"]), "status": "draft"},
+        "/journeys/<int:journey_id>/edit": {"name": "Claims, renamed", "owner_id": str(w["users"]["journey_owner"]),
+                                            "status": "active"},
+        "/journeys/<int:journey_id>/stages": {"name": "Aware", "phase": "pre_sale"},
+        "/journeys/<int:journey_id>/stages/<int:stage_id>/edit": {"name": "Discover", "phase": "pre_sale"},
+        "/journeys/<int:journey_id>/stages/<int:stage_id>/move": {"direction": "down"},
+        "/journeys/<int:journey_id>/stages/<int:stage_id>/remove": {"confirm": "yes"},
+        "/journeys/<int:journey_id>/touchpoints": {"stage_id": str(w["stage_id"]), "name": "Hotline",
+                                                   "channel": "phone"},
+        "/journeys/<int:journey_id>/touchpoints/<int:touchpoint_id>/edit": {"stage_id": str(w["stage_id"]),
+                                                                             "name": "Web form", "channel": "web"},
+        "/journeys/<int:journey_id>/touchpoints/<int:touchpoint_id>/remove": {"confirm": "yes"},
+        "/journeys/<int:journey_id>/measurements/new": {"metric_id": str(w["nps_id"]), "period_start": "2026-08-01",
+                                                        "period_end": "2026-08-31", "value": "30"},
         "/meetings": {"committee_id": str(w["committee_id"]), "title": "Q3 review", "starts_at": "2026-12-10T09:00"},
         "/meetings/<int:meeting_id>/action-items": {"title": "Call back", "owner_id": str(w["users"]["member"]),
                                                     "due_on": "2026-12-20"},
@@ -314,6 +328,11 @@ class World:
         if rule == "/journeys/upload":
             data["file"] = (upload(self.ids), "m.csv")
             return client.post(path, data=data, content_type="multipart/form-data")
+        if rule == "/journeys/upload/confirm":  # the upload's preview first: it keeps the file
+            preview = client.post("/journeys/upload", data={**data, "file": (upload(self.ids), "m.csv")},
+                                  content_type="multipart/form-data")
+            kept = re.search(r'name="upload" value="([^"]+)"', preview.get_data(as_text=True))
+            data["upload"] = kept.group(1) if kept else "none-kept-for-this-role"
         return client.post(path, data=data)
 
     def audit_count(self):

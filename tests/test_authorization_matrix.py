@@ -232,7 +232,26 @@ EXPECTED = {
     ("/journeys/<int:journey_id>", "GET"): everyone(200),
     ("/journeys/upload", "GET"): everyone(200),
     ("/imports/<int:job_id>", "GET"): only(200, OWNER, CX_LEADER, ADMIN),  # the uploader
-    ("/journeys/upload", "POST"): only(200, OWNER, CX_LEADER, ADMIN),
+    ("/journeys/upload", "POST"): only(200, OWNER, CX_LEADER, ADMIN),  # the preview
+    ("/journeys/upload/confirm", "POST"): only(200, OWNER, CX_LEADER, ADMIN),  # a preview first (the world)
+    ("/journeys/new", "GET"): only(200, CX_LEADER, ADMIN),
+    ("/journeys/new", "POST"): only(302, CX_LEADER, ADMIN),
+    ("/journeys/<int:journey_id>/edit", "GET"): only(200, OWNER, CX_LEADER, ADMIN),
+    ("/journeys/<int:journey_id>/edit", "POST"): only(302, OWNER, CX_LEADER, ADMIN),
+    ("/journeys/<int:journey_id>/stages", "POST"): only(302, OWNER, CX_LEADER, ADMIN),
+    ("/journeys/<int:journey_id>/stages/<int:stage_id>/edit", "GET"): only(200, OWNER, CX_LEADER, ADMIN),
+    ("/journeys/<int:journey_id>/stages/<int:stage_id>/edit", "POST"): only(302, OWNER, CX_LEADER, ADMIN),
+    ("/journeys/<int:journey_id>/stages/<int:stage_id>/move", "POST"): only(302, OWNER, CX_LEADER, ADMIN),
+    # a refusal (measurements on it) is flashed on the way back: 302 either way
+    ("/journeys/<int:journey_id>/stages/<int:stage_id>/remove", "POST"): only(302, OWNER, CX_LEADER, ADMIN),
+    ("/journeys/<int:journey_id>/touchpoints", "POST"): only(302, OWNER, CX_LEADER, ADMIN),
+    ("/journeys/<int:journey_id>/touchpoints/<int:touchpoint_id>/edit", "GET"): only(200, OWNER, CX_LEADER, ADMIN),
+    ("/journeys/<int:journey_id>/touchpoints/<int:touchpoint_id>/edit", "POST"):
+        only(302, OWNER, CX_LEADER, ADMIN),
+    ("/journeys/<int:journey_id>/touchpoints/<int:touchpoint_id>/remove", "POST"):
+        only(302, OWNER, CX_LEADER, ADMIN),
+    ("/journeys/<int:journey_id>/measurements/new", "GET"): only(200, OWNER, CX_LEADER, ADMIN),
+    ("/journeys/<int:journey_id>/measurements/new", "POST"): only(302, OWNER, CX_LEADER, ADMIN),
     ("/login", "GET"): everyone(302, anonymous=200),
     ("/login", "POST"): everyone(302),
     ("/logout", "POST"): everyone(302),

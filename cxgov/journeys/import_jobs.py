@@ -25,6 +25,8 @@ lock while it writes, and any other write (a progress update) would wait for it.
 import json
 import logging
 import os
+import re
+import secrets
 import threading
 from datetime import datetime, timedelta
 
@@ -105,6 +107,66 @@ def queue_import(actor, stream, filename, args):
     job.size_bytes, job.lines = size, max(lines - 1, 0)  # the header is not a data line
     db.session.flush()
     return job
+
+
+# -- an upload kept between its preview and its confirmation (the upload page) ------------------------
+
+KEPT_FOR = timedelta(hours=12)  # a preview not confirmed by then is forgotten
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+def _kept_paths(token):
+    return os.path.join(directory(), f"preview-{token}.csv"), os.path.join(directory(), f"preview-{token}.json")
+
+
+def keep_upload(actor, stream, filename, args):
+    """Store an upload whose preview was shown, until it is confirmed: its token. A browser
+    cannot send a chosen file again without script, so the confirmation names the kept one.
+    Kept uploads older than `KEPT_FOR` are removed on the way."""
+    _forget_old()
+    token = secrets.token_urlsafe(24)
+    data, meta = _kept_paths(token)
+    stream.seek(0)
+    with open(data, "wb") as target:
+        for block in iter(lambda: stream.read(COPY_CHUNK), b""):
+            target.write(block)
+    with open(meta, "w") as handle:
+        json.dump({"user_id": actor.id, "filename": (filename or "upload.csv")[:255],
+                   "args": ImportArgs().dump(args)}, handle)
+    return token
+
+
+def kept_upload(token, actor):
+    """(path of the file, its name, the import's arguments) of `actor`'s kept upload, or None
+    (unknown, someone else's, forgotten or already imported)."""
+    if not token or not _TOKEN.match(token):
+        return None
+    data, meta = _kept_paths(token)
+    try:
+        with open(meta) as handle:
+            kept = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    if kept.get("user_id") != actor.id or not os.path.exists(data):
+        return None
+    return data, kept["filename"], ImportArgs().load(kept["args"])
+
+
+def drop_upload(token):
+    if token and _TOKEN.match(token):
+        for path in _kept_paths(token):
+            _remove(path)
+
+
+def _forget_old():
+    limit = utcnow().timestamp() - KEPT_FOR.total_seconds()
+    for entry in os.scandir(directory()):
+        if entry.name.startswith("preview-"):
+            try:
+                if entry.stat().st_mtime < limit:
+                    _remove(entry.path)
+            except OSError:
+                pass
 
 
 def progress_of(job):

@@ -1,20 +1,40 @@
-"""Pages: the journey list, the journey page (hourglass, KPI charts, initiatives), the
-measurement upload with its error report, and the progress page of a large upload."""
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+"""Pages: the journey list, the journey page (hourglass, KPI charts, initiatives), creating and
+editing a journey with its stages and touchpoints, a KPI value entered by hand, the measurement
+upload (a preview of what it will create and replace, then the import), and the progress page of
+a large upload.
+
+Every form goes through the same services as the API (cxgov/journeys/services.py, the import)
+and the policy's rules; a refused form comes back on its page (422) with a message by each field
+(cxgov/pages.py); creating forms act once per form token; removing asks first.
+"""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from cxgov import charts, pages, policy
-from cxgov.errors import Forbidden, Invalid
+from cxgov.db import load
+from cxgov.errors import Conflict, Forbidden, Invalid
 from cxgov.extensions import csrf, db
 from cxgov.journeys import import_jobs, imports, services
-from cxgov.journeys.models import ImportJob, Journey, Measurement, Metric, Stage
+from cxgov.journeys.models import (
+    CHANNELS,
+    JOURNEY_STATUSES,
+    PHASES,
+    ImportJob,
+    Journey,
+    Measurement,
+    Metric,
+    Stage,
+    Touchpoint,
+)
 from cxgov.journeys.report import journey_report
-from cxgov.journeys.schemas import ImportArgs
-from cxgov.org.models import Department
-from cxgov.transaction import transactional
+from cxgov.journeys.schemas import ImportArgs, JourneySchema, MeasurementSchema, StageSchema, TouchpointSchema
+from cxgov.org.models import Department, User
+from cxgov.pages import Field, FormSpec
+from cxgov.rest import get_or_404
+from cxgov.transaction import rollback, transactional
 
 bp = Blueprint("journeys", __name__, url_prefix="/journeys")
 import_pages = Blueprint("imports", __name__, url_prefix="/imports")
@@ -99,51 +119,446 @@ def detail(journey_id):
                            report=report, may_write=policy.write_journey(current_user, journey))
 
 
-@bp.route("/upload", methods=["GET", "POST"])
-def upload():
-    if request.method == "POST":
-        # Whether the caller may upload at all is decided before the body is read; the CSRF token
-        # travels in that body, so it is checked here, after (see cxgov.CSRF_CHECKED_IN_VIEW).
-        policy.require(policy.write_measurements, current_user,
-                       message="Only a journey's owner, a CX leader or an admin imports measurements.")
-        csrf.protect()
+UPLOAD_REFUSED = "Only a journey's owner, a CX leader or an admin imports measurements."
+GONE = ("That upload is no longer waiting to be imported (it was imported already, or previewed too long "
+        "ago); upload the file again.")
+
+
+def _upload_page(form, page_form=None, status=200, **context):
     journeys = db.session.scalars(select(Journey).order_by(Journey.name)).all()
     writable = [j for j in journeys if policy.write_journey(current_user, j)]
-    form = request.form if request.method == "POST" else request.args
+    context = {"journeys": writable, "form": form, "page_form": page_form or UPLOAD_FORM.read(form),
+               "metrics": ("nps", "csat", "ces"), "result": None, "problem": None, **context}
+    return render_template("journeys/upload.html", **context), status
+
+
+def _refused_upload(problem, form):
+    """The upload page with what refused the file: nothing was imported."""
     page_form = UPLOAD_FORM.read(form)
-    context = {"journeys": writable, "form": form, "page_form": page_form, "metrics": ("nps", "csat", "ces"),
-               "result": None, "problem": None}
-    status = 200
-    if request.method == "POST":
-        file = request.files.get("file")
-        wanted = ("format", "metric", "journey_id", "period_start", "period_end", "column")
+    errors = problem.errors or {}
+    page_form.add_errors({label: messages for label, messages in errors.items() if not label.startswith("line ")})
+    return _upload_page(form, page_form, problem.status,
+                        problem={"detail": problem.detail, "lines": problem.extra.get("lines", [])})
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+def upload():
+    """GET: the form. POST: the file kept and checked as the import checks it, and a preview of
+    what importing it will create and replace, nothing written; the import waits for the
+    confirmation (`confirm_upload`). A file too large to import in the request is not previewed
+    line by line (that would take as long as the import): the preview says how many lines it has
+    and that it will be imported in the background."""
+    if request.method == "GET":
+        return _upload_page(request.args)
+    # Whether the caller may upload at all is decided before the body is read; the CSRF token
+    # travels in that body, so it is checked here, after (see cxgov.CSRF_CHECKED_IN_VIEW).
+    policy.require(policy.write_measurements, current_user, message=UPLOAD_REFUSED)
+    csrf.protect()
+    form = request.form
+    file = request.files.get("file")
+    wanted = ("format", "metric", "journey_id", "period_start", "period_end", "column")
+    token = None
+    try:
+        if file is None or not file.filename:
+            raise Invalid("Choose a CSV file to upload.", errors={"file": ["No file chosen."]})
         try:
-            if file is None or not file.filename:
-                raise Invalid("Choose a CSV file to upload.", errors={"file": ["No file chosen."]})
+            args = ImportArgs().load({name: form[name] for name in wanted if form.get(name)})
+        except ValidationError as error:
+            raise Invalid("Some fields of the form are not valid.", errors=error.messages) from None
+        if args["format"] == "measurements":
+            args = {"format": "measurements"}  # the survey fields apply to survey exports only
+        large = import_jobs.in_background(file.stream)
+        token = import_jobs.keep_upload(current_user, file.stream, file.filename, args)
+        preview = None
+        if large is None:
+            path, _, _ = import_jobs.kept_upload(token, current_user)
             try:
-                args = ImportArgs().load({name: form[name] for name in wanted if form.get(name)})
-            except ValidationError as error:
-                raise Invalid("Some fields of the form are not valid.", errors=error.messages) from None
-            if args["format"] == "measurements":
-                args = {"format": "measurements"}  # the survey fields apply to survey exports only
-            if import_jobs.in_background(file.stream):
+                with open(path, "rb") as kept:
+                    preview = imports.preview_measurements(current_user, kept, args)
+            finally:
+                rollback()  # the preview wrote nothing; its reads end here
+            if not preview["created"] and not preview["updated"]:
+                import_jobs.drop_upload(token)
+                token = None
+    except (Invalid, Forbidden) as problem:
+        import_jobs.drop_upload(token)
+        return _refused_upload(problem, form)
+    return render_template("journeys/upload_preview.html", preview=preview, large=large, token=token,
+                           filename=file.filename, args=args, journey=_named_journey(args))
+
+
+def _named_journey(args):
+    return db.session.get(Journey, args["journey_id"]) if args.get("journey_id") else None
+
+
+@bp.route("/upload/confirm", methods=["POST"])
+def confirm_upload():
+    """Import the upload whose preview was confirmed, all or nothing (a large one in the
+    background); what was written, or why nothing was. Sent again, it finds the upload gone."""
+    policy.require(policy.write_measurements, current_user, message=UPLOAD_REFUSED)
+    token = request.form.get("upload", "")
+    kept = import_jobs.kept_upload(token, current_user)
+    if kept is None:
+        flash(GONE, "error")
+        return redirect(url_for("journeys.upload"))
+    path, filename, args = kept
+    form = {key: str(value) for key, value in ImportArgs().dump(args).items()}
+    try:
+        with open(path, "rb") as stream:
+            if import_jobs.in_background(stream):
                 with transactional():
-                    job = import_jobs.queue_import(current_user, file.stream, file.filename, args)
+                    job = import_jobs.queue_import(current_user, stream, filename, args)
+                import_jobs.drop_upload(token)
                 import_jobs.start_worker()
                 return redirect(url_for("imports.progress", job_id=job.id), 303)
             with transactional():
-                context["result"] = imports.import_measurements(current_user, file.stream, args)
-        except (Invalid, Forbidden) as problem:
-            # Nothing was written: `transactional` rolled back what the refused import had begun.
-            status = problem.status
-            errors = problem.errors or {}
-            page_form.add_errors({label: messages for label, messages in errors.items()
-                                  if not label.startswith("line ")})
-            context["problem"] = {
-                "detail": problem.detail,
-                "lines": problem.extra.get("lines", []),
-            }
-    return render_template("journeys/upload.html", **context), status
+                result = imports.import_measurements(current_user, stream, args)
+    except (Invalid, Forbidden) as problem:
+        # Nothing was written: `transactional` rolled back what the refused import had begun.
+        import_jobs.drop_upload(token)
+        return _refused_upload(problem, form)
+    import_jobs.drop_upload(token)
+    return _upload_page(form, result=result, filename=filename)
+
+
+# -- creating and editing a journey, its stages and touchpoints ------------------------------------
+
+JOURNEY_FORM = FormSpec(
+    "journey",
+    name=Field("journey-name", "Name", noun="the name of the journey"),
+    owner_id=Field("journey-owner", "Owner", "choice", noun="the journey's owner"),
+    segment=Field("journey-segment", "Segment (optional)", noun="the segment"),
+    status=Field("journey-status", "Status", "choice"),
+    description=Field("journey-description", "Description (optional)", noun="the description"),
+)
+STAGE_FORM = FormSpec(
+    "stage",
+    name=Field("stage-name", "Stage", noun="the name of the stage"),
+    phase=Field("stage-phase", "Phase", "choice", noun="the phase"),
+)
+TOUCHPOINT_FORM = FormSpec(
+    "touchpoint",
+    stage_id=Field("touchpoint-stage", "Stage", "choice", noun="the stage"),
+    name=Field("touchpoint-name", "Touchpoint", noun="the name of the touchpoint"),
+    channel=Field("touchpoint-channel", "Channel", "choice", noun="the channel"),
+    department_id=Field("touchpoint-department", "Department (optional)", "choice", noun="the department"),
+)
+
+
+def _save(form, act, render):
+    """An editing form's POST: `act()` (it changes, flashes and returns the URL to go to) in one
+    transaction, or the page again with the form's messages (422), nothing written."""
+    try:
+        with transactional():
+            try:
+                url = act()
+            except (Invalid, Conflict) as error:  # a rule of the domain refused it: shown on the form
+                rollback()
+                form.refuse(error)
+    except pages.FormInvalid:
+        return render(form, 422)
+    return redirect(url)
+
+
+def _attempt(action, back):
+    """A one-button form (move, remove): `action()` in one transaction, its message flashed, or
+    why it was refused, nothing written. Back to `back`."""
+    try:
+        with transactional():
+            message = action()
+        flash(message, "success")
+    except (Invalid, Conflict) as error:
+        flash(error.detail or "That did not work.", "error")
+    return redirect(back)
+
+
+def _optional(form, *names):
+    """The form's optional text fields: blank is none (clearing a field clears it)."""
+    return {name: form.value(name) or None for name in names}
+
+
+def _journey_data(form, creating):
+    data = {"name": form.value("name"), "status": form.value("status") or "draft",
+            **_optional(form, "segment", "description")}
+    if creating or policy.is_governance(current_user):
+        data["owner_id"] = form.value("owner_id")
+    return {key: value for key, value in data.items() if value != "" or key == "name"}
+
+
+def _people():
+    return db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name)).all()
+
+
+def _writable(journey_id, *options):
+    journey = get_or_404(Journey, journey_id, *options)
+    policy.require(policy.write_journey, current_user, journey,
+                   "Only the journey's owner, a CX leader or an admin changes a journey.")
+    return journey
+
+
+def _edit_url(journey_id, anchor=""):
+    return url_for("journeys.edit", journey_id=journey_id) + (f"#{anchor}" if anchor else "")
+
+
+@bp.route("/new")
+def new():
+    policy.require(policy.create_journey, current_user, message="Only a CX leader or an admin creates journeys.")
+    return _render_new(JOURNEY_FORM.blank(status="draft"))
+
+
+def _render_new(form, status=200):
+    return render_template("journeys/new.html", form=form, people=_people(), statuses=JOURNEY_STATUSES), status
+
+
+@bp.route("/new", methods=["POST"])
+def create():
+    policy.require(policy.create_journey, current_user, message="Only a CX leader or an admin creates journeys.")
+    form = JOURNEY_FORM.read()
+
+    def act():
+        journey = services.create_journey(current_user, form.load(JourneySchema(), _journey_data(form, True)))
+        flash(f"Journey “{journey.name}” created; add its stages and touchpoints.", "success")
+        return _edit_url(journey.id, "stages")
+
+    try:
+        return pages.create_once(form, act)
+    except pages.FormInvalid:
+        return _render_new(form, 422)
+
+
+WITH_PARTS = (joinedload(Journey.owner), selectinload(Journey.stages).selectinload(Stage.touchpoints))
+
+
+@bp.route("/<int:journey_id>/edit")
+def edit(journey_id):
+    return _render_edit(journey_id)
+
+
+def _render_edit(journey_id, form=None, status=200):
+    journey = _writable(journey_id, *WITH_PARTS)
+    forms = {
+        "journey": JOURNEY_FORM.blank(name=journey.name, owner_id=journey.owner_id, segment=journey.segment,
+                                      status=journey.status, description=journey.description),
+        "stage": STAGE_FORM.blank(phase="pre_sale"),
+        "touchpoint": TOUCHPOINT_FORM.blank(),
+    }
+    if form is not None:
+        forms[form.name] = form
+    departments = db.session.execute(select(Department.id, Department.name).order_by(Department.name)).all()
+    return render_template(
+        "journeys/edit.html", journey=journey, forms=forms,
+        touchpoints=[(stage, touchpoint) for stage in journey.stages for touchpoint in stage.touchpoints],
+        form=form, statuses=JOURNEY_STATUSES, phases=PHASES,
+        channels=CHANNELS, departments=departments, department_names=dict(departments),
+        people=_people() if policy.is_governance(current_user) else [],
+    ), status
+
+
+def _edit_form(journey_id):
+    return lambda form, status: _render_edit(journey_id, form, status)
+
+
+@bp.route("/<int:journey_id>/edit", methods=["POST"])
+def update(journey_id):
+    journey = _writable(journey_id)
+    form = JOURNEY_FORM.read()
+
+    def act():
+        governance = policy.is_governance(current_user)
+        schema = JourneySchema() if governance else JourneySchema(partial=("owner_id",))
+        services.update_journey(current_user, journey, form.load(schema, _journey_data(form, False)))
+        flash("Journey saved.", "success")
+        return url_for("journeys.detail", journey_id=journey.id)
+
+    return _save(form, act, _edit_form(journey_id))
+
+
+@bp.route("/<int:journey_id>/stages", methods=["POST"])
+def add_stage(journey_id):
+    journey = _writable(journey_id)
+    form = STAGE_FORM.read()
+
+    def act():
+        stage = services.create_stage(current_user, journey, form.load(StageSchema()))
+        flash(f"Stage “{stage.name}” added.", "success")
+        return _edit_url(journey_id, "stages")
+
+    try:
+        return pages.create_once(form, act)
+    except pages.FormInvalid:
+        return _render_edit(journey_id, form, 422)
+
+
+def _stage_of(journey_id, stage_id):
+    stage = get_or_404(Stage, stage_id)
+    if stage.journey_id != journey_id:
+        abort(404)
+    _writable(journey_id)
+    return stage
+
+
+@bp.route("/<int:journey_id>/stages/<int:stage_id>/edit", methods=["GET", "POST"])
+def edit_stage(journey_id, stage_id):
+    stage = _stage_of(journey_id, stage_id)
+
+    def render(form, status=200):
+        return render_template("journeys/stage_edit.html", journey=stage.journey, stage=stage, form=form,
+                               phases=PHASES), status
+
+    if request.method == "GET":
+        return render(STAGE_FORM.blank(name=stage.name, phase=stage.phase))
+    form = STAGE_FORM.read()
+
+    def act():
+        services.update_stage(current_user, stage, form.load(StageSchema()))
+        flash(f"Stage “{stage.name}” saved.", "success")
+        return _edit_url(journey_id, "stages")
+
+    return _save(form, act, render)
+
+
+@bp.route("/<int:journey_id>/stages/<int:stage_id>/move", methods=["POST"])
+def move_stage(journey_id, stage_id):
+    """One place up or down: the stage's `position`, through the same service as the API's
+    PATCH …/stages/{id} with a position (the others close ranks)."""
+    stage = _stage_of(journey_id, stage_id)
+    count = len(load(stage.journey, "stages").stages)
+    step = -1 if request.form.get("direction") == "up" else 1
+    position = min(max(stage.position + step, 0), count - 1)
+    name = stage.name
+
+    def move():
+        services.update_stage(current_user, stage, {"position": position})
+        return f"“{name}” is now stage {position + 1} of {count}."
+
+    return _attempt(move, _edit_url(journey_id, "stages"))
+
+
+@bp.route("/<int:journey_id>/stages/<int:stage_id>/remove", methods=["POST"])
+def remove_stage(journey_id, stage_id):
+    stage = _stage_of(journey_id, stage_id)
+    name, back = stage.name, _edit_url(journey_id, "stages")
+    if not pages.confirmed():
+        touchpoints = len(load(stage, "touchpoints").touchpoints)
+        return pages.ask_to_confirm(
+            f"Remove the stage “{name}”?", "Remove the stage", back, keep_label="Keep the stage",
+            detail=f"Its {touchpoints} touchpoint(s) go with it; the stages after it move up. A stage with "
+                   "measurements cannot be removed.")
+
+    def remove():
+        services.delete_stage(current_user, stage)
+        return f"Stage “{name}” removed."
+
+    return _attempt(remove, back)
+
+
+@bp.route("/<int:journey_id>/touchpoints", methods=["POST"])
+def add_touchpoint(journey_id):
+    journey = _writable(journey_id)
+    form = TOUCHPOINT_FORM.read()
+
+    def act():
+        touchpoint = services.create_touchpoint(current_user, journey, form.load(TouchpointSchema()))
+        flash(f"Touchpoint “{touchpoint.name}” added.", "success")
+        return _edit_url(journey_id, "touchpoints")
+
+    try:
+        return pages.create_once(form, act)
+    except pages.FormInvalid:
+        return _render_edit(journey_id, form, 422)
+
+
+def _touchpoint_of(journey_id, touchpoint_id):
+    touchpoint = get_or_404(Touchpoint, touchpoint_id)
+    if touchpoint.stage.journey_id != journey_id:
+        abort(404)
+    _writable(journey_id)
+    return touchpoint
+
+
+@bp.route("/<int:journey_id>/touchpoints/<int:touchpoint_id>/edit", methods=["GET", "POST"])
+def edit_touchpoint(journey_id, touchpoint_id):
+    touchpoint = _touchpoint_of(journey_id, touchpoint_id)
+    journey = touchpoint.stage.journey
+
+    def render(form, status=200):
+        departments = db.session.execute(select(Department.id, Department.name).order_by(Department.name)).all()
+        return render_template("journeys/touchpoint_edit.html", journey=journey, touchpoint=touchpoint, form=form,
+                               stages=load(journey, "stages").stages, channels=CHANNELS,
+                               departments=departments), status
+
+    if request.method == "GET":
+        return render(TOUCHPOINT_FORM.blank(stage_id=touchpoint.stage_id, name=touchpoint.name,
+                                            channel=touchpoint.channel, department_id=touchpoint.department_id))
+    form = TOUCHPOINT_FORM.read()
+
+    def act():
+        data = form.data("stage_id", "name", "channel")
+        data["department_id"] = form.value("department_id") or None
+        services.update_touchpoint(current_user, touchpoint, form.load(TouchpointSchema(), data))
+        flash(f"Touchpoint “{touchpoint.name}” saved.", "success")
+        return _edit_url(journey_id, "touchpoints")
+
+    return _save(form, act, render)
+
+
+@bp.route("/<int:journey_id>/touchpoints/<int:touchpoint_id>/remove", methods=["POST"])
+def remove_touchpoint(journey_id, touchpoint_id):
+    touchpoint = _touchpoint_of(journey_id, touchpoint_id)
+    name, back = touchpoint.name, _edit_url(journey_id, "touchpoints")
+    if not pages.confirmed():
+        return pages.ask_to_confirm(f"Remove the touchpoint “{name}”?", "Remove the touchpoint", back,
+                                    keep_label="Keep the touchpoint",
+                                    detail="A touchpoint with measurements cannot be removed.")
+
+    def remove():
+        services.delete_touchpoint(current_user, touchpoint)
+        return f"Touchpoint “{name}” removed."
+
+    return _attempt(remove, back)
+
+
+# -- a KPI value entered by hand ---------------------------------------------------------------------
+
+MEASUREMENT_FORM = FormSpec(
+    "measurement",
+    metric_id=Field("kpi-metric", "Metric", "choice", noun="the metric"),
+    stage_id=Field("kpi-stage", "Stage (optional)", "choice", noun="the stage"),
+    touchpoint_id=Field("kpi-touchpoint", "Touchpoint (optional)", "choice", noun="the touchpoint"),
+    period_start=Field("kpi-start", "Period start", "date", noun="the start of the period"),
+    period_end=Field("kpi-end", "Period end", "date", noun="the end of the period"),
+    value=Field("kpi-value", "Value", "number", noun="the value"),
+    sample_size=Field("kpi-sample", "Sample size (optional)", "integer", noun="the sample size"),
+)
+
+
+@bp.route("/<int:journey_id>/measurements/new", methods=["GET", "POST"])
+def new_measurement(journey_id):
+    """One KPI value for a metric, the journey (or one of its stages or touchpoints) and a period:
+    the same service as POST /api/measurements (source `manual`)."""
+    journey = get_or_404(Journey, journey_id, selectinload(Journey.stages).selectinload(Stage.touchpoints))
+    policy.require(policy.write_journey, current_user, journey,
+                   "Only the journey's owner, a CX leader or an admin records its measurements.")
+
+    def render(form, status=200):
+        metrics = db.session.scalars(select(Metric).order_by(Metric.builtin.desc(), Metric.name)).all()
+        return render_template("journeys/measurement_new.html", journey=journey, form=form, metrics=metrics), status
+
+    if request.method == "GET":
+        return render(MEASUREMENT_FORM.blank())
+    form = MEASUREMENT_FORM.read()
+
+    def act():
+        data = {**form.data(), "journey_id": journey.id, "source": "manual"}
+        measurement = services.create_measurement(current_user, form.load(MeasurementSchema(), data))
+        flash(f"{measurement.metric.name} {measurement.period_start:%Y-%m-%d} to {measurement.period_end:%Y-%m-%d} "
+              "recorded.", "success")
+        return url_for("journeys.detail", journey_id=journey.id) + "#kpi-title"
+
+    try:
+        return pages.create_once(form, act)
+    except pages.FormInvalid:
+        return render(form, 422)
 
 
 @import_pages.route("/<int:job_id>")

@@ -39,6 +39,8 @@ from cxgov.models import (
     Meeting,
     Notification,
     PasswordSetLink,
+    Stage,
+    Touchpoint,
     User,
 )
 from tests.conftest import _migrate
@@ -144,6 +146,11 @@ def _demo_ids():
         ("initiative_id", "approved"): approved.id,
         ("initiative_id", "delivered"): delivered.id,
         ("journey_id", ""): db.session.scalar(select(Journey.id).where(Journey.owner_id == mehmet.id)),
+        ("stage_id", ""): db.session.scalars(select(Stage.id).join(Journey, Journey.id == Stage.journey_id)
+                                             .where(Journey.owner_id == mehmet.id).order_by(Stage.position)).first(),
+        ("touchpoint_id", ""): db.session.scalars(
+            select(Touchpoint.id).join(Stage, Stage.id == Touchpoint.stage_id)
+            .join(Journey, Journey.id == Stage.journey_id).where(Journey.owner_id == mehmet.id)).first(),
         ("committee_id", ""): committee.id,
         ("member_id", ""): db.session.scalars(select(CommitteeMember.id).where(
             CommitteeMember.committee_id == committee.id, CommitteeMember.member_role == "member")).first(),

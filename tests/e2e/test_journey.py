@@ -36,6 +36,7 @@ def test_owner_uploads_measurements_and_sees_the_result(app, sign_in, live_serve
                  f"csat,{journey_id},2026-02-01,2026-02-28,79,140\n")
     page.set_input_files("#file", good)
     page.click("button:has-text('Upload')")
+    page.click("button:has-text('Import these changes')")
     result = page.locator(".upload-result").inner_text()
     assert "2 created" in result and "0 updated" in result
 
@@ -79,6 +80,8 @@ def test_a_large_upload_shows_its_progress_until_imported(app, sign_in, live_ser
         for n in range(60)))
     page.set_input_files("#file", big)
     page.click("button:has-text('Upload')")
+    assert "Large file: 60 lines" in page.locator(".preview").inner_text()
+    page.click("button:has-text('Import in the background')")
     assert "/imports/" in page.url
     assert "Import of year.csv" in page.locator("h1").inner_text()
     # The page refreshes itself (meta refresh, no script) until the background import has run.

@@ -3,6 +3,7 @@ counts, or failed with the refusal (nothing written); only the uploader, CX lead
 read it; the scheduler's run-imports runs queued jobs and takes over abandoned ones."""
 import io
 import os
+import re
 from datetime import timedelta
 
 import pytest
@@ -152,9 +153,12 @@ def test_the_upload_page_sends_a_large_file_to_its_progress_page(app, page_as):
         journey_id = factories.create_journey(owner=db.session.get(factories.User, owner.user_id)).id
     token = csrf_token(owner, "/journeys/upload")
     app.config["CXGOV_IMPORT_WORKER"] = False
-    response = owner.post("/journeys/upload", data={
+    preview = owner.post("/journeys/upload", data={
         "csrf_token": token, "format": "measurements",
         "file": (io.BytesIO(rows(journey_id, 30).encode()), "big.csv")}, content_type="multipart/form-data")
+    assert preview.status_code == 200 and "Large file: 30 lines" in preview.get_data(as_text=True)
+    kept = re.search(r'name="upload" value="([^"]+)"', preview.get_data(as_text=True)).group(1)
+    response = owner.post("/journeys/upload/confirm", data={"csrf_token": token, "upload": kept})
     assert response.status_code == 303
     page_url = response.headers["Location"]
     assert page_url.startswith("/imports/")

@@ -1,5 +1,6 @@
 """Pages: journey list, journey page, measurement upload."""
 import io
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -59,9 +60,17 @@ def test_journey_page(page_as, claims):
 
 
 def upload(client, text, **fields):
+    """The file sent, and its preview confirmed when there is something to import."""
     token = csrf_token(client, "/journeys/upload")
     data = {"csrf_token": token, "file": (io.BytesIO(text.encode()), "kpis.csv"), **fields}
-    return client.post("/journeys/upload", data=data, content_type="multipart/form-data")
+    return confirm(client, client.post("/journeys/upload", data=data, content_type="multipart/form-data"))
+
+
+def confirm(client, preview):
+    kept = re.search(r'name="upload" value="([^"]+)"', preview.get_data(as_text=True))
+    if preview.status_code != 200 or kept is None:
+        return preview
+    return client.post("/journeys/upload/confirm", data={"csrf_token": csrf_token(client), "upload": kept.group(1)})
 
 
 def test_owner_uploads_measurements(app, page_as, claims):
@@ -76,7 +85,7 @@ def test_owner_uploads_measurements(app, page_as, claims):
     html = response.get_data(as_text=True)
     assert "Imported" in html and "<strong>1</strong> created" in html
     assert count_rows(app, Measurement) == 4
-    assert "<strong>1</strong> unchanged" in upload(page, text).get_data(as_text=True)
+    assert "Nothing would change" in upload(page, text).get_data(as_text=True)
 
 
 def test_bad_file_shows_line_numbered_errors(app, page_as, claims):

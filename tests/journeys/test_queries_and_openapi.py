@@ -57,3 +57,28 @@ def test_openapi_documents_every_operation(login_as):
     assert "line 3" in upload["description"] and "Qualtrics" in upload["description"]
     touchpoint = spec["components"]["schemas"]["Touchpoint"]["properties"]["digital"]
     assert touchpoint["readOnly"] is True
+
+
+def test_the_editing_pages_and_the_upload_preview_cost_constant_queries(app, page_as, journey_owner):
+    import io
+    import re
+
+    from tests.conftest import csrf_token
+
+    leader, j = page_as("cx_leader"), journey_owner.journey_id
+    token = csrf_token(leader, "/journeys/upload")
+
+    def preview(count):
+        text = "metric,journey_id,period_start,period_end,value,stage_id\n" + "".join(
+            f"nps,{j},20{10 + n}-01-01,20{10 + n}-01-31,{n},{journey_owner.stage_ids[n % 2]}\n" for n in range(count))
+        return lambda: leader.post("/journeys/upload", data={"csrf_token": token, "file": (io.BytesIO(text.encode()),
+                                                                                           "k.csv")},
+                                   content_type="multipart/form-data")
+
+    calls = [lambda: leader.get(f"/journeys/{j}/edit"), lambda: leader.get(f"/journeys/{j}/measurements/new"),
+             lambda: leader.get("/journeys/new")]
+    add_data(app, j, 1)
+    few = [count_statements(app, call) for call in calls] + [count_statements(app, preview(2))]
+    add_data(app, j, 5)
+    assert [count_statements(app, call) for call in calls] + [count_statements(app, preview(12))] == few
+    assert re.search(r"<strong>12</strong> new", preview(12)().get_data(as_text=True))

@@ -5,6 +5,7 @@ may not upload measurements at all is refused before the upload is read. The sam
 real server, measured: tests/security/test_abuse.py."""
 import io
 import json
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -150,7 +151,11 @@ def test_the_upload_page_refuses_a_large_file_with_a_page_naming_the_limit(app, 
     response = page.post("/journeys/upload", data=body, content_type=content_type)
     assert response.status_code == 422  # read: the padding line is reported, nothing imported
     body, content_type = multipart(journey_id, token=csrf_token(page, "/journeys/upload"))
-    assert page.post("/journeys/upload", data=body, content_type=content_type).status_code == 200
+    preview = page.post("/journeys/upload", data=body, content_type=content_type)
+    assert preview.status_code == 200 and rows(app, Measurement) == 0  # shown first, imported once confirmed
+    kept = re.search(r'name="upload" value="([^"]+)"', preview.get_data(as_text=True)).group(1)
+    confirmed = page.post("/journeys/upload/confirm", data={"csrf_token": csrf_token(page), "upload": kept})
+    assert confirmed.status_code == 200
     assert rows(app, Measurement) == 1
 
 

@@ -48,7 +48,9 @@ The modules, by job:
   then one query per chunk matches it against the stored measurements with the same keys (only
   those this chunk may match) and one statement inserts its new measurements. Queries: a fixed
   number per chunk, whatever the chunk holds.
-- `service`: `import_measurements`, the whole of it.
+- `service`: `import_measurements`, the whole of it; `preview_measurements`, the same reading,
+  checks and staging, then the staged rows matched against the stored ones instead of written
+  (the upload page shows what will be created and replaced before anything is).
 
 Transactions: the import flushes and never commits or rolls back; the caller's `transactional()`
 boundary does (a request, a background job). Every chunk is checked and staged before anything is
@@ -64,8 +66,8 @@ with the counts, not one entry per row; updated measurements are audited one by 
 """
 from cxgov.journeys.imports.reading import CHUNK, MAX_ROWS, FileTooLarge, Limits
 from cxgov.journeys.imports.rows import MAX_LISTED, OPTIONAL, REQUIRED
-from cxgov.journeys.imports.service import import_measurements
+from cxgov.journeys.imports.service import PREVIEW_LISTED, import_measurements, preview_measurements
 from cxgov.journeys.imports.survey import MAX_LISTED_SCORES
 
 __all__ = ["CHUNK", "MAX_LISTED", "MAX_LISTED_SCORES", "MAX_ROWS", "OPTIONAL", "REQUIRED", "FileTooLarge",
-           "Limits", "import_measurements"]
+           "Limits", "PREVIEW_LISTED", "import_measurements", "preview_measurements"]

@@ -1,11 +1,17 @@
 """The import of one file, from the upload's stream to the counts: read, parsed and checked chunk
 after chunk, staged, then written; see the package's docstring. It flushes and never commits or
 rolls back: the caller's `transactional()` boundary does, and rolls back what a refused file wrote."""
+from sqlalchemy import select
+
 from cxgov.errors import DomainError
+from cxgov.extensions import db
 from cxgov.journeys.imports.reading import Limits, records
 from cxgov.journeys.imports.rows import MAX_LISTED, Problems, measurement_chunks, measurement_columns
 from cxgov.journeys.imports.staging import Staging
 from cxgov.journeys.imports.survey import MAX_LISTED_SCORES, check_query_references, score_rows
+from cxgov.journeys.models import Journey, Metric, Stage, Touchpoint
+
+PREVIEW_LISTED = 200  # changes of each kind (replaced, new) a preview lists; the others are counted
 
 
 def import_measurements(actor, raw, args, limits=None, progress=None):
@@ -16,6 +22,35 @@ def import_measurements(actor, raw, args, limits=None, progress=None):
 
     Raises `Invalid` (422, `FileTooLarge` 413) or `Forbidden` (403) for a refused file; what it
     wrote by then goes with the caller's rollback (`transactional()` rolls back on any exception)."""
+    return _checked(actor, raw, args, limits, progress, lambda staging: staging.finish(progress))
+
+
+def preview_measurements(actor, raw, args, limits=None, listed=PREVIEW_LISTED):
+    """What importing the file would do, nothing written: the same reading, checks and staging
+    as `import_measurements` (so the same refusals, raised the same way), then the staged rows
+    matched against the stored measurements instead of written. Returns the counts
+    {"created", "updated", "unchanged", "rows"} and `replaced` / `new`: the first `listed`
+    measurements of each kind in file order, each {"line", "metric", "journey", "stage",
+    "touchpoint" (names), "period_start", "period_end", "value", "sample_size", "source"} and,
+    for a replaced one, "old_value", "old_sample_size", "old_source". The caller rolls back (the
+    staging table is dropped here)."""
+    preview = _checked(actor, raw, args, limits, None, lambda staging: staging.preview(listed))
+    _name(preview["replaced"] + preview["new"])
+    return preview
+
+
+def _name(changes):
+    """Each change's metric, journey, stage and touchpoint by name: one query each, whatever listed."""
+    for key, model, label in (("metric", Metric, Metric.name), ("journey", Journey, Journey.name),
+                              ("stage", Stage, Stage.name), ("touchpoint", Touchpoint, Touchpoint.name)):
+        ids = {change[f"{key}_id"] for change in changes} - {None}
+        names = dict(db.session.execute(select(model.id, label).where(model.id.in_(ids))).all()) if ids else {}
+        for change in changes:
+            change[key] = names.get(change[f"{key}_id"])
+
+
+def _checked(actor, raw, args, limits, progress, then):
+    """Read, parse, check and stage the whole file, then `then(staging)` (write it, or preview it)."""
     limits = limits or Limits.configured()
     scores_format = args.get("format") == "scores"
     problems = Problems(limit=MAX_LISTED_SCORES if scores_format else MAX_LISTED)
@@ -45,7 +80,7 @@ def import_measurements(actor, raw, args, limits=None, progress=None):
                 progress("checking", checked)
         if scores_format:
             staging.counts["rows"] = sum(row.sample_size for row in computed)  # answers, not measurements
-        return staging.finish(progress)
+        return then(staging)
     except DomainError:
         staging.discard()
         raise

@@ -80,10 +80,18 @@ def _statements():
     # The staged values as the database keeps them (no result processing: compared with the stored).
     staged_values = sa.text(f"SELECT line, value, sample_size, source FROM {IMPORT_ROWS.name} "
                             "WHERE line BETWEEN :first AND :last")
-    return create, matches, refuse, repeats, staged_values
+    # Every staged row of the chunk with the stored measurement of its key, if any (the preview).
+    preview = (sa.select(staged.line, staged.metric_id, staged.journey_id, staged.stage_id, staged.touchpoint_id,
+                         staged.period_start, staged.period_end, stored.id.label("stored_id"),
+                         stored.value.label("old_value"), stored.sample_size.label("old_sample_size"),
+                         stored.source.label("old_source"))
+               .select_from(IMPORT_ROWS.outerjoin(Measurement.__table__, sa.and_(*[
+                   column == staged_column for column, staged_column in zip(key, staged_key, strict=True)])))
+               .where(in_chunk).order_by(staged.line))
+    return create, matches, refuse, repeats, staged_values, preview
 
 
-CREATE, MATCHES, REFUSE, REPEATS, STAGED_VALUES = _statements()
+CREATE, MATCHES, REFUSE, REPEATS, STAGED_VALUES, PREVIEW = _statements()
 
 IMPORT_LOCK_NAMESPACE = 0x696D  # "im": pg_advisory_xact_lock(namespace, journey id) of a journey's imports
 JOURNEY_LOCK = sa.text("SELECT pg_advisory_xact_lock(:namespace, :journey_id)")
@@ -240,19 +248,25 @@ class Staging:
         for journey_id in sorted(self.refs.journeys):
             self.connection.execute(JOURNEY_LOCK, {"namespace": IMPORT_LOCK_NAMESPACE, "journey_id": journey_id})
 
-    def finish(self, progress=None):
-        """Refuse the file (403, 422), or write it and audit what it created; the counts. A refusal
-        found once writing began (a key repeating an earlier line's) leaves the writes to the
-        caller's rollback."""
+    def _refuse(self, repeats=False):
+        """Refuse the file (403, 422) for what its checks found. `repeats`: name repeated keys
+        even when nothing else is wrong (otherwise a key repeating an earlier chunk's is found
+        as the rows are written)."""
         forbidden = self.refs.refused_journeys()
         if forbidden:
             raise Forbidden("You may not record measurements of journey(s) " + ", ".join(map(str, forbidden))
                             + "; nothing was imported.", journeys=forbidden)
-        if self.refusing():
+        if repeats or self.refusing():
             self._name_repeats()
         if not self.counts["rows"] and not self.problems.by_label:
             self.problems.add("file", "No data rows under the header.")
         self.problems.raise_if_any()
+
+    def finish(self, progress=None):
+        """Refuse the file (403, 422), or write it and audit what it created; the counts. A refusal
+        found once writing began (a key repeating an earlier line's) leaves the writes to the
+        caller's rollback."""
+        self._refuse()
         self._write(progress)
         if self.matched:  # a row matched a stored one: maybe one this file created on an earlier line
             self._name_repeats()
@@ -264,6 +278,42 @@ class Staging:
                          created=self.counts["created"], rows=self.counts["rows"])
             db.session.flush()
         return self.counts
+
+    def preview(self, listed):
+        """What `finish` would do, nothing written: the same refusals (repeated keys named with
+        the rest), then each chunk's staged rows matched against the stored measurements with
+        their keys (one query a chunk) and compared as `_write_chunk` compares them. Returns the
+        counts and the first `listed` replaced and new measurements (ids, not names)."""
+        self._refuse(repeats=True)
+        self._end_staging()
+        result = {**self.counts, "replaced": [], "new": []}
+        for first, last, _ in self.chunks:
+            bounds = {"first": first, "last": last}
+            staged = {line: (value, sample_size, source) for line, value, sample_size, source in
+                      self.connection.execute(STAGED_VALUES, bounds)}
+            for row in self.connection.execute(PREVIEW, bounds).mappings():
+                change = dict(row)
+                value, sample_size, source = staged[change["line"]]
+                change.update(value=kpi(value), sample_size=sample_size, source=source)
+                if change.pop("stored_id") is None:
+                    result["created"] += 1
+                    kind = "new"
+                elif self._unchanged(change["old_value"], change["old_sample_size"], change["old_source"],
+                                     staged[change["line"]]):
+                    result["unchanged"] += 1
+                    continue
+                else:
+                    result["updated"] += 1
+                    kind = "replaced"
+                if len(result[kind]) < listed:
+                    result[kind].append(change)
+        self.discard()
+        return result
+
+    def _unchanged(self, value, sample_size, source, staged):
+        """A stored measurement's value, sample size and source are those of the staged row,
+        compared as the database takes them (SQLite's floats stand for four-place values)."""
+        return (self.convert.value(value), sample_size, source) == staged
 
     def _write(self, progress):
         """Write the staged rows, chunk after chunk; `progress("writing", done)`."""
@@ -291,8 +341,7 @@ class Staging:
             if measurement_id in created:
                 continue
             row = staged[line]
-            # Compared as the database takes them: SQLite's floats stand for four-place values.
-            if (self.convert.value(value), sample_size, source) == row:
+            if self._unchanged(value, sample_size, source, row):
                 self.counts["unchanged"] += 1
             else:
                 changed[measurement_id] = row
