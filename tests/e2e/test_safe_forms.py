@@ -90,7 +90,7 @@ def test_clicking_add_twice_adds_one_cash_flow_and_a_delete_asks_first(app, live
     posts.clear()
     first_arrived = _slow_first_submission(monkeypatch)
     page.evaluate("""() => {
-        const form = document.querySelector("form.cash-flow-form");
+        const form = document.querySelector("form[action$='/cash-flows']");
         fetch(form.action, {method: "POST", body: new FormData(form), credentials: "same-origin"});
     }""")
     assert first_arrived.wait(timeout=10)
