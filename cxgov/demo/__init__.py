@@ -147,7 +147,8 @@ class _Seeder:
             for stage_name, phase in STAGES:
                 if stage_name not in layout:
                     continue
-                stage = journeys.create_stage(self.lead, journey, {"name": stage_name, "phase": phase})
+                stage = journeys.create_stage(self.lead, journey, {
+                    "name": stage_name, "stage_type": stage_name.lower(), "phase": phase})
                 for touchpoint, channel, code in layout[stage_name]:
                     journeys.create_touchpoint(self.lead, journey, {
                         "stage_id": stage.id, "name": touchpoint, "channel": channel,

@@ -26,6 +26,7 @@ from cxgov.journeys.schemas import (
     MeasurementSchema,
     MetricArgs,
     MetricSchema,
+    StageArgs,
     StageSchema,
     TouchpointArgs,
     TouchpointSchema,
@@ -62,12 +63,13 @@ WITH_STAGES = selectinload(Journey.stages).selectinload(Stage.touchpoints)
 Resource(
     journeys, model=Journey, schema=JourneySchema, response_schema=JourneyDetailSchema, list_schema=JourneySchema,
     args=JourneyArgs, item="<int:journey_id>", order_by=(Journey.name, Journey.id),
-    filters=("owner_id", "status", "segment"), options=(WITH_STAGES,),
+    filters=("owner_id", "status", "segment", "kind"), options=(WITH_STAGES,),
     guard=policy.write_journey, create_guard=policy.create_journey,
     create=services.create_journey, update=services.update_journey, delete=services.delete_journey,
     conflicts=("create", "update", "delete"),
-    docs={"list": "List journeys (filters: owner_id, status, segment).",
-          "create": "Create a journey (CX leaders and admins).",
+    docs={"list": "List journeys (filters: owner_id, status, segment, kind).",
+          "create": "Create a journey (CX leaders and admins); `\"template\": \"hourglass\"` lays it out on the\n"
+                    "ten standard stages in order (engagement … purchase pre-sale, adoption … advocacy post-sale).",
           "read": "Read a journey with its stages in order, each with its touchpoints.",
           "update": "Change a journey (its owner, CX leaders, admins; only the latter change the owner).",
           "delete": "Delete a journey with its stages and touchpoints (each audited); 409 while initiatives "
@@ -85,16 +87,18 @@ def _writes_journey_of(part):
 
 
 Resource(
-    journeys, model=Stage, schema=StageSchema, path="/<int:journey_id>/stages", item="<int:stage_id>",
-    parent=Parent(Journey, "journey_id"),
+    journeys, model=Stage, schema=StageSchema, args=StageArgs, path="/<int:journey_id>/stages",
+    item="<int:stage_id>", parent=Parent(Journey, "journey_id"), filters=("stage_type", "status"),
     order_by=(Stage.position, Stage.id), options=(selectinload(Stage.touchpoints),),
     guard=_writes_journey_of(lambda stage: stage.journey), create_guard=policy.write_journey,
     create=services.create_stage, update=services.update_stage, delete=services.delete_stage,
     conflicts=("delete",),
-    docs={"list": "The journey's stages in order, each with its touchpoints.",
-          "create": "Add a stage (at `position`, or at the end); later stages move down one place.",
+    docs={"list": "The journey's stages in order, each with its touchpoints (filters: stage_type, status).",
+          "create": "Add a stage (at `position`, or at the end); later stages move down one place. A standard\n"
+                    "`stage_type` fixes the phase (a conflicting `phase` is 422); a `custom` stage needs one.",
           "read": "Read a stage with its touchpoints.",
-          "update": "Rename a stage, change its phase or move it to another `position`.",
+          "update": "Rename a stage, change its type or phase (as on create), move it to another `position`,\n"
+                    "or retire it (`status` retired).",
           "delete": "Delete a stage with its touchpoints (each audited); the stages after it move up. 409 when it\n"
                     "or one of its touchpoints has measurements (`measurements`)."},
 )
@@ -104,14 +108,15 @@ Resource(
     path="/<int:journey_id>/touchpoints", item="<int:touchpoint_id>",
     parent=Parent(Journey, "journey_id", key=Stage.journey_id, of=lambda touchpoint: touchpoint.stage.journey_id),
     query=lambda args: select(Touchpoint).join(Stage, Stage.id == Touchpoint.stage_id),
-    order_by=(Stage.position, Touchpoint.id), filters=("stage_id", "channel"),
+    order_by=(Stage.position, Touchpoint.id), filters=("stage_id", "channel", "status"),
     guard=_writes_journey_of(lambda touchpoint: touchpoint.stage.journey), create_guard=policy.write_journey,
     create=services.create_touchpoint, update=services.update_touchpoint, delete=services.delete_touchpoint,
     conflicts=("delete",),
-    docs={"list": "Every touchpoint of the journey, in stage order (filters: stage_id, channel).",
+    docs={"list": "Every touchpoint of the journey, in stage order (filters: stage_id, channel, status).",
           "create": "Add a touchpoint to one of the journey's stages; `digital` follows from the channel.",
           "read": "Read a touchpoint.",
-          "update": "Change a touchpoint (also move it to another stage of the journey).",
+          "update": "Change a touchpoint (also move it to another stage of the journey, or retire it: `status`\n"
+                    "retired).",
           "delete": "Delete a touchpoint; 409 when it has measurements (`measurements`)."},
 )
 

@@ -1,6 +1,16 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from cxgov.journeys.models import CHANNELS, DIRECTIONS, JOURNEY_STATUSES, METRIC_CATEGORIES, PHASES, SOURCES
+from cxgov.journeys.hourglass import STAGE_TYPES, TEMPLATES
+from cxgov.journeys.models import (
+    CHANNELS,
+    DIRECTIONS,
+    JOURNEY_KINDS,
+    JOURNEY_STATUSES,
+    METRIC_CATEGORIES,
+    PART_STATUSES,
+    PHASES,
+    SOURCES,
+)
 from cxgov.journeys.scores import SCALES
 from cxgov.rest import Instant, ListArgs, Number, Schema, choice_field
 
@@ -13,6 +23,9 @@ class TouchpointSchema(Schema):
     digital = fields.Boolean(dump_only=True,
                              metadata={"description": "Derived from `channel` (web, app, email, chat, social)."})
     department_id = fields.Integer(allow_none=True, load_default=None)
+    status = choice_field(PART_STATUSES, load_default="active", metadata={
+        "description": "`retired`: kept with its measurements, no longer offered for new ones; a touchpoint "
+                       "with measurements is retired, never deleted."})
 
 
 class StageSchema(Schema):
@@ -22,7 +35,15 @@ class StageSchema(Schema):
         "description": "0-based place in the journey; omitted on create = at the end. Other stages shift to keep "
                        "positions 0..n−1 in order."})
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    phase = choice_field(PHASES, required=True)
+    stage_type = choice_field(STAGE_TYPES, load_default="custom", metadata={
+        "description": "One of the hourglass's ten stages (engagement, education, research, evaluation, "
+                       "justification, purchase: pre_sale; adoption, retention, expansion, advocacy: post_sale) "
+                       "or `custom`. A standard type fixes the phase: `phase` may be omitted, a conflicting "
+                       "one is refused (422)."})
+    phase = choice_field(PHASES, metadata={"description": "Required for a `custom` stage."})
+    status = choice_field(PART_STATUSES, load_default="active", metadata={
+        "description": "`retired`: kept with its measurements, no longer offered for new ones; a stage with "
+                       "measurements is retired, never deleted."})
     touchpoints = fields.List(fields.Nested(TouchpointSchema), dump_only=True)
 
 
@@ -33,6 +54,11 @@ class JourneySchema(Schema):
     owner_id = fields.Integer(required=True)
     segment = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=120))
     status = choice_field(JOURNEY_STATUSES, load_default="draft")
+    kind = choice_field(JOURNEY_KINDS, load_default="customer", metadata={
+        "description": "`customer` (default) or `employee`: journey managers map employee journeys too."})
+    template = choice_field(TEMPLATES, load_only=True, metadata={
+        "description": "On create only: `hourglass` creates the ten standard stages in order (engagement … "
+                       "advocacy, each with its type and phase)."})
     created_at = Instant(dump_only=True)
     updated_at = Instant(dump_only=True)
 
@@ -46,11 +72,18 @@ class JourneyArgs(ListArgs):
     owner_id = fields.Integer()
     status = choice_field(JOURNEY_STATUSES)
     segment = fields.String()
+    kind = choice_field(JOURNEY_KINDS)
+
+
+class StageArgs(ListArgs):
+    stage_type = choice_field(STAGE_TYPES)
+    status = choice_field(PART_STATUSES)
 
 
 class TouchpointArgs(ListArgs):
     stage_id = fields.Integer()
     channel = choice_field(CHANNELS)
+    status = choice_field(PART_STATUSES)
 
 
 class MetricSchema(Schema):

@@ -15,7 +15,7 @@ from cxgov import policy
 from cxgov.db import load
 from cxgov.errors import Conflict, Forbidden, Invalid
 from cxgov.extensions import db
-from cxgov.journeys import scores
+from cxgov.journeys import hourglass, scores
 from cxgov.journeys.models import Journey, Measurement, Metric, Stage, Touchpoint
 from cxgov.org.models import Department, User
 from cxgov.references import require_existing
@@ -38,11 +38,17 @@ def _ensure_unique_name(name, current=None):
 
 
 def create_journey(actor, data):
+    """A new journey; with `template` "hourglass", laid out on the ten standard stages in order."""
     policy.require(policy.create_journey, actor)
+    data = dict(data)
+    template = data.pop("template", None)
     require_existing(User, data["owner_id"], "owner_id")
     _ensure_unique_name(data["name"])
     journey = Journey(**data)
     db.session.add(journey)
+    if template is not None:
+        for position, stage in enumerate(hourglass.template_stages(template)):
+            journey.stages.append(Stage(position=position, **stage))
     db.session.flush()
     return journey
 
@@ -50,6 +56,9 @@ def create_journey(actor, data):
 def update_journey(actor, journey, data):
     """Governance or the journey's owner; only governance hands a journey to another owner."""
     policy.require(policy.write_journey, actor, journey)
+    if "template" in data:
+        raise Invalid("A template lays out a new journey only.",
+                      errors={"template": ["Only on create; add stages to change the layout."]})
     if "owner_id" in data and data["owner_id"] != journey.owner_id:
         if not policy.is_governance(actor):
             raise Forbidden("Only a CX leader or an admin hands a journey to another owner.")
@@ -157,9 +166,24 @@ def _place(journey, stage, position):
             each.position = index
 
 
+def _typed(data, current=None):
+    """`data` with the phase its stage type fixes (SPEC §10): a standard type sets the phase, a
+    conflicting phase is refused (422); a custom stage needs a phase. `current`: the stage changed."""
+    stage_type = data.get("stage_type", current.stage_type if current is not None else hourglass.CUSTOM)
+    fixed = hourglass.PHASE_OF.get(stage_type)
+    if fixed is None:
+        if "phase" not in data and current is None:
+            raise Invalid("A custom stage needs its phase.", errors={"phase": ["Missing data for required field."]})
+        return data
+    if "phase" in data and data["phase"] != fixed:
+        raise Invalid(f"A {stage_type} stage is {fixed}.",
+                      errors={"phase": [f"Stage type {stage_type} fixes the phase to {fixed}."]})
+    return {**data, "phase": fixed}
+
+
 def create_stage(actor, journey, data):
     policy.require(policy.write_journey, actor, journey)
-    data = dict(data)
+    data = _typed(dict(data))
     position = data.pop("position", None)
     stage = Stage(position=len(load(journey, "stages").stages), **data)
     journey.stages.append(stage)
@@ -171,7 +195,7 @@ def create_stage(actor, journey, data):
 def update_stage(actor, stage, data):
     journey = stage.journey
     policy.require(policy.write_journey, actor, journey)
-    data = dict(data)
+    data = _typed(dict(data), stage)
     position = data.pop("position", None)
     apply_changes(stage, data)
     if position is not None:
