@@ -214,7 +214,7 @@ def delete_stage(actor, stage):
                            Measurement.touchpoint_id.in_(select(Touchpoint.id).where(Touchpoint.stage_id == stage.id)))
     if measurements:
         raise Conflict(f"The stage has {measurements} measurement(s) (on it or its touchpoints), which are never "
-                       "deleted with it.", measurements=measurements)
+                       "deleted with it; retire it (status retired) instead.", measurements=measurements)
     load(journey, "stages").stages.remove(stage)
     _remove_stages([stage])
     for index, each in enumerate(sorted(journey.stages, key=lambda s: (s.position, s.id))):
@@ -233,9 +233,17 @@ def _stage_of_journey(journey, stage_id, field="stage_id"):
     return stage
 
 
+def _active(part, field, what):
+    """Retired stages and touchpoints keep their history but take nothing new (422)."""
+    if part is not None and part.status == "retired":
+        raise Invalid(f"The {what} is retired: it takes no new entries.",
+                      errors={field: [f"{what.capitalize()} {part.id} is retired."]})
+
+
 def create_touchpoint(actor, journey, data):
     policy.require(policy.write_journey, actor, journey)
     stage = _stage_of_journey(journey, data["stage_id"])
+    _active(stage, "stage_id", "stage")
     require_existing(Department, data.get("department_id"), "department_id")
     touchpoint = Touchpoint(**data)
     load(stage, "touchpoints").touchpoints.append(touchpoint)
@@ -246,8 +254,8 @@ def create_touchpoint(actor, journey, data):
 def update_touchpoint(actor, touchpoint, data):
     journey = touchpoint.stage.journey
     policy.require(policy.write_journey, actor, journey)
-    if "stage_id" in data:
-        _stage_of_journey(journey, data["stage_id"])
+    if "stage_id" in data and data["stage_id"] != touchpoint.stage_id:
+        _active(_stage_of_journey(journey, data["stage_id"]), "stage_id", "stage")
     if "department_id" in data:
         require_existing(Department, data["department_id"], "department_id")
     apply_changes(touchpoint, data)
@@ -260,8 +268,8 @@ def delete_touchpoint(actor, touchpoint):
     policy.require(policy.write_journey, actor, touchpoint.stage.journey)
     measurements = _count(Measurement, Measurement.touchpoint_id == touchpoint.id)
     if measurements:
-        raise Conflict(f"The touchpoint has {measurements} measurement(s), which are never deleted with it.",
-                       measurements=measurements)
+        raise Conflict(f"The touchpoint has {measurements} measurement(s), which are never deleted with it; "
+                       "retire it (status retired) instead.", measurements=measurements)
     db.session.delete(touchpoint)
     db.session.flush()
 
@@ -307,6 +315,16 @@ def delete_metric(actor, metric):
 
 
 # -- measurements -----------------------------------------------------------------------------------
+
+def check_active_parts(stage_id, touchpoint_id):
+    """A new measurement goes to an active stage and touchpoint (those retired keep their history)."""
+    if stage_id is not None:
+        _active(db.session.get(Stage, stage_id), "stage_id", "stage")
+    if touchpoint_id is not None:
+        touchpoint = db.session.get(Touchpoint, touchpoint_id)
+        _active(touchpoint, "touchpoint_id", "touchpoint")
+        _active(touchpoint.stage, "touchpoint_id", "stage")
+
 
 def check_parts(journey_id, stage_id, touchpoint_id):
     """A measurement's stage and touchpoint must belong to its journey (and to each other)."""
@@ -355,6 +373,7 @@ def create_measurement(actor, data):
     require_existing(Metric, data["metric_id"], "metric_id")
     _check_period(data)
     check_parts(journey.id, data.get("stage_id"), data.get("touchpoint_id"))
+    check_active_parts(data.get("stage_id"), data.get("touchpoint_id"))
     existing = find_by_key(data)
     if existing is not None:
         raise Conflict("A measurement for this metric, journey, stage, touchpoint and period exists already; "
@@ -416,6 +435,7 @@ def record_scores(actor, data):
     measurement = find_by_key(key)
     created = measurement is None
     if created:
+        check_active_parts(key["stage_id"], key["touchpoint_id"])
         measurement = Measurement(**key, **values)
         db.session.add(measurement)
     else:
