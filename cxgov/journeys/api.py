@@ -8,8 +8,8 @@ from sqlalchemy.orm import selectinload
 
 from cxgov import policy
 from cxgov.extensions import db
-from cxgov.journeys import import_jobs, imports, services
-from cxgov.journeys.models import ImportJob, Journey, Measurement, Metric, Stage, Touchpoint
+from cxgov.journeys import import_jobs, imports, services, targets
+from cxgov.journeys.models import ImportJob, Journey, Measurement, Metric, Stage, Target, Touchpoint
 from cxgov.journeys.report import journey_report_json
 from cxgov.journeys.schemas import (
     FromScoresSchema,
@@ -22,12 +22,14 @@ from cxgov.journeys.schemas import (
     JourneyReportArgs,
     JourneyReportSchema,
     JourneySchema,
+    JourneyTargetSchema,
     MeasurementArgs,
     MeasurementSchema,
     MetricArgs,
     MetricSchema,
     StageArgs,
     StageSchema,
+    TargetArgs,
     TouchpointArgs,
     TouchpointSchema,
 )
@@ -118,6 +120,23 @@ Resource(
           "update": "Change a touchpoint (also move it to another stage of the journey, or retire it: `status`\n"
                     "retired).",
           "delete": "Delete a touchpoint; 409 when it has measurements (`measurements`)."},
+)
+
+
+Resource(
+    journeys, model=Target, schema=JourneyTargetSchema, args=TargetArgs,
+    path="/<int:journey_id>/targets", item="<int:target_id>", parent=Parent(Journey, "journey_id"),
+    order_by=(Target.due_on, Target.id), filters=("metric_id", "stage_id", "owner_id"),
+    prepare=targets.with_status,
+    guard=_writes_journey_of(lambda target: target.journey), create_guard=policy.write_journey,
+    create=targets.create_target, update=targets.update_target, delete=targets.delete_target,
+    docs={"list": "The journey's targets by due date (filters: metric_id, stage_id, owner_id), each with its\n"
+                  "`latest_value` and `status` (met, near, off, no_data; direction-aware, near = within 10 % of\n"
+                  "the target value).",
+          "create": "Set a target on the journey or one of its active stages (its owner, CX leaders, admins);\n"
+                    "`owner_id` defaults to the journey's owner.",
+          "read": "Read a target with its latest value and status.",
+          "update": "Change a target.", "delete": "Remove a target (audited)."},
 )
 
 

@@ -37,6 +37,9 @@ class Journey(Versioned, Timestamped, db.Model):
     stages: Mapped[list["Stage"]] = collection(
         back_populates="journey", cascade="all, delete-orphan", order_by="Stage.position"
     )
+    targets: Mapped[list["Target"]] = collection(
+        back_populates="journey", cascade="all, delete-orphan", order_by="Target.id"
+    )
 
 
 class Stage(Versioned, db.Model):
@@ -60,6 +63,9 @@ class Stage(Versioned, db.Model):
     journey: Mapped[Journey] = relationship(back_populates="stages")
     touchpoints: Mapped[list["Touchpoint"]] = collection(
         back_populates="stage", cascade="all, delete-orphan", order_by="Touchpoint.id"
+    )
+    targets: Mapped[list["Target"]] = collection(
+        back_populates="stage", cascade="all, delete-orphan", order_by="Target.id"
     )
 
 
@@ -138,6 +144,28 @@ class Measurement(Versioned, Timestamped, db.Model):
     source: Mapped[str] = mapped_column(sa.String(16), default="manual")
 
     metric: Mapped[Metric] = relationship()
+
+
+class Target(Versioned, Timestamped, db.Model):
+    """A value a journey (or one of its stages) is to reach on a metric by `due_on`, and who answers
+    for it. Its status against the latest measurement: cxgov.journeys.targets."""
+
+    __tablename__ = "targets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Removed with their journey or stage only through the session (each audited): the services
+    # delete them along; the database refuses to do it unseen.
+    journey_id: Mapped[int] = fk("journeys.id", ondelete="RESTRICT", nullable=False)
+    stage_id: Mapped[int | None] = fk("stages.id", ondelete="RESTRICT")
+    metric_id: Mapped[int] = fk("metrics.id", ondelete="RESTRICT", nullable=False)
+    value: Mapped[Decimal] = mapped_column(KpiValue)
+    due_on: Mapped[date]
+    owner_id: Mapped[int] = fk("users.id", ondelete="RESTRICT", nullable=False)
+
+    journey: Mapped[Journey] = relationship(back_populates="targets")
+    stage: Mapped[Stage | None] = relationship(back_populates="targets")
+    metric: Mapped[Metric] = relationship()
+    owner: Mapped[User] = relationship()
 
 
 IMPORT_JOB_STATUSES = ("queued", "running", "done", "failed")

@@ -68,6 +68,34 @@ class JourneyDetailSchema(JourneySchema):
                          metadata={"description": "Ordered by position, each with its touchpoints."})
 
 
+class JourneyTargetSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    journey_id = fields.Integer(dump_only=True)
+    metric_id = fields.Integer(required=True)
+    stage_id = fields.Integer(allow_none=True, load_default=None, metadata={
+        "description": "A stage of the journey (active) for a stage target; null for the journey as a whole."})
+    value = Number(required=True, metadata={"description": "The value to reach, in the metric's unit."})
+    due_on = fields.Date(required=True)
+    owner_id = fields.Integer(allow_none=True, load_default=None, metadata={
+        "description": "Who answers for the target; omitted or null: the journey's owner."})
+    latest_value = Number(dump_only=True, allow_none=True, metadata={
+        "description": "The metric's latest measured value for the journey (journey-level rows) or the stage "
+                       "(its own rows), of the latest period; null when nothing is measured."})
+    latest_period_end = fields.Date(dump_only=True, allow_none=True)
+    status = fields.String(dump_only=True, metadata={
+        "enum": ["met", "near", "off", "no_data"],
+        "description": "`met`: at or beyond the target in the metric's direction; `near`: short of it by at most "
+                       "10 % of the target value; `off`: further; `no_data`: nothing measured."})
+    created_at = Instant(dump_only=True)
+    updated_at = Instant(dump_only=True)
+
+
+class TargetArgs(ListArgs):
+    metric_id = fields.Integer()
+    stage_id = fields.Integer()
+    owner_id = fields.Integer()
+
+
 class JourneyArgs(ListArgs):
     owner_id = fields.Integer()
     status = choice_field(JOURNEY_STATUSES)

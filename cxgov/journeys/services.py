@@ -16,7 +16,7 @@ from cxgov.db import load
 from cxgov.errors import Conflict, Forbidden, Invalid
 from cxgov.extensions import db
 from cxgov.journeys import hourglass, scores
-from cxgov.journeys.models import Journey, Measurement, Metric, Stage, Touchpoint
+from cxgov.journeys.models import Journey, Measurement, Metric, Stage, Target, Touchpoint
 from cxgov.org.models import Department, User
 from cxgov.references import require_existing
 from cxgov.rest import apply_changes
@@ -134,11 +134,13 @@ def _remove_stages(stages):
         for stage in stages:
             for touchpoint in load(stage, "touchpoints").touchpoints:
                 db.session.delete(touchpoint)
+            for target in load(stage, "targets").targets:
+                db.session.delete(target)
             db.session.delete(stage)
 
 
 def delete_journey(actor, journey):
-    """Delete a journey with its stages and touchpoints, each audited. Refused (409) while
+    """Delete a journey with its stages, touchpoints and targets, each audited. Refused (409) while
     initiatives work on it or it has measurements or impacts: those are never removed with it
     (SPEC §10); a journey no longer in use is retired instead."""
     policy.require(policy.write_journey, actor, journey)
@@ -148,7 +150,9 @@ def delete_journey(actor, journey):
         raise Conflict(f"The journey has {_in_words(counts)}, which are never deleted with it; retire it "
                        "(status retired) instead.", **counts)
     _unlink_references("journey", [journey.id])
-    _remove_stages(list(load(journey, "stages").stages))
+    _remove_stages(list(load(journey, "stages", "targets").stages))
+    for target in journey.targets:
+        db.session.delete(target)
     db.session.delete(journey)
     db.session.flush()
 
@@ -306,7 +310,7 @@ def delete_metric(actor, metric):
     policy.require(policy.manage_metrics, actor)
     _refuse_builtin(metric, "deleted")
     counts = {"measurements": _count(Measurement, Measurement.metric_id == metric.id),
-              **_blocking("metric", metric.id)}
+              "targets": _count(Target, Target.metric_id == metric.id), **_blocking("metric", metric.id)}
     if any(counts.values()):
         raise Conflict(f"{metric.code} has {_in_words(counts)}; it cannot be deleted.", **counts)
     _unlink_references("metric", [metric.id])

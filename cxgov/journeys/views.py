@@ -9,8 +9,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from cxgov import charts, pages, policy
 from cxgov.errors import Forbidden, Invalid
 from cxgov.extensions import csrf, db
-from cxgov.journeys import import_jobs, imports, services
-from cxgov.journeys.models import ImportJob, Journey, Measurement, Metric, Stage
+from cxgov.journeys import import_jobs, imports, services, targets
+from cxgov.journeys.models import ImportJob, Journey, Measurement, Metric, Stage, Target
 from cxgov.journeys.report import journey_report
 from cxgov.journeys.schemas import ImportArgs
 from cxgov.org.models import Department
@@ -96,7 +96,17 @@ def detail(journey_id):
     report = journey_report(journey)
     return render_template("journeys/detail.html", journey=journey, stages=hourglass(journey.stages),
                            departments=departments, initiatives=initiatives, kpis=kpi_charts(report),
-                           report=report, may_write=policy.write_journey(current_user, journey))
+                           report=report, targets=journey_targets(journey.id),
+                           may_write=policy.write_journey(current_user, journey))
+
+
+def journey_targets(journey_id):
+    """The journey's targets by due date with their latest value and status (as the API answers
+    them: the same `targets.with_status`), each with its metric, stage and owner."""
+    rows = db.session.scalars(select(Target).where(Target.journey_id == journey_id)
+                              .options(joinedload(Target.metric), joinedload(Target.stage), joinedload(Target.owner))
+                              .order_by(Target.due_on, Target.id)).all()
+    return targets.with_status(rows)
 
 
 @bp.route("/upload", methods=["GET", "POST"])

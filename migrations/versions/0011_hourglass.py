@@ -5,7 +5,9 @@
   is a standard type (any case, outer spaces ignored) and whose phase is that type's takes the
   type; every other stage is `custom` (its phase is kept: nothing is changed under the owner).
 - `stages.status`, `touchpoints.status` (`active`, `retired`; existing rows: `active`).
-- `journey_targets` (added with the targets, below).
+- `targets`: a value a journey or one of its stages is to reach on a metric by a date, with its
+  owner. Their foreign keys RESTRICT: the services remove a journey's or a stage's targets
+  through the session (audited) when they delete it.
 
 On SQLite the columns are added with `ALTER TABLE … ADD COLUMN` carrying their CHECK, not by
 rebuilding the tables: with foreign keys enforced, dropping `stages` or `journeys` during a
@@ -69,6 +71,30 @@ def upgrade():
     for table, column, default, values in COLUMNS:
         _add_choice_column(table, column, default, values)
     op.create_index("ix_stages_stage_type", "stages", ["stage_type"], unique=False)
+    op.create_table(
+        "targets",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("journey_id", sa.Integer(), nullable=False),
+        sa.Column("stage_id", sa.Integer(), nullable=True),
+        sa.Column("metric_id", sa.Integer(), nullable=False),
+        sa.Column("value", sa.Numeric(precision=14, scale=4), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["journey_id"], ["journeys.id"], name=op.f("fk_targets_journey_id_journeys"),
+                                ondelete="RESTRICT"),
+        sa.ForeignKeyConstraint(["stage_id"], ["stages.id"], name=op.f("fk_targets_stage_id_stages"),
+                                ondelete="RESTRICT"),
+        sa.ForeignKeyConstraint(["metric_id"], ["metrics.id"], name=op.f("fk_targets_metric_id_metrics"),
+                                ondelete="RESTRICT"),
+        sa.ForeignKeyConstraint(["owner_id"], ["users.id"], name=op.f("fk_targets_owner_id_users"),
+                                ondelete="RESTRICT"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_targets")),
+    )
+    for column in ("journey_id", "stage_id", "metric_id", "owner_id"):
+        op.create_index(f"ix_targets_{column}", "targets", [column], unique=False)
     stages = sa.table("stages", sa.column("name", sa.String), sa.column("phase", sa.String),
                       sa.column("stage_type", sa.String))
     for stage_type, phase in STANDARD:
@@ -78,6 +104,9 @@ def upgrade():
 
 
 def downgrade():
+    for column in ("journey_id", "stage_id", "metric_id", "owner_id"):
+        op.drop_index(f"ix_targets_{column}", table_name="targets")
+    op.drop_table("targets")
     op.drop_index("ix_stages_stage_type", table_name="stages")
     for table, column, _, _ in reversed(COLUMNS):
         _drop_choice_column(table, column)
