@@ -114,6 +114,21 @@ def test_the_journeys_span_the_hourglass_channels_and_departments(app, seeded):
         assert all(s.stage_type == s.name.lower() for j in journeys for s in j.stages)
 
 
+def test_every_demo_journey_has_targets_read_against_its_measurements(app, seeded, login_as):
+    api = login_as("admin")
+    with app.app_context():
+        ids = db.session.scalars(select(Journey.id)).all()
+    statuses = []
+    for journey_id in ids:
+        items = api.get(f"/api/journeys/{journey_id}/targets").json["items"]
+        assert items, journey_id
+        assert all(t["owner_id"] for t in items)
+        statuses += [t["status"] for t in items]
+    # Journey-level targets read the demo's monthly measurements; the stage target has none yet.
+    assert statuses.count("no_data") == 1
+    assert {"met", "near", "off"} & set(statuses)
+
+
 def test_a_year_of_monthly_measurements_per_metric_and_journey(app, seeded):
     with app.app_context():
         rows = db.session.execute(
