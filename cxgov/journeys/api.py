@@ -289,7 +289,11 @@ class JourneyReport(MethodView):
         """Per metric measured on (or targeted for) the journey: the journey-level time series by period,
         target lines from initiative impacts, and before/after averages around every delivered
         initiative (periods starting within `window_months` before, up to the delivery day, versus
-        strictly after). `deliveries` are the markers: each delivered initiative with its date."""
+        strictly after). `deliveries` are the markers: each delivered initiative with its date.
+        `stages`: the journey's stages in order, each with its own series per metric measured on it.
+
+        Bounded: every series keeps its `CXGOV_REPORT_MAX_POINTS` (default 120) most recent periods,
+        `omitted` counting the older ones; the averages are those of the periods kept."""
         journey = item(Journey, journey_id)
         # Built in JSON values as the schema would dump them (the schema documents the answer):
         # a marshmallow pass over every point would cost more than the report's queries.

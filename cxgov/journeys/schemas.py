@@ -280,11 +280,38 @@ class MetricRefSchema(Schema):
     direction = fields.String()
 
 
+OMITTED = fields.Integer(metadata={
+    "description": "Older periods left out: a series keeps its `CXGOV_REPORT_MAX_POINTS` (default 120) most "
+                   "recent."})
+
+
 class MetricReportSchema(Schema):
     metric = fields.Nested(MetricRefSchema)
     series = fields.List(fields.Nested(PointSchema))
+    omitted = OMITTED
     targets = fields.List(fields.Nested(TargetSchema))
-    before_after = fields.List(fields.Nested(BeforeAfterSchema))
+    before_after = fields.List(fields.Nested(BeforeAfterSchema), metadata={
+        "description": "Averages of the series' periods in the report."})
+
+
+class StageMetricReportSchema(Schema):
+    metric = fields.Nested(MetricRefSchema)
+    series = fields.List(fields.Nested(PointSchema))
+    omitted = OMITTED
+
+
+class StageRefSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    stage_type = fields.String()
+    phase = fields.String()
+    status = fields.String()
+
+
+class StageReportSchema(Schema):
+    stage = fields.Nested(StageRefSchema)
+    metrics = fields.List(fields.Nested(StageMetricReportSchema), metadata={
+        "description": "Per metric measured on the stage (its own rows, no touchpoint), its series by period."})
 
 
 class JourneyRefSchema(Schema):
@@ -299,3 +326,5 @@ class JourneyReportSchema(Schema):
     window_months = fields.Integer()
     deliveries = fields.List(fields.Nested(DeliverySchema))
     metrics = fields.List(fields.Nested(MetricReportSchema))
+    stages = fields.List(fields.Nested(StageReportSchema), metadata={
+        "description": "The journey's stages in order, each with its own series per metric."})
