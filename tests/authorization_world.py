@@ -302,6 +302,8 @@ class World:
         client = self.client(role, api, fresh=rule in ("/login", "/logout", "/api/auth/tokens/current",
                                                        "/account/password"))
         path = _build(rule, url_values(rule, self.ids))
+        if rule == "/api/reports/stages":
+            path += "?stage_type=purchase&metric=nps"
         if api:
             if rule == "/api/measurements/import" and method == "POST":
                 return client.post(path, data={"file": (upload(self.ids), "m.csv")},

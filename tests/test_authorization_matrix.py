@@ -202,6 +202,7 @@ EXPECTED = {
     ("/api/reports/benefits", "GET"): everyone(200),  # members: their own initiatives only
     ("/api/reports/benefits.csv", "GET"): everyone(200),
     ("/api/reports/journeys/<int:journey_id>", "GET"): everyone(200),
+    ("/api/reports/stages", "GET"): everyone(200),
     ("/api/reports/roi", "GET"): everyone(200),
     ("/api/reports/roi.csv", "GET"): everyone(200),
     ("/api/users", "GET"): everyone(200),

@@ -28,11 +28,14 @@ from cxgov.journeys.schemas import (
     MetricArgs,
     MetricSchema,
     StageArgs,
+    StageComparisonArgs,
+    StageComparisonSchema,
     StageSchema,
     TargetArgs,
     TouchpointArgs,
     TouchpointSchema,
 )
+from cxgov.journeys.stage_report import stage_comparison
 from cxgov.resources import Parent, Resource, guarded, item, transactional
 from cxgov.rest import (
     Blueprint,
@@ -52,6 +55,8 @@ measurements = Blueprint("api_measurements", __name__, url_prefix="/api/measurem
     "journey's owner, CX leaders and admins."))
 reports = Blueprint("api_journey_reports", __name__, url_prefix="/api/reports/journeys", description=(
     "Per journey: KPI time series, target lines and delivery markers."))
+stage_reports = Blueprint("api_stage_reports", __name__, url_prefix="/api/reports/stages", description=(
+    "One stage of the hourglass compared across journeys: the metric's latest value at that stage."))
 imports_api = Blueprint("api_imports", __name__, url_prefix="/api/imports", description=(
     "Large measurement imports running in the background (POST /api/measurements/import answers 202 "
     "with the job): status, progress, and the counts or the refusal. Read by the uploader, CX leaders "
@@ -300,4 +305,17 @@ class JourneyReport(MethodView):
         return json_response(journey_report_json(journey, args["window_months"]))
 
 
-blueprints = [journeys, metrics, measurements, reports, imports_api]
+@stage_reports.route("")
+class StageComparison(MethodView):
+    @stage_reports.arguments(StageComparisonArgs, location="query")
+    @stage_reports.response(200, StageComparisonSchema)
+    @stage_reports.problems(401, 422)
+    def get(self, args):
+        """Compare a stage type across journeys: each journey's stage of `stage_type` (engagement …
+        advocacy) with the latest value of `metric` (a code) there — the stage's own measurements, not
+        its touchpoints' — and the status of the stage's target on it (met, near, off, no_data), best
+        first. Everyone signed in reads it; an unknown metric is 422."""
+        return stage_comparison(args["stage_type"], args["metric"])
+
+
+blueprints = [journeys, metrics, measurements, reports, stage_reports, imports_api]

@@ -328,3 +328,52 @@ class JourneyReportSchema(Schema):
     metrics = fields.List(fields.Nested(MetricReportSchema))
     stages = fields.List(fields.Nested(StageReportSchema), metadata={
         "description": "The journey's stages in order, each with its own series per metric."})
+
+
+class StageComparisonArgs(Schema):
+    class Meta:
+        ordered = True
+
+    stage_type = choice_field([t for t in STAGE_TYPES if t != "custom"], required=True, metadata={
+        "description": "One of the hourglass's ten standard stages."})
+    metric = fields.String(required=True, validate=validate.Length(min=1, max=40),
+                           metadata={"description": "The metric's code, e.g. `nps`."})
+
+
+class ComparedJourneySchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    kind = fields.String()
+    status = fields.String()
+    owner_id = fields.Integer()
+
+
+class ComparedStageSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    status = fields.String()
+
+
+class ComparedTargetSchema(Schema):
+    value = Number()
+    due_on = fields.Date()
+    status = fields.String(metadata={"enum": ["met", "near", "off", "no_data"]})
+
+
+class StageComparisonEntrySchema(Schema):
+    journey = fields.Nested(ComparedJourneySchema)
+    stage = fields.Nested(ComparedStageSchema)
+    latest_value = Number(allow_none=True, metadata={
+        "description": "The metric's latest value on the stage (its own rows, of the latest period); null if none."})
+    period_start = fields.Date(allow_none=True)
+    period_end = fields.Date(allow_none=True)
+    target = fields.Nested(ComparedTargetSchema, allow_none=True, metadata={
+        "description": "The stage's target on the metric (the earliest due) with its status, or null."})
+
+
+class StageComparisonSchema(Schema):
+    stage_type = fields.String()
+    metric = fields.Nested(MetricRefSchema)
+    journeys = fields.List(fields.Nested(StageComparisonEntrySchema), metadata={
+        "description": "Each journey's stage of that type, best latest value first in the metric's direction, "
+                       "stages not measured last."})

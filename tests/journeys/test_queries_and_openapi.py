@@ -47,7 +47,7 @@ def test_openapi_documents_every_operation(login_as):
         "/api/measurements/from-scores": {"post"}, "/api/measurements/import": {"post"},
         "/api/initiatives/{initiative_id}/impacts": {"get", "post"},
         "/api/initiatives/{initiative_id}/impacts/{impact_id}": {"get", "patch", "delete"},
-        "/api/reports/journeys/{journey_id}": {"get"},
+        "/api/reports/journeys/{journey_id}": {"get"}, "/api/reports/stages": {"get"},
     }
     for path, methods in expected.items():
         operations = spec["paths"][path]
