@@ -20,6 +20,9 @@ def journey_with_targets(app):
         stage = factories.create_stage(journey, name="Retention", stage_type="retention", phase="post_sale")
         factories.create_measurement(journey, period_start=date(2026, 1, 1), value=Decimal("12"))
         factories.create_measurement(journey, period_start=date(2026, 2, 1), value=Decimal("25"))
+        # The stage is measured on another metric: its KPI shows by stage, its churn target has no data.
+        factories.create_measurement(journey, metric_code="csat", stage_id=stage.id, period_start=date(2026, 2, 1),
+                                     value=Decimal("81.5"))
         for value, due in [("27", date(2026, 6, 30)), ("20", date(2026, 9, 30)), ("40", date(2026, 12, 31))]:
             factories.create_target(journey, value=Decimal(value), due_on=due)
         factories.create_target(journey, metric_code="churn_rate", stage_id=stage.id, value=Decimal("5"),
@@ -48,6 +51,8 @@ def test_the_owner_reads_the_targets_status_on_the_journey_page(app, sign_in, li
     tones = [rows.nth(n).locator(".badge").get_attribute("class") for n in range(4)]
     assert tones == ["badge badge-warn", "badge badge-good", "badge badge-bad", "badge badge-neutral"]
     assert section.is_visible() and rows.nth(3).is_visible()
+    by_stage = page.locator("section[aria-labelledby='stage-kpis-title'] tbody tr")
+    assert by_stage.count() == 1 and "81.5" in by_stage.inner_text() and "Retention" in by_stage.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     violations = axe.run(page)
     assert not violations, axe.describe(violations)

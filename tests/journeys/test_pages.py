@@ -144,3 +144,19 @@ def test_the_journey_page_shows_each_targets_status_as_the_api_answers_it(app, c
 def test_a_journey_without_targets_says_so(claims, page_as):
     page = page_as("member").get(f"/journeys/{claims[0]}").get_data(as_text=True)
     assert "No targets set for this journey." in page
+
+
+def test_the_journey_page_shows_each_stages_latest_kpi_as_the_report_gives_it(app, claims, page_as, login_as):
+    journey_id, _ = claims
+    with app.app_context():
+        journey = db.session.get(Journey, journey_id)
+        stage = factories.create_stage(journey, name="Settle claim", stage_type="retention", phase="post_sale")
+        for month, value in [(1, "61.5"), (2, "64.25")]:
+            factories.create_measurement(journey, metric_code="csat", stage_id=stage.id,
+                                         period_start=date(2026, month, 1), value=Decimal(value))
+    report = login_as("member").get(f"/api/reports/journeys/{journey_id}").json
+    settle = next(s for s in report["stages"] if s["stage"]["name"] == "Settle claim")
+    assert settle["metrics"][0]["series"][-1]["value"] == 64.25
+    page = page_as("member").get(f"/journeys/{journey_id}").get_data(as_text=True)
+    section = page[page.index('id="stage-kpis-title"'):page.index('id="initiatives-title"')]
+    assert "Settle claim" in section and "64.25" in section and "61.5" not in section
