@@ -59,6 +59,8 @@ class Config:
     # in CXGOV_IMPORT_DIR (default instance/imports) until done; CXGOV_IMPORT_WORKER=0 leaves them to
     # the scheduler's run-imports job instead of a thread of the web process.
     CXGOV_IMPORT_SYNC_ROWS = int(os.environ.get("CXGOV_IMPORT_SYNC_ROWS", "50000"))
+    # The journey report keeps at most this many periods per series, the most recent (SPEC §10).
+    CXGOV_REPORT_MAX_POINTS = int(os.environ.get("CXGOV_REPORT_MAX_POINTS", "120"))
     CXGOV_IMPORT_DIR = os.environ.get("CXGOV_IMPORT_DIR")
     CXGOV_IMPORT_WORKER = _bool("CXGOV_IMPORT_WORKER", True)
 

@@ -26,6 +26,8 @@ TONES = {
     "inconclusive": "neutral", "pending": "info", "in_delivery": "progress", "delivered_unmeasured": "warn",
     "measured": "info", "realised": "good", "not_realised": "bad", "superseded": "neutral",
     "recorded": "neutral",
+    # journey targets: red, amber, green (RAG), grey while nothing is measured
+    "met": "good", "near": "warn", "off": "bad", "no_data": "neutral",
 }
 
 

@@ -164,6 +164,8 @@ LABELS = {
     "measured": "Measured", "realised": "Realised", "not_realised": "Not realised", "superseded": "Superseded",
     "recorded": "Recorded", "achieved": "Achieved", "partly_achieved": "Partly achieved",
     "not_achieved": "Not achieved", "inconclusive": "Inconclusive",
+    # journey targets (SPEC §10)
+    "met": "Met", "near": "Near", "off": "Off track", "no_data": "No data",
     # meetings, attendance, action items
     "scheduled": "Scheduled", "held": "Held", "invited": "Invited", "accepted": "Accepted", "declined": "Declined",
     "attended": "Attended", "absent": "Absent", "open": "Open", "done": "Done",

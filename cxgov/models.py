@@ -13,7 +13,7 @@ from cxgov.initiatives.models import (  # noqa: F401
     Review,
     Transition,
 )
-from cxgov.journeys.models import ImportJob, Journey, Measurement, Metric, Stage, Touchpoint  # noqa: F401
+from cxgov.journeys.models import ImportJob, Journey, Measurement, Metric, Stage, Target, Touchpoint  # noqa: F401
 from cxgov.notifications.models import Notification  # noqa: F401
 from cxgov.org.models import Department, User  # noqa: F401
 from cxgov.steering.models import (  # noqa: F401

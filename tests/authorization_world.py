@@ -37,6 +37,7 @@ def build_world():
     stage = f.create_stage(journey=journey)
     touchpoint = f.create_touchpoint(stage=stage, department_id=ops.id)
     measurement = f.create_measurement(journey=journey)
+    target = f.create_target(journey=journey)
     metric = f.create_metric(code="call_wait", name="Call wait")
     committee = f.create_committee(chair_id=users["cx_leader"].id)
     committee_member = f.add_committee_member(committee, other)
@@ -68,7 +69,7 @@ def build_world():
         "agenda_item_id": agenda_item.id, "decision_id": decision.id, "action_item_id": action_item.id,
         "ambassador_id": ambassador.id, "action_id": ambassador_action.id, "initiative_id": initiative.id,
         "cash_flow_id": cash_flow.id, "impact_id": impact.id, "notification_id": notification.id,
-        "import_job_id": import_job.id, "review_id": review.id,
+        "import_job_id": import_job.id, "review_id": review.id, "target_id": target.id,
         "meeting_version": meeting.version, "agenda_item_version": agenda_item.version,
     }
 
@@ -82,7 +83,8 @@ def url_values(rule, w):
         "metric_id": w["metric_id"], "initiative_id": w["initiative_id"], "cash_flow_id": w["cash_flow_id"],
         "impact_id": w["impact_id"], "ambassador_id": w["ambassador_id"], "action_id": w["action_id"],
         "notification_id": w["notification_id"], "decision_id": w["decision_id"], "filename": "cxgov.css",
-        "job_id": w["import_job_id"], "review_id": w["review_id"], "token": "a-link-used-long-ago",
+        "job_id": w["import_job_id"], "review_id": w["review_id"], "target_id": w["target_id"],
+        "token": "a-link-used-long-ago",
         "item_id": w["action_item_id"] if "action-items" in rule and "agenda" not in rule else w["agenda_item_id"],
     }
     if "/attendance/" in rule:
@@ -135,6 +137,9 @@ def json_body(rule, method, w):
         ("/api/journeys/<int:journey_id>/touchpoints", "POST"): {"stage_id": w["stage_id"], "name": "Hotline",
                                                                  "channel": "phone"},
         ("/api/journeys/<int:journey_id>/touchpoints/<int:touchpoint_id>", "PATCH"): {"name": "Web form"},
+        ("/api/journeys/<int:journey_id>/targets", "POST"): {"metric_id": w["nps_id"], "value": 40,
+                                                             "due_on": "2026-12-31"},
+        ("/api/journeys/<int:journey_id>/targets/<int:target_id>", "PATCH"): {"value": 45},
         ("/api/metrics", "POST"):
             {"code": "first_contact", "name": "First contact resolution", "category": "operational"},
         ("/api/metrics/<int:metric_id>", "PATCH"): {"name": "Waiting time on the phone"},
@@ -311,6 +316,8 @@ class World:
         client = self.client(role, api, fresh=rule in ("/login", "/logout", "/api/auth/tokens/current",
                                                        "/account/password"))
         path = _build(rule, url_values(rule, self.ids))
+        if rule == "/api/reports/stages":
+            path += "?stage_type=purchase&metric=nps"
         if api:
             if rule == "/api/measurements/import" and method == "POST":
                 return client.post(path, data={"file": (upload(self.ids), "m.csv")},

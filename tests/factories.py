@@ -32,6 +32,7 @@ from cxgov.models import (
     Notification,
     Review,
     Stage,
+    Target,
     Touchpoint,
     User,
 )
@@ -180,6 +181,15 @@ def create_measurement(journey=None, metric_code="nps", **kw):
     kw.setdefault("source", "manual")
     metric_id = kw.pop("metric_id", None) or metric(metric_code).id
     return _save(Measurement(journey_id=journey.id, metric_id=metric_id, **kw))
+
+
+def create_target(journey=None, metric_code="nps", **kw):
+    journey = journey or create_journey()
+    kw.setdefault("value", Decimal("30"))
+    kw.setdefault("due_on", date(2026, 12, 31))
+    kw.setdefault("owner_id", journey.owner_id)
+    metric_id = kw.pop("metric_id", None) or metric(metric_code).id
+    return _save(Target(journey_id=journey.id, metric_id=metric_id, **kw))
 
 
 def create_initiative(journey=None, owner=None, department=None, **kw):

@@ -15,6 +15,7 @@ from cxgov.ambassadors.models import ACTION_KINDS
 from cxgov.db import load, today
 from cxgov.extensions import db
 from cxgov.initiatives.models import STATUSES
+from cxgov.journeys.hourglass import PHASE_OF
 from cxgov.models import (
     ActionItem,
     Ambassador,
@@ -108,6 +109,24 @@ def test_the_journeys_span_the_hourglass_channels_and_departments(app, seeded):
             assert len({t.department_id for t in touchpoints}) >= 3
         full = next(j for j in journeys if len(j.stages) == 10)
         assert [s.phase for s in full.stages] == ["pre_sale"] * 6 + ["post_sale"] * 4
+        # Laid on the hourglass: every stage has its standard type, so stages compare across journeys.
+        assert [s.stage_type for s in full.stages] == list(PHASE_OF)
+        assert all(s.stage_type == s.name.lower() for j in journeys for s in j.stages)
+
+
+def test_every_demo_journey_has_targets_read_against_its_measurements(app, seeded, login_as):
+    api = login_as("admin")
+    with app.app_context():
+        ids = db.session.scalars(select(Journey.id)).all()
+    statuses = []
+    for journey_id in ids:
+        items = api.get(f"/api/journeys/{journey_id}/targets").json["items"]
+        assert items, journey_id
+        assert all(t["owner_id"] for t in items)
+        statuses += [t["status"] for t in items]
+    # Journey-level targets read the demo's monthly measurements; the stage target has none yet.
+    assert statuses.count("no_data") == 1
+    assert {"met", "near", "off"} & set(statuses)
 
 
 def test_a_year_of_monthly_measurements_per_metric_and_journey(app, seeded):

@@ -3,6 +3,7 @@ and the database itself enforcing what the models promise."""
 import re
 import uuid
 from datetime import date
+from types import SimpleNamespace
 
 import flask_migrate
 import pytest
@@ -65,6 +66,17 @@ def test_upgrade_from_empty_then_downgrade_to_base_and_upgrade_again(empty_datab
             db.engine.dispose()
 
 
+def _journey_as_of_0009(name="Claims"):
+    """A journey as the schema had it up to 0009 (the model has columns added since): its id."""
+    owner = factories.create_user()
+    now = "2026-11-01 00:00:00"
+    ident = db.session.execute(text(
+        "INSERT INTO journeys (name, owner_id, status, version, created_at, updated_at) "
+        "VALUES (:name, :owner, 'active', 1, :now, :now) RETURNING id"),
+        {"name": name, "owner": owner.id, "now": now}).scalar()
+    return SimpleNamespace(id=ident)
+
+
 def test_upgrading_to_reviews_schedules_those_of_initiatives_already_delivered(empty_database_url):
     """0008: a delivered initiative gets its three reviews from its delivery date; a closed one
     (closed without review) and one not delivered get none."""
@@ -74,9 +86,10 @@ def test_upgrading_to_reviews_schedules_those_of_initiatives_already_delivered(e
     with app.app_context():
         try:
             flask_migrate.upgrade(revision="0007")
-            delivered = factories.create_initiative(status="delivered", delivered_on=date(2026, 3, 1))
-            factories.create_initiative(status="closed", delivered_on=date(2026, 1, 1))
-            factories.create_initiative(status="in_progress")
+            journey = _journey_as_of_0009()
+            delivered = factories.create_initiative(journey, status="delivered", delivered_on=date(2026, 3, 1))
+            factories.create_initiative(journey, status="closed", delivered_on=date(2026, 1, 1))
+            factories.create_initiative(journey, status="in_progress")
             db.session.commit()
             ident = delivered.id
             flask_migrate.upgrade()
@@ -84,6 +97,39 @@ def test_upgrading_to_reviews_schedules_those_of_initiatives_already_delivered(e
                                       .order_by(Review.initiative_id, Review.number)).all()
             assert rows == [(ident, 1, date(2026, 3, 31), None), (ident, 2, date(2026, 4, 30), None),
                             (ident, 3, date(2026, 5, 30), None)]
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_upgrading_to_the_hourglass_types_the_stages_named_after_a_standard_stage(empty_database_url):
+    """0011: a stage named after one of the ten standard stages (any case) with that stage's phase
+    takes its type; any other (another name, or the name with the other phase) is custom and keeps
+    its phase. Journeys are customer journeys, stages and touchpoints active."""
+    app = create_app({"CXGOV_ENV": "testing", "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        try:
+            flask_migrate.upgrade(revision="0009")
+            journey = _journey_as_of_0009()
+            stages = [(1, " purchase ", "pre_sale"), (2, "ADVOCACY", "post_sale"), (3, "Report claim", "post_sale"),
+                      (4, "Retention", "pre_sale")]
+            for ident, name, phase in stages:
+                db.session.execute(text(
+                    "INSERT INTO stages (id, journey_id, position, name, phase, version) "
+                    "VALUES (:id, :journey, :position, :name, :phase, 1)"),
+                    {"id": ident, "journey": journey.id, "position": ident - 1, "name": name, "phase": phase})
+            db.session.execute(text("INSERT INTO touchpoints (id, stage_id, name, channel, version) "
+                                    "VALUES (1, 3, 'Broker call', 'phone', 1)"))
+            db.session.commit()
+            flask_migrate.upgrade()
+            rows = db.session.execute(text("SELECT id, stage_type, phase, status FROM stages ORDER BY id")).all()
+            assert [tuple(row) for row in rows] == [
+                (1, "purchase", "pre_sale", "active"), (2, "advocacy", "post_sale", "active"),
+                (3, "custom", "post_sale", "active"), (4, "custom", "pre_sale", "active")]
+            assert db.session.execute(text("SELECT kind FROM journeys")).scalar() == "customer"
+            assert db.session.execute(text("SELECT status FROM touchpoints")).scalar() == "active"
+            # Nothing was lost on the way (no table rebuilt under enforced foreign keys).
+            assert db.session.execute(text("SELECT count(*) FROM touchpoints")).scalar() == 1
         finally:
             db.session.remove()
             db.engine.dispose()

@@ -86,6 +86,7 @@ def admin_headers(app):
 # failure (a constraint missing from the description).
 STATE_RULES = tuple(re.compile(rule) for rule in (
     r"^No [a-z ]+ with id -?[0-9]+\.$",                    # a reference to a missing row
+    r"^No metric with code ",                             # a metric named by a code not stored
     r"^[a-z_]+ must not be later than [a-z_]+\.$",        # due_after ≤ due_before
     r"^Must be on or (after|before) ",                    # a date after another, or not in the future
     r"^[A-Z][a-z]+ [0-9]+ is not an? [a-z ]+ of ",         # e.g. the stage is another journey's

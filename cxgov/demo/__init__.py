@@ -44,6 +44,7 @@ from cxgov.demo.data import (
     SIGN_IN_AS,
     SILENT_AMBASSADOR,
     STANDING_DECISIONS,
+    TARGETS,
     UPCOMING_MEETINGS,
 )
 from cxgov.errors import Conflict
@@ -52,6 +53,7 @@ from cxgov.initiatives import gate, impacts, lifecycle
 from cxgov.initiatives import reviews as initiative_reviews
 from cxgov.initiatives import services as initiatives
 from cxgov.journeys import services as journeys
+from cxgov.journeys import targets as journey_targets
 from cxgov.journeys.hourglass import STAGES
 from cxgov.models import AuditEntry, Metric, User
 from cxgov.org import services as org
@@ -108,6 +110,7 @@ class _Seeder:
         self.committee()
         self.initiatives()
         self.measurements()
+        self.targets()
         self.reviews()
         self.action_items()
         self.ambassadors()
@@ -147,7 +150,8 @@ class _Seeder:
             for stage_name, phase in STAGES:
                 if stage_name not in layout:
                     continue
-                stage = journeys.create_stage(self.lead, journey, {"name": stage_name, "phase": phase})
+                stage = journeys.create_stage(self.lead, journey, {
+                    "name": stage_name, "stage_type": stage_name.lower(), "phase": phase})
                 for touchpoint, channel, code in layout[stage_name]:
                     journeys.create_touchpoint(self.lead, journey, {
                         "stage_id": stage.id, "name": touchpoint, "channel": channel,
@@ -386,6 +390,15 @@ class _Seeder:
                         "value": Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP),
                         "sample_size": self.rng.randint(120, 900) if source == "survey" else None, "source": source,
                     })
+
+    def targets(self):
+        for journey_name, rows in TARGETS.items():
+            journey = self.journey_rows[journey_name]
+            for code, stage_name, value, due_in in rows:
+                stage = self.stages[journey_name, stage_name] if stage_name else None
+                journey_targets.create_target(self.lead, journey, {
+                    "metric_id": self.metrics[code].id, "stage_id": stage.id if stage else None,
+                    "value": Decimal(value), "due_on": self.day(due_in)})
 
     # -- post-implementation reviews ---------------------------------------------------------
 

@@ -108,6 +108,13 @@ METRIC_BASES = {
     "cost_to_serve": ("import", {"Home insurance claim": 185, "New customer onboarding": 96, "Policy renewal": 41}, 4, 2),
 }
 
+# journey → [(metric, stage or None, target value, due in days)]: what each journey owner commits to.
+TARGETS = {
+    "Home insurance claim": [("nps", None, 15, 120), ("claim_cycle_days", None, 12, 200)],
+    "New customer onboarding": [("nps", None, 25, 90), ("csat", None, 85, 180)],
+    "Policy renewal": [("churn_rate", None, 10, 150), ("retention_rate", "Retention", 88, 240)],
+}
+
 # The initiatives and their lives, in days relative to today. Meetings are indexed 0..4 (held).
 # status path, meeting of the decision, created, started, delivered, closed/cancelled
 INITIATIVES = [

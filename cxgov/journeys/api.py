@@ -8,8 +8,8 @@ from sqlalchemy.orm import selectinload
 
 from cxgov import policy
 from cxgov.extensions import db
-from cxgov.journeys import import_jobs, imports, services
-from cxgov.journeys.models import ImportJob, Journey, Measurement, Metric, Stage, Touchpoint
+from cxgov.journeys import import_jobs, imports, services, targets
+from cxgov.journeys.models import ImportJob, Journey, Measurement, Metric, Stage, Target, Touchpoint
 from cxgov.journeys.report import journey_report_json
 from cxgov.journeys.schemas import (
     FromScoresSchema,
@@ -22,14 +22,20 @@ from cxgov.journeys.schemas import (
     JourneyReportArgs,
     JourneyReportSchema,
     JourneySchema,
+    JourneyTargetSchema,
     MeasurementArgs,
     MeasurementSchema,
     MetricArgs,
     MetricSchema,
+    StageArgs,
+    StageComparisonArgs,
+    StageComparisonSchema,
     StageSchema,
+    TargetArgs,
     TouchpointArgs,
     TouchpointSchema,
 )
+from cxgov.journeys.stage_report import stage_comparison
 from cxgov.resources import Parent, Resource, guarded, item, transactional
 from cxgov.rest import (
     Blueprint,
@@ -49,6 +55,8 @@ measurements = Blueprint("api_measurements", __name__, url_prefix="/api/measurem
     "journey's owner, CX leaders and admins."))
 reports = Blueprint("api_journey_reports", __name__, url_prefix="/api/reports/journeys", description=(
     "Per journey: KPI time series, target lines and delivery markers."))
+stage_reports = Blueprint("api_stage_reports", __name__, url_prefix="/api/reports/stages", description=(
+    "One stage of the hourglass compared across journeys: the metric's latest value at that stage."))
 imports_api = Blueprint("api_imports", __name__, url_prefix="/api/imports", description=(
     "Large measurement imports running in the background (POST /api/measurements/import answers 202 "
     "with the job): status, progress, and the counts or the refusal. Read by the uploader, CX leaders "
@@ -62,12 +70,13 @@ WITH_STAGES = selectinload(Journey.stages).selectinload(Stage.touchpoints)
 Resource(
     journeys, model=Journey, schema=JourneySchema, response_schema=JourneyDetailSchema, list_schema=JourneySchema,
     args=JourneyArgs, item="<int:journey_id>", order_by=(Journey.name, Journey.id),
-    filters=("owner_id", "status", "segment"), options=(WITH_STAGES,),
+    filters=("owner_id", "status", "segment", "kind"), options=(WITH_STAGES,),
     guard=policy.write_journey, create_guard=policy.create_journey,
     create=services.create_journey, update=services.update_journey, delete=services.delete_journey,
     conflicts=("create", "update", "delete"),
-    docs={"list": "List journeys (filters: owner_id, status, segment).",
-          "create": "Create a journey (CX leaders and admins).",
+    docs={"list": "List journeys (filters: owner_id, status, segment, kind).",
+          "create": "Create a journey (CX leaders and admins); `\"template\": \"hourglass\"` lays it out on the\n"
+                    "ten standard stages in order (engagement … purchase pre-sale, adoption … advocacy post-sale).",
           "read": "Read a journey with its stages in order, each with its touchpoints.",
           "update": "Change a journey (its owner, CX leaders, admins; only the latter change the owner).",
           "delete": "Delete a journey with its stages and touchpoints (each audited); 409 while initiatives "
@@ -85,16 +94,18 @@ def _writes_journey_of(part):
 
 
 Resource(
-    journeys, model=Stage, schema=StageSchema, path="/<int:journey_id>/stages", item="<int:stage_id>",
-    parent=Parent(Journey, "journey_id"),
+    journeys, model=Stage, schema=StageSchema, args=StageArgs, path="/<int:journey_id>/stages",
+    item="<int:stage_id>", parent=Parent(Journey, "journey_id"), filters=("stage_type", "status"),
     order_by=(Stage.position, Stage.id), options=(selectinload(Stage.touchpoints),),
     guard=_writes_journey_of(lambda stage: stage.journey), create_guard=policy.write_journey,
     create=services.create_stage, update=services.update_stage, delete=services.delete_stage,
     conflicts=("delete",),
-    docs={"list": "The journey's stages in order, each with its touchpoints.",
-          "create": "Add a stage (at `position`, or at the end); later stages move down one place.",
+    docs={"list": "The journey's stages in order, each with its touchpoints (filters: stage_type, status).",
+          "create": "Add a stage (at `position`, or at the end); later stages move down one place. A standard\n"
+                    "`stage_type` fixes the phase (a conflicting `phase` is 422); a `custom` stage needs one.",
           "read": "Read a stage with its touchpoints.",
-          "update": "Rename a stage, change its phase or move it to another `position`.",
+          "update": "Rename a stage, change its type or phase (as on create), move it to another `position`,\n"
+                    "or retire it (`status` retired).",
           "delete": "Delete a stage with its touchpoints (each audited); the stages after it move up. 409 when it\n"
                     "or one of its touchpoints has measurements (`measurements`)."},
 )
@@ -104,15 +115,33 @@ Resource(
     path="/<int:journey_id>/touchpoints", item="<int:touchpoint_id>",
     parent=Parent(Journey, "journey_id", key=Stage.journey_id, of=lambda touchpoint: touchpoint.stage.journey_id),
     query=lambda args: select(Touchpoint).join(Stage, Stage.id == Touchpoint.stage_id),
-    order_by=(Stage.position, Touchpoint.id), filters=("stage_id", "channel"),
+    order_by=(Stage.position, Touchpoint.id), filters=("stage_id", "channel", "status"),
     guard=_writes_journey_of(lambda touchpoint: touchpoint.stage.journey), create_guard=policy.write_journey,
     create=services.create_touchpoint, update=services.update_touchpoint, delete=services.delete_touchpoint,
     conflicts=("delete",),
-    docs={"list": "Every touchpoint of the journey, in stage order (filters: stage_id, channel).",
+    docs={"list": "Every touchpoint of the journey, in stage order (filters: stage_id, channel, status).",
           "create": "Add a touchpoint to one of the journey's stages; `digital` follows from the channel.",
           "read": "Read a touchpoint.",
-          "update": "Change a touchpoint (also move it to another stage of the journey).",
+          "update": "Change a touchpoint (also move it to another stage of the journey, or retire it: `status`\n"
+                    "retired).",
           "delete": "Delete a touchpoint; 409 when it has measurements (`measurements`)."},
+)
+
+
+Resource(
+    journeys, model=Target, schema=JourneyTargetSchema, args=TargetArgs,
+    path="/<int:journey_id>/targets", item="<int:target_id>", parent=Parent(Journey, "journey_id"),
+    order_by=(Target.due_on, Target.id), filters=("metric_id", "stage_id", "owner_id"),
+    prepare=targets.with_status,
+    guard=_writes_journey_of(lambda target: target.journey), create_guard=policy.write_journey,
+    create=targets.create_target, update=targets.update_target, delete=targets.delete_target,
+    docs={"list": "The journey's targets by due date (filters: metric_id, stage_id, owner_id), each with its\n"
+                  "`latest_value` and `status` (met, near, off, no_data; direction-aware, near = within 10 % of\n"
+                  "the target value).",
+          "create": "Set a target on the journey or one of its active stages (its owner, CX leaders, admins);\n"
+                    "`owner_id` defaults to the journey's owner.",
+          "read": "Read a target with its latest value and status.",
+          "update": "Change a target.", "delete": "Remove a target (audited)."},
 )
 
 
@@ -265,11 +294,28 @@ class JourneyReport(MethodView):
         """Per metric measured on (or targeted for) the journey: the journey-level time series by period,
         target lines from initiative impacts, and before/after averages around every delivered
         initiative (periods starting within `window_months` before, up to the delivery day, versus
-        strictly after). `deliveries` are the markers: each delivered initiative with its date."""
+        strictly after). `deliveries` are the markers: each delivered initiative with its date.
+        `stages`: the journey's stages in order, each with its own series per metric measured on it.
+
+        Bounded: every series keeps its `CXGOV_REPORT_MAX_POINTS` (default 120) most recent periods,
+        `omitted` counting the older ones; the averages are those of the periods kept."""
         journey = item(Journey, journey_id)
         # Built in JSON values as the schema would dump them (the schema documents the answer):
         # a marshmallow pass over every point would cost more than the report's queries.
         return json_response(journey_report_json(journey, args["window_months"]))
 
 
-blueprints = [journeys, metrics, measurements, reports, imports_api]
+@stage_reports.route("")
+class StageComparison(MethodView):
+    @stage_reports.arguments(StageComparisonArgs, location="query")
+    @stage_reports.response(200, StageComparisonSchema)
+    @stage_reports.problems(401, 422)
+    def get(self, args):
+        """Compare a stage type across journeys: each journey's stage of `stage_type` (engagement …
+        advocacy) with the latest value of `metric` (a code) there — the stage's own measurements, not
+        its touchpoints' — and the status of the stage's target on it (met, near, off, no_data), best
+        first. Everyone signed in reads it; an unknown metric is 422."""
+        return stage_comparison(args["stage_type"], args["metric"])
+
+
+blueprints = [journeys, metrics, measurements, reports, stage_reports, imports_api]

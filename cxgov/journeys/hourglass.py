@@ -1,8 +1,29 @@
 """The customer hourglass: the ten stages a journey is laid out on, in order, with their phase
-(six before the sale, four after it). A journey uses the stages it needs, in this order."""
+(six before the sale, four after it). A journey uses the stages it needs, in this order.
+
+A stage's `stage_type` is one of the ten (which fixes its phase) or `custom` (its phase is the
+journey owner's choice); typed stages compare across journeys (SPEC §10)."""
 
 STAGES = (
     ("Engagement", "pre_sale"), ("Education", "pre_sale"), ("Research", "pre_sale"),
     ("Evaluation", "pre_sale"), ("Justification", "pre_sale"), ("Purchase", "pre_sale"),
     ("Adoption", "post_sale"), ("Retention", "post_sale"), ("Expansion", "post_sale"), ("Advocacy", "post_sale"),
 )
+
+# {"engagement": "pre_sale", …}: each standard type and the phase it fixes, in hourglass order.
+PHASE_OF = {name.lower(): phase for name, phase in STAGES}
+CUSTOM = "custom"
+STAGE_TYPES = (*PHASE_OF, CUSTOM)
+TEMPLATES = ("hourglass",)
+
+
+def standard_type(name):
+    """The standard type a stage's name spells (any case, outer spaces ignored), or None."""
+    key = (name or "").strip().lower()
+    return key if key in PHASE_OF else None
+
+
+def template_stages(template):
+    """The stages a journey created from `template` starts with: name, type and phase, in order."""
+    assert template in TEMPLATES
+    return [{"name": name, "stage_type": name.lower(), "phase": phase} for name, phase in STAGES]

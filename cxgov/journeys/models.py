@@ -7,9 +7,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cxgov.db import KpiValue, Timestamped, Versioned, choice_check, collection, fk, utcnow
 from cxgov.extensions import db
+from cxgov.journeys.hourglass import STAGE_TYPES
 from cxgov.org.models import User
 
 JOURNEY_STATUSES = ("draft", "active", "retired")
+JOURNEY_KINDS = ("customer", "employee")
+PART_STATUSES = ("active", "retired")  # of stages and touchpoints: retired ones stay in history
 PHASES = ("pre_sale", "post_sale")
 CHANNELS = ("web", "app", "email", "phone", "chat", "store", "field", "partner", "social", "mail", "other")
 DIGITAL_CHANNELS = frozenset({"web", "app", "email", "chat", "social"})
@@ -20,10 +23,11 @@ SOURCES = ("survey", "crm", "manual", "import")
 
 class Journey(Versioned, Timestamped, db.Model):
     __tablename__ = "journeys"
-    __table_args__ = (choice_check("status", JOURNEY_STATUSES),)
+    __table_args__ = (choice_check("status", JOURNEY_STATUSES), choice_check("kind", JOURNEY_KINDS))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(160), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(16), default="customer", server_default="customer")
     description: Mapped[str | None] = mapped_column(sa.Text)
     owner_id: Mapped[int] = fk("users.id", ondelete="RESTRICT", nullable=False)
     segment: Mapped[str | None] = mapped_column(sa.String(120))
@@ -33,12 +37,17 @@ class Journey(Versioned, Timestamped, db.Model):
     stages: Mapped[list["Stage"]] = collection(
         back_populates="journey", cascade="all, delete-orphan", order_by="Stage.position"
     )
+    targets: Mapped[list["Target"]] = collection(
+        back_populates="journey", cascade="all, delete-orphan", order_by="Target.id"
+    )
 
 
 class Stage(Versioned, db.Model):
     __tablename__ = "stages"
     __table_args__ = (
         choice_check("phase", PHASES),
+        choice_check("stage_type", STAGE_TYPES),
+        choice_check("status", PART_STATUSES),
         sa.CheckConstraint("position >= 0", name="position_nonnegative"),
     )
 
@@ -47,22 +56,29 @@ class Stage(Versioned, db.Model):
     position: Mapped[int]
     name: Mapped[str] = mapped_column(sa.String(120))
     phase: Mapped[str] = mapped_column(sa.String(16))
+    # One of the hourglass's ten stages (fixing the phase) or custom: typed stages compare across journeys.
+    stage_type: Mapped[str] = mapped_column(sa.String(16), default="custom", server_default="custom", index=True)
+    status: Mapped[str] = mapped_column(sa.String(16), default="active", server_default="active")
 
     journey: Mapped[Journey] = relationship(back_populates="stages")
     touchpoints: Mapped[list["Touchpoint"]] = collection(
         back_populates="stage", cascade="all, delete-orphan", order_by="Touchpoint.id"
     )
+    targets: Mapped[list["Target"]] = collection(
+        back_populates="stage", cascade="all, delete-orphan", order_by="Target.id"
+    )
 
 
 class Touchpoint(Versioned, db.Model):
     __tablename__ = "touchpoints"
-    __table_args__ = (choice_check("channel", CHANNELS),)
+    __table_args__ = (choice_check("channel", CHANNELS), choice_check("status", PART_STATUSES))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     stage_id: Mapped[int] = fk("stages.id", ondelete="CASCADE", nullable=False)
     name: Mapped[str] = mapped_column(sa.String(160))
     channel: Mapped[str] = mapped_column(sa.String(16))
     department_id: Mapped[int | None] = fk("departments.id", ondelete="SET NULL")
+    status: Mapped[str] = mapped_column(sa.String(16), default="active", server_default="active")
 
     stage: Mapped[Stage] = relationship(back_populates="touchpoints")
 
@@ -128,6 +144,28 @@ class Measurement(Versioned, Timestamped, db.Model):
     source: Mapped[str] = mapped_column(sa.String(16), default="manual")
 
     metric: Mapped[Metric] = relationship()
+
+
+class Target(Versioned, Timestamped, db.Model):
+    """A value a journey (or one of its stages) is to reach on a metric by `due_on`, and who answers
+    for it. Its status against the latest measurement: cxgov.journeys.targets."""
+
+    __tablename__ = "targets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Removed with their journey or stage only through the session (each audited): the services
+    # delete them along; the database refuses to do it unseen.
+    journey_id: Mapped[int] = fk("journeys.id", ondelete="RESTRICT", nullable=False)
+    stage_id: Mapped[int | None] = fk("stages.id", ondelete="RESTRICT")
+    metric_id: Mapped[int] = fk("metrics.id", ondelete="RESTRICT", nullable=False)
+    value: Mapped[Decimal] = mapped_column(KpiValue)
+    due_on: Mapped[date]
+    owner_id: Mapped[int] = fk("users.id", ondelete="RESTRICT", nullable=False)
+
+    journey: Mapped[Journey] = relationship(back_populates="targets")
+    stage: Mapped[Stage | None] = relationship(back_populates="targets")
+    metric: Mapped[Metric] = relationship()
+    owner: Mapped[User] = relationship()
 
 
 IMPORT_JOB_STATUSES = ("queued", "running", "done", "failed")

@@ -2,6 +2,11 @@
 
 Choices where SPEC is silent:
 - The series is made of journey-level measurements (no stage, no touchpoint), ordered by period.
+- Every series is bounded (SPEC §10): the `CXGOV_REPORT_MAX_POINTS` (default 120) most recent
+  periods, by start, end and id; `omitted` counts the older ones left out. The before/after
+  averages are those of the periods in the report.
+- `stages`: the journey's stages in order, each with its own series per metric measured on it (the
+  stage's rows without a touchpoint), bounded the same way; read in the same query as the journey's.
 - A metric is in the report when it is measured on the journey or targeted by an impact on it.
 - Deliveries are the journey's initiatives with a `delivered_on`.
 - Before/after averages around a delivery: the plain mean of the values of periods starting
@@ -23,10 +28,13 @@ from decimal import Decimal
 from itertools import accumulate
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import Float, String, bindparam, cast, select, type_coerce
+from flask import current_app
+from sqlalchemy import Float, String, bindparam, cast, func, select, type_coerce
 
 from cxgov.extensions import db
-from cxgov.journeys.models import Measurement, Metric
+from cxgov.journeys.models import Measurement, Metric, Stage
+
+MAX_POINTS = 120  # CXGOV_REPORT_MAX_POINTS' default
 
 
 def window_positions(starts, windows):
@@ -90,21 +98,34 @@ def _as_stored(column):
     return type_coerce(column, String)
 
 
-_JOURNEY_LEVEL = (Measurement.journey_id == bindparam("journey_id"), Measurement.stage_id.is_(None),
-                  Measurement.touchpoint_id.is_(None))
-_SERIES_ORDER = (Measurement.period_start, Measurement.period_end, Measurement.id)
-# Only the columns the report shows, in Python values (the page) or ready for JSON (the API);
-# the journey's id is bound at each call.
-_POINTS = (
-    select(Measurement.metric_id, Measurement.period_start, Measurement.period_end, Measurement.value,
-           Measurement.sample_size)
-    .where(*_JOURNEY_LEVEL).order_by(*_SERIES_ORDER)
-)
-_POINTS_JSON = (
-    select(Measurement.metric_id, _as_stored(Measurement.period_start), _as_stored(Measurement.period_end),
-           _as_float(Measurement.value), Measurement.sample_size)
-    .where(*_JOURNEY_LEVEL).order_by(*_SERIES_ORDER)
-)
+def _points(day, value):
+    """The journey's and its stages' series (rows without a touchpoint), each cut to its
+    `:max_points` most recent periods, as (stage_id, metric_id, period_start, period_end, value,
+    sample_size, series length) by stage (journey first), metric and period; `day` and `value` turn
+    the columns into the report's values. The journey's id and the bound are bound at each call."""
+    stage = func.coalesce(Measurement.stage_id, 0)
+    ranked = (
+        select(Measurement.stage_id, Measurement.metric_id, Measurement.period_start, Measurement.period_end,
+               Measurement.value, Measurement.sample_size, Measurement.id,
+               func.row_number().over(partition_by=(stage, Measurement.metric_id), order_by=(
+                   Measurement.period_start.desc(), Measurement.period_end.desc(), Measurement.id.desc()))
+               .label("recent"),
+               func.count().over(partition_by=(stage, Measurement.metric_id)).label("length"))
+        .where(Measurement.journey_id == bindparam("journey_id"), Measurement.touchpoint_id.is_(None))
+        .subquery()
+    )
+    c = ranked.c
+    return (select(c.stage_id, c.metric_id, day(c.period_start), day(c.period_end), value(c.value), c.sample_size,
+                   c.length)
+            .where(c.recent <= bindparam("max_points"))
+            .order_by(func.coalesce(c.stage_id, 0), c.metric_id, c.period_start, c.period_end, c.id))
+
+
+# Only the columns the report shows, in Python values (the page) or ready for JSON (the API).
+_POINTS = _points(_same, _same)
+_POINTS_JSON = _points(_as_stored, _as_float)
+_STAGES = (select(Stage.id, Stage.name, Stage.stage_type, Stage.phase, Stage.status)
+           .where(Stage.journey_id == bindparam("journey_id")).order_by(Stage.position, Stage.id))
 
 
 _FROM_INITIATIVES = {}
@@ -128,18 +149,31 @@ def _report(journey, window_months, points_statement, targets_statement, day, nu
     db.session.flush()  # plain rows below: the session's pending changes first, as an ORM query would
     execute = db.session.connection().execute
     journey_id = {"journey_id": journey.id}
-    points, impacts, delivered = ([] if stmt is None else execute(stmt, journey_id).all()
-                                  for stmt in (points_statement, targets_statement, _FROM_INITIATIVES.get("delivered")))
+    all_points = execute(points_statement, {**journey_id, "max_points": max_points()}).all()
+    impacts, delivered = ([] if stmt is None else execute(stmt, journey_id).all()
+                          for stmt in (targets_statement, _FROM_INITIATIVES.get("delivered")))
+    stages = execute(_STAGES, journey_id).all()
 
-    series, targets, days = defaultdict(list), defaultdict(list), {}
-    for point in points:
-        series[point[0]].append(point)
-        days[point[1]] = days[point[2]] = None
+    # {(stage_id or None, metric_id): [(metric_id, start, end, value, sample_size)]}, and each series' length
+    by_series, lengths, days = defaultdict(list), {}, {}
+    for stage_id, metric_id, start, end, value, sample_size, length in all_points:
+        by_series[stage_id, metric_id].append((metric_id, start, end, value, sample_size))
+        lengths[stage_id, metric_id] = length
+        days[start] = days[end] = None
+    series, targets = defaultdict(list), defaultdict(list)
+    for (stage_id, metric_id), points in by_series.items():
+        if stage_id is None:
+            series[metric_id] = points
+    points = [point for (stage_id, _), rows in by_series.items() if stage_id is None for point in rows]
     for metric_id, impact_id, initiative_id, title, baseline_value, target_value in impacts:
         targets[metric_id].append({
             "impact_id": impact_id, "initiative_id": initiative_id, "initiative_title": title,
             "baseline_value": baseline_value, "target_value": target_value})
-    metrics = execute(_METRICS, {"ids": sorted(series.keys() | targets.keys())}).all()
+    metrics = execute(_METRICS, {"ids": sorted(series.keys() | targets.keys()
+                                                | {metric_id for _, metric_id in by_series})}).all()
+    refs = {m.id: {"id": m.id, "code": m.code, "name": m.name, "unit": m.unit, "direction": m.direction}
+            for m in metrics}
+    order = {m.id: (not m.builtin, m.code) for m in metrics}
     deliveries = [{"initiative_id": initiative_id, "title": title, "delivered_on": day(delivered_on)}
                   for initiative_id, title, delivered_on in delivered]
     # Each period's date is formatted once. Window bounds compare with the periods' starts as the
@@ -153,18 +187,35 @@ def _report(journey, window_months, points_statement, targets_statement, day, nu
 
     positions = {}  # metrics measured in the same periods share their window positions
     report_metrics = []
-    for metric_id, code, name, unit, direction, _ in sorted(metrics, key=lambda m: (not m.builtin, m.code)):
+    for metric_id, *_ in sorted((m for m in metrics if m.id in series or m.id in targets),
+                                key=lambda m: order[m.id]):
         points = series[metric_id]
         starts = tuple(point[1] for point in points)
         if starts not in positions:
             positions[starts] = window_positions(starts, windows)
         report_metrics.append({
-            "metric": {"id": metric_id, "code": code, "name": name, "unit": unit, "direction": direction},
-            "series": [{"period_start": days[start], "period_end": days[end], "value": value,
-                        "sample_size": sample_size} for _, start, end, value, sample_size in points],
+            "metric": refs[metric_id],
+            "series": _series(points, days),
+            "omitted": lengths.get((None, metric_id), 0) - len(points),
             "targets": targets[metric_id],
             "before_after": before_after([point[3] for point in points], positions[starts], deliveries, number),
         })
+    report_stages = [{
+        "stage": {"id": stage_id, "name": name, "stage_type": stage_type, "phase": phase, "status": status},
+        "metrics": [{"metric": refs[metric_id], "series": _series(by_series[stage_id, metric_id], days),
+                     "omitted": lengths[stage_id, metric_id] - len(by_series[stage_id, metric_id])}
+                    for metric_id in sorted((m for s, m in by_series if s == stage_id), key=order.get)],
+    } for stage_id, name, stage_type, phase, status in stages]
     journey_ref = {"id": journey.id, "name": journey.name, "owner_id": journey.owner_id, "status": journey.status}
     return {"journey": journey_ref, "window_months": window_months, "deliveries": deliveries,
-            "metrics": report_metrics}
+            "metrics": report_metrics, "stages": report_stages}
+
+
+def max_points():
+    """Periods a report's series keeps at most (`CXGOV_REPORT_MAX_POINTS`, default 120)."""
+    return int(current_app.config.get("CXGOV_REPORT_MAX_POINTS", MAX_POINTS))
+
+
+def _series(points, days):
+    return [{"period_start": days[start], "period_end": days[end], "value": value, "sample_size": sample_size}
+            for _, start, end, value, sample_size in points]

@@ -1,6 +1,16 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from cxgov.journeys.models import CHANNELS, DIRECTIONS, JOURNEY_STATUSES, METRIC_CATEGORIES, PHASES, SOURCES
+from cxgov.journeys.hourglass import STAGE_TYPES, TEMPLATES
+from cxgov.journeys.models import (
+    CHANNELS,
+    DIRECTIONS,
+    JOURNEY_KINDS,
+    JOURNEY_STATUSES,
+    METRIC_CATEGORIES,
+    PART_STATUSES,
+    PHASES,
+    SOURCES,
+)
 from cxgov.journeys.scores import SCALES
 from cxgov.rest import Instant, ListArgs, Number, Schema, choice_field
 
@@ -13,6 +23,9 @@ class TouchpointSchema(Schema):
     digital = fields.Boolean(dump_only=True,
                              metadata={"description": "Derived from `channel` (web, app, email, chat, social)."})
     department_id = fields.Integer(allow_none=True, load_default=None)
+    status = choice_field(PART_STATUSES, load_default="active", metadata={
+        "description": "`retired`: kept with its measurements, no longer offered for new ones; a touchpoint "
+                       "with measurements is retired, never deleted."})
 
 
 class StageSchema(Schema):
@@ -22,7 +35,15 @@ class StageSchema(Schema):
         "description": "0-based place in the journey; omitted on create = at the end. Other stages shift to keep "
                        "positions 0..n−1 in order."})
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    phase = choice_field(PHASES, required=True)
+    stage_type = choice_field(STAGE_TYPES, load_default="custom", metadata={
+        "description": "One of the hourglass's ten stages (engagement, education, research, evaluation, "
+                       "justification, purchase: pre_sale; adoption, retention, expansion, advocacy: post_sale) "
+                       "or `custom`. A standard type fixes the phase: `phase` may be omitted, a conflicting "
+                       "one is refused (422)."})
+    phase = choice_field(PHASES, metadata={"description": "Required for a `custom` stage."})
+    status = choice_field(PART_STATUSES, load_default="active", metadata={
+        "description": "`retired`: kept with its measurements, no longer offered for new ones; a stage with "
+                       "measurements is retired, never deleted."})
     touchpoints = fields.List(fields.Nested(TouchpointSchema), dump_only=True)
 
 
@@ -33,6 +54,11 @@ class JourneySchema(Schema):
     owner_id = fields.Integer(required=True)
     segment = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=120))
     status = choice_field(JOURNEY_STATUSES, load_default="draft")
+    kind = choice_field(JOURNEY_KINDS, load_default="customer", metadata={
+        "description": "`customer` (default) or `employee`: journey managers map employee journeys too."})
+    template = choice_field(TEMPLATES, load_only=True, metadata={
+        "description": "On create only: `hourglass` creates the ten standard stages in order (engagement … "
+                       "advocacy, each with its type and phase)."})
     created_at = Instant(dump_only=True)
     updated_at = Instant(dump_only=True)
 
@@ -42,15 +68,50 @@ class JourneyDetailSchema(JourneySchema):
                          metadata={"description": "Ordered by position, each with its touchpoints."})
 
 
+class JourneyTargetSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    journey_id = fields.Integer(dump_only=True)
+    metric_id = fields.Integer(required=True)
+    stage_id = fields.Integer(allow_none=True, load_default=None, metadata={
+        "description": "A stage of the journey (active) for a stage target; null for the journey as a whole."})
+    value = Number(required=True, metadata={"description": "The value to reach, in the metric's unit."})
+    due_on = fields.Date(required=True)
+    owner_id = fields.Integer(allow_none=True, load_default=None, metadata={
+        "description": "Who answers for the target; omitted or null: the journey's owner."})
+    latest_value = Number(dump_only=True, allow_none=True, metadata={
+        "description": "The metric's latest measured value for the journey (journey-level rows) or the stage "
+                       "(its own rows), of the latest period; null when nothing is measured."})
+    latest_period_end = fields.Date(dump_only=True, allow_none=True)
+    status = fields.String(dump_only=True, metadata={
+        "enum": ["met", "near", "off", "no_data"],
+        "description": "`met`: at or beyond the target in the metric's direction; `near`: short of it by at most "
+                       "10 % of the target value; `off`: further; `no_data`: nothing measured."})
+    created_at = Instant(dump_only=True)
+    updated_at = Instant(dump_only=True)
+
+
+class TargetArgs(ListArgs):
+    metric_id = fields.Integer()
+    stage_id = fields.Integer()
+    owner_id = fields.Integer()
+
+
 class JourneyArgs(ListArgs):
     owner_id = fields.Integer()
     status = choice_field(JOURNEY_STATUSES)
     segment = fields.String()
+    kind = choice_field(JOURNEY_KINDS)
+
+
+class StageArgs(ListArgs):
+    stage_type = choice_field(STAGE_TYPES)
+    status = choice_field(PART_STATUSES)
 
 
 class TouchpointArgs(ListArgs):
     stage_id = fields.Integer()
     channel = choice_field(CHANNELS)
+    status = choice_field(PART_STATUSES)
 
 
 class MetricSchema(Schema):
@@ -219,11 +280,38 @@ class MetricRefSchema(Schema):
     direction = fields.String()
 
 
+OMITTED = fields.Integer(metadata={
+    "description": "Older periods left out: a series keeps its `CXGOV_REPORT_MAX_POINTS` (default 120) most "
+                   "recent."})
+
+
 class MetricReportSchema(Schema):
     metric = fields.Nested(MetricRefSchema)
     series = fields.List(fields.Nested(PointSchema))
+    omitted = OMITTED
     targets = fields.List(fields.Nested(TargetSchema))
-    before_after = fields.List(fields.Nested(BeforeAfterSchema))
+    before_after = fields.List(fields.Nested(BeforeAfterSchema), metadata={
+        "description": "Averages of the series' periods in the report."})
+
+
+class StageMetricReportSchema(Schema):
+    metric = fields.Nested(MetricRefSchema)
+    series = fields.List(fields.Nested(PointSchema))
+    omitted = OMITTED
+
+
+class StageRefSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    stage_type = fields.String()
+    phase = fields.String()
+    status = fields.String()
+
+
+class StageReportSchema(Schema):
+    stage = fields.Nested(StageRefSchema)
+    metrics = fields.List(fields.Nested(StageMetricReportSchema), metadata={
+        "description": "Per metric measured on the stage (its own rows, no touchpoint), its series by period."})
 
 
 class JourneyRefSchema(Schema):
@@ -238,3 +326,54 @@ class JourneyReportSchema(Schema):
     window_months = fields.Integer()
     deliveries = fields.List(fields.Nested(DeliverySchema))
     metrics = fields.List(fields.Nested(MetricReportSchema))
+    stages = fields.List(fields.Nested(StageReportSchema), metadata={
+        "description": "The journey's stages in order, each with its own series per metric."})
+
+
+class StageComparisonArgs(Schema):
+    class Meta:
+        ordered = True
+
+    stage_type = choice_field([t for t in STAGE_TYPES if t != "custom"], required=True, metadata={
+        "description": "One of the hourglass's ten standard stages."})
+    metric = fields.String(required=True, validate=validate.Length(min=1, max=40),
+                           metadata={"description": "The metric's code, e.g. `nps`."})
+
+
+class ComparedJourneySchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    kind = fields.String()
+    status = fields.String()
+    owner_id = fields.Integer()
+
+
+class ComparedStageSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    status = fields.String()
+
+
+class ComparedTargetSchema(Schema):
+    value = Number()
+    due_on = fields.Date()
+    status = fields.String(metadata={"enum": ["met", "near", "off", "no_data"]})
+
+
+class StageComparisonEntrySchema(Schema):
+    journey = fields.Nested(ComparedJourneySchema)
+    stage = fields.Nested(ComparedStageSchema)
+    latest_value = Number(allow_none=True, metadata={
+        "description": "The metric's latest value on the stage (its own rows, of the latest period); null if none."})
+    period_start = fields.Date(allow_none=True)
+    period_end = fields.Date(allow_none=True)
+    target = fields.Nested(ComparedTargetSchema, allow_none=True, metadata={
+        "description": "The stage's target on the metric (the earliest due) with its status, or null."})
+
+
+class StageComparisonSchema(Schema):
+    stage_type = fields.String()
+    metric = fields.Nested(MetricRefSchema)
+    journeys = fields.List(fields.Nested(StageComparisonEntrySchema), metadata={
+        "description": "Each journey's stage of that type, best latest value first in the metric's direction, "
+                       "stages not measured last."})

@@ -15,8 +15,8 @@ from cxgov import policy
 from cxgov.db import load
 from cxgov.errors import Conflict, Forbidden, Invalid
 from cxgov.extensions import db
-from cxgov.journeys import scores
-from cxgov.journeys.models import Journey, Measurement, Metric, Stage, Touchpoint
+from cxgov.journeys import hourglass, scores
+from cxgov.journeys.models import Journey, Measurement, Metric, Stage, Target, Touchpoint
 from cxgov.org.models import Department, User
 from cxgov.references import require_existing
 from cxgov.rest import apply_changes
@@ -38,11 +38,17 @@ def _ensure_unique_name(name, current=None):
 
 
 def create_journey(actor, data):
+    """A new journey; with `template` "hourglass", laid out on the ten standard stages in order."""
     policy.require(policy.create_journey, actor)
+    data = dict(data)
+    template = data.pop("template", None)
     require_existing(User, data["owner_id"], "owner_id")
     _ensure_unique_name(data["name"])
     journey = Journey(**data)
     db.session.add(journey)
+    if template is not None:
+        for position, stage in enumerate(hourglass.template_stages(template)):
+            journey.stages.append(Stage(position=position, **stage))
     db.session.flush()
     return journey
 
@@ -50,6 +56,9 @@ def create_journey(actor, data):
 def update_journey(actor, journey, data):
     """Governance or the journey's owner; only governance hands a journey to another owner."""
     policy.require(policy.write_journey, actor, journey)
+    if "template" in data:
+        raise Invalid("A template lays out a new journey only.",
+                      errors={"template": ["Only on create; add stages to change the layout."]})
     if "owner_id" in data and data["owner_id"] != journey.owner_id:
         if not policy.is_governance(actor):
             raise Forbidden("Only a CX leader or an admin hands a journey to another owner.")
@@ -125,11 +134,13 @@ def _remove_stages(stages):
         for stage in stages:
             for touchpoint in load(stage, "touchpoints").touchpoints:
                 db.session.delete(touchpoint)
+            for target in load(stage, "targets").targets:
+                db.session.delete(target)
             db.session.delete(stage)
 
 
 def delete_journey(actor, journey):
-    """Delete a journey with its stages and touchpoints, each audited. Refused (409) while
+    """Delete a journey with its stages, touchpoints and targets, each audited. Refused (409) while
     initiatives work on it or it has measurements or impacts: those are never removed with it
     (SPEC §10); a journey no longer in use is retired instead."""
     policy.require(policy.write_journey, actor, journey)
@@ -139,7 +150,9 @@ def delete_journey(actor, journey):
         raise Conflict(f"The journey has {_in_words(counts)}, which are never deleted with it; retire it "
                        "(status retired) instead.", **counts)
     _unlink_references("journey", [journey.id])
-    _remove_stages(list(load(journey, "stages").stages))
+    _remove_stages(list(load(journey, "stages", "targets").stages))
+    for target in journey.targets:
+        db.session.delete(target)
     db.session.delete(journey)
     db.session.flush()
 
@@ -157,9 +170,24 @@ def _place(journey, stage, position):
             each.position = index
 
 
+def _typed(data, current=None):
+    """`data` with the phase its stage type fixes (SPEC §10): a standard type sets the phase, a
+    conflicting phase is refused (422); a custom stage needs a phase. `current`: the stage changed."""
+    stage_type = data.get("stage_type", current.stage_type if current is not None else hourglass.CUSTOM)
+    fixed = hourglass.PHASE_OF.get(stage_type)
+    if fixed is None:
+        if "phase" not in data and current is None:
+            raise Invalid("A custom stage needs its phase.", errors={"phase": ["Missing data for required field."]})
+        return data
+    if "phase" in data and data["phase"] != fixed:
+        raise Invalid(f"A {stage_type} stage is {fixed}.",
+                      errors={"phase": [f"Stage type {stage_type} fixes the phase to {fixed}."]})
+    return {**data, "phase": fixed}
+
+
 def create_stage(actor, journey, data):
     policy.require(policy.write_journey, actor, journey)
-    data = dict(data)
+    data = _typed(dict(data))
     position = data.pop("position", None)
     stage = Stage(position=len(load(journey, "stages").stages), **data)
     journey.stages.append(stage)
@@ -171,7 +199,7 @@ def create_stage(actor, journey, data):
 def update_stage(actor, stage, data):
     journey = stage.journey
     policy.require(policy.write_journey, actor, journey)
-    data = dict(data)
+    data = _typed(dict(data), stage)
     position = data.pop("position", None)
     apply_changes(stage, data)
     if position is not None:
@@ -190,7 +218,7 @@ def delete_stage(actor, stage):
                            Measurement.touchpoint_id.in_(select(Touchpoint.id).where(Touchpoint.stage_id == stage.id)))
     if measurements:
         raise Conflict(f"The stage has {measurements} measurement(s) (on it or its touchpoints), which are never "
-                       "deleted with it.", measurements=measurements)
+                       "deleted with it; retire it (status retired) instead.", measurements=measurements)
     load(journey, "stages").stages.remove(stage)
     _remove_stages([stage])
     for index, each in enumerate(sorted(journey.stages, key=lambda s: (s.position, s.id))):
@@ -209,9 +237,17 @@ def _stage_of_journey(journey, stage_id, field="stage_id"):
     return stage
 
 
+def _active(part, field, what):
+    """Retired stages and touchpoints keep their history but take nothing new (422)."""
+    if part is not None and part.status == "retired":
+        raise Invalid(f"The {what} is retired: it takes no new entries.",
+                      errors={field: [f"{what.capitalize()} {part.id} is retired."]})
+
+
 def create_touchpoint(actor, journey, data):
     policy.require(policy.write_journey, actor, journey)
     stage = _stage_of_journey(journey, data["stage_id"])
+    _active(stage, "stage_id", "stage")
     require_existing(Department, data.get("department_id"), "department_id")
     touchpoint = Touchpoint(**data)
     load(stage, "touchpoints").touchpoints.append(touchpoint)
@@ -222,8 +258,8 @@ def create_touchpoint(actor, journey, data):
 def update_touchpoint(actor, touchpoint, data):
     journey = touchpoint.stage.journey
     policy.require(policy.write_journey, actor, journey)
-    if "stage_id" in data:
-        _stage_of_journey(journey, data["stage_id"])
+    if "stage_id" in data and data["stage_id"] != touchpoint.stage_id:
+        _active(_stage_of_journey(journey, data["stage_id"]), "stage_id", "stage")
     if "department_id" in data:
         require_existing(Department, data["department_id"], "department_id")
     apply_changes(touchpoint, data)
@@ -236,8 +272,8 @@ def delete_touchpoint(actor, touchpoint):
     policy.require(policy.write_journey, actor, touchpoint.stage.journey)
     measurements = _count(Measurement, Measurement.touchpoint_id == touchpoint.id)
     if measurements:
-        raise Conflict(f"The touchpoint has {measurements} measurement(s), which are never deleted with it.",
-                       measurements=measurements)
+        raise Conflict(f"The touchpoint has {measurements} measurement(s), which are never deleted with it; "
+                       "retire it (status retired) instead.", measurements=measurements)
     db.session.delete(touchpoint)
     db.session.flush()
 
@@ -274,7 +310,7 @@ def delete_metric(actor, metric):
     policy.require(policy.manage_metrics, actor)
     _refuse_builtin(metric, "deleted")
     counts = {"measurements": _count(Measurement, Measurement.metric_id == metric.id),
-              **_blocking("metric", metric.id)}
+              "targets": _count(Target, Target.metric_id == metric.id), **_blocking("metric", metric.id)}
     if any(counts.values()):
         raise Conflict(f"{metric.code} has {_in_words(counts)}; it cannot be deleted.", **counts)
     _unlink_references("metric", [metric.id])
@@ -283,6 +319,16 @@ def delete_metric(actor, metric):
 
 
 # -- measurements -----------------------------------------------------------------------------------
+
+def check_active_parts(stage_id, touchpoint_id):
+    """A new measurement goes to an active stage and touchpoint (those retired keep their history)."""
+    if stage_id is not None:
+        _active(db.session.get(Stage, stage_id), "stage_id", "stage")
+    if touchpoint_id is not None:
+        touchpoint = db.session.get(Touchpoint, touchpoint_id)
+        _active(touchpoint, "touchpoint_id", "touchpoint")
+        _active(touchpoint.stage, "touchpoint_id", "stage")
+
 
 def check_parts(journey_id, stage_id, touchpoint_id):
     """A measurement's stage and touchpoint must belong to its journey (and to each other)."""
@@ -331,6 +377,7 @@ def create_measurement(actor, data):
     require_existing(Metric, data["metric_id"], "metric_id")
     _check_period(data)
     check_parts(journey.id, data.get("stage_id"), data.get("touchpoint_id"))
+    check_active_parts(data.get("stage_id"), data.get("touchpoint_id"))
     existing = find_by_key(data)
     if existing is not None:
         raise Conflict("A measurement for this metric, journey, stage, touchpoint and period exists already; "
@@ -392,6 +439,7 @@ def record_scores(actor, data):
     measurement = find_by_key(key)
     created = measurement is None
     if created:
+        check_active_parts(key["stage_id"], key["touchpoint_id"])
         measurement = Measurement(**key, **values)
         db.session.add(measurement)
     else:

@@ -17,7 +17,7 @@ from cxgov import charts, pages, policy
 from cxgov.db import load
 from cxgov.errors import Conflict, Forbidden, Invalid
 from cxgov.extensions import csrf, db
-from cxgov.journeys import import_jobs, imports, services
+from cxgov.journeys import import_jobs, imports, services, targets
 from cxgov.journeys.models import (
     CHANNELS,
     JOURNEY_STATUSES,
@@ -27,6 +27,7 @@ from cxgov.journeys.models import (
     Measurement,
     Metric,
     Stage,
+    Target,
     Touchpoint,
 )
 from cxgov.journeys.report import journey_report
@@ -116,7 +117,17 @@ def detail(journey_id):
     report = journey_report(journey)
     return render_template("journeys/detail.html", journey=journey, stages=hourglass(journey.stages),
                            departments=departments, initiatives=initiatives, kpis=kpi_charts(report),
-                           report=report, may_write=policy.write_journey(current_user, journey))
+                           report=report, targets=journey_targets(journey.id),
+                           may_write=policy.write_journey(current_user, journey))
+
+
+def journey_targets(journey_id):
+    """The journey's targets by due date with their latest value and status (as the API answers
+    them: the same `targets.with_status`), each with its metric, stage and owner."""
+    rows = db.session.scalars(select(Target).where(Target.journey_id == journey_id)
+                              .options(joinedload(Target.metric), joinedload(Target.stage), joinedload(Target.owner))
+                              .order_by(Target.due_on, Target.id)).all()
+    return targets.with_status(rows)
 
 
 UPLOAD_REFUSED = "Only a journey's owner, a CX leader or an admin imports measurements."

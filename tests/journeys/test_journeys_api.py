@@ -24,7 +24,7 @@ def test_everyone_signed_in_reads_journeys(caller, as_caller, journey_owner):
         assert [s["name"] for s in body["stages"]] == ["Report claim", "Settle"]
         assert body["stages"][0]["touchpoints"] == [{
             "id": journey_owner.touchpoint_id, "stage_id": journey_owner.stage_ids[0], "name": "Broker call",
-            "channel": "phone", "digital": False, "department_id": None}]
+            "channel": "phone", "digital": False, "department_id": None, "status": "active"}]
         assert detail.headers["ETag"]
 
 

@@ -123,3 +123,49 @@ def test_upload_refused_for_other_journeys_and_without_csrf(app, page_as, claims
     assert no_token.status_code == 400
     assert upload(page, "").status_code == 422  # an empty file
     assert count_rows(app, Measurement) == 3
+
+
+def test_the_journey_page_shows_each_targets_status_as_the_api_answers_it(app, claims, page_as, login_as):
+    """Journey NPS is 25 (April): a target of 27 is near (within 2.7), 40 off, 20 met; a stage target
+    with nothing measured has no data. The page says what the API says, in words and colour."""
+    journey_id, _ = claims
+    with app.app_context():
+        journey = db.session.get(Journey, journey_id)
+        stage = factories.create_stage(journey, name="Pay out", phase="post_sale")
+        for value, due in [("27", date(2026, 6, 30)), ("40", date(2026, 9, 30)), ("20", date(2026, 12, 31))]:
+            factories.create_target(journey, value=Decimal(value), due_on=due)
+        factories.create_target(journey, stage_id=stage.id, value=Decimal("50"), due_on=date(2027, 3, 31))
+    api = login_as("executive").get(f"/api/journeys/{journey_id}/targets").json["items"]
+    assert [t["status"] for t in api] == ["near", "off", "met", "no_data"]
+    page = page_as("executive").get(f"/journeys/{journey_id}").get_data(as_text=True)
+    section = page[page.index('id="targets-title"'):page.index('id="kpi-title"')]
+    rows = section.split('<tr class="target ')[1:]
+    assert len(rows) == 4
+    for row, target in zip(rows, api, strict=True):
+        assert row.startswith(f'target-{target["status"]}"')
+        tone = {"met": "good", "near": "warn", "off": "bad", "no_data": "neutral"}[target["status"]]
+        words = {"met": "Met", "near": "Near", "off": "Off track", "no_data": "No data"}[target["status"]]
+        assert f'<span class="badge badge-{tone}">{words}</span>' in row
+        assert (f'{target["latest_value"]:g}' if target["latest_value"] is not None else "—") in row
+    assert "Pay out" in rows[3] and "Whole journey" in rows[0]
+
+
+def test_a_journey_without_targets_says_so(claims, page_as):
+    page = page_as("member").get(f"/journeys/{claims[0]}").get_data(as_text=True)
+    assert "No targets set for this journey." in page
+
+
+def test_the_journey_page_shows_each_stages_latest_kpi_as_the_report_gives_it(app, claims, page_as, login_as):
+    journey_id, _ = claims
+    with app.app_context():
+        journey = db.session.get(Journey, journey_id)
+        stage = factories.create_stage(journey, name="Settle claim", stage_type="retention", phase="post_sale")
+        for month, value in [(1, "61.5"), (2, "64.25")]:
+            factories.create_measurement(journey, metric_code="csat", stage_id=stage.id,
+                                         period_start=date(2026, month, 1), value=Decimal(value))
+    report = login_as("member").get(f"/api/reports/journeys/{journey_id}").json
+    settle = next(s for s in report["stages"] if s["stage"]["name"] == "Settle claim")
+    assert settle["metrics"][0]["series"][-1]["value"] == 64.25
+    page = page_as("member").get(f"/journeys/{journey_id}").get_data(as_text=True)
+    section = page[page.index('id="stage-kpis-title"'):page.index('id="initiatives-title"')]
+    assert "Settle claim" in section and "64.25" in section and "61.5" not in section

@@ -15,6 +15,7 @@ def add_data(app, journey_id, count):
             stage = factories.create_stage(journey)
             factories.create_touchpoint(stage)
             factories.create_measurement(journey, metric_id=metric.id, period_start=date(2026, 1 + index % 12, 1))
+            factories.create_target(journey, metric_id=metric.id, stage_id=stage.id if index % 2 else None)
             factories.create_journey()
 
 
@@ -23,7 +24,7 @@ def test_lists_and_pages_cost_constant_queries(app, login_as, page_as, journey_o
     j = journey_owner.journey_id
     calls = [lambda: api.get("/api/measurements"), lambda: api.get("/api/journeys"),
              lambda: api.get(f"/api/journeys/{j}"), lambda: api.get(f"/api/journeys/{j}/stages"),
-             lambda: api.get(f"/api/journeys/{j}/touchpoints"),
+             lambda: api.get(f"/api/journeys/{j}/touchpoints"), lambda: api.get(f"/api/journeys/{j}/targets"),
              lambda: page.get("/journeys"), lambda: page.get(f"/journeys/{j}"), lambda: page.get("/journeys/upload")]
     add_data(app, j, 1)
     few = [count_statements(app, call) for call in calls]
@@ -39,12 +40,14 @@ def test_openapi_documents_every_operation(login_as):
         "/api/journeys/{journey_id}/stages/{stage_id}": {"get", "patch", "delete"},
         "/api/journeys/{journey_id}/touchpoints": {"get", "post"},
         "/api/journeys/{journey_id}/touchpoints/{touchpoint_id}": {"get", "patch", "delete"},
+        "/api/journeys/{journey_id}/targets": {"get", "post"},
+        "/api/journeys/{journey_id}/targets/{target_id}": {"get", "patch", "delete"},
         "/api/metrics": {"get", "post"}, "/api/metrics/{metric_id}": {"get", "patch", "delete"},
         "/api/measurements": {"get", "post"}, "/api/measurements/{measurement_id}": {"get", "patch", "delete"},
         "/api/measurements/from-scores": {"post"}, "/api/measurements/import": {"post"},
         "/api/initiatives/{initiative_id}/impacts": {"get", "post"},
         "/api/initiatives/{initiative_id}/impacts/{impact_id}": {"get", "patch", "delete"},
-        "/api/reports/journeys/{journey_id}": {"get"},
+        "/api/reports/journeys/{journey_id}": {"get"}, "/api/reports/stages": {"get"},
     }
     for path, methods in expected.items():
         operations = spec["paths"][path]
@@ -57,6 +60,10 @@ def test_openapi_documents_every_operation(login_as):
     assert "line 3" in upload["description"] and "Qualtrics" in upload["description"]
     touchpoint = spec["components"]["schemas"]["Touchpoint"]["properties"]["digital"]
     assert touchpoint["readOnly"] is True
+    target = spec["components"]["schemas"]["JourneyTarget"]["properties"]
+    assert target["status"]["enum"] == ["met", "near", "off", "no_data"] and target["status"]["readOnly"] is True
+    stage = spec["components"]["schemas"]["Stage"]["properties"]
+    assert "advocacy" in stage["stage_type"]["enum"] and "custom" in stage["stage_type"]["enum"]
 
 
 def test_the_editing_pages_and_the_upload_preview_cost_constant_queries(app, page_as, journey_owner):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from cxgov.extensions import db
 from cxgov.initiatives.models import Impact, Initiative
-from cxgov.journeys.models import Journey, Measurement, Metric
+from cxgov.journeys.models import Journey, Measurement, Metric, Stage
 from cxgov.journeys.report import journey_report
 from cxgov.journeys.schemas import JourneyReportSchema
 from tests import factories
@@ -23,19 +23,27 @@ def months_later(day, months):
     return date(year, month, min(day.day, last))
 
 
-def reference_report(journey_id, window_months):
-    """The report computed the plain way, in Python values."""
+def reference_report(journey_id, window_months, max_points=120):
+    """The report computed the plain way, in Python values, each series cut to its `max_points`
+    most recent periods."""
     journey = db.session.get(Journey, journey_id)
-    measurements = sorted(
-        (m for m in db.session.scalars(select(Measurement).where(Measurement.journey_id == journey_id))
-         if m.stage_id is None and m.touchpoint_id is None),
-        key=lambda m: (m.period_start, m.period_end, m.id))
+    every = sorted(db.session.scalars(select(Measurement).where(Measurement.journey_id == journey_id)),
+                   key=lambda m: (m.period_start, m.period_end, m.id))
+    measurements = [m for m in every if m.stage_id is None and m.touchpoint_id is None]
     impacts = sorted(db.session.scalars(select(Impact).where(Impact.journey_id == journey_id)), key=lambda i: i.id)
     delivered = sorted((i for i in db.session.scalars(select(Initiative).where(Initiative.journey_id == journey_id))
                         if i.delivered_on is not None), key=lambda i: (i.delivered_on, i.id))
     metric_ids = {m.metric_id for m in measurements} | {i.metric_id for i in impacts}
     metrics = sorted((db.session.get(Metric, metric_id) for metric_id in metric_ids),
                      key=lambda m: (not m.builtin, m.code))
+
+    def ref(metric):
+        return {"id": metric.id, "code": metric.code, "name": metric.name, "unit": metric.unit,
+                "direction": metric.direction}
+
+    def points(series):
+        return [{"period_start": m.period_start, "period_end": m.period_end, "value": m.value,
+                 "sample_size": m.sample_size} for m in series]
     deliveries = [{"initiative_id": i.id, "title": i.title, "delivered_on": i.delivered_on} for i in delivered]
 
     def averages(series, delivered_on):
@@ -50,28 +58,41 @@ def reference_report(journey_id, window_months):
 
     report_metrics = []
     for metric in metrics:
-        series = [m for m in measurements if m.metric_id == metric.id]
+        whole = [m for m in measurements if m.metric_id == metric.id]
+        series = whole[-max_points:]
         report_metrics.append({
-            "metric": {"id": metric.id, "code": metric.code, "name": metric.name, "unit": metric.unit,
-                       "direction": metric.direction},
-            "series": [{"period_start": m.period_start, "period_end": m.period_end, "value": m.value,
-                        "sample_size": m.sample_size} for m in series],
+            "metric": ref(metric),
+            "series": points(series),
+            "omitted": len(whole) - len(series),
             "targets": [{"impact_id": i.id, "initiative_id": i.initiative_id, "initiative_title": i.initiative.title,
                          "baseline_value": i.baseline_value, "target_value": i.target_value}
                         for i in impacts if i.metric_id == metric.id],
             "before_after": [{**d, **averages(series, d["delivered_on"])} for d in deliveries],
         })
+    report_stages = []
+    for stage in sorted(db.session.scalars(select(Stage).where(Stage.journey_id == journey_id)),
+                        key=lambda stage: (stage.position, stage.id)):
+        own = [m for m in every if m.stage_id == stage.id and m.touchpoint_id is None]
+        stage_metrics = sorted({db.session.get(Metric, m.metric_id) for m in own},
+                               key=lambda m: (not m.builtin, m.code))
+        per_metric = {metric.id: [m for m in own if m.metric_id == metric.id] for metric in stage_metrics}
+        report_stages.append({
+            "stage": {"id": stage.id, "name": stage.name, "stage_type": stage.stage_type, "phase": stage.phase,
+                      "status": stage.status},
+            "metrics": [{"metric": ref(metric), "series": points(per_metric[metric.id][-max_points:]),
+                         "omitted": max(0, len(per_metric[metric.id]) - max_points)} for metric in stage_metrics]})
     return {"journey": {"id": journey.id, "name": journey.name, "owner_id": journey.owner_id,
                         "status": journey.status},
-            "window_months": window_months, "deliveries": deliveries, "metrics": report_metrics}
+            "window_months": window_months, "deliveries": deliveries, "metrics": report_metrics,
+            "stages": report_stages}
 
 
-def assert_answers_as_before(app, response, journey_id, window_months):
+def assert_answers_as_before(app, response, journey_id, window_months, max_points=120):
     """The page's report equals the reference, and the API answers exactly what the schema and
     flask-smorest answered before (values, types and key order)."""
     assert response.status_code == 200
     with app.app_context():
-        expected = reference_report(journey_id, window_months)
+        expected = reference_report(journey_id, window_months, max_points)
         assert journey_report(db.session.get(Journey, journey_id), window_months) == expected
         dumped = JourneyReportSchema().dump(expected)
     before = app.json.response(dumped).get_data()
@@ -161,6 +182,29 @@ def test_report_equals_the_straightforward_computation(app, login_as, varied_jou
         assert (month_end["before_count"], month_end["after_count"]) == (2, 2)
         wait = report["metrics"][2]["before_after"][1]  # on 2026-02-01: before 01-01, 02-01 (1, 1); after 03-01 (2)
         assert (wait["before_average"], wait["after_average"], wait["change"]) == (1.0, 2.0, 1.0)
+
+
+@pytest.mark.parametrize("max_points", [1, 3, 25])
+def test_a_bounded_report_keeps_the_most_recent_periods_of_every_series(app, login_as, varied_journey, max_points):
+    app.config["CXGOV_REPORT_MAX_POINTS"] = max_points
+    try:
+        response = login_as("member").get(f"/api/reports/journeys/{varied_journey}?window_months=6")
+        assert_answers_as_before(app, response, varied_journey, 6, max_points)
+    finally:
+        app.config["CXGOV_REPORT_MAX_POINTS"] = 120
+    nps = response.json["metrics"][1]
+    assert len(nps["series"]) == min(28, max_points) and nps["omitted"] == 28 - len(nps["series"])
+    assert nps["series"][-1]["period_start"] == "2026-12-01"  # the most recent kept
+
+
+def test_a_stages_measurements_appear_in_its_series(app, login_as, varied_journey, journey_owner):
+    report = login_as("member").get(f"/api/reports/journeys/{varied_journey}").json
+    assert [s["stage"]["id"] for s in report["stages"]] == journey_owner.stage_ids
+    first, second = report["stages"]
+    # The stage's own rows (NPS 999 on 2026-03-01, per_stage 5), never its touchpoints'.
+    assert [(m["metric"]["code"], [p["value"] for p in m["series"]]) for m in first["metrics"]] == [
+        ("nps", [999.0]), ("per_stage", [5.0])]
+    assert second["metrics"] == [] and first["stage"]["stage_type"] == "custom"
 
 
 def test_extreme_values_average_exactly(app, login_as, journey_owner):
