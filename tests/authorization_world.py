@@ -40,6 +40,7 @@ def build_world():
     metric = f.create_metric(code="call_wait", name="Call wait")
     committee = f.create_committee(chair_id=users["cx_leader"].id)
     committee_member = f.add_committee_member(committee, other)
+    f.add_committee_member(committee, users["member"])  # answers their own invitation
     meeting = f.create_meeting(committee=committee, starts_at=HELD)  # decisions are recorded once it has begun
     agenda_item = f.add_agenda_item(meeting)
     f.add_agenda_item(meeting)
@@ -115,6 +116,7 @@ def json_body(rule, method, w):
         ("/api/meetings/<int:meeting_id>/attendance", "POST"):
             {"user_id": w["users"]["executive"], "status": "invited"},
         ("/api/meetings/<int:meeting_id>/attendance/<int:user_id>", "PUT"): {"status": "accepted"},
+        ("/api/meetings/<int:meeting_id>/attendance/me", "PUT"): {"status": "accepted"},
         ("/api/meetings/<int:meeting_id>/decisions", "POST"): {"text": "Go ahead."},
         ("/api/meetings/<int:meeting_id>/decisions/<int:decision_id>", "PATCH"): {"text": "Go ahead, carefully."},
         ("/api/action-items", "POST"): {"title": "Call back", "owner_id": w["users"]["member"], "due_on": "2026-12-20"},
@@ -220,6 +222,7 @@ def form_data(rule, w):
                                             "version": str(w["meeting_version"])},
         "/meetings/<int:meeting_id>/agenda/suggested": {},
         "/meetings/<int:meeting_id>/attendance": {f"status_{w['other_user_id']}": "attended"},
+        "/meetings/<int:meeting_id>/attendance/me": {"status": "accepted"},
         "/meetings/<int:meeting_id>/decisions": {"text": "Go ahead.", "kind": "other"},
         "/meetings/<int:meeting_id>/minutes": {"minutes": "We met."},
         "/meetings/<int:meeting_id>/minutes/corrections": {"text": "A correction."},

@@ -172,6 +172,8 @@ EXPECTED = {
     ("/api/meetings/<int:meeting_id>/attendance", "GET"): everyone(200),
     ("/api/meetings/<int:meeting_id>/attendance", "POST"): only(201, CX_LEADER, ADMIN),
     ("/api/meetings/<int:meeting_id>/attendance/<int:user_id>", "PUT"): only(200, CX_LEADER, ADMIN),
+    # a committee member answers their own invitation; nobody else, whatever their role
+    ("/api/meetings/<int:meeting_id>/attendance/me", "PUT"): only(200, MEMBER),
     ("/api/meetings/<int:meeting_id>/decisions", "GET"): everyone(200),
     ("/api/meetings/<int:meeting_id>/decisions", "POST"): only(201, CX_LEADER, ADMIN),
     ("/api/meetings/<int:meeting_id>/decisions/<int:decision_id>", "DELETE"): only(204, CX_LEADER, ADMIN),
@@ -248,6 +250,7 @@ EXPECTED = {
     ("/meetings/<int:meeting_id>/agenda/<int:item_id>/remove", "POST"): only(302, CX_LEADER, ADMIN),
     ("/meetings/<int:meeting_id>/agenda/suggested", "POST"): only(302, CX_LEADER, ADMIN),
     ("/meetings/<int:meeting_id>/attendance", "POST"): only(302, CX_LEADER, ADMIN),
+    ("/meetings/<int:meeting_id>/attendance/me", "POST"): only(302, MEMBER),
     ("/meetings/<int:meeting_id>/decisions", "POST"): only(302, CX_LEADER, ADMIN),
     ("/meetings/<int:meeting_id>/edit", "GET"): only(200, CX_LEADER, ADMIN),
     ("/meetings/<int:meeting_id>/edit", "POST"): only(302, CX_LEADER, ADMIN),

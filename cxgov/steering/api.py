@@ -35,6 +35,7 @@ from cxgov.steering.schemas import (
     DecisionPatchSchema,
     DecisionRegisterArgs,
     DecisionSchema,
+    InvitationAnswerSchema,
     MeetingArgs,
     MeetingPatchSchema,
     MeetingSchema,
@@ -203,6 +204,18 @@ def _attendance(meeting_id, user_id, status):
 def post_attendance(data, meeting_id):
     """Record one person's attendance (created → 201, changed → 200)."""
     return _attendance(meeting_id, data["user_id"], data["status"])
+
+
+@meetings.route("/<int:meeting_id>/attendance/me", methods=["PUT"])
+@meetings.arguments(InvitationAnswerSchema)
+@meetings.response(200, AttendanceSchema)
+@meetings.problems(400, 401, 403, 404, 409, 422)
+def answer_invitation(data, meeting_id):
+    """Answer your own invitation: a member of the meeting's committee accepts or declines
+    (403 for anyone else; 409 once the meeting is held or cancelled)."""
+    with transactional():
+        row = services.answer_invitation(current_user, item(Meeting, meeting_id), data["status"])
+    return with_etag(row)
 
 
 @meetings.route("/<int:meeting_id>/attendance/<int:user_id>", methods=["PUT"])

@@ -130,6 +130,11 @@ class AttendanceStatusSchema(Schema):
     status = choice_field(ATTENDANCE_STATUSES, required=True)
 
 
+class InvitationAnswerSchema(Schema):
+    status = choice_field(("accepted", "declined"), required=True,
+                          metadata={"description": "the member's answer to the invitation"})
+
+
 class DecisionSchema(Schema):
     id = fields.Integer(dump_only=True)
     meeting_id = fields.Integer(dump_only=True)

@@ -289,6 +289,30 @@ def set_attendance(actor, meeting, user_id, status):
     return row, created
 
 
+RSVP_STATUSES = ("accepted", "declined")
+
+
+def answer_invitation(actor, meeting, status):
+    """A committee member accepts or declines their invitation to a scheduled meeting (SPEC §9).
+    Returns the attendance row (created if the member joined after the meeting was planned)."""
+    policy.require(policy.answer_invitation, actor, meeting,
+                   "Only members of the meeting's committee answer its invitation.")
+    if status not in RSVP_STATUSES:
+        raise Invalid("Answer accepted or declined.", errors={"status": ["Must be accepted or declined."]})
+    if meeting.status != "scheduled":
+        raise Conflict(f"The meeting is {meeting.status}: invitations are answered before it is held.",
+                       errors={"status": [f"The meeting is {meeting.status}."]})
+    row = db.session.scalar(select(Attendance).where(Attendance.meeting_id == meeting.id,
+                                                     Attendance.user_id == actor.id))
+    if row is None:
+        row = Attendance(meeting_id=meeting.id, user_id=actor.id, status=status)
+        db.session.add(row)
+    else:
+        row.status = status
+    db.session.flush()
+    return row
+
+
 # -- decisions ---------------------------------------------------------------------------------
 
 def _check_decision(meeting, data, current=None):

@@ -340,6 +340,7 @@ def _render_meeting(meeting_id, form=None, status=200):
     return render_template(
         "steering/meeting.html", meeting=meeting_, published=services.is_published(meeting_),
         can_manage=can_manage, can_write_minutes=policy.write_minutes(current_user, meeting_),
+        can_answer=policy.answer_invitation(current_user, meeting_),
         suggestions=suggestions.suggest(meeting_) if can_manage else [],
         agenda_kinds=AGENDA_KINDS, decision_kinds=DECISION_KINDS, attendance_statuses=ATTENDANCE_STATUSES,
         forms=forms, form=form, **_meeting_page_data(meeting_),
@@ -572,6 +573,20 @@ def take_attendance(meeting_id):
         return f"Attendance saved for {changed} people."
 
     return _attempt(record, "", _back(meeting_id, "attendance"))
+
+
+@bp.route("/meetings/<int:meeting_id>/attendance/me", methods=["POST"])
+def answer_invitation(meeting_id):
+    """A committee member accepts or declines their invitation (the API's `PUT …/attendance/me`)."""
+    meeting_ = get_or_404(Meeting, meeting_id)
+    policy.require(policy.answer_invitation, current_user, meeting_)
+    status = request.form.get("status", "")
+
+    def answer():
+        services.answer_invitation(current_user, meeting_, status)
+        return f"You {status} the invitation to “{meeting_.title}”." if status in services.RSVP_STATUSES else None
+
+    return _attempt(answer, "", _back(meeting_id, "attendance"))
 
 
 @bp.route("/meetings/<int:meeting_id>/decisions", methods=["POST"])
