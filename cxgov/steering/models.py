@@ -16,18 +16,31 @@ DECISION_KINDS = ("approve_initiative", "reject_initiative", "rebaseline_initiat
 ACTION_ITEM_STATUSES = ("open", "done", "cancelled")
 
 
+def default_quorum(member_count):
+    """More than half the members (none to count without members)."""
+    return member_count // 2 + 1 if member_count else 0
+
+
 class Committee(Versioned, Timestamped, db.Model):
     __tablename__ = "committees"
+    __table_args__ = (sa.CheckConstraint("quorum IS NULL OR quorum > 0", name="quorum_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(160), unique=True)
     charter: Mapped[str | None] = mapped_column(sa.Text)
     chair_id: Mapped[int | None] = fk("users.id", ondelete="SET NULL")
+    # How many members must attend for a meeting to be held; null: more than half the members.
+    quorum: Mapped[int | None]
 
     chair: Mapped[User | None] = relationship()
     members: Mapped[list["CommitteeMember"]] = collection(
         back_populates="committee", cascade="all, delete-orphan", order_by="CommitteeMember.id"
     )
+
+    @property
+    def effective_quorum(self):
+        """The quorum that applies (members must be loaded)."""
+        return self.quorum if self.quorum is not None else default_quorum(len(self.members))
 
 
 class CommitteeMember(Versioned, db.Model):
@@ -64,6 +77,8 @@ class Meeting(Versioned, Timestamped, db.Model):
     status: Mapped[str] = mapped_column(sa.String(16), default="scheduled", index=True)
     minutes: Mapped[str | None] = mapped_column(sa.Text)
     minutes_published_at: Mapped[datetime | None]
+    # Why the meeting was held although fewer members than the quorum attended.
+    quorum_note: Mapped[str | None] = mapped_column(sa.Text)
     # iCalendar: a stable UID and a SEQUENCE raised each time the invite is re-issued.
     ics_uid: Mapped[str] = mapped_column(sa.String(120), unique=True)
     ics_sequence: Mapped[int] = mapped_column(default=0)

@@ -49,6 +49,12 @@ class CommitteeSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=160))
     charter = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=20_000))
     chair_id = Id(allow_none=True, load_default=None)
+    quorum = fields.Integer(
+        strict=True, allow_none=True, load_default=None, validate=validate.Range(min=1, max=1000),
+        metadata={"description": "How many members must attend for a meeting to be held; null: more than half "
+                                 "the members."})
+    effective_quorum = fields.Integer(dump_only=True, metadata={
+        "description": "The quorum that applies now (`quorum`, or more than half the current members)."})
     members = fields.List(fields.Nested(CommitteeMemberSchema), dump_only=True)
     created_at = Instant(dump_only=True)
     updated_at = Instant(dump_only=True)
@@ -64,6 +70,8 @@ class MeetingSchema(Schema):
     status = choice_field(MEETING_STATUSES, dump_only=True)
     minutes = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200_000))
     minutes_published_at = Instant(dump_only=True, allow_none=True)
+    quorum_note = fields.String(dump_only=True, allow_none=True, metadata={
+        "description": "Why the meeting was held although fewer members than the quorum attended."})
     ics_uid = fields.String(dump_only=True)
     ics_sequence = fields.Integer(dump_only=True)
     created_at = Instant(dump_only=True)
@@ -77,8 +85,11 @@ class MeetingPatchSchema(Schema):
     starts_at = Instant()
     duration_minutes = Minutes()
     location = fields.String(allow_none=True, validate=validate.Length(max=200))
-    status = choice_field(MEETING_STATUSES)
+    status = choice_field(MEETING_STATUSES, metadata={
+        "description": "`held` needs the committee's quorum of members `attended`, or a `quorum_note` (409)."})
     minutes = fields.String(allow_none=True, validate=validate.Length(max=200_000))
+    quorum_note = fields.String(allow_none=True, validate=validate.Length(max=2_000), metadata={
+        "description": "Why the meeting is held below quorum; required then, kept on the meeting."})
 
 
 class MeetingArgs(ListArgs):

@@ -24,6 +24,7 @@ from cxgov.steering.models import (
     Decision,
     Meeting,
     MinutesCorrection,
+    default_quorum,
 )
 
 # A change of any of these re-issues the calendar invite (a higher SEQUENCE, same UID), as does
@@ -137,10 +138,36 @@ def require_meeting_update(actor, meeting, data):
                    "Only CX leaders, admins and the committee's secretary write minutes.")
 
 
+def quorum_count(meeting):
+    """(members who attended, the quorum) of a meeting, counted in the database."""
+    committee = meeting.committee
+    members = db.session.scalar(select(func.count(CommitteeMember.id))
+                                .where(CommitteeMember.committee_id == committee.id))
+    present = db.session.scalar(
+        select(func.count(Attendance.id))
+        .join(CommitteeMember, (CommitteeMember.user_id == Attendance.user_id)
+              & (CommitteeMember.committee_id == committee.id))
+        .where(Attendance.meeting_id == meeting.id, Attendance.status == "attended"))
+    return present, committee.quorum if committee.quorum is not None else default_quorum(members)
+
+
+def _check_quorum(meeting, data):
+    """Marking a meeting held needs the quorum of members `attended`, or a `quorum_note` saying
+    why it was held without (SPEC §9): 409 otherwise."""
+    present, quorum = quorum_count(meeting)
+    if present >= quorum or (data.get("quorum_note") or "").strip():
+        return
+    raise Conflict(
+        f"Only {present} of the {quorum} members the quorum needs attended: record their attendance, "
+        "or say why the meeting was held without quorum (quorum_note).",
+        errors={"quorum_note": [f"Required: {present} members attended, the quorum is {quorum}."]})
+
+
 def update_meeting(actor, meeting, data, now=None):
     """Governance changes anything; the committee's secretary only the minutes (while unpublished).
 
     Status: scheduled → held or cancelled, held or cancelled → scheduled (while unpublished).
+    Marking it held needs the quorum, or a `quorum_note` (kept on the meeting).
     """
     require_meeting_update(actor, meeting, data)
     refuse_if_published(meeting, "This meeting")
@@ -149,6 +176,10 @@ def update_meeting(actor, meeting, data, now=None):
     if status == "held" and data.get("starts_at", meeting.starts_at) > (now or utcnow()):
         raise Invalid("A meeting cannot be marked held before it starts.",
                       errors={"status": ["The meeting has not started yet."]})
+    if status == "held" and meeting.status != "held":
+        _check_quorum(meeting, data)
+    if "quorum_note" in data:
+        data = {**data, "quorum_note": (data["quorum_note"] or "").strip() or None}
     changed = apply_changes(meeting, data)
     if cancelling or any(name in changed for name in INVITE_FIELDS):
         meeting.ics_sequence += 1

@@ -310,7 +310,11 @@ def _meeting_page_data(meeting):
     corrections = db.session.scalars(select(MinutesCorrection).where(MinutesCorrection.meeting_id == meeting.id)
                                      .order_by(MinutesCorrection.id)).all()
     proposals = [i for i in initiatives.values() if i.status == "proposed"]
+    member_ids = {m.user_id for m in meeting.committee.members}
     return {
+        # Members who attended against the quorum (SPEC §9), from the rows already loaded.
+        "present": sum(1 for row in meeting.attendance if row.status == "attended" and row.user_id in member_ids),
+        "quorum": meeting.committee.effective_quorum,
         "initiatives": initiatives, "decidable": decidable,
         # The approval gate of every proposal the meeting may decide (SPEC §8.1), and whether the
         # meeting has begun (decisions are recorded from then on).
@@ -320,7 +324,7 @@ def _meeting_page_data(meeting):
         "action_items": open_items, "people": people,
         "users": users, "corrections": corrections,
         # Whom an action item may be given to: the committee's members first, then everyone else.
-        "member_ids": {m.user_id for m in meeting.committee.members},
+        "member_ids": member_ids,
         "departments": db.session.scalars(select(Department).order_by(Department.name)).all(),
     }
 
@@ -382,8 +386,11 @@ def set_meeting_status(meeting_id):
             _back(meeting_id), keep_label="Keep the meeting",
             detail="Committee members are sent a cancellation. It can be scheduled again later.")
 
+    note = request.form.get("quorum_note", "")
+
     def change():
-        services.update_meeting(current_user, meeting_, _load(MeetingPatchSchema(only=("status",)), {"status": status}))
+        data = {"status": status, **({"quorum_note": note} if status == "held" and note.strip() else {})}
+        services.update_meeting(current_user, meeting_, _load(MeetingPatchSchema(only=("status", "quorum_note")), data))
         return f"The meeting is now {status}."
 
     return _attempt(change, "", _back(meeting_id))
