@@ -72,10 +72,49 @@ class MeetingSchema(Schema):
     minutes_published_at = Instant(dump_only=True, allow_none=True)
     quorum_note = fields.String(dump_only=True, allow_none=True, metadata={
         "description": "Why the meeting was held although fewer members than the quorum attended."})
+    series_id = fields.Integer(dump_only=True, allow_none=True)
+    occurrence_at = Instant(dump_only=True, allow_none=True, metadata={
+        "description": "The occurrence of its series' rule this meeting is (the invite's RECURRENCE-ID)."})
+    series_detached = fields.Boolean(dump_only=True, metadata={
+        "description": "Changed on its own: changes of its series pass it by."})
     ics_uid = fields.String(dump_only=True)
     ics_sequence = fields.Integer(dump_only=True)
     created_at = Instant(dump_only=True)
     updated_at = Instant(dump_only=True)
+
+
+RRULE_DESCRIPTION = (
+    "An RFC 5545 recurrence rule, e.g. `FREQ=MONTHLY;BYDAY=1TU;COUNT=12`, expanded in the organisation's time "
+    "zone (CXGOV_TIMEZONE) from `first_starts_at`. It must be bounded (COUNT or UNTIL, UNTIL in UTC with a Z) "
+    "and give at most 60 meetings; otherwise 422 naming `rrule`.")
+
+
+class SeriesSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    committee_id = fields.Integer(dump_only=True)
+    title = Title(required=True)
+    rrule = fields.String(required=True, validate=[
+        validate.Length(min=6, max=500),
+        validate.Regexp(r"^(RRULE:)?FREQ=[A-Z]+(;[A-Z]+=[A-Za-z0-9,+\-]+)*$")],
+        metadata={"description": RRULE_DESCRIPTION})
+    first_starts_at = Instant(required=True, metadata={"description": "the first meeting's start"})
+    duration_minutes = Minutes(load_default=60)
+    location = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200))
+    ics_uid = fields.String(dump_only=True)
+    ics_sequence = fields.Integer(dump_only=True)
+    meetings = fields.List(fields.Nested(lambda: MeetingSchema()), dump_only=True, metadata={
+        "description": "The series' meetings in the order of the rule."})
+    created_at = Instant(dump_only=True)
+    updated_at = Instant(dump_only=True)
+
+
+class SeriesPatchSchema(Schema):
+    """What changes on a series: its meetings not yet held follow, except those changed on their own."""
+
+    title = Title()
+    first_starts_at = Instant(metadata={"description": "a new first start: every occurrence moves by as much"})
+    duration_minutes = Minutes()
+    location = fields.String(allow_none=True, validate=validate.Length(max=200))
 
 
 class MeetingPatchSchema(Schema):
@@ -152,6 +191,8 @@ class DecisionSchema(Schema):
     text = fields.String(required=True, validate=validate.Length(min=1, max=20_000))
     kind = choice_field(DECISION_KINDS, load_default="other")
     initiative_id = Id(allow_none=True, load_default=None)
+    agenda_item_id = Id(allow_none=True, load_default=None, metadata={
+        "description": "the agenda item of the same meeting it came from"})
     corrects_id = Id(allow_none=True, load_default=None,
                      metadata={"description": "the decision this one corrects (after minutes are published)"})
     recorded_by_id = fields.Integer(dump_only=True, allow_none=True)
@@ -162,6 +203,7 @@ class DecisionPatchSchema(Schema):
     text = fields.String(validate=validate.Length(min=1, max=20_000))
     kind = choice_field(DECISION_KINDS)
     initiative_id = Id(allow_none=True)
+    agenda_item_id = Id(allow_none=True, metadata={"description": "the agenda item of the same meeting it came from"})
 
 
 class MinutesCorrectionSchema(Schema):
@@ -184,6 +226,8 @@ class ActionItemSchema(Schema):
     meeting_id = Id(allow_none=True, load_default=None)
     initiative_id = Id(allow_none=True, load_default=None)
     department_id = Id(allow_none=True, load_default=None)
+    agenda_item_id = Id(allow_none=True, load_default=None, metadata={
+        "description": "the agenda item it came from, of its meeting (the meeting defaults to the item's)"})
     completed_at = Instant(dump_only=True, allow_none=True)
     created_at = Instant(dump_only=True)
     updated_at = Instant(dump_only=True)
@@ -195,6 +239,7 @@ class ActionItemArgs(ListArgs):
     meeting_id = fields.Integer()
     initiative_id = fields.Integer()
     department_id = fields.Integer()
+    agenda_item_id = fields.Integer()
     due_before = fields.Date(metadata={"description": "due on or before this date"})
     due_after = fields.Date(metadata={"description": "due on or after this date"})
 

@@ -183,6 +183,8 @@ def update_meeting(actor, meeting, data, now=None):
     changed = apply_changes(meeting, data)
     if cancelling or any(name in changed for name in INVITE_FIELDS):
         meeting.ics_sequence += 1
+    if meeting.series_id is not None and (cancelling or changed.keys() & {"title", *INVITE_FIELDS}):
+        meeting.series_detached = True  # changed on its own: changes of its series pass it by
     db.session.flush()
     return meeting
 
@@ -346,7 +348,19 @@ def answer_invitation(actor, meeting, status):
 
 # -- decisions ---------------------------------------------------------------------------------
 
+def _check_agenda_item(meeting_id, agenda_item_id):
+    """An outcome names an agenda item of its own meeting (422 otherwise)."""
+    agenda_item = require_existing(AgendaItem, agenda_item_id, "agenda_item_id")
+    if agenda_item is not None and agenda_item.meeting_id != meeting_id:
+        where = f"meeting {meeting_id}" if meeting_id is not None else "no meeting"
+        raise Invalid("agenda_item_id names an item of another meeting.", errors={
+            "agenda_item_id": [f"Item {agenda_item_id} is not an agenda item of {where}."]})
+    return agenda_item
+
+
 def _check_decision(meeting, data, current=None):
+    if "agenda_item_id" in data:
+        _check_agenda_item(meeting.id, data["agenda_item_id"])
     kind = data.get("kind", current.kind if current else "other")
     initiative_id = data.get("initiative_id", current.initiative_id if current else None)
     if kind != "other" and initiative_id is None:
@@ -422,12 +436,26 @@ def _set_status(item, status, now):
     item.completed_at = (now or utcnow()) if status == "done" else None
 
 
+def _action_item_agenda(data, current=None):
+    """The agenda item an action item names is of its meeting; without a meeting, the item's
+    meeting is taken. Returns the data to apply."""
+    agenda_item_id = data.get("agenda_item_id", current.agenda_item_id if current else None)
+    if agenda_item_id is None or not ({"agenda_item_id", "meeting_id"} & set(data)):
+        return data
+    meeting_id = data.get("meeting_id", current.meeting_id if current else None)
+    if meeting_id is None and (current is None or "meeting_id" not in data):
+        agenda_item = require_existing(AgendaItem, agenda_item_id, "agenda_item_id")
+        return {**data, "meeting_id": agenda_item.meeting_id}
+    _check_agenda_item(meeting_id, agenda_item_id)
+    return data
+
+
 def create_action_item(actor, data, now=None):
     """A new action item. `now`: when it was created, and completed if its status is `done` (the
     present by default; the demo's history passes past instants)."""
     require_governance(actor)
     _check_action_item_references(data)
-    data = dict(data)
+    data = _action_item_agenda(dict(data))
     status = data.pop("status", "open")
     item = ActionItem(**data, status="open")
     if now is not None:
@@ -454,7 +482,7 @@ def update_action_item(actor, item, data, now=None):
     """Governance changes anything; the owner may change only the status of their own item."""
     require_action_item_update(actor, item, data)
     _check_action_item_references(data)
-    data = dict(data)
+    data = _action_item_agenda(dict(data), item)
     if "status" in data:
         _set_status(item, data.pop("status"), now)
     apply_changes(item, data)

@@ -25,8 +25,8 @@ from cxgov.org.models import Department, User
 from cxgov.pages import Field, FormSpec
 from cxgov.pdf import pdf_response
 from cxgov.rest import get_or_404
-from cxgov.steering import register, services, suggestions
-from cxgov.steering.ics import build_invite
+from cxgov.steering import register, series, services, suggestions
+from cxgov.steering.ics import build_invite, build_series_invite
 from cxgov.steering.models import (
     ACTION_ITEM_STATUSES,
     AGENDA_KINDS,
@@ -38,6 +38,7 @@ from cxgov.steering.models import (
     Committee,
     CommitteeMember,
     Meeting,
+    MeetingSeries,
     MinutesCorrection,
 )
 from cxgov.steering.outcomes import OUTCOMES
@@ -50,6 +51,7 @@ from cxgov.steering.schemas import (
     DecisionSchema,
     MeetingPatchSchema,
     MeetingSchema,
+    SeriesSchema,
 )
 from cxgov.transaction import transactional
 
@@ -126,6 +128,7 @@ DECISION_FORM = FormSpec(
     initiative_id=Field("decision-initiative", "Initiative", "choice"),
     text=Field("decision-text", "Decision", noun="the decision"),
     corrects_id=Field("decision-corrects", "Corrects decision", "choice", noun="the decision it corrects"),
+    agenda_item_id=Field("decision-agenda-item", "Agenda item", "choice"),
     apply=Field("decision-apply", "Apply to the initiative now", "choice"),
 )
 ACTION_ITEM_FORM = FormSpec(
@@ -135,6 +138,7 @@ ACTION_ITEM_FORM = FormSpec(
     due_on=Field("action-due", "Due on", "date", noun="the due date"),
     department_id=Field("action-department", "Department", "choice"),
     initiative_id=Field("action-initiative", "Initiative", "choice"),
+    agenda_item_id=Field("action-agenda-item", "Agenda item", "choice"),
 )
 MEETING_EDIT_FORM = FormSpec(
     "meeting-edit",
@@ -150,6 +154,14 @@ AGENDA_EDIT_FORM = FormSpec(
     initiative_id=Field("agenda-initiative", "Initiative", "choice"),
     duration_minutes=Field("agenda-duration", "Minutes", "integer", noun="the minutes it takes"),
     notes=Field("agenda-notes", "Notes"),
+)
+SERIES_FORM = FormSpec(
+    "series",
+    title=Field("series-title", "Title", noun="the title of the meetings"),
+    rrule=Field("series-rrule", "Recurrence rule (RRULE)", noun="the recurrence rule"),
+    first_starts_at=Field("series-starts", "First meeting starts at", "datetime", noun="when the first meeting starts"),
+    duration_minutes=Field("series-duration", "Duration (minutes)", "integer"),
+    location=Field("series-location", "Location"),
 )
 CORRECTION_FORM = FormSpec("correction", text=Field("correction-text", "Correction", noun="the correction"))
 
@@ -246,6 +258,52 @@ def remove_member(committee_id, member_id):
         return pages.ask_to_confirm(f"Remove {name} from {committee.name}?", f"Remove {name}", back,
                                     detail="They will no longer be invited to its meetings.")
     return _attempt(lambda: services.remove_member(current_user, member), f"{name} left {committee.name}.", back)
+
+
+# -- meeting series (SPEC §9) ------------------------------------------------------------------
+
+@bp.route("/committees/<int:committee_id>/series/new", methods=["GET", "POST"])
+def new_series(committee_id):
+    """Plan a committee's meetings on a rhythm: one meeting per occurrence of the rule."""
+    committee = get_or_404(Committee, committee_id)
+    policy.require(policy.manage_governance, current_user)
+    if request.method == "GET":
+        return _render_new_series(committee, SERIES_FORM.blank(rrule="FREQ=MONTHLY;BYDAY=1TU;COUNT=12",
+                                                               duration_minutes=90))
+    form = SERIES_FORM.read()
+
+    def create():
+        data = form.data("title", "rrule", "duration_minutes", "location")
+        try:
+            data["first_starts_at"] = _parse_local(form.value("first_starts_at"), "first_starts_at")
+        except Invalid as error:
+            form.add_errors(error.errors)
+        row = series.create_series(current_user, committee, form.load(
+            SeriesSchema(), data, partial=("first_starts_at",) if form.errors else None))
+        flash(f"Series “{row.title}” planned: {len(series.series_meetings(row))} meetings; committee members "
+              "are invited to each.", "success")
+        return url_for("steering.series_page", series_id=row.id)
+
+    return _submit(form, create, lambda form, status: _render_new_series(committee, form, status))
+
+
+def _render_new_series(committee, form, status=200):
+    return render_template("steering/new_series.html", committee=committee, form=form), status
+
+
+@bp.route("/series/<int:series_id>")
+def series_page(series_id):
+    row = get_or_404(MeetingSeries, series_id)
+    return render_template("steering/series.html", series=row, meetings=series.series_meetings(row),
+                           can_manage=policy.manage_governance(current_user))
+
+
+@bp.route("/series/<int:series_id>/invite.ics")
+def series_invite(series_id):
+    """The series' calendar invite for a signed-in browser (the API's `/api/series/{id}/invite.ics`)."""
+    row = get_or_404(MeetingSeries, series_id)
+    return Response(build_series_invite(row, series.series_meetings(row)), mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="series-{row.id}.ics"'})
 
 
 # -- meetings ----------------------------------------------------------------------------------
@@ -602,7 +660,7 @@ def record_decision(meeting_id):
     form = DECISION_FORM.read()
 
     def record():
-        data = form.load(DecisionSchema(), form.data("text", "kind", "initiative_id", "corrects_id"))
+        data = form.load(DecisionSchema(), form.data("text", "kind", "initiative_id", "corrects_id", "agenda_item_id"))
         decision = services.record_decision(current_user, meeting_, data)
         message = "Decision recorded."
         if form.value("apply") and decision.kind in ("approve_initiative", "reject_initiative"):
@@ -627,7 +685,7 @@ def add_action_item(meeting_id):
     form = ACTION_ITEM_FORM.read()
 
     def add():
-        data = {**form.data("title", "owner_id", "due_on", "department_id", "initiative_id"),
+        data = {**form.data("title", "owner_id", "due_on", "department_id", "initiative_id", "agenda_item_id"),
                 "meeting_id": meeting_.id}
         item = services.create_action_item(current_user, form.load(ActionItemSchema(), data))
         flash(f"Action item “{item.title}” added.", "success")
