@@ -188,6 +188,7 @@ EXPECTED = {
     ("/api/meetings/<int:meeting_id>/decisions/<int:decision_id>", "GET"): everyone(200),
     ("/api/meetings/<int:meeting_id>/decisions/<int:decision_id>", "PATCH"): only(200, CX_LEADER, ADMIN),
     ("/api/meetings/<int:meeting_id>/invite.ics", "GET"): everyone(200),
+    ("/api/meetings/<int:meeting_id>/pack", "GET"): everyone(200),  # ROI figures only for who may read them
     ("/api/meetings/<int:meeting_id>/minutes/corrections", "GET"): everyone(200),
     # 409: not published
     ("/api/meetings/<int:meeting_id>/minutes/corrections", "POST"): only({201, 409}, CX_LEADER, ADMIN),
@@ -250,6 +251,7 @@ EXPECTED = {
     ("/meetings", "POST"): only(302, CX_LEADER, ADMIN),
     ("/meetings/<int:meeting_id>", "GET"): everyone(200),
     ("/meetings/<int:meeting_id>/invite.ics", "GET"): everyone(200),
+    ("/meetings/<int:meeting_id>/pack.pdf", "GET"): everyone(200),
     ("/meetings/<int:meeting_id>/action-items", "POST"): only(302, CX_LEADER, ADMIN),
     ("/meetings/<int:meeting_id>/agenda", "POST"): only(302, CX_LEADER, ADMIN),
     ("/meetings/<int:meeting_id>/agenda/<int:item_id>/edit", "GET"): only(200, CX_LEADER, ADMIN),

@@ -10,7 +10,7 @@ from cxgov import policy
 from cxgov.initiatives.reviews_api import shown
 from cxgov.resources import Parent, Resource, guarded, item, transactional
 from cxgov.rest import Blueprint, check_if_match, get_or_404, page_of, with_etag
-from cxgov.steering import register, series, services, suggestions
+from cxgov.steering import pack, register, series, services, suggestions
 from cxgov.steering.ics import build_invite, build_series_invite
 from cxgov.steering.models import (
     ActionItem,
@@ -41,6 +41,7 @@ from cxgov.steering.schemas import (
     MeetingPatchSchema,
     MeetingSchema,
     MinutesCorrectionSchema,
+    PackSchema,
     RegisterEntrySchema,
     SeriesPatchSchema,
     SeriesSchema,
@@ -179,6 +180,20 @@ def meeting_invite(meeting_id):
     return Response(build_invite(meeting), mimetype="text/calendar", headers={
         "Content-Disposition": f'attachment; filename="meeting-{meeting.id}.ics"',
     })
+
+
+@meetings.route("/<int:meeting_id>/pack")
+@meetings.response(200, PackSchema)
+@meetings.problems(401, 404)
+def meeting_pack(meeting_id):
+    """The pre-read pack: the agenda; per initiative on it, its readiness, its business case exactly
+    as `/api/initiatives/{id}/roi` and its impacts; per review due by the meeting's date, actual
+    against target. The PDF is `/meetings/{id}/pack.pdf`."""
+    item(Meeting, meeting_id)
+    answer = pack.build_pack(current_user, meeting_id)
+    for entry in answer["reviews_due"]:
+        entry["review"] = shown(entry["review"])
+    return answer
 
 
 @meetings.route("/<int:meeting_id>/minutes/publish", methods=["POST"])

@@ -3,7 +3,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from cxgov.initiatives.models import STATUSES
 from cxgov.initiatives.reviews_api import ReviewSchema
-from cxgov.initiatives.schemas import InitiativeSummarySchema, Rounded, TransitionSchema
+from cxgov.initiatives.schemas import InitiativeSummarySchema, RoiSchema, Rounded, TransitionSchema
 from cxgov.org.schemas import UserRefSchema
 from cxgov.rest import Instant, ListArgs, MoneyField, Number, Schema, choice_field
 from cxgov.steering.models import (
@@ -346,3 +346,57 @@ class TraceSchema(Schema):
     figures_visible = fields.Boolean(metadata={
         "description": "False when the caller may not read the initiative's ROI (SPEC §5: members other than its "
                        "owner): baseline and actual figures, annual values and review snapshots are then null."})
+
+
+# -- the pre-read pack (SPEC §9) ----------------------------------------------------------------
+
+class PackCheckSchema(Schema):
+    name = fields.String()
+    ok = fields.Boolean()
+    detail = fields.String()
+
+
+class PackReadinessSchema(Schema):
+    ready = fields.Boolean()
+    checks = fields.List(fields.Nested(PackCheckSchema), metadata={
+        "description": "The approval gate's checks (SPEC §8.1), as `/api/initiatives/{id}/readiness`."})
+
+
+class PackImpactSchema(Schema):
+    impact_id = fields.Integer()
+    metric_id = fields.Integer()
+    metric_name = fields.String(allow_none=True)
+    unit = fields.String(allow_none=True)
+    journey_id = fields.Integer()
+    baseline_value = Number()
+    target_value = Number()
+    actual_value = Number(allow_none=True, metadata={"description": "Measured after delivery (SPEC §3); null before."})
+    annual_value = MoneyField(allow_none=True)
+
+
+class PackInitiativeSchema(Schema):
+    initiative = fields.Nested(InitiativeSummarySchema)
+    readiness = fields.Nested(PackReadinessSchema)
+    roi = fields.Nested(RoiSchema, allow_none=True, metadata={
+        "description": "Exactly `GET /api/initiatives/{id}/roi` (planned basis, default discount rate); null for "
+                       "who may not read the initiative's ROI."})
+    impacts = fields.List(fields.Nested(PackImpactSchema), allow_none=True, metadata={
+        "description": "Null for who may not read the initiative's business case."})
+
+
+class PackReviewSchema(Schema):
+    review = fields.Nested(ReviewSchema)
+    initiative_id = fields.Integer()
+    initiative_title = fields.String()
+    impacts = fields.List(fields.Nested(PackImpactSchema), allow_none=True, metadata={
+        "description": "Actual against target of each impact; null for who may not read the business case."})
+
+
+class PackSchema(Schema):
+    as_of = Instant(metadata={"description": "When the pack was put together."})
+    meeting = fields.Nested(MeetingSchema)
+    agenda = fields.List(fields.Nested(AgendaItemSchema))
+    initiatives = fields.List(fields.Nested(PackInitiativeSchema), metadata={
+        "description": "Each initiative on the agenda once, in agenda order."})
+    reviews_due = fields.List(fields.Nested(PackReviewSchema), metadata={
+        "description": "Post-implementation reviews without a verdict due by the meeting's date."})

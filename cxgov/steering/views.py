@@ -25,7 +25,7 @@ from cxgov.org.models import Department, User
 from cxgov.pages import Field, FormSpec
 from cxgov.pdf import pdf_response
 from cxgov.rest import get_or_404
-from cxgov.steering import register, series, services, suggestions
+from cxgov.steering import pack, register, series, services, suggestions
 from cxgov.steering.ics import build_invite, build_series_invite
 from cxgov.steering.models import (
     ACTION_ITEM_STATUSES,
@@ -755,6 +755,15 @@ def minutes_pdf(meeting_id):
     meeting_, html = _render_minutes(meeting_id, pdf=True)
     return pdf_response(html, f"minutes-meeting-{meeting_.id}.pdf",
                         stylesheets=("cxgov.css", "print.css", "steering.css"))
+
+
+@bp.route("/meetings/<int:meeting_id>/pack.pdf")
+def pack_pdf(meeting_id):
+    """The pre-read pack as PDF: the same figures as `/api/meetings/{id}/pack`."""
+    get_or_404(Meeting, meeting_id)
+    data = pack.build_pack(current_user, meeting_id)
+    html = render_template("steering/pack.html", pack=data, meeting=data["meeting"], pdf=True)
+    return pdf_response(html, f"pack-meeting-{meeting_id}.pdf", stylesheets=("cxgov.css", "print.css", "steering.css"))
 
 
 # -- my action items -----------------------------------------------------------------------------

@@ -330,3 +330,65 @@ def test_a_series_reads_in_a_constant_number_of_queries(app):
     for client, url in ((leader, "/api/series/{}"), (leader, "/api/series/{}/invite.ics"), (page, "/series/{}")):
         counts = [queries(client, url.format(s.json["id"])) for s in (small, large)]
         assert counts[0] == counts[1], url
+
+
+# -- the pre-read pack ----------------------------------------------------------------------------
+
+def _pack_world(app, ids, count=2):
+    with app.app_context():
+        from tests import factories
+        meeting = db.session.get(Meeting, ids["meeting"])
+        initiative_ids = []
+        for n in range(count):
+            initiative = factories.complete_plan(factories.create_initiative(title=f"Pack initiative {n}"))
+            factories.add_cash_flow(initiative, kind="benefit", year=2, amount="7000", risk_adjustment="0.2")
+            factories.add_agenda_item(meeting, title=f"Decide {n}", kind="decision", initiative_id=initiative.id)
+            initiative_ids.append(initiative.id)
+        db.session.commit()
+        return initiative_ids
+
+
+def test_the_pack_figures_are_those_of_the_roi_endpoint(app):
+    from tests.test_figures_match_api import pdf_text
+
+    ids = governance_world(app, starts_at=PAST)
+    initiative_ids = _pack_world(app, ids)
+    leader = client_for(app, ids["chair"])
+    body = leader.get(f"/api/meetings/{ids['meeting']}/pack")
+    assert body.status_code == 200, body.json
+    pack = body.json
+    assert [e["initiative"]["id"] for e in pack["initiatives"]] == initiative_ids
+    assert [a["title"] for a in pack["agenda"]] == ["Welcome", "Decide 0", "Decide 1"]
+    for entry in pack["initiatives"]:
+        assert entry["roi"] == leader.get(f"/api/initiatives/{entry['initiative']['id']}/roi").json
+        readiness = leader.get(f"/api/initiatives/{entry['initiative']['id']}/readiness").json
+        assert entry["readiness"]["ready"] == readiness["ready"]
+        assert [c["name"] for c in entry["readiness"]["checks"]] == [c["name"] for c in readiness["checks"]]
+        assert len(entry["impacts"]) == 1 and entry["impacts"][0]["actual_value"] is None
+    page = sign_in_session(app, app.test_client(), ids["chair"])
+    response = page.get(f"/meetings/{ids['meeting']}/pack.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = pdf_text(response.data)
+    with app.app_context():
+        from decimal import Decimal
+
+        from cxgov.formatting import money
+        for entry in pack["initiatives"]:
+            assert entry["initiative"]["title"] in text
+            for name in ("pv_costs", "pv_benefits", "npv"):
+                assert money(Decimal(entry["roi"][name]), True) in text, (name, text[:500])
+
+
+def test_the_pack_hides_roi_from_who_may_not_read_it_and_costs_constant_queries(app, login_as):
+    from tests.queries import count_statements
+
+    ids = governance_world(app, starts_at=PAST)
+    _pack_world(app, ids, 1)
+    member = login_as("member")
+    pack = member.get(f"/api/meetings/{ids['meeting']}/pack").json
+    assert pack["initiatives"][0]["roi"] is None and pack["initiatives"][0]["impacts"] is None
+    leader = client_for(app, ids["chair"])
+    small = count_statements(app, lambda: leader.get(f"/api/meetings/{ids['meeting']}/pack"))
+    _pack_world(app, ids, 4)
+    assert count_statements(app, lambda: leader.get(f"/api/meetings/{ids['meeting']}/pack")) == small
+    assert leader.get("/api/meetings/999999/pack").status_code == 404
