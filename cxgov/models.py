@@ -24,5 +24,6 @@ from cxgov.steering.models import (  # noqa: F401
     CommitteeMember,
     Decision,
     Meeting,
+    MeetingSeries,
     MinutesCorrection,
 )

@@ -28,13 +28,15 @@ def is_governance(user):
 _FACTS = {
     "active_assignment": lambda user: None,  # the user's active ambassador assignment, or None
     "is_secretary": lambda user, committee_id: False,  # secretary of that steering committee?
+    "is_committee_member": lambda user, committee_id: False,  # a member of that steering committee?
     "owns_a_journey": lambda user: False,  # the owner of some journey?
 }
 
 
 def learn(**answers):
     """How the features answer what the rules ask them: `active_assignment(user)`,
-    `is_secretary(user, committee_id)`, `owns_a_journey(user)`."""
+    `is_secretary(user, committee_id)`, `is_committee_member(user, committee_id)`,
+    `owns_a_journey(user)`."""
     unknown = answers.keys() - _FACTS.keys()
     if unknown:
         raise TypeError(f"The policy asks nothing called {', '.join(sorted(unknown))}.")
@@ -65,6 +67,12 @@ def write_minutes(user, meeting):
     if is_governance(user):
         return True
     return _signed_in(user) and _FACTS["is_secretary"](user, meeting.committee_id)
+
+
+def answer_invitation(user, meeting):
+    """A member of the meeting's committee answers their own invitation (SPEC §9); nobody else,
+    whatever their role."""
+    return _signed_in(user) and _FACTS["is_committee_member"](user, meeting.committee_id)
 
 
 def update_action_item_status(user, item):

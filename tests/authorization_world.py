@@ -41,6 +41,8 @@ def build_world():
     metric = f.create_metric(code="call_wait", name="Call wait")
     committee = f.create_committee(chair_id=users["cx_leader"].id)
     committee_member = f.add_committee_member(committee, other)
+    f.add_committee_member(committee, users["member"])  # answers their own invitation
+    series = f.create_series(committee)
     meeting = f.create_meeting(committee=committee, starts_at=HELD)  # decisions are recorded once it has begun
     agenda_item = f.add_agenda_item(meeting)
     f.add_agenda_item(meeting)
@@ -69,7 +71,7 @@ def build_world():
         "agenda_item_id": agenda_item.id, "decision_id": decision.id, "action_item_id": action_item.id,
         "ambassador_id": ambassador.id, "action_id": ambassador_action.id, "initiative_id": initiative.id,
         "cash_flow_id": cash_flow.id, "impact_id": impact.id, "notification_id": notification.id,
-        "import_job_id": import_job.id, "review_id": review.id, "target_id": target.id,
+        "import_job_id": import_job.id, "review_id": review.id, "target_id": target.id, "series_id": series.id,
         "meeting_version": meeting.version, "agenda_item_version": agenda_item.version,
     }
 
@@ -84,6 +86,7 @@ def url_values(rule, w):
         "impact_id": w["impact_id"], "ambassador_id": w["ambassador_id"], "action_id": w["action_id"],
         "notification_id": w["notification_id"], "decision_id": w["decision_id"], "filename": "cxgov.css",
         "job_id": w["import_job_id"], "review_id": w["review_id"], "target_id": w["target_id"],
+        "series_id": w["series_id"],
         "token": "a-link-used-long-ago",
         "item_id": w["action_item_id"] if "action-items" in rule and "agenda" not in rule else w["agenda_item_id"],
     }
@@ -117,6 +120,11 @@ def json_body(rule, method, w):
         ("/api/meetings/<int:meeting_id>/attendance", "POST"):
             {"user_id": w["users"]["executive"], "status": "invited"},
         ("/api/meetings/<int:meeting_id>/attendance/<int:user_id>", "PUT"): {"status": "accepted"},
+        ("/api/meetings/<int:meeting_id>/attendance/me", "PUT"): {"status": "accepted"},
+        ("/api/committees/<int:committee_id>/series", "POST"): {
+            "title": "Monthly steering", "rrule": "FREQ=MONTHLY;BYDAY=1TU;COUNT=2",
+            "first_starts_at": "2027-02-02T09:00:00+00:00"},
+        ("/api/series/<int:series_id>", "PATCH"): {"location": "Room 9"},
         ("/api/meetings/<int:meeting_id>/decisions", "POST"): {"text": "Go ahead."},
         ("/api/meetings/<int:meeting_id>/decisions/<int:decision_id>", "PATCH"): {"text": "Go ahead, carefully."},
         ("/api/action-items", "POST"): {"title": "Call back", "owner_id": w["users"]["member"], "due_on": "2026-12-20"},
@@ -239,6 +247,9 @@ def form_data(rule, w):
                                             "version": str(w["meeting_version"])},
         "/meetings/<int:meeting_id>/agenda/suggested": {},
         "/meetings/<int:meeting_id>/attendance": {f"status_{w['other_user_id']}": "attended"},
+        "/meetings/<int:meeting_id>/attendance/me": {"status": "accepted"},
+        "/committees/<int:committee_id>/series/new": {"title": "Monthly steering", "rrule": "FREQ=MONTHLY;COUNT=2",
+                                                      "first_starts_at": "2027-02-02T09:00", "duration_minutes": "60"},
         "/meetings/<int:meeting_id>/decisions": {"text": "Go ahead.", "kind": "other"},
         "/meetings/<int:meeting_id>/minutes": {"minutes": "We met."},
         "/meetings/<int:meeting_id>/minutes/corrections": {"text": "A correction."},

@@ -28,6 +28,7 @@ from cxgov.models import (
     Journey,
     Measurement,
     Meeting,
+    MeetingSeries,
     Metric,
     Notification,
     Review,
@@ -89,6 +90,16 @@ def create_meeting(committee=None, **kw):
     kw.setdefault("location", "Board room")
     kw.setdefault("ics_uid", f"meeting-{n}-{committee.id}@cxgov")
     return _save(Meeting(committee_id=committee.id, **kw))
+
+
+def create_series(committee, **kw):
+    """A meeting series row (its meetings are made by cxgov.steering.series.create_series)."""
+    kw.setdefault("title", f"Monthly steering {_n()}")
+    kw.setdefault("rrule", "FREQ=MONTHLY;BYDAY=1TU;COUNT=3")
+    kw.setdefault("first_starts_at", datetime(2027, 1, 5, 9, 0, tzinfo=timezone.utc))
+    kw.setdefault("duration_minutes", 90)
+    kw.setdefault("ics_uid", f"series-{_n()}-{committee.id}@cxgov")
+    return _save(MeetingSeries(committee_id=committee.id, **kw))
 
 
 def add_agenda_item(meeting, **kw):

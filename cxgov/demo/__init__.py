@@ -186,7 +186,10 @@ class _Seeder:
                 steering.set_attendance(self.lead, meeting, u[local].id, status)
                 statuses.append(status)
             if held:
-                steering.update_meeting(self.lead, meeting, {"status": "held"})
+                present, quorum = steering.quorum_count(meeting)
+                note = {} if present >= quorum else {
+                    "quorum_note": "Below quorum; the decisions were confirmed by email with the absent members."}
+                steering.update_meeting(self.lead, meeting, {"status": "held", **note})
                 self.present[meeting.id] = statuses.count("attended"), len(statuses)
             (self.held if held else self.upcoming).append(meeting)
 

@@ -10,8 +10,8 @@ from cxgov import policy
 from cxgov.initiatives.reviews_api import shown
 from cxgov.resources import Parent, Resource, guarded, item, transactional
 from cxgov.rest import Blueprint, check_if_match, get_or_404, page_of, with_etag
-from cxgov.steering import register, services, suggestions
-from cxgov.steering.ics import build_invite
+from cxgov.steering import pack, register, series, services, suggestions
+from cxgov.steering.ics import build_invite, build_series_invite
 from cxgov.steering.models import (
     ActionItem,
     AgendaItem,
@@ -20,6 +20,7 @@ from cxgov.steering.models import (
     CommitteeMember,
     Decision,
     Meeting,
+    MeetingSeries,
     MinutesCorrection,
 )
 from cxgov.steering.schemas import (
@@ -35,11 +36,15 @@ from cxgov.steering.schemas import (
     DecisionPatchSchema,
     DecisionRegisterArgs,
     DecisionSchema,
+    InvitationAnswerSchema,
     MeetingArgs,
     MeetingPatchSchema,
     MeetingSchema,
     MinutesCorrectionSchema,
+    PackSchema,
     RegisterEntrySchema,
+    SeriesPatchSchema,
+    SeriesSchema,
     SuggestionSchema,
     TraceSchema,
 )
@@ -52,6 +57,9 @@ decisions = Blueprint("api_decisions", __name__, url_prefix="/api/decisions", de
     "The decision register: every decision across meetings with what became of it (`outcome`), and its "
     "trace from the meeting to the review verdicts (SPEC §8.5). Everyone signed in reads them; the ROI figures "
     "of a trace only who may read the initiative's ROI."))
+series_bp = Blueprint("api_series", __name__, url_prefix="/api/series", description=(
+    "Meeting series (SPEC §9): a committee's meetings on an RFC 5545 rule. Changing a series changes its "
+    "meetings not yet held, except those changed on their own."))
 action_items = Blueprint("api_action_items", __name__, url_prefix="/api/action-items",
                          description="Action items (CX leaders and admins write; owners update the status of their own).")
 
@@ -78,6 +86,62 @@ Resource(
     docs={"list": "List a committee's members.", "create": "Add a member (department defaults to the user's own).",
           "update": "Change a member's role or department.", "delete": "Remove a member from the committee."},
 )
+
+
+# -- meeting series ----------------------------------------------------------------------------
+
+def _series_answer(row, status=200):
+    row.meetings = series.series_meetings(row)
+    return with_etag(row, status)
+
+
+@committees.route("/<int:committee_id>/series", methods=["POST"])
+@committees.arguments(SeriesSchema)
+@committees.response(201, SeriesSchema)
+@committees.problems(400, 401, 403, 404, 422)
+def create_series(data, committee_id):
+    """Create a meeting series: one meeting per occurrence of `rrule` (bounded, at most 60), each
+    with `series_id`; every committee member is invited to each."""
+    with transactional():
+        committee = guarded(policy.manage_governance, item(Committee, committee_id),
+                            "Only CX leaders and admins plan meetings.")
+        row = series.create_series(current_user, committee, data)
+    return _series_answer(row, 201)
+
+
+@series_bp.route("/<int:series_id>")
+class SeriesItem(MethodView):
+    @series_bp.response(200, SeriesSchema)
+    @series_bp.problems(401, 404)
+    def get(self, series_id):
+        """Read a series with its meetings."""
+        return _series_answer(item(MeetingSeries, series_id))
+
+    @series_bp.arguments(SeriesPatchSchema)
+    @series_bp.response(200, SeriesSchema)
+    @series_bp.problems(400, 401, 403, 404, 412, 422)
+    def patch(self, data, series_id):
+        """Change a series: its meetings not yet held follow (a new `first_starts_at` moves each by as
+        much), except meetings changed on their own."""
+        with transactional():
+            row = guarded(policy.manage_governance, item(MeetingSeries, series_id),
+                          "Only CX leaders and admins plan meetings.")
+            check_if_match(row)
+            series.update_series(current_user, row, data)
+        return _series_answer(row)
+
+
+@series_bp.route("/<int:series_id>/invite.ics")
+@series_bp.response(200, description="An iCalendar (RFC 5545) recurring event", content_type="text/calendar")
+@series_bp.doc(responses={"200": {"description": "An iCalendar (RFC 5545) recurring event",
+                                  "content": {"text/calendar": {"schema": {"type": "string", "format": "binary"}}}}})
+@series_bp.problems(401, 404)
+def series_invite(series_id):
+    """The series' calendar invite: one event with the RRULE, and an override (RECURRENCE-ID) for
+    each meeting that differs from its occurrence (moved, changed or cancelled)."""
+    row = item(MeetingSeries, series_id)
+    return Response(build_series_invite(row, series.series_meetings(row)), mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="series-{row.id}.ics"'})
 
 
 # -- meetings ----------------------------------------------------------------------------------
@@ -116,6 +180,20 @@ def meeting_invite(meeting_id):
     return Response(build_invite(meeting), mimetype="text/calendar", headers={
         "Content-Disposition": f'attachment; filename="meeting-{meeting.id}.ics"',
     })
+
+
+@meetings.route("/<int:meeting_id>/pack")
+@meetings.response(200, PackSchema)
+@meetings.problems(401, 404)
+def meeting_pack(meeting_id):
+    """The pre-read pack: the agenda; per initiative on it, its readiness, its business case exactly
+    as `/api/initiatives/{id}/roi` and its impacts; per review due by the meeting's date, actual
+    against target. The PDF is `/meetings/{id}/pack.pdf`."""
+    item(Meeting, meeting_id)
+    answer = pack.build_pack(current_user, meeting_id)
+    for entry in answer["reviews_due"]:
+        entry["review"] = shown(entry["review"])
+    return answer
 
 
 @meetings.route("/<int:meeting_id>/minutes/publish", methods=["POST"])
@@ -205,6 +283,18 @@ def post_attendance(data, meeting_id):
     return _attendance(meeting_id, data["user_id"], data["status"])
 
 
+@meetings.route("/<int:meeting_id>/attendance/me", methods=["PUT"])
+@meetings.arguments(InvitationAnswerSchema)
+@meetings.response(200, AttendanceSchema)
+@meetings.problems(400, 401, 403, 404, 409, 422)
+def answer_invitation(data, meeting_id):
+    """Answer your own invitation: a member of the meeting's committee accepts or declines
+    (403 for anyone else; 409 once the meeting is held or cancelled)."""
+    with transactional():
+        row = services.answer_invitation(current_user, item(Meeting, meeting_id), data["status"])
+    return with_etag(row)
+
+
 @meetings.route("/<int:meeting_id>/attendance/<int:user_id>", methods=["PUT"])
 @meetings.arguments(AttendanceStatusSchema)
 @meetings.response(200, AttendanceSchema)
@@ -268,7 +358,7 @@ def _action_items(args):
 
 Resource(
     action_items, model=ActionItem, schema=ActionItemSchema, args=ActionItemArgs, item="<int:item_id>",
-    query=_action_items, filters=("owner_id", "status", "meeting_id", "initiative_id", "department_id"),
+    query=_action_items, filters=("owner_id", "status", "meeting_id", "initiative_id", "department_id", "agenda_item_id"),
     order_by=(ActionItem.due_on, ActionItem.id), guard=policy.manage_governance,
     update_guard=services.require_action_item_update, create=services.create_action_item,
     update=services.update_action_item, delete=services.delete_action_item,
@@ -278,4 +368,4 @@ Resource(
 )
 
 
-blueprints = [committees, meetings, decisions, action_items]
+blueprints = [committees, meetings, series_bp, decisions, action_items]

@@ -16,18 +16,31 @@ DECISION_KINDS = ("approve_initiative", "reject_initiative", "rebaseline_initiat
 ACTION_ITEM_STATUSES = ("open", "done", "cancelled")
 
 
+def default_quorum(member_count):
+    """More than half the members (none to count without members)."""
+    return member_count // 2 + 1 if member_count else 0
+
+
 class Committee(Versioned, Timestamped, db.Model):
     __tablename__ = "committees"
+    __table_args__ = (sa.CheckConstraint("quorum IS NULL OR quorum > 0", name="quorum_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(160), unique=True)
     charter: Mapped[str | None] = mapped_column(sa.Text)
     chair_id: Mapped[int | None] = fk("users.id", ondelete="SET NULL")
+    # How many members must attend for a meeting to be held; null: more than half the members.
+    quorum: Mapped[int | None]
 
     chair: Mapped[User | None] = relationship()
     members: Mapped[list["CommitteeMember"]] = collection(
         back_populates="committee", cascade="all, delete-orphan", order_by="CommitteeMember.id"
     )
+
+    @property
+    def effective_quorum(self):
+        """The quorum that applies (members must be loaded)."""
+        return self.quorum if self.quorum is not None else default_quorum(len(self.members))
 
 
 class CommitteeMember(Versioned, db.Model):
@@ -47,6 +60,28 @@ class CommitteeMember(Versioned, db.Model):
     user: Mapped[User] = relationship()
 
 
+class MeetingSeries(Versioned, Timestamped, db.Model):
+    """Meetings of a committee on a rhythm: an RFC 5545 RRULE from `first_starts_at` (SPEC §9)."""
+
+    __tablename__ = "meeting_series"
+    __table_args__ = (
+        sa.CheckConstraint("duration_minutes > 0", name="duration_positive"),
+        sa.CheckConstraint("ics_sequence >= 0", name="ics_sequence_nonnegative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = fk("committees.id", ondelete="CASCADE", nullable=False)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    rrule: Mapped[str] = mapped_column(sa.String(500))
+    first_starts_at: Mapped[datetime]
+    duration_minutes: Mapped[int] = mapped_column(default=60)
+    location: Mapped[str | None] = mapped_column(sa.String(200))
+    ics_uid: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    ics_sequence: Mapped[int] = mapped_column(default=0)
+
+    committee: Mapped[Committee] = relationship()
+
+
 class Meeting(Versioned, Timestamped, db.Model):
     __tablename__ = "meetings"
     __table_args__ = (
@@ -64,9 +99,16 @@ class Meeting(Versioned, Timestamped, db.Model):
     status: Mapped[str] = mapped_column(sa.String(16), default="scheduled", index=True)
     minutes: Mapped[str | None] = mapped_column(sa.Text)
     minutes_published_at: Mapped[datetime | None]
+    # Why the meeting was held although fewer members than the quorum attended.
+    quorum_note: Mapped[str | None] = mapped_column(sa.Text)
     # iCalendar: a stable UID and a SEQUENCE raised each time the invite is re-issued.
     ics_uid: Mapped[str] = mapped_column(sa.String(120), unique=True)
     ics_sequence: Mapped[int] = mapped_column(default=0)
+    # A meeting of a series: the occurrence of the rule it is (RECURRENCE-ID in the invite), and
+    # whether it was changed on its own (then changes of the series pass it by).
+    series_id: Mapped[int | None] = fk("meeting_series.id", ondelete="SET NULL")
+    occurrence_at: Mapped[datetime | None]
+    series_detached: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     committee: Mapped[Committee] = relationship()
     agenda_items: Mapped[list["AgendaItem"]] = collection(
@@ -147,6 +189,8 @@ class Decision(Versioned, db.Model):
     text: Mapped[str] = mapped_column(sa.Text)
     kind: Mapped[str] = mapped_column(sa.String(24), default="other")
     initiative_id: Mapped[int | None] = fk("initiatives.id", ondelete="SET NULL")
+    # The agenda item of the same meeting the decision came from (SPEC §9).
+    agenda_item_id: Mapped[int | None] = fk("agenda_items.id", ondelete="SET NULL")
     # A correction of a published decision references the decision it corrects.
     corrects_id: Mapped[int | None] = fk("decisions.id", ondelete="SET NULL")
     recorded_by_id: Mapped[int | None] = fk("users.id", ondelete="SET NULL")
@@ -173,6 +217,8 @@ class ActionItem(Versioned, Timestamped, db.Model):
     meeting_id: Mapped[int | None] = fk("meetings.id", ondelete="SET NULL")
     initiative_id: Mapped[int | None] = fk("initiatives.id", ondelete="SET NULL")
     department_id: Mapped[int | None] = fk("departments.id", ondelete="SET NULL")
+    # The agenda item of its meeting the action item came from (SPEC §9).
+    agenda_item_id: Mapped[int | None] = fk("agenda_items.id", ondelete="SET NULL")
     completed_at: Mapped[datetime | None]
 
     owner: Mapped[User] = relationship()

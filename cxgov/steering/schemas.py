@@ -3,7 +3,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from cxgov.initiatives.models import STATUSES
 from cxgov.initiatives.reviews_api import ReviewSchema
-from cxgov.initiatives.schemas import InitiativeSummarySchema, Rounded, TransitionSchema
+from cxgov.initiatives.schemas import InitiativeSummarySchema, RoiSchema, Rounded, TransitionSchema
 from cxgov.org.schemas import UserRefSchema
 from cxgov.rest import Instant, ListArgs, MoneyField, Number, Schema, choice_field
 from cxgov.steering.models import (
@@ -49,6 +49,12 @@ class CommitteeSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=160))
     charter = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=20_000))
     chair_id = Id(allow_none=True, load_default=None)
+    quorum = fields.Integer(
+        strict=True, allow_none=True, load_default=None, validate=validate.Range(min=1, max=1000),
+        metadata={"description": "How many members must attend for a meeting to be held; null: more than half "
+                                 "the members."})
+    effective_quorum = fields.Integer(dump_only=True, metadata={
+        "description": "The quorum that applies now (`quorum`, or more than half the current members)."})
     members = fields.List(fields.Nested(CommitteeMemberSchema), dump_only=True)
     created_at = Instant(dump_only=True)
     updated_at = Instant(dump_only=True)
@@ -64,10 +70,51 @@ class MeetingSchema(Schema):
     status = choice_field(MEETING_STATUSES, dump_only=True)
     minutes = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200_000))
     minutes_published_at = Instant(dump_only=True, allow_none=True)
+    quorum_note = fields.String(dump_only=True, allow_none=True, metadata={
+        "description": "Why the meeting was held although fewer members than the quorum attended."})
+    series_id = fields.Integer(dump_only=True, allow_none=True)
+    occurrence_at = Instant(dump_only=True, allow_none=True, metadata={
+        "description": "The occurrence of its series' rule this meeting is (the invite's RECURRENCE-ID)."})
+    series_detached = fields.Boolean(dump_only=True, metadata={
+        "description": "Changed on its own: changes of its series pass it by."})
     ics_uid = fields.String(dump_only=True)
     ics_sequence = fields.Integer(dump_only=True)
     created_at = Instant(dump_only=True)
     updated_at = Instant(dump_only=True)
+
+
+RRULE_DESCRIPTION = (
+    "An RFC 5545 recurrence rule, e.g. `FREQ=MONTHLY;BYDAY=1TU;COUNT=12`, expanded in the organisation's time "
+    "zone (CXGOV_TIMEZONE) from `first_starts_at`. It must be bounded (COUNT or UNTIL, UNTIL in UTC with a Z) "
+    "and give at most 60 meetings; otherwise 422 naming `rrule`.")
+
+
+class SeriesSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    committee_id = fields.Integer(dump_only=True)
+    title = Title(required=True)
+    rrule = fields.String(required=True, validate=[
+        validate.Length(min=6, max=500),
+        validate.Regexp(r"^(RRULE:)?FREQ=[A-Z]+(;[A-Z]+=[A-Za-z0-9,+\-]+)*$")],
+        metadata={"description": RRULE_DESCRIPTION})
+    first_starts_at = Instant(required=True, metadata={"description": "the first meeting's start"})
+    duration_minutes = Minutes(load_default=60)
+    location = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200))
+    ics_uid = fields.String(dump_only=True)
+    ics_sequence = fields.Integer(dump_only=True)
+    meetings = fields.List(fields.Nested(lambda: MeetingSchema()), dump_only=True, metadata={
+        "description": "The series' meetings in the order of the rule."})
+    created_at = Instant(dump_only=True)
+    updated_at = Instant(dump_only=True)
+
+
+class SeriesPatchSchema(Schema):
+    """What changes on a series: its meetings not yet held follow, except those changed on their own."""
+
+    title = Title()
+    first_starts_at = Instant(metadata={"description": "a new first start: every occurrence moves by as much"})
+    duration_minutes = Minutes()
+    location = fields.String(allow_none=True, validate=validate.Length(max=200))
 
 
 class MeetingPatchSchema(Schema):
@@ -77,8 +124,11 @@ class MeetingPatchSchema(Schema):
     starts_at = Instant()
     duration_minutes = Minutes()
     location = fields.String(allow_none=True, validate=validate.Length(max=200))
-    status = choice_field(MEETING_STATUSES)
+    status = choice_field(MEETING_STATUSES, metadata={
+        "description": "`held` needs the committee's quorum of members `attended`, or a `quorum_note` (409)."})
     minutes = fields.String(allow_none=True, validate=validate.Length(max=200_000))
+    quorum_note = fields.String(allow_none=True, validate=validate.Length(max=2_000), metadata={
+        "description": "Why the meeting is held below quorum; required then, kept on the meeting."})
 
 
 class MeetingArgs(ListArgs):
@@ -130,12 +180,19 @@ class AttendanceStatusSchema(Schema):
     status = choice_field(ATTENDANCE_STATUSES, required=True)
 
 
+class InvitationAnswerSchema(Schema):
+    status = choice_field(("accepted", "declined"), required=True,
+                          metadata={"description": "the member's answer to the invitation"})
+
+
 class DecisionSchema(Schema):
     id = fields.Integer(dump_only=True)
     meeting_id = fields.Integer(dump_only=True)
     text = fields.String(required=True, validate=validate.Length(min=1, max=20_000))
     kind = choice_field(DECISION_KINDS, load_default="other")
     initiative_id = Id(allow_none=True, load_default=None)
+    agenda_item_id = Id(allow_none=True, load_default=None, metadata={
+        "description": "the agenda item of the same meeting it came from"})
     corrects_id = Id(allow_none=True, load_default=None,
                      metadata={"description": "the decision this one corrects (after minutes are published)"})
     recorded_by_id = fields.Integer(dump_only=True, allow_none=True)
@@ -146,6 +203,7 @@ class DecisionPatchSchema(Schema):
     text = fields.String(validate=validate.Length(min=1, max=20_000))
     kind = choice_field(DECISION_KINDS)
     initiative_id = Id(allow_none=True)
+    agenda_item_id = Id(allow_none=True, metadata={"description": "the agenda item of the same meeting it came from"})
 
 
 class MinutesCorrectionSchema(Schema):
@@ -168,6 +226,8 @@ class ActionItemSchema(Schema):
     meeting_id = Id(allow_none=True, load_default=None)
     initiative_id = Id(allow_none=True, load_default=None)
     department_id = Id(allow_none=True, load_default=None)
+    agenda_item_id = Id(allow_none=True, load_default=None, metadata={
+        "description": "the agenda item it came from, of its meeting (the meeting defaults to the item's)"})
     completed_at = Instant(dump_only=True, allow_none=True)
     created_at = Instant(dump_only=True)
     updated_at = Instant(dump_only=True)
@@ -179,6 +239,7 @@ class ActionItemArgs(ListArgs):
     meeting_id = fields.Integer()
     initiative_id = fields.Integer()
     department_id = fields.Integer()
+    agenda_item_id = fields.Integer()
     due_before = fields.Date(metadata={"description": "due on or before this date"})
     due_after = fields.Date(metadata={"description": "due on or after this date"})
 
@@ -285,3 +346,57 @@ class TraceSchema(Schema):
     figures_visible = fields.Boolean(metadata={
         "description": "False when the caller may not read the initiative's ROI (SPEC §5: members other than its "
                        "owner): baseline and actual figures, annual values and review snapshots are then null."})
+
+
+# -- the pre-read pack (SPEC §9) ----------------------------------------------------------------
+
+class PackCheckSchema(Schema):
+    name = fields.String()
+    ok = fields.Boolean()
+    detail = fields.String()
+
+
+class PackReadinessSchema(Schema):
+    ready = fields.Boolean()
+    checks = fields.List(fields.Nested(PackCheckSchema), metadata={
+        "description": "The approval gate's checks (SPEC §8.1), as `/api/initiatives/{id}/readiness`."})
+
+
+class PackImpactSchema(Schema):
+    impact_id = fields.Integer()
+    metric_id = fields.Integer()
+    metric_name = fields.String(allow_none=True)
+    unit = fields.String(allow_none=True)
+    journey_id = fields.Integer()
+    baseline_value = Number()
+    target_value = Number()
+    actual_value = Number(allow_none=True, metadata={"description": "Measured after delivery (SPEC §3); null before."})
+    annual_value = MoneyField(allow_none=True)
+
+
+class PackInitiativeSchema(Schema):
+    initiative = fields.Nested(InitiativeSummarySchema)
+    readiness = fields.Nested(PackReadinessSchema)
+    roi = fields.Nested(RoiSchema, allow_none=True, metadata={
+        "description": "Exactly `GET /api/initiatives/{id}/roi` (planned basis, default discount rate); null for "
+                       "who may not read the initiative's ROI."})
+    impacts = fields.List(fields.Nested(PackImpactSchema), allow_none=True, metadata={
+        "description": "Null for who may not read the initiative's business case."})
+
+
+class PackReviewSchema(Schema):
+    review = fields.Nested(ReviewSchema)
+    initiative_id = fields.Integer()
+    initiative_title = fields.String()
+    impacts = fields.List(fields.Nested(PackImpactSchema), allow_none=True, metadata={
+        "description": "Actual against target of each impact; null for who may not read the business case."})
+
+
+class PackSchema(Schema):
+    as_of = Instant(metadata={"description": "When the pack was put together."})
+    meeting = fields.Nested(MeetingSchema)
+    agenda = fields.List(fields.Nested(AgendaItemSchema))
+    initiatives = fields.List(fields.Nested(PackInitiativeSchema), metadata={
+        "description": "Each initiative on the agenda once, in agenda order."})
+    reviews_due = fields.List(fields.Nested(PackReviewSchema), metadata={
+        "description": "Post-implementation reviews without a verdict due by the meeting's date."})

@@ -24,6 +24,7 @@ from cxgov.steering.models import (
     Decision,
     Meeting,
     MinutesCorrection,
+    default_quorum,
 )
 
 # A change of any of these re-issues the calendar invite (a higher SEQUENCE, same UID), as does
@@ -137,10 +138,36 @@ def require_meeting_update(actor, meeting, data):
                    "Only CX leaders, admins and the committee's secretary write minutes.")
 
 
+def quorum_count(meeting):
+    """(members who attended, the quorum) of a meeting, counted in the database."""
+    committee = meeting.committee
+    members = db.session.scalar(select(func.count(CommitteeMember.id))
+                                .where(CommitteeMember.committee_id == committee.id))
+    present = db.session.scalar(
+        select(func.count(Attendance.id))
+        .join(CommitteeMember, (CommitteeMember.user_id == Attendance.user_id)
+              & (CommitteeMember.committee_id == committee.id))
+        .where(Attendance.meeting_id == meeting.id, Attendance.status == "attended"))
+    return present, committee.quorum if committee.quorum is not None else default_quorum(members)
+
+
+def _check_quorum(meeting, data):
+    """Marking a meeting held needs the quorum of members `attended`, or a `quorum_note` saying
+    why it was held without (SPEC §9): 409 otherwise."""
+    present, quorum = quorum_count(meeting)
+    if present >= quorum or (data.get("quorum_note") or "").strip():
+        return
+    raise Conflict(
+        f"Only {present} of the {quorum} members the quorum needs attended: record their attendance, "
+        "or say why the meeting was held without quorum (quorum_note).",
+        errors={"quorum_note": [f"Required: {present} members attended, the quorum is {quorum}."]})
+
+
 def update_meeting(actor, meeting, data, now=None):
     """Governance changes anything; the committee's secretary only the minutes (while unpublished).
 
     Status: scheduled → held or cancelled, held or cancelled → scheduled (while unpublished).
+    Marking it held needs the quorum, or a `quorum_note` (kept on the meeting).
     """
     require_meeting_update(actor, meeting, data)
     refuse_if_published(meeting, "This meeting")
@@ -149,9 +176,15 @@ def update_meeting(actor, meeting, data, now=None):
     if status == "held" and data.get("starts_at", meeting.starts_at) > (now or utcnow()):
         raise Invalid("A meeting cannot be marked held before it starts.",
                       errors={"status": ["The meeting has not started yet."]})
+    if status == "held" and meeting.status != "held":
+        _check_quorum(meeting, data)
+    if "quorum_note" in data:
+        data = {**data, "quorum_note": (data["quorum_note"] or "").strip() or None}
     changed = apply_changes(meeting, data)
     if cancelling or any(name in changed for name in INVITE_FIELDS):
         meeting.ics_sequence += 1
+    if meeting.series_id is not None and (cancelling or changed.keys() & {"title", *INVITE_FIELDS}):
+        meeting.series_detached = True  # changed on its own: changes of its series pass it by
     db.session.flush()
     return meeting
 
@@ -289,9 +322,45 @@ def set_attendance(actor, meeting, user_id, status):
     return row, created
 
 
+RSVP_STATUSES = ("accepted", "declined")
+
+
+def answer_invitation(actor, meeting, status):
+    """A committee member accepts or declines their invitation to a scheduled meeting (SPEC §9).
+    Returns the attendance row (created if the member joined after the meeting was planned)."""
+    policy.require(policy.answer_invitation, actor, meeting,
+                   "Only members of the meeting's committee answer its invitation.")
+    if status not in RSVP_STATUSES:
+        raise Invalid("Answer accepted or declined.", errors={"status": ["Must be accepted or declined."]})
+    if meeting.status != "scheduled":
+        raise Conflict(f"The meeting is {meeting.status}: invitations are answered before it is held.",
+                       errors={"status": [f"The meeting is {meeting.status}."]})
+    row = db.session.scalar(select(Attendance).where(Attendance.meeting_id == meeting.id,
+                                                     Attendance.user_id == actor.id))
+    if row is None:
+        row = Attendance(meeting_id=meeting.id, user_id=actor.id, status=status)
+        db.session.add(row)
+    else:
+        row.status = status
+    db.session.flush()
+    return row
+
+
 # -- decisions ---------------------------------------------------------------------------------
 
+def _check_agenda_item(meeting_id, agenda_item_id):
+    """An outcome names an agenda item of its own meeting (422 otherwise)."""
+    agenda_item = require_existing(AgendaItem, agenda_item_id, "agenda_item_id")
+    if agenda_item is not None and agenda_item.meeting_id != meeting_id:
+        where = f"meeting {meeting_id}" if meeting_id is not None else "no meeting"
+        raise Invalid("agenda_item_id names an item of another meeting.", errors={
+            "agenda_item_id": [f"Item {agenda_item_id} is not an agenda item of {where}."]})
+    return agenda_item
+
+
 def _check_decision(meeting, data, current=None):
+    if "agenda_item_id" in data:
+        _check_agenda_item(meeting.id, data["agenda_item_id"])
     kind = data.get("kind", current.kind if current else "other")
     initiative_id = data.get("initiative_id", current.initiative_id if current else None)
     if kind != "other" and initiative_id is None:
@@ -367,12 +436,26 @@ def _set_status(item, status, now):
     item.completed_at = (now or utcnow()) if status == "done" else None
 
 
+def _action_item_agenda(data, current=None):
+    """The agenda item an action item names is of its meeting; without a meeting, the item's
+    meeting is taken. Returns the data to apply."""
+    agenda_item_id = data.get("agenda_item_id", current.agenda_item_id if current else None)
+    if agenda_item_id is None or not ({"agenda_item_id", "meeting_id"} & set(data)):
+        return data
+    meeting_id = data.get("meeting_id", current.meeting_id if current else None)
+    if meeting_id is None and (current is None or "meeting_id" not in data):
+        agenda_item = require_existing(AgendaItem, agenda_item_id, "agenda_item_id")
+        return {**data, "meeting_id": agenda_item.meeting_id}
+    _check_agenda_item(meeting_id, agenda_item_id)
+    return data
+
+
 def create_action_item(actor, data, now=None):
     """A new action item. `now`: when it was created, and completed if its status is `done` (the
     present by default; the demo's history passes past instants)."""
     require_governance(actor)
     _check_action_item_references(data)
-    data = dict(data)
+    data = _action_item_agenda(dict(data))
     status = data.pop("status", "open")
     item = ActionItem(**data, status="open")
     if now is not None:
@@ -399,7 +482,7 @@ def update_action_item(actor, item, data, now=None):
     """Governance changes anything; the owner may change only the status of their own item."""
     require_action_item_update(actor, item, data)
     _check_action_item_references(data)
-    data = dict(data)
+    data = _action_item_agenda(dict(data), item)
     if "status" in data:
         _set_status(item, data.pop("status"), now)
     apply_changes(item, data)

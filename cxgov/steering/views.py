@@ -25,8 +25,8 @@ from cxgov.org.models import Department, User
 from cxgov.pages import Field, FormSpec
 from cxgov.pdf import pdf_response
 from cxgov.rest import get_or_404
-from cxgov.steering import register, services, suggestions
-from cxgov.steering.ics import build_invite
+from cxgov.steering import pack, register, series, services, suggestions
+from cxgov.steering.ics import build_invite, build_series_invite
 from cxgov.steering.models import (
     ACTION_ITEM_STATUSES,
     AGENDA_KINDS,
@@ -38,6 +38,7 @@ from cxgov.steering.models import (
     Committee,
     CommitteeMember,
     Meeting,
+    MeetingSeries,
     MinutesCorrection,
 )
 from cxgov.steering.outcomes import OUTCOMES
@@ -50,6 +51,7 @@ from cxgov.steering.schemas import (
     DecisionSchema,
     MeetingPatchSchema,
     MeetingSchema,
+    SeriesSchema,
 )
 from cxgov.transaction import transactional
 
@@ -126,6 +128,7 @@ DECISION_FORM = FormSpec(
     initiative_id=Field("decision-initiative", "Initiative", "choice"),
     text=Field("decision-text", "Decision", noun="the decision"),
     corrects_id=Field("decision-corrects", "Corrects decision", "choice", noun="the decision it corrects"),
+    agenda_item_id=Field("decision-agenda-item", "Agenda item", "choice"),
     apply=Field("decision-apply", "Apply to the initiative now", "choice"),
 )
 ACTION_ITEM_FORM = FormSpec(
@@ -135,6 +138,7 @@ ACTION_ITEM_FORM = FormSpec(
     due_on=Field("action-due", "Due on", "date", noun="the due date"),
     department_id=Field("action-department", "Department", "choice"),
     initiative_id=Field("action-initiative", "Initiative", "choice"),
+    agenda_item_id=Field("action-agenda-item", "Agenda item", "choice"),
 )
 MEETING_EDIT_FORM = FormSpec(
     "meeting-edit",
@@ -150,6 +154,14 @@ AGENDA_EDIT_FORM = FormSpec(
     initiative_id=Field("agenda-initiative", "Initiative", "choice"),
     duration_minutes=Field("agenda-duration", "Minutes", "integer", noun="the minutes it takes"),
     notes=Field("agenda-notes", "Notes"),
+)
+SERIES_FORM = FormSpec(
+    "series",
+    title=Field("series-title", "Title", noun="the title of the meetings"),
+    rrule=Field("series-rrule", "Recurrence rule (RRULE)", noun="the recurrence rule"),
+    first_starts_at=Field("series-starts", "First meeting starts at", "datetime", noun="when the first meeting starts"),
+    duration_minutes=Field("series-duration", "Duration (minutes)", "integer"),
+    location=Field("series-location", "Location"),
 )
 CORRECTION_FORM = FormSpec("correction", text=Field("correction-text", "Correction", noun="the correction"))
 
@@ -248,6 +260,52 @@ def remove_member(committee_id, member_id):
     return _attempt(lambda: services.remove_member(current_user, member), f"{name} left {committee.name}.", back)
 
 
+# -- meeting series (SPEC §9) ------------------------------------------------------------------
+
+@bp.route("/committees/<int:committee_id>/series/new", methods=["GET", "POST"])
+def new_series(committee_id):
+    """Plan a committee's meetings on a rhythm: one meeting per occurrence of the rule."""
+    committee = get_or_404(Committee, committee_id)
+    policy.require(policy.manage_governance, current_user)
+    if request.method == "GET":
+        return _render_new_series(committee, SERIES_FORM.blank(rrule="FREQ=MONTHLY;BYDAY=1TU;COUNT=12",
+                                                               duration_minutes=90))
+    form = SERIES_FORM.read()
+
+    def create():
+        data = form.data("title", "rrule", "duration_minutes", "location")
+        try:
+            data["first_starts_at"] = _parse_local(form.value("first_starts_at"), "first_starts_at")
+        except Invalid as error:
+            form.add_errors(error.errors)
+        row = series.create_series(current_user, committee, form.load(
+            SeriesSchema(), data, partial=("first_starts_at",) if form.errors else None))
+        flash(f"Series “{row.title}” planned: {len(series.series_meetings(row))} meetings; committee members "
+              "are invited to each.", "success")
+        return url_for("steering.series_page", series_id=row.id)
+
+    return _submit(form, create, lambda form, status: _render_new_series(committee, form, status))
+
+
+def _render_new_series(committee, form, status=200):
+    return render_template("steering/new_series.html", committee=committee, form=form), status
+
+
+@bp.route("/series/<int:series_id>")
+def series_page(series_id):
+    row = get_or_404(MeetingSeries, series_id)
+    return render_template("steering/series.html", series=row, meetings=series.series_meetings(row),
+                           can_manage=policy.manage_governance(current_user))
+
+
+@bp.route("/series/<int:series_id>/invite.ics")
+def series_invite(series_id):
+    """The series' calendar invite for a signed-in browser (the API's `/api/series/{id}/invite.ics`)."""
+    row = get_or_404(MeetingSeries, series_id)
+    return Response(build_series_invite(row, series.series_meetings(row)), mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="series-{row.id}.ics"'})
+
+
 # -- meetings ----------------------------------------------------------------------------------
 
 @bp.route("/meetings")
@@ -310,7 +368,11 @@ def _meeting_page_data(meeting):
     corrections = db.session.scalars(select(MinutesCorrection).where(MinutesCorrection.meeting_id == meeting.id)
                                      .order_by(MinutesCorrection.id)).all()
     proposals = [i for i in initiatives.values() if i.status == "proposed"]
+    member_ids = {m.user_id for m in meeting.committee.members}
     return {
+        # Members who attended against the quorum (SPEC §9), from the rows already loaded.
+        "present": sum(1 for row in meeting.attendance if row.status == "attended" and row.user_id in member_ids),
+        "quorum": meeting.committee.effective_quorum,
         "initiatives": initiatives, "decidable": decidable,
         # The approval gate of every proposal the meeting may decide (SPEC §8.1), and whether the
         # meeting has begun (decisions are recorded from then on).
@@ -320,7 +382,7 @@ def _meeting_page_data(meeting):
         "action_items": open_items, "people": people,
         "users": users, "corrections": corrections,
         # Whom an action item may be given to: the committee's members first, then everyone else.
-        "member_ids": {m.user_id for m in meeting.committee.members},
+        "member_ids": member_ids,
         "departments": db.session.scalars(select(Department).order_by(Department.name)).all(),
     }
 
@@ -340,6 +402,7 @@ def _render_meeting(meeting_id, form=None, status=200):
     return render_template(
         "steering/meeting.html", meeting=meeting_, published=services.is_published(meeting_),
         can_manage=can_manage, can_write_minutes=policy.write_minutes(current_user, meeting_),
+        can_answer=policy.answer_invitation(current_user, meeting_),
         suggestions=suggestions.suggest(meeting_) if can_manage else [],
         agenda_kinds=AGENDA_KINDS, decision_kinds=DECISION_KINDS, attendance_statuses=ATTENDANCE_STATUSES,
         forms=forms, form=form, **_meeting_page_data(meeting_),
@@ -381,8 +444,11 @@ def set_meeting_status(meeting_id):
             _back(meeting_id), keep_label="Keep the meeting",
             detail="Committee members are sent a cancellation. It can be scheduled again later.")
 
+    note = request.form.get("quorum_note", "")
+
     def change():
-        services.update_meeting(current_user, meeting_, _load(MeetingPatchSchema(only=("status",)), {"status": status}))
+        data = {"status": status, **({"quorum_note": note} if status == "held" and note.strip() else {})}
+        services.update_meeting(current_user, meeting_, _load(MeetingPatchSchema(only=("status", "quorum_note")), data))
         return f"The meeting is now {status}."
 
     return _attempt(change, "", _back(meeting_id))
@@ -574,13 +640,27 @@ def take_attendance(meeting_id):
     return _attempt(record, "", _back(meeting_id, "attendance"))
 
 
+@bp.route("/meetings/<int:meeting_id>/attendance/me", methods=["POST"])
+def answer_invitation(meeting_id):
+    """A committee member accepts or declines their invitation (the API's `PUT …/attendance/me`)."""
+    meeting_ = get_or_404(Meeting, meeting_id)
+    policy.require(policy.answer_invitation, current_user, meeting_)
+    status = request.form.get("status", "")
+
+    def answer():
+        services.answer_invitation(current_user, meeting_, status)
+        return f"You {status} the invitation to “{meeting_.title}”." if status in services.RSVP_STATUSES else None
+
+    return _attempt(answer, "", _back(meeting_id, "attendance"))
+
+
 @bp.route("/meetings/<int:meeting_id>/decisions", methods=["POST"])
 def record_decision(meeting_id):
     meeting_ = _governed_meeting(meeting_id)
     form = DECISION_FORM.read()
 
     def record():
-        data = form.load(DecisionSchema(), form.data("text", "kind", "initiative_id", "corrects_id"))
+        data = form.load(DecisionSchema(), form.data("text", "kind", "initiative_id", "corrects_id", "agenda_item_id"))
         decision = services.record_decision(current_user, meeting_, data)
         message = "Decision recorded."
         if form.value("apply") and decision.kind in ("approve_initiative", "reject_initiative"):
@@ -605,7 +685,7 @@ def add_action_item(meeting_id):
     form = ACTION_ITEM_FORM.read()
 
     def add():
-        data = {**form.data("title", "owner_id", "due_on", "department_id", "initiative_id"),
+        data = {**form.data("title", "owner_id", "due_on", "department_id", "initiative_id", "agenda_item_id"),
                 "meeting_id": meeting_.id}
         item = services.create_action_item(current_user, form.load(ActionItemSchema(), data))
         flash(f"Action item “{item.title}” added.", "success")
@@ -675,6 +755,15 @@ def minutes_pdf(meeting_id):
     meeting_, html = _render_minutes(meeting_id, pdf=True)
     return pdf_response(html, f"minutes-meeting-{meeting_.id}.pdf",
                         stylesheets=("cxgov.css", "print.css", "steering.css"))
+
+
+@bp.route("/meetings/<int:meeting_id>/pack.pdf")
+def pack_pdf(meeting_id):
+    """The pre-read pack as PDF: the same figures as `/api/meetings/{id}/pack`."""
+    get_or_404(Meeting, meeting_id)
+    data = pack.build_pack(current_user, meeting_id)
+    html = render_template("steering/pack.html", pack=data, meeting=data["meeting"], pdf=True)
+    return pdf_response(html, f"pack-meeting-{meeting_id}.pdf", stylesheets=("cxgov.css", "print.css", "steering.css"))
 
 
 # -- my action items -----------------------------------------------------------------------------

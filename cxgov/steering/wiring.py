@@ -1,5 +1,5 @@
 """What the steering committee tells the layers below it, which never import it: the decisions
-the initiative lifecycle cites, who is a committee's secretary (the policy), and that an agenda
+the initiative lifecycle cites, who is a committee's secretary or member (the policy), and that an agenda
 item names a journey. The app hands them over when it is created (`connect`)."""
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -33,7 +33,14 @@ def is_secretary(user, committee_id):
     ) is not None
 
 
+def is_committee_member(user, committee_id):
+    return db.session.scalar(
+        select(CommitteeMember.id).where(CommitteeMember.committee_id == committee_id,
+                                         CommitteeMember.user_id == user.id)
+    ) is not None
+
+
 def connect():
     lifecycle.use_decisions(decisions_by_id, decisions_about)
-    policy.learn(is_secretary=is_secretary)
+    policy.learn(is_secretary=is_secretary, is_committee_member=is_committee_member)
     journeys.referred_to_by(AgendaItem.journey_id, "journey")  # the item stays, without its journey

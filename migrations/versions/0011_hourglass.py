@@ -14,7 +14,7 @@ rebuilding the tables: with foreign keys enforced, dropping `stages` or `journey
 rebuild would cascade to touchpoints and trip the RESTRICT of measurements.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-11-30 17:00:00
 
 """
@@ -23,7 +23,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0011'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

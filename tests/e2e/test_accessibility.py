@@ -134,6 +134,13 @@ def _demo_ids():
     newcomer = User(email=f"newcomer@{DOMAIN}", name="Nora Neu", role="member")
     db.session.add(newcomer)
     db.session.flush()
+    # A meeting series of the committee (its page lists the meetings planned from the rule).
+    from cxgov.steering.series import create_series
+    leader = db.session.scalars(select(User).where(User.role == "cx_leader")).first()
+    committee_ = db.session.scalars(select(Committee)).first()
+    series = create_series(leader, committee_, {
+        "title": "Quarterly CX review", "rrule": "FREQ=MONTHLY;INTERVAL=3;BYDAY=1TU;COUNT=4",
+        "first_starts_at": now + timedelta(days=40), "duration_minutes": 60, "location": "Board room"})
     raw_link = "a-demo-set-password-link"
     db.session.add(PasswordSetLink(user_id=newcomer.id, token_hash=hashlib.sha256(raw_link.encode()).hexdigest(),
                                    expires_at=now + timedelta(days=3)))
@@ -152,6 +159,7 @@ def _demo_ids():
             select(Touchpoint.id).join(Stage, Stage.id == Touchpoint.stage_id)
             .join(Journey, Journey.id == Stage.journey_id).where(Journey.owner_id == mehmet.id)).first(),
         ("committee_id", ""): committee.id,
+        ("series_id", ""): series.id,
         ("member_id", ""): db.session.scalars(select(CommitteeMember.id).where(
             CommitteeMember.committee_id == committee.id, CommitteeMember.member_role == "member")).first(),
         ("ambassador_id", ""): ambassador.id,

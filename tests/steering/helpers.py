@@ -5,6 +5,8 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 
 from cxgov.extensions import db
+from cxgov.org.models import User
+from cxgov.steering.models import Meeting
 from tests import factories
 
 PAST = datetime(2026, 10, 1, 9, 0, tzinfo=timezone.utc)
@@ -29,6 +31,15 @@ def governance_world(app, **meeting_fields):
             "meeting": meeting.id, "item": item.id, "initiative": initiative.id, "decision": decision.id,
             "action": action.id, "secretary_email": secretary.email, "member_email": member.email,
         }
+
+
+def attend_all(app, ids):
+    """Every member of the world's committee attended its meeting (the quorum is reached)."""
+    with app.app_context():
+        meeting = db.session.get(Meeting, ids["meeting"])
+        for key in ("chair", "secretary", "member"):
+            factories.add_attendance(meeting, db.session.get(User, ids[key]), "attended")
+        db.session.commit()
 
 
 def count(app, model):

@@ -15,7 +15,7 @@ from cxgov.steering.models import (
     MinutesCorrection,
 )
 from tests import factories
-from tests.steering.helpers import PAST, client_for, count, get, governance_world
+from tests.steering.helpers import PAST, attend_all, client_for, count, get, governance_world
 
 
 def test_committee_with_members(login_as, app):
@@ -135,6 +135,7 @@ def test_invite_sequence_rises_only_when_the_invite_changes(login_as, app):
 
 def test_marking_a_meeting_held_does_not_reissue_the_invite(login_as, app):
     ids = governance_world(app, starts_at=PAST)
+    attend_all(app, ids)
     body = login_as("cx_leader").patch(f"/api/meetings/{ids['meeting']}", json={"status": "held"}).json
     assert (body["status"], body["ics_sequence"]) == ("held", 0)
 
@@ -235,7 +236,8 @@ def test_a_meetings_parts_answer_pages(login_as, app):
 
 def _hold_and_publish(app, leader, meeting_id):
     url = f"/api/meetings/{meeting_id}"
-    assert leader.patch(url, json={"status": "held", "minutes": "We met and decided."}).status_code == 200
+    body = {"status": "held", "minutes": "We met and decided.", "quorum_note": "Decided by the members present."}
+    assert leader.patch(url, json=body).status_code == 200
     response = leader.post(f"{url}/minutes/publish")
     assert response.status_code == 200, response.json
     assert response.json["minutes_published_at"]
@@ -273,6 +275,7 @@ def test_publish_needs_minutes_and_happens_once(login_as, app):
     ids = governance_world(app, starts_at=PAST)
     leader = login_as("cx_leader")
     url = f"/api/meetings/{ids['meeting']}"
+    attend_all(app, ids)
     leader.patch(url, json={"status": "held"})
     assert leader.post(f"{url}/minutes/publish").status_code == 409
     leader.patch(url, json={"minutes": "Text"})
@@ -284,6 +287,7 @@ def test_the_secretary_publishes_and_corrects_minutes(app, login_as):
     ids = governance_world(app, starts_at=PAST)
     leader = login_as("cx_leader")
     url = f"/api/meetings/{ids['meeting']}"
+    attend_all(app, ids)
     leader.patch(url, json={"status": "held"})
     secretary = client_for(app, ids["secretary"])
     assert secretary.patch(url, json={"minutes": "Secretary's notes"}).status_code == 200

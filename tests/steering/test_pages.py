@@ -148,7 +148,7 @@ def test_running_a_meeting_through_the_forms(page_as, app):
     _post(client, f"{page}/action-items", {"title": "Brief the call centre", "owner_id": ids["member"],
                                            "due_on": "2026-12-20"}, page)
     assert count(app, ActionItem) == 2
-    _post(client, f"{page}/status", {"status": "held"}, page)
+    _post(client, f"{page}/status", {"status": "held", "quorum_note": "Only the chair could come."}, page)
     _post(client, f"{page}/minutes", {"minutes": "We approved the pilot."}, page)
     asked = _post(client, f"{page}/minutes/publish", {}, page)
     assert asked.status_code == 200 and "Publish the minutes" in asked.get_data(as_text=True)
