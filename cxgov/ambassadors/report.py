@@ -1,14 +1,17 @@
-"""Network health: coverage, activity and silence per department, computed with aggregate SQL.
+"""Network health: coverage, activity, silence and the health score per department, computed
+with aggregate SQL (the score itself is the pure function in `health`).
 
-Four queries whatever the size of the organisation: departments with their active ambassador,
-period activity by department and kind, last action dates, and the monthly series.
+Four queries whatever the size of the organisation: departments with their active ambassador and
+head count, period activity by department and kind, last action dates, and the monthly series.
 """
 from datetime import date, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import aliased
 
+from cxgov.ambassadors import health
 from cxgov.ambassadors.models import ACTION_KINDS, Ambassador, AmbassadorAction
 from cxgov.db import today as utc_today
 from cxgov.errors import Invalid
@@ -20,6 +23,7 @@ SILENT_AFTER_DAYS = 30
 DEFAULT_PERIOD_DAYS = 90
 MAX_PERIOD_DAYS = 3660
 ZERO = Decimal("0.00")
+Member = aliased(User)  # the department's people, counted for reach
 EARLIEST_END = date.min + timedelta(days=max(DEFAULT_PERIOD_DAYS, SILENT_AFTER_DAYS))
 
 
@@ -58,9 +62,11 @@ def _empty_kinds():
 def ambassador_report(start: date, end: date) -> dict:
     in_period = AmbassadorAction.occurred_on.between(start, end)
 
+    heads = (select(func.count(Member.id)).where(Member.department_id == Department.id, Member.active.is_(True))
+             .correlate(Department).scalar_subquery())
     coverage = db.session.execute(
         select(Department.id, Department.name, Department.code, Ambassador.id, Ambassador.started_on,
-               User.id, User.name)
+               User.id, User.name, heads)
         .outerjoin(Ambassador, and_(Ambassador.department_id == Department.id, Ambassador.ended_on.is_(None)))
         .outerjoin(User, User.id == Ambassador.user_id)
         .order_by(Department.name, Department.id)
@@ -68,7 +74,8 @@ def ambassador_report(start: date, end: date) -> dict:
 
     activity = db.session.execute(
         select(AmbassadorAction.department_id, AmbassadorAction.kind, func.count(AmbassadorAction.id),
-               func.sum(AmbassadorAction.people_reached), func.sum(AmbassadorAction.hours))
+               func.sum(AmbassadorAction.people_reached), func.sum(AmbassadorAction.hours),
+               func.count(AmbassadorAction.initiative_id))
         .where(in_period)
         .group_by(AmbassadorAction.department_id, AmbassadorAction.kind)
     ).all()
@@ -76,7 +83,10 @@ def ambassador_report(start: date, end: date) -> dict:
     latest = db.session.execute(
         select(AmbassadorAction.department_id, AmbassadorAction.ambassador_id,
                func.max(AmbassadorAction.occurred_on),
-               func.max(case((AmbassadorAction.occurred_on <= end, AmbassadorAction.occurred_on))))
+               func.max(case((AmbassadorAction.occurred_on <= end, AmbassadorAction.occurred_on))),
+               func.max(case((and_(AmbassadorAction.occurred_on <= end,
+                                   AmbassadorAction.kind.not_in(health.NOT_COUNTED_KINDS)),
+                              AmbassadorAction.occurred_on))))
         .group_by(AmbassadorAction.department_id, AmbassadorAction.ambassador_id)
     ).all()
 
@@ -89,26 +99,40 @@ def ambassador_report(start: date, end: date) -> dict:
     ).all()
 
     by_department = {}
-    for department_id, kind, count, people, hours in activity:
+    counted = {}  # what the health score counts: every kind but recognitions
+    for department_id, kind, count, people, hours, linked in activity:
         entry = by_department.setdefault(department_id, {"actions": 0, "people_reached": 0, "hours": ZERO,
                                                          "by_kind": _empty_kinds()})
         entry["actions"] += count
         entry["people_reached"] += int(people or 0)
         entry["hours"] += Decimal(hours or 0)
         entry["by_kind"][kind] = count
+        if kind not in health.NOT_COUNTED_KINDS:
+            parts = counted.setdefault(department_id, {"actions": 0, "people": 0, "kinds": 0, "ideas": 0,
+                                                       "converted": 0})
+            parts["actions"] += count
+            parts["people"] += int(people or 0)
+            parts["kinds"] += 1
+            if kind == "improvement_idea":
+                parts["ideas"], parts["converted"] = count, linked
 
     last_in_department = {}
     last_by_assignment_upto_end = {}
-    for department_id, ambassador_id, last_ever, last_upto_end in latest:
+    last_counted_in_department = {}
+    for department_id, ambassador_id, last_ever, last_upto_end, last_counted in latest:
         if last_in_department.get(department_id) is None or last_ever > last_in_department[department_id]:
             last_in_department[department_id] = last_ever
         last_by_assignment_upto_end[ambassador_id] = last_upto_end
+        if last_counted is not None and (last_counted_in_department.get(department_id) is None
+                                         or last_counted > last_counted_in_department[department_id]):
+            last_counted_in_department[department_id] = last_counted
 
     silence_starts = end - timedelta(days=SILENT_AFTER_DAYS)
     rows = []
     totals = {"departments": 0, "covered": 0, "uncovered": 0, "silent": 0, "actions": 0, "people_reached": 0,
               "hours": ZERO, "by_kind": _empty_kinds()}
-    for dept_id, dept_name, dept_code, amb_id, started_on, user_id, user_name in coverage:
+    period_days = (end - start).days + 1
+    for dept_id, dept_name, dept_code, amb_id, started_on, user_id, user_name, head_count in coverage:
         figures = by_department.get(dept_id, {"actions": 0, "people_reached": 0, "hours": ZERO,
                                               "by_kind": _empty_kinds()})
         silent = False
@@ -116,6 +140,14 @@ def ambassador_report(start: date, end: date) -> dict:
             last = last_by_assignment_upto_end.get(amb_id)
             # A newly assigned ambassador gets their first 30 days before counting as silent.
             silent = started_on <= silence_starts and (last is None or last <= silence_starts)
+        parts = counted.get(dept_id, {"actions": 0, "people": 0, "kinds": 0, "ideas": 0, "converted": 0})
+        last_counted = last_counted_in_department.get(dept_id)
+        score = health.health(health.Activity(
+            covered=amb_id is not None,
+            days_since_last_action=None if last_counted is None else (end - last_counted).days,
+            period_days=period_days, actions=parts["actions"], kinds_used=parts["kinds"],
+            people_reached=parts["people"], heads=int(head_count or 0),
+            ideas=parts["ideas"], ideas_converted=parts["converted"]))
         rows.append({
             "department": {"id": dept_id, "name": dept_name, "code": dept_code},
             "ambassador": None if amb_id is None else {"id": amb_id, "user_id": user_id, "name": user_name,
@@ -127,6 +159,9 @@ def ambassador_report(start: date, end: date) -> dict:
             "by_kind": figures["by_kind"],
             "last_action_on": last_in_department.get(dept_id),
             "silent": silent,
+            "heads": int(head_count or 0),
+            "health_score": score["score"],
+            "health_parts": score["parts"],
         })
         totals["departments"] += 1
         totals["covered" if amb_id is not None else "uncovered"] += 1
@@ -145,7 +180,7 @@ def ambassador_report(start: date, end: date) -> dict:
         months.append({"month": key, "actions": count, "people_reached": people, "hours": hundredths(hours)})
 
     return {"from_": start, "to": end, "silent_after_days": SILENT_AFTER_DAYS, "departments": rows,
-            "totals": totals, "months": months}
+            "totals": totals, "months": months, "health_formula": health.FORMULA}
 
 
 def monthly_by_kind(start: date, end: date) -> dict:

@@ -129,6 +129,28 @@ class ReportAmbassadorSchema(Schema):
     started_on = fields.Date()
 
 
+class HealthPartSchema(Schema):
+    value = fields.Raw(allow_none=True, metadata={
+        "description": "The measure: coverage a boolean, recency days (null without any action), cadence "
+                       "actions per month, breadth kinds used, reach people per head (null with no head), "
+                       "ideas_converted a count."})
+    points = fields.Integer(metadata={"description": "Whole points earned, 0..max_points."})
+    max_points = fields.Integer()
+
+
+class IdeasPartSchema(HealthPartSchema):
+    ideas = fields.Integer(metadata={"description": "Improvement ideas logged in the period."})
+
+
+class HealthPartsSchema(Schema):
+    coverage = fields.Nested(HealthPartSchema)
+    recency = fields.Nested(HealthPartSchema)
+    cadence = fields.Nested(HealthPartSchema)
+    breadth = fields.Nested(HealthPartSchema)
+    reach = fields.Nested(HealthPartSchema)
+    ideas_converted = fields.Nested(IdeasPartSchema)
+
+
 class DepartmentActivitySchema(Schema):
     department = fields.Nested(ReportDepartmentSchema)
     ambassador = fields.Nested(ReportAmbassadorSchema, allow_none=True,
@@ -141,6 +163,10 @@ class DepartmentActivitySchema(Schema):
     last_action_on = fields.Date(allow_none=True,
                                  metadata={"description": "Latest action ever, not only in the period."})
     silent = fields.Boolean(metadata={"description": "Active ambassador with no action in the 30 days up to `to`."})
+    heads = fields.Integer(metadata={"description": "Active users of the department (for reach)."})
+    health_score = fields.Integer(metadata={"description": "0..100: the sum of the parts' points; see "
+                                                           "`health_formula`."})
+    health_parts = fields.Nested(HealthPartsSchema)
 
 
 class ReportTotalsSchema(Schema):
@@ -168,3 +194,4 @@ class AmbassadorReportSchema(Schema):
     departments = fields.List(fields.Nested(DepartmentActivitySchema))
     totals = fields.Nested(ReportTotalsSchema)
     months = fields.List(fields.Nested(ReportMonthSchema))
+    health_formula = fields.String(metadata={"description": "How `health_score` is computed, in words."})
