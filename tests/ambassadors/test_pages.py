@@ -1,4 +1,5 @@
 """The ambassador pages: the fast log form, the ambassador's history, the network page."""
+import html as html_lib
 import re
 from datetime import date, timedelta
 
@@ -235,3 +236,22 @@ def test_only_leaders_assign_on_the_page(app, page_as, role):
     assert client.post("/ambassadors/assign", data={"department_id": department_id, "user_id": user_id,
                                                     "csrf_token": token}).status_code == 403
     assert count(app, Ambassador) == 0
+
+
+def test_the_network_page_shows_each_health_score_its_parts_and_the_formula(app, page_as, login_as,
+                                                                            ambassador_page):
+    with app.app_context():
+        busy = factories.create_ambassador(department=factories.create_department(name="Sales"),
+                                           started_on=date(2025, 10, 1))
+        factories.create_ambassador_action(busy, occurred_on=date(2026, 3, 20), kind="voc_session")
+        sales_id = busy.department_id
+    api = login_as("executive").get("/api/reports/ambassadors?from=2026-01-01&to=2026-03-31").json
+    for client in (page_as("executive"), ambassador_page()):  # an ambassador reads it too
+        row = next(r for r in api["departments"] if r["department"]["id"] == sales_id)
+        html = client.get("/ambassadors/network?from=2026-01-01&to=2026-03-31").get_data(as_text=True)
+        shown = re.search(rf'id="health-{sales_id}">(.*?)</tr>', html, re.S).group(1)
+        assert f"{row['health_score']} / 100" in shown
+        for part in row["health_parts"].values():
+            assert f"{part['points']} / {part['max_points']}" in shown
+        assert "11 d ago" in shown and "1 kind" in shown
+        assert api["health_formula"] in html_lib.unescape(html)
