@@ -61,6 +61,7 @@ EXPECTED = {
     ("/ambassadors/history", "GET"): everyone(200),
     ("/ambassadors/log", "GET"): everyone(200),
     ("/ambassadors/log", "POST"): only(302, AMBASSADOR),
+    ("/ambassadors/me", "GET"): everyone(200),  # others get an explanation
     ("/ambassadors/network", "GET"): only(200, AMBASSADOR, EXECUTIVE, CX_LEADER, ADMIN),
     ("/api/action-items", "GET"): everyone(200),
     ("/api/action-items", "POST"): only(201, CX_LEADER, ADMIN),

@@ -59,7 +59,9 @@ class AmbassadorActionSchema(Schema):
     people_reached = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0, max=MAX_PEOPLE))
     hours = Number(places=2, load_default=Decimal("0"), validate=validate.Range(min=0, max=MAX_HOURS))
     journey_id = fields.Integer(allow_none=True)
-    initiative_id = fields.Integer(dump_only=True, allow_none=True)
+    initiative_id = fields.Integer(allow_none=True, metadata={
+        "description": "The initiative the action served (optional). An improvement idea gets its initiative "
+                       "only by being proposed (`POST /api/ambassador-actions/{id}/initiative`): 422 here."})
     created_at = Instant(dump_only=True)
     updated_at = Instant(dump_only=True)
 

@@ -12,7 +12,7 @@ from cxgov.ambassadors.schemas import AmbassadorActionSchema, AmbassadorActionUp
 from cxgov.db import today
 from cxgov.errors import Conflict, Invalid
 from cxgov.extensions import db
-from cxgov.initiatives.models import CATEGORIES
+from cxgov.initiatives.models import CATEGORIES, Initiative
 from cxgov.journeys.models import Journey
 from cxgov.org.models import User
 from cxgov.pages import Field, FormSpec
@@ -22,6 +22,7 @@ from cxgov.transaction import transactional
 bp = Blueprint("ambassadors", __name__, url_prefix="/ambassadors")
 
 KIND_LABELS = {kind: formatting.label(kind) for kind in ACTION_KINDS}
+RECENT_ACTIONS = 10  # on /ambassadors/me; the whole list is on /ambassadors/history
 
 ACTION_FORM = FormSpec(
     "action",
@@ -31,6 +32,11 @@ ACTION_FORM = FormSpec(
     people_reached=Field("people_reached", "People reached", "integer", noun="the number of people reached"),
     hours=Field("hours", "Hours", "number", noun="the hours"),
     description=Field("description", "Details (optional)", noun="the details"),
+)
+LOG_FORM = FormSpec(
+    "action", **ACTION_FORM.fields,
+    journey_id=Field("journey_id", "Journey (optional)", "choice", noun="the journey"),
+    initiative_id=Field("initiative_id", "Initiative (optional)", "choice", noun="the initiative"),
 )
 ASSIGN_FORM = FormSpec(
     "assign",
@@ -47,6 +53,15 @@ def _render_action_form(template, form, status, **context):
     return render_template(template, form=form, kinds=KIND_LABELS, **context), status
 
 
+def _link_choices():
+    """The journeys and open initiatives an action may name on the log form (two queries)."""
+    journeys = db.session.scalars(select(Journey).where(Journey.status != "retired").order_by(Journey.name)).all()
+    initiatives = db.session.scalars(
+        select(Initiative).where(Initiative.status.not_in(("closed", "rejected", "cancelled")))
+        .order_by(Initiative.title, Initiative.id)).all()
+    return {"journeys": journeys, "initiatives": initiatives}
+
+
 @bp.route("/log", methods=["GET", "POST"])
 def log_action():
     """The fast form: an active ambassador logs what they did for their department."""
@@ -55,9 +70,11 @@ def log_action():
         # Explained on GET; a submitted form is refused like any other write one may not make.
         return render_template("ambassadors/not_ambassador.html"), 403 if request.method == "POST" else 200
     if request.method == "GET":
-        form = ACTION_FORM.blank(kind="training", occurred_on=today().isoformat(), people_reached=0, hours=0)
-        return _render_action_form("ambassadors/log_action.html", form, 200, assignment=assignment)
-    form = ACTION_FORM.read()
+        form = LOG_FORM.blank(kind="training", occurred_on=today().isoformat(), people_reached=0, hours=0,
+                              journey_id=request.args.get("journey_id", type=int))
+        return _render_action_form("ambassadors/log_action.html", form, 200, assignment=assignment,
+                                   **_link_choices())
+    form = LOG_FORM.read()
 
     def log():
         data = form.load(AmbassadorActionSchema(), {**form.data(), "ambassador_id": assignment.id})
@@ -68,7 +85,8 @@ def log_action():
     try:
         return pages.create_once(form, log)
     except pages.FormInvalid:
-        return _render_action_form("ambassadors/log_action.html", form, 422, assignment=assignment)
+        return _render_action_form("ambassadors/log_action.html", form, 422, assignment=assignment,
+                                   **_link_choices())
 
 
 @bp.route("/history")
@@ -82,6 +100,25 @@ def history():
             select(Journey).where(Journey.status != "retired").order_by(Journey.name)).all()
     return render_template("ambassadors/history.html", actions=actions, own=own, journeys=journeys,
                            kinds=KIND_LABELS, categories=CATEGORIES)
+
+
+@bp.route("/me")
+def me():
+    """An active ambassador's own page (SPEC §11): their department's health score and its parts,
+    their recent history, their improvement ideas and what became of each, and the journeys their
+    department touches. The score is the network report's, for its default period."""
+    assignment = policy.active_assignment(current_user)
+    if assignment is None:
+        return render_template("ambassadors/not_ambassador.html")
+    start, end = report.report_period()
+    data = report.ambassador_report(start, end)
+    row = next(r for r in data["departments"] if r["department"]["id"] == assignment.department_id)
+    actions = services.actions_of_user(current_user.id)
+    return render_template("ambassadors/me.html", assignment=assignment, row=row, report=data,
+                           actions=actions[:RECENT_ACTIONS], more=len(actions) > RECENT_ACTIONS,
+                           fates=services.ideas_and_fates(current_user.id),
+                           journeys=services.journeys_touched(assignment.department_id),
+                           kinds=KIND_LABELS)
 
 
 @bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])

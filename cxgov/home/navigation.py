@@ -18,6 +18,7 @@ LABELS = {
     "steering.meetings": "Meetings",
     "steering.my_action_items": "My action items",
     "ambassadors.log_action": "Log an action",
+    "ambassadors.me": "My ambassador page",
     "ambassadors.network": "Ambassador network",
     "journeys.index": "Journeys",
     "initiatives.index": "Initiatives",

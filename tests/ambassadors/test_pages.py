@@ -10,6 +10,7 @@ from cxgov.models import Ambassador, AmbassadorAction, Initiative, User
 from tests import factories
 from tests.ambassadors.conftest import STARTED, TODAY, count
 from tests.conftest import csrf_token
+from tests.queries import count_statements
 
 PAGES = ("/ambassadors/log", "/ambassadors/history", "/ambassadors/network")
 
@@ -48,7 +49,8 @@ def test_the_log_form_is_short_and_carries_a_csrf_token(app, ambassador_page):
     assert 'name="csrf_token"' in html
     assert "Claims" in html
     fields = set(re.findall(r'<(?:input|select|textarea)[^>]*name="([^"]+)"', html)) - {"csrf_token", "form_token"}
-    assert fields == {"kind", "title", "occurred_on", "people_reached", "hours", "description"}
+    assert fields == {"kind", "title", "occurred_on", "people_reached", "hours", "description", "journey_id",
+                      "initiative_id"}  # the last two optional
     assert f'value="{TODAY.isoformat()}"' in html  # date defaults to today
 
 
@@ -255,3 +257,87 @@ def test_the_network_page_shows_each_health_score_its_parts_and_the_formula(app,
             assert f"{part['points']} / {part['max_points']}" in shown
         assert "11 d ago" in shown and "1 kind" in shown
         assert api["health_formula"] in html_lib.unescape(html)
+
+
+def test_an_ambassador_links_an_action_to_a_journey_and_an_initiative_on_the_form(app, ambassador_page):
+    client = ambassador_page()
+    with app.app_context():
+        initiative = factories.create_initiative(title="Faster claims")
+        journey_id, initiative_id = initiative.journey_id, initiative.id
+    html = client.get(f"/ambassadors/log?journey_id={journey_id}").get_data(as_text=True)
+    assert re.search(rf'<option value="{journey_id}" selected>', html) and "Faster claims" in html
+    token = csrf_token(client, "/ambassadors/log")
+    response = client.post("/ambassadors/log", data={**_form(journey_id=str(journey_id),
+                                                             initiative_id=str(initiative_id)), "csrf_token": token})
+    assert response.status_code == 302
+    with app.app_context():
+        action = db.session.scalars(db.select(AmbassadorAction)).one()
+        assert (action.journey_id, action.initiative_id) == (journey_id, initiative_id)
+    # An idea is linked to an initiative only by proposing it.
+    token = csrf_token(client, "/ambassadors/log")
+    refused = client.post("/ambassadors/log", data={**_form(kind="improvement_idea", initiative_id=str(initiative_id)),
+                                                    "csrf_token": token})
+    assert refused.status_code == 422 and "Propose the idea as an initiative" in refused.get_data(as_text=True)
+    assert count(app, AmbassadorAction) == 1
+
+
+def test_my_ambassador_page_shows_the_score_ideas_and_their_fate_and_journeys(app, ambassador_page, login_as):
+    client = ambassador_page()
+    with app.app_context():
+        journey = factories.create_journey(name="Home insurance claim")
+        factories.create_touchpoint(factories.create_stage(journey), department_id=client.department_id)
+        factories.create_journey(name="Untouched journey")
+        assignment = db.session.get(Ambassador, client.ambassador_id)
+        idea = factories.create_ambassador_action(assignment, kind="improvement_idea", title="Fewer forms",
+                                                  occurred_on=TODAY - timedelta(days=3))
+        initiative = factories.create_initiative(journey=journey, title="One claim form", status="delivered",
+                                                 delivered_on=TODAY - timedelta(days=1))
+        idea.initiative_id = initiative.id
+        factories.create_ambassador_action(assignment, kind="improvement_idea", title="Call back promise",
+                                           occurred_on=TODAY - timedelta(days=2))
+        factories.create_ambassador_action(assignment, kind="training", title="Empathy workshop",
+                                           occurred_on=TODAY - timedelta(days=1))
+        db.session.commit()
+        initiative_id, idea_id = initiative.id, idea.id
+    response = client.get("/ambassadors/me")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    api = login_as("cx_leader").get("/api/reports/ambassadors").json
+    row = next(r for r in api["departments"] if r["department"]["id"] == client.department_id)
+    assert re.search(rf'id="my-score">{row["health_score"]} / 100<', html)
+    for name, part in row["health_parts"].items():
+        assert re.search(rf'id="part-{name}">.*?{part["points"]} / {part["max_points"]}</td>', html, re.S)
+    ideas = re.search(r'id="my-ideas".*?</section>', html, re.S).group(0)
+    assert ideas.index("Call back promise") < ideas.index("Fewer forms")  # newest first
+    fewer = re.search(rf'id="idea-{idea_id}">.*?</li>\s*</ol>', ideas, re.S).group(0)
+    assert f"initiative #{initiative_id}: One claim form" in fewer and "Delivered" in fewer
+    assert "Not an initiative yet" in ideas
+    journeys = re.search(r'id="my-journeys".*?</section>', html, re.S).group(0)
+    assert "Home insurance claim" in journeys and "Untouched journey" not in journeys
+    assert "Empathy workshop" in re.search(r'id="my-history".*?</section>', html, re.S).group(0)
+
+
+def test_my_ambassador_page_explains_itself_to_someone_without_an_assignment(app, ambassador_page, page_as):
+    assert "not an active ambassador" in page_as("member").get("/ambassadors/me").get_data(as_text=True)
+    ended = ambassador_page(ended=True).get("/ambassadors/me")
+    assert ended.status_code == 200 and "not an active ambassador" in ended.get_data(as_text=True)
+
+
+def test_my_ambassador_page_costs_the_same_number_of_statements_whatever_the_history(app, ambassador_page):
+    client = ambassador_page()
+
+    def grow(n):
+        with app.app_context():
+            assignment = db.session.get(Ambassador, client.ambassador_id)
+            for i in range(n):
+                idea = factories.create_ambassador_action(assignment, kind="improvement_idea",
+                                                          occurred_on=TODAY - timedelta(days=i % 20))
+                idea.initiative_id = factories.create_initiative(status="delivered", delivered_on=TODAY).id
+                stage = factories.create_stage()
+                factories.create_touchpoint(stage, department_id=client.department_id)
+            db.session.commit()
+
+    grow(1)
+    small = count_statements(app, lambda: client.get("/ambassadors/me"))
+    grow(12)
+    assert count_statements(app, lambda: client.get("/ambassadors/me")) == small
