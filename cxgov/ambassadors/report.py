@@ -1,9 +1,11 @@
 """Network health: coverage, activity, silence and the health score per department, computed
 with aggregate SQL (the score itself is the pure function in `health`).
 
-Four queries whatever the size of the organisation: departments with their active ambassador and
-head count, period activity by department and kind, last action dates, and the monthly series.
+Eight queries whatever the size of the organisation: departments with their active ambassador and
+head count, period activity by department and kind, last action dates, the monthly series, and
+the four of the 12-month health trend.
 """
+from bisect import bisect_left, bisect_right
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -179,8 +181,13 @@ def ambassador_report(start: date, end: date) -> dict:
         count, people, hours = per_month.get(key, (0, 0, ZERO))
         months.append({"month": key, "actions": count, "people_reached": people, "hours": hundredths(hours)})
 
+    trend = health_trend(end)
+    by_id = {row["department"]["id"]: row["scores"] for row in trend["departments"]}
+    for row in rows:
+        row["health_trend"] = by_id.get(row["department"]["id"], [])
     return {"from_": start, "to": end, "silent_after_days": SILENT_AFTER_DAYS, "departments": rows,
-            "totals": totals, "months": months, "health_formula": health.FORMULA}
+            "totals": totals, "months": months, "health_formula": health.FORMULA,
+            "health_trend": {"dates": trend["dates"], "network": trend["network"]}}
 
 
 def monthly_by_kind(start: date, end: date) -> dict:
@@ -197,3 +204,85 @@ def monthly_by_kind(start: date, end: date) -> dict:
     for key, kind, count in counts:
         series[kind][index[key]] = count
     return keys, series
+
+
+TREND_MONTHS = 12
+
+
+def trend_points(end, months=TREND_MONTHS):
+    """The dates the trend is scored at: the end of each of the last `months` months, the last
+    one being `end` itself (the month under way)."""
+    first_of_month = end.replace(day=1)
+    points = []
+    for back in range(months - 1, 0, -1):
+        try:
+            point = first_of_month - relativedelta(months=back - 1) - timedelta(days=1)
+            point - timedelta(days=DEFAULT_PERIOD_DAYS)  # its window must be a date too
+        except (OverflowError, ValueError):  # the first centuries of the calendar: fewer points
+            continue
+        points.append(point)
+    return points + [end]
+
+
+def health_trend(end: date, months: int = TREND_MONTHS) -> dict:
+    """Each department's health score at the end of each of the last `months` months, each scored
+    like the report's default period (the 90 days up to that date), with today's head counts.
+
+    Four queries whatever the size: departments with their head count, every assignment, the
+    counted actions per department, day and kind over the whole span, and the last counted
+    action before the span."""
+    points = trend_points(end, months)
+    span_start = points[0] - timedelta(days=DEFAULT_PERIOD_DAYS)
+    counted = AmbassadorAction.kind.not_in(health.NOT_COUNTED_KINDS)
+    heads = (select(func.count(Member.id)).where(Member.department_id == Department.id, Member.active.is_(True))
+             .correlate(Department).scalar_subquery())
+    departments = db.session.execute(
+        select(Department.id, Department.name, Department.code, heads).order_by(Department.name, Department.id)
+    ).all()
+    assignments = db.session.execute(
+        select(Ambassador.department_id, Ambassador.started_on, Ambassador.ended_on)).all()
+    daily = db.session.execute(
+        select(AmbassadorAction.department_id, AmbassadorAction.occurred_on, AmbassadorAction.kind,
+               func.count(AmbassadorAction.id), func.sum(AmbassadorAction.people_reached),
+               func.count(AmbassadorAction.initiative_id))
+        .where(counted, AmbassadorAction.occurred_on.between(span_start, end))
+        .group_by(AmbassadorAction.department_id, AmbassadorAction.occurred_on, AmbassadorAction.kind)
+    ).all()
+    before = dict(db.session.execute(
+        select(AmbassadorAction.department_id, func.max(AmbassadorAction.occurred_on))
+        .where(counted, AmbassadorAction.occurred_on < span_start)
+        .group_by(AmbassadorAction.department_id)
+    ).all())
+
+    spans = {}
+    for department_id, started_on, ended_on in assignments:
+        spans.setdefault(department_id, []).append((started_on, ended_on))
+    days = {}
+    for department_id, day, kind, count, people, linked in sorted(daily, key=lambda row: (row[0], row[1])):
+        days.setdefault(department_id, []).append((day, kind, count, int(people or 0), linked))
+    dates = {department_id: [d[0] for d in rows] for department_id, rows in days.items()}
+
+    rows = []
+    for department_id, name, code, head_count in departments:
+        scores = []
+        for point in points:
+            start = point - timedelta(days=DEFAULT_PERIOD_DAYS)
+            own, on = days.get(department_id, []), dates.get(department_id, [])
+            upto = bisect_right(on, point)
+            in_window = own[bisect_left(on, start):upto]
+            last = on[upto - 1] if upto else before.get(department_id)
+            covered = any(s <= point and (e is None or e >= point) for s, e in spans.get(department_id, ()))
+            scores.append(health.health(health.Activity(
+                covered=covered,
+                days_since_last_action=None if last is None else (point - last).days,
+                period_days=DEFAULT_PERIOD_DAYS + 1,
+                actions=sum(d[2] for d in in_window),
+                kinds_used=len({d[1] for d in in_window}),
+                people_reached=sum(d[3] for d in in_window),
+                heads=int(head_count or 0),
+                ideas=sum(d[2] for d in in_window if d[1] == "improvement_idea"),
+                ideas_converted=sum(d[4] for d in in_window if d[1] == "improvement_idea"),
+            ))["score"])
+        rows.append({"department": {"id": department_id, "name": name, "code": code}, "scores": scores})
+    network = [round(sum(row["scores"][i] for row in rows) / len(rows)) if rows else 0 for i in range(len(points))]
+    return {"dates": points, "network": network, "departments": rows}

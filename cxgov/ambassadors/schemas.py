@@ -169,6 +169,8 @@ class DepartmentActivitySchema(Schema):
     health_score = fields.Integer(metadata={"description": "0..100: the sum of the parts' points; see "
                                                            "`health_formula`."})
     health_parts = fields.Nested(HealthPartsSchema)
+    health_trend = fields.List(fields.Integer(), metadata={
+        "description": "The department's score at each of `health_trend.dates`, oldest first."})
 
 
 class ReportTotalsSchema(Schema):
@@ -189,6 +191,13 @@ class ReportMonthSchema(Schema):
     hours = Number(places=2)
 
 
+class HealthTrendSchema(Schema):
+    dates = fields.List(fields.Date(), metadata={
+        "description": "The end of each of the last 12 months, the last one being `to`; each score is "
+                       "computed for the 90 days up to that date, with today's head counts."})
+    network = fields.List(fields.Integer(), metadata={"description": "The mean score of the departments."})
+
+
 class AmbassadorReportSchema(Schema):
     from_ = fields.Date(data_key="from")
     to = fields.Date()
@@ -197,3 +206,4 @@ class AmbassadorReportSchema(Schema):
     totals = fields.Nested(ReportTotalsSchema)
     months = fields.List(fields.Nested(ReportMonthSchema))
     health_formula = fields.String(metadata={"description": "How `health_score` is computed, in words."})
+    health_trend = fields.Nested(HealthTrendSchema)

@@ -102,6 +102,17 @@ def history():
                            kinds=KIND_LABELS, categories=CATEGORIES)
 
 
+def _trend_chart(data, row=None):
+    """The health score at the end of each of the last 12 months: the network's mean, and the
+    department of `row` when given (the figures of the network report)."""
+    dates = data["health_trend"]["dates"]
+    series = {}
+    if row is not None:
+        series[row["department"]["name"]] = list(zip(dates, row["health_trend"], strict=True))
+    series["Network (mean of the departments)"] = list(zip(dates, data["health_trend"]["network"], strict=True))
+    return charts.line_chart(series, title="Health score, last 12 months", y_label="score (0–100)")
+
+
 @bp.route("/me")
 def me():
     """An active ambassador's own page (SPEC §11): their department's health score and its parts,
@@ -115,6 +126,7 @@ def me():
     row = next(r for r in data["departments"] if r["department"]["id"] == assignment.department_id)
     actions = services.actions_of_user(current_user.id)
     return render_template("ambassadors/me.html", assignment=assignment, row=row, report=data,
+                           trend=_trend_chart(data, row),
                            actions=actions[:RECENT_ACTIONS], more=len(actions) > RECENT_ACTIONS,
                            fates=services.ideas_and_fates(current_user.id),
                            journeys=services.journeys_touched(assignment.department_id),
@@ -202,12 +214,13 @@ def _render_network(form=None, status=200):
     stacked = {KIND_LABELS[kind]: counts for kind, counts in by_kind.items() if any(counts)}
     chart = charts.bar_chart(months, stacked or {"Actions": [0] * len(months)}, stacked=True,
                              title="Actions per month", y_label="actions", category_label="Month")
+    trend = _trend_chart(data)
     candidates = []
     if policy.is_governance(current_user):
         busy = select(Ambassador.user_id).where(Ambassador.ended_on.is_(None))
         candidates = db.session.scalars(
             select(User).where(User.active.is_(True), User.id.not_in(busy)).order_by(User.name)).all()
-    return render_template("ambassadors/network.html", report=data, chart=chart, kinds=KIND_LABELS,
+    return render_template("ambassadors/network.html", report=data, chart=chart, trend=trend, kinds=KIND_LABELS,
                            candidates=candidates, today=today(),
                            form=form or ASSIGN_FORM.blank(started_on=today().isoformat())), status
 

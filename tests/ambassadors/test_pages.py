@@ -247,8 +247,9 @@ def test_the_network_page_shows_each_health_score_its_parts_and_the_formula(app,
                                            started_on=date(2025, 10, 1))
         factories.create_ambassador_action(busy, occurred_on=date(2026, 3, 20), kind="voc_session")
         sales_id = busy.department_id
+    clients = (page_as("executive"), ambassador_page())  # an ambassador reads it too
     api = login_as("executive").get("/api/reports/ambassadors?from=2026-01-01&to=2026-03-31").json
-    for client in (page_as("executive"), ambassador_page()):  # an ambassador reads it too
+    for client in clients:
         row = next(r for r in api["departments"] if r["department"]["id"] == sales_id)
         html = client.get("/ambassadors/network?from=2026-01-01&to=2026-03-31").get_data(as_text=True)
         shown = re.search(rf'id="health-{sales_id}">(.*?)</tr>', html, re.S).group(1)
@@ -257,6 +258,10 @@ def test_the_network_page_shows_each_health_score_its_parts_and_the_formula(app,
             assert f"{part['points']} / {part['max_points']}" in shown
         assert "11 d ago" in shown and "1 kind" in shown
         assert api["health_formula"] in html_lib.unescape(html)
+        trend = re.search(r'id="health-trend".*?</section>', html, re.S).group(0)
+        assert "<svg" in trend and "Health score, last 12 months" in trend
+        table = re.findall(r"<td[^>]*>([^<]*)</td>", trend)  # the chart's table of numbers
+        assert [str(v) for v in api["health_trend"]["network"]] == [c for c in table if c.isdigit()]
 
 
 def test_an_ambassador_links_an_action_to_a_journey_and_an_initiative_on_the_form(app, ambassador_page):

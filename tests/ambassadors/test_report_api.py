@@ -211,3 +211,36 @@ def test_each_department_has_a_health_score_with_its_parts(app, login_as, networ
     # Gamma: no active ambassador, its former ambassador's recognition counts for nothing.
     assert rows["G"]["health_parts"]["coverage"]["points"] == 0 and rows["G"]["health_score"] == 0
     assert rows["E"]["health_score"] == 0
+
+
+def test_the_health_trend_scores_the_end_of_each_of_the_last_12_months(app, login_as):
+    with app.app_context():
+        joined = factories.create_ambassador(department=factories.create_department(name="Omega", code="O"),
+                                             started_on=date(2025, 10, 1))
+        factories.create_ambassador_action(joined, occurred_on=date(2026, 3, 20), kind="training", people_reached=3)
+        factories.create_ambassador_action(joined, occurred_on=date(2026, 3, 21), kind="recognition")
+        db.session.commit()
+    body = login_as("cx_leader").get("/api/reports/ambassadors?to=2026-03-31").json
+    trend = body["health_trend"]
+    assert trend["dates"][0] == "2025-04-30" and trend["dates"][-2:] == ["2026-02-28", "2026-03-31"]
+    assert len(trend["dates"]) == 12
+    omega = body["departments"][0]
+    # Not yet covered before October; covered but silent from October to February (20); in March:
+    # 20 + recency 18 (11 days) + cadence 3 (1 action in 91 days) + breadth 4 (1 kind) + reach 15 (3 people
+    # for one head, the ambassador); the recognition counts for nothing.
+    assert omega["health_trend"] == [0] * 6 + [20] * 5 + [60]
+    assert omega["health_trend"][-1] == omega["health_score"]  # the same 90 days up to `to`
+    assert trend["network"] == omega["health_trend"]
+
+
+def test_the_openapi_description_documents_the_health_score(login_as):
+    spec = login_as("member").get("/api/openapi.json").json
+    schemas = spec["components"]["schemas"]
+    report = schemas["AmbassadorReport"]["properties"]
+    assert {"health_formula", "health_trend"} <= set(report)
+    department = schemas["DepartmentActivity"]["properties"]
+    assert {"health_score", "health_parts", "health_trend", "heads"} <= set(department)
+    assert set(schemas["HealthParts"]["properties"]) == {"coverage", "recency", "cadence", "breadth", "reach",
+                                                         "ideas_converted"}
+    operation = spec["paths"]["/api/reports/ambassadors"]["get"]
+    assert "ideas_converted" in operation["description"]
