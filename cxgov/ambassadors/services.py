@@ -248,3 +248,18 @@ def journeys_touched(department_id):
             .where(Touchpoint.department_id == department_id)))
         .order_by(Journey.name, Journey.id)
     ).all()
+
+
+def actions_of_assignment(ambassador_id):
+    """Every action logged under one assignment, newest first (one query)."""
+    return db.session.scalars(
+        select(AmbassadorAction).where(AmbassadorAction.ambassador_id == ambassador_id)
+        .order_by(AmbassadorAction.occurred_on.desc(), AmbassadorAction.id.desc())
+    ).all()
+
+
+def recognise(actor, assignment, data, today=None):
+    """A CX leader's (or admin's) recognition of an ambassador: an action of kind `recognition`
+    logged for them. It counts in no part of the health score."""
+    policy.require(policy.manage_ambassadors, actor, message="Only CX leaders and admins record a recognition.")
+    return log_action(actor, {**data, "kind": "recognition", "ambassador_id": assignment.id}, today=today)

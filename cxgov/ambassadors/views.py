@@ -45,6 +45,12 @@ ASSIGN_FORM = FormSpec(
     started_on=Field("assign-started", "From", "date", noun="the start date"),
 )
 END_DATE = Field("ended_on", "End date", "date")
+RECOGNITION_FORM = FormSpec(
+    "recognition",
+    title=Field("recognition-title", "What you recognise", noun="what you recognise"),
+    occurred_on=Field("recognition-date", "When", "date", noun="the date"),
+    description=Field("recognition-description", "Details (optional)", noun="the details"),
+)
 PROPOSE_FORM = FormSpec("propose", journey_id=Field("journey_id", "Journey", "choice"),
                         category=Field("category", "Category", "choice"))
 
@@ -223,6 +229,43 @@ def _render_network(form=None, status=200):
     return render_template("ambassadors/network.html", report=data, chart=chart, trend=trend, kinds=KIND_LABELS,
                            candidates=candidates, today=today(),
                            form=form or ASSIGN_FORM.blank(started_on=today().isoformat())), status
+
+
+@bp.route("/<int:ambassador_id>")
+def ambassador(ambassador_id):
+    """One ambassador's page: their assignment, their department's health score and their actions;
+    CX leaders and admins record a recognition here."""
+    return _render_ambassador(ambassador_id)
+
+
+def _render_ambassador(ambassador_id, form=None, status=200):
+    policy.require(policy.view_ambassador_network, current_user,
+                   message="Ambassadors' pages are for CX leaders, executives and active ambassadors.")
+    assignment = get_or_404(Ambassador, ambassador_id)
+    data = report.ambassador_report(*report.report_period())
+    row = next(r for r in data["departments"] if r["department"]["id"] == assignment.department_id)
+    return render_template("ambassadors/ambassador.html", assignment=assignment, row=row, report=data,
+                           actions=services.actions_of_assignment(assignment.id), kinds=KIND_LABELS,
+                           form=form or RECOGNITION_FORM.blank(occurred_on=today().isoformat())), status
+
+
+@bp.route("/<int:ambassador_id>/recognition", methods=["POST"])
+def recognise(ambassador_id):
+    policy.require(policy.manage_ambassadors, current_user)
+    assignment = get_or_404(Ambassador, ambassador_id)
+    form = RECOGNITION_FORM.read()
+
+    def record():
+        data = form.load(AmbassadorActionSchema(), {**form.data(), "kind": "recognition"})
+        data.pop("kind")
+        services.recognise(current_user, assignment, data)
+        flash(f"Recognition recorded for {assignment.user.name}.", "success")
+        return url_for("ambassadors.ambassador", ambassador_id=assignment.id)
+
+    try:
+        return pages.create_once(form, record)
+    except pages.FormInvalid:
+        return _render_ambassador(ambassador_id, form, 422)
 
 
 @bp.route("/assign", methods=["POST"])

@@ -35,6 +35,7 @@ SECTIONS = {
     "steering.minutes": "steering.meetings",
     "ambassadors.history": "ambassadors.log_action",
     "ambassadors.edit_action": "ambassadors.log_action",
+    "ambassadors.ambassador": "ambassadors.network",
     "journeys.detail": "journeys.index",
     "journeys.upload": "journeys.index",
     "initiatives.detail": "initiatives.index",

@@ -346,3 +346,34 @@ def test_my_ambassador_page_costs_the_same_number_of_statements_whatever_the_his
     small = count_statements(app, lambda: client.get("/ambassadors/me"))
     grow(12)
     assert count_statements(app, lambda: client.get("/ambassadors/me")) == small
+
+
+def test_a_cx_leader_recognises_an_ambassador_on_their_page(app, page_as, ambassador_page):
+    ambassador = ambassador_page()
+    leader = page_as("cx_leader")
+    path = f"/ambassadors/{ambassador.ambassador_id}"
+    html = leader.get(path).get_data(as_text=True)
+    assert "Record the recognition" in html and 'id="ambassador-score"' in html
+    token = csrf_token(leader, path)
+    response = leader.post(f"{path}/recognition", data={"title": "Thanked at the all-hands", "csrf_token": token,
+                                                         "occurred_on": TODAY.isoformat()})
+    assert response.status_code == 302 and response.headers["Location"].endswith(path)
+    with app.app_context():
+        action = db.session.scalars(db.select(AmbassadorAction)).one()
+        assert (action.kind, action.title, action.ambassador_id) == ("recognition", "Thanked at the all-hands",
+                                                                     ambassador.ambassador_id)
+    assert "Thanked at the all-hands" in leader.get(path).get_data(as_text=True)
+    # The ambassador sees it in their history; they may read the page but not recognise.
+    assert "Thanked at the all-hands" in ambassador.get("/ambassadors/history").get_data(as_text=True)
+    own = ambassador.get(path).get_data(as_text=True)
+    assert "Record the recognition" not in own
+    assert ambassador.post(f"{path}/recognition", data={"title": "Self-praise",
+                                                        "csrf_token": csrf_token(ambassador, path)}).status_code == 403
+
+
+def test_a_recognition_without_a_title_is_refused_on_the_page(app, page_as, ambassador_page):
+    ambassador, leader = ambassador_page(), page_as("cx_leader")
+    path = f"/ambassadors/{ambassador.ambassador_id}"
+    response = leader.post(f"{path}/recognition", data={"title": "", "csrf_token": csrf_token(leader, path)})
+    assert response.status_code == 422 and "The recognition was not recorded" in response.get_data(as_text=True)
+    assert count(app, AmbassadorAction) == 0
