@@ -111,7 +111,8 @@ def history():
 def _trend_chart(data, row=None):
     """The health score at the end of each of the last 12 months: the network's mean, and the
     department of `row` when given (the figures of the network report)."""
-    dates = data["health_trend"]["dates"]
+    # Months as labels, not dates: a date axis fails at the calendar's ends (year 1, year 9999).
+    dates = [f"{point:%Y-%m}" for point in data["health_trend"]["dates"]]
     series = {}
     if row is not None:
         series[row["department"]["name"]] = list(zip(dates, row["health_trend"], strict=True))

@@ -377,3 +377,12 @@ def test_a_recognition_without_a_title_is_refused_on_the_page(app, page_as, amba
     response = leader.post(f"{path}/recognition", data={"title": "", "csrf_token": csrf_token(leader, path)})
     assert response.status_code == 422 and "The recognition was not recorded" in response.get_data(as_text=True)
     assert count(app, AmbassadorAction) == 0
+
+
+@pytest.mark.parametrize("query", ["from=9999-10-01&to=9999-12-31", "to=0001-04-01", "to=0001-12-31"])
+def test_the_network_page_and_its_trend_survive_the_ends_of_the_calendar(app, page_as, login_as, query):
+    with app.app_context():
+        factories.create_ambassador(department=factories.create_department(name="Sales"), started_on=date(2025, 1, 1))
+    assert page_as("executive").get(f"/ambassadors/network?{query}").status_code == 200
+    body = login_as("executive").get(f"/api/reports/ambassadors?{query}").json
+    assert 1 <= len(body["health_trend"]["dates"]) <= 12
