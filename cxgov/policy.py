@@ -218,6 +218,7 @@ PAGES = (
     ("steering.meetings", read),
     ("steering.my_action_items", read),
     ("ambassadors.log_action", is_active_ambassador),
+    ("ambassadors.me", is_active_ambassador),
     ("ambassadors.network", view_ambassador_network),
     ("journeys.index", read),
     ("initiatives.index", read),

@@ -193,6 +193,7 @@ def form_data(rule, w):
         "/password/set/<token>": {"password": "a long enough password", "password_again": "a long enough password"},
         "/action-items/<int:item_id>/status": {"status": "done"},
         "/ambassadors/<int:ambassador_id>/end": {"ended_on": today().isoformat(), "confirm": "yes"},
+        "/ambassadors/<int:ambassador_id>/recognition": {"title": "Thanked at the all-hands"},
         "/ambassadors/actions/<int:action_id>/edit": {"kind": "training", "title": "Trained again",
                                                      "occurred_on": "2026-11-21", "people_reached": "3", "hours": "1"},
         "/ambassadors/actions/<int:action_id>/propose": {"journey_id": str(w["journey_id"]), "category": "process"},

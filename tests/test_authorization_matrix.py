@@ -53,7 +53,9 @@ EXPECTED = {
     ("/password/set/<token>", "GET"): everyone(410, anonymous=410),
     ("/password/set/<token>", "POST"): everyone(410, anonymous=410),
     ("/action-items/<int:item_id>/status", "POST"): only(302, MEMBER, CX_LEADER, ADMIN),
+    ("/ambassadors/<int:ambassador_id>", "GET"): only(200, AMBASSADOR, EXECUTIVE, CX_LEADER, ADMIN),
     ("/ambassadors/<int:ambassador_id>/end", "POST"): only(302, CX_LEADER, ADMIN),
+    ("/ambassadors/<int:ambassador_id>/recognition", "POST"): only(302, CX_LEADER, ADMIN),
     ("/ambassadors/actions/<int:action_id>/edit", "GET"): only(200, AMBASSADOR, CX_LEADER, ADMIN),
     ("/ambassadors/actions/<int:action_id>/edit", "POST"): only(302, AMBASSADOR, CX_LEADER, ADMIN),
     ("/ambassadors/actions/<int:action_id>/propose", "POST"): only(302, AMBASSADOR, CX_LEADER, ADMIN),
@@ -61,6 +63,7 @@ EXPECTED = {
     ("/ambassadors/history", "GET"): everyone(200),
     ("/ambassadors/log", "GET"): everyone(200),
     ("/ambassadors/log", "POST"): only(302, AMBASSADOR),
+    ("/ambassadors/me", "GET"): everyone(200),  # others get an explanation
     ("/ambassadors/network", "GET"): only(200, AMBASSADOR, EXECUTIVE, CX_LEADER, ADMIN),
     ("/api/action-items", "GET"): everyone(200),
     ("/api/action-items", "POST"): only(201, CX_LEADER, ADMIN),

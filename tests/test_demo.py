@@ -367,3 +367,20 @@ def test_the_demo_shows_the_governance_loop(app, seeded):
         assert db.session.scalar(select(func.count(Baseline.id)).where(Baseline.decision_id.is_not(None))) > \
             db.session.scalar(select(func.count(func.distinct(Baseline.initiative_id))))
         assert db.session.scalar(select(func.count(Decision.id)).where(Decision.corrects_id.is_not(None))) == 1
+
+
+def test_the_network_has_a_healthy_an_average_and_a_silent_department(app, seeded):
+    """SPEC §11: the health scores tell the departments apart (Marketing busy, with an idea that
+    became an initiative; Operations doing little; Finance silent; HR without an ambassador)."""
+    from cxgov.ambassadors import report
+
+    with app.app_context():
+        data = report.ambassador_report(*report.report_period())
+        scores = {row["department"]["code"]: row for row in data["departments"]}
+        assert scores["MKT"]["health_score"] >= 90 and scores["MKT"]["health_parts"]["ideas_converted"]["value"] >= 1
+        assert 40 <= scores["OPS"]["health_score"] < 70 and not scores["OPS"]["silent"]
+        assert scores["FIN"]["silent"] and scores["FIN"]["health_score"] < 40
+        assert scores["HR"]["health_score"] == 0
+        converted = db.session.scalars(select(AmbassadorAction).where(
+            AmbassadorAction.kind == "improvement_idea", AmbassadorAction.initiative_id.is_not(None))).all()
+        assert {a.ambassador.department.code for a in converted} >= {"MKT", "IT", "CS"}

@@ -97,7 +97,15 @@ class AmbassadorReport(MethodView):
     @reports.response(200, AmbassadorReportSchema)
     @reports.problems(401, 403, 422)
     def get(self, args):
-        """Network health per department: coverage, activity, silence; totals; monthly series."""
+        """Network health per department: coverage, activity, silence and the health score (0–100) with
+        its parts; totals; monthly series.
+
+        The score is the sum of six parts' whole points: coverage (20: an active ambassador), recency
+        (20 within 7 days of the last action, none from 60), cadence (20 at 2 actions a month), breadth
+        (15 at 4 kinds), reach (15 at one person reached per head of the department) and
+        ideas_converted (10 with an improvement idea that became an initiative). Recognitions count in
+        no part. The exact text is returned as `health_formula`.
+        """
         guarded(policy.view_ambassador_network)
         start, end = report.report_period(args.get("from_"), args.get("to"))
         return report.ambassador_report(start, end)

@@ -59,7 +59,9 @@ class AmbassadorActionSchema(Schema):
     people_reached = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0, max=MAX_PEOPLE))
     hours = Number(places=2, load_default=Decimal("0"), validate=validate.Range(min=0, max=MAX_HOURS))
     journey_id = fields.Integer(allow_none=True)
-    initiative_id = fields.Integer(dump_only=True, allow_none=True)
+    initiative_id = fields.Integer(allow_none=True, metadata={
+        "description": "The initiative the action served (optional). An improvement idea gets its initiative "
+                       "only by being proposed (`POST /api/ambassador-actions/{id}/initiative`): 422 here."})
     created_at = Instant(dump_only=True)
     updated_at = Instant(dump_only=True)
 
@@ -129,6 +131,28 @@ class ReportAmbassadorSchema(Schema):
     started_on = fields.Date()
 
 
+class HealthPartSchema(Schema):
+    value = fields.Raw(allow_none=True, metadata={
+        "description": "The measure: coverage a boolean, recency days (null without any action), cadence "
+                       "actions per month, breadth kinds used, reach people per head (null with no head), "
+                       "ideas_converted a count."})
+    points = fields.Integer(metadata={"description": "Whole points earned, 0..max_points."})
+    max_points = fields.Integer()
+
+
+class IdeasPartSchema(HealthPartSchema):
+    ideas = fields.Integer(metadata={"description": "Improvement ideas logged in the period."})
+
+
+class HealthPartsSchema(Schema):
+    coverage = fields.Nested(HealthPartSchema)
+    recency = fields.Nested(HealthPartSchema)
+    cadence = fields.Nested(HealthPartSchema)
+    breadth = fields.Nested(HealthPartSchema)
+    reach = fields.Nested(HealthPartSchema)
+    ideas_converted = fields.Nested(IdeasPartSchema)
+
+
 class DepartmentActivitySchema(Schema):
     department = fields.Nested(ReportDepartmentSchema)
     ambassador = fields.Nested(ReportAmbassadorSchema, allow_none=True,
@@ -141,6 +165,12 @@ class DepartmentActivitySchema(Schema):
     last_action_on = fields.Date(allow_none=True,
                                  metadata={"description": "Latest action ever, not only in the period."})
     silent = fields.Boolean(metadata={"description": "Active ambassador with no action in the 30 days up to `to`."})
+    heads = fields.Integer(metadata={"description": "Active users of the department (for reach)."})
+    health_score = fields.Integer(metadata={"description": "0..100: the sum of the parts' points; see "
+                                                           "`health_formula`."})
+    health_parts = fields.Nested(HealthPartsSchema)
+    health_trend = fields.List(fields.Integer(), metadata={
+        "description": "The department's score at each of `health_trend.dates`, oldest first."})
 
 
 class ReportTotalsSchema(Schema):
@@ -161,6 +191,13 @@ class ReportMonthSchema(Schema):
     hours = Number(places=2)
 
 
+class HealthTrendSchema(Schema):
+    dates = fields.List(fields.Date(), metadata={
+        "description": "The end of each of the last 12 months, the last one being `to`; each score is "
+                       "computed for the 90 days up to that date, with today's head counts."})
+    network = fields.List(fields.Integer(), metadata={"description": "The mean score of the departments."})
+
+
 class AmbassadorReportSchema(Schema):
     from_ = fields.Date(data_key="from")
     to = fields.Date()
@@ -168,3 +205,5 @@ class AmbassadorReportSchema(Schema):
     departments = fields.List(fields.Nested(DepartmentActivitySchema))
     totals = fields.Nested(ReportTotalsSchema)
     months = fields.List(fields.Nested(ReportMonthSchema))
+    health_formula = fields.String(metadata={"description": "How `health_score` is computed, in words."})
+    health_trend = fields.Nested(HealthTrendSchema)

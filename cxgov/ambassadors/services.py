@@ -10,8 +10,10 @@ from cxgov.ambassadors.models import Ambassador, AmbassadorAction
 from cxgov.db import today as utc_today
 from cxgov.errors import Conflict, Forbidden, Invalid
 from cxgov.extensions import db
+from cxgov.initiatives import reviews as review_rules
 from cxgov.initiatives import services as initiatives
-from cxgov.journeys.models import Journey
+from cxgov.initiatives.models import Initiative
+from cxgov.journeys.models import Journey, Stage, Touchpoint
 from cxgov.org.models import Department, User
 from cxgov.references import require_existing
 from cxgov.rest import apply_changes
@@ -127,6 +129,11 @@ def log_action(actor, data, today=None):
     _not_in_future(occurred_on, "occurred_on", today)
     _check_within_assignment(assignment, occurred_on)
     require_existing(Journey, data.get("journey_id"), "journey_id")
+    if data.get("initiative_id") is not None and data["kind"] == "improvement_idea":
+        # An idea's initiative is the one proposed from it: that is what "ideas converted" counts.
+        raise Invalid("An improvement idea gets its initiative by being proposed.",
+                      errors={"initiative_id": ["Propose the idea as an initiative instead."]})
+    require_existing(Initiative, data.get("initiative_id"), "initiative_id")
     action = AmbassadorAction(
         ambassador_id=assignment.id,
         department_id=assignment.department_id,  # never from the client
@@ -207,3 +214,52 @@ def actions_of_user(user_id):
         .order_by(AmbassadorAction.occurred_on.desc(), AmbassadorAction.id.desc())
     ).all()
 
+
+
+# -- an ambassador's own view -------------------------------------------------------------------
+
+def ideas_and_fates(user_id):
+    """The user's improvement ideas, newest first, each with its fate: the initiative proposed
+    from it (or None), and that initiative's post-implementation reviews. Three queries."""
+    ideas = db.session.scalars(
+        select(AmbassadorAction).join(Ambassador, AmbassadorAction.ambassador_id == Ambassador.id)
+        .where(Ambassador.user_id == user_id, AmbassadorAction.kind == "improvement_idea")
+        .order_by(AmbassadorAction.occurred_on.desc(), AmbassadorAction.id.desc())
+    ).all()
+    ids = {idea.initiative_id for idea in ideas if idea.initiative_id is not None}
+    found = {} if not ids else {
+        initiative.id: initiative
+        for initiative in db.session.scalars(select(Initiative).where(Initiative.id.in_(ids)))}
+    reviews = review_rules.reviews_for(found)
+    fates = []
+    for idea in ideas:
+        initiative = found.get(idea.initiative_id)
+        done = [r for r in reviews.get(idea.initiative_id, []) if r.verdict is not None]
+        fates.append({"idea": idea, "initiative": initiative, "verdict": done[-1].verdict if done else None,
+                      "reviews": reviews.get(idea.initiative_id, [])})
+    return fates
+
+
+def journeys_touched(department_id):
+    """The journeys with a touchpoint run by the department, by name (one query)."""
+    return db.session.scalars(
+        select(Journey).where(Journey.id.in_(
+            select(Stage.journey_id).join(Touchpoint, Touchpoint.stage_id == Stage.id)
+            .where(Touchpoint.department_id == department_id)))
+        .order_by(Journey.name, Journey.id)
+    ).all()
+
+
+def actions_of_assignment(ambassador_id):
+    """Every action logged under one assignment, newest first (one query)."""
+    return db.session.scalars(
+        select(AmbassadorAction).where(AmbassadorAction.ambassador_id == ambassador_id)
+        .order_by(AmbassadorAction.occurred_on.desc(), AmbassadorAction.id.desc())
+    ).all()
+
+
+def recognise(actor, assignment, data, today=None):
+    """A CX leader's (or admin's) recognition of an ambassador: an action of kind `recognition`
+    logged for them. It counts in no part of the health score."""
+    policy.require(policy.manage_ambassadors, actor, message="Only CX leaders and admins record a recognition.")
+    return log_action(actor, {**data, "kind": "recognition", "ambassador_id": assignment.id}, today=today)

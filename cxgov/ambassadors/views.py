@@ -12,7 +12,7 @@ from cxgov.ambassadors.schemas import AmbassadorActionSchema, AmbassadorActionUp
 from cxgov.db import today
 from cxgov.errors import Conflict, Invalid
 from cxgov.extensions import db
-from cxgov.initiatives.models import CATEGORIES
+from cxgov.initiatives.models import CATEGORIES, Initiative
 from cxgov.journeys.models import Journey
 from cxgov.org.models import User
 from cxgov.pages import Field, FormSpec
@@ -22,6 +22,7 @@ from cxgov.transaction import transactional
 bp = Blueprint("ambassadors", __name__, url_prefix="/ambassadors")
 
 KIND_LABELS = {kind: formatting.label(kind) for kind in ACTION_KINDS}
+RECENT_ACTIONS = 10  # on /ambassadors/me; the whole list is on /ambassadors/history
 
 ACTION_FORM = FormSpec(
     "action",
@@ -32,6 +33,11 @@ ACTION_FORM = FormSpec(
     hours=Field("hours", "Hours", "number", noun="the hours"),
     description=Field("description", "Details (optional)", noun="the details"),
 )
+LOG_FORM = FormSpec(
+    "action", **ACTION_FORM.fields,
+    journey_id=Field("journey_id", "Journey (optional)", "choice", noun="the journey"),
+    initiative_id=Field("initiative_id", "Initiative (optional)", "choice", noun="the initiative"),
+)
 ASSIGN_FORM = FormSpec(
     "assign",
     department_id=Field("assign-department", "Department", "choice"),
@@ -39,12 +45,27 @@ ASSIGN_FORM = FormSpec(
     started_on=Field("assign-started", "From", "date", noun="the start date"),
 )
 END_DATE = Field("ended_on", "End date", "date")
+RECOGNITION_FORM = FormSpec(
+    "recognition",
+    title=Field("recognition-title", "What you recognise", noun="what you recognise"),
+    occurred_on=Field("recognition-date", "When", "date", noun="the date"),
+    description=Field("recognition-description", "Details (optional)", noun="the details"),
+)
 PROPOSE_FORM = FormSpec("propose", journey_id=Field("journey_id", "Journey", "choice"),
                         category=Field("category", "Category", "choice"))
 
 
 def _render_action_form(template, form, status, **context):
     return render_template(template, form=form, kinds=KIND_LABELS, **context), status
+
+
+def _link_choices():
+    """The journeys and open initiatives an action may name on the log form (two queries)."""
+    journeys = db.session.scalars(select(Journey).where(Journey.status != "retired").order_by(Journey.name)).all()
+    initiatives = db.session.scalars(
+        select(Initiative).where(Initiative.status.not_in(("closed", "rejected", "cancelled")))
+        .order_by(Initiative.title, Initiative.id)).all()
+    return {"journeys": journeys, "initiatives": initiatives}
 
 
 @bp.route("/log", methods=["GET", "POST"])
@@ -55,9 +76,11 @@ def log_action():
         # Explained on GET; a submitted form is refused like any other write one may not make.
         return render_template("ambassadors/not_ambassador.html"), 403 if request.method == "POST" else 200
     if request.method == "GET":
-        form = ACTION_FORM.blank(kind="training", occurred_on=today().isoformat(), people_reached=0, hours=0)
-        return _render_action_form("ambassadors/log_action.html", form, 200, assignment=assignment)
-    form = ACTION_FORM.read()
+        form = LOG_FORM.blank(kind="training", occurred_on=today().isoformat(), people_reached=0, hours=0,
+                              journey_id=request.args.get("journey_id", type=int))
+        return _render_action_form("ambassadors/log_action.html", form, 200, assignment=assignment,
+                                   **_link_choices())
+    form = LOG_FORM.read()
 
     def log():
         data = form.load(AmbassadorActionSchema(), {**form.data(), "ambassador_id": assignment.id})
@@ -68,7 +91,8 @@ def log_action():
     try:
         return pages.create_once(form, log)
     except pages.FormInvalid:
-        return _render_action_form("ambassadors/log_action.html", form, 422, assignment=assignment)
+        return _render_action_form("ambassadors/log_action.html", form, 422, assignment=assignment,
+                                   **_link_choices())
 
 
 @bp.route("/history")
@@ -82,6 +106,38 @@ def history():
             select(Journey).where(Journey.status != "retired").order_by(Journey.name)).all()
     return render_template("ambassadors/history.html", actions=actions, own=own, journeys=journeys,
                            kinds=KIND_LABELS, categories=CATEGORIES)
+
+
+def _trend_chart(data, row=None):
+    """The health score at the end of each of the last 12 months: the network's mean, and the
+    department of `row` when given (the figures of the network report)."""
+    # Months as labels, not dates: a date axis fails at the calendar's ends (year 1, year 9999).
+    dates = [f"{point:%Y-%m}" for point in data["health_trend"]["dates"]]
+    series = {}
+    if row is not None:
+        series[row["department"]["name"]] = list(zip(dates, row["health_trend"], strict=True))
+    series["Network (mean of the departments)"] = list(zip(dates, data["health_trend"]["network"], strict=True))
+    return charts.line_chart(series, title="Health score, last 12 months", y_label="score (0–100)")
+
+
+@bp.route("/me")
+def me():
+    """An active ambassador's own page (SPEC §11): their department's health score and its parts,
+    their recent history, their improvement ideas and what became of each, and the journeys their
+    department touches. The score is the network report's, for its default period."""
+    assignment = policy.active_assignment(current_user)
+    if assignment is None:
+        return render_template("ambassadors/not_ambassador.html")
+    start, end = report.report_period()
+    data = report.ambassador_report(start, end)
+    row = next(r for r in data["departments"] if r["department"]["id"] == assignment.department_id)
+    actions = services.actions_of_user(current_user.id)
+    return render_template("ambassadors/me.html", assignment=assignment, row=row, report=data,
+                           trend=_trend_chart(data, row),
+                           actions=actions[:RECENT_ACTIONS], more=len(actions) > RECENT_ACTIONS,
+                           fates=services.ideas_and_fates(current_user.id),
+                           journeys=services.journeys_touched(assignment.department_id),
+                           kinds=KIND_LABELS)
 
 
 @bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
@@ -165,14 +221,52 @@ def _render_network(form=None, status=200):
     stacked = {KIND_LABELS[kind]: counts for kind, counts in by_kind.items() if any(counts)}
     chart = charts.bar_chart(months, stacked or {"Actions": [0] * len(months)}, stacked=True,
                              title="Actions per month", y_label="actions", category_label="Month")
+    trend = _trend_chart(data)
     candidates = []
     if policy.is_governance(current_user):
         busy = select(Ambassador.user_id).where(Ambassador.ended_on.is_(None))
         candidates = db.session.scalars(
             select(User).where(User.active.is_(True), User.id.not_in(busy)).order_by(User.name)).all()
-    return render_template("ambassadors/network.html", report=data, chart=chart, kinds=KIND_LABELS,
+    return render_template("ambassadors/network.html", report=data, chart=chart, trend=trend, kinds=KIND_LABELS,
                            candidates=candidates, today=today(),
                            form=form or ASSIGN_FORM.blank(started_on=today().isoformat())), status
+
+
+@bp.route("/<int:ambassador_id>")
+def ambassador(ambassador_id):
+    """One ambassador's page: their assignment, their department's health score and their actions;
+    CX leaders and admins record a recognition here."""
+    return _render_ambassador(ambassador_id)
+
+
+def _render_ambassador(ambassador_id, form=None, status=200):
+    policy.require(policy.view_ambassador_network, current_user,
+                   message="Ambassadors' pages are for CX leaders, executives and active ambassadors.")
+    assignment = get_or_404(Ambassador, ambassador_id)
+    data = report.ambassador_report(*report.report_period())
+    row = next(r for r in data["departments"] if r["department"]["id"] == assignment.department_id)
+    return render_template("ambassadors/ambassador.html", assignment=assignment, row=row, report=data,
+                           actions=services.actions_of_assignment(assignment.id), kinds=KIND_LABELS,
+                           form=form or RECOGNITION_FORM.blank(occurred_on=today().isoformat())), status
+
+
+@bp.route("/<int:ambassador_id>/recognition", methods=["POST"])
+def recognise(ambassador_id):
+    policy.require(policy.manage_ambassadors, current_user)
+    assignment = get_or_404(Ambassador, ambassador_id)
+    form = RECOGNITION_FORM.read()
+
+    def record():
+        data = form.load(AmbassadorActionSchema(), {**form.data(), "kind": "recognition"})
+        data.pop("kind")
+        services.recognise(current_user, assignment, data)
+        flash(f"Recognition recorded for {assignment.user.name}.", "success")
+        return url_for("ambassadors.ambassador", ambassador_id=assignment.id)
+
+    try:
+        return pages.create_once(form, record)
+    except pages.FormInvalid:
+        return _render_ambassador(ambassador_id, form, 422)
 
 
 @bp.route("/assign", methods=["POST"])

@@ -23,7 +23,10 @@ from cxgov.demo.data import (
     ACTION_ITEMS,
     ACTION_KINDS,
     AMBASSADOR_ACTIONS,
+    AMBASSADOR_STORIES,
     AMBASSADORS,
+    AVERAGE_AMBASSADOR,
+    AVERAGE_KINDS,
     COMMITTEE,
     COMMITTEE_MEMBERS,
     COMMITTEE_ROLES,
@@ -454,11 +457,15 @@ class _Seeder:
         kinds = list(ACTION_KINDS)
         codes = list(AMBASSADORS)
         journey_ids = [journey.id for journey in self.journey_rows.values()]
+        # The silent department's actions are 95+ days old; half the average one's too, the others
+        # 40+ (its latest, 27 days ago, is one of AMBASSADOR_STORIES), of two kinds.
         for n in range(AMBASSADOR_ACTIONS):
             code = codes[n % len(codes)]
-            latest = -45 if code == SILENT_AMBASSADOR else -1
-            occurred = self.day(-self.rng.randint(-latest, 182))
-            kind = kinds[n % len(kinds)] if n < len(kinds) else self.rng.choice(kinds)
+            latest = 95 if code == SILENT_AMBASSADOR or (code == AVERAGE_AMBASSADOR and n % 2) else \
+                40 if code == AVERAGE_AMBASSADOR else 1
+            occurred = self.day(-self.rng.randint(latest, 182))
+            kind = kinds[n % len(kinds)] if n < len(kinds) else self.rng.choice(
+                AVERAGE_KINDS if code == AVERAGE_AMBASSADOR else kinds)
             # Logged by the CX leader on the ambassador's behalf; an idea becomes an initiative only
             # when someone proposes it (none of these has been yet).
             ambassadors.log_action(self.lead, {
@@ -468,6 +475,15 @@ class _Seeder:
                 "hours": Decimal(self.rng.choice(["0.5", "1", "1.5", "2", "3", "4"])),
                 "journey_id": self.rng.choice(journey_ids) if self.rng.random() < 0.4 else None,
             })
+        initiatives = {initiative.title: initiative for _, initiative in self.initiative_rows}
+        for code, offset, kind, title, proposed_as in AMBASSADOR_STORIES:
+            action = ambassadors.log_action(self.lead, {
+                "ambassador_id": assignments[code].id, "occurred_on": self.day(offset), "kind": kind,
+                "title": title, "people_reached": 6, "hours": Decimal("1.5")})
+            if proposed_as is not None:  # as if proposed from the idea, with the demo's own initiative
+                action.initiative_id = initiatives[proposed_as].id
+                action.journey_id = initiatives[proposed_as].journey_id
+        self.ambassador_actions = AMBASSADOR_ACTIONS + len(AMBASSADOR_STORIES)
 
     # -- summary -----------------------------------------------------------------------------
 
@@ -479,7 +495,7 @@ class _Seeder:
             "Seeded the demo organisation:",
             f"  {len(self.departments)} departments, {len(self.users)} users (password: {PASSWORD})",
             f"  1 steering committee, {len(self.held)} meetings held, {len(self.upcoming)} scheduled",
-            f"  {len(AMBASSADORS)} active ambassadors, {AMBASSADOR_ACTIONS} ambassador actions",
+            f"  {len(AMBASSADORS)} active ambassadors, {self.ambassador_actions} ambassador actions",
             f"  {len(self.journey_rows)} journeys, {len(self.stages)} stages",
             f"  {len(self.initiative_rows)} initiatives: "
             + ", ".join(f"{count} {status}" for status, count in sorted(statuses.items())),

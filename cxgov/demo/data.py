@@ -50,10 +50,14 @@ SIGN_IN_AS = [
     ("member", "leon.fuchs"),  # neither an ambassador nor a journey owner
 ]
 
-# Ambassadors: one active in every department but HR; Finance's has been silent for weeks.
+# Ambassadors: one active in every department but HR; Finance's has been silent for months
+# (nothing in the last 90 days: a health score of coverage alone), Operations' does little and
+# not lately (an average score), Marketing's is busy and saw an idea become an initiative (healthy).
 AMBASSADORS = {"SAL": "lukas.meyer", "MKT": "emma.klein", "CS": "aylin.demir", "CLM": "julia.krause",
                "OPS": "clara.hartmann", "IT": "mia.schubert", "FIN": "hanna.vogel"}
 SILENT_AMBASSADOR = "FIN"
+AVERAGE_AMBASSADOR = "OPS"
+AVERAGE_KINDS = ("training", "customer_story")
 
 CUSTOM_METRICS = [
     ("first_contact_resolution", "First contact resolution", "operational", "%", "higher_is_better"),
@@ -248,3 +252,14 @@ ACTION_ITEMS = [
 # Marketing's ambassador before the current one: (user, department code, started, ended).
 FORMER_AMBASSADOR = ("paul.richter", "MKT", -420, -200)
 AMBASSADOR_ACTIONS = 80
+# Ideas that became initiatives, and a fresh action of the healthy department:
+# (department code, day, kind, title, the initiative proposed from the idea or None).
+AMBASSADOR_STORIES = [
+    ("CS", -105, "improvement_idea", "Idea: a claims FAQ in plain words", "Claims FAQ in plain words"),
+    ("MKT", -46, "improvement_idea", "Idea: rewrite the policy documents in plain language",
+     "Plain-language policy documents"),
+    ("IT", -20, "improvement_idea", "Idea: let customers upload photos of the damage in the app",
+     "Photo upload for damage reports"),
+    ("MKT", -3, "training", "Plain-language writing workshop for the marketing team", None),
+    ("OPS", -27, "customer_story", "Read a customer's letter at the operations stand-up", None),
+]

@@ -5,6 +5,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from cxgov.ambassadors import recognition
 from cxgov.extensions import db
 from cxgov.formatting import currency, day
 from cxgov.initiatives import calc
@@ -43,7 +44,8 @@ def benefits_to_date(today) -> dict:
 
 def weekly_context(now: datetime) -> dict:
     """Decided and delivered in the seven days before `now`, overdue action items, ROI to date,
-    the benefits realised to date."""
+    the benefits realised to date, and the ambassador network's recognitions: the most active
+    ambassadors of those seven days and their ideas delivered as initiatives."""
     today = local_date(now)
     week_ago = now - timedelta(days=7)
     decisions = db.session.scalars(
@@ -57,8 +59,10 @@ def weekly_context(now: datetime) -> dict:
     overdue = db.session.scalars(
         sa.select(ActionItem).where(ActionItem.status == "open", ActionItem.due_on < today)
         .options(selectinload(ActionItem.owner)).order_by(ActionItem.due_on, ActionItem.id)).all()
+    week = (today - timedelta(days=7), today - timedelta(days=1))
     return {"decisions": decisions, "delivered": delivered, "overdue": overdue, "today": today,
-            "roi": roi_to_date(), "benefits": benefits_to_date(today), "currency": currency()}
+            "roi": roi_to_date(), "benefits": benefits_to_date(today), "currency": currency(),
+            "ambassadors": recognition.most_active(*week), "ideas_delivered": recognition.ideas_delivered(*week)}
 
 
 def daily_digest(now: datetime) -> int:

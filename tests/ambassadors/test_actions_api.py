@@ -169,7 +169,7 @@ def test_list_filters(app, login_as):
     ({"hours": 1000.01}, "hours"),
     ({"hours": "many"}, "hours"),
     ({"journey_id": 999999}, "journey_id"),
-    ({"initiative_id": 1}, "initiative_id"),
+    ({"initiative_id": 999999}, "initiative_id"),
     ({"colour": "blue"}, "colour"),
 ])
 def test_bad_action_is_422_and_writes_nothing(app, ambassador_as, change, field):
@@ -288,3 +288,17 @@ def test_an_ambassador_deletes_their_own_action(app, ambassador_as):
     assert client.delete(f"/api/ambassador-actions/{created['id']}").status_code == 204
     assert count(app, AmbassadorAction) == 0
     assert client.get(f"/api/ambassador-actions/{created['id']}").status_code == 404
+
+
+def test_an_action_names_the_journey_and_initiative_it_served(app, ambassador_as):
+    client = ambassador_as()
+    with app.app_context():
+        initiative = factories.create_initiative()
+        ids = {"journey_id": initiative.journey_id, "initiative_id": initiative.id}
+    response = client.post("/api/ambassador-actions", json={**VALID, **ids})
+    assert response.status_code == 201, response.json
+    assert (response.json["journey_id"], response.json["initiative_id"]) == (ids["journey_id"], ids["initiative_id"])
+    # An idea's initiative is only the one proposed from it (what "ideas converted" counts).
+    refused = client.post("/api/ambassador-actions", json={**VALID, **ids, "kind": "improvement_idea"})
+    assert refused.status_code == 422 and "initiative_id" in refused.json["errors"]
+    assert count(app, AmbassadorAction) == 1

@@ -1,4 +1,5 @@
 """The ambassador pages: the fast log form, the ambassador's history, the network page."""
+import html as html_lib
 import re
 from datetime import date, timedelta
 
@@ -9,6 +10,7 @@ from cxgov.models import Ambassador, AmbassadorAction, Initiative, User
 from tests import factories
 from tests.ambassadors.conftest import STARTED, TODAY, count
 from tests.conftest import csrf_token
+from tests.queries import count_statements
 
 PAGES = ("/ambassadors/log", "/ambassadors/history", "/ambassadors/network")
 
@@ -47,7 +49,8 @@ def test_the_log_form_is_short_and_carries_a_csrf_token(app, ambassador_page):
     assert 'name="csrf_token"' in html
     assert "Claims" in html
     fields = set(re.findall(r'<(?:input|select|textarea)[^>]*name="([^"]+)"', html)) - {"csrf_token", "form_token"}
-    assert fields == {"kind", "title", "occurred_on", "people_reached", "hours", "description"}
+    assert fields == {"kind", "title", "occurred_on", "people_reached", "hours", "description", "journey_id",
+                      "initiative_id"}  # the last two optional
     assert f'value="{TODAY.isoformat()}"' in html  # date defaults to today
 
 
@@ -235,3 +238,151 @@ def test_only_leaders_assign_on_the_page(app, page_as, role):
     assert client.post("/ambassadors/assign", data={"department_id": department_id, "user_id": user_id,
                                                     "csrf_token": token}).status_code == 403
     assert count(app, Ambassador) == 0
+
+
+def test_the_network_page_shows_each_health_score_its_parts_and_the_formula(app, page_as, login_as,
+                                                                            ambassador_page):
+    with app.app_context():
+        busy = factories.create_ambassador(department=factories.create_department(name="Sales"),
+                                           started_on=date(2025, 10, 1))
+        factories.create_ambassador_action(busy, occurred_on=date(2026, 3, 20), kind="voc_session")
+        sales_id = busy.department_id
+    clients = (page_as("executive"), ambassador_page())  # an ambassador reads it too
+    api = login_as("executive").get("/api/reports/ambassadors?from=2026-01-01&to=2026-03-31").json
+    for client in clients:
+        row = next(r for r in api["departments"] if r["department"]["id"] == sales_id)
+        html = client.get("/ambassadors/network?from=2026-01-01&to=2026-03-31").get_data(as_text=True)
+        shown = re.search(rf'id="health-{sales_id}">(.*?)</tr>', html, re.S).group(1)
+        assert f"{row['health_score']} / 100" in shown
+        for part in row["health_parts"].values():
+            assert f"{part['points']} / {part['max_points']}" in shown
+        assert "11 d ago" in shown and "1 kind" in shown
+        assert api["health_formula"] in html_lib.unescape(html)
+        trend = re.search(r'id="health-trend".*?</section>', html, re.S).group(0)
+        assert "<svg" in trend and "Health score, last 12 months" in trend
+        table = re.findall(r"<td[^>]*>([^<]*)</td>", trend)  # the chart's table of numbers
+        assert [str(v) for v in api["health_trend"]["network"]] == [c for c in table if c.isdigit()]
+
+
+def test_an_ambassador_links_an_action_to_a_journey_and_an_initiative_on_the_form(app, ambassador_page):
+    client = ambassador_page()
+    with app.app_context():
+        initiative = factories.create_initiative(title="Faster claims")
+        journey_id, initiative_id = initiative.journey_id, initiative.id
+    html = client.get(f"/ambassadors/log?journey_id={journey_id}").get_data(as_text=True)
+    assert re.search(rf'<option value="{journey_id}" selected>', html) and "Faster claims" in html
+    token = csrf_token(client, "/ambassadors/log")
+    response = client.post("/ambassadors/log", data={**_form(journey_id=str(journey_id),
+                                                             initiative_id=str(initiative_id)), "csrf_token": token})
+    assert response.status_code == 302
+    with app.app_context():
+        action = db.session.scalars(db.select(AmbassadorAction)).one()
+        assert (action.journey_id, action.initiative_id) == (journey_id, initiative_id)
+    # An idea is linked to an initiative only by proposing it.
+    token = csrf_token(client, "/ambassadors/log")
+    refused = client.post("/ambassadors/log", data={**_form(kind="improvement_idea", initiative_id=str(initiative_id)),
+                                                    "csrf_token": token})
+    assert refused.status_code == 422 and "Propose the idea as an initiative" in refused.get_data(as_text=True)
+    assert count(app, AmbassadorAction) == 1
+
+
+def test_my_ambassador_page_shows_the_score_ideas_and_their_fate_and_journeys(app, ambassador_page, login_as):
+    client = ambassador_page()
+    with app.app_context():
+        journey = factories.create_journey(name="Home insurance claim")
+        factories.create_touchpoint(factories.create_stage(journey), department_id=client.department_id)
+        factories.create_journey(name="Untouched journey")
+        assignment = db.session.get(Ambassador, client.ambassador_id)
+        idea = factories.create_ambassador_action(assignment, kind="improvement_idea", title="Fewer forms",
+                                                  occurred_on=TODAY - timedelta(days=3))
+        initiative = factories.create_initiative(journey=journey, title="One claim form", status="delivered",
+                                                 delivered_on=TODAY - timedelta(days=1))
+        idea.initiative_id = initiative.id
+        factories.create_ambassador_action(assignment, kind="improvement_idea", title="Call back promise",
+                                           occurred_on=TODAY - timedelta(days=2))
+        factories.create_ambassador_action(assignment, kind="training", title="Empathy workshop",
+                                           occurred_on=TODAY - timedelta(days=1))
+        db.session.commit()
+        initiative_id, idea_id = initiative.id, idea.id
+    response = client.get("/ambassadors/me")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    api = login_as("cx_leader").get("/api/reports/ambassadors").json
+    row = next(r for r in api["departments"] if r["department"]["id"] == client.department_id)
+    assert re.search(rf'id="my-score">{row["health_score"]} / 100<', html)
+    for name, part in row["health_parts"].items():
+        assert re.search(rf'id="part-{name}">.*?{part["points"]} / {part["max_points"]}</td>', html, re.S)
+    ideas = re.search(r'id="my-ideas".*?</section>', html, re.S).group(0)
+    assert ideas.index("Call back promise") < ideas.index("Fewer forms")  # newest first
+    fewer = re.search(rf'id="idea-{idea_id}">.*?</li>\s*</ol>', ideas, re.S).group(0)
+    assert f"initiative #{initiative_id}: One claim form" in fewer and "Delivered" in fewer
+    assert "Not an initiative yet" in ideas
+    journeys = re.search(r'id="my-journeys".*?</section>', html, re.S).group(0)
+    assert "Home insurance claim" in journeys and "Untouched journey" not in journeys
+    assert "Empathy workshop" in re.search(r'id="my-history".*?</section>', html, re.S).group(0)
+
+
+def test_my_ambassador_page_explains_itself_to_someone_without_an_assignment(app, ambassador_page, page_as):
+    assert "not an active ambassador" in page_as("member").get("/ambassadors/me").get_data(as_text=True)
+    ended = ambassador_page(ended=True).get("/ambassadors/me")
+    assert ended.status_code == 200 and "not an active ambassador" in ended.get_data(as_text=True)
+
+
+def test_my_ambassador_page_costs_the_same_number_of_statements_whatever_the_history(app, ambassador_page):
+    client = ambassador_page()
+
+    def grow(n):
+        with app.app_context():
+            assignment = db.session.get(Ambassador, client.ambassador_id)
+            for i in range(n):
+                idea = factories.create_ambassador_action(assignment, kind="improvement_idea",
+                                                          occurred_on=TODAY - timedelta(days=i % 20))
+                idea.initiative_id = factories.create_initiative(status="delivered", delivered_on=TODAY).id
+                stage = factories.create_stage()
+                factories.create_touchpoint(stage, department_id=client.department_id)
+            db.session.commit()
+
+    grow(1)
+    small = count_statements(app, lambda: client.get("/ambassadors/me"))
+    grow(12)
+    assert count_statements(app, lambda: client.get("/ambassadors/me")) == small
+
+
+def test_a_cx_leader_recognises_an_ambassador_on_their_page(app, page_as, ambassador_page):
+    ambassador = ambassador_page()
+    leader = page_as("cx_leader")
+    path = f"/ambassadors/{ambassador.ambassador_id}"
+    html = leader.get(path).get_data(as_text=True)
+    assert "Record the recognition" in html and 'id="ambassador-score"' in html
+    token = csrf_token(leader, path)
+    response = leader.post(f"{path}/recognition", data={"title": "Thanked at the all-hands", "csrf_token": token,
+                                                         "occurred_on": TODAY.isoformat()})
+    assert response.status_code == 302 and response.headers["Location"].endswith(path)
+    with app.app_context():
+        action = db.session.scalars(db.select(AmbassadorAction)).one()
+        assert (action.kind, action.title, action.ambassador_id) == ("recognition", "Thanked at the all-hands",
+                                                                     ambassador.ambassador_id)
+    assert "Thanked at the all-hands" in leader.get(path).get_data(as_text=True)
+    # The ambassador sees it in their history; they may read the page but not recognise.
+    assert "Thanked at the all-hands" in ambassador.get("/ambassadors/history").get_data(as_text=True)
+    own = ambassador.get(path).get_data(as_text=True)
+    assert "Record the recognition" not in own
+    assert ambassador.post(f"{path}/recognition", data={"title": "Self-praise",
+                                                        "csrf_token": csrf_token(ambassador, path)}).status_code == 403
+
+
+def test_a_recognition_without_a_title_is_refused_on_the_page(app, page_as, ambassador_page):
+    ambassador, leader = ambassador_page(), page_as("cx_leader")
+    path = f"/ambassadors/{ambassador.ambassador_id}"
+    response = leader.post(f"{path}/recognition", data={"title": "", "csrf_token": csrf_token(leader, path)})
+    assert response.status_code == 422 and "The recognition was not recorded" in response.get_data(as_text=True)
+    assert count(app, AmbassadorAction) == 0
+
+
+@pytest.mark.parametrize("query", ["from=9999-10-01&to=9999-12-31", "to=0001-04-01", "to=0001-12-31"])
+def test_the_network_page_and_its_trend_survive_the_ends_of_the_calendar(app, page_as, login_as, query):
+    with app.app_context():
+        factories.create_ambassador(department=factories.create_department(name="Sales"), started_on=date(2025, 1, 1))
+    assert page_as("executive").get(f"/ambassadors/network?{query}").status_code == 200
+    body = login_as("executive").get(f"/api/reports/ambassadors?{query}").json
+    assert 1 <= len(body["health_trend"]["dates"]) <= 12

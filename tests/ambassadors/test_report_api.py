@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from cxgov.extensions import db
 from tests import factories
 from tests.ambassadors.conftest import TODAY
 from tests.queries import recorded_statements
@@ -171,3 +172,75 @@ def test_the_report_costs_the_same_number_of_queries_whatever_the_size(app, logi
     assert small_body["totals"]["departments"] == 2 and large_body["totals"]["departments"] == 20
     assert large_body["totals"]["actions"] == 3 * 14
     assert small == large
+
+
+def test_each_department_has_a_health_score_with_its_parts(app, login_as, network):
+    with app.app_context():
+        zeta = factories.create_department(name="Zeta", code="Z")
+        for _ in range(4):
+            factories.create_user(department_id=zeta.id, password=None)
+        factories.create_user(department_id=zeta.id, password=None, active=False)  # not a head
+        zoe = factories.create_ambassador(department=zeta, started_on=date(2025, 10, 1))  # a fifth head
+        idea = factories.create_ambassador_action(zoe, occurred_on=date(2026, 3, 25), kind="improvement_idea",
+                                                  people_reached=5)
+        idea.initiative_id = factories.create_initiative().id
+        factories.create_ambassador_action(zoe, occurred_on=date(2026, 3, 1), kind="training", people_reached=5)
+        # A recognition given on the last day counts in no part: recency stays 6 days.
+        factories.create_ambassador_action(zoe, occurred_on=date(2026, 3, 31), kind="recognition",
+                                           people_reached=100)
+        db.session.commit()
+    body = login_as("executive").get(f"/api/reports/ambassadors?{PERIOD}").json
+    assert "coverage" in body["health_formula"] and "ideas_converted" in body["health_formula"]
+    rows = {row["department"]["code"]: row for row in body["departments"]}
+
+    zeta = rows["Z"]
+    assert zeta["heads"] == 5
+    assert zeta["health_parts"] == {
+        "coverage": {"value": True, "points": 20, "max_points": 20},
+        "recency": {"value": 6, "points": 20, "max_points": 20},
+        "cadence": {"value": 0.67, "points": 7, "max_points": 20},  # 2 actions × 30 / 90 days
+        "breadth": {"value": 2, "points": 8, "max_points": 15},  # 15 × 2 / 4 = 7.5 → 8
+        "reach": {"value": 2.0, "points": 15, "max_points": 15},  # 10 people / 5 heads
+        "ideas_converted": {"value": 1, "points": 10, "max_points": 10, "ideas": 1},
+    }
+    assert zeta["health_score"] == 80
+
+    # Alpha: last action 2026-03-20 (11 days): 18; 3 actions in 90 days: 10; 3 kinds: 11; no heads: 0.
+    assert rows["A"]["health_score"] == 20 + 18 + 10 + 11
+    assert rows["A"]["health_parts"]["reach"]["value"] is None
+    # Gamma: no active ambassador, its former ambassador's recognition counts for nothing.
+    assert rows["G"]["health_parts"]["coverage"]["points"] == 0 and rows["G"]["health_score"] == 0
+    assert rows["E"]["health_score"] == 0
+
+
+def test_the_health_trend_scores_the_end_of_each_of_the_last_12_months(app, login_as):
+    with app.app_context():
+        joined = factories.create_ambassador(department=factories.create_department(name="Omega", code="O"),
+                                             started_on=date(2025, 10, 1))
+        factories.create_ambassador_action(joined, occurred_on=date(2026, 3, 20), kind="training", people_reached=3)
+        factories.create_ambassador_action(joined, occurred_on=date(2026, 3, 21), kind="recognition")
+        db.session.commit()
+    body = login_as("cx_leader").get("/api/reports/ambassadors?to=2026-03-31").json
+    trend = body["health_trend"]
+    assert trend["dates"][0] == "2025-04-30" and trend["dates"][-2:] == ["2026-02-28", "2026-03-31"]
+    assert len(trend["dates"]) == 12
+    omega = body["departments"][0]
+    # Not yet covered before October; covered but silent from October to February (20); in March:
+    # 20 + recency 18 (11 days) + cadence 3 (1 action in 91 days) + breadth 4 (1 kind) + reach 15 (3 people
+    # for one head, the ambassador); the recognition counts for nothing.
+    assert omega["health_trend"] == [0] * 6 + [20] * 5 + [60]
+    assert omega["health_trend"][-1] == omega["health_score"]  # the same 90 days up to `to`
+    assert trend["network"] == omega["health_trend"]
+
+
+def test_the_openapi_description_documents_the_health_score(login_as):
+    spec = login_as("member").get("/api/openapi.json").json
+    schemas = spec["components"]["schemas"]
+    report = schemas["AmbassadorReport"]["properties"]
+    assert {"health_formula", "health_trend"} <= set(report)
+    department = schemas["DepartmentActivity"]["properties"]
+    assert {"health_score", "health_parts", "health_trend", "heads"} <= set(department)
+    assert set(schemas["HealthParts"]["properties"]) == {"coverage", "recency", "cadence", "breadth", "reach",
+                                                         "ideas_converted"}
+    operation = spec["paths"]["/api/reports/ambassadors"]["get"]
+    assert "ideas_converted" in operation["description"]

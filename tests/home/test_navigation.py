@@ -19,7 +19,7 @@ EXPECTED = {
     "cx_leader": EVERYONE + ["/ambassadors/network", "/reports/roi", "/audit"],
     "executive": EVERYONE + ["/ambassadors/network", "/reports/roi"],
     "member": EVERYONE,
-    "ambassador": EVERYONE + ["/ambassadors/log", "/ambassadors/network"],
+    "ambassador": EVERYONE + ["/ambassadors/log", "/ambassadors/me", "/ambassadors/network"],
     "journey_owner": EVERYONE,
 }
 
@@ -50,7 +50,7 @@ def test_an_ended_assignment_takes_the_ambassador_pages_out_of_the_navigation(ap
         factories.create_ambassador(user=db.session.get(User, client.user_id), started_on=today() - timedelta(days=90),
                                     ended_on=today() - timedelta(days=1))
     hrefs = nav_hrefs(client.get("/").get_data(as_text=True))
-    assert "/ambassadors/log" not in hrefs and "/ambassadors/network" not in hrefs
+    assert not {"/ambassadors/log", "/ambassadors/me", "/ambassadors/network"} & set(hrefs)
     assert client.get("/ambassadors/network").status_code == 403
 
 

@@ -349,3 +349,35 @@ def test_roi_to_date_is_the_actual_portfolio(app):
         assert totals["npv"] == Decimal("-1000")
         assert totals["roi"] == Decimal("-0.5")
         assert totals["initiatives"] == 2
+
+
+def test_weekly_digest_names_the_most_active_ambassadors_and_their_delivered_ideas(app):
+    monday = datetime(2026, 6, 1, 8, tzinfo=UTC)
+    today = monday.date()
+    with app.app_context():
+        f.create_user("cx_leader")
+        busy = f.create_ambassador(user=f.create_user(name="Bea Busy"), started_on=date(2026, 1, 1))
+        quiet = f.create_ambassador(user=f.create_user(name="Quentin Quiet"), started_on=date(2026, 1, 1))
+        honoured = f.create_ambassador(user=f.create_user(name="Hana Honoured"), started_on=date(2026, 1, 1))
+        for days in (1, 2, 3):
+            f.create_ambassador_action(busy, occurred_on=today - timedelta(days=days), people_reached=5)
+        f.create_ambassador_action(quiet, occurred_on=today - timedelta(days=4), people_reached=2)
+        f.create_ambassador_action(quiet, occurred_on=today - timedelta(days=9))  # before the week
+        for days in (1, 2, 3, 4):  # recognitions are given, not done: they make no one "most active"
+            f.create_ambassador_action(honoured, occurred_on=today - timedelta(days=days), kind="recognition")
+        idea = f.create_ambassador_action(quiet, kind="improvement_idea", title="Text the repair slot",
+                                          occurred_on=date(2026, 3, 1))
+        idea.initiative_id = f.create_initiative(title="Repair slot by SMS", status="delivered",
+                                                 delivered_on=today - timedelta(days=2)).id
+        old = f.create_ambassador_action(busy, kind="improvement_idea", title="Old idea", occurred_on=date(2026, 2, 1))
+        old.initiative_id = f.create_initiative(title="Delivered long ago", status="delivered",
+                                                delivered_on=today - timedelta(days=30)).id
+        db.session.commit()
+        assert run_job("weekly-digest", monday) == 1
+        row = notifications(kind="weekly_digest")[0]
+        for body in (row.body, row.body_html):
+            assert body.index("Bea Busy") < body.index("Quentin Quiet")
+            assert "3 actions, 15 people reached" in body
+            assert "Hana Honoured" not in body
+            assert "Text the repair slot" in body and "Repair slot by SMS" in body
+            assert "Delivered long ago" not in body.split("ideas delivered")[1]
