@@ -308,6 +308,48 @@ def _already_saved(earlier):
     return redirect(earlier.outcome_url or request.referrer or "/")
 
 
+# -- changing ----------------------------------------------------------------------------------------
+
+def save(form, act, render):
+    """An editing form's POST: `act()` (it changes, flashes and returns the URL to go to) in one
+    transaction, or `render(form, 422)` with the form's messages, nothing written."""
+    try:
+        with transactional():
+            try:
+                url = act()
+            except (Invalid, Conflict) as error:  # a rule of the domain refused it: shown on the form
+                rollback()
+                form.refuse(error)
+    except FormInvalid:
+        return render(form, 422)
+    return redirect(url)
+
+
+def flash_refusal(error):
+    """A refusal of a one-button form (move, remove, publish), said in plain sentences."""
+    if not error.errors:
+        flash(error.detail or "That did not work.", "error")
+        return
+    sentences = [error.detail] if isinstance(error, Conflict) and error.detail else []
+    for name, messages in error.errors.items():
+        label = name.replace("_id", "").replace("_", " ").capitalize()
+        messages = messages if isinstance(messages, list) else [messages]
+        sentences += [human_message(m, Field(name, label)) for m in messages]
+    flash(" ".join(sentences), "error")
+
+
+def attempt(action, success, back):
+    """A one-button form: `action()` in one transaction, then `success` (or, when that is empty,
+    what `action` returns) flashed, or why it was refused, nothing written. Redirects to `back`."""
+    try:
+        with transactional():
+            message = action()
+        flash(success or message, "success")
+    except (Invalid, Conflict) as error:
+        flash_refusal(error)
+    return redirect(back)
+
+
 # -- confirming ----------------------------------------------------------------------------------
 
 def confirmed():

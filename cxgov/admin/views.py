@@ -21,7 +21,7 @@ from cxgov import formatting, pages, policy
 from cxgov.audit.models import AuditEntry
 from cxgov.auth import password_links
 from cxgov.db import utcnow
-from cxgov.errors import Conflict, Invalid
+from cxgov.errors import Conflict
 from cxgov.extensions import db
 from cxgov.formatting import local_zone
 from cxgov.notifications import links as notification_links
@@ -72,20 +72,6 @@ AUDIT_FILTERS = FormSpec(
     end=Field("audit-to", "To", "date", noun="the last day"),
 )
 
-
-def _save(form, act, render):
-    """Run `act()` in one transaction (it flashes and returns the URL to go to), or render the
-    form again (422) with why it was refused, nothing written."""
-    try:
-        with transactional():
-            try:
-                url = act()
-            except (Invalid, Conflict) as error:
-                rollback()
-                form.refuse(error)
-    except pages.FormInvalid:
-        return render(form, 422)
-    return redirect(url)
 
 
 def _departments():
@@ -182,7 +168,7 @@ def user(user_id):
         flash(f"Saved the changes to {person.name}.", "success")
         return url_for("admin.user", user_id=person.id)
 
-    return _save(form, save, lambda f, status: _render_user(person, f, status))
+    return pages.save(form, save, lambda f, status: _render_user(person, f, status))
 
 
 def _render_user(person, form, status=200):
@@ -197,15 +183,9 @@ def _render_user(person, form, status=200):
                            is_self=person.id == current_user.id), status
 
 
-def _change(person, change, success):
-    back = url_for("admin.user", user_id=person.id)
-    try:
-        with transactional():
-            change()
-        flash(success, "success")
-    except (Invalid, Conflict) as error:
-        flash(error.detail or "That could not be done.", "error")
-    return redirect(back)
+
+def _user_url(person):
+    return url_for("admin.user", user_id=person.id)
 
 
 @bp.route("/admin/users/<int:user_id>/deactivate", methods=["POST"])
@@ -218,8 +198,8 @@ def deactivate_user(user_id):
             detail="They are signed out everywhere at once and can no longer sign in; their API tokens stop "
                    "working. Everything they recorded stays. You can reactivate them later.",
             keep_label="Keep them active")
-    return _change(person, lambda: org.update_user(current_user, person, {"active": False}),
-                   f"{person.name} is deactivated and signed out everywhere.")
+    return pages.attempt(lambda: org.update_user(current_user, person, {"active": False}),
+                         f"{person.name} is deactivated and signed out everywhere.", _user_url(person))
 
 
 @bp.route("/admin/users/<int:user_id>/reactivate", methods=["POST"])
@@ -232,8 +212,8 @@ def reactivate_user(user_id):
             detail="They can sign in again with their password (their old sessions and tokens stay ended). "
                    "Reminders reach them again.",
             keep_label="Leave them deactivated")
-    return _change(person, lambda: org.update_user(current_user, person, {"active": True}),
-                   f"{person.name} is active again and can sign in.")
+    return pages.attempt(lambda: org.update_user(current_user, person, {"active": True}),
+                         f"{person.name} is active again and can sign in.", _user_url(person))
 
 
 @bp.route("/admin/users/<int:user_id>/password-link", methods=["POST"])
@@ -243,8 +223,9 @@ def password_link(user_id):
     if not person.active:
         flash(f"{person.name} is deactivated: reactivate them first.", "error")
         return redirect(url_for("admin.user", user_id=person.id))
-    return _change(person, lambda: _hand_out_link(person, new=False),
-                   f"A new one-time link for {person.name} is below; any earlier one no longer works.")
+    return pages.attempt(lambda: _hand_out_link(person, new=False),
+                         f"A new one-time link for {person.name} is below; any earlier one no longer works.",
+                         _user_url(person))
 
 
 # -- departments ------------------------------------------------------------------------------------
@@ -288,7 +269,7 @@ def department(department_id):
         flash(f"Saved the department “{found.name}”.", "success")
         return url_for("admin.departments") + f"#department-{found.id}"
 
-    return _save(form, save, lambda f, status: _render_department(found, f, status))
+    return pages.save(form, save, lambda f, status: _render_department(found, f, status))
 
 
 def _render_department(found, form, status=200):

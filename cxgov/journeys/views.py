@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from cxgov import charts, pages, policy
 from cxgov.db import load
-from cxgov.errors import Conflict, Forbidden, Invalid
+from cxgov.errors import Forbidden, Invalid
 from cxgov.extensions import csrf, db
 from cxgov.journeys import import_jobs, imports, services, targets
 from cxgov.journeys.models import (
@@ -256,31 +256,6 @@ TOUCHPOINT_FORM = FormSpec(
 )
 
 
-def _save(form, act, render):
-    """An editing form's POST: `act()` (it changes, flashes and returns the URL to go to) in one
-    transaction, or the page again with the form's messages (422), nothing written."""
-    try:
-        with transactional():
-            try:
-                url = act()
-            except (Invalid, Conflict) as error:  # a rule of the domain refused it: shown on the form
-                rollback()
-                form.refuse(error)
-    except pages.FormInvalid:
-        return render(form, 422)
-    return redirect(url)
-
-
-def _attempt(action, back):
-    """A one-button form (move, remove): `action()` in one transaction, its message flashed, or
-    why it was refused, nothing written. Back to `back`."""
-    try:
-        with transactional():
-            message = action()
-        flash(message, "success")
-    except (Invalid, Conflict) as error:
-        flash(error.detail or "That did not work.", "error")
-    return redirect(back)
 
 
 def _optional(form, *names):
@@ -381,7 +356,7 @@ def update(journey_id):
         flash("Journey saved.", "success")
         return url_for("journeys.detail", journey_id=journey.id)
 
-    return _save(form, act, _edit_form(journey_id))
+    return pages.save(form, act, _edit_form(journey_id))
 
 
 @bp.route("/<int:journey_id>/stages", methods=["POST"])
@@ -425,7 +400,7 @@ def edit_stage(journey_id, stage_id):
         flash(f"Stage “{stage.name}” saved.", "success")
         return _edit_url(journey_id, "stages")
 
-    return _save(form, act, render)
+    return pages.save(form, act, render)
 
 
 @bp.route("/<int:journey_id>/stages/<int:stage_id>/move", methods=["POST"])
@@ -442,7 +417,7 @@ def move_stage(journey_id, stage_id):
         services.update_stage(current_user, stage, {"position": position})
         return f"“{name}” is now stage {position + 1} of {count}."
 
-    return _attempt(move, _edit_url(journey_id, "stages"))
+    return pages.attempt(move, None, _edit_url(journey_id, "stages"))
 
 
 @bp.route("/<int:journey_id>/stages/<int:stage_id>/remove", methods=["POST"])
@@ -460,7 +435,7 @@ def remove_stage(journey_id, stage_id):
         services.delete_stage(current_user, stage)
         return f"Stage “{name}” removed."
 
-    return _attempt(remove, back)
+    return pages.attempt(remove, None, back)
 
 
 @bp.route("/<int:journey_id>/touchpoints", methods=["POST"])
@@ -510,7 +485,7 @@ def edit_touchpoint(journey_id, touchpoint_id):
         flash(f"Touchpoint “{touchpoint.name}” saved.", "success")
         return _edit_url(journey_id, "touchpoints")
 
-    return _save(form, act, render)
+    return pages.save(form, act, render)
 
 
 @bp.route("/<int:journey_id>/touchpoints/<int:touchpoint_id>/remove", methods=["POST"])
@@ -526,7 +501,7 @@ def remove_touchpoint(journey_id, touchpoint_id):
         services.delete_touchpoint(current_user, touchpoint)
         return f"Touchpoint “{name}” removed."
 
-    return _attempt(remove, back)
+    return pages.attempt(remove, None, back)
 
 
 # -- a KPI value entered by hand ---------------------------------------------------------------------

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from cxgov import pages, policy
 from cxgov.db import load, today, utcnow
-from cxgov.errors import Conflict, Invalid
+from cxgov.errors import Invalid
 from cxgov.extensions import db
 from cxgov.formatting import local_time, local_zone
 from cxgov.initiatives import business_case, gate, lifecycle
@@ -53,7 +53,6 @@ from cxgov.steering.schemas import (
     MeetingSchema,
     SeriesSchema,
 )
-from cxgov.transaction import transactional
 
 bp = Blueprint("steering", __name__)
 
@@ -67,18 +66,6 @@ def _load(schema, data):
         raise Invalid("Some fields need another look.", errors=error.messages) from None
 
 
-def _flash_refusal(error):
-    """A refusal of a one-button form (status, order, minutes), said in plain sentences."""
-    if not error.errors:
-        flash(error.detail or "That did not work.", "error")
-        return
-    sentences = [error.detail] if isinstance(error, Conflict) and error.detail else []
-    for field, messages in error.errors.items():
-        label = field.replace("_id", "").replace("_", " ").capitalize()
-        messages = messages if isinstance(messages, list) else [messages]
-        sentences += [pages.human_message(m, Field(field, label)) for m in messages]
-    flash(" ".join(sentences), "error")
-
 
 def _submit(form, act, render):
     """A form's POST: `act` once per form token (pages.create_once), or its page again with
@@ -88,17 +75,6 @@ def _submit(form, act, render):
     except pages.FormInvalid:
         return render(form, 422)
 
-
-def _attempt(action, success, back):
-    """Run `action` in one transaction and flash `success` (or what it returns), or flash why it
-    was refused, nothing written. Redirect to `back`."""
-    try:
-        with transactional():
-            message = action()
-        flash(message or success, "success")
-    except (Invalid, Conflict) as error:
-        _flash_refusal(error)
-    return redirect(back)
 
 
 COMMITTEE_FORM = FormSpec(
@@ -257,7 +233,7 @@ def remove_member(committee_id, member_id):
     if not pages.confirmed():
         return pages.ask_to_confirm(f"Remove {name} from {committee.name}?", f"Remove {name}", back,
                                     detail="They will no longer be invited to its meetings.")
-    return _attempt(lambda: services.remove_member(current_user, member), f"{name} left {committee.name}.", back)
+    return pages.attempt(lambda: services.remove_member(current_user, member), f"{name} left {committee.name}.", back)
 
 
 # -- meeting series (SPEC §9) ------------------------------------------------------------------
@@ -451,7 +427,7 @@ def set_meeting_status(meeting_id):
         services.update_meeting(current_user, meeting_, _load(MeetingPatchSchema(only=("status", "quorum_note")), data))
         return f"The meeting is now {status}."
 
-    return _attempt(change, "", _back(meeting_id))
+    return pages.attempt(change, "", _back(meeting_id))
 
 
 def _unchangeable(meeting_, what):
@@ -571,7 +547,7 @@ def remove_agenda_item(meeting_id, item_id):
         return pages.ask_to_confirm(f"Remove “{title}” from the agenda of “{meeting_.title}”?",
                                     "Remove the agenda item", back, keep_label="Keep it on the agenda",
                                     detail="The items after it move up one place.")
-    return _attempt(lambda: services.delete_agenda_item(current_user, item),
+    return pages.attempt(lambda: services.delete_agenda_item(current_user, item),
                     f"“{title}” removed from the agenda.", back)
 
 
@@ -599,7 +575,7 @@ def move_agenda_item(meeting_id, item_id):
     if 0 <= index + step < len(ids):
         ids[index], ids[index + step] = ids[index + step], ids[index]
     where = "up" if step < 0 else "down"
-    return _attempt(lambda: services.reorder_agenda(current_user, meeting_, ids) and None,
+    return pages.attempt(lambda: services.reorder_agenda(current_user, meeting_, ids) and None,
                     f"“{item.title}” moved {where}.", _back(meeting_id, "agenda"))
 
 
@@ -618,7 +594,7 @@ def add_suggested_items(meeting_id):
                        "no longer suggested."
         return message
 
-    return _attempt(add, "", _back(meeting_id, "agenda"))
+    return pages.attempt(add, "", _back(meeting_id, "agenda"))
 
 
 @bp.route("/meetings/<int:meeting_id>/attendance", methods=["POST"])
@@ -637,7 +613,7 @@ def take_attendance(meeting_id):
             changed += 1
         return f"Attendance saved for {changed} people."
 
-    return _attempt(record, "", _back(meeting_id, "attendance"))
+    return pages.attempt(record, "", _back(meeting_id, "attendance"))
 
 
 @bp.route("/meetings/<int:meeting_id>/attendance/me", methods=["POST"])
@@ -651,7 +627,7 @@ def answer_invitation(meeting_id):
         services.answer_invitation(current_user, meeting_, status)
         return f"You {status} the invitation to “{meeting_.title}”." if status in services.RSVP_STATUSES else None
 
-    return _attempt(answer, "", _back(meeting_id, "attendance"))
+    return pages.attempt(answer, "", _back(meeting_id, "attendance"))
 
 
 @bp.route("/meetings/<int:meeting_id>/decisions", methods=["POST"])
@@ -699,7 +675,7 @@ def save_minutes(meeting_id):
     meeting_ = get_or_404(Meeting, meeting_id)
     policy.require(policy.write_minutes, current_user, meeting_)
     text = request.form.get("minutes", "")
-    return _attempt(lambda: services.update_meeting(current_user, meeting_, {"minutes": text or None}) and None,
+    return pages.attempt(lambda: services.update_meeting(current_user, meeting_, {"minutes": text or None}) and None,
                     "Minutes saved.", _back(meeting_id, "minutes"))
 
 
@@ -712,7 +688,7 @@ def publish_minutes(meeting_id):
             f"Publish the minutes of “{meeting_.title}”?", "Publish the minutes", _back(meeting_id, "minutes"),
             keep_label="Not yet", detail="Published minutes and decisions can no longer change: "
                                          "later changes are recorded as corrections.")
-    return _attempt(lambda: services.publish_minutes(current_user, meeting_) and None,
+    return pages.attempt(lambda: services.publish_minutes(current_user, meeting_) and None,
                     "Minutes published. From now on, changes are recorded as corrections.",
                     _back(meeting_id, "minutes"))
 
@@ -805,7 +781,7 @@ def set_action_item_status(item_id):
             return f"“{item.title}” is open again."
         return f"“{item.title}” marked {status}."
 
-    return _attempt(change, "", target)
+    return pages.attempt(change, "", target)
 
 
 # -- the decision register and trace (SPEC §8.5) -----------------------------------------------
