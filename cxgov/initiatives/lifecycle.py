@@ -37,6 +37,8 @@ ALLOWED = {
 FINAL = frozenset(status for status, targets in ALLOWED.items() if not targets)
 # Targets that only a steering-committee decision of this kind may justify.
 DECISION_KINDS = {"approved": "approve_initiative", "rejected": "reject_initiative"}
+# Decisions that are about one initiative and mean nothing without it.
+NAMING_KINDS = ("approve_initiative", "reject_initiative", "rebaseline_initiative")
 DECIDERS_ONLY = "Only CX leaders and admins approve or reject initiatives."
 
 
@@ -72,6 +74,12 @@ def decisions_for(initiative, to):
     matching kind about it); none for a move that needs no decision."""
     kind = DECISION_KINDS.get(to)
     return _decisions_about(initiative.id, kind) if kind else []
+
+
+def decisions_naming(initiative):
+    """The steering decisions that need `initiative` to exist (approving, rejecting or
+    re-baselining it), the latest meeting's first."""
+    return [decision for kind in NAMING_KINDS for decision in _decisions_about(initiative.id, kind)]
 
 
 def _decision(decision_id):

@@ -11,6 +11,7 @@ from cxgov import policy
 from cxgov.db import load
 from cxgov.errors import Conflict, Forbidden, Invalid
 from cxgov.extensions import db
+from cxgov.initiatives import lifecycle
 from cxgov.initiatives.models import CashFlow, Initiative
 from cxgov.journeys.models import Journey, Stage
 from cxgov.org.models import Department, User
@@ -92,6 +93,11 @@ def delete_initiative(actor, initiative):
     if initiative.status != "proposed":
         raise Conflict("Only a proposed initiative can be deleted; cancel it instead.",
                        errors={"status": [f"Is {initiative.status}."]})
+    naming = lifecycle.decisions_naming(initiative)
+    if naming:
+        raise Conflict("A steering decision is about this proposal, so it is kept; reject or cancel it instead.",
+                       errors={"decisions": [f"Decision {d.id} of the meeting on {d.meeting.starts_at:%Y-%m-%d}."
+                                             for d in naming]})
     db.session.delete(initiative)
     db.session.flush()
 

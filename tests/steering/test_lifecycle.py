@@ -7,6 +7,7 @@ from cxgov.db import today
 from cxgov.extensions import db
 from cxgov.initiatives import lifecycle
 from cxgov.initiatives.models import Initiative, Transition
+from cxgov.steering.models import Decision
 from tests import factories
 from tests.steering.helpers import client_for, count, get
 
@@ -155,3 +156,23 @@ def test_a_transition_is_not_dated_before_the_previous_one(login_as, app, setup)
     assert response.status_code == 422 and "on" in response.json["errors"]
     assert get(app, Initiative, setup["initiative"]).start_on is None
     assert count(app, Transition) == 1
+
+
+def test_a_proposal_a_decision_is_about_is_kept(app, setup, login_as):
+    """Deleting it would leave an approval with no initiative: 409 naming the decisions, nothing removed."""
+    response = login_as("cx_leader").delete(f"/api/initiatives/{setup['initiative']}")
+    assert response.status_code == 409
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert len(response.json["errors"]["decisions"]) == 2
+    assert count(app, Initiative) == 2
+
+
+def test_a_proposal_only_an_other_decision_mentions_is_deleted(app, login_as):
+    with app.app_context():
+        initiative = factories.create_initiative()
+        decision = factories.create_decision(factories.create_meeting(starts_at=MEETING), initiative=initiative,
+                                             kind="other")
+        ids = {"initiative": initiative.id, "decision": decision.id}
+    assert login_as("cx_leader").delete(f"/api/initiatives/{ids['initiative']}").status_code == 204
+    with app.app_context():
+        assert db.session.get(Decision, ids["decision"]).initiative_id is None
