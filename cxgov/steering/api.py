@@ -121,8 +121,10 @@ class SeriesItem(MethodView):
     @series_bp.response(200, SeriesSchema)
     @series_bp.problems(400, 401, 403, 404, 412, 422)
     def patch(self, data, series_id):
-        """Change a series: its meetings not yet held follow (a new `first_starts_at` moves each by as
-        much), except meetings changed on their own."""
+        """Change a series: its meetings not yet held follow (a new `first_starts_at` moves each with
+        it), except meetings changed on their own. A new `rrule` reschedules them: a meeting whose
+        occurrence it no longer gives is removed, or cancelled if something was recorded on it;
+        each new occurrence gets a meeting. The series' `ics_sequence` rises."""
         with transactional():
             row = guarded(policy.manage_governance, item(MeetingSeries, series_id),
                           "Only CX leaders and admins plan meetings.")

@@ -112,7 +112,14 @@ class SeriesPatchSchema(Schema):
     """What changes on a series: its meetings not yet held follow, except those changed on their own."""
 
     title = Title()
-    first_starts_at = Instant(metadata={"description": "a new first start: every occurrence moves by as much"})
+    rrule = fields.String(validate=[
+        validate.Length(min=6, max=500),
+        validate.Regexp(r"^(RRULE:)?FREQ=[A-Z]+(;[A-Z]+=[A-Za-z0-9,+\-]+)*$")],
+        metadata={"description": RRULE_DESCRIPTION + " A new rule reschedules the meetings that follow the series: "
+                  "those whose occurrence it no longer gives are removed if nothing was recorded on them (agenda, "
+                  "decision, action item, member's answer), cancelled otherwise; new occurrences get meetings, every "
+                  "member invited; held and detached meetings stay."})
+    first_starts_at = Instant(metadata={"description": "a new first start: every occurrence moves with it"})
     duration_minutes = Minutes()
     location = fields.String(allow_none=True, validate=validate.Length(max=200))
 
