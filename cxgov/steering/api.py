@@ -162,6 +162,7 @@ Resource(
     item="<int:meeting_id>", query=_meetings, filters=("committee_id", "status"),
     order_by=(Meeting.starts_at.desc(), Meeting.id.desc()),
     guard=policy.manage_governance, update_guard=services.require_meeting_update,
+    prepare=services.note_representation,
     create=services.create_meeting, update=services.update_meeting, delete=services.delete_meeting,
     conflicts=("update", "delete"),
     docs={"list": "List meetings, latest first (`from`/`to` bound `starts_at`).",

@@ -60,6 +60,13 @@ class CommitteeSchema(Schema):
     updated_at = Instant(dump_only=True)
 
 
+class MeetingDepartmentSchema(Schema):
+    """A department as a meeting names it."""
+
+    id = fields.Integer(dump_only=True)
+    name = fields.String(dump_only=True)
+
+
 class MeetingSchema(Schema):
     id = fields.Integer(dump_only=True)
     committee_id = Id(required=True)
@@ -72,6 +79,11 @@ class MeetingSchema(Schema):
     minutes_published_at = Instant(dump_only=True, allow_none=True)
     quorum_note = fields.String(dump_only=True, allow_none=True, metadata={
         "description": "Why the meeting was held although fewer members than the quorum attended."})
+    departments_not_represented = fields.List(fields.Nested(MeetingDepartmentSchema), dump_only=True, metadata={
+        "description": "The organisation's departments no committee member represents at this meeting: at a held "
+                       "meeting, none of the members who sit for it attended; at a scheduled (or cancelled) one, "
+                       "each of them declined (or was marked absent); members who have not answered count as "
+                       "coming. A department with no member on the committee is always listed."})
     series_id = fields.Integer(dump_only=True, allow_none=True)
     occurrence_at = Instant(dump_only=True, allow_none=True, metadata={
         "description": "The occurrence of its series' rule this meeting is (the invite's RECURRENCE-ID)."})

@@ -349,6 +349,8 @@ def _meeting_page_data(meeting):
         # Members who attended against the quorum (SPEC §9), from the rows already loaded.
         "present": sum(1 for row in meeting.attendance if row.status == "attended" and row.user_id in member_ids),
         "quorum": meeting.committee.effective_quorum,
+        # The departments no member represents (SPEC §9): the API's `departments_not_represented`.
+        "not_represented": services.departments_not_represented([meeting])[meeting.id],
         "initiatives": initiatives, "decidable": decidable,
         # The approval gate of every proposal the meeting may decide (SPEC §8.1), and whether the
         # meeting has begun (decisions are recorded from then on).
