@@ -192,6 +192,7 @@ def committees():
 def _render_committees(form=None, status=200):
     rows = db.session.scalars(select(Committee).options(
         selectinload(Committee.members).selectinload(CommitteeMember.user), selectinload(Committee.chair),
+        selectinload(Committee.members).selectinload(CommitteeMember.department),
     ).order_by(Committee.name).execution_options(populate_existing=True)).all()
     users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name)).all() \
         if policy.manage_governance(current_user) else []
