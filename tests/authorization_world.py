@@ -73,6 +73,7 @@ def build_world():
         "cash_flow_id": cash_flow.id, "impact_id": impact.id, "notification_id": notification.id,
         "import_job_id": import_job.id, "review_id": review.id, "target_id": target.id, "series_id": series.id,
         "meeting_version": meeting.version, "agenda_item_version": agenda_item.version,
+        "series_version": series.version,
     }
 
 
@@ -203,6 +204,9 @@ def form_data(rule, w):
         "/committees": {"name": "Digital CX board"},
         "/committees/<int:committee_id>/members": {"user_id": str(w["users"]["executive"]), "member_role": "member"},
         "/committees/<int:committee_id>/members/<int:member_id>/remove": {"confirm": "yes"},
+        "/committees/<int:committee_id>/quorum": {"quorum": "2"},
+        "/series/<int:series_id>/rule": {"rrule": "FREQ=MONTHLY;BYDAY=1TU;COUNT=2",
+                                         "version": str(w["series_version"])},
         "/initiatives/<int:initiative_id>/reviews/<int:review_id>/verdict": {"verdict": "achieved"},
         "/initiatives/<int:initiative_id>/cash-flows": {"kind": "cost", "category": "build", "year": "0",
                                                        "amount": "5000", "basis": "planned", "risk_adjustment": "0"},

@@ -98,6 +98,8 @@ EXPECTED = {
     ("/committees/<int:committee_id>/series/new", "POST"): only(302, CX_LEADER, ADMIN),
     ("/series/<int:series_id>", "GET"): everyone(200),
     ("/series/<int:series_id>/invite.ics", "GET"): everyone(200),
+    ("/series/<int:series_id>/rule", "POST"): only(302, CX_LEADER, ADMIN),
+    ("/committees/<int:committee_id>/quorum", "POST"): only(302, CX_LEADER, ADMIN),
     ("/api/committees/<int:committee_id>/members", "POST"): only(201, CX_LEADER, ADMIN),
     ("/api/committees/<int:committee_id>/members/<int:member_id>", "DELETE"): only(204, CX_LEADER, ADMIN),
     ("/api/committees/<int:committee_id>/members/<int:member_id>", "PATCH"): only(200, CX_LEADER, ADMIN),

@@ -121,8 +121,10 @@ class SeriesItem(MethodView):
     @series_bp.response(200, SeriesSchema)
     @series_bp.problems(400, 401, 403, 404, 412, 422)
     def patch(self, data, series_id):
-        """Change a series: its meetings not yet held follow (a new `first_starts_at` moves each by as
-        much), except meetings changed on their own."""
+        """Change a series: its meetings not yet held follow (a new `first_starts_at` moves each with
+        it), except meetings changed on their own. A new `rrule` reschedules them: a meeting whose
+        occurrence it no longer gives is removed, or cancelled if something was recorded on it;
+        each new occurrence gets a meeting. The series' `ics_sequence` rises."""
         with transactional():
             row = guarded(policy.manage_governance, item(MeetingSeries, series_id),
                           "Only CX leaders and admins plan meetings.")
@@ -160,6 +162,7 @@ Resource(
     item="<int:meeting_id>", query=_meetings, filters=("committee_id", "status"),
     order_by=(Meeting.starts_at.desc(), Meeting.id.desc()),
     guard=policy.manage_governance, update_guard=services.require_meeting_update,
+    prepare=services.note_representation,
     create=services.create_meeting, update=services.update_meeting, delete=services.delete_meeting,
     conflicts=("update", "delete"),
     docs={"list": "List meetings, latest first (`from`/`to` bound `starts_at`).",

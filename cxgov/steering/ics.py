@@ -22,6 +22,26 @@ def _address(email, name, **params):
     return address
 
 
+# A member's attendance as their participation status (RFC 5545 PARTSTAT). Marked `absent` reads
+# DECLINED: the meeting is over and they did not take part, so no answer is awaited any more.
+PARTSTAT = {"invited": "NEEDS-ACTION", "accepted": "ACCEPTED", "declined": "DECLINED",
+            "attended": "ACCEPTED", "absent": "DECLINED"}
+
+
+def partstats(meeting):
+    """Each member's PARTSTAT for `meeting` by user id (attendance must be loaded)."""
+    return {row.user_id: PARTSTAT[row.status] for row in meeting.attendance}
+
+
+def _add_attendees(event, committee, answers):
+    """The committee's members as ATTENDEE lines with their name (CN) and PARTSTAT; a member
+    with no answer on record NEEDS-ACTION."""
+    for member in load(committee, "members").members:
+        user = member.user
+        event.add("attendee", _address(user.email, user.name, role="REQ-PARTICIPANT",
+                                       partstat=answers.get(user.id, "NEEDS-ACTION"), rsvp="TRUE"), encode=0)
+
+
 def agenda_text(meeting):
     lines = [f"Agenda — {meeting.title}"]
     for number, item in enumerate(load(meeting, "agenda_items").agenda_items, start=1):
@@ -61,27 +81,23 @@ def build_invite(meeting) -> bytes:
     else:
         sender = current_app.config["MAIL_DEFAULT_SENDER"]
         event.add("organizer", _address(sender, "cxgov"))
-    for member in load(committee, "members").members:
-        user = member.user
-        event.add("attendee", _address(user.email, user.name, role="REQ-PARTICIPANT",
-                                       partstat="NEEDS-ACTION", rsvp="TRUE"), encode=0)
+    _add_attendees(event, committee, partstats(load(meeting, "attendance")))
     calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()
 
 
-def _attendees(event, committee):
-    for member in load(committee, "members").members:
-        user = member.user
-        event.add("attendee", _address(user.email, user.name, role="REQ-PARTICIPANT",
-                                       partstat="NEEDS-ACTION", rsvp="TRUE"), encode=0)
-
-
 def build_series_invite(series, meetings) -> bytes:
     """A meeting series as one recurring VEVENT (its RRULE from the first start) and, for each
-    meeting that is not as the rule makes it (moved, renamed, resized, relocated or cancelled), an
-    override VEVENT with the same UID naming its occurrence in RECURRENCE-ID. Occurrences whose
-    meeting was deleted are left out (EXDATE)."""
+    meeting that is not as the rule makes it (moved, renamed, resized, relocated, or a member's
+    answer differs from the one on the recurring event), an override VEVENT with the same UID
+    naming its occurrence in RECURRENCE-ID.
+
+    Occurrences whose meeting was cancelled or deleted are left out (EXDATE). A meeting kept
+    although the rule no longer gives its occurrence (held, or changed on its own, before the rule
+    changed) is added back by RDATE. The recurring event's PARTSTAT of a member is their answer
+    when it is the same for every meeting of the series not yet held, NEEDS-ACTION otherwise.
+    `meetings` must have their attendance loaded."""
     tz = local_zone()
     calendar = Calendar()
     calendar.add("prodid", "-//cxgov//steering committee//EN")
@@ -92,7 +108,7 @@ def build_series_invite(series, meetings) -> bytes:
     organizer = _address(chair.email, chair.name) if chair is not None else _address(
         current_app.config["MAIL_DEFAULT_SENDER"], "cxgov")
 
-    def event_for(starts_at, title, duration, location, cancelled=False):
+    def event_for(starts_at, title, duration, location, answers):
         event = Event()
         event.add("uid", series.ics_uid)
         event.add("sequence", series.ics_sequence)
@@ -103,30 +119,45 @@ def build_series_invite(series, meetings) -> bytes:
         event.add("summary", title)
         if location:
             event.add("location", location)
-        event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+        event.add("status", "CONFIRMED")
         event.add("organizer", organizer)
-        _attendees(event, committee)
+        _add_attendees(event, committee, answers)
         return event
 
     rule = series.rrule.strip()
     rule = rule[len("RRULE:"):] if rule.upper().startswith("RRULE:") else rule
-    main = event_for(series.first_starts_at, series.title, series.duration_minutes, series.location)
+    ruled = occurrences(series.rrule, series.first_starts_at)
+    in_rule = set(ruled)
+    dated = [m for m in meetings if m.occurrence_at is not None]
+    live = [m for m in dated if m.status != "cancelled"]
+    answers = {m.id: partstats(m) for m in live}
+    upcoming = [answers[m.id] for m in live if m.status == "scheduled"] or list(answers.values())
+    user_ids = {user_id for one in upcoming for user_id in one}
+    common = {}
+    for user_id in user_ids:
+        seen = {one.get(user_id, "NEEDS-ACTION") for one in upcoming}
+        common[user_id] = seen.pop() if len(seen) == 1 else "NEEDS-ACTION"
+
+    main = event_for(series.first_starts_at, series.title, series.duration_minutes, series.location, common)
     main.add("rrule", vRecur.from_ical(rule))
-    kept = {m.occurrence_at for m in meetings if m.occurrence_at is not None}
-    missing = [instant for instant in occurrences(series.rrule, series.first_starts_at) if instant not in kept]
+    kept = {m.occurrence_at for m in live}
+    missing = [instant for instant in ruled if instant not in kept]
     if missing:
         main.add("exdate", [instant.astimezone(tz) for instant in missing])
+    extra = sorted(m.occurrence_at for m in live if m.occurrence_at not in in_rule)
+    if extra:
+        main.add("rdate", [instant.astimezone(tz) for instant in extra])
     calendar.add_component(main)
-    for meeting in meetings:
-        if meeting.occurrence_at is None:
-            continue
+    members = {member.user_id for member in load(committee, "members").members}
+    for meeting in live:
+        mine = {user_id: answers[meeting.id].get(user_id, "NEEDS-ACTION") for user_id in members}
         as_ruled = (meeting.starts_at == meeting.occurrence_at and meeting.title == series.title
                     and meeting.duration_minutes == series.duration_minutes and meeting.location == series.location
-                    and meeting.status != "cancelled")
+                    and all(mine[u] == common.get(u, "NEEDS-ACTION") for u in members))
         if as_ruled:
             continue
         override = event_for(meeting.starts_at, meeting.title, meeting.duration_minutes, meeting.location,
-                             cancelled=meeting.status == "cancelled")
+                             answers[meeting.id])
         override.add("recurrence-id", meeting.occurrence_at.astimezone(tz))
         calendar.add_component(override)
     calendar.add_missing_timezones()

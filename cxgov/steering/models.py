@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cxgov.db import Timestamped, Versioned, choice_check, collection, fk, utcnow
 from cxgov.extensions import db
-from cxgov.org.models import User
+from cxgov.org.models import Department, User
 
 MEMBER_ROLES = ("chair", "secretary", "member", "sponsor")
 MEETING_STATUSES = ("scheduled", "held", "cancelled")
@@ -58,6 +58,8 @@ class CommitteeMember(Versioned, db.Model):
 
     committee: Mapped[Committee] = relationship(back_populates="members")
     user: Mapped[User] = relationship()
+    # The department the member sits for on the committee (whom they represent at its meetings).
+    department: Mapped[Department | None] = relationship()
 
 
 class MeetingSeries(Versioned, Timestamped, db.Model):

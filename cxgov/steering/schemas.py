@@ -60,6 +60,13 @@ class CommitteeSchema(Schema):
     updated_at = Instant(dump_only=True)
 
 
+class MeetingDepartmentSchema(Schema):
+    """A department as a meeting names it."""
+
+    id = fields.Integer(dump_only=True)
+    name = fields.String(dump_only=True)
+
+
 class MeetingSchema(Schema):
     id = fields.Integer(dump_only=True)
     committee_id = Id(required=True)
@@ -72,6 +79,11 @@ class MeetingSchema(Schema):
     minutes_published_at = Instant(dump_only=True, allow_none=True)
     quorum_note = fields.String(dump_only=True, allow_none=True, metadata={
         "description": "Why the meeting was held although fewer members than the quorum attended."})
+    departments_not_represented = fields.List(fields.Nested(MeetingDepartmentSchema), dump_only=True, metadata={
+        "description": "The organisation's departments no committee member represents at this meeting: at a held "
+                       "meeting, none of the members who sit for it attended; at a scheduled (or cancelled) one, "
+                       "each of them declined (or was marked absent); members who have not answered count as "
+                       "coming. A department with no member on the committee is always listed."})
     series_id = fields.Integer(dump_only=True, allow_none=True)
     occurrence_at = Instant(dump_only=True, allow_none=True, metadata={
         "description": "The occurrence of its series' rule this meeting is (the invite's RECURRENCE-ID)."})
@@ -112,7 +124,14 @@ class SeriesPatchSchema(Schema):
     """What changes on a series: its meetings not yet held follow, except those changed on their own."""
 
     title = Title()
-    first_starts_at = Instant(metadata={"description": "a new first start: every occurrence moves by as much"})
+    rrule = fields.String(validate=[
+        validate.Length(min=6, max=500),
+        validate.Regexp(r"^(RRULE:)?FREQ=[A-Z]+(;[A-Z]+=[A-Za-z0-9,+\-]+)*$")],
+        metadata={"description": RRULE_DESCRIPTION + " A new rule reschedules the meetings that follow the series: "
+                  "those whose occurrence it no longer gives are removed if nothing was recorded on them (agenda, "
+                  "decision, action item, member's answer), cancelled otherwise; new occurrences get meetings, every "
+                  "member invited; held and detached meetings stay."})
+    first_starts_at = Instant(metadata={"description": "a new first start: every occurrence moves with it"})
     duration_minutes = Minutes()
     location = fields.String(allow_none=True, validate=validate.Length(max=200))
 

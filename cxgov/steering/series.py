@@ -13,13 +13,22 @@ import uuid
 
 from dateutil.rrule import rrulestr
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from cxgov.errors import Invalid
 from cxgov.extensions import db
 from cxgov.formatting import local_zone
 from cxgov.rest import apply_changes
 from cxgov.steering import services
-from cxgov.steering.models import Attendance, CommitteeMember, Meeting, MeetingSeries
+from cxgov.steering.models import (
+    ActionItem,
+    AgendaItem,
+    Attendance,
+    CommitteeMember,
+    Decision,
+    Meeting,
+    MeetingSeries,
+)
 
 MAX_OCCURRENCES = 60
 # What a change of the series carries over to its meetings (`first_starts_at` as a shift in time).
@@ -63,46 +72,115 @@ def create_series(actor, committee, data):
                            duration_minutes=data.get("duration_minutes", 60), location=data.get("location"))
     db.session.add(series)
     db.session.flush()
-    user_ids = db.session.scalars(select(CommitteeMember.user_id)
-                                  .where(CommitteeMember.committee_id == committee.id)).all()
     meetings = [Meeting(committee_id=committee.id, series_id=series.id, occurrence_at=instant, starts_at=instant,
                         title=series.title, duration_minutes=series.duration_minutes, location=series.location,
                         status="scheduled", ics_uid=f"{uuid.uuid4()}@cxgov", ics_sequence=0)
                 for instant in instants]
     db.session.add_all(meetings)
     db.session.flush()
-    db.session.add_all(Attendance(meeting_id=m.id, user_id=user_id, status="invited")
-                       for m in meetings for user_id in user_ids)
+    _invite_members(committee.id, meetings)
     db.session.flush()
     return series
 
 
 def series_meetings(series):
+    """The series' meetings in the order of the rule, their attendance loaded (for the invite)."""
     return db.session.scalars(select(Meeting).where(Meeting.series_id == series.id)
+                              .options(selectinload(Meeting.attendance))
                               .order_by(Meeting.occurrence_at, Meeting.id)).all()
+
+
+def _has_record(meeting_ids):
+    """The meetings among `meeting_ids` that carry something of their own: an agenda item, a
+    decision, an action item or a member's answer (anything but `invited`)."""
+    if not meeting_ids:
+        return set()
+    found = set()
+    for model, extra in ((AgendaItem, ()), (Decision, ()), (ActionItem, ()),
+                         (Attendance, (Attendance.status != "invited",))):
+        found |= set(db.session.scalars(select(model.meeting_id).where(model.meeting_id.in_(meeting_ids), *extra)))
+    return found
+
+
+def _invite_members(committee_id, meetings):
+    user_ids = db.session.scalars(select(CommitteeMember.user_id)
+                                  .where(CommitteeMember.committee_id == committee_id)).all()
+    db.session.add_all(Attendance(meeting_id=m.id, user_id=user_id, status="invited")
+                       for m in meetings for user_id in user_ids)
+
+
+def _follows(meeting):
+    """Whether changes of the series reach this meeting: not held, not published, not changed on its own."""
+    return not (meeting.status == "held" or meeting.series_detached or services.is_published(meeting))
+
+
+def _reschedule(series, meetings, instants):
+    """Bring the meetings in line with a new rule (SPEC §9). A meeting that follows the series and
+    whose occurrence the rule no longer gives is removed when nothing was recorded on it (no agenda
+    item, decision, action item or member's answer), otherwise cancelled (kept on record, its invite
+    re-issued as a cancellation). Held, published and detached meetings stay as they are. Each
+    occurrence the rule newly gives gets a meeting, every member invited."""
+    wanted = set(instants)
+    for meeting in meetings:  # cancelled by an earlier rule, and given again by this one
+        if _follows(meeting) and meeting.status == "cancelled" and meeting.occurrence_at in wanted:
+            meeting.status = "scheduled"
+            meeting.ics_sequence += 1
+    dropped = [m for m in meetings if _follows(m) and m.occurrence_at not in wanted and m.status != "cancelled"]
+    recorded = _has_record([m.id for m in dropped])
+    for meeting in dropped:
+        if meeting.id in recorded:
+            meeting.status = "cancelled"
+            meeting.ics_sequence += 1
+        else:
+            db.session.delete(meeting)
+    have = {m.occurrence_at for m in meetings if m not in dropped}
+    added = [Meeting(committee_id=series.committee_id, series_id=series.id, occurrence_at=instant,
+                     starts_at=instant, title=series.title, duration_minutes=series.duration_minutes,
+                     location=series.location, status="scheduled", ics_uid=f"{uuid.uuid4()}@cxgov", ics_sequence=0)
+             for instant in instants if instant not in have]
+    db.session.add_all(added)
+    db.session.flush()
+    _invite_members(series.committee_id, added)
 
 
 def update_series(actor, series, data):
     """Change the series; its meetings not yet held follow, except those changed on their own.
-    A new `first_starts_at` shifts every occurrence by the same amount."""
+    A new `first_starts_at` moves the n-th occurrence to the n-th from the new start; a new `rrule`
+    (checked like a new series') reschedules them (`_reschedule`). Any change raises the series'
+    SEQUENCE, so calendars replace the recurring event they hold."""
     services.require_governance(actor)
-    shift = None
-    if "first_starts_at" in data:
-        occurrences(series.rrule, data["first_starts_at"])
+    rule = data.get("rrule", series.rrule).strip()
+    first = data.get("first_starts_at", series.first_starts_at)
+    if "rrule" in data or "first_starts_at" in data:
+        instants = occurrences(rule, first)
+    if "rrule" in data:
+        data = {**data, "rrule": rule}
+    moved = {}
+    if "first_starts_at" in data and data["first_starts_at"] != series.first_starts_at:
+        # The n-th occurrence moves to the n-th of the rule from the new start: the same local
+        # time on either side of a daylight saving change.
+        moved = dict(zip(occurrences(series.rrule, series.first_starts_at),
+                         occurrences(series.rrule, data["first_starts_at"]), strict=False))
         shift = data["first_starts_at"] - series.first_starts_at
     changed = apply_changes(series, data)
     if not changed:
         return series
     series.ics_sequence += 1
-    for meeting in series_meetings(series):
-        if shift:
-            meeting.occurrence_at = meeting.occurrence_at + shift
-        if meeting.status == "held" or meeting.series_detached or services.is_published(meeting):
+    meetings = series_meetings(series)
+    for meeting in meetings:
+        delta = None
+        if moved:
+            before = meeting.occurrence_at
+            meeting.occurrence_at = moved.get(before, before + shift)
+            delta = meeting.occurrence_at - before
+        if not _follows(meeting):
             continue
         changes = {name: getattr(series, name) for name in CARRIED if name in changed}
-        if shift:
-            changes["starts_at"] = meeting.starts_at + shift
+        if delta:
+            changes["starts_at"] = meeting.starts_at + delta
         if apply_changes(meeting, changes).keys() & set(services.INVITE_FIELDS):
             meeting.ics_sequence += 1
+    if changed.keys() & {"rrule", "first_starts_at"}:
+        _reschedule(series, meetings, instants)
     db.session.flush()
     return series

@@ -498,6 +498,47 @@ def delete_action_item(actor, item):
 
 # -- what the meeting page shows -----------------------------------------------------------------
 
+def departments_not_represented(meetings):
+    """For each meeting (by id), the organisation's departments (by name) none of whose committee
+    members represents it there (SPEC §9). A member represents the department they sit for on the
+    committee (`CommitteeMember.department_id`): at a held meeting if they `attended`; at a
+    scheduled (or cancelled) meeting unless they `declined` or were marked `absent`, a member who
+    has not answered yet counted as coming. A department with no member on the committee is never
+    represented. Three queries whatever the number of meetings."""
+    if not meetings:
+        return {}
+    departments = db.session.scalars(select(Department).order_by(Department.name, Department.id)).all()
+    committee_ids = {m.committee_id for m in meetings}
+    members = db.session.execute(select(CommitteeMember.committee_id, CommitteeMember.user_id,
+                                        CommitteeMember.department_id)
+                                 .where(CommitteeMember.committee_id.in_(committee_ids))).all()
+    answers = {(row.meeting_id, row.user_id): row.status for row in db.session.execute(
+        select(Attendance.meeting_id, Attendance.user_id, Attendance.status)
+        .where(Attendance.meeting_id.in_([m.id for m in meetings])))}
+    found = {}
+    for meeting in meetings:
+        represented = set()
+        for committee_id, user_id, department_id in members:
+            if committee_id != meeting.committee_id or department_id is None:
+                continue
+            answer = answers.get((meeting.id, user_id), "invited")
+            if meeting.status == "held":
+                present = answer == "attended"
+            else:
+                present = answer not in ("declined", "absent")
+            if present:
+                represented.add(department_id)
+        found[meeting.id] = [d for d in departments if d.id not in represented]
+    return found
+
+
+def note_representation(meetings):
+    """Set `departments_not_represented` on each meeting (what the API answers)."""
+    found = departments_not_represented(meetings)
+    for meeting in meetings:
+        meeting.departments_not_represented = found[meeting.id]
+
+
 def load_meeting(meeting_id, fresh=False):
     """A meeting with everything its page and invite show, in a fixed number of queries
     (`fresh`: loaded again even if the session holds it, e.g. after a rollback)."""

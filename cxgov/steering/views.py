@@ -51,6 +51,7 @@ from cxgov.steering.schemas import (
     DecisionSchema,
     MeetingPatchSchema,
     MeetingSchema,
+    SeriesPatchSchema,
     SeriesSchema,
 )
 
@@ -139,6 +140,8 @@ SERIES_FORM = FormSpec(
     duration_minutes=Field("series-duration", "Duration (minutes)", "integer"),
     location=Field("series-location", "Location"),
 )
+SERIES_RULE_FORM = FormSpec(
+    "series-rule", rrule=Field("series-rule-input", "Recurrence rule (RRULE)", noun="the recurrence rule"))
 CORRECTION_FORM = FormSpec("correction", text=Field("correction-text", "Correction", noun="the correction"))
 
 
@@ -149,6 +152,12 @@ def member_form(committee_id):
         user_id=Field(f"member-user-{committee_id}", "Person", "choice", noun="the person to add"),
         member_role=Field(f"member-role-{committee_id}", "Role", "choice"),
     )
+
+
+def quorum_form(committee_id):
+    """The "quorum" form of one committee: a number, or blank for more than half the members."""
+    return FormSpec(f"quorum-{committee_id}",
+                    quorum=Field(f"quorum-input-{committee_id}", "Quorum", "integer", noun="the quorum"))
 
 
 def _read_version():
@@ -183,11 +192,13 @@ def committees():
 def _render_committees(form=None, status=200):
     rows = db.session.scalars(select(Committee).options(
         selectinload(Committee.members).selectinload(CommitteeMember.user), selectinload(Committee.chair),
+        selectinload(Committee.members).selectinload(CommitteeMember.department),
     ).order_by(Committee.name).execution_options(populate_existing=True)).all()
     users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name)).all() \
         if policy.manage_governance(current_user) else []
     forms = {"committee": COMMITTEE_FORM.blank()}
     forms |= {f"member-{c.id}": member_form(c.id).blank(member_role="member") for c in rows}
+    forms |= {f"quorum-{c.id}": quorum_form(c.id).blank(quorum=c.quorum) for c in rows}
     if form is not None:
         forms[form.name] = form
     return render_template("steering/committees.html", committees=rows, users=users, member_roles=MEMBER_ROLES,
@@ -219,6 +230,25 @@ def add_member(committee_id):
         return url_for("steering.committees") + f"#committee-{committee.id}"
 
     return _submit(form, add, _render_committees)
+
+
+@bp.route("/committees/<int:committee_id>/quorum", methods=["POST"])
+def set_quorum(committee_id):
+    """Set how many members must attend for a meeting to be held; blank: more than half the members."""
+    committee = get_or_404(Committee, committee_id)
+    policy.require(policy.manage_governance, current_user)
+    form = quorum_form(committee_id).read()
+
+    def save():
+        data = {"quorum": form.value("quorum") or None}
+        services.update_committee(current_user, committee, form.load(CommitteeSchema(only=("quorum",)), data))
+        db.session.refresh(committee, ["members"])
+        said = (f"{committee.quorum} member{'s' if committee.quorum != 1 else ''}" if committee.quorum is not None
+                else f"more than half the members ({committee.effective_quorum} now)")
+        flash(f"The quorum of {committee.name} is {said}.", "success")
+        return url_for("steering.committees") + f"#committee-{committee.id}"
+
+    return _submit(form, save, _render_committees)
 
 
 @bp.route("/committees/<int:committee_id>/members/<int:member_id>/remove", methods=["POST"])
@@ -269,9 +299,45 @@ def _render_new_series(committee, form, status=200):
 
 @bp.route("/series/<int:series_id>")
 def series_page(series_id):
+    return _render_series(get_or_404(MeetingSeries, series_id))
+
+
+def _render_series(row, form=None, status=200):
+    meetings = series.series_meetings(row)
+    now = utcnow()
+    return render_template(
+        "steering/series.html", series=row, meetings=meetings, can_manage=policy.manage_governance(current_user),
+        # The next meetings still to come (scheduled, from now on): what a member plans around.
+        upcoming=[m for m in meetings if m.status == "scheduled" and m.starts_at >= now][:3],
+        published={m.id for m in meetings if services.is_published(m)},
+        form=form or SERIES_RULE_FORM.blank(rrule=row.rrule), version=row.version), status
+
+
+@bp.route("/series/<int:series_id>/rule", methods=["POST"])
+def change_series_rule(series_id):
+    """A new recurrence rule for the series (`series.update_series`): its meetings are rescheduled.
+    The form carries the version it was read at; a series changed meanwhile is not overwritten."""
     row = get_or_404(MeetingSeries, series_id)
-    return render_template("steering/series.html", series=row, meetings=series.series_meetings(row),
-                           can_manage=policy.manage_governance(current_user))
+    policy.require(policy.manage_governance, current_user)
+    form = SERIES_RULE_FORM.read()
+    if _read_version() != row.version:
+        form.add(pages.FORM_LEVEL, "Someone else changed this series after you opened the page, so the rule was not "
+                 f"changed. It now reads {row.rrule}. Check the rule below and save again.")
+        return _render_series(row, form, 409)
+    before = {m.id: m.status for m in series.series_meetings(row)}
+
+    def save():
+        series.update_series(current_user, row, form.load(SeriesPatchSchema(only=("rrule",))))
+        after = series.series_meetings(row)
+        added = sum(1 for m in after if m.id not in before)
+        gone = len(before.keys() - {m.id for m in after})
+        cancelled = sum(1 for m in after if m.status == "cancelled" and before.get(m.id, "cancelled") != "cancelled")
+        flash(f"The series now follows {row.rrule}: {added} meeting{'s' if added != 1 else ''} added (members "
+              f"invited), {gone} removed, {cancelled} cancelled. Download the series invite again to update "
+              "calendars.", "success")
+        return url_for("steering.series_page", series_id=row.id)
+
+    return _submit(form, save, lambda form, status: _render_series(row, form, status))
 
 
 @bp.route("/series/<int:series_id>/invite.ics")
@@ -349,6 +415,8 @@ def _meeting_page_data(meeting):
         # Members who attended against the quorum (SPEC §9), from the rows already loaded.
         "present": sum(1 for row in meeting.attendance if row.status == "attended" and row.user_id in member_ids),
         "quorum": meeting.committee.effective_quorum,
+        # The departments no member represents (SPEC §9): the API's `departments_not_represented`.
+        "not_represented": services.departments_not_represented([meeting])[meeting.id],
         "initiatives": initiatives, "decidable": decidable,
         # The approval gate of every proposal the meeting may decide (SPEC §8.1), and whether the
         # meeting has begun (decisions are recorded from then on).
@@ -414,10 +482,13 @@ def _governed_meeting(meeting_id):
 def set_meeting_status(meeting_id):
     meeting_ = _governed_meeting(meeting_id)
     status = request.form.get("status", "")
+    # From the series page (`back=series`): back there, to the list of its meetings.
+    back = (url_for("steering.series_page", series_id=meeting_.series_id) + "#series-meetings"
+            if request.form.get("back") == "series" and meeting_.series_id else _back(meeting_id))
     if status == "cancelled" and meeting_.status != "cancelled" and not pages.confirmed():
         return pages.ask_to_confirm(
             f"Cancel the meeting “{meeting_.title}” of {local_time(meeting_.starts_at)}?", "Cancel the meeting",
-            _back(meeting_id), keep_label="Keep the meeting",
+            back, keep_label="Keep the meeting",
             detail="Committee members are sent a cancellation. It can be scheduled again later.")
 
     note = request.form.get("quorum_note", "")
@@ -427,7 +498,7 @@ def set_meeting_status(meeting_id):
         services.update_meeting(current_user, meeting_, _load(MeetingPatchSchema(only=("status", "quorum_note")), data))
         return f"The meeting is now {status}."
 
-    return pages.attempt(change, "", _back(meeting_id))
+    return pages.attempt(change, "", back)
 
 
 def _unchangeable(meeting_, what):

@@ -220,7 +220,8 @@ SERIES = {"title": "Monthly CX steering", "rrule": "FREQ=MONTHLY;BYDAY=1TU;COUNT
 
 def _ics_instants(body):
     """The meetings an independent reading of the invite gives: icalendar parses it, dateutil
-    expands its RRULE from its DTSTART, overrides (RECURRENCE-ID) replace their occurrence."""
+    expands its RRULE from its DTSTART less its EXDATEs, overrides (RECURRENCE-ID) replace their
+    occurrence."""
     from dateutil.rrule import rrulestr
     from icalendar import Calendar
 
@@ -228,7 +229,10 @@ def _ics_instants(body):
     main = next(e for e in events if "RECURRENCE-ID" not in e)
     start = main.decoded("DTSTART")
     rule = rrulestr(main["RRULE"].to_ical().decode(), dtstart=start)
-    instants = {instant: (instant, "CONFIRMED") for instant in rule}
+    exdates = main.get("EXDATE")
+    exdates = exdates if isinstance(exdates, list) else [exdates] if exdates else []
+    excluded = {dt.dt for ex in exdates for dt in ex.dts}
+    instants = {instant: (instant, "CONFIRMED") for instant in rule if instant not in excluded}
     for override in (e for e in events if "RECURRENCE-ID" in e):
         instants[override.decoded("RECURRENCE-ID")] = (override.decoded("DTSTART"), str(override["STATUS"]))
     return sorted(instants.values())
@@ -295,7 +299,7 @@ def test_changing_the_series_changes_its_unheld_meetings_but_not_those_changed_o
     assert datetime.fromisoformat(by_id[third]["starts_at"]) - datetime.fromisoformat(
         created["meetings"][2]["starts_at"]) == timedelta(hours=1)
     assert by_id[second]["starts_at"] == moved["starts_at"]
-    for bad in ({"title": ""}, {"duration_minutes": 0}, {"rrule": "FREQ=DAILY;COUNT=2"}):
+    for bad in ({"title": ""}, {"duration_minutes": 0}, {"rrule": "FREQ=DAILY"}, {"rrule": "FREQ=DAILY;COUNT=61"}):
         assert leader.patch(url, json=bad).status_code == 422
 
 
@@ -310,9 +314,9 @@ def test_the_series_invite_carries_the_rule_and_the_moved_meeting(app):
     assert response.status_code == 200 and response.mimetype == "text/calendar"
     assert b"RRULE:FREQ=MONTHLY;COUNT=12;BYDAY=1TU" in response.data or b"RRULE:FREQ=MONTHLY" in response.data
     got = _ics_instants(response.data)
-    expected = [(datetime.fromisoformat(m["starts_at"]), "CANCELLED" if i == 5 else "CONFIRMED")
-                for i, m in enumerate(created["meetings"])]
+    expected = [(datetime.fromisoformat(m["starts_at"]), "CONFIRMED") for m in created["meetings"]]
     expected[3] = (datetime(2027, 4, 8, 13, tzinfo=timezone.utc), "CONFIRMED")
+    del expected[5]  # the cancelled one is left out (EXDATE)
     assert [(start.astimezone(timezone.utc), status) for start, status in got] == sorted(expected)
 
 
