@@ -241,7 +241,8 @@ class Import(MethodView):
         is over `CXGOV_MAX_UPLOAD_BYTES` (64 MB by default), before it is read; 422
         with `errors` = `{"line 3": ["value: 'abc' is not a number", …], …}` listing every bad line
         (the header is line 1; the first 1,000 bad lines when there are more, `bad_lines` counts
-        them all) and the same in file order as `lines` = `[{"line": 3, "errors": […]}, …]`;
+        them all; a line naming a retired stage or touchpoint is one: they take no new measurements)
+        and the same in file order as `lines` = `[{"line": 3, "errors": […]}, …]`;
         `{"header": […]}` for unknown or missing columns, `{"file": […]}` for
         an unreadable file, or the query parameter's name. What a file may hold is capped
         (`CXGOV_IMPORT_MAX_ROWS` data lines, default 2,000,000: 413; `CXGOV_IMPORT_MAX_LINE_CHARS`
