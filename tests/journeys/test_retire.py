@@ -98,7 +98,8 @@ def test_an_import_naming_a_retired_stage_or_touchpoint_is_refused_by_line_and_w
     response = _upload(journey_owner, text)
     assert response.status_code == 422
     assert response.json["errors"] == {
-        "line 3": [f"touchpoint_id: touchpoint {touchpoint} is retired (or its stage is); it takes no new measurements"],
+        "line 3": [f"touchpoint_id: touchpoint {touchpoint} is retired (or its stage is); "
+                   "it takes no new measurements"],
         "line 4": [f"stage_id: stage {stage[1]} is retired; it takes no new measurements"]}
     assert count_rows(app, Measurement) == 0  # all or nothing: the good line 2 is not written either
     # Reactivated, the same file imports.
