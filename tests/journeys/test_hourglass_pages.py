@@ -79,7 +79,7 @@ def test_the_owner_sets_changes_and_removes_a_target_on_the_journey_page(app):
     page = owner.get(path).get_data(as_text=True)
     # The hourglass shows the stage's targeted KPI and its status in words: CSAT 80 for 85 is near (5 ≤ 8.5).
     hourglass = page[page.index('class="hourglass"'):page.index("</ol>")]
-    assert "Customer satisfaction: <strong>80</strong>" in hourglass and "target ≥ 85" in hourglass
+    assert "Customer satisfaction: <strong>80</strong>" in hourglass and "target ≥&nbsp;85" in hourglass
     assert "stage-kpi target-near" in hourglass and ">Near<" in hourglass
     edit = owner.get(f"{path}/targets/{target_id}/edit")
     assert edit.status_code == 200 and 'value="85"' in edit.get_data(as_text=True)
