@@ -424,7 +424,7 @@ def _edit_url(journey_id, anchor=""):
 @bp.route("/new")
 def new():
     policy.require(policy.create_journey, current_user, message="Only a CX leader or an admin creates journeys.")
-    return _render_new(JOURNEY_FORM.blank(status="draft", kind="customer", template="hourglass"))
+    return _render_new(JOURNEY_FORM.blank(status="draft", kind="customer", template=""))
 
 
 def _render_new(form, status=200):
