@@ -272,6 +272,14 @@ EXPECTED = {
         only(302, OWNER, CX_LEADER, ADMIN),
     ("/journeys/<int:journey_id>/touchpoints/<int:touchpoint_id>/remove", "POST"):
         only(302, OWNER, CX_LEADER, ADMIN),
+    ("/journeys/<int:journey_id>/targets", "POST"): only(302, OWNER, CX_LEADER, ADMIN),
+    ("/journeys/<int:journey_id>/targets/<int:target_id>/edit", "GET"): only(200, OWNER, CX_LEADER, ADMIN),
+    ("/journeys/<int:journey_id>/targets/<int:target_id>/edit", "POST"): only(302, OWNER, CX_LEADER, ADMIN),
+    ("/journeys/<int:journey_id>/targets/<int:target_id>/remove", "POST"): only(302, OWNER, CX_LEADER, ADMIN),
+    ("/journeys/<int:journey_id>/stages/<int:stage_id>/status", "POST"): only(302, OWNER, CX_LEADER, ADMIN),
+    ("/journeys/<int:journey_id>/touchpoints/<int:touchpoint_id>/status", "POST"):
+        only(302, OWNER, CX_LEADER, ADMIN),
+    ("/reports/stages", "GET"): everyone(200),
     ("/journeys/<int:journey_id>/measurements/new", "GET"): only(200, OWNER, CX_LEADER, ADMIN),
     ("/journeys/<int:journey_id>/measurements/new", "POST"): only(302, OWNER, CX_LEADER, ADMIN),
     ("/login", "GET"): everyone(302, anonymous=200),

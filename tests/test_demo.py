@@ -98,7 +98,7 @@ def test_the_demo_logins_work(seeded, client, email):
 
 def test_the_journeys_span_the_hourglass_channels_and_departments(app, seeded):
     with app.app_context():
-        journeys = db.session.scalars(select(Journey).options(
+        journeys = db.session.scalars(select(Journey).where(Journey.kind == "customer").options(
             selectinload(Journey.stages).selectinload(Stage.touchpoints))).all()
         assert len(journeys) == 3
         assert max(len(j.stages) for j in journeys) == 10
@@ -124,17 +124,39 @@ def test_every_demo_journey_has_targets_read_against_its_measurements(app, seede
         assert items, journey_id
         assert all(t["owner_id"] for t in items)
         statuses += [t["status"] for t in items]
-    # Journey-level targets read the demo's monthly measurements; the stage target has none yet.
+    # Journey-level targets read the demo's monthly measurements, stage targets the stages' CSAT;
+    # the renewal's retention-rate target at its Retention stage has nothing measured yet.
     assert statuses.count("no_data") == 1
-    assert {"met", "near", "off"} & set(statuses)
+    assert {"met", "near", "off"} <= set(statuses)
+
+
+def test_the_demo_shows_the_hourglass_at_work(app, seeded, login_as):
+    """Stage targets met, near and off; a retired touchpoint keeping its measurements; an employee
+    journey on the hourglass; the adoption stage compared across journeys."""
+    from cxgov.journeys.models import Touchpoint
+
+    api = login_as("member")
+    with app.app_context():
+        retired = db.session.scalars(select(Touchpoint).where(Touchpoint.status == "retired")).all()
+        [employee] = db.session.scalars(select(Journey).where(Journey.kind == "employee")).all()
+        ids = db.session.scalars(select(Journey.id)).all()
+    assert [t.name for t in retired] == ["Broker reports the loss"]
+    assert api.get(f"/api/measurements?touchpoint_id={retired[0].id}").json["total"] == 4
+    stage_statuses = [t["status"] for journey_id in ids
+                      for t in api.get(f"/api/journeys/{journey_id}/targets").json["items"] if t["stage_id"]]
+    assert {"met", "near", "off"} <= set(stage_statuses)
+    assert len(api.get(f"/api/journeys/{employee.id}/stages").json["items"]) == 10
+    compared = api.get("/api/reports/stages?stage_type=adoption&metric=csat").json["journeys"]
+    assert [row["latest_value"] for row in compared][:3] == [72, 70, 69]
 
 
 def test_a_year_of_monthly_measurements_per_metric_and_journey(app, seeded):
     with app.app_context():
-        rows = db.session.execute(
+        rows = db.session.execute(  # the journeys' own measurements (stages': test_the_demo_shows_the_hourglass…)
             select(Metric.code, Measurement.journey_id, func.count(), func.min(Measurement.period_start),
                    func.max(Measurement.period_end))
-            .join(Metric).group_by(Metric.code, Measurement.journey_id)).all()
+            .join(Metric).where(Measurement.stage_id.is_(None), Measurement.touchpoint_id.is_(None))
+            .group_by(Metric.code, Measurement.journey_id)).all()
         per_metric = {}
         for code, journey_id, n, first, last in rows:
             assert n == 12

@@ -422,3 +422,44 @@ def test_generated_portfolios(app, database_template, page_as, login_as, portfol
     world = world_of(app, page_as, login_as, **views)
     check_every_view(world)
     check_the_csv(world, query)
+
+
+def test_the_home_targets_match_the_journeys_targets_api(app, page_as, login_as):
+    """The CX leader's home lists targets off track or near with the latest value and status that
+    GET /api/journeys/{id}/targets answers for them (the same `targets.with_status`)."""
+    from datetime import date
+
+    from cxgov.journeys import targets as journey_targets
+
+    with app.app_context():
+        for name, latest, target_values in [("Claims", "30", ["31", "45", "20"]), ("Renewals", "7.5", ["5"])]:
+            journey = factories.create_journey(name=name)
+            metric = "nps" if name == "Claims" else "churn_rate"
+            factories.create_measurement(journey, metric_code=metric, value=Decimal(latest))
+            for value in target_values:
+                factories.create_target(journey, metric_code=metric, value=Decimal(value), due_on=date(2026, 12, 31))
+        db.session.commit()
+        listed = [(t.journey_id, t.id, t.latest_value, t.status) for t in journey_targets.needing_attention()]
+    api = login_as("member")
+    answered = {}
+    for journey_id in {row[0] for row in listed}:
+        for item in api.get(f"/api/journeys/{journey_id}/targets").json["items"]:
+            answered[item["id"]] = (Decimal(str(item["latest_value"])), item["status"])
+    assert [(target_id, status) for _, target_id, _, status in listed] == [
+        (target_id, answered[target_id][1]) for _, target_id, _, _ in listed]
+    assert all(latest == answered[target_id][0] for _, target_id, latest, _ in listed)
+    assert [status for *_, status in listed] == ["off", "off", "near"]  # churn 7.5 for ≤ 5 is 50 % off
+    page = page_as("cx_leader").get("/").get_data(as_text=True)
+    section = page[page.index('id="home-targets"'):]
+    section = section[:section.index("</article>")]
+    shown = re.findall(r"(\d+(?:\.\d+)?) for [≥≤] (\d+(?:\.\d+)?)", html_lib.unescape(section))
+    assert [(Decimal(a), Decimal(b)) for a, b in shown] == [
+        (answered[target_id][0], value) for _, target_id, _, _ in listed
+        for value in [_target_value(app, target_id)]]
+
+
+def _target_value(app, target_id):
+    from cxgov.journeys.models import Target
+
+    with app.app_context():
+        return db.session.get(Target, target_id).value

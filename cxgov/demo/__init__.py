@@ -35,6 +35,7 @@ from cxgov.demo.data import (
     CUSTOM_METRICS,
     DEPARTMENTS,
     DOMAIN,
+    EMPLOYEE_JOURNEY,
     FORMER_AMBASSADOR,
     HELD_MEETINGS,
     INITIATIVES,
@@ -43,9 +44,12 @@ from cxgov.demo.data import (
     PASSWORD,
     PATHS,
     PEOPLE,
+    RETIRED_TOUCHPOINT,
     SEED,
     SIGN_IN_AS,
     SILENT_AMBASSADOR,
+    STAGE_MEASURES,
+    STAGE_TARGETS,
     STANDING_DECISIONS,
     TARGETS,
     UPCOMING_MEETINGS,
@@ -58,6 +62,7 @@ from cxgov.initiatives import services as initiatives
 from cxgov.journeys import services as journeys
 from cxgov.journeys import targets as journey_targets
 from cxgov.journeys.hourglass import STAGES
+from cxgov.journeys.models import Stage, Touchpoint
 from cxgov.models import AuditEntry, Metric, User
 from cxgov.org import services as org
 from cxgov.org.passwords import hash_password
@@ -114,6 +119,7 @@ class _Seeder:
         self.initiatives()
         self.measurements()
         self.targets()
+        self.hourglass()
         self.reviews()
         self.action_items()
         self.ambassadors()
@@ -405,6 +411,41 @@ class _Seeder:
                 journey_targets.create_target(self.lead, journey, {
                     "metric_id": self.metrics[code].id, "stage_id": stage.id if stage else None,
                     "value": Decimal(value), "due_on": self.day(due_in)})
+
+    def hourglass(self):
+        """Stage measurements and targets, a retired touchpoint and an employee journey (no random
+        draws: the rest of the demo stays as it was)."""
+        csat = self.metrics["csat"].id
+        recent = [month_period(self.today, n) for n in (3, 2, 1)]
+
+        def measure(journey, values, periods, **where):
+            for (start, end), value in zip(periods, values, strict=True):
+                journeys.create_measurement(self.lead, {
+                    "metric_id": csat, "journey_id": journey.id, "period_start": start, "period_end": end,
+                    "value": Decimal(value), "sample_size": 150, "source": "survey", **where})
+
+        for (journey_name, stage_name), values in STAGE_MEASURES.items():
+            measure(self.journey_rows[journey_name], values, recent, stage_id=self.stages[journey_name, stage_name].id)
+        for journey_name, stage_name, code, value, due_in in STAGE_TARGETS:
+            journey_targets.create_target(self.lead, self.journey_rows[journey_name], {
+                "metric_id": self.metrics[code].id, "stage_id": self.stages[journey_name, stage_name].id,
+                "value": Decimal(value), "due_on": self.day(due_in)})
+        journey_name, touchpoint_name, values = RETIRED_TOUCHPOINT
+        journey = self.journey_rows[journey_name]
+        touchpoint = db.session.scalar(select(Touchpoint).join(Stage, Stage.id == Touchpoint.stage_id).where(
+            Stage.journey_id == journey.id, Touchpoint.name == touchpoint_name))
+        measure(journey, values, [month_period(self.today, n) for n in (9, 8, 7, 6)],
+                stage_id=touchpoint.stage_id, touchpoint_id=touchpoint.id)
+        journeys.update_touchpoint(self.lead, touchpoint, {"status": "retired"})
+        name, owner, segment, description, stage_values = EMPLOYEE_JOURNEY
+        employee = journeys.create_journey(self.lead, {
+            "name": name, "owner_id": self.users[owner].id, "segment": segment, "description": description,
+            "status": "active", "kind": "employee", "template": "hourglass"})
+        for stage in employee.stages:
+            if stage.name in stage_values:
+                measure(employee, stage_values[stage.name], recent, stage_id=stage.id)
+                journey_targets.create_target(self.lead, employee, {
+                    "metric_id": csat, "stage_id": stage.id, "value": Decimal(75), "due_on": self.day(180)})
 
     # -- post-implementation reviews ---------------------------------------------------------
 

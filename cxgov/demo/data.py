@@ -119,6 +119,25 @@ TARGETS = {
     "Policy renewal": [("churn_rate", None, 10, 150), ("retention_rate", "Retention", 88, 240)],
 }
 
+# The hourglass at work (SPEC §10): CSAT measured on stages over the last three months (oldest
+# first) and stage targets on it — a mix of met, near and off track; a touchpoint measured for a
+# while and then retired; and an employee journey laid out on the hourglass template.
+STAGE_MEASURES = {
+    ("Home insurance claim", "Adoption"): (70, 71, 72), ("Home insurance claim", "Retention"): (76, 77, 78),
+    ("Home insurance claim", "Advocacy"): (81, 82, 83), ("New customer onboarding", "Purchase"): (86, 87, 88),
+    ("New customer onboarding", "Adoption"): (72, 71, 70), ("New customer onboarding", "Retention"): (80, 80, 81),
+    ("Policy renewal", "Purchase"): (77, 78, 79), ("Policy renewal", "Retention"): (75, 76, 76),
+}
+STAGE_TARGETS = [  # journey, stage, metric, value, due in days
+    ("Home insurance claim", "Adoption", "csat", 85, 150), ("Home insurance claim", "Retention", "csat", 80, 120),
+    ("Home insurance claim", "Advocacy", "csat", 80, 200), ("New customer onboarding", "Purchase", "csat", 85, 90),
+    ("New customer onboarding", "Adoption", "csat", 80, 120), ("Policy renewal", "Purchase", "csat", 82, 180),
+]
+RETIRED_TOUCHPOINT = ("Home insurance claim", "Broker reports the loss", (74, 73, 75, 72))  # CSAT, months 9..6 ago
+EMPLOYEE_JOURNEY = ("New hire onboarding", "nina.schmitt", "New colleagues",
+                    "From the signed contract to the first six months in the team.",
+                    {"Adoption": (64, 66, 69)})
+
 # The initiatives and their lives, in days relative to today. Meetings are indexed 0..4 (held).
 # status path, meeting of the decision, created, started, delivered, closed/cancelled
 INITIATIVES = [

@@ -2,7 +2,8 @@
 built from the service that owns its figures, in a fixed number of queries whatever the data.
 
 - CX leader (and admin): the next meeting and what it must decide, overdue action items, KPIs
-  moving the wrong way, silent ambassadors, initiatives delivered but not measured.
+  moving the wrong way, journey and stage targets off track or near (worst first, SPEC §10), silent
+  ambassadors, initiatives delivered but not measured.
 - Executive (and admin): the funded portfolio as the ROI report shows it (`leadership_report`),
   and the benefits realisation headline (`benefits_report`, SPEC §8.6).
 - Active ambassador: their recent actions and their department's activity.
@@ -24,6 +25,7 @@ from cxgov.db import utcnow
 from cxgov.extensions import db
 from cxgov.initiatives import lifecycle
 from cxgov.initiatives.models import Initiative
+from cxgov.journeys import targets as journey_targets
 from cxgov.journeys.models import Journey
 from cxgov.roi import benefits as roi_benefits
 from cxgov.roi import services as roi_services
@@ -79,6 +81,7 @@ def leader_section(user, today, now, network):
         "silent": [row for row in network()["departments"] if row["silent"]],
         "silent_after_days": network_report.SILENT_AFTER_DAYS,
         "unmeasured": roi_services.not_yet_measured(user, {}),
+        "targets": journey_targets.needing_attention(),
     }
 
 

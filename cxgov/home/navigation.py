@@ -38,6 +38,7 @@ SECTIONS = {
     "ambassadors.ambassador": "ambassadors.network",
     "journeys.detail": "journeys.index",
     "journeys.upload": "journeys.index",
+    "stage_pages.compare_stages": "journeys.index",
     "initiatives.detail": "initiatives.index",
     "steering.decision_trace": "steering.decisions",
     "admin.new_user": "admin.users",

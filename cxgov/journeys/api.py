@@ -241,7 +241,8 @@ class Import(MethodView):
         is over `CXGOV_MAX_UPLOAD_BYTES` (64 MB by default), before it is read; 422
         with `errors` = `{"line 3": ["value: 'abc' is not a number", …], …}` listing every bad line
         (the header is line 1; the first 1,000 bad lines when there are more, `bad_lines` counts
-        them all) and the same in file order as `lines` = `[{"line": 3, "errors": […]}, …]`;
+        them all; a line naming a retired stage or touchpoint is one: they take no new measurements)
+        and the same in file order as `lines` = `[{"line": 3, "errors": […]}, …]`;
         `{"header": […]}` for unknown or missing columns, `{"file": […]}` for
         an unreadable file, or the query parameter's name. What a file may hold is capped
         (`CXGOV_IMPORT_MAX_ROWS` data lines, default 2,000,000: 413; `CXGOV_IMPORT_MAX_LINE_CHARS`
@@ -295,14 +296,15 @@ class JourneyReport(MethodView):
         target lines from initiative impacts, and before/after averages around every delivered
         initiative (periods starting within `window_months` before, up to the delivery day, versus
         strictly after). `deliveries` are the markers: each delivered initiative with its date.
-        `stages`: the journey's stages in order, each with its own series per metric measured on it.
+        `stages`: the journey's stages in order, each with its own series per metric measured on it;
+        with `?touchpoints=true`, `touchpoints` likewise for each touchpoint (stage order).
 
         Bounded: every series keeps its `CXGOV_REPORT_MAX_POINTS` (default 120) most recent periods,
         `omitted` counting the older ones; the averages are those of the periods kept."""
         journey = item(Journey, journey_id)
         # Built in JSON values as the schema would dump them (the schema documents the answer):
         # a marshmallow pass over every point would cost more than the report's queries.
-        return json_response(journey_report_json(journey, args["window_months"]))
+        return json_response(journey_report_json(journey, args["window_months"], args["touchpoints"]))
 
 
 @stage_reports.route("")

@@ -7,6 +7,9 @@ Choices where SPEC is silent:
   averages are those of the periods in the report.
 - `stages`: the journey's stages in order, each with its own series per metric measured on it (the
   stage's rows without a touchpoint), bounded the same way; read in the same query as the journey's.
+- `touchpoints` (only when asked: `touchpoints=True`, the API's `?touchpoints=true`): the
+  journey's touchpoints in stage order, each with its series per metric measured on it, bounded
+  the same way; one more query.
 - A metric is in the report when it is measured on the journey or targeted by an impact on it.
 - Deliveries are the journey's initiatives with a `delivered_on`.
 - Before/after averages around a delivery: the plain mean of the values of periods starting
@@ -32,7 +35,7 @@ from flask import current_app
 from sqlalchemy import Float, String, bindparam, cast, func, select, type_coerce
 
 from cxgov.extensions import db
-from cxgov.journeys.models import Measurement, Metric, Stage
+from cxgov.journeys.models import Measurement, Metric, Stage, Touchpoint
 
 MAX_POINTS = 120  # CXGOV_REPORT_MAX_POINTS' default
 
@@ -71,15 +74,17 @@ def _same(value):
     return value
 
 
-def journey_report(journey, window_months=6):
+def journey_report(journey, window_months=6, touchpoints=False):
     """The report in Python values (dates, Decimals): the journey page draws and formats them."""
-    return _report(journey, window_months, _POINTS, _FROM_INITIATIVES.get("targets"), _same, _same)
+    return _report(journey, window_months, _POINTS, _FROM_INITIATIVES.get("targets"), _same, _same,
+                   _TOUCHPOINT_POINTS if touchpoints else None)
 
 
-def journey_report_json(journey, window_months=6):
+def journey_report_json(journey, window_months=6, touchpoints=False):
     """The report exactly as `JourneyReportSchema` dumps it: ISO dates, KPI values as JSON numbers
     (`Number` dumps a Decimal as its float)."""
-    return _report(journey, window_months, _POINTS_JSON, _FROM_INITIATIVES.get("targets_json"), _iso, float)
+    return _report(journey, window_months, _POINTS_JSON, _FROM_INITIATIVES.get("targets_json"), _iso, float,
+                   _TOUCHPOINT_POINTS_JSON if touchpoints else None)
 
 
 def _iso(day):
@@ -121,9 +126,35 @@ def _points(day, value):
             .order_by(func.coalesce(c.stage_id, 0), c.metric_id, c.period_start, c.period_end, c.id))
 
 
+def _touchpoint_points(day, value):
+    """The series of the journey's touchpoints, as `_points` gives the stages': (touchpoint_id,
+    metric_id, period_start, period_end, value, sample_size, series length) by touchpoint, metric
+    and period, each cut to its `:max_points` most recent periods."""
+    ranked = (
+        select(Measurement.touchpoint_id, Measurement.metric_id, Measurement.period_start, Measurement.period_end,
+               Measurement.value, Measurement.sample_size, Measurement.id,
+               func.row_number().over(partition_by=(Measurement.touchpoint_id, Measurement.metric_id), order_by=(
+                   Measurement.period_start.desc(), Measurement.period_end.desc(), Measurement.id.desc()))
+               .label("recent"),
+               func.count().over(partition_by=(Measurement.touchpoint_id, Measurement.metric_id)).label("length"))
+        .where(Measurement.journey_id == bindparam("journey_id"), Measurement.touchpoint_id.is_not(None))
+        .subquery()
+    )
+    c = ranked.c
+    return (select(c.touchpoint_id, c.metric_id, day(c.period_start), day(c.period_end), value(c.value),
+                   c.sample_size, c.length)
+            .where(c.recent <= bindparam("max_points"))
+            .order_by(c.touchpoint_id, c.metric_id, c.period_start, c.period_end, c.id))
+
+
 # Only the columns the report shows, in Python values (the page) or ready for JSON (the API).
 _POINTS = _points(_same, _same)
 _POINTS_JSON = _points(_as_stored, _as_float)
+_TOUCHPOINT_POINTS = _touchpoint_points(_same, _same)
+_TOUCHPOINT_POINTS_JSON = _touchpoint_points(_as_stored, _as_float)
+_TOUCHPOINTS = (select(Touchpoint.id, Touchpoint.name, Touchpoint.channel, Touchpoint.status, Stage.id)
+                .join(Stage, Stage.id == Touchpoint.stage_id)
+                .where(Stage.journey_id == bindparam("journey_id")).order_by(Stage.position, Stage.id, Touchpoint.id))
 _STAGES = (select(Stage.id, Stage.name, Stage.stage_type, Stage.phase, Stage.status)
            .where(Stage.journey_id == bindparam("journey_id")).order_by(Stage.position, Stage.id))
 
@@ -143,13 +174,16 @@ _METRICS = (
 )
 
 
-def _report(journey, window_months, points_statement, targets_statement, day, number):
+def _report(journey, window_months, points_statement, targets_statement, day, number, touchpoints_statement=None):
     """The statements give points and targets in the report's values; `day` turns a period's or
-    a delivery's date into one, `number` a computed average."""
+    a delivery's date into one, `number` a computed average. `touchpoints_statement`: the
+    touchpoints' points, when they are asked for."""
     db.session.flush()  # plain rows below: the session's pending changes first, as an ORM query would
     execute = db.session.connection().execute
     journey_id = {"journey_id": journey.id}
     all_points = execute(points_statement, {**journey_id, "max_points": max_points()}).all()
+    touchpoint_points = [] if touchpoints_statement is None else execute(
+        touchpoints_statement, {**journey_id, "max_points": max_points()}).all()
     impacts, delivered = ([] if stmt is None else execute(stmt, journey_id).all()
                           for stmt in (targets_statement, _FROM_INITIATIVES.get("delivered")))
     stages = execute(_STAGES, journey_id).all()
@@ -169,8 +203,14 @@ def _report(journey, window_months, points_statement, targets_statement, day, nu
         targets[metric_id].append({
             "impact_id": impact_id, "initiative_id": initiative_id, "initiative_title": title,
             "baseline_value": baseline_value, "target_value": target_value})
+    by_touchpoint, touchpoint_lengths = defaultdict(list), {}
+    for touchpoint_id, metric_id, start, end, value, sample_size, length in touchpoint_points:
+        by_touchpoint[touchpoint_id, metric_id].append((metric_id, start, end, value, sample_size))
+        touchpoint_lengths[touchpoint_id, metric_id] = length
+        days[start] = days[end] = None
     metrics = execute(_METRICS, {"ids": sorted(series.keys() | targets.keys()
-                                                | {metric_id for _, metric_id in by_series})}).all()
+                                                | {metric_id for _, metric_id in by_series}
+                                                | {metric_id for _, metric_id in by_touchpoint})}).all()
     refs = {m.id: {"id": m.id, "code": m.code, "name": m.name, "unit": m.unit, "direction": m.direction}
             for m in metrics}
     order = {m.id: (not m.builtin, m.code) for m in metrics}
@@ -207,8 +247,18 @@ def _report(journey, window_months, points_statement, targets_statement, day, nu
                     for metric_id in sorted((m for s, m in by_series if s == stage_id), key=order.get)],
     } for stage_id, name, stage_type, phase, status in stages]
     journey_ref = {"id": journey.id, "name": journey.name, "owner_id": journey.owner_id, "status": journey.status}
-    return {"journey": journey_ref, "window_months": window_months, "deliveries": deliveries,
-            "metrics": report_metrics, "stages": report_stages}
+    report = {"journey": journey_ref, "window_months": window_months, "deliveries": deliveries,
+              "metrics": report_metrics, "stages": report_stages}
+    if touchpoints_statement is not None:
+        report["touchpoints"] = [{
+            "touchpoint": {"id": touchpoint_id, "name": name, "channel": channel, "status": status,
+                           "stage_id": stage_id},
+            "metrics": [{"metric": refs[metric_id], "series": _series(by_touchpoint[touchpoint_id, metric_id], days),
+                         "omitted": touchpoint_lengths[touchpoint_id, metric_id]
+                         - len(by_touchpoint[touchpoint_id, metric_id])}
+                        for metric_id in sorted((m for t, m in by_touchpoint if t == touchpoint_id), key=order.get)],
+        } for touchpoint_id, name, channel, status, stage_id in execute(_TOUCHPOINTS, journey_id).all()]
+    return report
 
 
 def max_points():

@@ -241,6 +241,9 @@ class JourneyReportArgs(Schema):
 
     window_months = fields.Integer(load_default=6, validate=validate.Range(min=1, max=60), metadata={
         "description": "Months on each side of a delivery for the before/after averages."})
+    touchpoints = fields.Boolean(load_default=False, metadata={
+        "description": "`true` adds `touchpoints`: each touchpoint's own series per metric, bounded like the "
+                       "stages' (`CXGOV_REPORT_MAX_POINTS` most recent periods, `omitted` counting the others)."})
 
 
 class PointSchema(Schema):
@@ -314,6 +317,20 @@ class StageReportSchema(Schema):
         "description": "Per metric measured on the stage (its own rows, no touchpoint), its series by period."})
 
 
+class TouchpointRefSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    channel = fields.String()
+    status = fields.String()
+    stage_id = fields.Integer()
+
+
+class TouchpointReportSchema(Schema):
+    touchpoint = fields.Nested(TouchpointRefSchema)
+    metrics = fields.List(fields.Nested(StageMetricReportSchema), metadata={
+        "description": "Per metric measured on the touchpoint, its series by period."})
+
+
 class JourneyRefSchema(Schema):
     id = fields.Integer()
     name = fields.String()
@@ -328,6 +345,9 @@ class JourneyReportSchema(Schema):
     metrics = fields.List(fields.Nested(MetricReportSchema))
     stages = fields.List(fields.Nested(StageReportSchema), metadata={
         "description": "The journey's stages in order, each with its own series per metric."})
+    touchpoints = fields.List(fields.Nested(TouchpointReportSchema), metadata={
+        "description": "Only with `?touchpoints=true`: the journey's touchpoints in stage order, each with its "
+                       "own series per metric."})
 
 
 class StageComparisonArgs(Schema):

@@ -19,11 +19,12 @@ stage (a stage target: the stage's own rows, not its touchpoints'), of the lates
 from decimal import Decimal
 
 from sqlalchemy import func, select, tuple_
+from sqlalchemy.orm import joinedload
 
 from cxgov import policy
 from cxgov.errors import Invalid
 from cxgov.extensions import db
-from cxgov.journeys.models import Measurement, Metric, Stage, Target
+from cxgov.journeys.models import Journey, Measurement, Metric, Stage, Target
 from cxgov.org.models import User
 from cxgov.references import require_existing
 from cxgov.rest import apply_changes
@@ -82,6 +83,32 @@ def with_status(targets):
         target.latest_value, target.latest_period_end = value, period_end
         target.status = target_status(target.value, value, directions[target.metric_id])
     return targets
+
+
+def shortfall_share(target, latest, direction):
+    """How far the latest value is short of the target, as a share of the target's magnitude (0 when
+    met; a target of 0 missed counts as infinitely far)."""
+    target, latest = Decimal(target), Decimal(latest)
+    shortfall = target - latest if direction == "higher_is_better" else latest - target
+    if shortfall <= 0:
+        return Decimal(0)
+    return shortfall / abs(target) if target else Decimal("Infinity")
+
+
+def needing_attention():
+    """Every target of a journey not retired whose status is `off` or `near` (as `with_status` and
+    the API give it), worst first: off before near, then the furthest short of its target (as a
+    share of it), then the earliest due. Each with its journey, stage, metric and owner; three
+    queries whatever the number of targets."""
+    rows = db.session.scalars(
+        select(Target).join(Journey, Journey.id == Target.journey_id).where(Journey.status != "retired")
+        .options(joinedload(Target.journey), joinedload(Target.stage), joinedload(Target.metric),
+                 joinedload(Target.owner))
+        .order_by(Target.due_on, Target.id)).all()
+    flagged = [target for target in with_status(rows) if target.status in ("off", "near")]
+    for target in flagged:
+        target.shortfall = shortfall_share(target.value, target.latest_value, target.metric.direction)
+    return sorted(flagged, key=lambda t: (t.status != "off", -t.shortfall, t.due_on, t.id))
 
 
 # -- the rules --------------------------------------------------------------------------------------

@@ -17,9 +17,11 @@ from cxgov import charts, pages, policy
 from cxgov.db import load
 from cxgov.errors import Forbidden, Invalid
 from cxgov.extensions import csrf, db
+from cxgov.journeys import hourglass as hourglass_module
 from cxgov.journeys import import_jobs, imports, services, targets
 from cxgov.journeys.models import (
     CHANNELS,
+    JOURNEY_KINDS,
     JOURNEY_STATUSES,
     PHASES,
     ImportJob,
@@ -31,7 +33,16 @@ from cxgov.journeys.models import (
     Touchpoint,
 )
 from cxgov.journeys.report import journey_report
-from cxgov.journeys.schemas import ImportArgs, JourneySchema, MeasurementSchema, StageSchema, TouchpointSchema
+from cxgov.journeys.schemas import (
+    ImportArgs,
+    JourneySchema,
+    JourneyTargetSchema,
+    MeasurementSchema,
+    StageComparisonArgs,
+    StageSchema,
+    TouchpointSchema,
+)
+from cxgov.journeys.stage_report import stage_comparison
 from cxgov.org.models import Department, User
 from cxgov.pages import Field, FormSpec
 from cxgov.rest import get_or_404
@@ -39,6 +50,7 @@ from cxgov.transaction import rollback, transactional
 
 bp = Blueprint("journeys", __name__, url_prefix="/journeys")
 import_pages = Blueprint("imports", __name__, url_prefix="/imports")
+stage_pages = Blueprint("stage_pages", __name__)
 REFRESH_SECONDS = 2
 
 UPLOAD_FORM = pages.FormSpec(
@@ -108,17 +120,49 @@ def kpi_charts(report):
 
 @bp.route("/<int:journey_id>")
 def detail(journey_id):
-    journey = db.session.get(Journey, journey_id, options=[
+    return _render_detail(journey_id)
+
+
+def _render_detail(journey_id, target_form=None, status=200):
+    # populate_existing: a refused target form comes back here with the journey already in the session.
+    journey = db.session.get(Journey, journey_id, populate_existing=True, options=[
         joinedload(Journey.owner), selectinload(Journey.stages).selectinload(Stage.touchpoints)])
     if journey is None:
         abort(404)
     departments = dict(db.session.execute(select(Department.id, Department.name)).all())
     initiatives = services.initiatives_on(journey.id)
-    report = journey_report(journey)
+    show_touchpoints = request.args.get("touchpoints") == "1"
+    report = journey_report(journey, touchpoints=show_touchpoints)
+    journey_targets_ = journey_targets(journey.id)
+    may_write = policy.write_journey(current_user, journey)
+    context = {}
+    if may_write:
+        context = {"target_form": target_form or TARGET_FORM.blank(owner_id=journey.owner_id),
+                   "target_metrics": _metrics(), "people": _people()}
     return render_template("journeys/detail.html", journey=journey, stages=hourglass(journey.stages),
                            departments=departments, initiatives=initiatives, kpis=kpi_charts(report),
-                           report=report, targets=journey_targets(journey.id),
-                           may_write=policy.write_journey(current_user, journey))
+                           report=report, targets=journey_targets_, stage_kpis=stage_kpis(report, journey_targets_),
+                           show_touchpoints=show_touchpoints, may_write=may_write, **context), status
+
+
+def stage_kpis(report, journey_targets_):
+    """{stage_id: the KPI the hourglass shows on the stage}: the metric of the stage's target due
+    first, with the target's latest value and status (the API's `targets.with_status`); a stage
+    without a target shows the first metric measured on it (the report's order), without status.
+    Each is {"metric", "value", "period_end", "target" (None or the target)}."""
+    shown = {}
+    for target in journey_targets_:  # by due date: the first one of a stage wins
+        if target.stage_id is not None and target.stage_id not in shown:
+            shown[target.stage_id] = {"metric": {"name": target.metric.name, "unit": target.metric.unit},
+                                      "value": target.latest_value, "period_end": target.latest_period_end,
+                                      "target": target}
+    for entry in report["stages"]:
+        stage_id = entry["stage"]["id"]
+        if stage_id not in shown and entry["metrics"]:
+            kpi = entry["metrics"][0]
+            shown[stage_id] = {"metric": kpi["metric"], "value": kpi["series"][-1]["value"],
+                               "period_end": kpi["series"][-1]["period_end"], "target": None}
+    return shown
 
 
 def journey_targets(journey_id):
@@ -128,6 +172,93 @@ def journey_targets(journey_id):
                               .options(joinedload(Target.metric), joinedload(Target.stage), joinedload(Target.owner))
                               .order_by(Target.due_on, Target.id)).all()
     return targets.with_status(rows)
+
+
+def _metrics():
+    return db.session.scalars(select(Metric).order_by(Metric.builtin.desc(), Metric.name)).all()
+
+
+# -- targets -------------------------------------------------------------------------------------------
+
+TARGET_FORM = FormSpec(
+    "target",
+    metric_id=Field("target-metric", "Metric", "choice", noun="the metric"),
+    stage_id=Field("target-stage", "Stage (optional)", "choice", noun="the stage"),
+    value=Field("target-value", "Target value", "number", noun="the target value"),
+    due_on=Field("target-due", "Due on", "date", noun="the due date"),
+    owner_id=Field("target-owner", "Owner", "choice", noun="the target's owner"),
+)
+
+
+def _target_data(form):
+    return {**form.data("metric_id", "value", "due_on"), "stage_id": form.value("stage_id") or None,
+            "owner_id": form.value("owner_id") or None}
+
+
+@bp.route("/<int:journey_id>/targets", methods=["POST"])
+def add_target(journey_id):
+    journey = _writable(journey_id)
+    form = TARGET_FORM.read()
+
+    def act():
+        target = targets.create_target(current_user, journey, form.load(JourneyTargetSchema(), _target_data(form)))
+        flash(f"Target set: {target.metric.name} {target.value.normalize():f} by {target.due_on:%Y-%m-%d}.",
+              "success")
+        return url_for("journeys.detail", journey_id=journey_id) + "#targets-title"
+
+    try:
+        return pages.create_once(form, act)
+    except pages.FormInvalid:
+        return _render_detail(journey_id, form, 422)
+
+
+def _target_of(journey_id, target_id):
+    target = get_or_404(Target, target_id)
+    if target.journey_id != journey_id:
+        abort(404)
+    _writable(journey_id)
+    return target
+
+
+@bp.route("/<int:journey_id>/targets/<int:target_id>/edit", methods=["GET", "POST"])
+def edit_target(journey_id, target_id):
+    target = _target_of(journey_id, target_id)
+    journey = target.journey
+
+    def render(form, status=200):
+        return render_template("journeys/target_edit.html", journey=journey, target=target, form=form,
+                               metrics=_metrics(), people=_people(),
+                               stages=[stage for stage in load(journey, "stages").stages
+                                       if stage.status == "active" or stage.id == target.stage_id]), status
+
+    if request.method == "GET":
+        return render(TARGET_FORM.blank(metric_id=target.metric_id, stage_id=target.stage_id,
+                                        value=f"{target.value.normalize():f}", due_on=target.due_on.isoformat(),
+                                        owner_id=target.owner_id))
+    form = TARGET_FORM.read()
+
+    def act():
+        targets.update_target(current_user, target, form.load(JourneyTargetSchema(), _target_data(form)))
+        flash("Target saved.", "success")
+        return url_for("journeys.detail", journey_id=journey_id) + "#targets-title"
+
+    return pages.save(form, act, render)
+
+
+@bp.route("/<int:journey_id>/targets/<int:target_id>/remove", methods=["POST"])
+def remove_target(journey_id, target_id):
+    target = _target_of(journey_id, target_id)
+    back = url_for("journeys.detail", journey_id=journey_id) + "#targets-title"
+    what = f"{target.metric.name} {target.value.normalize():f} by {target.due_on:%Y-%m-%d}"
+    if not pages.confirmed():
+        return pages.ask_to_confirm(f"Remove the target {what}?", "Remove the target", back,
+                                    keep_label="Keep the target")
+
+    def remove():
+        targets.delete_target(current_user, target)
+        return f"Target {what} removed."
+
+    return pages.attempt(remove, None, back)
 
 
 UPLOAD_REFUSED = "Only a journey's owner, a CX leader or an admin imports measurements."
@@ -241,6 +372,8 @@ JOURNEY_FORM = FormSpec(
     segment=Field("journey-segment", "Segment (optional)", noun="the segment"),
     status=Field("journey-status", "Status", "choice"),
     description=Field("journey-description", "Description (optional)", noun="the description"),
+    kind=Field("journey-kind", "Kind", "choice", noun="the kind of journey"),
+    template=Field("journey-template", "Stages to start with", "choice", noun="the template"),
 )
 STAGE_FORM = FormSpec(
     "stage",
@@ -265,7 +398,9 @@ def _optional(form, *names):
 
 def _journey_data(form, creating):
     data = {"name": form.value("name"), "status": form.value("status") or "draft",
-            **_optional(form, "segment", "description")}
+            "kind": form.value("kind") or "customer", **_optional(form, "segment", "description")}
+    if creating and form.value("template"):
+        data["template"] = form.value("template")
     if creating or policy.is_governance(current_user):
         data["owner_id"] = form.value("owner_id")
     return {key: value for key, value in data.items() if value != "" or key == "name"}
@@ -289,11 +424,13 @@ def _edit_url(journey_id, anchor=""):
 @bp.route("/new")
 def new():
     policy.require(policy.create_journey, current_user, message="Only a CX leader or an admin creates journeys.")
-    return _render_new(JOURNEY_FORM.blank(status="draft"))
+    return _render_new(JOURNEY_FORM.blank(status="draft", kind="customer", template=""))
 
 
 def _render_new(form, status=200):
-    return render_template("journeys/new.html", form=form, people=_people(), statuses=JOURNEY_STATUSES), status
+    return render_template("journeys/new.html", form=form, people=_people(), statuses=JOURNEY_STATUSES,
+                           kinds=JOURNEY_KINDS, templates=hourglass_module.TEMPLATES,
+                           template_stages=[name for name, _ in hourglass_module.STAGES]), status
 
 
 @bp.route("/new", methods=["POST"])
@@ -302,8 +439,11 @@ def create():
     form = JOURNEY_FORM.read()
 
     def act():
-        journey = services.create_journey(current_user, form.load(JourneySchema(), _journey_data(form, True)))
-        flash(f"Journey “{journey.name}” created; add its stages and touchpoints.", "success")
+        data = form.load(JourneySchema(), _journey_data(form, True))
+        journey = services.create_journey(current_user, data)
+        flash(f"Journey “{journey.name}” created on the hourglass's ten stages; add its touchpoints."
+              if data.get("template") else f"Journey “{journey.name}” created; add its stages and touchpoints.",
+              "success")
         return _edit_url(journey.id, "stages")
 
     try:
@@ -324,7 +464,7 @@ def _render_edit(journey_id, form=None, status=200):
     journey = _writable(journey_id, *WITH_PARTS)
     forms = {
         "journey": JOURNEY_FORM.blank(name=journey.name, owner_id=journey.owner_id, segment=journey.segment,
-                                      status=journey.status, description=journey.description),
+                                      status=journey.status, description=journey.description, kind=journey.kind),
         "stage": STAGE_FORM.blank(phase="pre_sale"),
         "touchpoint": TOUCHPOINT_FORM.blank(),
     }
@@ -334,7 +474,8 @@ def _render_edit(journey_id, form=None, status=200):
     return render_template(
         "journeys/edit.html", journey=journey, forms=forms,
         touchpoints=[(stage, touchpoint) for stage in journey.stages for touchpoint in stage.touchpoints],
-        form=form, statuses=JOURNEY_STATUSES, phases=PHASES,
+        form=form, statuses=JOURNEY_STATUSES, phases=PHASES, kinds=JOURNEY_KINDS,
+        measured=_measured_parts(journey),
         channels=CHANNELS, departments=departments, department_names=dict(departments),
         people=_people() if policy.is_governance(current_user) else [],
     ), status
@@ -420,22 +561,70 @@ def move_stage(journey_id, stage_id):
     return pages.attempt(move, None, _edit_url(journey_id, "stages"))
 
 
+def _measured_parts(journey):
+    """({stage ids}, {touchpoint ids}) of the journey's parts with measurements (a stage counts its
+    touchpoints'): the "remove" button retires those. Two queries."""
+    stages = set(db.session.scalars(select(Measurement.stage_id).distinct().where(
+        Measurement.journey_id == journey.id, Measurement.stage_id.is_not(None))))
+    rows = db.session.execute(select(Touchpoint.id, Touchpoint.stage_id).join(
+        Measurement, Measurement.touchpoint_id == Touchpoint.id).where(Measurement.journey_id == journey.id)
+        .distinct()).all()
+    return stages | {stage_id for _, stage_id in rows}, {touchpoint_id for touchpoint_id, _ in rows}
+
+
+def _measurements_of(stage=None, touchpoint=None):
+    if touchpoint is not None:
+        condition = Measurement.touchpoint_id == touchpoint.id
+    else:
+        condition = (Measurement.stage_id == stage.id) | Measurement.touchpoint_id.in_(
+            select(Touchpoint.id).where(Touchpoint.stage_id == stage.id))
+    return db.session.scalar(select(func.count()).select_from(Measurement).where(condition))
+
+
+KEPT = ("It has {count} measurement(s), which are never deleted: it is retired instead — kept with its history "
+        "on the journey page, no longer offered for new values, and it can be reactivated.")
+
+
 @bp.route("/<int:journey_id>/stages/<int:stage_id>/remove", methods=["POST"])
 def remove_stage(journey_id, stage_id):
+    """Remove a stage; one with measurements (on it or its touchpoints) is retired instead."""
     stage = _stage_of(journey_id, stage_id)
     name, back = stage.name, _edit_url(journey_id, "stages")
+    count = _measurements_of(stage=stage)
     if not pages.confirmed():
+        if count:
+            return pages.ask_to_confirm(f"Retire the stage “{name}”?", "Retire the stage", back,
+                                        keep_label="Keep the stage active", detail=KEPT.format(count=count))
         touchpoints = len(load(stage, "touchpoints").touchpoints)
         return pages.ask_to_confirm(
             f"Remove the stage “{name}”?", "Remove the stage", back, keep_label="Keep the stage",
-            detail=f"Its {touchpoints} touchpoint(s) go with it; the stages after it move up. A stage with "
-                   "measurements cannot be removed.")
+            detail=f"Its {touchpoints} touchpoint(s) go with it; the stages after it move up.")
 
     def remove():
+        if count:
+            services.update_stage(current_user, stage, {"status": "retired"})
+            return f"Stage “{name}” retired: it has measurements, which are kept."
         services.delete_stage(current_user, stage)
         return f"Stage “{name}” removed."
 
     return pages.attempt(remove, None, back)
+
+
+@bp.route("/<int:journey_id>/stages/<int:stage_id>/status", methods=["POST"])
+def stage_status(journey_id, stage_id):
+    """Retire or reactivate a stage (`status` active or retired), as PATCH …/stages/{id} does."""
+    stage = _stage_of(journey_id, stage_id)
+    status = request.form.get("status")
+    name = stage.name
+
+    def change():
+        services.update_stage(current_user, stage, StageSchema(partial=True).load({"status": status}))
+        return f"Stage “{name}” {'reactivated' if status == 'active' else 'retired'}."
+
+    try:
+        return pages.attempt(change, None, _edit_url(journey_id, "stages"))
+    except ValidationError:
+        abort(400)
 
 
 @bp.route("/<int:journey_id>/touchpoints", methods=["POST"])
@@ -470,7 +659,9 @@ def edit_touchpoint(journey_id, touchpoint_id):
     def render(form, status=200):
         departments = db.session.execute(select(Department.id, Department.name).order_by(Department.name)).all()
         return render_template("journeys/touchpoint_edit.html", journey=journey, touchpoint=touchpoint, form=form,
-                               stages=load(journey, "stages").stages, channels=CHANNELS,
+                               stages=[stage for stage in load(journey, "stages").stages
+                                       if stage.status == "active" or stage.id == touchpoint.stage_id],
+                               channels=CHANNELS,
                                departments=departments), status
 
     if request.method == "GET":
@@ -490,18 +681,42 @@ def edit_touchpoint(journey_id, touchpoint_id):
 
 @bp.route("/<int:journey_id>/touchpoints/<int:touchpoint_id>/remove", methods=["POST"])
 def remove_touchpoint(journey_id, touchpoint_id):
+    """Remove a touchpoint; one with measurements is retired instead."""
     touchpoint = _touchpoint_of(journey_id, touchpoint_id)
     name, back = touchpoint.name, _edit_url(journey_id, "touchpoints")
+    count = _measurements_of(touchpoint=touchpoint)
     if not pages.confirmed():
+        if count:
+            return pages.ask_to_confirm(f"Retire the touchpoint “{name}”?", "Retire the touchpoint", back,
+                                        keep_label="Keep the touchpoint active", detail=KEPT.format(count=count))
         return pages.ask_to_confirm(f"Remove the touchpoint “{name}”?", "Remove the touchpoint", back,
-                                    keep_label="Keep the touchpoint",
-                                    detail="A touchpoint with measurements cannot be removed.")
+                                    keep_label="Keep the touchpoint")
 
     def remove():
+        if count:
+            services.update_touchpoint(current_user, touchpoint, {"status": "retired"})
+            return f"Touchpoint “{name}” retired: it has measurements, which are kept."
         services.delete_touchpoint(current_user, touchpoint)
         return f"Touchpoint “{name}” removed."
 
     return pages.attempt(remove, None, back)
+
+
+@bp.route("/<int:journey_id>/touchpoints/<int:touchpoint_id>/status", methods=["POST"])
+def touchpoint_status(journey_id, touchpoint_id):
+    """Retire or reactivate a touchpoint, as PATCH …/touchpoints/{id} does."""
+    touchpoint = _touchpoint_of(journey_id, touchpoint_id)
+    status = request.form.get("status")
+    name = touchpoint.name
+
+    def change():
+        services.update_touchpoint(current_user, touchpoint, TouchpointSchema(partial=True).load({"status": status}))
+        return f"Touchpoint “{name}” {'reactivated' if status == 'active' else 'retired'}."
+
+    try:
+        return pages.attempt(change, None, _edit_url(journey_id, "touchpoints"))
+    except ValidationError:
+        abort(400)
 
 
 # -- a KPI value entered by hand ---------------------------------------------------------------------
@@ -563,4 +778,27 @@ def progress(job_id):
                                           if not label.startswith("line ")])
 
 
-blueprints = [bp, import_pages]
+# -- a stage compared across journeys --------------------------------------------------------------
+
+@stage_pages.route("/reports/stages")
+def compare_stages():
+    """One stage of the hourglass across journeys (SPEC §10): pick a stage type and a metric; each
+    journey's stage with the metric's latest value, its period and its target's status — what
+    GET /api/reports/stages answers (the same `stage_comparison`)."""
+    args = {"stage_type": request.args.get("stage_type") or "purchase", "metric": request.args.get("metric") or "nps"}
+    errors, comparison = {}, None
+    try:
+        loaded = StageComparisonArgs().load(args)
+        comparison = stage_comparison(loaded["stage_type"], loaded["metric"])
+    except ValidationError as error:
+        errors = error.messages
+    except Invalid as error:
+        errors = error.errors
+    return render_template(
+        "journeys/stage_comparison.html", args=args, comparison=comparison, errors=errors,
+        stage_types=[(key, name) for name, _ in hourglass_module.STAGES for key in [name.lower()]],
+        metrics=db.session.execute(select(Metric.code, Metric.name).order_by(Metric.builtin.desc(), Metric.name)).all(),
+    ), 422 if errors else 200
+
+
+blueprints = [bp, import_pages, stage_pages]

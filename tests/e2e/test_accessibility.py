@@ -40,6 +40,7 @@ from cxgov.models import (
     Notification,
     PasswordSetLink,
     Stage,
+    Target,
     Touchpoint,
     User,
 )
@@ -158,6 +159,10 @@ def _demo_ids():
         ("touchpoint_id", ""): db.session.scalars(
             select(Touchpoint.id).join(Stage, Stage.id == Touchpoint.stage_id)
             .join(Journey, Journey.id == Stage.journey_id).where(Journey.owner_id == mehmet.id)).first(),
+        # A stage target of the owner's journey (the demo's hourglass), for its editing page.
+        ("target_id", ""): db.session.scalars(select(Target.id).join(Journey, Journey.id == Target.journey_id)
+                                              .where(Journey.owner_id == mehmet.id)
+                                              .order_by(Target.stage_id.is_(None), Target.id)).first(),
         ("committee_id", ""): committee.id,
         ("series_id", ""): series.id,
         ("member_id", ""): db.session.scalars(select(CommitteeMember.id).where(

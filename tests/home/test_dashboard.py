@@ -372,3 +372,35 @@ def test_the_dashboard_costs_the_same_queries_whatever_the_data(app, persona):
     html = home(client)
     assert sections(html) == {"leader", "portfolio", "ambassador", "journeys", "work"}
     assert count_statements(app, lambda: client.get("/")) == few
+
+
+def _targets(app, count):
+    """`count` journeys, each with NPS 30 and three targets: 31 (near), 50 (off), 25 (met); a
+    retired journey's off target is left out."""
+    from datetime import date
+    with app.app_context():
+        for index in range(count):
+            journey = factories.create_journey(name=f"Targeted {index} {factories._n()}")
+            factories.create_measurement(journey, value=Decimal("30"))
+            for value in ("31", "50", "25"):
+                factories.create_target(journey, value=Decimal(value), due_on=date(2026, 12, 31))
+        retired = factories.create_journey(name=f"Old {factories._n()}", status="retired")
+        factories.create_measurement(retired, value=Decimal("1"))
+        factories.create_target(retired, value=Decimal("90"))
+        db.session.commit()
+
+
+def test_the_leader_sees_targets_off_track_or_near_worst_first(app, persona):
+    client = persona("cx_leader")
+    _targets(app, 1)
+    few = count_statements(app, lambda: client.get("/"))
+    shown = text(region(home(client), "home-targets"))
+    assert shown.index("Off track") < shown.index("Near") and "Met" not in shown and "Old" not in shown
+    assert "30 for ≥ 50 by" in shown and "30 for ≥ 31 by" in shown
+    _targets(app, 4)
+    assert count_statements(app, lambda: client.get("/")) == few
+    shown = text(region(home(client), "home-targets"))
+    assert shown.count("Off track") == 5 and shown.count("Near") == 5  # the ten worst: the off ones first
+    assert "The 10 furthest off of 10." not in shown
+    _targets(app, 1)
+    assert "The 10 furthest off of 12." in text(region(home(client), "home-targets"))

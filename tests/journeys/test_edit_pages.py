@@ -124,7 +124,7 @@ def test_the_owner_edits_stages_and_touchpoints(app, owned):
         assert db.session.get(Touchpoint, tp_id) is None
 
 
-def test_a_stage_with_measurements_is_not_removed_and_the_page_says_why(app, owned):
+def test_a_stage_with_measurements_is_retired_not_removed_and_the_page_says_so(app, owned):
     owner_id, journey_id, (report, _) = owned
     with app.app_context():
         factories.create_measurement(db.session.get(Journey, journey_id), stage_id=report)
@@ -133,8 +133,10 @@ def test_a_stage_with_measurements_is_not_removed_and_the_page_says_why(app, own
     token = csrf_token(client, f"/journeys/{journey_id}/edit")
     response = client.post(f"/journeys/{journey_id}/stages/{report}/remove",
                            data={"csrf_token": token, "confirm": "yes"}, follow_redirects=True)
-    assert "The stage has 1 measurement(s)" in response.get_data(as_text=True)
+    assert "Stage “Report” retired: it has measurements, which are kept." in response.get_data(as_text=True)
     assert _stages(app, journey_id) == ["Report", "Repair"]
+    with app.app_context():
+        assert db.session.get(Stage, report).status == "retired"
 
 
 def test_the_owner_enters_a_kpi_value_by_hand(app, owned, page_as):

@@ -233,3 +233,26 @@ def test_extreme_values_average_exactly(app, login_as, journey_owner):
         assert_answers_as_before(app, response, journey_id, window_months)
         averages = [entry["before_average"] for entry in response.json["metrics"][0]["before_after"]]
         assert any(abs(average) > 1e8 for average in averages if average is not None)
+
+
+def test_touchpoint_series_only_when_asked_and_bounded(app, login_as, varied_journey, journey_owner):
+    api = login_as("member")
+    assert "touchpoints" not in api.get(f"/api/reports/journeys/{varied_journey}").json
+    report = api.get(f"/api/reports/journeys/{varied_journey}?touchpoints=true").json
+    [entry] = report["touchpoints"]
+    assert entry["touchpoint"] == {"id": journey_owner.touchpoint_id, "name": "Broker call", "channel": "phone",
+                                   "status": "active", "stage_id": journey_owner.stage_ids[0]}
+    # The touchpoint's rows (with or without their stage named), metrics in the report's order.
+    assert [(m["metric"]["code"], [(p["period_start"], p["value"]) for p in m["series"]], m["omitted"])
+            for m in entry["metrics"]] == [
+        ("ces", [("2026-03-01", 5.0)], 0), ("nps", [("2026-04-01", -999.0), ("2026-04-30", -999.0)], 0)]
+    # The rest of the report is what it is without touchpoints.
+    plain = api.get(f"/api/reports/journeys/{varied_journey}").json
+    assert {key: value for key, value in report.items() if key != "touchpoints"} == plain
+    app.config["CXGOV_REPORT_MAX_POINTS"] = 1
+    try:
+        bounded = api.get(f"/api/reports/journeys/{varied_journey}?touchpoints=true").json["touchpoints"][0]
+    finally:
+        app.config["CXGOV_REPORT_MAX_POINTS"] = 120
+    assert [(p["period_start"], m["omitted"]) for m in bounded["metrics"] for p in m["series"]] == [
+        ("2026-03-01", 0), ("2026-04-30", 1)]

@@ -79,3 +79,70 @@ def test_a_journey_with_measurements_or_impacts_is_not_deleted(app, journey_owne
     response = journey_owner.delete(f"/api/journeys/{journey_owner.journey_id}")
     assert response.status_code == 409 and response.json["measurements"] == 1
     assert count_rows(app, Stage) == 2 and count_rows(app, Measurement) == 1
+
+
+def _upload(api, text):
+    import io
+    return api.post("/api/measurements/import", data={"file": (io.BytesIO(text.encode()), "m.csv")},
+                    content_type="multipart/form-data")
+
+
+def test_an_import_naming_a_retired_stage_or_touchpoint_is_refused_by_line_and_writes_nothing(app, journey_owner):
+    journey, stage, touchpoint = journey_owner.journey_id, journey_owner.stage_ids, journey_owner.touchpoint_id
+    journey_owner.patch(f"/api/journeys/{journey}/touchpoints/{touchpoint}", json={"status": "retired"})
+    journey_owner.patch(f"/api/journeys/{journey}/stages/{stage[1]}", json={"status": "retired"})
+    text = ("metric,journey_id,period_start,period_end,value,stage_id,touchpoint_id\n"
+            f"nps,{journey},2026-01-01,2026-01-31,31,,\n"
+            f"nps,{journey},2026-01-01,2026-01-31,32,{stage[0]},{touchpoint}\n"
+            f"nps,{journey},2026-01-01,2026-01-31,33,{stage[1]},\n")
+    response = _upload(journey_owner, text)
+    assert response.status_code == 422
+    assert response.json["errors"] == {
+        "line 3": [f"touchpoint_id: touchpoint {touchpoint} is retired (or its stage is); "
+                   "it takes no new measurements"],
+        "line 4": [f"stage_id: stage {stage[1]} is retired; it takes no new measurements"]}
+    assert count_rows(app, Measurement) == 0  # all or nothing: the good line 2 is not written either
+    # Reactivated, the same file imports.
+    journey_owner.patch(f"/api/journeys/{journey}/touchpoints/{touchpoint}", json={"status": "active"})
+    journey_owner.patch(f"/api/journeys/{journey}/stages/{stage[1]}", json={"status": "active"})
+    assert _upload(journey_owner, text).json["created"] == 3
+
+
+def test_a_touchpoint_of_a_retired_stage_takes_no_imported_row(app, journey_owner):
+    journey, stage, touchpoint = journey_owner.journey_id, journey_owner.stage_ids[0], journey_owner.touchpoint_id
+    journey_owner.patch(f"/api/journeys/{journey}/stages/{stage}", json={"status": "retired"})
+    text = ("metric,journey_id,period_start,period_end,value,touchpoint_id\n"
+            f"nps,{journey},2026-01-01,2026-01-31,31,{touchpoint}\n")
+    response = _upload(journey_owner, text)
+    assert response.status_code == 422 and list(response.json["errors"]) == ["line 2"]
+    assert "touchpoint_id" in response.json["errors"]["line 2"][0] and count_rows(app, Measurement) == 0
+
+
+def test_the_measurement_form_offers_only_active_stages_and_touchpoints(app, journey_owner):
+    journey, stage, touchpoint = journey_owner.journey_id, journey_owner.stage_ids, journey_owner.touchpoint_id
+    journey_owner.patch(f"/api/journeys/{journey}/touchpoints/{touchpoint}", json={"status": "retired"})
+    journey_owner.patch(f"/api/journeys/{journey}/stages/{stage[1]}", json={"status": "retired"})
+    from tests.conftest import sign_in_session
+    browser = sign_in_session(app, app.test_client(), journey_owner.user_id)
+    page = browser.get(f"/journeys/{journey}/measurements/new").get_data(as_text=True)
+    stages = page[page.index('id="kpi-stage"'):page.index('id="kpi-touchpoint"')]
+    assert f'<option value="{stage[0]}"' in stages and "Report claim" in stages
+    assert f'<option value="{stage[1]}"' not in stages and "Settle" not in stages and "Broker call" not in page
+
+
+def test_no_foreign_key_cascades_to_measurements_or_impacts_from_what_they_measure(app):
+    """Measurements and impacts are never removed with the journey, stage, touchpoint or metric
+    they name (SPEC §10): those foreign keys RESTRICT, in the models as in the migrated schema
+    (tests/test_migrations checks there is no drift). An impact is its initiative's own part: it
+    goes with a deleted proposal (only proposals are deleted)."""
+    measured = {"journeys", "stages", "touchpoints", "metrics"}
+    seen = set()
+    for name in ("measurements", "impacts"):
+        for key in db.metadata.tables[name].foreign_keys:
+            if key.column.table.name in measured:
+                seen.add((name, key.parent.name))
+                assert key.ondelete == "RESTRICT", (name, key.parent.name, key.ondelete)
+            else:
+                assert (name, key.parent.name, key.ondelete) == ("impacts", "initiative_id", "CASCADE")
+    assert {("measurements", "journey_id"), ("measurements", "stage_id"), ("measurements", "touchpoint_id"),
+            ("impacts", "journey_id")} <= seen

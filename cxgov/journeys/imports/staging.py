@@ -107,6 +107,8 @@ class References:
         self.journeys = {}  # id → whether the actor may write the journey's measurements
         self.stages = {}  # id → journey id
         self.touchpoints = {}  # id → (stage id, journey id)
+        # Retired stages and touchpoints (a touchpoint of a retired stage too) take no new rows (SPEC §10).
+        self.retired_stages, self.retired_touchpoints = set(), set()
         self.forbidden = False  # some journey may not be written by the actor
 
     def load(self, journey_ids, stage_ids, touchpoint_ids):
@@ -117,14 +119,20 @@ class References:
                 self.forbidden = self.forbidden or not may
         stage_ids = stage_ids - self.stages.keys()
         if stage_ids:
-            self.stages.update(db.session.execute(
-                sa.select(Stage.id, Stage.journey_id).where(Stage.id.in_(stage_ids))).all())
+            for stage_id, journey_id, status in db.session.execute(
+                    sa.select(Stage.id, Stage.journey_id, Stage.status).where(Stage.id.in_(stage_ids))):
+                self.stages[stage_id] = journey_id
+                if status == "retired":
+                    self.retired_stages.add(stage_id)
         touchpoint_ids = touchpoint_ids - self.touchpoints.keys()
         if touchpoint_ids:
             found = db.session.execute(
-                sa.select(Touchpoint.id, Touchpoint.stage_id, Stage.journey_id)
+                sa.select(Touchpoint.id, Touchpoint.stage_id, Stage.journey_id, Touchpoint.status, Stage.status)
                 .join(Stage, Stage.id == Touchpoint.stage_id).where(Touchpoint.id.in_(touchpoint_ids))).all()
-            self.touchpoints.update({tp_id: (stage_id, journey_id) for tp_id, stage_id, journey_id in found})
+            for tp_id, stage_id, journey_id, status, stage_status in found:
+                self.touchpoints[tp_id] = (stage_id, journey_id)
+                if "retired" in (status, stage_status):
+                    self.retired_touchpoints.add(tp_id)
 
     def refused_journeys(self):
         return sorted(journey_id for journey_id, may in self.journeys.items() if not may)
@@ -216,12 +224,17 @@ class Staging:
                 problems.line(line, "period_end: before period_start")
             if stage_id is not None and stages.get(stage_id) != journey_id:
                 problems.line(line, f"stage_id: stage {stage_id} is not a stage of journey {journey_id}")
+            elif stage_id in self.refs.retired_stages:
+                problems.line(line, f"stage_id: stage {stage_id} is retired; it takes no new measurements")
             if touchpoint_id is not None:
                 tp_stage_id, tp_journey_id = touchpoints.get(touchpoint_id, (None, None))
                 if tp_journey_id != journey_id:
                     problems.line(line, f"touchpoint_id: touchpoint {touchpoint_id} is not on journey {journey_id}")
                 elif stage_id is not None and tp_stage_id != stage_id:
                     problems.line(line, f"touchpoint_id: touchpoint {touchpoint_id} is not in stage {stage_id}")
+                elif touchpoint_id in self.refs.retired_touchpoints:
+                    problems.line(line, f"touchpoint_id: touchpoint {touchpoint_id} is retired (or its stage is); "
+                                        "it takes no new measurements")
             if len(problems.by_label) > before:
                 refused.append(line)
         keys = set(map(itemgetter(METRIC, METRIC_ID, JOURNEY_ID, STAGE_ID, TOUCHPOINT_ID, START, END), rows))
