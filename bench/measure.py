@@ -106,23 +106,6 @@ ORDER BY i.id
 """
 POWER = "power(1.1, year)"
 
-# The floor of the journey report: everything it shows, in raw SQL. The journey, its journey-level
-# series (metric id and point), the impacts' target lines, the deliveries, each metric shown
-# (measured or targeted) once in the report's order, and per delivery and metric the before/after
-# averages, counts and change (`JOURNEY_WINDOWS_SQL`). The reads alone are printed for information.
-JOURNEY_SQL = [
-    "SELECT id, name, owner_id, status FROM journeys WHERE id = {p}",
-    """SELECT m.metric_id, m.period_start, m.period_end, m.value, m.sample_size
-       FROM measurements m
-       WHERE m.journey_id = {p} AND m.stage_id IS NULL AND m.touchpoint_id IS NULL
-       ORDER BY m.period_start, m.period_end, m.id""",
-    """SELECT im.id, im.initiative_id, i.title, im.baseline_value, im.target_value, im.metric_id
-       FROM impacts im JOIN initiatives i ON i.id = im.initiative_id WHERE im.journey_id = {p} ORDER BY im.id""",
-    """SELECT id, title, delivered_on FROM initiatives WHERE journey_id = {p} AND delivered_on IS NOT NULL
-       ORDER BY delivered_on, id""",
-]
-JOURNEY_METRICS_SQL = ("SELECT id, code, name, unit, direction FROM metrics WHERE id IN ({ids}) "
-                       "ORDER BY builtin DESC, code")
 # A delivery's window: its date moved by six calendar months either way, clamped to the month's
 # last day (PostgreSQL's date arithmetic clamps; SQLite's date() rolls over, hence the min()).
 if PG:
@@ -151,17 +134,6 @@ SELECT id, metric_id, before_average, before_count, after_average, after_count,
        after_average - before_average AS change
 FROM figures
 """
-
-
-def journey_floor(connection, journey_id, windows=True):
-    """The report's rows; without `windows`, the reads alone."""
-    p = "%s" if PG else "?"
-    _, points, impacts, _ = (connection.execute(sql.format(p=p), (journey_id,)).fetchall() for sql in JOURNEY_SQL)
-    ids = sorted({row[0] for row in points} | {row[5] for row in impacts})
-    if ids:
-        connection.execute(JOURNEY_METRICS_SQL.format(ids=", ".join([p] * len(ids))), ids).fetchall()
-    if windows:
-        return connection.execute(JOURNEY_WINDOWS_SQL.format(p=p), (journey_id, journey_id)).fetchall()
 
 
 def check_journey_floor(rows, report):
@@ -207,20 +179,7 @@ def reports():
     floor, *app_times = interleaved_times(floor_roi, *map(app_roi, group_bys), runs=ROI_RUNS)
     for group_by, app_time in zip(group_bys, app_times, strict=True):
         results[f"roi group_by={group_by}"] = (app_time, floor)
-    journey_id = busiest_journey(connection)
-
-    response = client.get(f"/api/reports/journeys/{journey_id}", headers=headers)
-    check_journey_floor(journey_floor(connection, journey_id), response.json)
-
-    def app_journey():
-        response = client.get(f"/api/reports/journeys/{journey_id}", headers=headers)
-        assert response.status_code == 200, response.data[:300]
-    # Taken in turn, so that the machine's moods hit all three alike.
-    app_time, floor_time, reads_time = interleaved_times(
-        app_journey, lambda: journey_floor(connection, journey_id),
-        lambda: journey_floor(connection, journey_id, windows=False), runs=JOURNEY_RUNS)
-    results[f"journey report #{journey_id}"] = (app_time, floor_time)
-    results["  floor without before/after (reads only)"] = (app_time, reads_time, "info")
+    # The journey report is timed with the journey page (`journey`), against the bounded floor.
     print(json.dumps(results))
 
 
