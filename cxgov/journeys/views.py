@@ -145,6 +145,8 @@ def detail(journey_id):
     return render_template("journeys/detail.html", journey=journey, stages=hourglass(journey.stages),
                            departments=departments, initiatives=initiatives, kpis=kpi_charts(report),
                            report=report, targets=journey_targets(journey.id),
+                           # A busy journey lists hundreds of initiatives: their path is built once.
+                           initiative_path=url_for("initiatives.detail", initiative_id=0).removesuffix("0"),
                            may_write=policy.write_journey(current_user, journey))
 
 
