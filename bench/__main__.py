@@ -1,6 +1,7 @@
 """`python -m bench`: every figure on SQLite and PostgreSQL, each as a ratio to its floor measured
 in the same run. Sizes: BENCH_INITIATIVES (10000), BENCH_MEASUREMENTS (1000000); BENCH_QUICK=1
-for 1000 / 50000. BENCH_DATABASES=sqlite,postgresql picks the databases."""
+for 1000 / 50000. BENCH_DATABASES=sqlite,postgresql picks the databases, BENCH_PG_NAME names the
+PostgreSQL ones (cxgov_bench)."""
 import json
 import os
 import re
@@ -110,11 +111,39 @@ def throughput(url, rounds=ROUNDS):
             server.wait(timeout=30)
 
 
+PAGE_BYTES = 1_000_000  # the busiest journey's page and report stay under 1 MB
+
+
+def journey_views(kind, url, summary):
+    """The busiest journey's page and bounded report: bytes, statements, median time vs the floor."""
+    views = step(url, "journey")
+    journey_id = views["journey_id"]
+    print(f"\n  busiest journey #{journey_id}: {views['points']} journey-level points over {views['metrics']} "
+          f"metrics, {views['earlier']} earlier periods summarised, {views['deliveries']} deliveries "
+          f"(at most {views['max_points']} periods a series)")
+    print(f"  {'view':38} {'bytes':>10} {'stmts':>5} {'app':>9} {'floor':>9} {'ratio':>6}  goals")
+    for name, path, view in (("page", f"/journeys/{journey_id}", views["page"]),
+                             ("report", f"/api/reports/journeys/{journey_id}", views["report"])):
+        ratio = view["seconds"] / view["floor"]
+        small, fast = view["bytes"] < PAGE_BYTES, ratio <= 2.0
+        print(f"  {'GET ' + path:38} {view['bytes']:>10,} {view['statements']:>5} {view['seconds'] * 1000:7.1f}ms "
+              f"{view['floor'] * 1000:7.1f}ms {ratio:5.2f}x  < 1 MB {'ok' if small else 'MISSED'}, ≤ 2.0x "
+              + ("ok" if fast else "MISSED"))
+        summary.append((kind, f"journey {name} size", view["bytes"], small))
+        summary.append((kind, f"journey {name} time", ratio, fast))
+    report = views["report"]
+    print(f"  {'  report floor: reads only, no before/after':60} {report['reads'] * 1000:7.1f}ms "
+          f"{report['seconds'] / report['reads']:5.2f}x")
+    drawn = f"  page on an empty chart cache ({views['metrics']} charts drawn)"
+    print(f"  {drawn:60} {views['page']['cold_seconds'] * 1000:7.0f}ms")
+    print(f"  load average during the step: {' '.join(views['load'])}\n")
+
+
 def main():
     started = time.perf_counter()
     print(f"cxgov bench: {INITIATIVES} initiatives, {MEASUREMENTS} measurements; databases: {', '.join(DATABASES)}")
-    print(f"(medians after a warm-up: {ROI_RUNS} runs of the ROI report, {JOURNEY_RUNS} of the journey report, each "
-          "taken in turn with its floor; ratio = app / floor, throughput ratio = app / floor)\n")
+    print(f"(medians after a warm-up: {ROI_RUNS} runs of the ROI report, {JOURNEY_RUNS} of the journey page and "
+          "report, each taken in turn with its floor; ratio = app / floor, throughput ratio = app / floor)\n")
     summary = []
     for kind in DATABASES:
         print(f"== {kind}")
@@ -133,6 +162,8 @@ def main():
             print(f"  {name:38} {app_s * 1000:8.1f}ms {floor_s * 1000:8.1f}ms {ratio:6.2f}x  ≤ {goal}x "
                   + ("ok" if ratio <= goal else "MISSED"))
             summary.append((kind, name, ratio, ratio <= goal))
+
+        journey_views(kind, url, summary)
 
         rates = throughput(url)
         ratio = rates["app"] / rates["raw"]

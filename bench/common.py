@@ -13,6 +13,7 @@ QUICK = os.environ.get("BENCH_QUICK") == "1"
 INITIATIVES = int(os.environ.get("BENCH_INITIATIVES", 1000 if QUICK else 10000))
 MEASUREMENTS = int(os.environ.get("BENCH_MEASUREMENTS", 50000 if QUICK else 1000000))
 PG_SERVER = os.environ.get("BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
+PG_NAME = os.environ.get("BENCH_PG_NAME", "cxgov_bench")  # the databases' name (and prefix) on that server
 RUNS = int(os.environ.get("BENCH_RUNS", 5))
 ROI_RUNS = 3 * RUNS  # the app and its floor taken in turn, run after run
 JOURNEY_RUNS = 10 * RUNS  # the journey report takes milliseconds: more runs steady its median
@@ -30,8 +31,8 @@ def sqlite_path(url):
 def db_url(kind, initiatives, measurements):
     if kind == "sqlite":
         return f"sqlite:///{CACHE / f'bench-{initiatives}-{measurements}.sqlite'}"
-    name = "cxgov_bench" if (initiatives, measurements) == (INITIATIVES, MEASUREMENTS) and not QUICK \
-        else f"cxgov_bench_{initiatives}_{measurements}"
+    name = PG_NAME if (initiatives, measurements) == (INITIATIVES, MEASUREMENTS) and not QUICK \
+        else f"{PG_NAME}_{initiatives}_{measurements}"
     return f"{PG_SERVER}/{name}"
 
 

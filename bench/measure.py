@@ -1,5 +1,5 @@
 """One benchmark step against one database, in its own process (DATABASE_URL in the environment);
-prints one JSON object. `python -m bench.measure reports|counts|token|import|floor-import|csv`."""
+prints one JSON object. `python -m bench.measure reports|journey|counts|token|import|floor-import|csv`."""
 import csv
 import json
 import os
@@ -106,23 +106,6 @@ ORDER BY i.id
 """
 POWER = "power(1.1, year)"
 
-# The floor of the journey report: everything it shows, in raw SQL. The journey, its journey-level
-# series (metric id and point), the impacts' target lines, the deliveries, each metric shown
-# (measured or targeted) once in the report's order, and per delivery and metric the before/after
-# averages, counts and change (`JOURNEY_WINDOWS_SQL`). The reads alone are printed for information.
-JOURNEY_SQL = [
-    "SELECT id, name, owner_id, status FROM journeys WHERE id = {p}",
-    """SELECT m.metric_id, m.period_start, m.period_end, m.value, m.sample_size
-       FROM measurements m
-       WHERE m.journey_id = {p} AND m.stage_id IS NULL AND m.touchpoint_id IS NULL
-       ORDER BY m.period_start, m.period_end, m.id""",
-    """SELECT im.id, im.initiative_id, i.title, im.baseline_value, im.target_value, im.metric_id
-       FROM impacts im JOIN initiatives i ON i.id = im.initiative_id WHERE im.journey_id = {p} ORDER BY im.id""",
-    """SELECT id, title, delivered_on FROM initiatives WHERE journey_id = {p} AND delivered_on IS NOT NULL
-       ORDER BY delivered_on, id""",
-]
-JOURNEY_METRICS_SQL = ("SELECT id, code, name, unit, direction FROM metrics WHERE id IN ({ids}) "
-                       "ORDER BY builtin DESC, code")
 # A delivery's window: its date moved by six calendar months either way, clamped to the month's
 # last day (PostgreSQL's date arithmetic clamps; SQLite's date() rolls over, hence the min()).
 if PG:
@@ -151,17 +134,6 @@ SELECT id, metric_id, before_average, before_count, after_average, after_count,
        after_average - before_average AS change
 FROM figures
 """
-
-
-def journey_floor(connection, journey_id, windows=True):
-    """The report's rows; without `windows`, the reads alone."""
-    p = "%s" if PG else "?"
-    _, points, impacts, _ = (connection.execute(sql.format(p=p), (journey_id,)).fetchall() for sql in JOURNEY_SQL)
-    ids = sorted({row[0] for row in points} | {row[5] for row in impacts})
-    if ids:
-        connection.execute(JOURNEY_METRICS_SQL.format(ids=", ".join([p] * len(ids))), ids).fetchall()
-    if windows:
-        return connection.execute(JOURNEY_WINDOWS_SQL.format(p=p), (journey_id, journey_id)).fetchall()
 
 
 def check_journey_floor(rows, report):
@@ -207,21 +179,204 @@ def reports():
     floor, *app_times = interleaved_times(floor_roi, *map(app_roi, group_bys), runs=ROI_RUNS)
     for group_by, app_time in zip(group_bys, app_times, strict=True):
         results[f"roi group_by={group_by}"] = (app_time, floor)
-    journey_id = busiest_journey(connection)
-
-    response = client.get(f"/api/reports/journeys/{journey_id}", headers=headers)
-    check_journey_floor(journey_floor(connection, journey_id), response.json)
-
-    def app_journey():
-        response = client.get(f"/api/reports/journeys/{journey_id}", headers=headers)
-        assert response.status_code == 200, response.data[:300]
-    # Taken in turn, so that the machine's moods hit all three alike.
-    app_time, floor_time, reads_time = interleaved_times(
-        app_journey, lambda: journey_floor(connection, journey_id),
-        lambda: journey_floor(connection, journey_id, windows=False), runs=JOURNEY_RUNS)
-    results[f"journey report #{journey_id}"] = (app_time, floor_time)
-    results["  floor without before/after (reads only)"] = (app_time, reads_time, "info")
+    # The journey report is timed with the journey page (`journey`), against the bounded floor.
     print(json.dumps(results))
+
+
+# -- the busiest journey's page and report, bounded ---------------------------------------------------
+
+# The floor of the bounded journey report: the same data work on the raw driver. The journey's and
+# its stages' series (rows without a touchpoint) cut to their `max_points` most recent periods, each
+# with its length and the summary of the older ones (first start, last end, sum in ten-thousandths),
+# as the app reads them; the target lines, deliveries, stages and metrics; and the before/after
+# figures in SQL over the journey-level periods kept. "No touchpoint" is written as the app writes it
+# (coalesce(…) = 0: with IS NULL SQLite's planner reads every journey's rows through the touchpoint index).
+BOUNDED_SQL = """
+WITH ranked AS (
+  SELECT stage_id, metric_id, period_start, period_end, value, sample_size, id,
+         row_number() OVER w_recent AS recent, count(*) OVER w AS length
+  FROM measurements WHERE journey_id = {p} AND coalesce(touchpoint_id, 0) = 0
+  WINDOW w AS (PARTITION BY coalesce(stage_id, 0), metric_id),
+         w_recent AS (w ORDER BY period_start DESC, period_end DESC, id DESC)
+), summarised AS (
+  SELECT ranked.*,
+         min(CASE WHEN recent > {p} THEN period_start END) OVER w AS earlier_start,
+         max(CASE WHEN recent > {p} THEN period_end END) OVER w AS earlier_end,
+         sum(CASE WHEN recent > {p} THEN CAST(round(value * 10000) AS bigint) END) OVER w AS earlier_total
+  FROM ranked WINDOW w AS (PARTITION BY coalesce(stage_id, 0), metric_id)
+)
+SELECT stage_id, metric_id, period_start, period_end, value, sample_size, length,
+       earlier_start, earlier_end, earlier_total
+FROM summarised WHERE recent <= {p}
+ORDER BY coalesce(stage_id, 0), metric_id, period_start, period_end, id
+"""
+BOUNDED_READS = [
+    "SELECT id, name, owner_id, status FROM journeys WHERE id = {p}",
+    """SELECT im.metric_id, im.id, im.initiative_id, i.title, im.baseline_value, im.target_value
+       FROM impacts im JOIN initiatives i ON i.id = im.initiative_id WHERE im.journey_id = {p} ORDER BY im.id""",
+    """SELECT id, title, delivered_on FROM initiatives WHERE journey_id = {p} AND delivered_on IS NOT NULL
+       ORDER BY delivered_on, id""",
+    "SELECT id, name, stage_type, phase, status FROM stages WHERE journey_id = {p} ORDER BY position, id",
+]
+BOUNDED_METRICS_SQL = "SELECT id, code, name, unit, direction, builtin FROM metrics WHERE id IN ({ids})"
+# Before/after over the journey-level periods kept (the `max_points` most recent of each metric).
+BOUNDED_WINDOWS_SQL = JOURNEY_WINDOWS_SQL.replace(
+    "JOIN measurements m ON m.journey_id = {p} AND m.stage_id IS NULL AND m.touchpoint_id IS NULL",
+    "JOIN kept m ON 1 = 1").replace("WITH delivery AS MATERIALIZED (", """WITH kept AS (
+  SELECT metric_id, period_start, value FROM (
+    SELECT metric_id, period_start, value, row_number() OVER (PARTITION BY metric_id
+           ORDER BY period_start DESC, period_end DESC, id DESC) AS recent
+    FROM measurements WHERE journey_id = {p} AND stage_id IS NULL AND touchpoint_id IS NULL) AS r
+  WHERE recent <= {p}
+), delivery AS MATERIALIZED (""")
+# What the journey page reads besides the report: the journey's owner, stages and touchpoints, the
+# department names, the initiatives on it, its targets (with metric, stage and owner) and the latest
+# value of each target's series.
+PAGE_READS = [
+    "SELECT j.id, j.name, j.status, u.id, u.name FROM journeys j JOIN users u ON u.id = j.owner_id WHERE j.id = {p}",
+    "SELECT id, name, phase, position, status FROM stages WHERE journey_id = {p} ORDER BY position, id",
+    """SELECT t.id, t.stage_id, t.name, t.channel FROM touchpoints t JOIN stages s ON s.id = t.stage_id
+       WHERE s.journey_id = {p} ORDER BY t.stage_id, t.id""",
+    "SELECT id, name FROM departments",
+    "SELECT id, title, status, delivered_on FROM initiatives WHERE journey_id = {p} ORDER BY id",
+    """SELECT t.id, t.stage_id, t.metric_id, t.value, t.due_on, m.name, m.direction, s.name, u.name
+       FROM targets t JOIN metrics m ON m.id = t.metric_id LEFT JOIN stages s ON s.id = t.stage_id
+       JOIN users u ON u.id = t.owner_id WHERE t.journey_id = {p} ORDER BY t.due_on, t.id""",
+]
+LATEST_SQL = """
+SELECT stage_id, metric_id, value, period_start, period_end FROM (
+  SELECT stage_id, metric_id, value, period_start, period_end, row_number() OVER (
+           PARTITION BY coalesce(stage_id, 0), metric_id ORDER BY period_start DESC, period_end DESC, id DESC) AS rank
+  FROM measurements WHERE journey_id = {p} AND coalesce(touchpoint_id, 0) = 0
+   AND EXISTS (SELECT 1 FROM targets t WHERE t.journey_id = {p} AND t.metric_id = measurements.metric_id
+               AND coalesce(t.stage_id, 0) = coalesce(measurements.stage_id, 0))) AS r
+WHERE rank = 1
+"""
+
+
+def bounded_floor(connection, journey_id, max_points, page=False, windows=True):
+    """The bounded report's rows (and with `page` the page's other reads) on the raw driver:
+    (series rows, before/after rows)."""
+    p = "%s" if PG else "?"
+    execute = connection.execute
+    points = execute(BOUNDED_SQL.format(p=p), (journey_id, max_points, max_points, max_points, max_points)).fetchall()
+    _, impacts, _, _ = (execute(sql.format(p=p), (journey_id,)).fetchall() for sql in BOUNDED_READS)
+    ids = sorted({row[1] for row in points} | {row[0] for row in impacts})
+    if ids:
+        execute(BOUNDED_METRICS_SQL.format(ids=", ".join([p] * len(ids))), ids).fetchall()
+    figures = execute(BOUNDED_WINDOWS_SQL.format(p=p), (journey_id, max_points, journey_id)).fetchall() \
+        if windows else None
+    if page:
+        for sql in PAGE_READS:
+            execute(sql.format(p=p), (journey_id,) * sql.count("{p}")).fetchall()
+        execute(LATEST_SQL.format(p=p), (journey_id, journey_id)).fetchall()
+    return points, figures
+
+
+def check_bounded_floor(points, report):
+    """The floor's series and summaries are the report's (every stage's too): the same data."""
+    from decimal import Decimal
+
+    def iso(day):
+        return day if isinstance(day, str) else day.isoformat()
+    mine = {}
+    for metric in report["metrics"]:
+        mine[None, metric["metric"]["id"]] = metric
+    for stage in report["stages"]:
+        for metric in stage["metrics"]:
+            mine[stage["stage"]["id"], metric["metric"]["id"]] = metric
+    theirs = {}
+    for stage_id, metric_id, start, end, value, sample_size, length, first, last, total in points:
+        entry = theirs.setdefault((stage_id, metric_id), {"series": [], "length": length,
+                                                          "summary": (first, last, total)})
+        entry["series"].append({"period_start": iso(start), "period_end": iso(end), "value": float(value),
+                                "sample_size": sample_size})
+    measured = {key: metric for key, metric in mine.items() if metric["series"]}
+    assert theirs.keys() == measured.keys(), (sorted(theirs, key=str), sorted(measured, key=str))
+    for key, entry in theirs.items():
+        metric = measured[key]
+        assert metric["series"] == entry["series"], key
+        assert len(metric["series"]) + metric["omitted"] == entry["length"], key
+        first, last, total = entry["summary"]
+        if metric["omitted"]:
+            earlier = metric["earlier"]
+            assert (earlier["periods"], earlier["first_period_start"], earlier["last_period_end"]) == (
+                metric["omitted"], iso(first), iso(last)), key
+            assert earlier["mean"] == float(Decimal(int(total)).scaleb(-4) / metric["omitted"]), key
+        else:
+            assert metric["earlier"] is None and total is None, key
+
+
+def signed_in_client(app):
+    """A browser-like client signed in through the sign-in form (a session cookie)."""
+    import re
+
+    client = app.test_client()
+    html = client.get("/login").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    response = client.post("/login", data={"csrf_token": csrf, "email": "admin@demo.cxgov.example",
+                                           "password": "demo-password-1"})
+    assert response.status_code == 302, response.status_code
+    return client
+
+
+def journey_views():
+    """The busiest journey's page (`GET /journeys/{id}`, signed in) and bounded report
+    (`GET /api/reports/journeys/{id}`): bytes, statements, median time, vs the raw-SQL floor."""
+    from sqlalchemy import event
+
+    from cxgov import charts
+    from cxgov.extensions import db
+    from cxgov.journeys.report import max_points
+
+    app = make_app()
+    headers = {"Authorization": f"Bearer {admin_token(app)}"}
+    api, browser = app.test_client(), signed_in_client(app)
+    connection = raw_connection()
+    journey_id = busiest_journey(connection)
+    with app.app_context():
+        bound = max_points()
+        engine = db.engine
+    seen = []
+
+    def count(*args):
+        seen.append(args[2])
+    event.listen(engine, "before_cursor_execute", count)
+    page_path, report_path = f"/journeys/{journey_id}", f"/api/reports/journeys/{journey_id}"
+
+    def get(client, path, **kw):
+        response = client.get(path, **kw)
+        assert response.status_code == 200, (path, response.status_code, response.data[:300])
+        return response
+
+    charts.chart_cache.clear()
+    seen.clear()
+    started = time.perf_counter()
+    page = get(browser, page_path)
+    cold = time.perf_counter() - started
+    page_statements = len(seen)
+    seen.clear()
+    report = get(api, report_path, headers=headers)
+    report_statements = len(seen)
+    event.remove(engine, "before_cursor_execute", count)
+    points, figures = bounded_floor(connection, journey_id, bound, page=True)
+    check_bounded_floor(points, report.json)
+    check_journey_floor(figures, report.json)
+    page_time, report_time, page_floor, report_floor, reads = interleaved_times(
+        lambda: get(browser, page_path), lambda: get(api, report_path, headers=headers),
+        lambda: bounded_floor(connection, journey_id, bound, page=True),
+        lambda: bounded_floor(connection, journey_id, bound),
+        lambda: bounded_floor(connection, journey_id, bound, windows=False), runs=JOURNEY_RUNS)
+    series = report.json["metrics"]
+    print(json.dumps({
+        "journey_id": journey_id, "max_points": bound,
+        "points": sum(len(m["series"]) for m in series), "metrics": len(series),
+        "earlier": sum(m["omitted"] for m in series), "deliveries": len(report.json["deliveries"]),
+        "page": {"bytes": len(page.data), "seconds": page_time, "statements": page_statements,
+                 "cold_seconds": cold, "floor": page_floor},
+        "report": {"bytes": len(report.data), "seconds": report_time, "statements": report_statements,
+                   "floor": report_floor, "reads": reads},
+        "load": open("/proc/loadavg").read().split()[:3]}))
 
 
 def token():
@@ -357,6 +512,6 @@ def floor_import(path):
 
 if __name__ == "__main__":
     step = sys.argv[1]
-    {"reports": reports, "counts": counts, "token": token,
+    {"reports": reports, "counts": counts, "token": token, "journey": journey_views,
      "csv": lambda: write_csv(sys.argv[2]), "import": lambda: import_csv(sys.argv[2]),
      "floor-import": lambda: floor_import(sys.argv[2])}[step]()

@@ -10,9 +10,20 @@ Chart text is plain text, always: mathtext is off, so a `$` in an initiative tit
 department name is drawn as a dollar sign instead of starting a formula (which fails). Text is
 kept as SVG text (not glyph outlines), so it can be read, searched and measured, and the charts
 are drawn small with large type: on a phone they scale down little and stay readable.
+
+Drawing costs matplotlib about half a second a chart, so each line chart is drawn once and kept
+in an in-process LRU (`CACHE_BYTES`: 32 MB of SVG and HTML by default): the key is every input
+that reaches it (series, markers, target lines, labels, notes, size), so a new or changed
+measurement, delivery or target makes a new key and the next page draws it, with nothing to
+invalidate; unused charts fall off the end. Each worker process keeps its own cache. (Bar charts
+are drawn each time: their pages are not the hot ones, and a `tick_format` function has no
+stable key.)
 """
+import hashlib
 import io
 import textwrap
+import threading
+from collections import OrderedDict
 from decimal import Decimal
 
 import matplotlib
@@ -43,11 +54,17 @@ class Chart:
         self.columns = columns
         self.rows = rows
         self.notes = list(notes)
+        self._html = None  # rendered once: a cached chart is shown on many pages
 
     def __bool__(self):
         return True
 
     def __html__(self):
+        if self._html is None:
+            self._html = self._render()
+        return self._html
+
+    def _render(self):
         head = "".join(f'<th scope="col" class="num">{escape(c)}</th>' if n else f'<th scope="col">{escape(c)}</th>'
                        for n, c in enumerate(self.columns))
         body = "".join(
@@ -80,6 +97,47 @@ def number(value):
 
 def _label(value):
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+CACHE_BYTES = 32 * 1024 * 1024
+
+
+class _ChartCache:
+    """Charts by the digest of their inputs, least recently used first out, at most `limit`
+    characters of SVG and HTML in all. Thread-safe; a miss draws outside the lock (two threads
+    may both draw the same chart). A cached chart is shared: it is not to be changed."""
+
+    def __init__(self, limit):
+        self.limit, self.size, self.entries, self.lock = limit, 0, OrderedDict(), threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, inputs, draw):
+        """The chart drawn from `inputs` (anything with a stable repr): kept, or drawn by `draw()`."""
+        key = hashlib.blake2b(repr(inputs).encode(), digest_size=16).digest()
+        with self.lock:
+            found = self.entries.get(key)
+            if found is not None:
+                self.entries.move_to_end(key)
+                self.hits += 1
+                return found[0]
+            self.misses += 1
+        chart = draw()
+        size = len(chart.svg) + len(chart.__html__())
+        with self.lock:
+            if key not in self.entries and size <= self.limit:
+                self.entries[key] = (chart, size)
+                self.size += size
+                while self.size > self.limit:
+                    self.size -= self.entries.popitem(last=False)[1][1]
+        return chart
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+            self.size = self.hits = self.misses = 0
+
+
+chart_cache = _ChartCache(CACHE_BYTES)
 
 
 def _svg(figure, name, for_print=False):
@@ -116,6 +174,20 @@ def line_chart(series, *, title=None, name=None, y_label=None, markers=(), hline
     reader announces (default: the title); `notes` go below the table of numbers (default: the
     markers and targets)."""
     name = name or title or ", ".join(series)
+    inputs = ("line", [(label, points) for label, points in series.items()], title, name, y_label, list(markers),
+              list(hlines), notes, width, height)
+
+    def draw():
+        svg = _draw_line_chart(series, title, name, y_label, markers, hlines, width, height)
+        xs = sorted({x for points in series.values() for x, _ in points})
+        values = {label: dict(points) for label, points in series.items()}
+        rows = [[_label(x)] + [number(values[label].get(x)) for label in series] for x in xs]
+        shown_notes = [f"{_label(x)}: {label}" for x, label in markers] if notes is None else notes
+        return Chart(svg, name, ["Period", *series], rows, [*shown_notes, *(label for _, label in hlines)])
+    return chart_cache.get(inputs, draw)
+
+
+def _draw_line_chart(series, title, name, y_label, markers, hlines, width, height):
     figure, axes = _figure(title, width, height)
     for index, (label, points) in enumerate(series.items()):
         if not points:
@@ -136,13 +208,7 @@ def line_chart(series, *, title=None, name=None, y_label=None, markers=(), hline
     if len(series) > 1:
         axes.legend(fontsize=FONT, frameon=False)
     figure.autofmt_xdate()
-    xs = sorted({x for points in series.values() for x, _ in points})
-    values = {label: dict(points) for label, points in series.items()}
-    rows = [[_label(x)] + [number(values[label].get(x)) for label in series] for x in xs]
-    if notes is None:
-        notes = [f"{_label(x)}: {label}" for x, label in markers]
-    notes = [*notes, *(label for _, label in hlines)]
-    return Chart(_svg(figure, name), name, ["Period", *series], rows, notes)
+    return _svg(figure, name)
 
 
 def bar_chart(categories, values, *, title=None, name=None, y_label=None, stacked=None, horizontal=False,

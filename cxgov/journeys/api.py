@@ -300,7 +300,8 @@ class JourneyReport(MethodView):
         with `?touchpoints=true`, `touchpoints` likewise for each touchpoint (stage order).
 
         Bounded: every series keeps its `CXGOV_REPORT_MAX_POINTS` (default 120) most recent periods,
-        `omitted` counting the older ones; the averages are those of the periods kept."""
+        `omitted` counting the older ones and `earlier` summarising them (how many, the first's
+        start, the last's end, their mean); the averages are those of the periods kept."""
         journey = item(Journey, journey_id)
         # Built in JSON values as the schema would dump them (the schema documents the answer):
         # a marshmallow pass over every point would cost more than the report's queries.

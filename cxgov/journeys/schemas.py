@@ -288,10 +288,22 @@ OMITTED = fields.Integer(metadata={
                    "recent."})
 
 
+class EarlierSchema(Schema):
+    periods = fields.Integer(metadata={"description": "How many older periods were left out (= `omitted`)."})
+    first_period_start = fields.Date()
+    last_period_end = fields.Date()
+    mean = Number(metadata={"description": "The plain mean of their values."})
+
+
+EARLIER = fields.Nested(EarlierSchema, allow_none=True, metadata={
+    "description": "The older periods left out, in one line; null when none is."})
+
+
 class MetricReportSchema(Schema):
     metric = fields.Nested(MetricRefSchema)
     series = fields.List(fields.Nested(PointSchema))
     omitted = OMITTED
+    earlier = EARLIER
     targets = fields.List(fields.Nested(TargetSchema))
     before_after = fields.List(fields.Nested(BeforeAfterSchema), metadata={
         "description": "Averages of the series' periods in the report."})
@@ -301,6 +313,7 @@ class StageMetricReportSchema(Schema):
     metric = fields.Nested(MetricRefSchema)
     series = fields.List(fields.Nested(PointSchema))
     omitted = OMITTED
+    earlier = EARLIER
 
 
 class StageRefSchema(Schema):

@@ -61,7 +61,7 @@ def latest_values(keys):
     ).label("rank")
     ranked = (select(Measurement.journey_id, Measurement.stage_id, Measurement.metric_id, Measurement.value,
                      Measurement.period_start, Measurement.period_end, rank)
-              .where(Measurement.touchpoint_id.is_(None),
+              .where(func.coalesce(Measurement.touchpoint_id, 0) == 0,  # not IS NULL: see report._points
                      Measurement.journey_id.in_({key[0] for key in keys}),
                      Measurement.metric_id.in_({key[2] for key in keys}),
                      tuple_(Measurement.journey_id, stage, Measurement.metric_id).in_(

@@ -9,11 +9,12 @@ and the policy's rules; a refused form comes back on its page (422) with a messa
 """
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup, escape
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from cxgov import charts, pages, policy
+from cxgov import charts, formatting, pages, policy
 from cxgov.db import load
 from cxgov.errors import Forbidden, Invalid
 from cxgov.extensions import csrf, db
@@ -101,11 +102,20 @@ def hourglass(stages):
             + list(zip(post, widths(len(post), True), strict=True)))
 
 
+def _two_places(value):
+    return "—" if value is None else f"{value:.2f}"
+
+
 def kpi_charts(report):
+    """Per metric of the report its chart (drawn once per set of inputs: cxgov.charts) and its
+    before/after table rows as HTML, each delivery's date and link formatted once for all metrics."""
     # The chart marks each delivery by the initiative's number; its title goes with the chart's numbers.
     markers = [(d["delivered_on"], f"#{d['initiative_id']}") for d in report["deliveries"]]
     notes = [f"#{d['initiative_id']} {d['title']}: delivered {d['delivered_on'].isoformat()}"
              for d in report["deliveries"]]
+    links = {d["initiative_id"]: url_for("initiatives.detail", initiative_id=d["initiative_id"])
+             for d in report["deliveries"]}
+    days = {d["delivered_on"]: formatting.day(d["delivered_on"]) for d in report["deliveries"]}
     result = []
     for entry in report["metrics"]:
         metric = entry["metric"]
@@ -114,7 +124,24 @@ def kpi_charts(report):
                    for t in entry["targets"]]
         svg = charts.line_chart({metric["name"]: points}, y_label=metric["unit"],
                                 markers=markers, hlines=targets, notes=notes) if points else None
-        result.append({**entry, "svg": svg})
+        rows = []
+        for row in entry["before_after"]:
+            change = row["change"]
+            better = change is not None and (change > 0) == (metric["direction"] == "higher_is_better")
+            shown = "—" if change is None else f"{change:+.2f}"
+            if change:
+                shown = f'<span class="{"good" if better else "bad"}">{shown}</span>'
+            rows.append(
+                f'<tr><td data-label="Delivered">{days[row["delivered_on"]]}</td><td data-label="Initiative">'
+                f'<a href="{links[row["initiative_id"]]}">{escape(row["title"])}</a></td>'
+                f'<td class="num" data-label="Before (n)">{_two_places(row["before_average"])} '
+                f'({row["before_count"]})</td>'
+                f'<td class="num" data-label="After (n)">{_two_places(row["after_average"])} '
+                f'({row["after_count"]})</td>'
+                f'<td class="num" data-label="Change">{shown}</td></tr>')
+        # Written here rather than in the template: a busy journey has hundreds of rows per metric.
+        rows = Markup("\n".join(rows))
+        result.append({**entry, "svg": svg, "rows": rows})
     return result
 
 
@@ -142,7 +169,10 @@ def _render_detail(journey_id, target_form=None, status=200):
     return render_template("journeys/detail.html", journey=journey, stages=hourglass(journey.stages),
                            departments=departments, initiatives=initiatives, kpis=kpi_charts(report),
                            report=report, targets=journey_targets_, stage_kpis=stage_kpis(report, journey_targets_),
-                           show_touchpoints=show_touchpoints, may_write=may_write, **context), status
+                           show_touchpoints=show_touchpoints, may_write=may_write,
+                           # A busy journey lists hundreds of initiatives: their path is built once.
+                           initiative_path=url_for("initiatives.detail", initiative_id=0).removesuffix("0"),
+                           **context), status
 
 
 def stage_kpis(report, journey_targets_):

@@ -46,6 +46,14 @@ def reference_report(journey_id, window_months, max_points=120):
                  "sample_size": m.sample_size} for m in series]
     deliveries = [{"initiative_id": i.id, "title": i.title, "delivered_on": i.delivered_on} for i in delivered]
 
+    def earlier(whole):
+        left_out = whole[:-max_points]
+        if not left_out:
+            return None
+        return {"periods": len(left_out), "first_period_start": min(m.period_start for m in left_out),
+                "last_period_end": max(m.period_end for m in left_out),
+                "mean": sum((m.value for m in left_out), Decimal(0)) / len(left_out)}
+
     def averages(series, delivered_on):
         earliest, latest = months_later(delivered_on, -window_months), months_later(delivered_on, window_months)
         before = [m.value for m in series if earliest <= m.period_start <= delivered_on]
@@ -64,6 +72,7 @@ def reference_report(journey_id, window_months, max_points=120):
             "metric": ref(metric),
             "series": points(series),
             "omitted": len(whole) - len(series),
+            "earlier": earlier(whole),
             "targets": [{"impact_id": i.id, "initiative_id": i.initiative_id, "initiative_title": i.initiative.title,
                          "baseline_value": i.baseline_value, "target_value": i.target_value}
                         for i in impacts if i.metric_id == metric.id],
@@ -80,7 +89,8 @@ def reference_report(journey_id, window_months, max_points=120):
             "stage": {"id": stage.id, "name": stage.name, "stage_type": stage.stage_type, "phase": stage.phase,
                       "status": stage.status},
             "metrics": [{"metric": ref(metric), "series": points(per_metric[metric.id][-max_points:]),
-                         "omitted": max(0, len(per_metric[metric.id]) - max_points)} for metric in stage_metrics]})
+                         "omitted": max(0, len(per_metric[metric.id]) - max_points),
+                         "earlier": earlier(per_metric[metric.id])} for metric in stage_metrics]})
     return {"journey": {"id": journey.id, "name": journey.name, "owner_id": journey.owner_id,
                         "status": journey.status},
             "window_months": window_months, "deliveries": deliveries, "metrics": report_metrics,
