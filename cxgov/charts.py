@@ -110,11 +110,11 @@ def _figure(title, width, height):
 
 
 def line_chart(series, *, title=None, name=None, y_label=None, markers=(), hlines=(), notes=None,
-               width=WIDTH, height=HEIGHT):
+               for_print=False, width=WIDTH, height=HEIGHT):
     """`series`: {label: [(x, y), …]}; `markers`: [(x, label)] drawn as vertical dashed lines;
     `hlines`: [(y, label)] drawn as horizontal dotted lines (targets). `name` is what a screen
     reader announces (default: the title); `notes` go below the table of numbers (default: the
-    markers and targets)."""
+    markers and targets); `for_print` draws for a PDF."""
     name = name or title or ", ".join(series)
     figure, axes = _figure(title, width, height)
     for index, (label, points) in enumerate(series.items()):
@@ -142,7 +142,7 @@ def line_chart(series, *, title=None, name=None, y_label=None, markers=(), hline
     if notes is None:
         notes = [f"{_label(x)}: {label}" for x, label in markers]
     notes = [*notes, *(label for _, label in hlines)]
-    return Chart(_svg(figure, name), name, ["Period", *series], rows, notes)
+    return Chart(_svg(figure, name, for_print), name, ["Period", *series], rows, notes)
 
 
 def bar_chart(categories, values, *, title=None, name=None, y_label=None, stacked=None, horizontal=False,

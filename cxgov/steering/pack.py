@@ -176,7 +176,7 @@ def _chart(entry):
              [(date.fromisoformat(p["period_start"]), p["value"]) for p in x["series"]] for x in impacts}
     hlines = [(x["target_value"], f"Target {x['metric_name']}: {charts.number(_decimal(x['target_value']))}")
               for x in impacts]
-    chart = charts.line_chart(lines, name=f"KPIs of {entry['initiative']['title']}", hlines=hlines,
+    chart = charts.line_chart(lines, name=f"KPIs of {entry['initiative']['title']}", hlines=hlines, for_print=True,
                               width=6.4, height=2.6)
     return "data:image/svg+xml;base64," + base64.b64encode(chart.svg.encode()).decode()
 
@@ -209,6 +209,12 @@ def store(meeting_id, now):
     db.session.add(row)
     db.session.flush()
     return row
+
+
+def latest_sent_at(meeting_id):
+    """When the latest pack of the meeting was sent, or None (without loading the copy)."""
+    return db.session.scalar(select(MeetingPack.sent_at).where(MeetingPack.meeting_id == meeting_id)
+                             .order_by(MeetingPack.sent_at.desc(), MeetingPack.id.desc()).limit(1))
 
 
 def latest_sent(meeting_id):

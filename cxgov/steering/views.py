@@ -360,6 +360,7 @@ def _meeting_page_data(meeting):
         # Whom an action item may be given to: the committee's members first, then everyone else.
         "member_ids": member_ids,
         "departments": db.session.scalars(select(Department).order_by(Department.name)).all(),
+        "pack_sent": pack.latest_sent_at(meeting.id),
     }
 
 
