@@ -62,7 +62,7 @@ def _series(impacts):
 
 def build_pack(actor, meeting_id, now=None, full=False):
     """The pack as `actor` may read it; `full`: every figure (the copy the reminders store)."""
-    meeting = services.load_meeting(meeting_id)
+    meeting = services.load_meeting(meeting_id, fresh=True)  # whatever the session already holds of it
     on = meeting_date(meeting)
     ids = list(dict.fromkeys(item.initiative_id for item in meeting.agenda_items if item.initiative_id))
     on_agenda = {i.id: i for i in db.session.scalars(select(Initiative).where(Initiative.id.in_(ids)))} if ids else {}
@@ -181,15 +181,26 @@ def _chart(entry):
     return "data:image/svg+xml;base64," + base64.b64encode(chart.svg.encode()).decode()
 
 
+KPI_VALUES = ("baseline_value", "target_value", "actual_value")
+
+
+def _impacts(impacts):
+    """KPI values as the decimals they were (JSON numbers: 76.6, not 76.5999…)."""
+    return None if impacts is None else [{**x, **{name: _decimal(x[name]) for name in KPI_VALUES}}
+                                         for x in impacts]
+
+
 def _for_template(content):
-    """The serialized pack with its instants and dates as Python values, for the template."""
+    """The serialized pack with its instants, dates and KPI values as Python values, for the template."""
     def instant(text):
         return datetime.fromisoformat(text) if text else None
 
     return {**content, "as_of": instant(content["as_of"]),
             "meeting": {**content["meeting"], "starts_at": instant(content["meeting"]["starts_at"])},
-            "initiatives": [{**e, "chart": _chart(e)} for e in content["initiatives"]],
-            "reviews_due": [{**e, "review": {**e["review"], "due_on": date.fromisoformat(e["review"]["due_on"])}}
+            "initiatives": [{**e, "chart": _chart(e), "impacts": _impacts(e["impacts"])}
+                            for e in content["initiatives"]],
+            "reviews_due": [{**e, "impacts": _impacts(e["impacts"]),
+                             "review": {**e["review"], "due_on": date.fromisoformat(e["review"]["due_on"])}}
                             for e in content["reviews_due"]],
             "overdue_action_items": [{**a, "due_on": date.fromisoformat(a["due_on"])}
                                      for a in content.get("overdue_action_items", [])]}
