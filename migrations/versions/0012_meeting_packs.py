@@ -3,7 +3,7 @@
 - `meeting_packs`: one row per send (meeting, `sent_at` UTC, the pack's JSON as the API serializes
   it in full, the PDF's bytes). Deleting a meeting deletes its packs.
 
-Revision ID: 0013
+Revision ID: 0012
 Revises: 0011
 Create Date: 2026-11-30 19:00:00
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0013'
+revision = '0012'
 down_revision = '0011'
 branch_labels = None
 depends_on = None
