@@ -168,17 +168,17 @@ def _figure(title, width, height):
 
 
 def line_chart(series, *, title=None, name=None, y_label=None, markers=(), hlines=(), notes=None,
-               width=WIDTH, height=HEIGHT):
+               for_print=False, width=WIDTH, height=HEIGHT):
     """`series`: {label: [(x, y), …]}; `markers`: [(x, label)] drawn as vertical dashed lines;
     `hlines`: [(y, label)] drawn as horizontal dotted lines (targets). `name` is what a screen
     reader announces (default: the title); `notes` go below the table of numbers (default: the
-    markers and targets)."""
+    markers and targets); `for_print` draws for a PDF."""
     name = name or title or ", ".join(series)
     inputs = ("line", [(label, points) for label, points in series.items()], title, name, y_label, list(markers),
-              list(hlines), notes, width, height)
+              list(hlines), notes, width, height, for_print)
 
     def draw():
-        svg = _draw_line_chart(series, title, name, y_label, markers, hlines, width, height)
+        svg = _draw_line_chart(series, title, name, y_label, markers, hlines, width, height, for_print)
         xs = sorted({x for points in series.values() for x, _ in points})
         values = {label: dict(points) for label, points in series.items()}
         rows = [[_label(x)] + [number(values[label].get(x)) for label in series] for x in xs]
@@ -187,7 +187,7 @@ def line_chart(series, *, title=None, name=None, y_label=None, markers=(), hline
     return chart_cache.get(inputs, draw)
 
 
-def _draw_line_chart(series, title, name, y_label, markers, hlines, width, height):
+def _draw_line_chart(series, title, name, y_label, markers, hlines, width, height, for_print):
     figure, axes = _figure(title, width, height)
     for index, (label, points) in enumerate(series.items()):
         if not points:
@@ -208,7 +208,7 @@ def _draw_line_chart(series, title, name, y_label, markers, hlines, width, heigh
     if len(series) > 1:
         axes.legend(fontsize=FONT, frameon=False)
     figure.autofmt_xdate()
-    return _svg(figure, name)
+    return _svg(figure, name, for_print)
 
 
 def bar_chart(categories, values, *, title=None, name=None, y_label=None, stacked=None, horizontal=False,

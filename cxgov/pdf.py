@@ -8,11 +8,17 @@ def pdf_response(html, filename, stylesheets=()):
     """`html` as an inline PDF named `filename`, styled by `stylesheets` (files of the static
     folder, read from disk). Nothing is fetched while rendering: only `data:` URLs (charts
     embedded as images) are read, never the network."""
+    pdf = render_pdf(html, stylesheets)
+    return current_app.response_class(pdf, mimetype="application/pdf",
+                                      headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+
+def render_pdf(html, stylesheets=()):
+    """`html` as PDF bytes, styled by `stylesheets` (files of the static folder); only `data:`
+    URLs are read while rendering, never the network."""
     from weasyprint import CSS, HTML
     from weasyprint.urls import URLFetcher
 
     static = Path(current_app.static_folder)
-    pdf = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=["data"])).write_pdf(
+    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=["data"])).write_pdf(
         stylesheets=[CSS(filename=str(static / name)) for name in stylesheets])
-    return current_app.response_class(pdf, mimetype="application/pdf",
-                                      headers={"Content-Disposition": f'inline; filename="{filename}"'})

@@ -443,3 +443,35 @@ def test_an_allowed_role_with_a_stale_if_match_gets_412(world, rule, method):
     allowed = [role for role in SIGNED_IN if expected_status(rule, method, role) not in (403, 404)]
     response = world.request(rule, method, allowed[-1], headers=STALE)
     assert response.status_code == 412, response.get_data(as_text=True)[:300]
+
+
+# `?as_sent=true` of the pack (API and PDF): the copy the reminders sent, to every signed-in role
+# as to the live pack; 404 before any was sent. (Its figures are redacted per reader: tests/steering/test_pack.py.)
+PACK_AS_SENT = {
+    "/api/meetings/{meeting_id}/pack?as_sent=true": everyone(200, anonymous=401),
+    "/meetings/{meeting_id}/pack.pdf?as_sent=true": everyone(200, anonymous=302),
+}
+
+
+def test_the_pack_as_sent_by_role(world):
+    from cxgov.db import utcnow
+    from cxgov.extensions import db
+    from cxgov.steering import pack
+
+    world.restore()
+    meeting_id = world.ids["meeting_id"]
+    url = {pattern: pattern.format(meeting_id=meeting_id) for pattern in PACK_AS_SENT}
+    for pattern in PACK_AS_SENT:  # none sent yet
+        assert world.client(CX_LEADER, pattern.startswith("/api")).get(url[pattern]).status_code == 404
+    with world.app.app_context():
+        pack.store(meeting_id, utcnow())
+        db.session.commit()
+    wrong = []
+    for pattern, statuses in PACK_AS_SENT.items():
+        for role in ROLES:
+            client = world.app.test_client() if role == "anonymous" else world.client(role, pattern.startswith("/api"))
+            status = client.get(url[pattern]).status_code
+            if status != statuses[role]:
+                wrong.append(f"{role} {pattern}: expected {statuses[role]}, got {status}")
+    world.restore()
+    assert not wrong, "\n".join(wrong)

@@ -175,6 +175,15 @@ class World:
         ids = {row["initiative_id"] for row in items + decisions if row.get("initiative_id")}
         return set().union(set(), *(api_figures(self.json(f"/api/initiatives/{i}/roi?basis=planned")) for i in ids))
 
+    def pack_figures(self, meeting_id):
+        """The pack's money is `/roi`'s of the initiatives on the agenda; its KPI values are numbers."""
+        answer = self.json(f"/api/meetings/{meeting_id}/pack")
+        impacts = [x for entry in answer["initiatives"] + answer["reviews_due"] for x in entry["impacts"] or []]
+        kpis = {Decimal(str(x[name])) for x in impacts
+                for name in ("baseline_value", "target_value", "actual_value") if x[name] is not None}
+        return kpis.union(*(api_figures(self.json(f"/api/initiatives/{entry['initiative']['id']}/roi"))
+                            for entry in answer["initiatives"]))
+
     def trace_figures(self, decision_id):
         """The trace's money, and its KPI values (numbers in the API; "92.33" reads like money)."""
         trace = self.json(f"/api/decisions/{decision_id}/trace")
@@ -225,6 +234,8 @@ VIEWS = {
     "ROI board PDF": lambda w: [(w.pdf(f"/reports/roi.pdf?{q}"), w.report_figures(q)) for q in w.pdf_queries],
     "initiative page": lambda w: [(w.html(f"/initiatives/{i}"), w.initiative_figures(i)) for i in w.ids(Initiative)],
     "meeting page": lambda w: [(w.html(f"/meetings/{m}"), w.meeting_figures(m)) for m in _meeting_ids(w)],
+    "meeting pre-read pack PDF": lambda w: [(w.pdf(f"/meetings/{m}/pack.pdf"), w.pack_figures(m))
+                                            for m in _meeting_ids(w)],
     "decision trace page": lambda w: [(w.html(f"/decisions/{d}"), w.trace_figures(d)) for d in _decision_ids(w)],
     "home page, the executive's portfolio": lambda w: [(w.html("/", w.executive), w.report_figures("basis=planned"))],
     "weekly digest mail": lambda w: [

@@ -13,7 +13,7 @@ from cxgov.audit.models import AuditEntry
 from cxgov.db import utcnow
 
 NOT_AUDITED = {"audit_entries", "notifications", "api_tokens", "remember_tokens", "ended_sessions",
-               "form_submissions"}
+               "form_submissions", "meeting_packs"}  # a pack as sent is itself the record of a send
 REDACTED = {"password_hash", "token_hash"}
 SKIPPED = {"version", "created_at", "updated_at"}
 

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from cxgov.ambassadors import services as ambassadors
 from cxgov.db import today as utc_today
+from cxgov.db import utcnow
 from cxgov.demo.data import (
     ACTION_ITEMS,
     ACTION_KINDS,
@@ -66,6 +67,7 @@ from cxgov.journeys.models import Stage, Touchpoint
 from cxgov.models import AuditEntry, Metric, User
 from cxgov.org import services as org
 from cxgov.org.passwords import hash_password
+from cxgov.steering import pack as meeting_pack
 from cxgov.steering import services as steering
 from cxgov.transaction import keep_traces
 
@@ -123,6 +125,7 @@ class _Seeder:
         self.reviews()
         self.action_items()
         self.ambassadors()
+        self.pack_as_sent()
         return self.summary()
 
     # -- people ------------------------------------------------------------------------------
@@ -527,6 +530,12 @@ class _Seeder:
         self.ambassador_actions = AMBASSADOR_ACTIONS + len(AMBASSADOR_STORIES)
 
     # -- summary -----------------------------------------------------------------------------
+
+    def pack_as_sent(self):
+        """The next meeting's pre-read pack as the meeting reminders would send it (they send it within
+        48 hours of the start), so its page links "Pack as sent on …"."""
+        db.session.flush()
+        meeting_pack.store(self.upcoming[0].id, utcnow())
 
     def summary(self):
         statuses = {}

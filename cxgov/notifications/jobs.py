@@ -26,8 +26,10 @@ from cxgov.initiatives.models import Impact, Initiative
 from cxgov.journeys.models import Journey, Measurement
 from cxgov.notifications import digest
 from cxgov.notifications.delivery import deliver_notifications as _deliver
+from cxgov.notifications.models import Notification
 from cxgov.notifications.services import Reminder, iso_week, local_date, write
 from cxgov.org.models import User
+from cxgov.steering import pack
 from cxgov.steering.models import ActionItem, Committee, CommitteeMember, Meeting
 from cxgov.transaction import transactional
 
@@ -46,7 +48,8 @@ def _active_users(*roles):
 
 
 def meeting_reminders(now: datetime) -> int:
-    """Scheduled meetings starting within 48 h: agenda and invite to every committee member."""
+    """Scheduled meetings starting within 48 h: agenda, invite and pre-read pack (PDF) to every
+    committee member. The pack is built and stored once per meeting with a new reminder."""
     meetings = db.session.scalars(
         sa.select(Meeting)
         .where(Meeting.status == "scheduled", Meeting.starts_at > now,
@@ -67,7 +70,19 @@ def meeting_reminders(now: datetime) -> int:
                 subject=f"Reminder: {meeting.title}",
                 context={"meeting": meeting, "user": user, "member": member},
                 entity="meeting", entity_id=meeting.id))
+    _store_packs(reminders, now)
     return write(reminders, now)
+
+
+def _store_packs(reminders, now):
+    """The pre-read pack of each meeting with a reminder not written before, built and stored once
+    (steering.pack.store): the mails attach it (notifications.mail)."""
+    keys = [r.dedupe_key for r in reminders]
+    if not keys:
+        return
+    written = set(db.session.scalars(sa.select(Notification.dedupe_key).where(Notification.dedupe_key.in_(keys))))
+    for meeting_id in dict.fromkeys(r.entity_id for r in reminders if r.dedupe_key not in written):
+        pack.store(meeting_id, now)
 
 
 def action_item_reminders(now: datetime) -> int:

@@ -60,7 +60,23 @@ def compose(notification, now) -> EmailMessage:
         method = "CANCEL" if b"METHOD:CANCEL" in invite else "REQUEST"
         message.add_attachment(invite.decode("utf-8"), subtype="calendar", filename="invite.ics",
                                params={"method": method})
+    attached = _pack(notification)
+    if attached is not None:
+        message.add_attachment(attached, maintype="application", subtype="pdf",
+                               filename=f"pre-read-pack-meeting-{notification.entity_id}.pdf")
     return message
+
+
+def _pack(notification):
+    """A meeting reminder's pre-read pack: the copy stored when the reminder was written, as its
+    recipient may read it (steering.pack.for_reader: the stored PDF, or one rendered without the
+    figures withheld from them)."""
+    if notification.kind != "meeting_reminder" or notification.entity_id is None:
+        return None
+    from cxgov.steering import pack
+
+    row = pack.latest_sent(notification.entity_id)
+    return None if row is None else pack.for_reader(row, notification.user)[1]
 
 
 class Mailer:

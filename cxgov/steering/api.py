@@ -1,6 +1,6 @@
 """/api/committees, /api/meetings (agenda, attendance, decisions, minutes, invite) and
 /api/action-items."""
-from flask import Response
+from flask import Response, jsonify
 from flask.views import MethodView
 from flask_login import current_user
 from sqlalchemy import select
@@ -41,6 +41,7 @@ from cxgov.steering.schemas import (
     MeetingPatchSchema,
     MeetingSchema,
     MinutesCorrectionSchema,
+    PackArgs,
     PackSchema,
     RegisterEntrySchema,
     SeriesPatchSchema,
@@ -186,17 +187,19 @@ def meeting_invite(meeting_id):
 
 
 @meetings.route("/<int:meeting_id>/pack")
+@meetings.arguments(PackArgs, location="query")
 @meetings.response(200, PackSchema)
-@meetings.problems(401, 404)
-def meeting_pack(meeting_id):
+@meetings.problems(401, 404, 422)
+def meeting_pack(args, meeting_id):
     """The pre-read pack: the agenda; per initiative on it, its readiness, its business case exactly
-    as `/api/initiatives/{id}/roi` and its impacts; per review due by the meeting's date, actual
-    against target. The PDF is `/meetings/{id}/pack.pdf`."""
+    as `/api/initiatives/{id}/roi`, its impacts and their KPI series; per review due by the meeting's
+    date, actual against target; the committee's overdue action items. The PDF is
+    `/meetings/{id}/pack.pdf`. With `as_sent=true`, the copy the reminders sent, without the figures
+    the caller may not read."""
     item(Meeting, meeting_id)
-    answer = pack.build_pack(current_user, meeting_id)
-    for entry in answer["reviews_due"]:
-        entry["review"] = shown(entry["review"])
-    return answer
+    if args["as_sent"]:
+        return jsonify(pack.for_reader(pack.sent_or_404(meeting_id), current_user)[0])  # serialized when sent
+    return pack.build_pack(current_user, meeting_id)
 
 
 @meetings.route("/<int:meeting_id>/minutes/publish", methods=["POST"])

@@ -224,3 +224,16 @@ class ActionItem(Versioned, Timestamped, db.Model):
     completed_at: Mapped[datetime | None]
 
     owner: Mapped[User] = relationship()
+
+
+class MeetingPack(db.Model):
+    """A pre-read pack as the meeting reminders sent it (SPEC §9): the full pack, as
+    `GET /api/meetings/{id}/pack` serializes it for a reader who sees every figure, and its PDF.
+    Every send is kept; the latest is "the pack as sent". Readers get it redacted (steering.pack)."""
+    __tablename__ = "meeting_packs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = fk("meetings.id", ondelete="CASCADE", nullable=False)
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    content: Mapped[dict] = mapped_column(sa.JSON)
+    pdf: Mapped[bytes] = mapped_column(sa.LargeBinary)

@@ -393,13 +393,24 @@ class PackImpactSchema(Schema):
     annual_value = MoneyField(allow_none=True)
 
 
+class PackPointSchema(Schema):
+    period_start = fields.Date()
+    value = Number()
+
+
+class PackKpiImpactSchema(PackImpactSchema):
+    series = fields.List(fields.Nested(PackPointSchema), metadata={
+        "description": "The journey's own measurements of the metric (no stage, no touchpoint), the latest 12 "
+                       "periods, oldest first: the points of the PDF's KPI chart."})
+
+
 class PackInitiativeSchema(Schema):
     initiative = fields.Nested(InitiativeSummarySchema)
     readiness = fields.Nested(PackReadinessSchema)
     roi = fields.Nested(RoiSchema, allow_none=True, metadata={
         "description": "Exactly `GET /api/initiatives/{id}/roi` (planned basis, default discount rate); null for "
                        "who may not read the initiative's ROI."})
-    impacts = fields.List(fields.Nested(PackImpactSchema), allow_none=True, metadata={
+    impacts = fields.List(fields.Nested(PackKpiImpactSchema), allow_none=True, metadata={
         "description": "Null for who may not read the initiative's business case."})
 
 
@@ -411,11 +422,37 @@ class PackReviewSchema(Schema):
         "description": "Actual against target of each impact; null for who may not read the business case."})
 
 
+class PackCommitteeSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class PackActionItemSchema(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    owner_id = fields.Integer()
+    owner_name = fields.String()
+    due_on = fields.Date()
+    days_overdue = fields.Integer(metadata={"description": "Days between its due date and the meeting's date."})
+    meeting_id = fields.Integer(allow_none=True)
+    initiative_id = fields.Integer(allow_none=True)
+
+
+class PackArgs(Schema):
+    as_sent = fields.Boolean(load_default=False, metadata={
+        "description": "The copy the meeting reminders sent (the latest send), as it was then, without what the "
+                       "caller may not read; 404 if none was sent."})
+
+
 class PackSchema(Schema):
-    as_of = Instant(metadata={"description": "When the pack was put together."})
+    as_of = Instant(metadata={"description": "When the pack was put together (for a copy as sent: when it was "
+                                             "built for the reminders)."})
     meeting = fields.Nested(MeetingSchema)
+    committee = fields.Nested(PackCommitteeSchema)
     agenda = fields.List(fields.Nested(AgendaItemSchema))
     initiatives = fields.List(fields.Nested(PackInitiativeSchema), metadata={
         "description": "Each initiative on the agenda once, in agenda order."})
     reviews_due = fields.List(fields.Nested(PackReviewSchema), metadata={
         "description": "Post-implementation reviews without a verdict due by the meeting's date."})
+    overdue_action_items = fields.List(fields.Nested(PackActionItemSchema), metadata={
+        "description": "The committee's open action items (of its meetings) due before the meeting's date."})

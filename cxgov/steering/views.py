@@ -8,7 +8,7 @@ someone is not allowed to use is not shown to them, and its POST answers 403 any
 """
 from datetime import datetime, timedelta
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -428,6 +428,7 @@ def _meeting_page_data(meeting):
         # Whom an action item may be given to: the committee's members first, then everyone else.
         "member_ids": member_ids,
         "departments": db.session.scalars(select(Department).order_by(Department.name)).all(),
+        "pack_sent": pack.latest_sent_at(meeting.id),
     }
 
 
@@ -808,9 +809,14 @@ def minutes_pdf(meeting_id):
 def pack_pdf(meeting_id):
     """The pre-read pack as PDF: the same figures as `/api/meetings/{id}/pack`."""
     get_or_404(Meeting, meeting_id)
-    data = pack.build_pack(current_user, meeting_id)
-    html = render_template("steering/pack.html", pack=data, meeting=data["meeting"], pdf=True)
-    return pdf_response(html, f"pack-meeting-{meeting_id}.pdf", stylesheets=("cxgov.css", "print.css", "steering.css"))
+    if request.args.get("as_sent") == "true":
+        row = pack.sent_or_404(meeting_id)
+        pdf, name = pack.for_reader(row, current_user)[1], f"pack-meeting-{meeting_id}-as-sent.pdf"
+    else:
+        pdf, name = pack.render(pack.serialize(pack.build_pack(current_user, meeting_id))), \
+            f"pack-meeting-{meeting_id}.pdf"
+    return current_app.response_class(pdf, mimetype="application/pdf",
+                                      headers={"Content-Disposition": f'inline; filename="{name}"'})
 
 
 # -- my action items -----------------------------------------------------------------------------

@@ -230,3 +230,34 @@ def test_two_schedulers_running_a_job_at_once_write_each_reminder_once(app, smtp
         assert len(notifications(kind="meeting_reminder")) == 12
         assert deliver_notifications(NOW) == 12
     assert len(smtp.messages) == 12
+
+
+def test_meeting_reminder_attaches_the_pre_read_pack_as_sent(app, smtp):
+    from decimal import Decimal
+
+    from cxgov.formatting import money
+    from cxgov.initiatives import business_case
+    from tests.test_figures_match_api import pdf_text
+
+    with app.app_context():
+        meeting, users = _meeting_with_members()
+        leader = f.create_user(role="cx_leader")
+        f.add_committee_member(meeting.committee, leader)
+        initiative = f.complete_plan(f.create_initiative(title="Faster refunds"))
+        f.add_agenda_item(meeting, title="Decide on refunds", kind="decision", initiative_id=initiative.id)
+        db.session.commit()
+        roi = business_case.business_cases(leader, [initiative])[initiative.id]
+        npv = money(Decimal(roi.npv), True)
+        assert run_job("meeting-reminders", NOW) == 3
+        assert run_job("deliver-notifications", NOW) == 3
+
+        [to_leader] = smtp.collector.to(leader.email)
+        pdf = _parts(to_leader)["application/pdf"]
+        assert pdf.get_filename() == f"pre-read-pack-meeting-{meeting.id}.pdf"
+        data = pdf.get_content()
+        assert data.startswith(b"%PDF-")
+        text = pdf_text(data)
+        assert "Faster refunds" in text and npv in text and "As sent" in text
+        # A member who may not read the initiative's business case gets the pack without it.
+        member_text = pdf_text(_parts(smtp.collector.to(users[0].email)[0])["application/pdf"].get_content())
+        assert "Faster refunds" in member_text and npv not in member_text
