@@ -18,7 +18,7 @@ from cxgov.errors import Invalid
 from cxgov.extensions import db
 from cxgov.formatting import local_zone
 from cxgov.rest import apply_changes
-from cxgov.steering import services
+from cxgov.steering import services, standing
 from cxgov.steering.models import Attendance, CommitteeMember, Meeting, MeetingSeries
 
 MAX_OCCURRENCES = 60
@@ -54,8 +54,9 @@ def occurrences(rule, first_starts_at):
     return found
 
 
-def create_series(actor, committee, data):
-    """The series and its meetings, every committee member invited to each."""
+def create_series(actor, committee, data, now=None):
+    """The series and its meetings, every committee member invited to each; the next meeting to
+    come (after `now`) has its agenda filled from the committee's standing sections."""
     services.require_governance(actor)
     instants = occurrences(data["rrule"], data["first_starts_at"])
     series = MeetingSeries(committee_id=committee.id, ics_uid=f"{uuid.uuid4()}@cxgov", ics_sequence=0,
@@ -74,6 +75,7 @@ def create_series(actor, committee, data):
     db.session.add_all(Attendance(meeting_id=m.id, user_id=user_id, status="invited")
                        for m in meetings for user_id in user_ids)
     db.session.flush()
+    standing.fill_next(actor, series.id, now)
     return series
 
 

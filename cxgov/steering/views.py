@@ -25,7 +25,7 @@ from cxgov.org.models import Department, User
 from cxgov.pages import Field, FormSpec
 from cxgov.pdf import pdf_response
 from cxgov.rest import get_or_404
-from cxgov.steering import pack, register, series, services, suggestions
+from cxgov.steering import pack, register, series, services, standing, suggestions
 from cxgov.steering.ics import build_invite, build_series_invite
 from cxgov.steering.models import (
     ACTION_ITEM_STATUSES,
@@ -312,7 +312,7 @@ def create_meeting():
             data["starts_at"] = _parse_local(form.value("starts_at"), "starts_at")
         except Invalid as error:  # said by the field, with whatever else is wrong
             form.add_errors(error.errors)
-        meeting_ = services.create_meeting(
+        meeting_ = standing.create_meeting(
             current_user, form.load(MeetingSchema(), data, partial=("starts_at",) if form.errors else None))
         flash(f"Meeting “{meeting_.title}” scheduled; committee members are invited.", "success")
         return url_for("steering.meeting", meeting_id=meeting_.id)
@@ -424,7 +424,7 @@ def set_meeting_status(meeting_id):
 
     def change():
         data = {"status": status, **({"quorum_note": note} if status == "held" and note.strip() else {})}
-        services.update_meeting(current_user, meeting_, _load(MeetingPatchSchema(only=("status", "quorum_note")), data))
+        standing.update_meeting(current_user, meeting_, _load(MeetingPatchSchema(only=("status", "quorum_note")), data))
         return f"The meeting is now {status}."
 
     return pages.attempt(change, "", _back(meeting_id))
