@@ -34,6 +34,24 @@ from cxgov.steering.models import SECTION_SOURCES, AgendaItem, CommitteeSection,
 from cxgov.steering.suggestions import Suggestion
 
 SILENT_AFTER_DAYS = report.SILENT_AFTER_DAYS
+KIND_LABELS = {
+    "initiatives_ready": "Initiatives ready for a decision",
+    "reviews_due": "Reviews due",
+    "carried_over": "Carried-over action items",
+    "kpis_wrong_way": "KPIs moving the wrong way",
+    "silent_ambassadors": f"Silent ambassadors (no action for {SILENT_AFTER_DAYS} days)",
+    "fixed": "Fixed item (no source)",
+}
+
+
+def sections_by_committee(committee_ids):
+    """{committee id: its sections in order}, in one query."""
+    found = {ident: [] for ident in committee_ids}
+    if found:
+        for section in db.session.scalars(select(CommitteeSection).where(
+                CommitteeSection.committee_id.in_(found)).order_by(CommitteeSection.position)):
+            found[section.committee_id].append(section)
+    return found
 
 
 def sections_of(committee_id):

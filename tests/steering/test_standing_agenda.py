@@ -8,6 +8,7 @@ from cxgov.extensions import db
 from cxgov.org.models import User
 from cxgov.steering.models import Meeting
 from tests import factories
+from tests.conftest import csrf_token
 from tests.queries import recorded_statements
 
 SECTIONS = [
@@ -249,3 +250,75 @@ def test_ready_means_passing_the_approval_gate(login_as, app):
     _set_sections(leader, ids["committee"], [{"title": "Decisions", "kind": "initiatives_ready"}])
     meeting_id = _meeting(leader, ids["committee"])
     assert [item["initiative_id"] for item in _agenda(leader, meeting_id)] == [ids["ready"]]
+
+
+# -- pages -----------------------------------------------------------------------------------------
+
+def _post(client, path, data, page="/committees"):
+    return client.post(path, data={"csrf_token": csrf_token(client, page), **data})
+
+
+def test_the_committee_page_edits_the_standing_sections(page_as, login_as, app):
+    ids = _world(app)
+    leader = page_as("cx_leader")
+    base = f"/committees/{ids['committee']}/sections"
+    for title, kind in (("Minutes of the last meeting", "fixed"), ("Decisions", "initiatives_ready"),
+                        ("Silent ambassadors", "silent_ambassadors")):
+        assert _post(leader, base, {"title": title, "kind": kind}).status_code == 302
+    again = _post(leader, base, {"title": "Twice", "kind": "initiatives_ready"})
+    assert again.status_code == 422 and "each source fills one section" in again.get_data(as_text=True)
+    blank = _post(leader, base, {"title": "", "kind": "fixed"})
+    assert blank.status_code == 422 and "Enter the title of the section." in blank.get_data(as_text=True)
+    api = login_as("cx_leader")
+    sections = api.get(f"/api/committees/{ids['committee']}/sections").json
+    minutes, decisions, silent = (s["id"] for s in sections)
+    assert _post(leader, f"{base}/{decisions}/move", {"direction": "up"}).status_code == 302
+    assert _post(leader, f"{base}/{minutes}/rename", {"title": "Last minutes"}).status_code == 302
+    assert _post(leader, f"{base}/{silent}/remove", {}).status_code == 302
+    after = api.get(f"/api/committees/{ids['committee']}/sections").json
+    assert [(s["id"], s["title"]) for s in after] == [(decisions, "Decisions"), (minutes, "Last minutes")]
+    page = leader.get("/committees").get_data(as_text=True)
+    assert "Standing agenda" in page and 'value="Last minutes"' in page
+    member = page_as("member")
+    assert "Add section to" not in member.get("/committees").get_data(as_text=True)
+    assert _post(member, f"{base}/{minutes}/remove", {}).status_code == 403
+
+
+def test_the_meeting_page_groups_the_agenda_under_sections_and_fills_what_is_new(page_as, login_as, app):
+    ids = _world(app)
+    api = login_as("cx_leader")
+    _set_sections(api, ids["committee"])
+    meeting_id = _meeting(api, ids["committee"])
+    api.post(f"/api/meetings/{meeting_id}/agenda-items", json={"title": "Any other business"})
+    leader = page_as("cx_leader")
+    page = leader.get(f"/meetings/{meeting_id}").get_data(as_text=True)
+    headings = ["Minutes of the last meeting", "Decisions", "Reviews due", "Carried-over action items",
+                "KPIs moving the wrong way", "Silent ambassadors", "Other items"]
+    found = [page.index(f">{heading}</h3>") for heading in headings]
+    assert found == sorted(found)
+    assert page.index("Decide: Chatbot") < found[2] < page.index("Fix the IVR") < found[4]
+    assert page.index("Any other business") > found[-1]
+    assert "Fill from standing agenda" not in page  # nothing new is due
+    with app.app_context():
+        factories.create_action_item(owner=db.session.get(User, ids["member"]), meeting_id=ids["earlier"],
+                                     due_on=date.today(), title="Call the bank")
+    page = leader.get(f"/meetings/{meeting_id}").get_data(as_text=True)
+    assert "Fill from standing agenda" in page and "Carried over: Call the bank" in page
+    filled = _post(leader, f"/meetings/{meeting_id}/agenda/standing", {}, page=f"/meetings/{meeting_id}")
+    assert filled.status_code == 302
+    page = leader.get(f"/meetings/{meeting_id}").get_data(as_text=True)
+    assert "1 standing item added to the agenda." in page and "Fill from standing agenda" not in page
+    assert found[3] < page.index("Carried over: Call the bank") < page.index(">KPIs moving the wrong way</h3>")
+    assert "Fill from standing agenda" not in page_as("member").get(f"/meetings/{meeting_id}").get_data(as_text=True)
+
+
+def test_a_meeting_created_on_the_page_is_filled(page_as, login_as, app):
+    ids = _world(app)
+    _set_sections(login_as("cx_leader"), ids["committee"])
+    leader = page_as("cx_leader")
+    starts = (utcnow() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
+    created = _post(leader, "/meetings", {"committee_id": ids["committee"], "title": "December steering",
+                                          "starts_at": starts, "duration_minutes": "90"}, page="/meetings")
+    assert created.status_code == 302
+    page = leader.get(created.headers["Location"]).get_data(as_text=True)
+    assert "Decide: Chatbot" in page and "Silent ambassador: Billing" in page
