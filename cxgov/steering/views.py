@@ -475,12 +475,15 @@ def _render_meeting(meeting_id, form=None, status=200):
     if form is not None:
         forms[form.name] = form
     sections = standing.sections_of(meeting_.committee_id)
+    due = standing.due(meeting_, sections) if can_manage and not services.is_published(meeting_) else []
     return render_template(
         "steering/meeting.html", meeting=meeting_, published=services.is_published(meeting_),
         can_manage=can_manage, can_write_minutes=policy.write_minutes(current_user, meeting_),
         can_answer=policy.answer_invitation(current_user, meeting_),
-        suggestions=suggestions.suggest(meeting_) if can_manage else [],
-        standing_due=standing.due(meeting_, sections) if can_manage and not services.is_published(meeting_) else [],
+        # What the standing sections bring is offered by "Fill from standing agenda", not twice.
+        suggestions=[s for s in suggestions.suggest(meeting_) if s.source_key not in {d.source_key for _, d in due}]
+        if can_manage else [],
+        standing_due=due,
         agenda_groups=_agenda_groups(meeting_, sections),
         agenda_kinds=AGENDA_KINDS, decision_kinds=DECISION_KINDS, attendance_statuses=ATTENDANCE_STATUSES,
         forms=forms, form=form, **_meeting_page_data(meeting_),

@@ -304,6 +304,8 @@ def test_the_meeting_page_groups_the_agenda_under_sections_and_fills_what_is_new
                                      due_on=date.today(), title="Call the bank")
     page = leader.get(f"/meetings/{meeting_id}").get_data(as_text=True)
     assert "Fill from standing agenda" in page and "Carried over: Call the bank" in page
+    assert 'name="source_key" value="action_item:' not in page  # offered once: by the standing agenda
+    assert f'name="source_key" value="initiative:{ids["bare"]}:decision"' in page  # not standing: suggested
     filled = _post(leader, f"/meetings/{meeting_id}/agenda/standing", {}, page=f"/meetings/{meeting_id}")
     assert filled.status_code == 302
     page = leader.get(f"/meetings/{meeting_id}").get_data(as_text=True)
