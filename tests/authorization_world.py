@@ -12,6 +12,7 @@ from cxgov.auth.services import issue_token
 from cxgov.db import today
 from cxgov.extensions import db
 from cxgov.initiatives.gate import freeze_baseline
+from cxgov.steering.models import CommitteeSection
 from tests import factories
 from tests.conftest import CSRF_INPUT, _pg_connect, sign_in_session
 
@@ -43,6 +44,9 @@ def build_world():
     committee_member = f.add_committee_member(committee, other)
     f.add_committee_member(committee, users["member"])  # answers their own invitation
     series = f.create_series(committee)
+    section = CommitteeSection(committee_id=committee.id, position=0, title="Minutes of the last meeting", kind="fixed")
+    db.session.add_all([section, CommitteeSection(committee_id=committee.id, position=1, title="Reviews due",
+                                                  kind="reviews_due")])
     meeting = f.create_meeting(committee=committee, starts_at=HELD)  # decisions are recorded once it has begun
     agenda_item = f.add_agenda_item(meeting)
     f.add_agenda_item(meeting)
@@ -72,7 +76,7 @@ def build_world():
         "ambassador_id": ambassador.id, "action_id": ambassador_action.id, "initiative_id": initiative.id,
         "cash_flow_id": cash_flow.id, "impact_id": impact.id, "notification_id": notification.id,
         "import_job_id": import_job.id, "review_id": review.id, "target_id": target.id, "series_id": series.id,
-        "meeting_version": meeting.version, "agenda_item_version": agenda_item.version,
+        "section_id": section.id, "meeting_version": meeting.version, "agenda_item_version": agenda_item.version,
         "series_version": series.version,
     }
 
@@ -87,7 +91,7 @@ def url_values(rule, w):
         "impact_id": w["impact_id"], "ambassador_id": w["ambassador_id"], "action_id": w["action_id"],
         "notification_id": w["notification_id"], "decision_id": w["decision_id"], "filename": "cxgov.css",
         "job_id": w["import_job_id"], "review_id": w["review_id"], "target_id": w["target_id"],
-        "series_id": w["series_id"],
+        "series_id": w["series_id"], "section_id": w["section_id"],
         "token": "a-link-used-long-ago",
         "item_id": w["action_item_id"] if "action-items" in rule and "agenda" not in rule else w["agenda_item_id"],
     }
@@ -110,6 +114,8 @@ def json_body(rule, method, w):
         ("/api/committees", "POST"): {"name": "Digital CX board"},
         ("/api/committees/<int:committee_id>", "PATCH"): {"charter": "A new charter."},
         ("/api/committees/<int:committee_id>/members", "POST"): {"user_id": w["users"]["executive"]},
+        ("/api/committees/<int:committee_id>/sections", "PUT"): {"sections": [
+            {"title": "Reviews due", "kind": "reviews_due"}, {"title": "AOB", "kind": "fixed"}]},
         ("/api/committees/<int:committee_id>/members/<int:member_id>", "PATCH"): {"member_role": "secretary"},
         ("/api/meetings", "POST"): {"committee_id": w["committee_id"], "title": "Q3 review",
                                     "starts_at": "2026-12-10T09:00:00+00:00"},
@@ -207,6 +213,10 @@ def form_data(rule, w):
         "/committees/<int:committee_id>/quorum": {"quorum": "2"},
         "/series/<int:series_id>/rule": {"rrule": "FREQ=MONTHLY;BYDAY=1TU;COUNT=2",
                                          "version": str(w["series_version"])},
+        "/committees/<int:committee_id>/sections": {"title": "Any other business", "kind": "fixed"},
+        "/committees/<int:committee_id>/sections/<int:section_id>/move": {"direction": "down"},
+        "/committees/<int:committee_id>/sections/<int:section_id>/rename": {"title": "Minutes"},
+        "/committees/<int:committee_id>/sections/<int:section_id>/remove": {},
         "/initiatives/<int:initiative_id>/reviews/<int:review_id>/verdict": {"verdict": "achieved"},
         "/initiatives/<int:initiative_id>/cash-flows": {"kind": "cost", "category": "build", "year": "0",
                                                        "amount": "5000", "basis": "planned", "risk_adjustment": "0"},

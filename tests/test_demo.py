@@ -35,6 +35,7 @@ from cxgov.models import (
     User,
 )
 from cxgov.org.models import ROLES
+from cxgov.steering import standing
 
 BUILT_IN = ("nps", "csat", "ces", "churn_rate", "retention_rate")
 LOGINS = ("lena.fischer@demo.cxgov.example", "ceo@demo.cxgov.example", "admin@demo.cxgov.example",
@@ -249,6 +250,13 @@ def test_the_steering_record(app, seeded):
             assert meeting.starts_at.date() > today()
             assert meeting.agenda_items and meeting.attendance
         committee = meetings[0].committee
+        # The committee's standing agenda, and the next meeting's agenda filled from it.
+        sections = standing.sections_of(committee.id)
+        assert [s.kind for s in sections] == ["fixed", "initiatives_ready", "reviews_due", "carried_over",
+                                              "kpis_wrong_way", "silent_ambassadors"]
+        filled = {item.section_id for item in scheduled[0].agenda_items}
+        assert None not in filled and len(filled) >= 4
+        assert not standing.due(scheduled[0])
         roles = {m.member_role for m in load(committee, "members").members}
         assert roles == {"chair", "secretary", "member", "sponsor"}
         assert committee.chair.email == LOGINS[0]

@@ -173,7 +173,9 @@ class World:
         items = _items(self.json(f"/api/meetings/{meeting_id}/agenda-items?page_size=200"))
         decisions = _items(self.json(f"/api/meetings/{meeting_id}/decisions?page_size=200"))
         ids = {row["initiative_id"] for row in items + decisions if row.get("initiative_id")}
-        return set().union(set(), *(api_figures(self.json(f"/api/initiatives/{i}/roi?basis=planned")) for i in ids))
+        # An agenda item's own words (a standing item says how a KPI moved) are the API's too.
+        said = {shown.value for row in items for shown in figures_in(f"{row['title']} {row.get('notes') or ''}")}
+        return said.union(*(api_figures(self.json(f"/api/initiatives/{i}/roi?basis=planned")) for i in ids))
 
     def pack_figures(self, meeting_id):
         """The pack's money is `/roi`'s of the initiatives on the agenda; its KPI values are numbers."""

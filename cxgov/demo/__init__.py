@@ -69,6 +69,7 @@ from cxgov.org import services as org
 from cxgov.org.passwords import hash_password
 from cxgov.steering import pack as meeting_pack
 from cxgov.steering import services as steering
+from cxgov.steering import standing
 from cxgov.transaction import keep_traces
 
 __all__ = ["DOMAIN", "PASSWORD", "is_empty", "month_period", "seed_demo", "sign_in_lines"]
@@ -125,6 +126,7 @@ class _Seeder:
         self.reviews()
         self.action_items()
         self.ambassadors()
+        self.standing_agenda()
         self.pack_as_sent()
         return self.summary()
 
@@ -364,18 +366,28 @@ class _Seeder:
                 steering.record_decision(self.lead, meeting, {"kind": "other", "text": CORRECTION,
                                                               "corrects_id": other.id},
                                          now=meeting.starts_at + timedelta(days=9))
-        proposed = [i for spec, i in self.initiative_rows if i.status == "proposed"]
         for n, meeting in enumerate(self.upcoming):
             items = [("Welcome and minutes of the last meeting", "information", {"minutes": 5}),
                      ("KPI review: Home insurance claim", "journey_review",
                       {"journey_id": self.journey_rows["Home insurance claim"].id,
                        "presenter_id": u["mehmet.yilmaz"].id})]
             if n == 0:
-                items += [(f"Review: {i.title}", "initiative_review",
-                           {"initiative_id": i.id, "presenter_id": i.owner_id}) for i in proposed]
-            else:
-                items.append(("Budget for next year's CX initiatives", "decision", {"minutes": 30}))
+                continue  # the next meeting's agenda is filled from the standing sections (standing_agenda)
+            items.append(("Budget for next year's CX initiatives", "decision", {"minutes": 30}))
             self._agenda(meeting, items)
+
+    def standing_agenda(self):
+        """The committee's standing sections; the next meeting's agenda filled from them with what is
+        due by then (once every source of it exists)."""
+        standing.replace_sections(self.lead, self.committee_row, [
+            {"title": "Minutes of the last meeting", "kind": "fixed"},
+            {"title": "Decisions: initiatives ready", "kind": "initiatives_ready"},
+            {"title": "Reviews due", "kind": "reviews_due"},
+            {"title": "Carried-over action items", "kind": "carried_over"},
+            {"title": "KPIs moving the wrong way", "kind": "kpis_wrong_way"},
+            {"title": "Silent ambassadors", "kind": "silent_ambassadors"},
+        ])
+        standing.fill(self.lead, self.upcoming[0])
 
     # -- measurements ------------------------------------------------------------------------
 

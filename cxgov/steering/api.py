@@ -7,10 +7,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from cxgov import policy
+from cxgov.extensions import db
 from cxgov.initiatives.reviews_api import shown
 from cxgov.resources import Parent, Resource, guarded, item, transactional
 from cxgov.rest import Blueprint, check_if_match, get_or_404, page_of, with_etag
-from cxgov.steering import pack, register, series, services, suggestions
+from cxgov.steering import pack, register, series, services, standing, suggestions
 from cxgov.steering.ics import build_invite, build_series_invite
 from cxgov.steering.models import (
     ActionItem,
@@ -44,6 +45,8 @@ from cxgov.steering.schemas import (
     PackArgs,
     PackSchema,
     RegisterEntrySchema,
+    SectionSchema,
+    SectionsSchema,
     SeriesPatchSchema,
     SeriesSchema,
     SuggestionSchema,
@@ -87,6 +90,29 @@ Resource(
     docs={"list": "List a committee's members.", "create": "Add a member (department defaults to the user's own).",
           "update": "Change a member's role or department.", "delete": "Remove a member from the committee."},
 )
+
+
+# -- standing agenda ---------------------------------------------------------------------------
+
+@committees.route("/<int:committee_id>/sections")
+class CommitteeSections(MethodView):
+    @committees.response(200, SectionSchema(many=True))
+    @committees.problems(401, 404)
+    def get(self, committee_id):
+        """The committee's standing agenda sections, in order."""
+        return standing.sections_of(item(Committee, committee_id).id)
+
+    @committees.arguments(SectionsSchema)
+    @committees.response(200, SectionSchema(many=True))
+    @committees.problems(400, 401, 403, 404, 422)
+    def put(self, data, committee_id):
+        """Replace the committee's standing sections with `sections`, in order. A section named by `id`
+        (or else the existing one of the same source kind) is kept, with the agenda items filed under it;
+        each source kind at most once (422 naming `sections[i].kind`)."""
+        with transactional():
+            committee = guarded(policy.manage_governance, item(Committee, committee_id),
+                                "Only CX leaders and admins set the standing agenda.")
+            return standing.replace_sections(current_user, committee, data["sections"])
 
 
 # -- meeting series ----------------------------------------------------------------------------
@@ -164,11 +190,13 @@ Resource(
     order_by=(Meeting.starts_at.desc(), Meeting.id.desc()),
     guard=policy.manage_governance, update_guard=services.require_meeting_update,
     prepare=services.note_representation,
-    create=services.create_meeting, update=services.update_meeting, delete=services.delete_meeting,
+    create=standing.create_meeting, update=standing.update_meeting, delete=services.delete_meeting,
     conflicts=("update", "delete"),
     docs={"list": "List meetings, latest first (`from`/`to` bound `starts_at`).",
-          "create": "Schedule a meeting; every committee member is invited.", "read": "Read a meeting.",
-          "update": "Change a meeting; the committee's secretary may change `minutes` only. Published → 409.",
+          "create": "Schedule a meeting; every committee member is invited, and its agenda is filled from the "
+                    "committee's standing sections.", "read": "Read a meeting.",
+          "update": "Change a meeting; the committee's secretary may change `minutes` only. Published → 409. "
+                    "Marking a meeting of a series held fills the series' next meeting from the standing sections.",
           "delete": "Delete a meeting whose minutes are not published."},
 )
 
@@ -261,6 +289,20 @@ class SuggestedAgendaItems(MethodView):
         """Add the suggested items missing from the agenda; returns those added (never twice)."""
         with transactional():
             return suggestions.add_suggestions(current_user, item(Meeting, meeting_id))
+
+
+@meetings.route("/<int:meeting_id>/agenda/standing", methods=["POST"])
+@meetings.response(200, AgendaItemSchema(many=True))
+@meetings.problems(401, 403, 404, 409)
+def fill_standing_agenda(meeting_id):
+    """Fill the agenda from the committee's standing sections with what is newly due (each source once
+    per meeting, in section order); returns the items added. Published minutes → 409."""
+    with transactional():
+        meeting = guarded(policy.manage_governance, item(Meeting, meeting_id),
+                          "Only CX leaders and admins set the agenda.")
+        ids = [added.id for added in standing.fill(current_user, meeting)]
+    return db.session.scalars(select(AgendaItem).where(AgendaItem.id.in_(ids))
+                              .order_by(AgendaItem.position)).all() if ids else []
 
 
 # -- attendance --------------------------------------------------------------------------------

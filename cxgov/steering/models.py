@@ -14,6 +14,10 @@ AGENDA_KINDS = ("initiative_review", "journey_review", "decision", "information"
 ATTENDANCE_STATUSES = ("invited", "accepted", "declined", "attended", "absent")
 DECISION_KINDS = ("approve_initiative", "reject_initiative", "rebaseline_initiative", "other")
 ACTION_ITEM_STATUSES = ("open", "done", "cancelled")
+# A committee's standing agenda: each section but `fixed` is filled from one source of what is due
+# before a meeting (cxgov/steering/standing.py); a `fixed` section is one item titled like it.
+SECTION_SOURCES = ("initiatives_ready", "reviews_due", "carried_over", "kpis_wrong_way", "silent_ambassadors")
+SECTION_KINDS = (*SECTION_SOURCES, "fixed")
 
 
 def default_quorum(member_count):
@@ -60,6 +64,26 @@ class CommitteeMember(Versioned, db.Model):
     user: Mapped[User] = relationship()
     # The department the member sits for on the committee (whom they represent at its meetings).
     department: Mapped[Department | None] = relationship()
+
+
+class CommitteeSection(Versioned, db.Model):
+    """A standing section of a committee's agenda, in `position` order (0..n-1)."""
+
+    __tablename__ = "committee_sections"
+    __table_args__ = (
+        choice_check("kind", SECTION_KINDS),
+        sa.CheckConstraint("position >= 0", name="position_nonnegative"),
+        sa.UniqueConstraint("committee_id", "position"),
+        # Each source at most once per committee (fixed sections as many as wanted).
+        sa.Index("uq_committee_sections_source", "committee_id", "kind", unique=True,
+                 sqlite_where=sa.text("kind <> 'fixed'"), postgresql_where=sa.text("kind <> 'fixed'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = fk("committees.id", ondelete="CASCADE", nullable=False, index=False)
+    position: Mapped[int]
+    title: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[str] = mapped_column(sa.String(24))
 
 
 class MeetingSeries(Versioned, Timestamped, db.Model):
@@ -157,6 +181,8 @@ class AgendaItem(Versioned, db.Model):
     duration_minutes: Mapped[int | None]
     notes: Mapped[str | None] = mapped_column(sa.Text)
     source_key: Mapped[str | None] = mapped_column(sa.String(64))
+    # The committee's standing section it was filled under (grouped under it on the meeting page).
+    section_id: Mapped[int | None] = fk("committee_sections.id", ondelete="SET NULL")
 
     meeting: Mapped[Meeting] = relationship(back_populates="agenda_items")
 

@@ -13,6 +13,7 @@ from cxgov.steering.models import (
     DECISION_KINDS,
     MEETING_STATUSES,
     MEMBER_ROLES,
+    SECTION_KINDS,
 )
 from cxgov.steering.outcomes import OUTCOMES
 
@@ -171,6 +172,39 @@ class AgendaItemSchema(Schema):
     duration_minutes = Minutes(allow_none=True, load_default=None)
     notes = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=20_000))
     source_key = fields.String(dump_only=True, allow_none=True)
+    section_id = fields.Integer(dump_only=True, allow_none=True, metadata={
+        "description": "the committee's standing section it was filled under (null: not standing)"})
+
+
+class SectionSchema(Schema):
+    id = Id(allow_none=True, load_default=None, metadata={
+        "description": "an existing section of the committee to keep (its agenda items stay under it); "
+                       "omitted: a new section, or the committee's existing section of the same source kind"})
+    position = fields.Integer(dump_only=True)
+    title = Title(required=True)
+    kind = choice_field(SECTION_KINDS, required=True, metadata={"description": (
+        "what fills it before each meeting: initiatives_ready (proposed initiatives passing the approval "
+        "gate's checks), reviews_due, carried_over (open action items due), kpis_wrong_way, silent_ambassadors "
+        "(departments whose active ambassador logged no action for 30 days), or fixed (one item titled like "
+        "the section); each source at most once")})
+
+
+def _flat(messages, prefix):
+    """{"sections": {2: {"kind": [...]}}} → {"sections[2].kind": [...]}: the field a client fixes."""
+    if not isinstance(messages, dict):
+        return {prefix: messages}
+    flat = {}
+    for key, value in messages.items():
+        flat |= _flat(value, f"{prefix}[{key}]" if isinstance(key, int) else f"{prefix}.{key}" if prefix else key)
+    return flat
+
+
+class SectionsSchema(Schema):
+    sections = fields.List(fields.Nested(SectionSchema), required=True,
+                           metadata={"description": "the committee's standing sections, in order"})
+
+    def handle_error(self, error, data, **kwargs):
+        raise ValidationError(_flat(error.messages, ""))
 
 
 class AgendaOrderSchema(Schema):

@@ -19,7 +19,7 @@ from cxgov.errors import Invalid
 from cxgov.extensions import db
 from cxgov.formatting import local_zone
 from cxgov.rest import apply_changes
-from cxgov.steering import services
+from cxgov.steering import services, standing
 from cxgov.steering.models import (
     ActionItem,
     AgendaItem,
@@ -63,8 +63,9 @@ def occurrences(rule, first_starts_at):
     return found
 
 
-def create_series(actor, committee, data):
-    """The series and its meetings, every committee member invited to each."""
+def create_series(actor, committee, data, now=None):
+    """The series and its meetings, every committee member invited to each; the next meeting to
+    come (after `now`) has its agenda filled from the committee's standing sections."""
     services.require_governance(actor)
     instants = occurrences(data["rrule"], data["first_starts_at"])
     series = MeetingSeries(committee_id=committee.id, ics_uid=f"{uuid.uuid4()}@cxgov", ics_sequence=0,
@@ -80,6 +81,7 @@ def create_series(actor, committee, data):
     db.session.flush()
     _invite_members(committee.id, meetings)
     db.session.flush()
+    standing.fill_next(actor, series.id, now)
     return series
 
 
@@ -182,5 +184,8 @@ def update_series(actor, series, data):
             meeting.ics_sequence += 1
     if changed.keys() & {"rrule", "first_starts_at"}:
         _reschedule(series, meetings, instants)
+        db.session.flush()
+        # The next meeting may be a new one: it starts from the standing sections too.
+        standing.fill_next(actor, series.id)
     db.session.flush()
     return series

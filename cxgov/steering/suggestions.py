@@ -44,7 +44,7 @@ def meeting_date(meeting):
     return meeting.starts_at.astimezone(local_zone()).date()
 
 
-def _carried_over_action_items(meeting, on):
+def carried_over_action_items(meeting, on):
     earlier = aliased(Meeting)
     rows = db.session.execute(
         select(ActionItem, User.name)
@@ -65,7 +65,7 @@ def _awaiting_decision():
                          "Proposed initiative awaiting a decision.", initiative_id=initiative.id)
 
 
-def _reviews_due(on):
+def reviews_due(on):
     for review, initiative in db.session.execute(reviews.due_reviews(on)):
         yield Suggestion(f"review:{review.id}", f"Review {review.number}: {initiative.title}"[:200],
                          "initiative_review",
@@ -137,7 +137,7 @@ def kpis_moving_the_wrong_way(on):
     return [movement for movement in kpi_movements(on) if movement.worse]
 
 
-def _kpis_moving_the_wrong_way(on):
+def kpis_wrong_way(on):
     for m in kpis_moving_the_wrong_way(on):
         yield Suggestion(f"journey:{m.journey_id}:{m.code}", f"{m.journey}: {m.metric} moved the wrong way"[:200],
                          "journey_review",
@@ -157,8 +157,8 @@ def suggest(meeting):
         select(AgendaItem.source_key).where(AgendaItem.meeting_id == meeting.id, AgendaItem.source_key.is_not(None))
     ))
     candidates = [
-        *_carried_over_action_items(meeting, on), *_awaiting_decision(),
-        *_reviews_due(on), *_kpis_moving_the_wrong_way(on),
+        *carried_over_action_items(meeting, on), *_awaiting_decision(),
+        *reviews_due(on), *kpis_wrong_way(on),
     ]
     return [suggestion for suggestion in candidates if suggestion.source_key not in present]
 

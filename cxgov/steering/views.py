@@ -25,7 +25,7 @@ from cxgov.org.models import Department, User
 from cxgov.pages import Field, FormSpec
 from cxgov.pdf import pdf_response
 from cxgov.rest import get_or_404
-from cxgov.steering import pack, register, series, services, suggestions
+from cxgov.steering import pack, register, series, services, standing, suggestions
 from cxgov.steering.ics import build_invite, build_series_invite
 from cxgov.steering.models import (
     ACTION_ITEM_STATUSES,
@@ -51,6 +51,7 @@ from cxgov.steering.schemas import (
     DecisionSchema,
     MeetingPatchSchema,
     MeetingSchema,
+    SectionSchema,
     SeriesPatchSchema,
     SeriesSchema,
 )
@@ -160,6 +161,20 @@ def quorum_form(committee_id):
                     quorum=Field(f"quorum-input-{committee_id}", "Quorum", "integer", noun="the quorum"))
 
 
+def section_form(committee_id):
+    """The "add a standing section" form of one committee."""
+    return FormSpec(
+        f"section-{committee_id}",
+        title=Field(f"section-title-{committee_id}", "Section title", noun="the title of the section"),
+        kind=Field(f"section-kind-{committee_id}", "Filled with", "choice", noun="what fills the section"),
+    )
+
+
+def rename_form(section_id):
+    return FormSpec(f"section-rename-{section_id}",
+                    title=Field(f"section-rename-{section_id}", "Title", noun="the title of the section"))
+
+
 def _read_version():
     """The version of the record the form was filled in from (its hidden `version` field)."""
     value = request.form.get("version", "").strip()
@@ -196,13 +211,16 @@ def _render_committees(form=None, status=200):
     ).order_by(Committee.name).execution_options(populate_existing=True)).all()
     users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name)).all() \
         if policy.manage_governance(current_user) else []
+    sections = standing.sections_by_committee([c.id for c in rows])
     forms = {"committee": COMMITTEE_FORM.blank()}
     forms |= {f"member-{c.id}": member_form(c.id).blank(member_role="member") for c in rows}
     forms |= {f"quorum-{c.id}": quorum_form(c.id).blank(quorum=c.quorum) for c in rows}
+    forms |= {f"section-{c.id}": section_form(c.id).blank(kind="fixed") for c in rows}
+    forms |= {f"section-rename-{s.id}": rename_form(s.id).blank(title=s.title) for c in rows for s in sections[c.id]}
     if form is not None:
         forms[form.name] = form
     return render_template("steering/committees.html", committees=rows, users=users, member_roles=MEMBER_ROLES,
-                           forms=forms, form=form), status
+                           sections=sections, kind_labels=standing.KIND_LABELS, forms=forms, form=form), status
 
 
 @bp.route("/committees", methods=["POST"])
@@ -264,6 +282,87 @@ def remove_member(committee_id, member_id):
         return pages.ask_to_confirm(f"Remove {name} from {committee.name}?", f"Remove {name}", back,
                                     detail="They will no longer be invited to its meetings.")
     return pages.attempt(lambda: services.remove_member(current_user, member), f"{name} left {committee.name}.", back)
+
+
+# -- standing agenda (SPEC §9) -------------------------------------------------------------------
+# Each form builds the committee's whole new list of sections and hands it to the service the
+# API's `PUT /api/committees/{id}/sections` uses.
+
+def _sections_back(committee_id):
+    return url_for("steering.committees") + f"#sections-{committee_id}"
+
+
+def _as_items(sections):
+    return [{"id": s.id, "title": s.title, "kind": s.kind} for s in sections]
+
+
+def _committee_section(committee_id, section_id):
+    committee = get_or_404(Committee, committee_id)
+    policy.require(policy.manage_governance, current_user)
+    sections = standing.sections_of(committee.id)
+    section = next((s for s in sections if s.id == section_id), None) or abort(404)
+    return committee, sections, section
+
+
+def _on_the_form(error, field):
+    """The service names `sections[i].field`: on a one-section form it is that form's field."""
+    raise Invalid(error.detail, errors={field: [m for messages in (error.errors or {}).values()
+                                                for m in messages]}) from None
+
+
+@bp.route("/committees/<int:committee_id>/sections", methods=["POST"])
+def add_section(committee_id):
+    committee = get_or_404(Committee, committee_id)
+    policy.require(policy.manage_governance, current_user)
+    form = section_form(committee_id).read()
+
+    def add():
+        data = form.load(SectionSchema(only=("title", "kind")))
+        try:
+            standing.replace_sections(current_user, committee, [*_as_items(standing.sections_of(committee.id)),
+                                                                data])
+        except Invalid as error:
+            _on_the_form(error, "kind")
+        flash(f"Section “{data['title']}” added to the standing agenda of {committee.name}.", "success")
+        return _sections_back(committee.id)
+
+    return _submit(form, add, _render_committees)
+
+
+@bp.route("/committees/<int:committee_id>/sections/<int:section_id>/rename", methods=["POST"])
+def rename_section(committee_id, section_id):
+    committee, sections, section = _committee_section(committee_id, section_id)
+    form = rename_form(section_id).read()
+
+    def rename():
+        title = form.load(SectionSchema(only=("title",)))["title"]
+        items = [{**item, "title": title} if item["id"] == section.id else item for item in _as_items(sections)]
+        standing.replace_sections(current_user, committee, items)
+        flash(f"Section renamed “{title}”.", "success")
+        return _sections_back(committee.id)
+
+    return pages.save(form, rename, _render_committees)
+
+
+@bp.route("/committees/<int:committee_id>/sections/<int:section_id>/move", methods=["POST"])
+def move_section(committee_id, section_id):
+    committee, sections, section = _committee_section(committee_id, section_id)
+    items = _as_items(sections)
+    index = sections.index(section)
+    step = -1 if request.form.get("direction") == "up" else 1
+    if 0 <= index + step < len(items):
+        items[index], items[index + step] = items[index + step], items[index]
+    return pages.attempt(lambda: standing.replace_sections(current_user, committee, items) and None,
+                         f"“{section.title}” moved {'up' if step < 0 else 'down'}.", _sections_back(committee.id))
+
+
+@bp.route("/committees/<int:committee_id>/sections/<int:section_id>/remove", methods=["POST"])
+def remove_section(committee_id, section_id):
+    committee, sections, section = _committee_section(committee_id, section_id)
+    items = [item for item in _as_items(sections) if item["id"] != section.id]
+    return pages.attempt(lambda: standing.replace_sections(current_user, committee, items) and None,
+                         f"Section “{section.title}” removed; agenda items already filed under it stay.",
+                         _sections_back(committee.id))
 
 
 # -- meeting series (SPEC §9) ------------------------------------------------------------------
@@ -378,7 +477,7 @@ def create_meeting():
             data["starts_at"] = _parse_local(form.value("starts_at"), "starts_at")
         except Invalid as error:  # said by the field, with whatever else is wrong
             form.add_errors(error.errors)
-        meeting_ = services.create_meeting(
+        meeting_ = standing.create_meeting(
             current_user, form.load(MeetingSchema(), data, partial=("starts_at",) if form.errors else None))
         flash(f"Meeting “{meeting_.title}” scheduled; committee members are invited.", "success")
         return url_for("steering.meeting", meeting_id=meeting_.id)
@@ -444,14 +543,31 @@ def _render_meeting(meeting_id, form=None, status=200):
              "action-item": ACTION_ITEM_FORM.blank(), "correction": CORRECTION_FORM.blank()}
     if form is not None:
         forms[form.name] = form
+    sections = standing.sections_of(meeting_.committee_id)
+    due = standing.due(meeting_, sections) if can_manage and not services.is_published(meeting_) else []
     return render_template(
         "steering/meeting.html", meeting=meeting_, published=services.is_published(meeting_),
         can_manage=can_manage, can_write_minutes=policy.write_minutes(current_user, meeting_),
         can_answer=policy.answer_invitation(current_user, meeting_),
-        suggestions=suggestions.suggest(meeting_) if can_manage else [],
+        # What the standing sections bring is offered by "Fill from standing agenda", not twice.
+        suggestions=[s for s in suggestions.suggest(meeting_) if s.source_key not in {d.source_key for _, d in due}]
+        if can_manage else [],
+        standing_due=due,
+        agenda_groups=_agenda_groups(meeting_, sections),
         agenda_kinds=AGENDA_KINDS, decision_kinds=DECISION_KINDS, attendance_statuses=ATTENDANCE_STATUSES,
         forms=forms, form=form, **_meeting_page_data(meeting_),
     ), status
+
+
+def _agenda_groups(meeting, sections):
+    """The agenda under the committee's standing sections, in their order (empty ones too), then the
+    items of no section (or of one since removed) under "Other items"."""
+    groups = [{"section": section, "items": []} for section in sections]
+    by_id = {group["section"].id: group for group in groups}
+    other = {"section": None, "items": []}
+    for item in meeting.agenda_items:
+        by_id.get(item.section_id, other)["items"].append(item)
+    return groups + [other] if other["items"] or not groups else groups
 
 
 def _meeting_form(meeting_id):
@@ -496,7 +612,7 @@ def set_meeting_status(meeting_id):
 
     def change():
         data = {"status": status, **({"quorum_note": note} if status == "held" and note.strip() else {})}
-        services.update_meeting(current_user, meeting_, _load(MeetingPatchSchema(only=("status", "quorum_note")), data))
+        standing.update_meeting(current_user, meeting_, _load(MeetingPatchSchema(only=("status", "quorum_note")), data))
         return f"The meeting is now {status}."
 
     return pages.attempt(change, "", back)
@@ -667,6 +783,19 @@ def add_suggested_items(meeting_id):
         return message
 
     return pages.attempt(add, "", _back(meeting_id, "agenda"))
+
+
+@bp.route("/meetings/<int:meeting_id>/agenda/standing", methods=["POST"])
+def fill_standing_agenda(meeting_id):
+    """What the committee's standing sections bring that is newly due (the API's
+    `POST /api/meetings/{id}/agenda/standing`)."""
+    meeting_ = _governed_meeting(meeting_id)
+
+    def fill():
+        added = standing.fill(current_user, meeting_)
+        return f"{len(added)} standing item{'s' if len(added) != 1 else ''} added to the agenda."
+
+    return pages.attempt(fill, "", _back(meeting_id, "agenda"))
 
 
 @bp.route("/meetings/<int:meeting_id>/attendance", methods=["POST"])
