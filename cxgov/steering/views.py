@@ -518,7 +518,7 @@ def _meeting_page_data(meeting):
         "not_represented": services.departments_not_represented([meeting])[meeting.id],
         "initiatives": initiatives, "decidable": decidable,
         # The approval gate of every proposal the meeting may decide (SPEC §8.1), and whether the
-        # meeting has begun (decisions are recorded from then on).
+        # meeting has begun (decisions are recorded, and the meeting marked held, from then on).
         "readiness": gate.readiness_for(proposals), "started": meeting.starts_at <= utcnow(),
         "cases": business_case.business_cases(current_user,
                                               [initiatives[i] for i in initiative_ids if i in initiatives]),

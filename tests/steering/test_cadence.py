@@ -135,6 +135,17 @@ def test_a_committee_sets_its_own_quorum(app):
     assert leader.patch(committee_url, json={"quorum": None}).json["effective_quorum"] == 2
 
 
+def test_a_meeting_to_come_is_not_offered_to_be_marked_held(app):
+    """The service refuses `held` before the meeting begins: the page does not offer it, nor a
+    quorum warning, and says when it will; cancelling stays possible."""
+    ids = governance_world(app, starts_at=FUTURE)
+    client = sign_in_session(app, app.test_client(), ids["chair"])
+    html = client.get(f"/meetings/{ids['meeting']}").get_data(as_text=True)
+    assert 'value="held"' not in html and "Below quorum" not in html
+    assert "Once the meeting has begun, you can mark it held here." in html
+    assert 'value="cancelled"' in html
+
+
 def test_the_meeting_page_shows_present_against_quorum_and_takes_a_note(app):
     ids = governance_world(app, starts_at=PAST)
     _attend(app, ids["meeting"], ids["member"])
