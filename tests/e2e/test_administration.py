@@ -1,6 +1,7 @@
 """Administration, account settings and the audit trail in the browser, at phone and desktop
 width, each checked afterwards through the API."""
 import pytest
+from playwright.sync_api import expect
 
 from cxgov.auth.services import issue_token
 from cxgov.extensions import db
@@ -39,7 +40,7 @@ def test_an_admin_adds_a_person_who_sets_their_password_and_signs_in(app, live_s
     page.select_option("#user-department", label="Claims")
     page.check("#user-access-link")
     page.click("button:has-text('Add user')")
-    assert "can now set their password" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("can now set their password")
     link = page.locator("[data-link='password-set']").inner_text().strip()
     _no_sideways_scroll(page)
 
@@ -75,11 +76,11 @@ def test_an_admin_deactivates_and_reactivates_a_person(app, live_server, sign_in
     page.click("button:has-text('Deactivate Tom Wagner')")
     assert page.locator("h1").inner_text() == "Deactivate Tom Wagner?"
     page.click("button:has-text('Deactivate Tom Wagner')")
-    assert "deactivated and signed out everywhere" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("deactivated and signed out everywhere")
     assert api.get(f"/api/users/{person_id}").json["active"] is False
     page.click("button:has-text('Reactivate Tom Wagner')")
     page.click("button:has-text('Reactivate Tom Wagner')")  # on the confirmation page
-    assert "active again" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("active again")
     assert api.get(f"/api/users/{person_id}").json["active"] is True
     _no_sideways_scroll(page)
 
@@ -93,11 +94,11 @@ def test_an_admin_creates_and_renames_a_department(app, live_server, sign_in, vi
     page.fill("#department-name", "Claims")
     page.fill("#department-code", "CLM")
     page.click("button:has-text('Create department')")
-    assert "Department “Claims” created." in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("Department “Claims” created.")
     page.click("a:has-text('Claims')")
     page.fill("#department-name", "Claims handling")
     page.click("button:has-text('Save department')")
-    assert "Saved the department “Claims handling”." in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("Saved the department “Claims handling”.")
     _no_sideways_scroll(page)
     found = _api(app, admin).get("/api/departments", query_string={"code": "CLM"}).json["items"]
     assert [d["name"] for d in found] == ["Claims handling"]
@@ -113,12 +114,12 @@ def test_a_member_changes_their_password_and_how_reminders_reach_them(app, live_
     page.click("a.who")
     page.check("#digest-daily")
     page.click("button:has-text('Save how reminders reach me')")
-    assert "daily digest" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("daily digest")
     page.fill("#current-password", factories.PASSWORD)
     page.fill("#new-password", NEW_PASSWORD)
     page.fill("#new-password-again", NEW_PASSWORD)
     page.click("button:has-text('Change password')")
-    assert "Your password is changed" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("Your password is changed")
     _no_sideways_scroll(page)
     page.goto(f"{live_server}/")  # still signed in in this browser
     assert page.url == f"{live_server}/"

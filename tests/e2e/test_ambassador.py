@@ -1,6 +1,8 @@
 """An ambassador logs an action on a phone and finds it in their history."""
 from datetime import date
 
+from playwright.sync_api import expect
+
 from cxgov.extensions import db
 from tests import factories
 
@@ -26,7 +28,7 @@ def test_an_ambassador_logs_an_action_on_a_phone_and_sees_it_in_history(app, liv
     page.fill("#hours", "0.5")
     page.click("button.amb-submit")
     page.wait_for_url(f"{live_server}/ambassadors/history")
-    assert "Logged:" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("Logged:")
     entry = page.locator(".amb-action").first
     assert "Shared a customer's story at the team stand-up" in entry.inner_text()
     assert "Customer story shared" in entry.inner_text()

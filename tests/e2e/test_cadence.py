@@ -3,6 +3,7 @@ leader marks a meeting held below quorum, saying why. At phone and desktop width
 from datetime import datetime, timezone
 
 import pytest
+from playwright.sync_api import expect
 
 from cxgov.extensions import db
 from cxgov.steering.models import Attendance, Meeting
@@ -31,7 +32,7 @@ def test_a_committee_member_accepts_an_invitation(app, live_server, sign_in, vie
     page.goto(f"{live_server}/meetings/{meeting_id}")
     assert page.locator("#my-answer").inner_text() == "Invited"
     page.click("#rsvp >> button:has-text('Accept')")
-    assert "You accepted the invitation" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("You accepted the invitation")
     assert page.locator("#my-answer").inner_text() == "Accepted"
     with app.app_context():
         row = db.session.query(Attendance).filter_by(meeting_id=meeting_id, user_id=member_ids[0]).one()
@@ -48,10 +49,10 @@ def test_a_cx_leader_marks_a_meeting_held_below_quorum_with_a_note(app, live_ser
     assert "Present: 1 of 3 members · quorum 2" in page.locator("#quorum").inner_text()
 
     page.click("button:has-text('Mark as held')")  # without a note: refused, nothing changes
-    assert "say why the meeting was held without quorum" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("say why the meeting was held without quorum")
     page.fill("#quorum-note", "Two members were at the trade fair; decisions confirmed by email.")
     page.click("button:has-text('Mark as held')")
-    assert "The meeting is now held" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("The meeting is now held")
     assert "Held below quorum: Two members were at the trade fair" in page.locator("#attendance").inner_text()
     with app.app_context():
         meeting = db.session.get(Meeting, meeting_id)

@@ -6,6 +6,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from cxgov.auth.services import issue_token
 from cxgov.extensions import db
@@ -53,7 +54,7 @@ def test_a_member_proposes_an_initiative(app, live_server, sign_in, viewport):
     page.fill("#initiative-description", "Call customers back instead of keeping them waiting.")
     page.fill("#initiative-target", "2027-03-31")
     page.click("button:has-text('Propose the initiative')")
-    assert "Initiative “Call-back service” proposed." in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("Initiative “Call-back service” proposed.")
     assert no_sideways_scroll(page)
     initiative_id = int(page.url.rsplit("/", 1)[1])
     body = api(app, f"/api/initiatives/{initiative_id}")
@@ -73,7 +74,7 @@ def test_the_owner_changes_their_initiative(app, live_server, sign_in, viewport)
     page.select_option("#initiative-category", "digital")
     page.fill("#initiative-target", "2027-01-31")
     page.click("button:has-text('Save the initiative')")
-    assert "Initiative “Digital forms” saved." in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("Initiative “Digital forms” saved.")
     assert no_sideways_scroll(page)
     body = api(app, f"/api/initiatives/{initiative_id}")
     assert (body["title"], body["category"], body["target_on"]) == ("Digital forms", "digital", "2027-01-31")
@@ -103,16 +104,15 @@ def test_a_cx_leader_adds_an_impact_and_delivers_an_approved_initiative(app, liv
     page.fill("#impact-value", "1500")
     page.fill("#impact-attribution", "0.5")
     page.click("button:has-text('Add the KPI impact')")
-    assert "KPI impact added: Net Promoter Score." in page.locator(".flash").inner_text()
-
+    expect(page.locator(".flash")).to_contain_text("KPI impact added: Net Promoter Score.")
     start = page.locator("[data-move='in_progress']")
     start.locator("input[name=on]").fill("2026-06-02")
     start.locator("button:has-text('Start work')").click()
-    assert "is now in progress" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("is now in progress")
     deliver = page.locator("[data-move='delivered']")
     deliver.locator("textarea").fill("Live in all stores.")
     deliver.locator("button:has-text('Mark as delivered')").click()
-    assert "is now delivered" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("is now delivered")
     assert page.locator("[data-move='in_progress']").count() == 0  # only the next steps are offered
     assert no_sideways_scroll(page)
 

@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from cxgov.extensions import db
 from tests import factories
@@ -37,7 +38,7 @@ def test_a_cx_leader_creates_a_journey_with_stages_and_reorders_them(app, sign_i
     page.select_option("#journey-owner", str(owner_id))
     page.select_option("#journey-status", "active")
     page.click("button:has-text('Create journey')")
-    assert "Journey “Open an account” created" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("Journey “Open an account” created")
     for name, phase in (("Apply", "pre_sale"), ("Compare offers", "pre_sale")):
         page.fill("#stage-name", name)
         page.select_option("#stage-phase", phase)
@@ -48,7 +49,7 @@ def test_a_cx_leader_creates_a_journey_with_stages_and_reorders_them(app, sign_i
     page.click("button:has-text('Add touchpoint')")
     assert "Online form" in page.locator("#touchpoints").inner_text()
     page.click("button[aria-label='Move up: Compare offers']")  # a plain form: no script needed
-    assert "“Compare offers” is now stage 1 of 2" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("“Compare offers” is now stage 1 of 2")
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
 
     api = login_as("member")
@@ -75,8 +76,7 @@ def test_a_journey_owner_enters_a_kpi_value_by_hand(app, sign_in, live_server, l
     page.fill("#kpi-value", "81.5")
     page.fill("#kpi-sample", "120")
     page.click("button:has-text('Record value')")
-    assert "recorded" in page.locator(".flash").inner_text()
-
+    expect(page.locator(".flash")).to_contain_text("recorded")
     stored = login_as("member").get(f"/api/measurements?journey_id={journey_id}&metric=csat").json["items"]
     assert [(m["stage_id"], m["period_start"], m["value"], m["sample_size"], m["source"]) for m in stored] == \
         [(stage_id, "2026-02-01", 81.5, 120, "manual")]

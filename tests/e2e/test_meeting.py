@@ -2,6 +2,8 @@
 initiative, an action item, and published minutes."""
 from datetime import datetime, timezone
 
+from playwright.sync_api import expect
+
 from cxgov.db import load
 from cxgov.extensions import db
 from cxgov.initiatives.models import Initiative
@@ -35,14 +37,13 @@ def test_a_cx_leader_runs_a_meeting(app, live_server, sign_in):
     page.select_option(f"#status_{member_id}", "attended")
     page.select_option(f"#status_{leader_id}", "attended")
     page.click("text=Save attendance")
-    assert "Attendance saved for 2 people" in page.locator(".flash").inner_text()
-
+    expect(page.locator(".flash")).to_contain_text("Attendance saved for 2 people")
     page.select_option("#decision-kind", "approve_initiative")
     page.select_option("#decision-initiative", str(initiative_id))
     page.fill("#decision-text", "Approve self-service returns for Q1.")
     assert page.is_checked("input[name=apply]")
     page.click("button:has-text('Record decision')")
-    assert "“Self-service returns” is now approved" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("“Self-service returns” is now approved")
     assert "Approve self-service returns for Q1." in page.locator("#decisions").inner_text()
 
     page.fill("#action-title", "Brief the call centre")
@@ -56,7 +57,7 @@ def test_a_cx_leader_runs_a_meeting(app, live_server, sign_in):
     page.click("button:has-text('Save minutes')")
     page.click("button:has-text('Publish minutes')")
     page.click("button:has-text('Publish the minutes')")  # it asks first: published minutes can no longer change
-    assert "Minutes published" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("Minutes published")
     assert page.locator("#minutes-text").count() == 0  # no longer editable
 
     with app.app_context():
@@ -79,7 +80,7 @@ def test_a_member_marks_an_action_item_done_on_a_phone(app, live_server, sign_in
     page.click("label:has-text('Menu')")  # the phone's folded menu
     page.click(".nav >> text=My action items")
     page.click("button:has-text('Mark done')")
-    assert "marked done" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("marked done")
     assert "Nothing open" in page.content()
 
 
@@ -113,7 +114,7 @@ def test_a_cx_leader_is_stopped_at_the_gate_completes_the_plan_and_approves(app,
         page.fill("#cf-category", category)
         page.fill("#cf-amount", amount)
         page.click("button:has-text('Add cash flow')")
-        assert "Cash flow added" in page.locator(".flash").inner_text()
+        expect(page.locator(".flash")).to_contain_text("Cash flow added")
     assert "Yes: the plan is complete" in page.locator("#readiness").inner_text()
 
     page.goto(f"{live_server}/meetings/{meeting_id}")
@@ -122,6 +123,6 @@ def test_a_cx_leader_is_stopped_at_the_gate_completes_the_plan_and_approves(app,
     page.select_option("#decision-initiative", str(initiative_id))
     page.fill("#decision-text", "Approve the call-back service.")
     page.click("button:has-text('Record decision')")
-    assert "“Call-back service” is now approved" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("“Call-back service” is now approved")
     page.goto(f"{live_server}/initiatives/{initiative_id}")
     assert "Approved baseline" in page.locator("#baseline").inner_text()

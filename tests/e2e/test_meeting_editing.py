@@ -5,6 +5,7 @@ is checked through the API."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from playwright.sync_api import expect
 
 from cxgov.db import utcnow
 from tests import factories
@@ -44,7 +45,7 @@ def test_a_cx_leader_changes_the_meeting_time_and_place(app, live_server, sign_i
     page.fill("#meeting-starts", "2026-12-10T14:30")
     page.fill("#meeting-location", "Room 4.12, second floor")
     page.click("button:has-text('Save the meeting')")
-    assert "The calendar invite is re-issued" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("The calendar invite is re-issued")
     assert "Room 4.12, second floor" in page.locator("main").inner_text()
 
     meeting = _api(app, leader_id, f"/api/meetings/{meeting_id}")
@@ -59,11 +60,11 @@ def test_a_cx_leader_reorders_and_removes_agenda_items(app, live_server, sign_in
     page = sign_in(leader, viewport=viewport)
     page.goto(f"{live_server}/meetings/{meeting_id}")
     page.click("button[aria-label='Move up: Pilot results']")
-    assert "moved up" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("moved up")
     page.click("button[aria-label='Move down: Welcome']")
     page.click("button[aria-label='Remove: Any other business']")
     page.click("button:has-text('Remove the agenda item')")  # it asks first
-    assert "removed from the agenda" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("removed from the agenda")
     assert page.locator("#agenda ol.agenda > li .title").all_inner_texts() == ["Pilot results", "Welcome", "Numbers"]
 
     items = _api(app, leader_id, f"/api/meetings/{meeting_id}/agenda-items")["items"]
@@ -81,7 +82,7 @@ def test_a_cx_leader_adds_two_suggestions_by_ticking_them(app, live_server, sign
     page.get_by_label("Decide: Chatbot").check()
     page.get_by_label("Decide: New IVR").check()
     page.click("button:has-text('Add the ticked suggestions')")
-    assert "2 suggested items added to the agenda." in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("2 suggested items added to the agenda.")
     assert page.locator("#suggestions input[type=checkbox]").count() == 1
 
     items = _api(app, leader_id, f"/api/meetings/{meeting_id}/agenda-items")["items"]
@@ -103,8 +104,7 @@ def test_a_cx_leader_creates_an_action_item_choosing_its_owner(app, live_server,
     page.select_option("#action-department", label="Claims")
     page.fill("#action-due", "2026-12-15")
     page.click("button:has-text('Add action item')")
-    assert "Action item “Brief the call centre” added." in page.locator(".flash").inner_text()
-
+    expect(page.locator(".flash")).to_contain_text("Action item “Brief the call centre” added.")
     items = _api(app, leader_id, f"/api/action-items?meeting_id={meeting_id}")["items"]
     assert [(i["title"], i["owner_id"], i["department_id"], i["due_on"]) for i in items] == [
         ("Brief the call centre", member_id, department_id, "2026-12-15")]
@@ -121,7 +121,7 @@ def test_a_member_reopens_a_done_action_item(app, live_server, sign_in, viewport
     page.goto(f"{live_server}/my/action-items")
     assert "Nothing open" in page.locator("main").inner_text()
     page.click("button[aria-label='Reopen: Call the vendor']")
-    assert "“Call the vendor” is open again." in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("“Call the vendor” is open again.")
     assert page.locator("button[aria-label='Mark done: Call the vendor']").count() == 1
 
     item = _api(app, member_id, f"/api/action-items/{item_id}")

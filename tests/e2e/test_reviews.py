@@ -4,6 +4,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from cxgov.extensions import db
 from cxgov.initiatives import lifecycle
@@ -39,13 +40,14 @@ def test_the_cx_leader_records_the_reviews_after_delivery(app, live_server, sign
 
     first = page.locator("[data-review='1']")
     first.locator("button:has-text('Record the verdict')").click()  # no verdict chosen
-    assert "The verdict was not recorded" in page.locator(".error-summary").inner_text()
+    # Each submit loads a new page: wait for its words (the page before may carry a flash too).
+    expect(page.locator(".error-summary")).to_contain_text("The verdict was not recorded")
 
     first = page.locator("[data-review='1']")
     first.locator("label:has-text('Partly achieved')").click()
     first.locator("textarea").fill("CSAT up 4 of 5 points.")
     first.locator("button:has-text('Record the verdict')").click()
-    assert "Review 1: Partly achieved recorded." in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("Review 1: Partly achieved recorded.")
     first = page.locator("[data-review='1']")
     assert "“CSAT up 4 of 5 points.”" in first.inner_text()
     assert first.locator("[data-figure='review-1-actual-npv']").inner_text() != ""
@@ -54,5 +56,5 @@ def test_the_cx_leader_records_the_reviews_after_delivery(app, live_server, sign
     final = page.locator("[data-review='3']")
     final.locator("label:has-text('Achieved')").first.click()
     final.locator("button:has-text('Record the verdict')").click()
-    assert "Review 3: Achieved recorded." in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("Review 3: Achieved recorded.")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scroll

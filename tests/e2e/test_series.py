@@ -1,6 +1,7 @@
 """A meeting series in the browser (SPEC §9): the CX leader plans a series, moves one meeting,
 cancels another and sees the list follow; then changes the rule. At phone and desktop width."""
 import pytest
+from playwright.sync_api import expect
 
 from cxgov.extensions import db
 from cxgov.steering.models import Meeting, MeetingSeries
@@ -27,7 +28,7 @@ def test_a_cx_leader_plans_a_series_moves_one_meeting_and_cancels_another(app, l
     page.fill("#series-rrule", "FREQ=MONTHLY;BYDAY=1TU;COUNT=4")
     page.fill("#series-starts", "2099-01-06T09:00")
     page.click("button:has-text('Plan the meetings')")
-    assert "4 meetings" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("4 meetings")
     rows = page.locator("#series-meetings tbody tr")
     assert rows.count() == 4
     with app.app_context():
@@ -39,7 +40,7 @@ def test_a_cx_leader_plans_a_series_moves_one_meeting_and_cancels_another(app, l
     page.click(f"#series-meeting-{ids[1]} >> a:has-text('Move')")
     page.fill("#meeting-starts", "2099-02-05T14:30")
     page.click("button:has-text('Save the meeting')")
-    assert "saved" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("saved")
     page.goto(f"{live_server}/series/{series_id}")
     moved = page.locator(f"#series-meeting-{ids[1]}")
     assert "changed on its own" in moved.inner_text() and "5 Feb 2099" in moved.inner_text()
@@ -47,7 +48,7 @@ def test_a_cx_leader_plans_a_series_moves_one_meeting_and_cancels_another(app, l
     # cancel the third: asked, then back on the series page with the meeting cancelled
     page.click(f"#series-meeting-{ids[2]} >> button:has-text('Cancel')")
     page.click("button:has-text('Cancel the meeting')")
-    assert "The meeting is now cancelled" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("The meeting is now cancelled")
     assert page.url.endswith(f"/series/{series_id}#series-meetings")
     assert "Cancelled" in page.locator(f"#series-meeting-{ids[2]}").inner_text()
     assert page.locator(f"#series-meeting-{ids[2]} >> button:has-text('Cancel')").count() == 0
@@ -57,7 +58,7 @@ def test_a_cx_leader_plans_a_series_moves_one_meeting_and_cancels_another(app, l
     # a new rule: six meetings, the moved and the cancelled ones kept as they are
     page.fill("#series-rule-input", "FREQ=MONTHLY;BYDAY=1TU;COUNT=6")
     page.click("button:has-text('Change the rule')")
-    assert "2 meetings added" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("2 meetings added")
     assert page.locator("#series-meetings tbody tr").count() == 6
     assert "Cancelled" in page.locator(f"#series-meeting-{ids[2]}").inner_text()
     assert "changed on its own" in page.locator(f"#series-meeting-{ids[1]}").inner_text()

@@ -6,6 +6,7 @@ At phone and desktop width."""
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from cxgov.db import utcnow
 from cxgov.extensions import db
@@ -51,7 +52,7 @@ def test_a_cx_leader_runs_the_monthly_cycle_from_the_standing_agenda(app, live_s
     page.fill(f"#section-title-{committee_id}", "Minutes of the last meeting")
     page.select_option(f"#section-kind-{committee_id}", "fixed")
     page.click("button:has-text('Add section to CX steering committee')")
-    assert "added to the standing agenda" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("added to the standing agenda")
     for _ in range(2):
         page.click("button[aria-label='Move up: Minutes of the last meeting']")
     titles = page.locator(f"#committee-{committee_id} .sections input[name=title]")
@@ -66,7 +67,7 @@ def test_a_cx_leader_runs_the_monthly_cycle_from_the_standing_agenda(app, live_s
     page.fill("#series-rrule", "FREQ=MONTHLY;COUNT=3")
     page.fill("#series-starts", tomorrow)
     page.click("button[type=submit]:has-text('Plan')")
-    assert "3 meetings" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("3 meetings")
     page.locator("main table a").first.click()
 
     # Its agenda is filled from the standing sections, under their headings.
@@ -97,8 +98,7 @@ def test_a_cx_leader_runs_the_monthly_cycle_from_the_standing_agenda(app, live_s
     page.fill("#decision-text", "Approve self-service returns for Q1.")
     page.select_option("#decision-agenda-item", str(decide))
     page.click("button:has-text('Record decision')")
-    assert "“Self-service returns” is now approved" in page.locator(".flash").inner_text()
-
+    expect(page.locator(".flash")).to_contain_text("“Self-service returns” is now approved")
     page.fill("#action-title", "Retest the IVR menu with customers")
     page.select_option("#action-owner", str(mo_id))
     page.fill("#action-due", (date.today() + timedelta(days=14)).isoformat())
@@ -111,14 +111,12 @@ def test_a_cx_leader_runs_the_monthly_cycle_from_the_standing_agenda(app, live_s
     page.click("text=Save attendance")
     assert "Present: 2 of 2 members" in page.locator("#quorum").inner_text()
     page.click("button:has-text('Mark as held')")
-    assert "The meeting is now held" in page.locator(".flash").inner_text()
-
+    expect(page.locator(".flash")).to_contain_text("The meeting is now held")
     page.fill("#minutes-text", "The committee approved self-service returns and reviewed the IVR fix.")
     page.click("button:has-text('Save minutes')")
     page.click("button:has-text('Publish minutes')")
     page.click("button:has-text('Publish the minutes')")
-    assert "Minutes published" in page.locator(".flash").inner_text()
-
+    expect(page.locator(".flash")).to_contain_text("Minutes published")
     page.goto(f"{live_server}/meetings/{meeting_id}/minutes")
     assert "Approve self-service returns for Q1." in page.locator(f"#outcomes-{decide}").inner_text()
     assert "Retest the IVR menu with customers" in page.locator(f"#outcomes-{carried}").inner_text()
