@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint lint-imports install chromium serve scheduler bench clean
+.PHONY: run test lint lint-imports install chromium serve scheduler bench clean messages
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -18,7 +18,20 @@ $(AXE): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $(AXE)
 
-install: $(STAMP) $(AXE)
+# The compiled catalogues of cxgov/translations (cxgov.i18n), rebuilt when their .po changes.
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard cxgov/translations/*/LC_MESSAGES/messages.po))
+
+%.mo: %.po $(STAMP)
+	$(VENV)/bin/pybabel compile --statistics -i $< -o $@
+
+install: $(STAMP) $(AXE) $(CATALOGUES)
+
+# After changing text: extract every string a person reads and merge it into each catalogue
+# (then translate what is new; tests/i18n/test_catalogues.py fails on anything left).
+messages: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --sort-by-file \
+	  --no-wrap -o cxgov/translations/messages.pot --project cxgov --copyright-holder cxgov .
+	$(VENV)/bin/pybabel update -i cxgov/translations/messages.pot -d cxgov/translations --no-wrap --ignore-obsolete
 
 # The browser tests drive Debian's Chromium: installed here when it is missing (apt, as root).
 chromium:

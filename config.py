@@ -41,6 +41,9 @@ class Config:
     CXGOV_CURRENCY = os.environ.get("CXGOV_CURRENCY", "EUR")
     CXGOV_DISCOUNT_RATE = Decimal(os.environ.get("CXGOV_DISCOUNT_RATE", DEFAULT_DISCOUNT_RATE))
     CXGOV_TIMEZONE = os.environ.get("CXGOV_TIMEZONE", "UTC")
+    # The language a person reads before they choose one and their browser names none we speak
+    # (en, pt_PT, pt_BR, ro: cxgov.i18n).
+    CXGOV_LOCALE = os.environ.get("CXGOV_LOCALE", "en")
     CXGOV_TOKEN_TTL_HOURS = int(os.environ.get("CXGOV_TOKEN_TTL_HOURS", "168"))
     # How long a "set your password" link an admin hands out stays usable (it works once).
     CXGOV_PASSWORD_LINK_HOURS = int(os.environ.get("CXGOV_PASSWORD_LINK_HOURS", "72"))

@@ -41,6 +41,10 @@ def create_app(config=None):
     csrf.init_app(app)
     limiter.init_app(app)  # limits only sign-in (`cxgov.extensions.only_sign_in_is_limited`)
 
+    from cxgov import i18n
+
+    i18n.init_app(app)
+
     from cxgov import models  # noqa: F401  (the whole schema, for alembic and relationships)
     from cxgov.audit.services import install as install_audit
 

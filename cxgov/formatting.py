@@ -1,83 +1,165 @@
 """How cxgov shows a figure, a date or a code to a person: pages, the board PDF, CSV and mails.
 
 Figures stay exact (Decimal) until they reach this module; it only rounds for display. The API
-keeps its own machine formats (money as "1234.50", dates as ISO 8601) and never comes here.
+keeps its own machine formats (money as "1234.50", dates as ISO 8601) and never comes here, and
+neither do CSV cells (`plain_decimal`: dot decimal, no separators, whatever the reader's language).
 
-One place so that a figure reads the same wherever it appears, and so that a later locale
-(thousands separator, decimal mark, month names) changes only this module.
+Everything is formatted by Babel with the CLDR conventions of the reader's language
+(`cxgov.i18n`): "12,345.68" in English, "12 345,68" in Portugal, "12.345,68" in Brazil and
+Romania; "30 Nov 2026", "30/11/2026", "30 de nov. de 2026", "30 nov. 2026". English is written
+with British conventions (day before month, 24-hour clock), as a European organisation reads it.
+Instants are shown in the reader's time zone (`display_zone`); the organisation's own time zone
+(`local_zone`, CXGOV_TIMEZONE) is what schedules and "today" are computed in.
 """
+import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from babel import Locale
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+from flask import current_app, has_app_context
+from flask_babel import get_locale, get_timezone, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 DASH = "—"
 CENT = Decimal("0.01")
 TENTH = Decimal("0.1")
-# Compact money: the largest unit the amount reaches (1 k = 1,000), with three significant digits:
-# "642 k", "64.2 k", "1.24 M", "12.4 M", "124 M".
-UNITS = ((Decimal(10) ** 9, "bn"), (Decimal(10) ** 6, "M"), (Decimal(10) ** 3, "k"))
+# Compact money: the largest unit the amount reaches, with three significant digits; the unit is
+# the language's own ("642K", "64,2 mil", "1,24 mi", "12,4 mil.").
+UNITS = (Decimal(10) ** 9, Decimal(10) ** 6, Decimal(10) ** 3)
+# The CLDR data each catalogue's language is formatted with.
+FORMAT_LOCALES = {"en": "en_GB"}
 
 
-# -- the deployment's settings ------------------------------------------------------------------
+# -- the deployment's settings and the reader ---------------------------------------------------
 
 def currency():
     return current_app.config["CXGOV_CURRENCY"]
 
 
 def local_zone(app=None):
-    """The time zone the organisation works in (CXGOV_TIMEZONE)."""
+    """The time zone the organisation works in (CXGOV_TIMEZONE): schedules, due days, "today"."""
     return ZoneInfo((app or current_app).config["CXGOV_TIMEZONE"])
+
+
+_reader_zone = ContextVar("reader_zone", default=None)
+
+
+@contextmanager
+def zone_of_reader(zone_name):
+    """Show instants in `zone_name` inside the block (a mail to a person in another zone)."""
+    token = _reader_zone.set(ZoneInfo(zone_name) if zone_name else None)
+    try:
+        yield
+    finally:
+        _reader_zone.reset(token)
+
+
+def display_zone():
+    """The time zone instants are shown in: the reader's (their account, else CXGOV_TIMEZONE)."""
+    zone = _reader_zone.get()
+    if zone is not None:
+        return zone
+    if has_app_context():
+        selected = get_timezone()
+        return ZoneInfo(str(selected)) if selected is not None else local_zone()
+    return ZoneInfo("UTC")
+
+
+def locale():
+    """The Babel locale figures and dates are formatted with (the reader's language)."""
+    selected = get_locale() if has_app_context() else None
+    name = str(selected) if selected is not None else "en"
+    return Locale.parse(FORMAT_LOCALES.get(name, name))
 
 
 # -- numbers --------------------------------------------------------------------------------------
 
-def _grouped(value: Decimal, step: Decimal) -> str:
-    """`value` rounded to `step`, with thousands separators: 12345.678 → "12,345.68"."""
-    rounded = value.quantize(step, rounding=ROUND_HALF_UP)
-    return f"{abs(rounded) if rounded == 0 else rounded:,}"  # never "-0.00"
+def _rounded(value: Decimal, step: Decimal) -> Decimal:
+    rounded = Decimal(value).quantize(step, rounding=ROUND_HALF_UP)
+    return abs(rounded) if rounded == 0 else rounded  # never "-0.00"
+
+
+# CLDR's currency spacing, which Babel leaves out: a currency code (letters) next to a digit gets a
+# no-break space: "CHF12.50" → "CHF 12.50".
+_CODE_NEXT_TO_DIGIT = re.compile(r"(?<=[A-Za-z])(?=[\d\-−])|(?<=\d)(?=[A-Za-z]{3})")
+
+
+def _currency_spaced(text):
+    return _CODE_NEXT_TO_DIGIT.sub("\u00a0", text)
+
+
+def _pattern(places):
+    return "#,##0" + ("." + "0" * places if places > 0 else "")
 
 
 def money(value, with_currency=False):
-    """12345.678 → "12,345.68" (with_currency: "EUR 12,345.68"); None → "—"."""
+    """12345.678 → "12,345.68" ("12 345,68" in pt_PT; with_currency: "€12,345.68",
+    "12 345,68 €"); None → "—"."""
     if value is None:
         return DASH
-    text = _grouped(Decimal(value), CENT)
-    return f"{currency()} {text}" if with_currency else text
+    rounded = _rounded(value, CENT)
+    if with_currency:
+        return _currency_spaced(babel_numbers.format_currency(rounded, currency(), locale=locale()))
+    return babel_numbers.format_decimal(rounded, format=_pattern(2), locale=locale())
 
 
-def _three_digits(scaled: Decimal) -> Decimal:
-    """At least three significant digits: 9.876 → 9.88, 98.76 → 98.8, 987.6 → 988."""
+def _three_digits(scaled: Decimal):
+    """At least three significant digits: 9.876 → (9.88, 2), 98.76 → (98.8, 1), 987.6 → (988, 0)."""
     for places, below in ((2, 10), (1, 100), (0, None)):
         rounded = scaled.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
         if below is None or abs(rounded) < below:
-            return rounded
+            return rounded, places
 
 
 def money_compact(value, with_currency=False):
-    """Headline money with three significant digits: 642,105.94 → "642 k", 64,210.59 → "64.2 k",
-    1,240,000 → "1.24 M", -20,632.16 → "-20.6 k"; under a thousand, plain money."""
+    """Headline money with three significant digits in the language's compact units: 642,105.94 →
+    "642K", 64,210.59 → "64.2K" ("64,2 mil"), 1,240,000 → "1.24M" ("1,24 mi"), -20,632.16 →
+    "-20.6K"; under a thousand, plain money."""
     if value is None:
         return DASH
     value = Decimal(value)
-    text = _grouped(value, CENT)
-    for index, (size, suffix) in enumerate(UNITS):
+    for index, size in enumerate(UNITS):
         if abs(value) >= size:
-            rounded = _three_digits(value / size)
-            if abs(rounded) >= 1000 and index > 0:  # 999,950 is "1.00 M", not "1000 k"
-                size, suffix = UNITS[index - 1]
-                rounded = _three_digits(value / size)
-            text = f"{rounded:,} {suffix}"
-            break
-    return f"{currency()} {text}" if with_currency else text
+            rounded, places = _three_digits(value / size)
+            if abs(rounded) >= 1000 and index > 0:  # 999,950 is "1.00M", not "1000K"
+                size = UNITS[index - 1]
+                rounded, places = _three_digits(value / size)
+            shown = rounded * size
+            if with_currency:
+                return _currency_spaced(babel_numbers.format_compact_currency(
+                    shown, currency(), locale=locale(), fraction_digits=places))
+            return babel_numbers.format_compact_decimal(shown, locale=locale(), fraction_digits=places)
+    return money(value, with_currency)
 
 
 def number(value):
-    """A KPI value as written, without trailing zeros or exponent: 20.00 → "20", 1234.50 → "1,234.5"."""
+    """A KPI value as written, without trailing zeros or exponent: 20.00 → "20", 1234.50 →
+    "1,234.5" ("1234,5" in pt_PT)."""
     if value is None:
         return DASH
-    return f"{Decimal(value).normalize():,f}"
+    return babel_numbers.format_decimal(Decimal(value).normalize(), locale=locale(), decimal_quantization=False)
+
+
+def decimal(value, places=2):
+    """A figure with exactly `places` decimals, in the reader's convention: 4.5 → "4.50"."""
+    if value is None:
+        return DASH
+    return babel_numbers.format_decimal(_rounded(value, Decimal(1).scaleb(-places)), format=_pattern(places),
+                                        locale=locale())
+
+
+def signed(value, places=2):
+    """A change with its sign: 1.5 → "+1.50", -2 → "-2.00"; None → "—"."""
+    if value is None:
+        return DASH
+    text = decimal(value, places)
+    return text if text.startswith(("-", "−")) or Decimal(value) == 0 else "+" + text
 
 
 def plain_decimal(value, step=CENT):
@@ -86,21 +168,23 @@ def plain_decimal(value, step=CENT):
 
 
 def percent(ratio, places=1):
-    """0.1234 → "12.3 %"; None → "—"."""
+    """0.1234 → "12.3%" ("12,3%"); None → "—"."""
     if ratio is None:
         return DASH
-    return f"{(Decimal(ratio) * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)} %"
+    return babel_numbers.format_percent(_rounded(Decimal(ratio) * 100, Decimal(1).scaleb(-places)) / 100,
+                                        format=_pattern(places) + "%", locale=locale())
 
 
-def months(value, has_flows=True, without=DASH, unturned="never"):
+def months(value, has_flows=True, without=DASH, unturned=None):
     """A payback period: "14.5 months"; `unturned` ("never"; for actuals to date, "not yet")
     when the cumulative net does not turn; `without` ("—") when there are no cash flows to have
     a payback at all (not "0.0 months")."""
     if not has_flows:
         return without
     if value is None:
-        return unturned
-    return f"{Decimal(value).quantize(TENTH, rounding=ROUND_HALF_UP)} months"
+        return _("never") if unturned is None else unturned
+    rounded = _rounded(value, TENTH)
+    return ngettext("%(months)s month", "%(months)s months", 1 if rounded == 1 else 2, months=decimal(rounded, 1))
 
 
 def percent_number(ratio):
@@ -115,73 +199,92 @@ def year_span(years):
     """[0, 1, 2] → "years 0–2", [3] → "year 3", [] → "no years yet"."""
     years = sorted(set(years))
     if not years:
-        return "no years yet"
+        return _("no years yet")
     if len(years) == 1:
-        return f"year {years[0]}"
+        return _("year %(year)s", year=years[0])
     if years == list(range(years[0], years[-1] + 1)):
-        return f"years {years[0]}–{years[-1]}"
-    return "years " + ", ".join(str(y) for y in years)
+        return _("years %(first)s–%(last)s", first=years[0], last=years[-1])
+    return _("years %(years)s", years=", ".join(str(y) for y in years))
 
 
 # -- dates and instants ----------------------------------------------------------------------------
 
 def day(value):
-    """One human date everywhere: 2026-11-30 → "30 Nov 2026"; an instant is taken on its local
-    day; None → "—"."""
+    """One human date everywhere: 2026-11-30 → "30 Nov 2026" ("30/11/2026", "30 de nov. de 2026",
+    "30 nov. 2026"); an instant is taken on the reader's local day; None → "—"."""
     if value is None or value == "":
         return DASH
     if isinstance(value, str):  # an ISO date a report carries as text
         value = date.fromisoformat(value[:10])
     if isinstance(value, datetime):
-        value = value.astimezone(local_zone()).date()
-    return f"{value.day} {value:%b %Y}"
+        value = value.astimezone(display_zone()).date()
+    return babel_dates.format_date(value, "medium", locale=locale())
+
+
+def month(value):
+    """A month: 2026-11-01 → "November 2026" ("novembro de 2026", "noiembrie 2026")."""
+    if value is None:
+        return DASH
+    return babel_dates.format_skeleton("yMMMM", value, locale=locale())
 
 
 def local_time(value, zone_name=False):
-    """An instant in the organisation's time zone: "30 Nov 2026, 14:00" (zone_name: "… CET")."""
+    """An instant in the reader's time zone: "30 Nov 2026, 14:00" (zone_name: "… CET")."""
     if value is None:
         return DASH
-    local = value.astimezone(local_zone())
-    text = f"{day(local.date())}, {local:%H:%M}"
+    local = value.astimezone(display_zone())
+    text = f"{day(local.date())}, {babel_dates.format_time(local, 'short', locale=locale())}"
     return f"{text} {local.tzname()}" if zone_name and local.tzname() else text
+
+
+def clock(value):
+    """The time of day of an instant in the reader's zone: "14:00"."""
+    if value is None:
+        return DASH
+    return babel_dates.format_time(value.astimezone(display_zone()), "short", locale=locale())
 
 
 # -- codes -----------------------------------------------------------------------------------------
 
 LABELS = {
     # initiative statuses
-    "proposed": "Proposed", "approved": "Approved", "in_progress": "In progress", "delivered": "Delivered",
-    "closed": "Closed", "rejected": "Rejected", "cancelled": "Cancelled",
+    "proposed": _l("Proposed"), "approved": _l("Approved"),
+    "in_progress": _l("In progress"), "delivered": _l("Delivered"),
+    "closed": _l("Closed"), "rejected": _l("Rejected"), "cancelled": _l("Cancelled"),
     # bases
-    "planned": "Planned", "actual": "Actual to date", "baseline": "Approved baseline",
+    "planned": _l("Planned"), "actual": _l("Actual to date"), "baseline": _l("Approved baseline"),
     # decisions, agenda items
-    "approve_initiative": "Approve initiative", "reject_initiative": "Reject initiative",
-    "rebaseline_initiative": "Re-baseline initiative", "other": "Other",
-    "initiative_review": "Initiative review", "journey_review": "Journey review", "decision": "Decision",
-    "information": "Information",
+    "approve_initiative": _l("Approve initiative"), "reject_initiative": _l("Reject initiative"),
+    "rebaseline_initiative": _l("Re-baseline initiative"), "other": _l("Other"),
+    "initiative_review": _l("Initiative review"), "journey_review": _l("Journey review"), "decision": _l("Decision"),
+    "information": _l("Information"),
     # decision outcomes (SPEC §8.5), review verdicts
-    "pending": "Pending", "in_delivery": "In delivery", "delivered_unmeasured": "Delivered, not measured",
-    "measured": "Measured", "realised": "Realised", "not_realised": "Not realised", "superseded": "Superseded",
-    "recorded": "Recorded", "achieved": "Achieved", "partly_achieved": "Partly achieved",
-    "not_achieved": "Not achieved", "inconclusive": "Inconclusive",
+    "pending": _l("Pending"), "in_delivery": _l("In delivery"), "delivered_unmeasured": _l("Delivered, not measured"),
+    "measured": _l("Measured"), "realised": _l("Realised"),
+    "not_realised": _l("Not realised"), "superseded": _l("Superseded"),
+    "recorded": _l("Recorded"), "achieved": _l("Achieved"), "partly_achieved": _l("Partly achieved"),
+    "not_achieved": _l("Not achieved"), "inconclusive": _l("Inconclusive"),
     # journey targets (SPEC §10)
-    "met": "Met", "near": "Near", "off": "Off track", "no_data": "No data",
+    "met": _l("Met"), "near": _l("Near"), "off": _l("Off track"), "no_data": _l("No data"),
     # meetings, attendance, action items
-    "scheduled": "Scheduled", "held": "Held", "invited": "Invited", "accepted": "Accepted", "declined": "Declined",
-    "attended": "Attended", "absent": "Absent", "open": "Open", "done": "Done",
+    "scheduled": _l("Scheduled"), "held": _l("Held"), "invited": _l("Invited"),
+    "accepted": _l("Accepted"), "declined": _l("Declined"),
+    "attended": _l("Attended"), "absent": _l("Absent"), "open": _l("Open"), "done": _l("Done"),
     # ambassador actions
-    "training": "Training", "customer_story": "Customer story shared", "voc_session": "Voice-of-customer session",
-    "improvement_idea": "Improvement idea", "process_fix": "Process fix", "recognition": "Recognition",
+    "training": _l("Training"), "customer_story": _l("Customer story shared"),
+    "voc_session": _l("Voice-of-customer session"),
+    "improvement_idea": _l("Improvement idea"), "process_fix": _l("Process fix"), "recognition": _l("Recognition"),
     # cash flows, categories
-    "cost": "Cost", "benefit": "Benefit", "process": "Process", "digital": "Digital", "people": "People",
-    "product": "Product", "policy": "Policy",
+    "cost": _l("Cost"), "benefit": _l("Benefit"), "process": _l("Process"),
+    "digital": _l("Digital"), "people": _l("People"),
+    "product": _l("Product"), "policy": _l("Policy"),
     # roles
-    "admin": "Admin", "cx_leader": "CX leader", "executive": "Executive", "member": "Member",
+    "admin": _l("Admin"), "cx_leader": _l("CX leader"), "executive": _l("Executive"), "member": _l("Member"),
     # metrics
-    "higher_is_better": "higher is better", "lower_is_better": "lower is better",
+    "higher_is_better": _l("higher is better"), "lower_is_better": _l("lower is better"),
     # built-in metrics, when only the code is at hand
-    "nps": "Net Promoter Score", "csat": "Customer satisfaction", "ces": "Customer effort score",
-    "churn_rate": "Churn rate", "retention_rate": "Retention rate",
+    "nps": _l("Net Promoter Score"), "csat": _l("Customer satisfaction"), "ces": _l("Customer effort score"),
+    "churn_rate": _l("Churn rate"), "retention_rate": _l("Retention rate"),
 }
 
 
@@ -189,7 +292,8 @@ def label(code):
     """A status, kind, basis or metric code as people say it: "in_progress" → "In progress"."""
     if code is None:
         return DASH
-    return LABELS.get(code) or str(code).replace("_", " ").capitalize()
+    known = LABELS.get(code)
+    return str(known) if known is not None else str(code).replace("_", " ").capitalize()
 
 
 # -- templates -------------------------------------------------------------------------------------
@@ -197,7 +301,8 @@ def label(code):
 FILTERS = {
     "money": money, "money_compact": money_compact, "percent": percent, "months": months,
     "day": day, "local": local_time, "label": label, "year_span": year_span,
-    "percent_number": percent_number, "number": number,
+    "percent_number": percent_number, "number": number, "decimal": decimal, "signed": signed,
+    "month": month, "clock": clock,
 }
 
 

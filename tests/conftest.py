@@ -23,6 +23,25 @@ from tests import factories
 PG_URL = os.environ.get("CXGOV_TEST_DATABASE_URL")
 
 
+def pytest_configure(config):
+    """Compile the catalogues whose .po changed since their .mo (once, before any worker starts),
+    so that the suite reads the translations in the tree, as `make install` does."""
+    if hasattr(config, "workerinput"):
+        return
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    from cxgov import ROOT as APP_ROOT
+
+    for po in (APP_ROOT / "cxgov" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with open(po, "rb") as source:
+                catalogue = read_po(source)
+            with open(mo, "wb") as target:
+                write_mo(target, catalogue)
+
+
 def _worker(request):
     return getattr(request.config, "workerinput", {}).get("workerid", "main")
 

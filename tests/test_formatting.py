@@ -8,9 +8,9 @@ from cxgov import formatting
 
 
 @pytest.mark.parametrize("value, shown", [
-    ("642105.94", "642 k"), ("64210.59", "64.2 k"), ("5902.33", "5.90 k"), ("20632.16", "20.6 k"),
-    ("1240000", "1.24 M"), ("12400000", "12.4 M"), ("999950", "1.00 M"), ("9999.5", "10.0 k"),
-    ("2500000000", "2.50 bn"), ("-124056.42", "-124 k"), ("-20632.16", "-20.6 k"), ("999.99", "999.99"),
+    ("642105.94", "642K"), ("64210.59", "64.2K"), ("5902.33", "5.9K"), ("20632.16", "20.6K"),
+    ("1240000", "1.24M"), ("12400000", "12.4M"), ("999950", "1M"), ("9999.5", "10K"),
+    ("2500000000", "2.5B"), ("-124056.42", "-124K"), ("-20632.16", "-20.6K"), ("999.99", "999.99"),
     ("0", "0.00"),
 ])
 def test_compact_money_is_the_amount_in_thousands_millions_billions(app, value, shown):
@@ -21,7 +21,7 @@ def test_compact_money_is_the_amount_in_thousands_millions_billions(app, value, 
 def test_compact_money_is_never_ten_times_too_small(app):
     """The reported headline: PV costs 642,105.94 once read "64.21 k"."""
     with app.app_context():
-        assert formatting.money_compact(Decimal("642105.94"), with_currency=True) == "EUR 642 k"
+        assert formatting.money_compact(Decimal("642105.94"), with_currency=True) == "€642K"
 
 
 def test_money(app):
@@ -30,7 +30,7 @@ def test_money(app):
         assert formatting.money(Decimal("-0.001")) == "0.00"
         assert formatting.money(None) == "—"
         app.config["CXGOV_CURRENCY"] = "CHF"
-        assert formatting.money(Decimal("12.5"), with_currency=True) == "CHF 12.50"
+        assert formatting.money(Decimal("12.5"), with_currency=True) == "CHF\xa012.50"  # CLDR spacing
 
 
 def test_kpi_numbers_never_read_as_an_exponent():
@@ -45,7 +45,7 @@ def test_plain_decimal_for_csv_has_no_separators():
 
 
 def test_percent_and_the_number_a_person_types():
-    assert formatting.percent(Decimal("-0.7756")) == "-77.6 %"
+    assert formatting.percent(Decimal("-0.7756")) == "-77.6%"
     assert formatting.percent(None) == "—"
     assert formatting.percent_number(Decimal("0.10")) == "10"
     assert formatting.percent_number(Decimal("0.075")) == "7.5"
@@ -91,4 +91,30 @@ def test_the_filters_are_registered_for_every_template(app):
     with app.app_context():
         render = app.jinja_env.from_string(
             "{{ 642105.94|money_compact }} {{ 0.1|percent }} {{ '2026-11-30'|day }} {{ 'in_progress'|label }}")
-        assert render.render() == "642 k 10.0 % 30 Nov 2026 In progress"
+        assert render.render() == "642K 10.0% 30 Nov 2026 In progress"
+
+
+@pytest.mark.parametrize("language, money, compact, day, local, percent", [
+    ("en", "1,234,567.90", "€1.24M", "30 Nov 2026", "1 Dec 2026, 00:30", "12.3%"),
+    ("pt_PT", "1\xa0234\xa0567,90", "1,24\xa0M\xa0€", "30/11/2026", "01/12/2026, 00:30", "12,3%"),
+    ("pt_BR", "1.234.567,90", "€\xa01,24\xa0mi", "30 de nov. de 2026", "1 de dez. de 2026, 00:30", "12,3%"),
+    ("ro", "1.234.567,90", "1,24\xa0mil.\xa0EUR", "30 nov. 2026", "1 dec. 2026, 00:30", "12,3%"),
+])
+def test_each_language_reads_its_own_conventions(app, language, money, compact, day, local, percent):
+    from flask_babel import force_locale
+
+    app.config["CXGOV_TIMEZONE"] = "Europe/Zurich"
+    with app.test_request_context("/"), force_locale(language):
+        assert formatting.money(Decimal("1234567.895")) == money
+        assert formatting.money_compact(Decimal("1240000"), with_currency=True) == compact
+        assert formatting.day(date(2026, 11, 30)) == day
+        assert formatting.local_time(datetime(2026, 11, 30, 23, 30, tzinfo=timezone.utc)) == local
+        assert formatting.percent(Decimal("0.1234")) == percent
+
+
+def test_a_reader_elsewhere_sees_instants_in_their_own_zone(app):
+    with app.test_request_context("/"):
+        late = datetime(2026, 11, 30, 23, 30, tzinfo=timezone.utc)
+        with formatting.zone_of_reader("America/Sao_Paulo"):
+            assert formatting.local_time(late) == "30 Nov 2026, 20:30"
+        assert formatting.local_time(late) == "30 Nov 2026, 23:30"

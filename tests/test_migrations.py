@@ -1,5 +1,6 @@
 """The migration history: one head, upgrade from empty (and back), no drift from the models,
 and the database itself enforcing what the models promise."""
+import functools
 import re
 import uuid
 from datetime import date
@@ -67,14 +68,17 @@ def test_upgrade_from_empty_then_downgrade_to_base_and_upgrade_again(empty_datab
 
 
 def _journey_as_of_0009(name="Claims"):
-    """A journey as the schema had it up to 0009 (the model has columns added since): its id."""
-    owner = factories.create_user()
+    """A journey as the schema had it up to 0009 (the models have columns added since): its id."""
     now = "2026-11-01 00:00:00"
+    owner = SimpleNamespace(id=db.session.execute(text(
+        "INSERT INTO users (email, name, role, active, digest_preference, version, created_at, updated_at) "
+        "VALUES (:email, 'Journey owner', 'member', true, 'immediate', 1, :now, :now) RETURNING id"),
+        {"email": f"owner-{name.lower()}@example.com", "now": now}).scalar())
     ident = db.session.execute(text(
         "INSERT INTO journeys (name, owner_id, status, version, created_at, updated_at) "
         "VALUES (:name, :owner, 'active', 1, :now, :now) RETURNING id"),
         {"name": name, "owner": owner.id, "now": now}).scalar()
-    return SimpleNamespace(id=ident)
+    return SimpleNamespace(id=ident, owner=owner)
 
 
 def test_upgrading_to_reviews_schedules_those_of_initiatives_already_delivered(empty_database_url):
@@ -87,9 +91,11 @@ def test_upgrading_to_reviews_schedules_those_of_initiatives_already_delivered(e
         try:
             flask_migrate.upgrade(revision="0007")
             journey = _journey_as_of_0009()
-            delivered = factories.create_initiative(journey, status="delivered", delivered_on=date(2026, 3, 1))
-            factories.create_initiative(journey, status="closed", delivered_on=date(2026, 1, 1))
-            factories.create_initiative(journey, status="in_progress")
+            department = factories.create_department()
+            made = functools.partial(factories.create_initiative, journey, owner=journey.owner, department=department)
+            delivered = made(status="delivered", delivered_on=date(2026, 3, 1))
+            made(status="closed", delivered_on=date(2026, 1, 1))
+            made(status="in_progress")
             db.session.commit()
             ident = delivered.id
             flask_migrate.upgrade()

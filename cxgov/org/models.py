@@ -27,6 +27,7 @@ class User(Versioned, Timestamped, db.Model):
     __table_args__ = (
         choice_check("role", ROLES),
         choice_check("digest_preference", DIGEST_PREFERENCES),
+        sa.CheckConstraint("language IS NULL OR language IN ('en', 'pt_PT', 'pt_BR', 'ro')", name="language_known"),
         # Emails are unique case-insensitively: they are stored lower-cased.
         sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
     )
@@ -43,6 +44,10 @@ class User(Versioned, Timestamped, db.Model):
     # Bumped when every credential of the user must end: password change, deactivation, role
     # change, signing out everywhere (see cxgov.auth.models).
     credential_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # What the person reads pages and mails in (cxgov.i18n.LANGUAGES) and the time zone instants
+    # are shown in (an IANA name); None until chosen: the browser's, else the deployment's.
+    language: Mapped[str | None] = mapped_column(sa.String(8))
+    timezone: Mapped[str | None] = mapped_column(sa.String(64))
 
     department: Mapped[Department | None] = relationship(lazy="joined")
 

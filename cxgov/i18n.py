@@ -1,0 +1,102 @@
+"""The languages cxgov speaks, and which one a person reads (Flask-Babel).
+
+Catalogues: English (the source language), Portuguese (Portugal and Brazil) and Romanian, in
+`cxgov/translations/<locale>/LC_MESSAGES/messages.po` (compiled by `make install`).
+
+Who reads what:
+- a page: the person's own language (account page); before they chose, the browser's
+  (Accept-Language), else the deployment's CXGOV_LOCALE;
+- the API: English, unless the request's Accept-Language asks for one of the catalogues;
+- a mail, a digest or a calendar invite: its recipient's language and time zone (`speaking_to`).
+
+Time zones: instants are shown in the person's time zone (account page), else CXGOV_TIMEZONE.
+"""
+from contextlib import contextmanager
+
+from babel import Locale, UnknownLocaleError
+from flask import current_app, has_request_context, request
+from flask_babel import Babel, force_locale
+from flask_login import current_user
+
+from cxgov.formatting import zone_of_reader
+
+# Each catalogue, named in its own language (the account page's choices).
+LANGUAGES = {
+    "en": "English",
+    "pt_PT": "Português (Portugal)",
+    "pt_BR": "Português (Brasil)",
+    "ro": "Română",
+}
+# A browser asking for a language without its country gets this one ("pt" → Portugal).
+BY_LANGUAGE = {"en": "en", "pt": "pt_PT", "ro": "ro"}
+
+babel = Babel()
+
+
+def supported(name):
+    """`name` as one of LANGUAGES ("pt-BR", "pt_br" → "pt_BR"), or None."""
+    if not name:
+        return None
+    try:
+        parsed = Locale.parse(str(name).replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return None
+    exact = f"{parsed.language}_{parsed.territory}" if parsed.territory else parsed.language
+    if exact in LANGUAGES:
+        return exact
+    return BY_LANGUAGE.get(parsed.language)
+
+
+def from_browser():
+    """The catalogue the request's Accept-Language prefers, or None."""
+    if not has_request_context():
+        return None
+    for name, _quality in request.accept_languages:
+        found = supported(name)
+        if found:
+            return found
+    return None
+
+
+def default_language():
+    return supported(current_app.config.get("CXGOV_LOCALE")) or "en"
+
+
+def _reader():
+    user = current_user if has_request_context() else None
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def select_locale():
+    if has_request_context() and request.path.startswith("/api"):
+        return from_browser() or "en"
+    user = _reader()
+    return (supported(getattr(user, "language", None)) if user else None) or from_browser() or default_language()
+
+
+def select_timezone():
+    user = _reader()
+    return (getattr(user, "timezone", None) if user else None) or current_app.config["CXGOV_TIMEZONE"]
+
+
+def language_of(user):
+    """The language `user` reads mails in."""
+    return supported(getattr(user, "language", None)) or default_language()
+
+
+@contextmanager
+def speaking_to(user):
+    """Inside the block, text is in `user`'s language and instants in their time zone."""
+    with force_locale(language_of(user)), zone_of_reader(getattr(user, "timezone", None)):
+        yield
+
+
+def init_app(app):
+    # {% trans %} blocks are read with their whitespace collapsed, as `make messages` extracts them.
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+    babel.init_app(app, default_locale="en", default_timezone=app.config["CXGOV_TIMEZONE"],
+                   locale_selector=select_locale, timezone_selector=select_timezone)
+
+    @app.context_processor
+    def languages():
+        return {"LANGUAGES": LANGUAGES}
