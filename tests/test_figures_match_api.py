@@ -17,12 +17,16 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
+from babel import Locale, numbers
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from cxgov.db import utcnow
 from cxgov.extensions import db
+from cxgov.formatting import FORMAT_LOCALES
+from cxgov.i18n import speaking_to
 from cxgov.initiatives.gate import freeze_baseline
 from cxgov.initiatives.models import Initiative
 from cxgov.notifications import digest
@@ -34,11 +38,7 @@ from tests.conftest import _restore_postgresql
 # -- reading figures --------------------------------------------------------------------------------
 
 MINUS = "-\u2212"
-UNITS = {"k": Decimal(10) ** 3, "M": Decimal(10) ** 6, "bn": Decimal(10) ** 9}
-# A compact figure: "642.1 k", "-1.24 M", "12 bn" (a space, or none, before the unit).
-COMPACT = re.compile(rf"(?<![\w.,])([{MINUS}]?)(\d{{1,3}}(?:,\d{{3}})*(?:\.\d+)?)\s?(k|M|bn)(?![\w])")
-# A plain money figure: thousands separators and exactly two places ("642,105.94", "-0.50").
-PLAIN = re.compile(rf"(?<![\w.,])([{MINUS}]?)(\d{{1,3}}(?:,\d{{3}})*\.\d{{2}})(?![\d%]|\s?%)")
+LANGUAGES = ("en", "pt_PT", "pt_BR", "ro")
 
 
 @dataclass(frozen=True)
@@ -48,20 +48,61 @@ class Shown:
     tolerance: Decimal
 
 
-def figures_in(text):
-    """Every money figure in `text` with the tolerance its display rounding allows."""
-    found = []
-    for match in COMPACT.finditer(text):
-        sign, digits, unit = match.groups()
-        number = Decimal(digits.replace(",", ""))
-        places = -number.as_tuple().exponent
-        value = number * UNITS[unit] * (-1 if sign else 1)
-        found.append(Shown(match.group(0), value, Decimal(5) * UNITS[unit] / Decimal(10) ** (places + 1)))
-    text = COMPACT.sub(" ", text)
-    for match in PLAIN.finditer(text):
-        sign, digits = match.groups()
-        found.append(Shown(match.group(0), Decimal(digits.replace(",", "")) * (-1 if sign else 1), Decimal(0)))
-    return found
+class Reader:
+    """Finds the money figures of a text written in one language's conventions (Babel's CLDR data,
+    as cxgov.formatting writes them): a compact figure ("642K", "64,2 mil", "1,24 mi",
+    "12,4 mil.") and a plain one with exactly two decimals ("642,105.94", "642 105,94")."""
+
+    def __init__(self, language="en"):
+        locale = Locale.parse(FORMAT_LOCALES.get(language, language))
+        group, decimal = numbers.get_group_symbol(locale), numbers.get_decimal_symbol(locale)
+        self.group, self.decimal = group, decimal
+        # A no-break space groups digits (pt_PT): the texts read keep it apart from other spaces.
+        group_re = "[\u00a0\u202f]" if group.isspace() else re.escape(group)
+        digits = rf"\d{{1,3}}(?:{group_re}\d{{3}})*"
+        self.units = {}
+        for table in (locale.compact_decimal_formats["short"], locale.compact_currency_formats["short"]):
+            for forms in table.values():
+                for size, pattern in forms.items():
+                    unit = pattern.pattern.replace("'", "").replace("0", "").replace("¤", "").strip("\u00a0 ")
+                    if unit and size in ("1000", "1000000", "1000000000"):
+                        self.units[unit] = Decimal(size)
+        alternatives = "|".join(re.escape(u) for u in sorted(self.units, key=len, reverse=True))
+        # The sign may stand before the currency ("-€ 69.043,82" in Brazil).
+        symbol = re.escape(numbers.get_currency_symbol("EUR", locale))
+        sign = rf"([{MINUS}]?)(?:{symbol}[\s\u00a0]?)?"
+        self.compact = re.compile(
+            rf"(?<![\w.,]){sign}({digits}(?:{re.escape(decimal)}\d+)?)[\s\u00a0]?({alternatives})(?![\w])")
+        self.plain = re.compile(
+            rf"(?<![\w.,]){sign}({digits}{re.escape(decimal)}\d{{2}})(?![\d%]|\s?%)")
+
+    def number(self, digits):
+        for space in (" ", "\u00a0", "\u202f"):
+            digits = digits.replace(space, "")
+        return Decimal(digits.replace(self.group, "").replace(self.decimal, "."))
+
+    def figures(self, text):
+        """Every money figure in `text` with the tolerance its display rounding allows."""
+        found = []
+        for match in self.compact.finditer(text):
+            sign, digits, unit = match.groups()
+            number = self.number(digits)
+            places = -number.as_tuple().exponent
+            size = self.units[unit]
+            value = number * size * (-1 if sign else 1)
+            found.append(Shown(match.group(0), value, Decimal(5) * size / Decimal(10) ** (places + 1)))
+        text = self.compact.sub(" ", text)
+        for match in self.plain.finditer(text):
+            sign, digits = match.groups()
+            found.append(Shown(match.group(0), self.number(digits) * (-1 if sign else 1), Decimal(0)))
+        return found
+
+
+READERS = {language: Reader(language) for language in LANGUAGES}
+
+
+def figures_in(text, language="en"):
+    return READERS[language].figures(text)
 
 
 def api_figures(answer):
@@ -78,19 +119,23 @@ def api_figures(answer):
 HIDDEN = re.compile(r"<(form|script|style|svg|select|head)\b.*?</\1>", re.S | re.I)
 
 
+# Runs of spaces collapse to one; a no-break space stays (it groups digits in some languages).
+SPACES = r"[ \t\r\n\f\v]+"
+
+
 def page_text(html):
     """What a person reads on a page: the text, without markup, forms and charts."""
     text = re.sub(r"<[^>]+>", " ", HIDDEN.sub(" ", html))
-    return re.sub(r"\s+", " ", html_lib.unescape(text))
+    return re.sub(SPACES, " ", html_lib.unescape(text))
 
 
 def pdf_text(data):
-    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages))
+    return re.sub(SPACES, " ", " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages))
 
 
-def mismatches(text, figures):
+def mismatches(text, figures, language="en"):
     """The figures shown in `text` that are none of `figures` (within their rounding)."""
-    return [shown.text for shown in figures_in(text)
+    return [shown.text for shown in figures_in(text, language)
             if not any(abs(shown.value - figure) <= shown.tolerance for figure in figures)]
 
 
@@ -112,6 +157,10 @@ class World:
     queries: list = field(default_factory=lambda: list(REPORT_QUERIES))
     pdf_queries: list = field(default_factory=lambda: REPORT_QUERIES[::4])
     seen: dict = field(default_factory=dict)
+    # The language the signed-in people read the pages, PDFs and mails in (the API stays English).
+    language: str = "en"
+    # Meetings whose pack PDF is read (None: all).
+    pack_meetings: int | None = None
 
     def get(self, client, url):
         response = client.get(url)
@@ -200,8 +249,9 @@ class World:
     def digest_texts(self):
         with self.app.app_context():
             user = db.session.get(User, self.page.user_id)
-            context = {**digest.weekly_context(utcnow()), "user": user}
-            text, html = render_bodies("weekly_digest", context)
+            with speaking_to(user):
+                context = {**digest.weekly_context(utcnow()), "user": user}
+                text, html = render_bodies("weekly_digest", context)
         return [text, page_text(html)]
 
 
@@ -237,7 +287,7 @@ VIEWS = {
     "initiative page": lambda w: [(w.html(f"/initiatives/{i}"), w.initiative_figures(i)) for i in w.ids(Initiative)],
     "meeting page": lambda w: [(w.html(f"/meetings/{m}"), w.meeting_figures(m)) for m in _meeting_ids(w)],
     "meeting pre-read pack PDF": lambda w: [(w.pdf(f"/meetings/{m}/pack.pdf"), w.pack_figures(m))
-                                            for m in _meeting_ids(w)],
+                                            for m in _meeting_ids(w)[:w.pack_meetings]],
     "decision trace page": lambda w: [(w.html(f"/decisions/{d}"), w.trace_figures(d)) for d in _decision_ids(w)],
     "home page, the executive's portfolio": lambda w: [(w.html("/", w.executive), w.report_figures("basis=planned"))],
     "weekly digest mail": lambda w: [
@@ -266,10 +316,11 @@ BENEFITS_VIEWS = {
     "home page, the executive's realisation headline": lambda w: [
         (home_headline(w.get(w.executive, "/").get_data(as_text=True)), w.benefits("basis=planned"))
     ],
+    # Its one line is found by its English words: read in English only.
     "weekly digest mail, benefits line": lambda w: [(digest_line(text), w.benefits("basis=actual"))
-                                                    for text in w.digest_texts()],
+                                                    for text in w.digest_texts()] if w.language == "en" else [],
 }
-DIGEST_LINE = re.compile(r"Realised [^.]* below [\d,]+ %\.|Benefits realisation: nothing is planned[^.]*\.")
+DIGEST_LINE = re.compile(r"Realised [^.]* below [\d,]+ ?%\.|Benefits realisation: nothing is planned[^.]*\.")
 
 
 def digest_line(text):
@@ -279,7 +330,7 @@ def digest_line(text):
     return lines[0]
 
 
-REALISED = re.compile(r"Realised (-?[\d,]+) %")
+REALISED = re.compile(r"Realised (-?[\d,]+) ?%")
 
 
 def realisation_mismatches(text, answer):
@@ -299,48 +350,67 @@ def check_every_view(world):
     wrong = {}
     for name, pairs in VIEWS.items():
         for text, figures in pairs(world):
-            bad = mismatches(text, figures)
+            bad = mismatches(text, figures, world.language)
             if bad:
                 wrong.setdefault(name, []).extend(bad)
     for name, pairs in BENEFITS_VIEWS.items():
         for text, answer in pairs(world):
-            bad = mismatches(text, api_figures(answer)) + realisation_mismatches(text, answer)
+            bad = mismatches(text, api_figures(answer), world.language)
+            if world.language == "en":  # "Realised NN %" is found by its English words
+                bad += realisation_mismatches(text, answer)
             if bad:
                 wrong.setdefault(name, []).extend(bad)
     assert not wrong, f"figures shown that the API does not compute: {wrong}"
 
 
-def world_of(app, page_as, login_as, **views):
-    return World(page=page_as("cx_leader"), api=login_as("cx_leader"), app=app, executive=page_as("executive"),
-                 **views)
+def world_of(app, page_as, login_as, language="en", **views):
+    return World(page=page_as("cx_leader", language=language), api=login_as("cx_leader"), app=app,
+                 executive=page_as("executive", language=language), language=language, **views)
 
 
 # -- the reader itself ------------------------------------------------------------------------------
 
 def test_the_reader_finds_plain_and_compact_figures():
     shown = {s.text: (s.value, s.tolerance) for s in figures_in(
-        "Invested EUR 642.1 k, NPV -1.24 M, 2 bn; table 642,105.94 and -0.50; ROI 12.34 %, 3.5 months, 30 Nov 2026")}
+        "Invested €642.1K, NPV -1.24M, 2B; table 642,105.94 and -0.50; ROI 12.34%, 3.5 months, 30 Nov 2026")}
     assert shown == {
-        "642.1 k": (Decimal("642100"), Decimal("50")),
-        "-1.24 M": (Decimal("-1240000"), Decimal("5000")),
-        "2 bn": (Decimal("2000000000"), Decimal("500000000")),
+        "€642.1K": (Decimal("642100"), Decimal("50")),
+        "-1.24M": (Decimal("-1240000"), Decimal("5000")),
+        "2B": (Decimal("2000000000"), Decimal("500000000")),
         "642,105.94": (Decimal("642105.94"), Decimal(0)),
         "-0.50": (Decimal("-0.50"), Decimal(0)),
     }
 
 
+@pytest.mark.parametrize("language, text, expected", [
+    ("pt_PT", "Investido 642,1\u00a0mil €, VAL -1,24 M €; 642\u00a0105,94 e -0,50; anos 0–1 515,00; 30/11/2026",
+     [Decimal("642100"), Decimal("-1240000"), Decimal("642105.94"), Decimal("-0.50"), Decimal("515.00")]),
+    ("pt_BR", "Investido € 642,1 mil, VPL -€ 1,24 mi; -€ 69.043,82 e -0,50; 2 bi",
+     [Decimal("642100"), Decimal("-1240000"), Decimal("2000000000"), Decimal("-69043.82"), Decimal("-0.50")]),
+    ("ro", "Investit 642,1 mii EUR, VAN -1,24 mil. EUR, 12,4 K; 642.105,94 și -0,50; 30 nov. 2026",
+     [Decimal("642100"), Decimal("-1240000"), Decimal("12400"), Decimal("642105.94"), Decimal("-0.50")]),
+])
+def test_the_reader_reads_each_language(language, text, expected):
+    assert [shown.value for shown in figures_in(text, language)] == expected
+
+
 def test_a_figure_ten_times_too_small_is_a_mismatch():
-    assert mismatches("Invested 64.21 k", {Decimal("642105.94")}) == ["64.21 k"]
-    assert mismatches("Invested 642.1 k", {Decimal("642105.94")}) == []
+    assert mismatches("Invested 64.21K", {Decimal("642105.94")}) == ["64.21K"]
+    assert mismatches("Invested 642.1K", {Decimal("642105.94")}) == []
     assert mismatches("NPV 124,056.41", {Decimal("124056.42")}) == ["124,056.41"]
+    assert mismatches("VAL 64,21 mil €", {Decimal("642105.94")}, "pt_PT") == ["64,21 mil"]
 
 
 # -- the demo organisation --------------------------------------------------------------------------
 
-def test_the_demo_organisation(app, runner, page_as, login_as):
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_demo_organisation(app, runner, page_as, login_as, language):
+    """Every view of the demo, read in each language (in the other languages one PDF of each kind:
+    the PDFs are slow to render and their figures are formatted like the pages')."""
     result = runner.invoke(args=["cxgov", "seed-demo"])
     assert result.exit_code == 0, result.output
-    world = world_of(app, page_as, login_as)
+    views = {} if language == "en" else {"pdf_queries": REPORT_QUERIES[:1], "pack_meetings": 1}
+    world = world_of(app, page_as, login_as, language=language, **views)
     check_every_view(world)
     for query in ("basis=planned", "basis=actual&portfolio=all"):
         check_the_csv(world, query)
@@ -425,14 +495,14 @@ def build_portfolio(portfolio):
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(portfolio=PORTFOLIOS, query=st.sampled_from(REPORT_QUERIES))
-def test_generated_portfolios(app, database_template, page_as, login_as, portfolio, query):
+@given(portfolio=PORTFOLIOS, query=st.sampled_from(REPORT_QUERIES), language=st.sampled_from(LANGUAGES))
+def test_generated_portfolios(app, database_template, page_as, login_as, portfolio, query, language):
     with app.app_context():
         reset_database(database_template)
         build_portfolio(portfolio)
     # Each portfolio on both bases, and on one drawn view in the PDF too.
     views = {"queries": sorted({query, REPORT_QUERIES[0], REPORT_QUERIES[4]}), "pdf_queries": [query]}
-    world = world_of(app, page_as, login_as, **views)
+    world = world_of(app, page_as, login_as, language=language, **views)
     check_every_view(world)
     check_the_csv(world, query)
 
