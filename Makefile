@@ -29,7 +29,7 @@ install: $(STAMP) $(AXE) $(CATALOGUES)
 # After changing text: extract every string a person reads and merge it into each catalogue
 # (then translate what is new; tests/i18n/test_catalogues.py fails on anything left).
 messages: $(STAMP)
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --sort-by-file \
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 --sort-by-file \
 	  --no-wrap -o cxgov/translations/messages.pot --project cxgov --copyright-holder cxgov .
 	$(VENV)/bin/pybabel update -i cxgov/translations/messages.pot -d cxgov/translations --no-wrap --ignore-obsolete
 

@@ -1,6 +1,6 @@
 """Reading the strings a person reads out of the code, and the catalogues that translate them.
 
-`python -m tests.i18n.catalogues [--catalogues DIR|FILE...] [PATH ...]` lists, per language, the
+`python -m tests.i18n.catalogues [PATH ...] [--catalogues DIR|FILE...]` lists, per language, the
 strings under PATH (default: all of cxgov and the templates) that a catalogue lacks, leaves
 fuzzy or translates with other placeholders than the English; it exits 1 when any is found.
 """
@@ -15,7 +15,8 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parents[2]
 LOCALES = ("pt_PT", "pt_BR", "ro")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "_l": None,
-            "lazy_gettext": None, "lazy_ngettext": (1, 2), "npgettext": ((1, "c"), 2, 3), "N_": None}
+            "lazy_gettext": None, "lazy_ngettext": (1, 2), "npgettext": ((1, "c"), 2, 3), "N_": None,
+            "lazy_pgettext": ((1, "c"), 2)}
 # The translation machinery itself is not read by a person.
 SKIP = ("cxgov/translations",)
 
@@ -64,8 +65,8 @@ def problems(extracted, catalogue):
             found.append(f"untranslated: {message.id!r} ({location})")
         else:
             checked = Catalog(locale=catalogue.locale)
-            checked[message.id] = translated
-            checked[message.id].flags |= message.flags
+            checked.add(message.id, translated.string, context=message.context,
+                        flags=set(translated.flags) | set(message.flags))
             for _, errors in checked.check():
                 found.extend(f"placeholders: {message.id!r}: {e}" for e in errors)
     return found
@@ -92,7 +93,7 @@ def main(argv=None):
             merged = by_locale.setdefault(locale, Catalog(locale=locale))
             for message in read_catalogue(file):
                 if message.id:
-                    merged[message.id] = message
+                    merged.add(message.id, message.string, context=message.context, flags=message.flags)
     else:
         by_locale = {locale: read_catalogue(catalogue_path(locale)) for locale in LOCALES
                      if catalogue_path(locale).exists()}
