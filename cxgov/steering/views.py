@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext, ngettext
+from flask_babel import ngettext, pgettext
 from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -82,8 +82,8 @@ def _submit(form, act, render):
 
 
 
-# The agenda form's duration field ("Minutes", not the minutes of a meeting).
-MINUTES = lazy_pgettext("duration of an agenda item", "Minutes")
+# The agenda form's duration field (labelled "Minutes" on the page, not the minutes of a meeting).
+MINUTES = _l("Duration (minutes)")
 COMMITTEE_FORM = FormSpec(
     "committee",
     name=Field("committee-name", _l("Name"), noun=_l("the name of the committee")),
@@ -150,11 +150,12 @@ SERIES_FORM = FormSpec(
 SERIES_RULE_FORM = FormSpec(
     "series-rule", rrule=Field("series-rule-input", _l("Recurrence rule (RRULE)"), noun=_l("the recurrence rule")))
 CORRECTION_FORM = FormSpec("correction", text=Field("correction-text", _l("Correction"), noun=_l("the correction")))
-# A committee member's role as the page names it (the codes stay in the API).
-MEMBER_ROLE_LABELS = {"chair": lazy_pgettext("committee role", "chair"),
-                      "secretary": lazy_pgettext("committee role", "secretary"),
-                      "member": lazy_pgettext("committee role", "member"),
-                      "sponsor": lazy_pgettext("committee role", "sponsor")}
+
+
+def member_role_labels():
+    """A committee member's role as the page names it, in the reader's language (the codes stay in the API)."""
+    return {"chair": pgettext("committee role", "chair"), "secretary": pgettext("committee role", "secretary"),
+            "member": pgettext("committee role", "member"), "sponsor": pgettext("committee role", "sponsor")}
 
 
 def member_form(committee_id):
@@ -240,8 +241,8 @@ def _render_committees(form=None, status=200):
     if form is not None:
         forms[form.name] = form
     return render_template("steering/committees.html", committees=rows, users=users, member_roles=MEMBER_ROLES,
-                           sections=sections, kind_labels=standing.kind_labels(), member_role_labels=MEMBER_ROLE_LABELS,
-                           forms=forms, form=form), status
+                           sections=sections, kind_labels=standing.kind_labels(),
+                           member_role_labels=member_role_labels(), forms=forms, form=form), status
 
 
 @bp.route("/committees", methods=["POST"])
