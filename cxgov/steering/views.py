@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext, pgettext
+from flask_babel import ngettext
 from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -154,8 +154,7 @@ CORRECTION_FORM = FormSpec("correction", text=Field("correction-text", _l("Corre
 
 def member_role_labels():
     """A committee member's role as the page names it, in the reader's language (the codes stay in the API)."""
-    return {"chair": pgettext("committee role", "chair"), "secretary": pgettext("committee role", "secretary"),
-            "member": pgettext("committee role", "member"), "sponsor": pgettext("committee role", "sponsor")}
+    return {"chair": _("chair"), "secretary": _("secretary"), "member": _("member"), "sponsor": _("sponsor")}
 
 
 def member_form(committee_id):
