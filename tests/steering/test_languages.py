@@ -108,3 +108,22 @@ def test_the_api_answers_in_english_unless_asked(app):
     assert english.status_code == 409 and english.get_json()["detail"].startswith("Only the minutes of a held")
     romanian = api.post(f"/api/meetings/{ids['meeting']}/minutes/publish", headers={"Accept-Language": "ro"})
     assert romanian.get_json()["detail"].startswith("Doar procesul-verbal al unei ședințe ținute")
+
+
+def test_the_invite_speaks_its_recipients_language(app):
+    """A mailed invite: the recipient's language; a downloaded one: the language of who downloads it."""
+    from cxgov.steering import services
+    from cxgov.steering.ics import build_invite
+
+    ids = _meeting_world(app)
+    with app.test_request_context():
+        romanian = factories.create_user(language="ro")
+        invite = build_invite(services.load_meeting(ids["meeting"]), recipient=romanian).decode()
+        english = build_invite(services.load_meeting(ids["meeting"])).decode()
+    assert "DESCRIPTION:Ordinea de zi — " in invite and "DESCRIPTION:Agenda — " in english
+
+
+def test_the_downloaded_invite_speaks_the_readers_language(app, page_as):
+    ids = _meeting_world(app)
+    body = page_as("member", language="pt_PT").get(f"/meetings/{ids['meeting']}/invite.ics").get_data(as_text=True)
+    assert "DESCRIPTION:Ordem de trabalhos — " in body
