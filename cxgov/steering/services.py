@@ -262,7 +262,7 @@ def _place(items, item, position):
     position = len(ordered) if position is None else position
     if position > len(ordered):
         raise Invalid(_("position is past the end of the agenda."),
-                      errors={"position": [f"Must be between 0 and {len(ordered)}."]})
+                      errors={"position": [_("Must be between 0 and %(last)s.", last=len(ordered))]})
     ordered.insert(position, item)
     for index, other in enumerate(ordered):
         if other.position != index:
@@ -303,7 +303,7 @@ def reorder_agenda(actor, meeting, ids):
     items = {item.id: item for item in load(meeting, "agenda_items").agenda_items}
     if sorted(ids) != sorted(items):
         raise Invalid(_("Give every agenda item of the meeting exactly once."),
-                      errors={"ids": [f"Expected a permutation of {sorted(items)}."]})
+                      errors={"ids": [_("Expected a permutation of %(ids)s.", ids=sorted(items))]})
     for index, ident in enumerate(ids):
         if items[ident].position != index:
             items[ident].position = index
