@@ -39,7 +39,7 @@ def _invite(notification):
     from cxgov.steering.models import Meeting
 
     meeting = db.session.get(Meeting, notification.entity_id)
-    return None if meeting is None else build_invite(meeting)
+    return None if meeting is None else build_invite(meeting, recipient=notification.user)
 
 
 def compose(notification, now) -> EmailMessage:

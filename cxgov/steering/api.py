@@ -2,6 +2,7 @@
 /api/action-items."""
 from flask import Response, jsonify
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -111,7 +112,7 @@ class CommitteeSections(MethodView):
         each source kind at most once (422 naming `sections[i].kind`)."""
         with transactional():
             committee = guarded(policy.manage_governance, item(Committee, committee_id),
-                                "Only CX leaders and admins set the standing agenda.")
+                                _("Only CX leaders and admins set the standing agenda."))
             return standing.replace_sections(current_user, committee, data["sections"])
 
 
@@ -131,7 +132,7 @@ def create_series(data, committee_id):
     with `series_id`; every committee member is invited to each."""
     with transactional():
         committee = guarded(policy.manage_governance, item(Committee, committee_id),
-                            "Only CX leaders and admins plan meetings.")
+                            _("Only CX leaders and admins plan meetings."))
         row = series.create_series(current_user, committee, data)
     return _series_answer(row, 201)
 
@@ -154,7 +155,7 @@ class SeriesItem(MethodView):
         each new occurrence gets a meeting. The series' `ics_sequence` rises."""
         with transactional():
             row = guarded(policy.manage_governance, item(MeetingSeries, series_id),
-                          "Only CX leaders and admins plan meetings.")
+                          _("Only CX leaders and admins plan meetings."))
             check_if_match(row)
             series.update_series(current_user, row, data)
         return _series_answer(row)
@@ -237,7 +238,7 @@ def publish_minutes(meeting_id):
     """Publish a held meeting's minutes: from then on they and its decisions are immutable."""
     with transactional():
         meeting = guarded(policy.write_minutes, item(Meeting, meeting_id),
-                          "Only CX leaders, admins and the committee's secretary publish minutes.")
+                          _("Only CX leaders, admins and the committee's secretary publish minutes."))
         check_if_match(meeting)
         services.publish_minutes(current_user, meeting)
     return with_etag(meeting)
@@ -299,7 +300,7 @@ def fill_standing_agenda(meeting_id):
     per meeting, in section order); returns the items added. Published minutes → 409."""
     with transactional():
         meeting = guarded(policy.manage_governance, item(Meeting, meeting_id),
-                          "Only CX leaders and admins set the agenda.")
+                          _("Only CX leaders and admins set the agenda."))
         ids = [added.id for added in standing.fill(current_user, meeting)]
     return db.session.scalars(select(AgendaItem).where(AgendaItem.id.in_(ids))
                               .order_by(AgendaItem.position)).all() if ids else []

@@ -3,14 +3,22 @@
 The event's UID is the meeting's `ics_uid` and never changes; `ics_sequence` is raised by
 the meeting service whenever the invite is re-issued (time, place or status changed), so
 calendar clients update the event they already have instead of adding a second one.
+
+Its words (the agenda in DESCRIPTION) are in the reader's language: the recipient's when the
+invite is mailed to a person (`recipient`), else the language of whoever downloads it (a feed for
+the committee). SUMMARY is the meeting's own title, as written. Times carry the organisation's
+time zone (TZID), which calendar clients show in their own.
 """
+from contextlib import nullcontext
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vRecur, vText
 
 from cxgov.db import load, utcnow
 from cxgov.formatting import local_zone
+from cxgov.i18n import speaking_to
 from cxgov.steering.series import occurrences  # the same expansion that made the meetings
 
 
@@ -43,17 +51,26 @@ def _add_attendees(event, committee, answers):
 
 
 def agenda_text(meeting):
-    lines = [f"Agenda — {meeting.title}"]
+    lines = [_("Agenda — %(title)s", title=meeting.title)]
     for number, item in enumerate(load(meeting, "agenda_items").agenda_items, start=1):
-        minutes = f" ({item.duration_minutes} min)" if item.duration_minutes else ""
-        lines.append(f"{number}. {item.title}{minutes}")
+        if item.duration_minutes:
+            lines.append(_("%(number)s. %(title)s (%(minutes)s min)", number=number, title=item.title,
+                           minutes=item.duration_minutes))
+        else:
+            lines.append(f"{number}. {item.title}")
     if not meeting.agenda_items:
-        lines.append("(agenda to follow)")
+        lines.append(_("(agenda to follow)"))
     return "\n".join(lines)
 
 
-def build_invite(meeting) -> bytes:
-    """The meeting as a VCALENDAR with one VEVENT: organiser, attendees, times with time zone."""
+def build_invite(meeting, recipient=None) -> bytes:
+    """The meeting as a VCALENDAR with one VEVENT: organiser, attendees, times with time zone;
+    `recipient`: the person it is mailed to, whose language its text is in."""
+    with speaking_to(recipient) if recipient is not None else nullcontext():
+        return _build_invite(meeting)
+
+
+def _build_invite(meeting):
     tz = local_zone()
     cancelled = meeting.status == "cancelled"
     calendar = Calendar()

@@ -14,6 +14,9 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import abort, render_template
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -21,6 +24,7 @@ from cxgov import charts, policy
 from cxgov.db import utcnow
 from cxgov.extensions import db
 from cxgov.formatting import currency
+from cxgov.i18n import default_language
 from cxgov.initiatives import business_case, calc, gate, reviews
 from cxgov.initiatives.impacts import with_values
 from cxgov.initiatives.models import Impact, Initiative
@@ -174,9 +178,10 @@ def _chart(entry):
         return None
     lines = {f"{x['metric_name']}" + (f" ({x['unit']})" if x["unit"] else ""):
              [(date.fromisoformat(p["period_start"]), p["value"]) for p in x["series"]] for x in impacts}
-    hlines = [(x["target_value"], f"Target {x['metric_name']}: {charts.number(_decimal(x['target_value']))}")
-              for x in impacts]
-    chart = charts.line_chart(lines, name=f"KPIs of {entry['initiative']['title']}", hlines=hlines, for_print=True,
+    hlines = [(x["target_value"], _("Target %(metric)s: %(value)s", metric=x["metric_name"],
+                                    value=charts.number(_decimal(x["target_value"])))) for x in impacts]
+    chart = charts.line_chart(lines, name=_("KPIs of %(title)s", title=entry["initiative"]["title"]), hlines=hlines,
+                              for_print=True,
                               width=6.4, height=2.6)
     return "data:image/svg+xml;base64," + base64.b64encode(chart.svg.encode()).decode()
 
@@ -206,10 +211,17 @@ def _for_template(content):
                                      for a in content.get("overdue_action_items", [])]}
 
 
+def _language_tag():
+    """The pack's `lang`: the language it is written in ("pt-PT")."""
+    locale = get_locale()
+    return str(locale).replace("_", "-") if locale is not None else "en"
+
+
 def render(content, as_sent=None):
     """The PDF of a serialized pack; `as_sent`: the instant it was sent, said on every page."""
     data = _for_template(content)
-    html = render_template("steering/pack.html", pack=data, meeting=data["meeting"], as_sent=as_sent, pdf=True)
+    html = render_template("steering/pack.html", pack=data, meeting=data["meeting"], as_sent=as_sent, pdf=True,
+                           lang=_language_tag())
     return render_pdf(html, stylesheets=STYLESHEETS)
 
 
@@ -233,20 +245,26 @@ def latest_sent(meeting_id):
                               .order_by(MeetingPack.sent_at.desc(), MeetingPack.id.desc()).limit(1)).first()
 
 
-NOT_SENT = "No pack was sent for this meeting yet: the meeting reminders send it within 48 hours of the start."
+NOT_SENT = _l("No pack was sent for this meeting yet: the meeting reminders send it within 48 hours of the start.")
+
+
+def _stored_language():
+    """The language the reminders store the pack in: the deployment's (they run outside a request)."""
+    return default_language().replace("_", "-")
 
 
 def sent_or_404(meeting_id):
     row = latest_sent(meeting_id)
     if row is None:
-        abort(404, description=NOT_SENT)
+        abort(404, description=str(NOT_SENT))
     return row
 
 
 def for_reader(row, reader):
     """The stored copy as `reader` may read it: (content, pdf bytes). The stored PDF when nothing
-    is withheld from them, else one rendered from the redacted content (same figures, fewer)."""
+    is withheld from them and they read the language it was stored in (the deployment's), else one
+    rendered from the redacted content in their language (same figures, fewer)."""
     content = redact(row.content, reader)
-    if content == row.content:
+    if content == row.content and _language_tag() == _stored_language():
         return content, row.pdf
     return content, render(content, as_sent=row.sent_at)

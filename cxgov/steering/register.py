@@ -18,6 +18,7 @@ Choices where SPEC is silent:
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
@@ -124,7 +125,7 @@ def entry(decision_id):
     """One decision of the register, or 404."""
     found = _entries(db.session.execute(_statement({"id": decision_id})).all())
     if not found:
-        raise NotFound(f"Decision {decision_id} does not exist.")
+        raise NotFound(_("Decision %(id)s does not exist.", id=decision_id))
     return found[0]
 
 

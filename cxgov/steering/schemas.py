@@ -1,4 +1,5 @@
 """Steering committee resources as JSON: committees, meetings and their parts, action items."""
+from flask_babel import gettext as _
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from cxgov.initiatives.models import STATUSES
@@ -299,7 +300,7 @@ class ActionItemArgs(ListArgs):
     @validates_schema
     def _ordered(self, data, **kwargs):
         if data.get("due_before") and data.get("due_after") and data["due_after"] > data["due_before"]:
-            raise ValidationError("due_after must not be later than due_before.", "due_after")
+            raise ValidationError(_("due_after must not be later than due_before."), "due_after")
 
 
 
@@ -321,7 +322,7 @@ class DecisionRegisterArgs(ListArgs):
     @validates_schema
     def _ordered(self, data, **kwargs):
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            raise ValidationError("from must not be later than to.", "from")
+            raise ValidationError(_("from must not be later than to."), "from")
 
 
 OUTCOME_DESCRIPTION = (

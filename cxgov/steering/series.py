@@ -12,6 +12,7 @@ import itertools
 import uuid
 
 from dateutil.rrule import rrulestr
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -36,7 +37,7 @@ CARRIED = ("title", "duration_minutes", "location")
 
 
 def _refuse(message):
-    raise Invalid("rrule is not a bounded recurrence rule.", errors={"rrule": [f"RRULE: {message}"]})
+    raise Invalid(_("rrule is not a bounded recurrence rule."), errors={"rrule": [message]})
 
 
 def occurrences(rule, first_starts_at):
@@ -47,19 +48,21 @@ def occurrences(rule, first_starts_at):
         text = text[len("RRULE:"):]
     upper = text.upper()
     if not text or any(c in text for c in "\r\n") or "DTSTART" in upper:
-        _refuse("give one rule such as FREQ=MONTHLY;BYDAY=1TU;COUNT=12 (no DTSTART, one line).")
+        _refuse(_("RRULE: give one rule such as %(example)s (no DTSTART, one line).",
+                  example="FREQ=MONTHLY;BYDAY=1TU;COUNT=12"))
     if "COUNT=" not in upper and "UNTIL=" not in upper:
-        _refuse(f"unbounded; give COUNT or UNTIL (at most {MAX_OCCURRENCES} meetings).")
+        _refuse(_("RRULE: unbounded; give COUNT or UNTIL (at most %(most)s meetings).", most=MAX_OCCURRENCES))
     start = first_starts_at.astimezone(local_zone())
     try:
         parsed = rrulestr(text, dtstart=start)
         found = list(itertools.islice(iter(parsed), MAX_OCCURRENCES + 1))
     except (ValueError, TypeError, OverflowError, KeyError, IndexError) as error:
-        _refuse(f"not understood ({error}).")
+        _refuse(_("RRULE: not understood (%(error)s).", error=error))
     if not found:
-        _refuse("it gives no meeting at all.")
+        _refuse(_("RRULE: it gives no meeting at all."))
     if len(found) > MAX_OCCURRENCES:
-        _refuse(f"more than {MAX_OCCURRENCES} meetings; give a smaller COUNT or an earlier UNTIL.")
+        _refuse(_("RRULE: more than %(most)s meetings; give a smaller COUNT or an earlier UNTIL.",
+                  most=MAX_OCCURRENCES))
     return found
 
 

@@ -3,6 +3,8 @@ action items. Each function takes the acting user and plain data, checks the rul
 returns the object; the caller commits."""
 import uuid
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -33,13 +35,15 @@ INVITE_FIELDS = ("starts_at", "duration_minutes", "location")
 
 
 def require_governance(actor):
-    policy.require(policy.manage_governance, actor, None, "Only CX leaders and admins manage the steering committee.")
+    policy.require(policy.manage_governance, actor, None,
+                   _("Only CX leaders and admins manage the steering committee."))
 
 
 def _ensure_unique_name(name, current=None):
     existing = db.session.scalar(select(Committee).where(Committee.name == name))
     if existing is not None and existing is not current:
-        raise Conflict(f"A committee named {name!r} already exists.", errors={"name": ["Already in use."]})
+        raise Conflict(_("A committee named “%(name)s” already exists.", name=name),
+                       errors={"name": [_("Already in use.")]})
 
 
 # -- committees and members --------------------------------------------------------------------
@@ -69,7 +73,7 @@ def delete_committee(actor, committee):
     """Only a committee that never met may go: meetings are part of the governance record."""
     require_governance(actor)
     if db.session.scalar(select(func.count(Meeting.id)).where(Meeting.committee_id == committee.id)):
-        raise Conflict("This committee has meetings on record; it cannot be deleted.")
+        raise Conflict(_("This committee has meetings on record; it cannot be deleted."))
     db.session.delete(committee)
     db.session.flush()
 
@@ -81,7 +85,8 @@ def add_member(actor, committee, data):
     require_existing(Department, department_id, "department_id")
     if db.session.scalar(select(CommitteeMember.id).where(CommitteeMember.committee_id == committee.id,
                                                           CommitteeMember.user_id == user.id)):
-        raise Conflict(f"{user.name} is already a member of this committee.", errors={"user_id": ["Already a member."]})
+        raise Conflict(_("%(name)s is already a member of this committee.", name=user.name),
+                       errors={"user_id": [_("Already a member.")]})
     member = CommitteeMember(committee_id=committee.id, user_id=user.id, department_id=department_id,
                              member_role=data.get("member_role", "member"))
     db.session.add(member)
@@ -110,9 +115,26 @@ def is_published(meeting):
     return meeting.status == "held" and meeting.minutes_published_at is not None
 
 
+# What cannot change once the minutes are published, said whole (`what` names it in English).
+_PUBLISHED = {
+    "The meeting": _l("The meeting is part of published minutes and cannot change; record a correction instead."),
+    "This meeting": _l("This meeting is part of published minutes and cannot change; record a correction instead."),
+    "The agenda": _l("The agenda is part of published minutes and cannot change; record a correction instead."),
+    "Attendance": _l("Attendance is part of published minutes and cannot change; record a correction instead."),
+    "This decision": _l("This decision is part of published minutes and cannot change; record a correction "
+                        "instead."),
+}
+
+
 def refuse_if_published(meeting, what="The meeting"):
     if is_published(meeting):
-        raise Conflict(f"{what} is part of published minutes and cannot change; record a correction instead.")
+        raise Conflict(str(_PUBLISHED.get(what, _PUBLISHED["The meeting"])))
+
+
+def meeting_is(status):
+    """"The meeting is held." (and so on), as one sentence per status."""
+    return {"scheduled": _("The meeting is scheduled."), "held": _("The meeting is held."),
+            "cancelled": _("The meeting is cancelled.")}.get(status) or _("The meeting is %(status)s.", status=status)
 
 
 def create_meeting(actor, data):
@@ -135,7 +157,7 @@ def require_meeting_update(actor, meeting, data):
         require_governance(actor)
     else:
         policy.require(policy.write_minutes, actor, meeting,
-                   "Only CX leaders, admins and the committee's secretary write minutes.")
+                   _("Only CX leaders, admins and the committee's secretary write minutes."))
 
 
 def quorum_count(meeting):
@@ -158,9 +180,10 @@ def _check_quorum(meeting, data):
     if present >= quorum or (data.get("quorum_note") or "").strip():
         return
     raise Conflict(
-        f"Only {present} of the {quorum} members the quorum needs attended: record their attendance, "
-        "or say why the meeting was held without quorum (quorum_note).",
-        errors={"quorum_note": [f"Required: {present} members attended, the quorum is {quorum}."]})
+        _("Only %(present)s of the %(quorum)s members the quorum needs attended: record their attendance, "
+          "or say why the meeting was held without quorum (quorum_note).", present=present, quorum=quorum),
+        errors={"quorum_note": [_("Required: %(present)s members attended, the quorum is %(quorum)s.",
+                                  present=present, quorum=quorum)]})
 
 
 def update_meeting(actor, meeting, data, now=None):
@@ -174,8 +197,8 @@ def update_meeting(actor, meeting, data, now=None):
     status = data.get("status", meeting.status)
     cancelling = "cancelled" in (status, meeting.status) and status != meeting.status
     if status == "held" and data.get("starts_at", meeting.starts_at) > (now or utcnow()):
-        raise Invalid("A meeting cannot be marked held before it starts.",
-                      errors={"status": ["The meeting has not started yet."]})
+        raise Invalid(_("A meeting cannot be marked held before it starts."),
+                      errors={"status": [_("The meeting has not started yet.")]})
     if status == "held" and meeting.status != "held":
         _check_quorum(meeting, data)
     if "quorum_note" in data:
@@ -194,21 +217,21 @@ def delete_meeting(actor, meeting):
     refuse_if_published(meeting, "This meeting")
     if db.session.scalar(select(func.count(Transition.id)).join(Decision, Transition.decision_id == Decision.id)
                          .where(Decision.meeting_id == meeting.id)):
-        raise Conflict("A decision of this meeting changed an initiative's status; the meeting stays on record.")
+        raise Conflict(_("A decision of this meeting changed an initiative's status; the meeting stays on record."))
     db.session.delete(meeting)
     db.session.flush()
 
 
 def publish_minutes(actor, meeting, now=None):
     policy.require(policy.write_minutes, actor, meeting,
-                   "Only CX leaders, admins and the committee's secretary publish minutes.")
+                   _("Only CX leaders, admins and the committee's secretary publish minutes."))
     if meeting.status != "held":
-        raise Conflict("Only the minutes of a held meeting can be published; mark the meeting held first.",
-                       errors={"status": [f"The meeting is {meeting.status}."]})
+        raise Conflict(_("Only the minutes of a held meeting can be published; mark the meeting held first."),
+                       errors={"status": [meeting_is(meeting.status)]})
     if meeting.minutes_published_at is not None:
-        raise Conflict("These minutes are already published.")
+        raise Conflict(_("These minutes are already published."))
     if not (meeting.minutes or "").strip():
-        raise Conflict("There are no minutes to publish yet.", errors={"minutes": ["Write the minutes first."]})
+        raise Conflict(_("There are no minutes to publish yet."), errors={"minutes": [_("Write the minutes first.")]})
     meeting.minutes_published_at = now or utcnow()
     db.session.flush()
     return meeting
@@ -216,9 +239,9 @@ def publish_minutes(actor, meeting, now=None):
 
 def add_minutes_correction(actor, meeting, data):
     policy.require(policy.write_minutes, actor, meeting,
-                   "Only CX leaders, admins and the committee's secretary correct minutes.")
+                   _("Only CX leaders, admins and the committee's secretary correct minutes."))
     if not is_published(meeting):
-        raise Conflict("These minutes are not published yet: edit them directly.")
+        raise Conflict(_("These minutes are not published yet: edit them directly."))
     correction = MinutesCorrection(meeting_id=meeting.id, text=data["text"], author_id=actor.id)
     db.session.add(correction)
     db.session.flush()
@@ -238,8 +261,8 @@ def _place(items, item, position):
     ordered = [other for other in items if other is not item]
     position = len(ordered) if position is None else position
     if position > len(ordered):
-        raise Invalid("position is past the end of the agenda.",
-                      errors={"position": [f"Must be between 0 and {len(ordered)}."]})
+        raise Invalid(_("position is past the end of the agenda."),
+                      errors={"position": [_("Must be between 0 and %(last)s.", last=len(ordered))]})
     ordered.insert(position, item)
     for index, other in enumerate(ordered):
         if other.position != index:
@@ -279,8 +302,8 @@ def reorder_agenda(actor, meeting, ids):
     refuse_if_published(meeting, "The agenda")
     items = {item.id: item for item in load(meeting, "agenda_items").agenda_items}
     if sorted(ids) != sorted(items):
-        raise Invalid("Give every agenda item of the meeting exactly once.",
-                      errors={"ids": [f"Expected a permutation of {sorted(items)}."]})
+        raise Invalid(_("Give every agenda item of the meeting exactly once."),
+                      errors={"ids": [_("Expected a permutation of %(ids)s.", ids=sorted(items))]})
     for index, ident in enumerate(ids):
         if items[ident].position != index:
             items[ident].position = index
@@ -308,7 +331,8 @@ def set_attendance(actor, meeting, user_id, status):
     require_governance(actor)
     refuse_if_published(meeting, "Attendance")
     if meeting.status == "cancelled" and status in ("attended", "absent"):
-        raise Conflict("The meeting was cancelled: nobody attended.", errors={"status": ["The meeting is cancelled."]})
+        raise Conflict(_("The meeting was cancelled: nobody attended."),
+                       errors={"status": [_("The meeting is cancelled.")]})
     require_existing(User, user_id, "user_id")
     row = db.session.scalar(select(Attendance).where(Attendance.meeting_id == meeting.id,
                                                      Attendance.user_id == user_id))
@@ -329,12 +353,13 @@ def answer_invitation(actor, meeting, status):
     """A committee member accepts or declines their invitation to a scheduled meeting (SPEC §9).
     Returns the attendance row (created if the member joined after the meeting was planned)."""
     policy.require(policy.answer_invitation, actor, meeting,
-                   "Only members of the meeting's committee answer its invitation.")
+                   _("Only members of the meeting's committee answer its invitation."))
     if status not in RSVP_STATUSES:
-        raise Invalid("Answer accepted or declined.", errors={"status": ["Must be accepted or declined."]})
+        raise Invalid(_("Answer accepted or declined."), errors={"status": ["Must be accepted or declined."]})
     if meeting.status != "scheduled":
-        raise Conflict(f"The meeting is {meeting.status}: invitations are answered before it is held.",
-                       errors={"status": [f"The meeting is {meeting.status}."]})
+        raise Conflict(" ".join((meeting_is(meeting.status),
+                                 _("Invitations are answered before the meeting is held."))),
+                       errors={"status": [meeting_is(meeting.status)]})
     row = db.session.scalar(select(Attendance).where(Attendance.meeting_id == meeting.id,
                                                      Attendance.user_id == actor.id))
     if row is None:
@@ -352,9 +377,10 @@ def _check_agenda_item(meeting_id, agenda_item_id):
     """An outcome names an agenda item of its own meeting (422 otherwise)."""
     agenda_item = require_existing(AgendaItem, agenda_item_id, "agenda_item_id")
     if agenda_item is not None and agenda_item.meeting_id != meeting_id:
-        where = f"meeting {meeting_id}" if meeting_id is not None else "no meeting"
-        raise Invalid("agenda_item_id names an item of another meeting.", errors={
-            "agenda_item_id": [f"Item {agenda_item_id} is not an agenda item of {where}."]})
+        why = _("Item %(item)s is not an agenda item of meeting %(meeting)s.", item=agenda_item_id,
+                meeting=meeting_id) if meeting_id is not None else \
+            _("Item %(item)s is not an agenda item of no meeting.", item=agenda_item_id)
+        raise Invalid(_("agenda_item_id names an item of another meeting."), errors={"agenda_item_id": [why]})
     return agenda_item
 
 
@@ -364,8 +390,8 @@ def _check_decision(meeting, data, current=None):
     kind = data.get("kind", current.kind if current else "other")
     initiative_id = data.get("initiative_id", current.initiative_id if current else None)
     if kind != "other" and initiative_id is None:
-        raise Invalid(f"A decision of kind {kind} names its initiative.",
-                      errors={"initiative_id": ["Required for every kind but other."]})
+        raise Invalid(_("A decision of kind %(kind)s names its initiative.", kind=kind),
+                      errors={"initiative_id": [_("Required for every kind but other.")]})
     require_existing(Initiative, initiative_id, "initiative_id")
 
 
@@ -375,20 +401,21 @@ def record_decision(actor, meeting, data, now=None):
     recorded (the present by default; the demo's history passes past instants)."""
     require_governance(actor)
     if meeting.status == "cancelled":
-        raise Conflict("The meeting was cancelled; it took no decisions.")
+        raise Conflict(_("The meeting was cancelled; it took no decisions."))
     if meeting.starts_at > (now or utcnow()):
-        raise Conflict("The meeting has not started yet; decisions are recorded once it has begun.",
-                       errors={"meeting": [f"Starts at {meeting.starts_at.isoformat()}."]})
+        raise Conflict(_("The meeting has not started yet; decisions are recorded once it has begun."),
+                       errors={"meeting": [_("Starts at %(when)s.", when=meeting.starts_at.isoformat())]})
     _check_decision(meeting, data)
     corrects_id = data.get("corrects_id")
     if corrects_id is not None:
         corrected = db.session.get(Decision, corrects_id)
         if corrected is None or corrected.meeting_id != meeting.id:
-            raise Invalid("corrects_id is not a decision of this meeting.",
-                          errors={"corrects_id": [f"No decision {corrects_id} in meeting {meeting.id}."]})
+            raise Invalid(_("corrects_id is not a decision of this meeting."),
+                          errors={"corrects_id": [_("No decision %(decision)s in meeting %(meeting)s.",
+                                                    decision=corrects_id, meeting=meeting.id)]})
     elif is_published(meeting):
-        raise Conflict("The minutes of this meeting are published: record a correction (corrects_id) instead.",
-                       errors={"corrects_id": ["Required once the minutes are published."]})
+        raise Conflict(_("The minutes of this meeting are published: record a correction (corrects_id) instead."),
+                       errors={"corrects_id": [_("Required once the minutes are published.")]})
     decision = Decision(meeting_id=meeting.id, recorded_by_id=actor.id, **data)
     if now is not None:
         decision.created_at = now
@@ -399,7 +426,7 @@ def record_decision(actor, meeting, data, now=None):
 
 def _refuse_if_used(decision):
     if db.session.scalar(select(Transition.id).where(Transition.decision_id == decision.id).limit(1)):
-        raise Conflict("This decision changed an initiative's status; record a correction instead.")
+        raise Conflict(_("This decision changed an initiative's status; record a correction instead."))
 
 
 def update_decision(actor, decision, data):
@@ -471,10 +498,10 @@ def require_action_item_update(actor, item, data):
     included): governance anything, the owner the status of their own item."""
     if not policy.manage_governance(actor):
         policy.require(policy.update_action_item_status, actor, item,
-                       "You may only change the status of your own action items.")
+                       _("You may only change the status of your own action items."))
         if set(data) - {"status"}:
-            raise Forbidden("You may only change the status of your own action items.",
-                            errors={name: ["Only CX leaders and admins change this."]
+            raise Forbidden(_("You may only change the status of your own action items."),
+                            errors={name: [_("Only CX leaders and admins change this.")]
                                     for name in sorted(set(data) - {"status"})})
 
 

@@ -20,6 +20,8 @@ of the series is marked held (far-future meetings are filled when their turn com
 """
 from datetime import timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from cxgov.ambassadors import report
@@ -35,13 +37,18 @@ from cxgov.steering.suggestions import Suggestion
 
 SILENT_AFTER_DAYS = report.SILENT_AFTER_DAYS
 KIND_LABELS = {
-    "initiatives_ready": "Initiatives ready for a decision",
-    "reviews_due": "Reviews due",
-    "carried_over": "Carried-over action items",
-    "kpis_wrong_way": "KPIs moving the wrong way",
-    "silent_ambassadors": f"Silent ambassadors (no action for {SILENT_AFTER_DAYS} days)",
-    "fixed": "Fixed item (no source)",
+    "initiatives_ready": _l("Initiatives ready for a decision"),
+    "reviews_due": _l("Reviews due"),
+    "carried_over": _l("Carried-over action items"),
+    "kpis_wrong_way": _l("KPIs moving the wrong way"),
+    "silent_ambassadors": _l("Silent ambassadors (no action for %(days)s days)", days=SILENT_AFTER_DAYS),
+    "fixed": _l("Fixed item (no source)"),
 }
+
+
+def kind_labels():
+    """{source kind: how the page names it}, in the reader's language."""
+    return {kind: str(text) for kind, text in KIND_LABELS.items()}
 
 
 def sections_by_committee(committee_ids):
@@ -73,17 +80,19 @@ def replace_sections(actor, committee, items):
         if kind in SECTION_SOURCES:
             if kind in seen_kinds:
                 errors[f"sections[{index}].kind"] = [
-                    f"{kind} is already section {seen_kinds[kind]}: each source fills one section."]
+                    _("%(kind)s is already section %(index)s: each source fills one section.", kind=kind,
+                      index=seen_kinds[kind])]
             seen_kinds.setdefault(kind, index)
         if ident is not None and (ident not in current or ident in kept.values()):
-            errors[f"sections[{index}].id"] = [f"Not a section of this committee (or given twice): {ident}."]
+            errors[f"sections[{index}].id"] = [_("Not a section of this committee (or given twice): %(id)s.",
+                                                   id=ident)]
         elif ident is not None:
             kept[index] = ident
     for index, data in enumerate(items):
         if index not in kept and data["kind"] in by_kind and by_kind[data["kind"]].id not in kept.values():
             kept[index] = by_kind[data["kind"]].id
     if errors:
-        raise Invalid("Some sections need another look.", errors=errors)
+        raise Invalid(_("Some sections need another look."), errors=errors)
     # Out of the way first, so that no unique position or source collides while rows swap places.
     for ident in current:
         if ident not in kept.values():
@@ -108,8 +117,9 @@ def _initiatives_ready(meeting, on):
     checks = gate.readiness_for(proposed)
     for initiative in proposed:
         if is_ready(checks[initiative.id]):
-            yield Suggestion(f"initiative:{initiative.id}:decision", f"Decide: {initiative.title}"[:200], "decision",
-                             "Proposed and ready for a decision: it passes the approval gate's checks.",
+            yield Suggestion(f"initiative:{initiative.id}:decision",
+                             _("Decide: %(title)s", title=initiative.title)[:200], "decision",
+                             _("Proposed and ready for a decision: it passes the approval gate's checks."),
                              initiative_id=initiative.id)
 
 
@@ -122,11 +132,13 @@ def silent_departments(on):
 def _silent_ambassadors(meeting, on):
     for row in silent_departments(on):
         last = row["last_action_on"]
-        since = f"last action {day(last)}" if last else "no action logged yet"
+        reason = _("No action logged in the %(days)s days before the meeting; last action %(date)s.",
+                   days=SILENT_AFTER_DAYS, date=day(last)) if last else \
+            _("No action logged in the %(days)s days before the meeting; no action logged yet.",
+              days=SILENT_AFTER_DAYS)
         yield Suggestion(f"department:{row['department']['id']}:silent",
-                         f"Silent ambassador: {row['department']['name']} ({row['ambassador']['name']})"[:200],
-                         "information", f"No action logged in the {SILENT_AFTER_DAYS} days before the meeting; "
-                         f"{since}.")
+                         _("Silent ambassador: %(department)s (%(ambassador)s)", department=row["department"]["name"],
+                           ambassador=row["ambassador"]["name"])[:200], "information", reason)
 
 
 SOURCES = {
@@ -140,7 +152,7 @@ SOURCES = {
 
 def _from(section, meeting, on):
     if section.kind == "fixed":
-        return [Suggestion(f"section:{section.id}", section.title, "information", "Standing item.")]
+        return [Suggestion(f"section:{section.id}", section.title, "information", _("Standing item."))]
     return list(SOURCES[section.kind](meeting, on))
 
 
@@ -180,7 +192,7 @@ def fill(actor, meeting):
         [(order.get(item.section_id, len(order)), 0, item.position, item) for item in existing]
         + [(order[item.section_id], 1, index, item) for index, item in enumerate(added)],
         key=lambda row: row[:3])
-    for index, (*_, item) in enumerate(everything):
+    for index, (*_rest, item) in enumerate(everything):
         if item.position != index:
             item.position = index
     db.session.add_all(added)

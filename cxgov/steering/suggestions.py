@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
 from cxgov.errors import Invalid
 from cxgov.extensions import db
-from cxgov.formatting import day, local_zone
+from cxgov.formatting import day, local_zone, number
 from cxgov.initiatives import reviews
 from cxgov.initiatives.models import Initiative
 from cxgov.journeys.models import Journey, Measurement, Metric
@@ -55,22 +56,24 @@ def carried_over_action_items(meeting, on):
         .order_by(ActionItem.due_on, ActionItem.id)
     )
     for item, owner in rows:
-        yield Suggestion(f"action_item:{item.id}", f"Carried over: {item.title}"[:200], "information",
-                         f"Open action item of {owner}, due {day(item.due_on)}.", initiative_id=item.initiative_id)
+        yield Suggestion(f"action_item:{item.id}", _("Carried over: %(title)s", title=item.title)[:200],
+                         "information", _("Open action item of %(owner)s, due %(due)s.", owner=owner,
+                                          due=day(item.due_on)), initiative_id=item.initiative_id)
 
 
 def _awaiting_decision():
     for initiative in awaiting_decision():
-        yield Suggestion(f"initiative:{initiative.id}:decision", f"Decide: {initiative.title}"[:200], "decision",
-                         "Proposed initiative awaiting a decision.", initiative_id=initiative.id)
+        yield Suggestion(f"initiative:{initiative.id}:decision", _("Decide: %(title)s", title=initiative.title)[:200],
+                         "decision", _("Proposed initiative awaiting a decision."), initiative_id=initiative.id)
 
 
 def reviews_due(on):
     for review, initiative in db.session.execute(reviews.due_reviews(on)):
-        yield Suggestion(f"review:{review.id}", f"Review {review.number}: {initiative.title}"[:200],
+        yield Suggestion(f"review:{review.id}",
+                         _("Review %(number)s: %(title)s", number=review.number, title=initiative.title)[:200],
                          "initiative_review",
-                         f"Post-implementation review {review.number}, due {day(review.due_on)}: did the value "
-                         "come? Record the verdict on the initiative's page.",
+                         _("Post-implementation review %(number)s, due %(due)s: did the value come? Record the "
+                           "verdict on the initiative's page.", number=review.number, due=day(review.due_on)),
                          initiative_id=initiative.id)
 
 
@@ -139,9 +142,11 @@ def kpis_moving_the_wrong_way(on):
 
 def kpis_wrong_way(on):
     for m in kpis_moving_the_wrong_way(on):
-        yield Suggestion(f"journey:{m.journey_id}:{m.code}", f"{m.journey}: {m.metric} moved the wrong way"[:200],
+        yield Suggestion(f"journey:{m.journey_id}:{m.code}",
+                         _("%(journey)s: %(metric)s moved the wrong way", journey=m.journey, metric=m.metric)[:200],
                          "journey_review",
-                         f"{m.metric} went from {m.previous.normalize():f} to {m.latest.normalize():f}.",
+                         _("%(metric)s went from %(previous)s to %(latest)s.", metric=m.metric,
+                           previous=number(m.previous), latest=number(m.latest)),
                          journey_id=m.journey_id)
 
 
@@ -173,8 +178,8 @@ def add_suggestions(actor, meeting, source_keys=None):
     if source_keys is not None:
         wanted = set(source_keys)
         if not wanted:
-            raise Invalid("Tick the suggestions to add first.",
-                          errors={"source_keys": ["Tick at least one suggestion."]})
+            raise Invalid(_("Tick the suggestions to add first."),
+                          errors={"source_keys": [_("Tick at least one suggestion.")]})
         chosen = [suggestion for suggestion in chosen if suggestion.source_key in wanted]
     added = []
     for suggestion in chosen:

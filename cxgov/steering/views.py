@@ -9,6 +9,9 @@ someone is not allowed to use is not shown to them, and its POST answers 403 any
 from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -18,7 +21,7 @@ from cxgov import pages, policy
 from cxgov.db import load, today, utcnow
 from cxgov.errors import Invalid
 from cxgov.extensions import db
-from cxgov.formatting import local_time, local_zone
+from cxgov.formatting import display_zone, label, local_time
 from cxgov.initiatives import business_case, gate, lifecycle
 from cxgov.initiatives.models import Initiative
 from cxgov.org.models import Department, User
@@ -65,7 +68,7 @@ def _load(schema, data):
     try:
         return schema.load(data)
     except ValidationError as error:
-        raise Invalid("Some fields need another look.", errors=error.messages) from None
+        raise Invalid(_("Some fields need another look."), errors=error.messages) from None
 
 
 
@@ -79,100 +82,108 @@ def _submit(form, act, render):
 
 
 
+# The agenda form's duration field (labelled "Minutes" on the page, not the minutes of a meeting).
+MINUTES = _l("Duration (minutes)")
 COMMITTEE_FORM = FormSpec(
     "committee",
-    name=Field("committee-name", "Name", noun="the name of the committee"),
-    charter=Field("committee-charter", "Charter"),
-    chair_id=Field("committee-chair", "Chair", "choice"),
+    name=Field("committee-name", _l("Name"), noun=_l("the name of the committee")),
+    charter=Field("committee-charter", _l("Charter"), noun=_l("the charter")),
+    chair_id=Field("committee-chair", _l("Chair"), "choice", noun=_l("the chair")),
 )
 MEETING_FORM = FormSpec(
     "meeting",
-    committee_id=Field("meeting-committee", "Committee", "choice"),
-    title=Field("meeting-title", "Title", noun="the title of the meeting"),
-    starts_at=Field("meeting-starts", "Starts at", "datetime", noun="when the meeting starts"),
-    duration_minutes=Field("meeting-duration", "Duration (minutes)", "integer"),
-    location=Field("meeting-location", "Location"),
+    committee_id=Field("meeting-committee", _l("Committee"), "choice", noun=_l("the committee")),
+    title=Field("meeting-title", _l("Title"), noun=_l("the title of the meeting")),
+    starts_at=Field("meeting-starts", _l("Starts at"), "datetime", noun=_l("when the meeting starts")),
+    duration_minutes=Field("meeting-duration", _l("Duration (minutes)"), "integer", noun=_l("the duration")),
+    location=Field("meeting-location", _l("Location"), noun=_l("the location")),
 )
 AGENDA_FORM = FormSpec(
     "agenda",
-    title=Field("agenda-title", "Title", noun="the title of the agenda item"),
-    kind=Field("agenda-kind", "Kind", "choice", noun="the kind of agenda item"),
-    initiative_id=Field("agenda-initiative", "Initiative", "choice"),
-    duration_minutes=Field("agenda-duration", "Minutes", "integer", noun="the minutes it takes"),
+    title=Field("agenda-title", _l("Title"), noun=_l("the title of the agenda item")),
+    kind=Field("agenda-kind", _l("Kind"), "choice", noun=_l("the kind of agenda item")),
+    initiative_id=Field("agenda-initiative", _l("Initiative"), "choice", noun=_l("the initiative")),
+    duration_minutes=Field("agenda-duration", MINUTES, "integer", noun=_l("the minutes it takes")),
 )
 DECISION_FORM = FormSpec(
     "decision",
-    kind=Field("decision-kind", "Kind", "choice", noun="the kind of decision"),
-    initiative_id=Field("decision-initiative", "Initiative", "choice"),
-    text=Field("decision-text", "Decision", noun="the decision"),
-    corrects_id=Field("decision-corrects", "Corrects decision", "choice", noun="the decision it corrects"),
-    agenda_item_id=Field("decision-agenda-item", "Agenda item", "choice"),
-    apply=Field("decision-apply", "Apply to the initiative now", "choice"),
+    kind=Field("decision-kind", _l("Kind"), "choice", noun=_l("the kind of decision")),
+    initiative_id=Field("decision-initiative", _l("Initiative"), "choice", noun=_l("the initiative")),
+    text=Field("decision-text", _l("Decision"), noun=_l("the decision")),
+    corrects_id=Field("decision-corrects", _l("Corrects decision"), "choice", noun=_l("the decision it corrects")),
+    agenda_item_id=Field("decision-agenda-item", _l("Agenda item"), "choice", noun=_l("the agenda item")),
+    apply=Field("decision-apply", _l("Apply to the initiative now"), "choice", noun=_l("whether to apply it now")),
 )
 ACTION_ITEM_FORM = FormSpec(
     "action-item",
-    title=Field("action-title", "Action item", noun="the action item"),
-    owner_id=Field("action-owner", "Owner", "choice", noun="who owns it"),
-    due_on=Field("action-due", "Due on", "date", noun="the due date"),
-    department_id=Field("action-department", "Department", "choice"),
-    initiative_id=Field("action-initiative", "Initiative", "choice"),
-    agenda_item_id=Field("action-agenda-item", "Agenda item", "choice"),
+    title=Field("action-title", _l("Action item"), noun=_l("the action item")),
+    owner_id=Field("action-owner", _l("Owner"), "choice", noun=_l("who owns it")),
+    due_on=Field("action-due", _l("Due on"), "date", noun=_l("the due date")),
+    department_id=Field("action-department", _l("Department"), "choice", noun=_l("the department")),
+    initiative_id=Field("action-initiative", _l("Initiative"), "choice", noun=_l("the initiative")),
+    agenda_item_id=Field("action-agenda-item", _l("Agenda item"), "choice", noun=_l("the agenda item")),
 )
 MEETING_EDIT_FORM = FormSpec(
     "meeting-edit",
-    title=Field("meeting-title", "Title", noun="the title of the meeting"),
-    starts_at=Field("meeting-starts", "Starts at", "datetime", noun="when the meeting starts"),
-    duration_minutes=Field("meeting-duration", "Duration (minutes)", "integer"),
-    location=Field("meeting-location", "Location"),
+    title=Field("meeting-title", _l("Title"), noun=_l("the title of the meeting")),
+    starts_at=Field("meeting-starts", _l("Starts at"), "datetime", noun=_l("when the meeting starts")),
+    duration_minutes=Field("meeting-duration", _l("Duration (minutes)"), "integer", noun=_l("the duration")),
+    location=Field("meeting-location", _l("Location"), noun=_l("the location")),
 )
 AGENDA_EDIT_FORM = FormSpec(
     "agenda-edit",
-    title=Field("agenda-title", "Title", noun="the title of the agenda item"),
-    kind=Field("agenda-kind", "Kind", "choice", noun="the kind of agenda item"),
-    initiative_id=Field("agenda-initiative", "Initiative", "choice"),
-    duration_minutes=Field("agenda-duration", "Minutes", "integer", noun="the minutes it takes"),
-    notes=Field("agenda-notes", "Notes"),
+    title=Field("agenda-title", _l("Title"), noun=_l("the title of the agenda item")),
+    kind=Field("agenda-kind", _l("Kind"), "choice", noun=_l("the kind of agenda item")),
+    initiative_id=Field("agenda-initiative", _l("Initiative"), "choice", noun=_l("the initiative")),
+    duration_minutes=Field("agenda-duration", MINUTES, "integer", noun=_l("the minutes it takes")),
+    notes=Field("agenda-notes", _l("Notes"), noun=_l("the notes")),
 )
 SERIES_FORM = FormSpec(
     "series",
-    title=Field("series-title", "Title", noun="the title of the meetings"),
-    rrule=Field("series-rrule", "Recurrence rule (RRULE)", noun="the recurrence rule"),
-    first_starts_at=Field("series-starts", "First meeting starts at", "datetime", noun="when the first meeting starts"),
-    duration_minutes=Field("series-duration", "Duration (minutes)", "integer"),
-    location=Field("series-location", "Location"),
+    title=Field("series-title", _l("Title"), noun=_l("the title of the meetings")),
+    rrule=Field("series-rrule", _l("Recurrence rule (RRULE)"), noun=_l("the recurrence rule")),
+    first_starts_at=Field("series-starts", _l("First meeting starts at"), "datetime",
+                          noun=_l("when the first meeting starts")),
+    duration_minutes=Field("series-duration", _l("Duration (minutes)"), "integer", noun=_l("the duration")),
+    location=Field("series-location", _l("Location"), noun=_l("the location")),
 )
 SERIES_RULE_FORM = FormSpec(
-    "series-rule", rrule=Field("series-rule-input", "Recurrence rule (RRULE)", noun="the recurrence rule"))
-CORRECTION_FORM = FormSpec("correction", text=Field("correction-text", "Correction", noun="the correction"))
+    "series-rule", rrule=Field("series-rule-input", _l("Recurrence rule (RRULE)"), noun=_l("the recurrence rule")))
+CORRECTION_FORM = FormSpec("correction", text=Field("correction-text", _l("Correction"), noun=_l("the correction")))
+
+
+def member_role_labels():
+    """A committee member's role as the page names it, in the reader's language (the codes stay in the API)."""
+    return {"chair": _("chair"), "secretary": _("secretary"), "member": _("member"), "sponsor": _("sponsor")}
 
 
 def member_form(committee_id):
     """The "add a member" form of one committee (one per committee on the page)."""
     return FormSpec(
         f"member-{committee_id}",
-        user_id=Field(f"member-user-{committee_id}", "Person", "choice", noun="the person to add"),
-        member_role=Field(f"member-role-{committee_id}", "Role", "choice"),
+        user_id=Field(f"member-user-{committee_id}", _l("Person"), "choice", noun=_l("the person to add")),
+        member_role=Field(f"member-role-{committee_id}", _l("Role"), "choice", noun=_l("the role")),
     )
 
 
 def quorum_form(committee_id):
     """The "quorum" form of one committee: a number, or blank for more than half the members."""
     return FormSpec(f"quorum-{committee_id}",
-                    quorum=Field(f"quorum-input-{committee_id}", "Quorum", "integer", noun="the quorum"))
+                    quorum=Field(f"quorum-input-{committee_id}", _l("Quorum"), "integer", noun=_l("the quorum")))
 
 
 def section_form(committee_id):
     """The "add a standing section" form of one committee."""
     return FormSpec(
         f"section-{committee_id}",
-        title=Field(f"section-title-{committee_id}", "Section title", noun="the title of the section"),
-        kind=Field(f"section-kind-{committee_id}", "Filled with", "choice", noun="what fills the section"),
+        title=Field(f"section-title-{committee_id}", _l("Section title"), noun=_l("the title of the section")),
+        kind=Field(f"section-kind-{committee_id}", _l("Filled with"), "choice", noun=_l("what fills the section")),
     )
 
 
 def rename_form(section_id):
     return FormSpec(f"section-rename-{section_id}",
-                    title=Field(f"section-rename-{section_id}", "Title", noun="the title of the section"))
+                    title=Field(f"section-rename-{section_id}", _l("Title"), noun=_l("the title of the section")))
 
 
 def _read_version():
@@ -181,20 +192,29 @@ def _read_version():
     return int(value) if value.isdigit() else None
 
 
+# Meeting times are typed, and shown in their inputs, in the time zone of the person at the form
+# (their account's, else the organisation's), named beside the field; the instant is stored as
+# such, and series still expand in the organisation's time zone (series.occurrences).
+
+def _input_zone():
+    """The time zone the form's `datetime-local` fields are read in, as the label names it."""
+    return display_zone()
+
+
 def _local_input(instant):
-    """An instant as an HTML `datetime-local` value in the deployment's time zone."""
-    return instant.astimezone(local_zone()).strftime("%Y-%m-%dT%H:%M")
+    """An instant as an HTML `datetime-local` value in the reader's time zone."""
+    return instant.astimezone(_input_zone()).strftime("%Y-%m-%dT%H:%M")
 
 
 def _parse_local(value, field):
-    """An HTML `datetime-local` value, read in the deployment's time zone."""
+    """An HTML `datetime-local` value, read in the reader's time zone."""
     if not (value or "").strip():
-        raise Invalid("Some fields need another look.", errors={field: ["Missing data for required field."]})
+        raise Invalid(_("Some fields need another look."), errors={field: ["Missing data for required field."]})
     try:
         naive = datetime.fromisoformat(value)
     except (TypeError, ValueError):
-        raise Invalid("Some fields need another look.", errors={field: ["Give a date and time."]}) from None
-    return (naive if naive.tzinfo else naive.replace(tzinfo=local_zone())).isoformat()
+        raise Invalid(_("Some fields need another look."), errors={field: ["Give a date and time."]}) from None
+    return (naive if naive.tzinfo else naive.replace(tzinfo=_input_zone())).isoformat()
 
 
 # -- committees --------------------------------------------------------------------------------
@@ -220,7 +240,8 @@ def _render_committees(form=None, status=200):
     if form is not None:
         forms[form.name] = form
     return render_template("steering/committees.html", committees=rows, users=users, member_roles=MEMBER_ROLES,
-                           sections=sections, kind_labels=standing.KIND_LABELS, forms=forms, form=form), status
+                           sections=sections, kind_labels=standing.kind_labels(),
+                           member_role_labels=member_role_labels(), forms=forms, form=form), status
 
 
 @bp.route("/committees", methods=["POST"])
@@ -230,7 +251,7 @@ def create_committee():
 
     def create():
         committee = services.create_committee(current_user, form.load(CommitteeSchema()))
-        flash(f"Committee “{committee.name}” created.", "success")
+        flash(_("Committee “%(name)s” created.", name=committee.name), "success")
         return url_for("steering.committees") + f"#committee-{committee.id}"
 
     return _submit(form, create, _render_committees)
@@ -244,7 +265,7 @@ def add_member(committee_id):
 
     def add():
         member = services.add_member(current_user, committee, form.load(CommitteeMemberSchema()))
-        flash(f"{member.user.name} joined {committee.name}.", "success")
+        flash(_("%(name)s joined %(committee)s.", name=member.user.name, committee=committee.name), "success")
         return url_for("steering.committees") + f"#committee-{committee.id}"
 
     return _submit(form, add, _render_committees)
@@ -261,9 +282,14 @@ def set_quorum(committee_id):
         data = {"quorum": form.value("quorum") or None}
         services.update_committee(current_user, committee, form.load(CommitteeSchema(only=("quorum",)), data))
         db.session.refresh(committee, ["members"])
-        said = (f"{committee.quorum} member{'s' if committee.quorum != 1 else ''}" if committee.quorum is not None
-                else f"more than half the members ({committee.effective_quorum} now)")
-        flash(f"The quorum of {committee.name} is {said}.", "success")
+        if committee.quorum is not None:
+            said = ngettext("The quorum of %(committee)s is %(quorum)s member.",
+                            "The quorum of %(committee)s is %(quorum)s members.", committee.quorum,
+                            committee=committee.name, quorum=committee.quorum)
+        else:
+            said = _("The quorum of %(committee)s is more than half the members (%(quorum)s now).",
+                     committee=committee.name, quorum=committee.effective_quorum)
+        flash(said, "success")
         return url_for("steering.committees") + f"#committee-{committee.id}"
 
     return _submit(form, save, _render_committees)
@@ -279,9 +305,12 @@ def remove_member(committee_id, member_id):
     committee = member.committee
     back = url_for("steering.committees") + f"#committee-{committee_id}"
     if not pages.confirmed():
-        return pages.ask_to_confirm(f"Remove {name} from {committee.name}?", f"Remove {name}", back,
-                                    detail="They will no longer be invited to its meetings.")
-    return pages.attempt(lambda: services.remove_member(current_user, member), f"{name} left {committee.name}.", back)
+        return pages.ask_to_confirm(_("Remove %(name)s from %(committee)s?", name=name, committee=committee.name),
+                                    _("Remove %(name)s", name=name), back,
+                                    detail=_("They will no longer be invited to its meetings."),
+                                    keep_label=_("Keep it"))
+    return pages.attempt(lambda: services.remove_member(current_user, member),
+                         _("%(name)s left %(committee)s.", name=name, committee=committee.name), back)
 
 
 # -- standing agenda (SPEC §9) -------------------------------------------------------------------
@@ -323,7 +352,8 @@ def add_section(committee_id):
                                                                 data])
         except Invalid as error:
             _on_the_form(error, "kind")
-        flash(f"Section “{data['title']}” added to the standing agenda of {committee.name}.", "success")
+        flash(_("Section “%(title)s” added to the standing agenda of %(committee)s.", title=data["title"],
+                committee=committee.name), "success")
         return _sections_back(committee.id)
 
     return _submit(form, add, _render_committees)
@@ -338,7 +368,7 @@ def rename_section(committee_id, section_id):
         title = form.load(SectionSchema(only=("title",)))["title"]
         items = [{**item, "title": title} if item["id"] == section.id else item for item in _as_items(sections)]
         standing.replace_sections(current_user, committee, items)
-        flash(f"Section renamed “{title}”.", "success")
+        flash(_("Section renamed “%(title)s”.", title=title), "success")
         return _sections_back(committee.id)
 
     return pages.save(form, rename, _render_committees)
@@ -353,7 +383,8 @@ def move_section(committee_id, section_id):
     if 0 <= index + step < len(items):
         items[index], items[index + step] = items[index + step], items[index]
     return pages.attempt(lambda: standing.replace_sections(current_user, committee, items) and None,
-                         f"“{section.title}” moved {'up' if step < 0 else 'down'}.", _sections_back(committee.id))
+                         _("“%(title)s” moved up.", title=section.title) if step < 0
+                         else _("“%(title)s” moved down.", title=section.title), _sections_back(committee.id))
 
 
 @bp.route("/committees/<int:committee_id>/sections/<int:section_id>/remove", methods=["POST"])
@@ -361,7 +392,8 @@ def remove_section(committee_id, section_id):
     committee, sections, section = _committee_section(committee_id, section_id)
     items = [item for item in _as_items(sections) if item["id"] != section.id]
     return pages.attempt(lambda: standing.replace_sections(current_user, committee, items) and None,
-                         f"Section “{section.title}” removed; agenda items already filed under it stay.",
+                         _("Section “%(title)s” removed; agenda items already filed under it stay.",
+                           title=section.title),
                          _sections_back(committee.id))
 
 
@@ -385,15 +417,18 @@ def new_series(committee_id):
             form.add_errors(error.errors)
         row = series.create_series(current_user, committee, form.load(
             SeriesSchema(), data, partial=("first_starts_at",) if form.errors else None))
-        flash(f"Series “{row.title}” planned: {len(series.series_meetings(row))} meetings; committee members "
-              "are invited to each.", "success")
+        count = len(series.series_meetings(row))
+        flash(ngettext("Series “%(title)s” planned: %(count)s meeting; committee members are invited to each.",
+                       "Series “%(title)s” planned: %(count)s meetings; committee members are invited to each.",
+                       count, title=row.title, count=count), "success")
         return url_for("steering.series_page", series_id=row.id)
 
     return _submit(form, create, lambda form, status: _render_new_series(committee, form, status))
 
 
 def _render_new_series(committee, form, status=200):
-    return render_template("steering/new_series.html", committee=committee, form=form), status
+    return render_template("steering/new_series.html", committee=committee, form=form,
+                           input_zone=_input_zone().key), status
 
 
 @bp.route("/series/<int:series_id>")
@@ -420,8 +455,9 @@ def change_series_rule(series_id):
     policy.require(policy.manage_governance, current_user)
     form = SERIES_RULE_FORM.read()
     if _read_version() != row.version:
-        form.add(pages.FORM_LEVEL, "Someone else changed this series after you opened the page, so the rule was not "
-                 f"changed. It now reads {row.rrule}. Check the rule below and save again.")
+        form.add(pages.FORM_LEVEL, _("Someone else changed this series after you opened the page, so the rule was "
+                                     "not changed. It now reads %(rule)s. Check the rule below and save again.",
+                                     rule=row.rrule))
         return _render_series(row, form, 409)
     before = {m.id: m.status for m in series.series_meetings(row)}
 
@@ -431,9 +467,11 @@ def change_series_rule(series_id):
         added = sum(1 for m in after if m.id not in before)
         gone = len(before.keys() - {m.id for m in after})
         cancelled = sum(1 for m in after if m.status == "cancelled" and before.get(m.id, "cancelled") != "cancelled")
-        flash(f"The series now follows {row.rrule}: {added} meeting{'s' if added != 1 else ''} added (members "
-              f"invited), {gone} removed, {cancelled} cancelled. Download the series invite again to update "
-              "calendars.", "success")
+        flash(ngettext("The series now follows %(rule)s: %(added)s meeting added (members invited), %(gone)s "
+                       "removed, %(cancelled)s cancelled. Download the series invite again to update calendars.",
+                       "The series now follows %(rule)s: %(added)s meetings added (members invited), %(gone)s "
+                       "removed, %(cancelled)s cancelled. Download the series invite again to update calendars.",
+                       added, rule=row.rrule, added=added, gone=gone, cancelled=cancelled), "success")
         return url_for("steering.series_page", series_id=row.id)
 
     return _submit(form, save, lambda form, status: _render_series(row, form, status))
@@ -463,7 +501,8 @@ def _render_meetings(form=None, status=200):
     committees_ = db.session.scalars(select(Committee).order_by(Committee.name)).all() \
         if policy.manage_governance(current_user) else []
     return render_template("steering/meetings.html", upcoming=upcoming, past=past, committees=committees_,
-                           form=form or MEETING_FORM.blank(duration_minutes=90)), status
+                           form=form or MEETING_FORM.blank(duration_minutes=90),
+                           input_zone=_input_zone().key), status
 
 
 @bp.route("/meetings", methods=["POST"])
@@ -479,7 +518,7 @@ def create_meeting():
             form.add_errors(error.errors)
         meeting_ = standing.create_meeting(
             current_user, form.load(MeetingSchema(), data, partial=("starts_at",) if form.errors else None))
-        flash(f"Meeting “{meeting_.title}” scheduled; committee members are invited.", "success")
+        flash(_("Meeting “%(title)s” scheduled; committee members are invited.", title=meeting_.title), "success")
         return url_for("steering.meeting", meeting_id=meeting_.id)
 
     return _submit(form, create, _render_meetings)
@@ -604,16 +643,17 @@ def set_meeting_status(meeting_id):
             if request.form.get("back") == "series" and meeting_.series_id else _back(meeting_id))
     if status == "cancelled" and meeting_.status != "cancelled" and not pages.confirmed():
         return pages.ask_to_confirm(
-            f"Cancel the meeting “{meeting_.title}” of {local_time(meeting_.starts_at)}?", "Cancel the meeting",
-            back, keep_label="Keep the meeting",
-            detail="Committee members are sent a cancellation. It can be scheduled again later.")
+            _("Cancel the meeting “%(title)s” of %(when)s?", title=meeting_.title, when=local_time(meeting_.starts_at)),
+            _("Cancel the meeting"), back, keep_label=_("Keep the meeting"),
+            detail=_("Committee members are sent a cancellation. It can be scheduled again later."))
 
     note = request.form.get("quorum_note", "")
 
     def change():
         data = {"status": status, **({"quorum_note": note} if status == "held" and note.strip() else {})}
         standing.update_meeting(current_user, meeting_, _load(MeetingPatchSchema(only=("status", "quorum_note")), data))
-        return f"The meeting is now {status}."
+        return {"held": _("The meeting is now held."), "cancelled": _("The meeting is now cancelled."),
+                "scheduled": _("The meeting is now scheduled.")}.get(status, "")
 
     return pages.attempt(change, "", back)
 
@@ -622,8 +662,7 @@ def _unchangeable(meeting_, what):
     """A published meeting no longer changes: back to its page, saying so (None if it may change)."""
     if not services.is_published(meeting_):
         return None
-    flash(f"The minutes of this meeting are published, so {what} can no longer change; "
-          "record a correction instead.", "error")
+    flash(what, "error")
     return redirect(_back(meeting_.id))
 
 
@@ -632,7 +671,8 @@ def edit_meeting(meeting_id):
     """Change a meeting's title, start, duration and place. The form carries the version it was
     read at: a meeting changed meanwhile is not overwritten (409, what is stored now said)."""
     meeting_ = _governed_meeting(meeting_id)
-    refused = _unchangeable(meeting_, "the meeting")
+    refused = _unchangeable(meeting_, _("The minutes of this meeting are published, so the meeting can no "
+                                          "longer change; record a correction instead."))
     if refused:
         return refused
     if request.method == "GET":
@@ -641,10 +681,11 @@ def edit_meeting(meeting_id):
         return _render_edit_meeting(meeting_, form)
     form = MEETING_EDIT_FORM.read()
     if _read_version() != meeting_.version:
-        form.add(pages.FORM_LEVEL, (
+        form.add(pages.FORM_LEVEL, _(
             "Someone else changed this meeting after you opened the form, so your changes were not saved. "
-            f"It now reads: “{meeting_.title}”, {local_time(meeting_.starts_at)}, {meeting_.duration_minutes} min, "
-            f"{meeting_.location or 'no place given'}. Check your changes below and save again."))
+            "It now reads: “%(title)s”, %(when)s, %(minutes)s min, %(place)s. Check your changes below and save "
+            "again.", title=meeting_.title, when=local_time(meeting_.starts_at), minutes=meeting_.duration_minutes,
+            place=meeting_.location or _("no place given")))
         return _render_edit_meeting(meeting_, form, 409)
     sequence = meeting_.ics_sequence
 
@@ -658,9 +699,11 @@ def edit_meeting(meeting_id):
         services.update_meeting(current_user, meeting_, form.load(
             MeetingPatchSchema(only=("title", "starts_at", "duration_minutes", "location")), data,
             partial=("starts_at",) if form.errors else None))
-        reissued = " The calendar invite is re-issued: download it again to update calendars." \
-            if meeting_.ics_sequence != sequence else ""
-        flash(f"Meeting “{meeting_.title}” saved.{reissued}", "success")
+        if meeting_.ics_sequence != sequence:
+            flash(_("Meeting “%(title)s” saved. The calendar invite is re-issued: download it again to update "
+                    "calendars.", title=meeting_.title), "success")
+        else:
+            flash(_("Meeting “%(title)s” saved.", title=meeting_.title), "success")
         return _back(meeting_id)
 
     try:
@@ -670,7 +713,8 @@ def edit_meeting(meeting_id):
 
 
 def _render_edit_meeting(meeting_, form, status=200):
-    return render_template("steering/edit_meeting.html", meeting=meeting_, form=form, version=meeting_.version), status
+    return render_template("steering/edit_meeting.html", meeting=meeting_, form=form, version=meeting_.version,
+                           input_zone=_input_zone().key), status
 
 
 def _meeting_agenda_item(meeting_id, item_id):
@@ -686,7 +730,8 @@ def _meeting_agenda_item(meeting_id, item_id):
 def edit_agenda_item(meeting_id, item_id):
     """Change an agenda item (its place in the agenda is changed by the up and down buttons)."""
     meeting_, item = _meeting_agenda_item(meeting_id, item_id)
-    refused = _unchangeable(meeting_, "its agenda")
+    refused = _unchangeable(meeting_, _("The minutes of this meeting are published, so its agenda can no "
+                                          "longer change; record a correction instead."))
     if refused:
         return refused
     if request.method == "GET":
@@ -695,11 +740,14 @@ def edit_agenda_item(meeting_id, item_id):
         return _render_edit_agenda_item(meeting_, item, form)
     form = AGENDA_EDIT_FORM.read()
     if _read_version() != item.version:
-        form.add(pages.FORM_LEVEL, (
-            "Someone else changed this agenda item after you opened the form, so your changes were not saved. "
-            f"It now reads: “{item.title}” ({item.kind.replace('_', ' ')}"
-            f"{f', {item.duration_minutes} min' if item.duration_minutes else ''}). "
-            "Check your changes below and save again."))
+        if item.duration_minutes:
+            now_reads = _("It now reads: “%(title)s” (%(kind)s, %(minutes)s min).", title=item.title,
+                          kind=label(item.kind), minutes=item.duration_minutes)
+        else:
+            now_reads = _("It now reads: “%(title)s” (%(kind)s).", title=item.title, kind=label(item.kind))
+        form.add(pages.FORM_LEVEL, " ".join((
+            _("Someone else changed this agenda item after you opened the form, so your changes were not saved."),
+            now_reads, _("Check your changes below and save again."))))
         return _render_edit_agenda_item(meeting_, item, form, 409)
 
     def save():
@@ -708,7 +756,7 @@ def edit_agenda_item(meeting_id, item_id):
                 "duration_minutes": form.value("duration_minutes") or None, "notes": form.value("notes") or None}
         services.update_agenda_item(current_user, item, form.load(
             AgendaItemSchema(only=("title", "kind", "initiative_id", "duration_minutes", "notes")), data))
-        flash(f"Agenda item “{item.title}” saved.", "success")
+        flash(_("Agenda item “%(title)s” saved.", title=item.title), "success")
         return _back(meeting_id, "agenda")
 
     try:
@@ -732,11 +780,12 @@ def remove_agenda_item(meeting_id, item_id):
     title = item.title
     back = _back(meeting_id, "agenda")
     if not pages.confirmed():
-        return pages.ask_to_confirm(f"Remove “{title}” from the agenda of “{meeting_.title}”?",
-                                    "Remove the agenda item", back, keep_label="Keep it on the agenda",
-                                    detail="The items after it move up one place.")
+        return pages.ask_to_confirm(_("Remove “%(title)s” from the agenda of “%(meeting)s”?", title=title,
+                                      meeting=meeting_.title),
+                                    _("Remove the agenda item"), back, keep_label=_("Keep it on the agenda"),
+                                    detail=_("The items after it move up one place."))
     return pages.attempt(lambda: services.delete_agenda_item(current_user, item),
-                    f"“{title}” removed from the agenda.", back)
+                         _("“%(title)s” removed from the agenda.", title=title), back)
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda", methods=["POST"])
@@ -746,7 +795,7 @@ def add_agenda_item(meeting_id):
 
     def add():
         item = services.add_agenda_item(current_user, meeting_, form.load(AgendaItemSchema()))
-        flash(f"“{item.title}” added to the agenda.", "success")
+        flash(_("“%(title)s” added to the agenda.", title=item.title), "success")
         return _back(meeting_id, "agenda")
 
     return _submit(form, add, _meeting_form(meeting_id))
@@ -762,9 +811,10 @@ def move_agenda_item(meeting_id, item_id):
     step = -1 if request.form.get("direction") == "up" else 1
     if 0 <= index + step < len(ids):
         ids[index], ids[index + step] = ids[index + step], ids[index]
-    where = "up" if step < 0 else "down"
+    moved = _("“%(title)s” moved up.", title=item.title) if step < 0 else \
+        _("“%(title)s” moved down.", title=item.title)
     return pages.attempt(lambda: services.reorder_agenda(current_user, meeting_, ids) and None,
-                    f"“{item.title}” moved {where}.", _back(meeting_id, "agenda"))
+                         moved, _back(meeting_id, "agenda"))
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda/suggested", methods=["POST"])
@@ -775,11 +825,13 @@ def add_suggested_items(meeting_id):
 
     def add():
         added = suggestions.add_suggestions(current_user, meeting_, keys)
-        message = f"{len(added)} suggested item{'s' if len(added) != 1 else ''} added to the agenda."
+        message = ngettext("%(count)s suggested item added to the agenda.",
+                           "%(count)s suggested items added to the agenda.", len(added), count=len(added))
         skipped = len(set(keys)) - len(added)
         if skipped:
-            message += f" {skipped} of those ticked {'was' if skipped == 1 else 'were'} already on it or " \
-                       "no longer suggested."
+            message += " " + ngettext("%(count)s of those ticked was already on it or no longer suggested.",
+                                      "%(count)s of those ticked were already on it or no longer suggested.",
+                                      skipped, count=skipped)
         return message
 
     return pages.attempt(add, "", _back(meeting_id, "agenda"))
@@ -793,7 +845,8 @@ def fill_standing_agenda(meeting_id):
 
     def fill():
         added = standing.fill(current_user, meeting_)
-        return f"{len(added)} standing item{'s' if len(added) != 1 else ''} added to the agenda."
+        return ngettext("%(count)s standing item added to the agenda.",
+                        "%(count)s standing items added to the agenda.", len(added), count=len(added))
 
     return pages.attempt(fill, "", _back(meeting_id, "agenda"))
 
@@ -809,10 +862,12 @@ def take_attendance(meeting_id):
                 continue
             user_id = key.removeprefix("status_")
             if not user_id.isdigit() or status not in ATTENDANCE_STATUSES:
-                raise Invalid("Some fields need another look.", errors={key: ["Pick one of the listed statuses."]})
+                raise Invalid(_("Some fields need another look."),
+                              errors={key: [_("Pick one of the listed statuses.")]})
             services.set_attendance(current_user, meeting_, int(user_id), status)
             changed += 1
-        return f"Attendance saved for {changed} people."
+        return ngettext("Attendance saved for %(count)s person.", "Attendance saved for %(count)s people.",
+                        changed, count=changed)
 
     return pages.attempt(record, "", _back(meeting_id, "attendance"))
 
@@ -826,7 +881,11 @@ def answer_invitation(meeting_id):
 
     def answer():
         services.answer_invitation(current_user, meeting_, status)
-        return f"You {status} the invitation to “{meeting_.title}”." if status in services.RSVP_STATUSES else None
+        if status == "accepted":
+            return _("You accepted the invitation to “%(title)s”.", title=meeting_.title)
+        if status == "declined":
+            return _("You declined the invitation to “%(title)s”.", title=meeting_.title)
+        return None
 
     return pages.attempt(answer, "", _back(meeting_id, "attendance"))
 
@@ -839,17 +898,18 @@ def record_decision(meeting_id):
     def record():
         data = form.load(DecisionSchema(), form.data("text", "kind", "initiative_id", "corrects_id", "agenda_item_id"))
         decision = services.record_decision(current_user, meeting_, data)
-        message = "Decision recorded."
+        message = _("Decision recorded.")
         if form.value("apply") and decision.kind in ("approve_initiative", "reject_initiative"):
             initiative = db.session.get(Initiative, decision.initiative_id)
             to = "approved" if decision.kind == "approve_initiative" else "rejected"
             on = min(suggestions.meeting_date(meeting_), today())
             lifecycle.transition_initiative(current_user, initiative, to, decision_id=decision.id, on=on)
-            message = f"Decision recorded; “{initiative.title}” is now {to}."
+            message = _("Decision recorded; “%(title)s” is now approved.", title=initiative.title) if to == "approved" \
+                else _("Decision recorded; “%(title)s” is now rejected.", title=initiative.title)
         elif form.value("apply") and decision.kind == "rebaseline_initiative":
             initiative = db.session.get(Initiative, decision.initiative_id)
             gate.rebaseline(current_user, initiative, decision.id)
-            message = f"Decision recorded; “{initiative.title}” has a new approved baseline."
+            message = _("Decision recorded; “%(title)s” has a new approved baseline.", title=initiative.title)
         flash(message, "success")
         return _back(meeting_id, "decisions")
 
@@ -865,7 +925,7 @@ def add_action_item(meeting_id):
         data = {**form.data("title", "owner_id", "due_on", "department_id", "initiative_id", "agenda_item_id"),
                 "meeting_id": meeting_.id}
         item = services.create_action_item(current_user, form.load(ActionItemSchema(), data))
-        flash(f"Action item “{item.title}” added.", "success")
+        flash(_("Action item “%(title)s” added.", title=item.title), "success")
         return _back(meeting_id, "action-items")
 
     return _submit(form, add, _meeting_form(meeting_id))
@@ -877,7 +937,7 @@ def save_minutes(meeting_id):
     policy.require(policy.write_minutes, current_user, meeting_)
     text = request.form.get("minutes", "")
     return pages.attempt(lambda: services.update_meeting(current_user, meeting_, {"minutes": text or None}) and None,
-                    "Minutes saved.", _back(meeting_id, "minutes"))
+                         _("Minutes saved."), _back(meeting_id, "minutes"))
 
 
 @bp.route("/meetings/<int:meeting_id>/minutes/publish", methods=["POST"])
@@ -886,11 +946,12 @@ def publish_minutes(meeting_id):
     policy.require(policy.write_minutes, current_user, meeting_)
     if meeting_.status == "held" and not services.is_published(meeting_) and not pages.confirmed():
         return pages.ask_to_confirm(
-            f"Publish the minutes of “{meeting_.title}”?", "Publish the minutes", _back(meeting_id, "minutes"),
-            keep_label="Not yet", detail="Published minutes and decisions can no longer change: "
-                                         "later changes are recorded as corrections.")
+            _("Publish the minutes of “%(title)s”?", title=meeting_.title), _("Publish the minutes"),
+            _back(meeting_id, "minutes"), keep_label=_("Not yet"),
+            detail=_("Published minutes and decisions can no longer change: later changes are recorded as "
+                     "corrections."))
     return pages.attempt(lambda: services.publish_minutes(current_user, meeting_) and None,
-                    "Minutes published. From now on, changes are recorded as corrections.",
+                         _("Minutes published. From now on, changes are recorded as corrections."),
                     _back(meeting_id, "minutes"))
 
 
@@ -902,9 +963,9 @@ def correct_minutes(meeting_id):
 
     def correct():
         if not form.value("text"):
-            raise Invalid("Write the correction first.", errors={"text": ["Required."]})
+            raise Invalid(_("Write the correction first."), errors={"text": ["Required."]})
         services.add_minutes_correction(current_user, meeting_, {"text": form.value("text")})
-        flash("Correction recorded.", "success")
+        flash(_("Correction recorded."), "success")
         return _back(meeting_id, "minutes")
 
     return _submit(form, correct, _meeting_form(meeting_id))
@@ -977,15 +1038,17 @@ def set_action_item_status(item_id):
     back = request.form.get("back") == "meeting" and item.meeting_id
     target = _back(item.meeting_id, "action-items") if back else url_for("steering.my_action_items")
     if status == "cancelled" and item.status != "cancelled" and not pages.confirmed():
-        return pages.ask_to_confirm(f"Cancel the action item “{item.title}”?", "Cancel the action item", target,
-                                    keep_label="Keep it open")
+        return pages.ask_to_confirm(_("Cancel the action item “%(title)s”?", title=item.title),
+                                    _("Cancel the action item"), target, keep_label=_("Keep it open"))
 
     def change():
         before = item.status
         services.update_action_item(current_user, item, _load(ActionItemSchema(only=("status",)), {"status": status}))
         if status == "open" and before != "open":
-            return f"“{item.title}” is open again."
-        return f"“{item.title}” marked {status}."
+            return _("“%(title)s” is open again.", title=item.title)
+        return {"done": _("“%(title)s” marked done.", title=item.title),
+                "cancelled": _("“%(title)s” marked cancelled.", title=item.title)}.get(
+            status, _("“%(title)s” is open.", title=item.title))
 
     return pages.attempt(change, "", target)
 

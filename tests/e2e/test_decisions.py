@@ -34,7 +34,7 @@ def test_the_ceo_filters_the_register_and_reads_a_trace(app, live_server, sign_i
                         "5. Impacts", "6. Actual to date", "7. Reviews"]
     assert "Board in September" in page.locator("#meeting").inner_text()
     assert "12,000.00" in page.locator("#impacts").inner_text()
-    assert "EUR 3,000.00" in page.locator("#actual").inner_text()
+    assert "€3,000.00" in page.locator("#actual").inner_text()
     reviews = page.locator("#reviews").inner_text()
     assert "The value came." in reviews and "Lea Leader" in reviews
 

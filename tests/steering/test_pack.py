@@ -11,6 +11,8 @@ from cxgov.formatting import money
 from cxgov.initiatives.models import Impact, Initiative
 from cxgov.journeys.models import Journey
 from cxgov.notifications.jobs import run_job
+from cxgov.org.models import User
+from cxgov.steering import pack
 from cxgov.steering.models import Meeting, MeetingPack
 from tests import factories
 from tests.conftest import sign_in_session
@@ -123,3 +125,21 @@ def test_no_pack_as_sent_before_the_reminders_is_a_404_that_says_so(app):
     assert page.get(f"/meetings/{ids['meeting']}/pack.pdf?as_sent=true").status_code == 404
     assert "Pack as sent" not in page.get(f"/meetings/{ids['meeting']}").get_data(as_text=True)
     assert leader.get(f"/api/meetings/{ids['meeting']}/pack?as_sent=maybe").status_code == 422
+
+
+def test_the_pack_reads_in_the_readers_language(app):
+    """The PDF in Romanian for a reader who reads Romanian: its headings, page numbers, dates and
+    figures as Romanian writes them; the stored copy is rendered again in their language."""
+    ids, _initiative_id = _world(app)
+    with app.app_context():
+        db.session.get(User, ids["chair"]).language = "ro"
+        db.session.commit()
+    page = sign_in_session(app, app.test_client(), ids["chair"])
+    text = pdf_text(page.get(f"/meetings/{ids['meeting']}/pack.pdf").data)
+    assert "Dosarul ședinței: " in text and "Ordinea de zi" in text and "Acțiuni de urmărit întârziate" in text
+    assert "pagina 1 din " in text and "20 dec. 2026" in text
+    with app.app_context():
+        pack.store(ids["meeting"], REMINDED)
+        db.session.commit()
+    sent = pdf_text(page.get(f"/meetings/{ids['meeting']}/pack.pdf?as_sent=true").data)
+    assert "Dosarul ședinței: " in sent and "Așa cum a fost trimis" in sent

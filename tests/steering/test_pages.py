@@ -57,8 +57,8 @@ def test_meeting_page_shows_initiative_status_and_business_case(page_as, app):
         factories.add_agenda_item(meeting, title="Review it", kind="decision", initiative_id=initiative.id)
     html = page_as("cx_leader").get(f"/meetings/{ids['meeting']}").get_data(as_text=True)
     # The planned figures of `/api/initiatives/{id}/roi` (discounted at 10 %), not sums of amounts.
-    assert ("business case (planned, risk-adjusted present values, as in the pack): costs EUR 1,473.23, "
-            "benefits EUR 4,545.45, NPV EUR 3,072.23") in html
+    assert ("business case (planned, risk-adjusted present values, as in the pack): costs €1,473.23, "
+            "benefits €4,545.45, NPV €3,072.23") in html
     assert "Proposed" in html
     # A member sees the ROI figures of their own initiatives only (SPEC §5).
     html = page_as("member").get(f"/meetings/{ids['meeting']}").get_data(as_text=True)
