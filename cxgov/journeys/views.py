@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from cxgov import charts, formatting, pages, policy
+from cxgov.badges import badge
 from cxgov.db import load
 from cxgov.errors import Forbidden, Invalid
 from cxgov.extensions import csrf, db
@@ -133,9 +134,12 @@ def kpi_charts(report):
     numbers: not drawn here) and its before/after table rows as HTML, each delivery's date and
     link formatted once for all metrics."""
     markers, notes = _delivery_marks(report)
-    links = {d["initiative_id"]: url_for("initiatives.detail", initiative_id=d["initiative_id"])
+    # Each delivery's first two cells (its date, its initiative's link), made once for every metric.
+    path = url_for("initiatives.detail", initiative_id=0).removesuffix("0")
+    heads = {d["initiative_id"]: f'<tr><td data-label="Delivered">{formatting.day(d["delivered_on"])}</td>'
+                                 f'<td data-label="Initiative"><a href="{path}{d["initiative_id"]}">'
+                                 f'{escape(d["title"])}</a></td>'
              for d in report["deliveries"]}
-    days = {d["delivered_on"]: formatting.day(d["delivered_on"]) for d in report["deliveries"]}
     journey_id = report["journey"]["id"]
     result = []
     for entry in report["metrics"]:
@@ -151,10 +155,8 @@ def kpi_charts(report):
             if change:
                 shown = f'<span class="{"good" if better else "bad"}">{shown}</span>'
             rows.append(
-                f'<tr><td data-label="Delivered">{days[row["delivered_on"]]}</td><td data-label="Initiative">'
-                f'<a href="{links[row["initiative_id"]]}">{escape(row["title"])}</a></td>'
-                f'<td class="num" data-label="Before (n)">{_two_places(row["before_average"])} '
-                f'({row["before_count"]})</td>'
+                f'{heads[row["initiative_id"]]}<td class="num" data-label="Before (n)">'
+                f'{_two_places(row["before_average"])} ({row["before_count"]})</td>'
                 f'<td class="num" data-label="After (n)">{_two_places(row["after_average"])} '
                 f'({row["after_count"]})</td>'
                 f'<td class="num" data-label="Change">{shown}</td></tr>')
@@ -162,6 +164,28 @@ def kpi_charts(report):
         rows = Markup("\n".join(rows))
         result.append({**entry, "figure": figure, "rows": rows})
     return result
+
+
+def initiative_rows(initiatives):
+    """The rows of the table of the journey's initiatives as HTML (None when there are none).
+    Written here rather than in the template, as the before/after rows: a busy journey has
+    hundreds, and each status's badge, each date and the link's path are made once."""
+    if not initiatives:
+        return None
+    path = url_for("initiatives.detail", initiative_id=0).removesuffix("0")
+    badges, days = {}, {}
+    rows = []
+    for initiative in initiatives:
+        status, delivered_on = initiative.status, initiative.delivered_on
+        shown = badges.get(status)
+        if shown is None:
+            shown = badges[status] = badge(status)
+        delivered = days.get(delivered_on)
+        if delivered is None:
+            delivered = days[delivered_on] = escape(formatting.day(delivered_on))
+        rows.append(f'<tr><td><a href="{path}{initiative.id}">{escape(initiative.title)}</a></td>'
+                    f'<td data-label="Status">{shown}</td><td data-label="Delivered">{delivered}</td></tr>')
+    return Markup("\n".join(rows))
 
 
 def _readable(journey_id, *options):
@@ -222,11 +246,10 @@ def _render_detail(journey_id, target_form=None, status=200):
         context = {"target_form": target_form or TARGET_FORM.blank(owner_id=journey.owner_id),
                    "target_metrics": _metrics(), "people": _people()}
     return render_template("journeys/detail.html", journey=journey, stages=hourglass(journey.stages),
-                           departments=departments, initiatives=initiatives, kpis=kpi_charts(report),
+                           departments=departments, initiatives=initiative_rows(initiatives),
+                           kpis=kpi_charts(report),
                            report=report, targets=journey_targets_, stage_kpis=stage_kpis(report, journey_targets_),
                            show_touchpoints=show_touchpoints, may_write=may_write,
-                           # A busy journey lists hundreds of initiatives: their path is built once.
-                           initiative_path=url_for("initiatives.detail", initiative_id=0).removesuffix("0"),
                            **context), status
 
 
