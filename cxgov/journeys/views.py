@@ -220,7 +220,7 @@ def chart(journey_id, metric_id):
     never as the version asked for. (Not a redirect: the page that asked is shown the current
     picture in one round trip.)"""
     journey = _readable(journey_id)
-    report = journey_report(journey)
+    report = journey_report(journey, metric_id=metric_id)  # that metric's series only
     entry = next((e for e in report["metrics"] if e["metric"]["id"] == metric_id), None)
     drawn = entry and kpi_chart(entry, *_delivery_marks(report))
     if drawn is None:

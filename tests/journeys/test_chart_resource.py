@@ -117,3 +117,31 @@ def test_the_page_and_its_chart_agree_on_the_version_without_drawing(app, page_a
     assert charts.chart_cache.misses == 0
     version = image_of(html).rsplit("=", 1)[1]
     assert page.get(image_of(html)).headers["ETag"] == f'"{version}"'
+
+
+def test_each_chart_of_a_busy_page_is_at_the_version_the_page_names(app, page_as, journey):
+    """A chart's resource reads only its metric's journey-level series: with stage and touchpoint
+    series of the same metric, another metric and a long series cut to the bound, it still draws
+    exactly the chart the page names (ETag = v, year-long caching)."""
+    journey_id, _ = journey
+    app.config["CXGOV_REPORT_MAX_POINTS"] = 5
+    with app.app_context():
+        journey = db.session.get(Journey, journey_id)
+        stage = factories.create_stage(journey, name="Report claim", phase="post_sale")
+        touchpoint = factories.create_touchpoint(stage, name="Hotline", channel="phone")
+        for month in range(1, 10):
+            factories.create_measurement(journey, period_start=date(2025, month, 1), value=Decimal(month))
+            factories.create_measurement(journey, stage_id=stage.id, period_start=date(2025, month, 1),
+                                         value=Decimal(50 + month))
+            factories.create_measurement(journey, stage_id=stage.id, touchpoint_id=touchpoint.id,
+                                         period_start=date(2025, month, 1), value=Decimal(90 + month))
+            factories.create_measurement(journey, metric_code="csat", period_start=date(2025, month, 1),
+                                         value=Decimal(month) / 2)
+        db.session.commit()
+    page = page_as("member")
+    html = page.get(f"/journeys/{journey_id}").get_data(as_text=True)
+    images = re.findall(r'<img src="(/journeys/\d+/charts/\d+\.svg\?v=([0-9a-f]+))"', html)
+    assert len(images) == 2
+    for src, version in images:
+        response = page.get(src)
+        assert response.headers["ETag"] == f'"{version}"' and response.headers["Cache-Control"] == IMMUTABLE, src
