@@ -22,7 +22,9 @@ that reaches it (series, markers, target lines, labels, notes, size), so a new o
 measurement, delivery or target makes a new key and the next page draws it, with nothing to
 invalidate; unused charts fall off the end. Each worker process keeps its own cache. (Bar charts
 are drawn each time: their pages are not the hot ones, and a `tick_format` function has no
-stable key.)
+stable key.) The same digest is a `LineChart`'s `version`: the journey page names each chart's
+picture by it without drawing, and the tables of numbers it shows are kept by it too
+(`table_cache`); the picture is drawn when the browser first asks for it.
 """
 import hashlib
 import io
