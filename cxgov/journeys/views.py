@@ -227,7 +227,7 @@ def chart(journey_id, metric_id):
         abort(404)
     current = request.args.get("v") == drawn.version
     headers = {"ETag": f'"{drawn.version}"', "Cache-Control": IMMUTABLE if current else "private, no-cache"}
-    if request.if_none_match.contains(drawn.version):
+    if request.if_none_match.contains_weak(drawn.version):  # If-None-Match compares weakly (RFC 9110)
         return Response(status=304, headers=headers)
     return Response(drawn.svg, mimetype="image/svg+xml", headers=headers)
 
