@@ -134,8 +134,12 @@ def journey_views(kind, url, summary):
     report = views["report"]
     print(f"  {'  report floor: reads only, no before/after':60} {report['reads'] * 1000:7.1f}ms "
           f"{report['seconds'] / report['reads']:5.2f}x")
-    drawn = f"  page on an empty chart cache ({views['metrics']} charts drawn)"
-    print(f"  {drawn:60} {views['page']['cold_seconds'] * 1000:7.0f}ms")
+    page = views["page"]
+    print(f"  {'  page on an empty chart cache (it draws nothing)':60} {page['cold_seconds'] * 1000:7.0f}ms")
+    print(f"  {'  its ' + str(page['images']) + ' chart pictures, one after another: drawn':60} "
+          f"{page['charts_cold_seconds'] * 1000:7.0f}ms")
+    print(f"  {'    from the cache':60} {page['charts_seconds'] * 1000:7.0f}ms")
+    print(f"  {'    revalidated (If-None-Match: 304)':60} {page['charts_304_seconds'] * 1000:7.0f}ms")
     print(f"  load average during the step: {' '.join(views['load'])}\n")
 
 

@@ -355,6 +355,14 @@ def journey_views():
     page = get(browser, page_path)
     cold = time.perf_counter() - started
     page_statements = len(seen)
+    # The page's chart pictures (its <img>s): each drawn on its first request, then from the cache;
+    # a browser that has one asks again only with If-None-Match (304).
+    import re
+    images = re.findall(r'<img src="(/journeys/\d+/charts/\d+\.svg\?v=[0-9a-f]+)"', page.get_data(as_text=True))
+    started = time.perf_counter()
+    etags = [get(browser, src).headers["ETag"] for src in images]
+    charts_cold = time.perf_counter() - started
+    assert etags == [f'"{src.rsplit("=", 1)[1]}"' for src in images], "a chart is not at the page's version"
     seen.clear()
     report = get(api, report_path, headers=headers)
     report_statements = len(seen)
@@ -367,13 +375,27 @@ def journey_views():
         lambda: bounded_floor(connection, journey_id, bound, page=True),
         lambda: bounded_floor(connection, journey_id, bound),
         lambda: bounded_floor(connection, journey_id, bound, windows=False), runs=JOURNEY_RUNS)
+    chart_times = []
+    for _ in range(5):
+        started = time.perf_counter()
+        for src in images:
+            get(browser, src)
+        chart_times.append(time.perf_counter() - started)
+    revalidated = []
+    for _ in range(5):
+        started = time.perf_counter()
+        for src, etag in zip(images, etags, strict=True):
+            assert browser.get(src, headers={"If-None-Match": etag}).status_code == 304
+        revalidated.append(time.perf_counter() - started)
     series = report.json["metrics"]
     print(json.dumps({
         "journey_id": journey_id, "max_points": bound,
         "points": sum(len(m["series"]) for m in series), "metrics": len(series),
         "earlier": sum(m["omitted"] for m in series), "deliveries": len(report.json["deliveries"]),
         "page": {"bytes": len(page.data), "seconds": page_time, "statements": page_statements,
-                 "cold_seconds": cold, "floor": page_floor},
+                 "cold_seconds": cold, "floor": page_floor, "images": len(images),
+                 "charts_cold_seconds": charts_cold, "charts_seconds": statistics.median(chart_times),
+                 "charts_304_seconds": statistics.median(revalidated)},
         "report": {"bytes": len(report.data), "seconds": report_time, "statements": report_statements,
                    "floor": report_floor, "reads": reads},
         "load": open("/proc/loadavg").read().split()[:3]}))

@@ -132,6 +132,10 @@ SECURITY_HEADERS = (
 # it reads the body, so the page checks its own CSRF token (which is in that body) afterwards.
 UPLOAD_ENDPOINTS = frozenset({"api_measurements.Import", "journeys.upload"})
 CSRF_CHECKED_IN_VIEW = frozenset({"journeys.upload"})
+# The only answers (besides static files) the browser may keep: a journey KPI chart's picture,
+# `private` and immutable at its version (cxgov/journeys/views.py `chart`). Only when the view set
+# its own Cache-Control on a successful answer; its refusals and errors are `no-store` as all.
+CACHEABLE_ENDPOINTS = frozenset({"journeys.chart"})
 
 
 class BoundedBody(io.RawIOBase):
@@ -201,8 +205,10 @@ def register_request_hooks(app):
             if key.lower() not in present:
                 headers.add(key, value)
         # What a signed-in person sees (pages, CSV, PDF, API answers, a new token) is never kept
-        # by the browser or a proxy; static files keep their caching.
-        if request.endpoint != "static":
+        # by the browser or a proxy; static files keep their caching, and so do the few answers in
+        # CACHEABLE_ENDPOINTS that set their own Cache-Control (a chart's picture: `private`).
+        if request.endpoint != "static" and not (
+                request.endpoint in CACHEABLE_ENDPOINTS and "cache-control" in present and response.status_code < 400):
             if "cache-control" in present:
                 headers["Cache-Control"] = "no-store"
             else:

@@ -6,6 +6,11 @@ picture with a table of those numbers in a `<details>` beside it; `chart.svg` is
 alone (for a PDF). Numbers are plotted as floats: charts are pictures, the exact figures are in
 the table.
 
+A page that serves its charts as their own resources (the journey page) takes a `LineChart`
+instead: the chart known by its inputs, with its `version` (the digest of those inputs) and its
+table of numbers, without drawing; `LineChart.figure(src)` shows an `<img>` of the picture with
+the table, and `LineChart.svg` draws the picture (once per version, kept in the same LRU).
+
 Chart text is plain text, always: mathtext is off, so a `$` in an initiative title or a
 department name is drawn as a dollar sign instead of starting a formula (which fails). Text is
 kept as SVG text (not glyph outlines), so it can be read, searched and measured, and the charts
@@ -17,7 +22,9 @@ that reaches it (series, markers, target lines, labels, notes, size), so a new o
 measurement, delivery or target makes a new key and the next page draws it, with nothing to
 invalidate; unused charts fall off the end. Each worker process keeps its own cache. (Bar charts
 are drawn each time: their pages are not the hot ones, and a `tick_format` function has no
-stable key.)
+stable key.) The same digest is a `LineChart`'s `version`: the journey page names each chart's
+picture by it without drawing, and the tables of numbers it shows are kept by it too
+(`table_cache`); the picture is drawn when the browser first asks for it.
 """
 import hashlib
 import io
@@ -61,27 +68,31 @@ class Chart:
 
     def __html__(self):
         if self._html is None:
-            self._html = self._render()
+            self._html = Markup(f'<figure class="chart-figure">{self.svg}{self.details()}</figure>')
         return self._html
 
-    def _render(self):
-        head = "".join(f'<th scope="col" class="num">{escape(c)}</th>' if n else f'<th scope="col">{escape(c)}</th>'
-                       for n, c in enumerate(self.columns))
-        body = "".join(
-            "<tr>" + "".join(
-                (f'<th scope="row" data-label="{escape(self.columns[0])}">{escape(cell)}</th>' if n == 0 else
-                 f'<td class="num" data-label="{escape(self.columns[n])}">{escape(cell)}</td>')
-                for n, cell in enumerate(row)) + "</tr>"
-            for row in self.rows)
-        notes = "".join(f"<li>{escape(note)}</li>" for note in self.notes)
-        return Markup(
-            f'<figure class="chart-figure">{self.svg}'
-            f'<details class="chart-data"><summary>The numbers<span class="visually-hidden">: '
-            f'{escape(self.name)}</span></summary>'
-            f'<table class="cards"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-            + (f'<ul class="chart-notes">{notes}</ul>' if notes else "")
-            + "</details></figure>"
-        )
+    def details(self):
+        """The `<details>` with the table of the numbers (and the notes)."""
+        return _details(self.name, self.columns, self.rows, self.notes)
+
+
+def _details(name, columns, rows, notes):
+    head = "".join(f'<th scope="col" class="num">{escape(c)}</th>' if n else f'<th scope="col">{escape(c)}</th>'
+                   for n, c in enumerate(columns))
+    body = "".join(
+        "<tr>" + "".join(
+            (f'<th scope="row" data-label="{escape(columns[0])}">{escape(cell)}</th>' if n == 0 else
+             f'<td class="num" data-label="{escape(columns[n])}">{escape(cell)}</td>')
+            for n, cell in enumerate(row)) + "</tr>"
+        for row in rows)
+    notes = "".join(f"<li>{escape(note)}</li>" for note in notes)
+    return Markup(
+        f'<details class="chart-data"><summary>The numbers<span class="visually-hidden">: '
+        f'{escape(name)}</span></summary>'
+        f'<table class="cards"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+        + (f'<ul class="chart-notes">{notes}</ul>' if notes else "")
+        + "</details>"
+    )
 
 
 def number(value):
@@ -113,7 +124,10 @@ class _ChartCache:
 
     def get(self, inputs, draw):
         """The chart drawn from `inputs` (anything with a stable repr): kept, or drawn by `draw()`."""
-        key = hashlib.blake2b(repr(inputs).encode(), digest_size=16).digest()
+        return self.get_by_key(digest(inputs), draw)
+
+    def get_by_key(self, key, make, size_of=lambda chart: len(chart.svg) + len(chart.__html__())):
+        """The value kept under `key`, or made by `make()` and kept (`size_of` it: characters)."""
         with self.lock:
             found = self.entries.get(key)
             if found is not None:
@@ -121,15 +135,15 @@ class _ChartCache:
                 self.hits += 1
                 return found[0]
             self.misses += 1
-        chart = draw()
-        size = len(chart.svg) + len(chart.__html__())
+        value = make()
+        size = size_of(value)
         with self.lock:
             if key not in self.entries and size <= self.limit:
-                self.entries[key] = (chart, size)
+                self.entries[key] = (value, size)
                 self.size += size
                 while self.size > self.limit:
                     self.size -= self.entries.popitem(last=False)[1][1]
-        return chart
+        return value
 
     def clear(self):
         with self.lock:
@@ -137,7 +151,15 @@ class _ChartCache:
             self.size = self.hits = self.misses = 0
 
 
+def digest(inputs):
+    """A chart's key: the digest of its inputs' repr (16 bytes)."""
+    return hashlib.blake2b(repr(inputs).encode(), digest_size=16).digest()
+
+
 chart_cache = _ChartCache(CACHE_BYTES)
+# The tables of numbers of the charts a page shows as images, by the same keys: a page shows them
+# without drawing the charts (a quarter of the charts' budget: they are the smaller part).
+table_cache = _ChartCache(CACHE_BYTES // 4)
 
 
 def _svg(figure, name, for_print=False):
@@ -173,18 +195,59 @@ def line_chart(series, *, title=None, name=None, y_label=None, markers=(), hline
     `hlines`: [(y, label)] drawn as horizontal dotted lines (targets). `name` is what a screen
     reader announces (default: the title); `notes` go below the table of numbers (default: the
     markers and targets); `for_print` draws for a PDF."""
-    name = name or title or ", ".join(series)
-    inputs = ("line", [(label, points) for label, points in series.items()], title, name, y_label, list(markers),
-              list(hlines), notes, width, height, for_print)
+    return LineChart(series, title=title, name=name, y_label=y_label, markers=markers, hlines=hlines, notes=notes,
+                     for_print=for_print, width=width, height=height).chart()
 
-    def draw():
-        svg = _draw_line_chart(series, title, name, y_label, markers, hlines, width, height, for_print)
-        xs = sorted({x for points in series.values() for x, _ in points})
-        values = {label: dict(points) for label, points in series.items()}
-        rows = [[_label(x)] + [number(values[label].get(x)) for label in series] for x in xs]
-        shown_notes = [f"{_label(x)}: {label}" for x, label in markers] if notes is None else notes
-        return Chart(svg, name, ["Period", *series], rows, [*shown_notes, *(label for _, label in hlines)])
-    return chart_cache.get(inputs, draw)
+
+class LineChart:
+    """A line chart known by its inputs (those of `line_chart`), not drawn until its picture is
+    asked for: `version` is the digest of the inputs (a new or changed point, marker or target
+    line gives a new one), `figure(src)` the HTML of an `<img>` of the picture with the table of
+    the numbers, `svg` the picture (drawn once per version, kept in `chart_cache`), `chart()`
+    the `Chart`."""
+
+    def __init__(self, series, *, title=None, name=None, y_label=None, markers=(), hlines=(), notes=None,
+                 for_print=False, width=WIDTH, height=HEIGHT):
+        self.series, self.title, self.y_label = series, title, y_label
+        self.markers, self.hlines, self.notes = list(markers), list(hlines), notes
+        self.for_print, self.width, self.height = for_print, width, height
+        self.name = name or title or ", ".join(series)
+        self.key = digest(("line", [(label, points) for label, points in series.items()], title, self.name, y_label,
+                           self.markers, self.hlines, notes, width, height, for_print))
+        self.version = self.key.hex()
+
+    def _table(self):
+        xs = sorted({x for points in self.series.values() for x, _ in points})
+        values = {label: dict(points) for label, points in self.series.items()}
+        rows = [[_label(x)] + [number(values[label].get(x)) for label in self.series] for x in xs]
+        notes = [f"{_label(x)}: {label}" for x, label in self.markers] if self.notes is None else self.notes
+        return ["Period", *self.series], rows, [*notes, *(label for _, label in self.hlines)]
+
+    def chart(self):
+        """The drawn `Chart` (from the cache when this version was drawn before)."""
+        def draw():
+            svg = _draw_line_chart(self.series, self.title, self.name, self.y_label, self.markers, self.hlines,
+                                   self.width, self.height, self.for_print)
+            return Chart(svg, self.name, *self._table())
+        return chart_cache.get_by_key(self.key, draw)
+
+    @property
+    def svg(self):
+        return self.chart().svg
+
+    def details(self):
+        """The `<details>` with the table of the numbers, without drawing (kept in `table_cache`)."""
+        return table_cache.get_by_key(self.key, lambda: _details(self.name, *self._table()), len)
+
+    def figure(self, src, alt=None):
+        """The picture as an image from `src` (the picture's own address) with the table of its
+        numbers: `alt` names it (default: a line chart of its name by period). The width and
+        height are those the chart is drawn at (CSS px), so the page keeps its room before the
+        picture arrives; the stylesheet scales it as it scales an inline chart."""
+        alt = alt or f"Line chart of {self.name} by period (the numbers are in the table below)"
+        return Markup(f'<figure class="chart-figure"><img src="{escape(src)}" alt="{escape(alt)}" '
+                      f'width="{round(self.width * 96)}" height="{round(self.height * 96)}" loading="lazy" '
+                      f'decoding="async">{self.details()}</figure>')
 
 
 def _draw_line_chart(series, title, name, y_label, markers, hlines, width, height, for_print):

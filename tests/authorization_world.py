@@ -97,6 +97,8 @@ def url_values(rule, w):
     }
     if "/attendance/" in rule:
         values["user_id"] = w["other_user_id"]
+    if "/charts/" in rule:  # a KPI chart of the journey: of the metric measured on it
+        values["metric_id"] = w["nps_id"]
     return values
 
 

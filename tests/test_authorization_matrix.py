@@ -259,6 +259,8 @@ EXPECTED = {
         only(302, MEMBER, CX_LEADER, ADMIN),
     ("/journeys", "GET"): everyone(200),
     ("/journeys/<int:journey_id>", "GET"): everyone(200),
+    # a KPI chart's picture: whoever reads the journey page
+    ("/journeys/<int:journey_id>/charts/<int:metric_id>.svg", "GET"): everyone(200),
     ("/journeys/upload", "GET"): everyone(200),
     ("/imports/<int:job_id>", "GET"): only(200, OWNER, CX_LEADER, ADMIN),  # the uploader
     ("/journeys/upload", "POST"): only(200, OWNER, CX_LEADER, ADMIN),  # the preview

@@ -33,7 +33,7 @@ from itertools import accumulate
 
 from dateutil.relativedelta import relativedelta
 from flask import current_app
-from sqlalchemy import BigInteger, Float, String, bindparam, case, cast, func, select, type_coerce
+from sqlalchemy import BigInteger, Float, String, and_, bindparam, case, cast, func, select, type_coerce
 
 from cxgov.extensions import db
 from cxgov.journeys.models import Measurement, Metric, Stage, Touchpoint
@@ -75,8 +75,13 @@ def _same(value):
     return value
 
 
-def journey_report(journey, window_months=6, touchpoints=False):
-    """The report in Python values (dates, Decimals): the journey page draws and formats them."""
+def journey_report(journey, window_months=6, touchpoints=False, metric_id=None):
+    """The report in Python values (dates, Decimals): the journey page draws and formats them.
+    With `metric_id`, only that metric's journey-level series is read (no stage's): what one KPI
+    chart of the page needs, its entry in `metrics` the same as in the whole report."""
+    if metric_id is not None:
+        return _report(journey, window_months, _METRIC_POINTS, _FROM_INITIATIVES.get("targets"), _same, _same,
+                       params={"metric_id": metric_id})
     return _report(journey, window_months, _POINTS, _FROM_INITIATIVES.get("targets"), _same, _same,
                    _TOUCHPOINT_POINTS if touchpoints else None)
 
@@ -157,6 +162,10 @@ def _touchpoint_points(day, value):
 
 # Only the columns the report shows, in Python values (the page) or ready for JSON (the API).
 _POINTS = _points(_same, _same)
+# One metric's journey-level series (`:metric_id`), bounded the same way: a KPI chart's picture.
+_METRIC_POINTS = _bounded(Measurement.stage_id, and_(func.coalesce(Measurement.touchpoint_id, 0) == 0,
+                                                     func.coalesce(Measurement.stage_id, 0) == 0,
+                                                     Measurement.metric_id == bindparam("metric_id")), _same, _same)
 _POINTS_JSON = _points(_as_stored, _as_float)
 _TOUCHPOINT_POINTS = _touchpoint_points(_same, _same)
 _TOUCHPOINT_POINTS_JSON = _touchpoint_points(_as_stored, _as_float)
@@ -182,14 +191,15 @@ _METRICS = (
 )
 
 
-def _report(journey, window_months, points_statement, targets_statement, day, number, touchpoints_statement=None):
+def _report(journey, window_months, points_statement, targets_statement, day, number, touchpoints_statement=None,
+            params=None):
     """The statements give points and targets in the report's values; `day` turns a period's or
     a delivery's date into one, `number` a computed average. `touchpoints_statement`: the
-    touchpoints' points, when they are asked for."""
+    touchpoints' points, when they are asked for; `params`: the points statement's own."""
     db.session.flush()  # plain rows below: the session's pending changes first, as an ORM query would
     execute = db.session.connection().execute
     journey_id = {"journey_id": journey.id}
-    all_points = execute(points_statement, {**journey_id, "max_points": max_points()}).all()
+    all_points = execute(points_statement, {**journey_id, "max_points": max_points(), **(params or {})}).all()
     touchpoint_points = [] if touchpoints_statement is None else execute(
         touchpoints_statement, {**journey_id, "max_points": max_points()}).all()
     impacts, delivered = ([] if stmt is None else execute(stmt, journey_id).all()

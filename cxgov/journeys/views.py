@@ -7,7 +7,7 @@ Every form goes through the same services as the API (cxgov/journeys/services.py
 and the policy's rules; a refused form comes back on its page (422) with a message by each field
 (cxgov/pages.py); creating forms act once per form token; removing asks first.
 """
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 from marshmallow import ValidationError
@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from cxgov import charts, formatting, pages, policy
+from cxgov.badges import badge
 from cxgov.db import load
 from cxgov.errors import Forbidden, Invalid
 from cxgov.extensions import csrf, db
@@ -106,24 +107,46 @@ def _two_places(value):
     return "—" if value is None else f"{value:.2f}"
 
 
-def kpi_charts(report):
-    """Per metric of the report its chart (drawn once per set of inputs: cxgov.charts) and its
-    before/after table rows as HTML, each delivery's date and link formatted once for all metrics."""
-    # The chart marks each delivery by the initiative's number; its title goes with the chart's numbers.
+def _delivery_marks(report):
+    """The chart's marks of the report's deliveries: each delivery's initiative number on the
+    chart, its title and date in the notes below the chart's numbers."""
     markers = [(d["delivered_on"], f"#{d['initiative_id']}") for d in report["deliveries"]]
     notes = [f"#{d['initiative_id']} {d['title']}: delivered {d['delivered_on'].isoformat()}"
              for d in report["deliveries"]]
-    links = {d["initiative_id"]: url_for("initiatives.detail", initiative_id=d["initiative_id"])
+    return markers, notes
+
+
+def kpi_chart(entry, markers, notes):
+    """The line chart of a report metric (`charts.LineChart`: known by its inputs, drawn only when
+    its picture is asked for), or None when the metric is not measured on the journey."""
+    metric = entry["metric"]
+    points = [(p["period_start"], p["value"]) for p in entry["series"]]
+    if not points:
+        return None
+    targets = [(t["target_value"], f"target {t['target_value'].normalize():f} (#{t['initiative_id']})")
+               for t in entry["targets"]]
+    return charts.LineChart({metric["name"]: points}, y_label=metric["unit"], markers=markers, hlines=targets,
+                            notes=notes)
+
+
+def kpi_charts(report):
+    """Per metric of the report its chart (an image of the chart's own resource, with its table of
+    numbers: not drawn here) and its before/after table rows as HTML, each delivery's date and
+    link formatted once for all metrics."""
+    markers, notes = _delivery_marks(report)
+    # Each delivery's first two cells (its date, its initiative's link), made once for every metric.
+    path = url_for("initiatives.detail", initiative_id=0).removesuffix("0")
+    heads = {d["initiative_id"]: f'<tr><td data-label="Delivered">{formatting.day(d["delivered_on"])}</td>'
+                                 f'<td data-label="Initiative"><a href="{path}{d["initiative_id"]}">'
+                                 f'{escape(d["title"])}</a></td>'
              for d in report["deliveries"]}
-    days = {d["delivered_on"]: formatting.day(d["delivered_on"]) for d in report["deliveries"]}
+    journey_id = report["journey"]["id"]
     result = []
     for entry in report["metrics"]:
         metric = entry["metric"]
-        points = [(p["period_start"], p["value"]) for p in entry["series"]]
-        targets = [(t["target_value"], f"target {t['target_value'].normalize():f} (#{t['initiative_id']})")
-                   for t in entry["targets"]]
-        svg = charts.line_chart({metric["name"]: points}, y_label=metric["unit"],
-                                markers=markers, hlines=targets, notes=notes) if points else None
+        chart = kpi_chart(entry, markers, notes)
+        figure = chart and chart.figure(url_for("journeys.chart", journey_id=journey_id, metric_id=metric["id"],
+                                                v=chart.version))
         rows = []
         for row in entry["before_after"]:
             change = row["change"]
@@ -132,17 +155,48 @@ def kpi_charts(report):
             if change:
                 shown = f'<span class="{"good" if better else "bad"}">{shown}</span>'
             rows.append(
-                f'<tr><td data-label="Delivered">{days[row["delivered_on"]]}</td><td data-label="Initiative">'
-                f'<a href="{links[row["initiative_id"]]}">{escape(row["title"])}</a></td>'
-                f'<td class="num" data-label="Before (n)">{_two_places(row["before_average"])} '
-                f'({row["before_count"]})</td>'
+                f'{heads[row["initiative_id"]]}<td class="num" data-label="Before (n)">'
+                f'{_two_places(row["before_average"])} ({row["before_count"]})</td>'
                 f'<td class="num" data-label="After (n)">{_two_places(row["after_average"])} '
                 f'({row["after_count"]})</td>'
                 f'<td class="num" data-label="Change">{shown}</td></tr>')
         # Written here rather than in the template: a busy journey has hundreds of rows per metric.
         rows = Markup("\n".join(rows))
-        result.append({**entry, "svg": svg, "rows": rows})
+        result.append({**entry, "figure": figure, "rows": rows})
     return result
+
+
+def initiative_rows(initiatives):
+    """The rows of the table of the journey's initiatives as HTML (None when there are none).
+    Written here rather than in the template, as the before/after rows: a busy journey has
+    hundreds, and each status's badge, each date and the link's path are made once."""
+    if not initiatives:
+        return None
+    path = url_for("initiatives.detail", initiative_id=0).removesuffix("0")
+    badges, days = {}, {}
+    rows = []
+    for initiative in initiatives:
+        status, delivered_on = initiative.status, initiative.delivered_on
+        shown = badges.get(status)
+        if shown is None:
+            shown = badges[status] = badge(status)
+        delivered = days.get(delivered_on)
+        if delivered is None:
+            delivered = days[delivered_on] = escape(formatting.day(delivered_on))
+        rows.append(f'<tr><td><a href="{path}{initiative.id}">{escape(initiative.title)}</a></td>'
+                    f'<td data-label="Status">{shown}</td><td data-label="Delivered">{delivered}</td></tr>')
+    return Markup("\n".join(rows))
+
+
+def _readable(journey_id, *options):
+    """The journey, for reading: 404 when there is none, and `policy.read` decides who reads it
+    (the journey page and its charts' pictures alike)."""
+    # populate_existing: a refused target form comes back to the page with the journey already in the session.
+    journey = db.session.get(Journey, journey_id, populate_existing=True, options=list(options))
+    if journey is None:
+        abort(404)
+    policy.require(policy.read, current_user, journey)
+    return journey
 
 
 @bp.route("/<int:journey_id>")
@@ -150,12 +204,37 @@ def detail(journey_id):
     return _render_detail(journey_id)
 
 
-def _render_detail(journey_id, target_form=None, status=200):
-    # populate_existing: a refused target form comes back here with the journey already in the session.
-    journey = db.session.get(Journey, journey_id, populate_existing=True, options=[
-        joinedload(Journey.owner), selectinload(Journey.stages).selectinload(Stage.touchpoints)])
-    if journey is None:
+# A chart's picture at its current version never changes (a new one has a new version): the
+# browser keeps it. Any other answer of the chart resource is not kept (cxgov.security_headers).
+IMMUTABLE = "private, max-age=31536000, immutable"
+
+
+@bp.route("/<int:journey_id>/charts/<int:metric_id>.svg")
+def chart(journey_id, metric_id):
+    """The picture of a KPI chart of the journey page, as `image/svg+xml`, for whoever may read
+    the page (the same 404 and 403; 404 too for a metric the journey has no chart of). Its ETag is
+    the chart's version (the digest of its inputs, `charts.LineChart.version`): an If-None-Match
+    of it answers 304 without drawing. Asked with `?v=` its current version it is kept for a
+    year (`IMMUTABLE`); asked with a stale version (a page loaded before a new measurement) or
+    none, it answers the current picture, `no-cache`: kept only to be revalidated on each use,
+    never as the version asked for. (Not a redirect: the page that asked is shown the current
+    picture in one round trip.)"""
+    journey = _readable(journey_id)
+    report = journey_report(journey, metric_id=metric_id)  # that metric's series only
+    entry = next((e for e in report["metrics"] if e["metric"]["id"] == metric_id), None)
+    drawn = entry and kpi_chart(entry, *_delivery_marks(report))
+    if drawn is None:
         abort(404)
+    current = request.args.get("v") == drawn.version
+    headers = {"ETag": f'"{drawn.version}"', "Cache-Control": IMMUTABLE if current else "private, no-cache"}
+    if request.if_none_match.contains_weak(drawn.version):  # If-None-Match compares weakly (RFC 9110)
+        return Response(status=304, headers=headers)
+    return Response(drawn.svg, mimetype="image/svg+xml", headers=headers)
+
+
+def _render_detail(journey_id, target_form=None, status=200):
+    journey = _readable(journey_id, joinedload(Journey.owner),
+                        selectinload(Journey.stages).selectinload(Stage.touchpoints))
     departments = dict(db.session.execute(select(Department.id, Department.name)).all())
     initiatives = services.initiatives_on(journey.id)
     show_touchpoints = request.args.get("touchpoints") == "1"
@@ -167,11 +246,10 @@ def _render_detail(journey_id, target_form=None, status=200):
         context = {"target_form": target_form or TARGET_FORM.blank(owner_id=journey.owner_id),
                    "target_metrics": _metrics(), "people": _people()}
     return render_template("journeys/detail.html", journey=journey, stages=hourglass(journey.stages),
-                           departments=departments, initiatives=initiatives, kpis=kpi_charts(report),
+                           departments=departments, initiatives=initiative_rows(initiatives),
+                           kpis=kpi_charts(report),
                            report=report, targets=journey_targets_, stage_kpis=stage_kpis(report, journey_targets_),
                            show_touchpoints=show_touchpoints, may_write=may_write,
-                           # A busy journey lists hundreds of initiatives: their path is built once.
-                           initiative_path=url_for("initiatives.detail", initiative_id=0).removesuffix("0"),
                            **context), status
 
 

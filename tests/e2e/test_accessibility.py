@@ -301,7 +301,8 @@ OFF_SCREEN = """(viewportWidth) => {
 
 # What axe has no rule for. Buttons (and <summary> toggles) that do different things have
 # different accessible names ("End Emma Klein's assignment", not seven times "End"); every chart
-# is an image with a name and a table of its numbers beside it; chart text is at least 11 px.
+# is an image with a name and a table of its numbers beside it; chart text is at least 11 px (an
+# inline chart's: a chart shown as an <img> is checked for its name, its table and its loading).
 CHECKS = """() => {
     const problems = [];
     const nameOf = (el) => {
@@ -339,6 +340,14 @@ CHECKS = """() => {
                 break;
             }
         }
+    });
+    // A chart shown as an image of its own resource: named by its alternative text, drawn, with the
+    // table of its numbers beside it in the page.
+    document.querySelectorAll("main figure img").forEach((img) => {
+        const what = `chart image ${img.getAttribute("src")}`;
+        if (!(img.getAttribute("alt") || "").trim()) problems.push(`${what} has no alternative text`);
+        if (!img.closest("figure").querySelector("table")) problems.push(`${what} has no table of its numbers`);
+        if (img.complete && !img.naturalWidth) problems.push(`${what} did not load`);
     });
     return problems;
 }"""

@@ -55,7 +55,12 @@ def test_owner_uploads_measurements_and_sees_the_result(app, sign_in, live_serve
     assert "metric: no metric with code 'happiness'" in rows.nth(1).inner_text()
 
     page.goto(f"{live_server}/journeys/{journey_id}")
-    assert page.locator(".chart svg").count() == 2  # NPS and CSAT
+    # NPS and CSAT: each an image of its own chart resource, loaded, and no picture inline
+    images = page.locator(".chart img")
+    assert images.count() == 2 and page.locator(".chart svg").count() == 0
+    for index in range(2):
+        images.nth(index).scroll_into_view_if_needed()
+        page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=images.nth(index).element_handle())
 
 
 def test_journey_pages_read_on_a_phone(app, sign_in, live_server):
