@@ -36,9 +36,12 @@ matplotlib.rcParams.update({
     "svg.hashsalt": "cxgov",   # stable element ids: the same chart gives the same SVG
 })
 
+from flask_babel import gettext as _  # noqa: E402
 from markupsafe import Markup, escape  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+
+from cxgov import formatting  # noqa: E402
 
 PALETTE = ["#1f6feb", "#1a7f37", "#9a6700", "#cf222e", "#8250df", "#0a7ea4", "#bc4c00", "#57606a"]
 FONT = 11  # points; charts are at most ~1.4× wider than a phone's column, so this stays ≥ 11 px there
@@ -76,8 +79,8 @@ class Chart:
         notes = "".join(f"<li>{escape(note)}</li>" for note in self.notes)
         return Markup(
             f'<figure class="chart-figure">{self.svg}'
-            f'<details class="chart-data"><summary>The numbers<span class="visually-hidden">: '
-            f'{escape(self.name)}</span></summary>'
+            f'<details class="chart-data"><summary>{escape(_("The numbers"))}<span class="visually-hidden">'
+            f'{escape(_(": %(chart)s", chart=self.name))}</span></summary>'
             f'<table class="cards"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
             + (f'<ul class="chart-notes">{notes}</ul>' if notes else "")
             + "</details></figure>"
@@ -85,14 +88,15 @@ class Chart:
 
 
 def number(value):
-    """A figure as the table beside a chart shows it: exact decimals, thousands separated."""
+    """A figure as the table beside a chart shows it: exact decimals, thousands separated, in the
+    reader's convention ("1,234.50", "1 234,50")."""
     if value is None:
         return "—"
-    if isinstance(value, Decimal):
-        return f"{value:,f}"
+    if isinstance(value, Decimal) and value.is_finite():
+        return formatting.decimal(value, max(0, -value.as_tuple().exponent))
     if isinstance(value, float):
-        return f"{value:,.2f}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
+        return formatting.decimal(value, 2)
+    return formatting.decimal(value, 0) if isinstance(value, int) else str(value)
 
 
 def _label(value):
@@ -175,7 +179,7 @@ def line_chart(series, *, title=None, name=None, y_label=None, markers=(), hline
     markers and targets); `for_print` draws for a PDF."""
     name = name or title or ", ".join(series)
     inputs = ("line", [(label, points) for label, points in series.items()], title, name, y_label, list(markers),
-              list(hlines), notes, width, height, for_print)
+              list(hlines), notes, width, height, for_print, str(formatting.locale()))
 
     def draw():
         svg = _draw_line_chart(series, title, name, y_label, markers, hlines, width, height, for_print)
@@ -183,7 +187,7 @@ def line_chart(series, *, title=None, name=None, y_label=None, markers=(), hline
         values = {label: dict(points) for label, points in series.items()}
         rows = [[_label(x)] + [number(values[label].get(x)) for label in series] for x in xs]
         shown_notes = [f"{_label(x)}: {label}" for x, label in markers] if notes is None else notes
-        return Chart(svg, name, ["Period", *series], rows, [*shown_notes, *(label for _, label in hlines)])
+        return Chart(svg, name, [_("Period"), *series], rows, [*shown_notes, *(label for _, label in hlines)])
     return chart_cache.get(inputs, draw)
 
 
@@ -212,13 +216,14 @@ def _draw_line_chart(series, title, name, y_label, markers, hlines, width, heigh
 
 
 def bar_chart(categories, values, *, title=None, name=None, y_label=None, stacked=None, horizontal=False,
-              category_label="Category", value_label=None, tick_format=None, for_print=False,
+              category_label=None, value_label=None, tick_format=None, for_print=False,
               width=WIDTH, height=HEIGHT):
     """Bars for `categories`. `values` is a list of numbers, or with `stacked` a dict
     {series label: [numbers]} drawn stacked. `name` is what a screen reader announces (default:
     the title); `category_label` and `value_label` head the columns of the table of numbers;
     `tick_format` writes the value axis' marks (e.g. compact money); `for_print` draws for a PDF."""
-    name = name or title or y_label or "Chart"
+    name = name or title or y_label or _("Chart")
+    category_label = category_label or _("Category")
     figure, axes = _figure(title, width, height)
     positions = range(len(categories))
     draw = axes.barh if horizontal else axes.bar
@@ -237,7 +242,7 @@ def bar_chart(categories, values, *, title=None, name=None, y_label=None, stacke
         numbers = [float(v) for v in values]
         colors = [PALETTE[0] if v >= 0 else PALETTE[3] for v in numbers]
         draw(positions, numbers, color=colors)
-        columns = [category_label, value_label or y_label or "Value"]
+        columns = [category_label, value_label or y_label or _("Value")]
         rows = [[_label(c), number(v)] for c, v in zip(categories, values, strict=True)]
     # Bars are amounts or counts: whole-number ticks, so an axis never shows scale marks such as
     # "-0.25" that read like figures of their own (the table beside the chart has the figures).
