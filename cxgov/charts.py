@@ -77,10 +77,12 @@ class Chart:
                 for n, cell in enumerate(row)) + "</tr>"
             for row in self.rows)
         notes = "".join(f"<li>{escape(note)}</li>" for note in self.notes)
+        summary = escape(_("The numbers"))
+        named = escape(_(": %(chart)s", chart=self.name))  # after "The numbers", for screen readers
         return Markup(
             f'<figure class="chart-figure">{self.svg}'
-            f'<details class="chart-data"><summary>{escape(_("The numbers"))}<span class="visually-hidden">'
-            f'{escape(_(": %(chart)s", chart=self.name))}</span></summary>'
+            f'<details class="chart-data"><summary>{summary}<span class="visually-hidden">'
+            f'{named}</span></summary>'
             f'<table class="cards"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
             + (f'<ul class="chart-notes">{notes}</ul>' if notes else "")
             + "</details></figure>"

@@ -65,7 +65,7 @@ def problems(extracted, catalogue):
         else:
             checked = Catalog(locale=catalogue.locale)
             checked[message.id] = translated
-            checked[message.id].flags |= message.flags
+            checked.get(message.id, context=message.context).flags |= message.flags
             for _, errors in checked.check():
                 found.extend(f"placeholders: {message.id!r}: {e}" for e in errors)
     return found
