@@ -24,6 +24,7 @@ import io
 import textwrap
 import threading
 from collections import OrderedDict
+from datetime import date
 from decimal import Decimal
 
 import matplotlib
@@ -102,7 +103,8 @@ def number(value):
 
 
 def _label(value):
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+    """A category or period as the table and notes show it: a date as the reader's locale writes it."""
+    return formatting.day(value) if isinstance(value, date) else str(value)
 
 
 CACHE_BYTES = 32 * 1024 * 1024
