@@ -31,6 +31,7 @@ import io
 import textwrap
 import threading
 from collections import OrderedDict
+from datetime import date
 from decimal import Decimal
 
 import matplotlib
@@ -43,9 +44,12 @@ matplotlib.rcParams.update({
     "svg.hashsalt": "cxgov",   # stable element ids: the same chart gives the same SVG
 })
 
+from flask_babel import gettext as _  # noqa: E402
 from markupsafe import Markup, escape  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+
+from cxgov import formatting  # noqa: E402
 
 PALETTE = ["#1f6feb", "#1a7f37", "#9a6700", "#cf222e", "#8250df", "#0a7ea4", "#bc4c00", "#57606a"]
 FONT = 11  # points; charts are at most ~1.4× wider than a phone's column, so this stays ≥ 11 px there
@@ -87,8 +91,8 @@ def _details(name, columns, rows, notes):
         for row in rows)
     notes = "".join(f"<li>{escape(note)}</li>" for note in notes)
     return Markup(
-        f'<details class="chart-data"><summary>The numbers<span class="visually-hidden">: '
-        f'{escape(name)}</span></summary>'
+        f'<details class="chart-data"><summary>{escape(_("The numbers"))}<span class="visually-hidden">'
+        f'{escape(_(": %(chart)s", chart=name))}</span></summary>'
         f'<table class="cards"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
         + (f'<ul class="chart-notes">{notes}</ul>' if notes else "")
         + "</details>"
@@ -96,18 +100,20 @@ def _details(name, columns, rows, notes):
 
 
 def number(value):
-    """A figure as the table beside a chart shows it: exact decimals, thousands separated."""
+    """A figure as the table beside a chart shows it: exact decimals, thousands separated, in the
+    reader's convention ("1,234.50", "1 234,50")."""
     if value is None:
         return "—"
-    if isinstance(value, Decimal):
-        return f"{value:,f}"
+    if isinstance(value, Decimal) and value.is_finite():
+        return formatting.decimal(value, max(0, -value.as_tuple().exponent))
     if isinstance(value, float):
-        return f"{value:,.2f}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
+        return formatting.decimal(value, 2)
+    return formatting.decimal(value, 0) if isinstance(value, int) else str(value)
 
 
 def _label(value):
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+    """A category or period as the table and notes show it: a date as the reader's locale writes it."""
+    return formatting.day(value) if isinstance(value, date) else str(value)
 
 
 CACHE_BYTES = 32 * 1024 * 1024
@@ -213,15 +219,17 @@ class LineChart:
         self.for_print, self.width, self.height = for_print, width, height
         self.name = name or title or ", ".join(series)
         self.key = digest(("line", [(label, points) for label, points in series.items()], title, self.name, y_label,
-                           self.markers, self.hlines, notes, width, height, for_print))
+                           self.markers, self.hlines, notes, width, height, for_print,
+                           # the table's numbers and dates are written in the reader's language
+                           str(formatting.locale())))
         self.version = self.key.hex()
 
     def _table(self):
-        xs = sorted({x for points in self.series.values() for x, _ in points})
+        xs = sorted({x for points in self.series.values() for x, _value in points})
         values = {label: dict(points) for label, points in self.series.items()}
         rows = [[_label(x)] + [number(values[label].get(x)) for label in self.series] for x in xs]
         notes = [f"{_label(x)}: {label}" for x, label in self.markers] if self.notes is None else self.notes
-        return ["Period", *self.series], rows, [*notes, *(label for _, label in self.hlines)]
+        return [_("Period"), *self.series], rows, [*notes, *(label for _y, label in self.hlines)]
 
     def chart(self):
         """The drawn `Chart` (from the cache when this version was drawn before)."""
@@ -244,7 +252,7 @@ class LineChart:
         numbers: `alt` names it (default: a line chart of its name by period). The width and
         height are those the chart is drawn at (CSS px), so the page keeps its room before the
         picture arrives; the stylesheet scales it as it scales an inline chart."""
-        alt = alt or f"Line chart of {self.name} by period (the numbers are in the table below)"
+        alt = alt or _("Line chart of %(name)s by period (the numbers are in the table below)", name=self.name)
         return Markup(f'<figure class="chart-figure"><img src="{escape(src)}" alt="{escape(alt)}" '
                       f'width="{round(self.width * 96)}" height="{round(self.height * 96)}" loading="lazy" '
                       f'decoding="async">{self.details()}</figure>')
@@ -275,13 +283,14 @@ def _draw_line_chart(series, title, name, y_label, markers, hlines, width, heigh
 
 
 def bar_chart(categories, values, *, title=None, name=None, y_label=None, stacked=None, horizontal=False,
-              category_label="Category", value_label=None, tick_format=None, for_print=False,
+              category_label=None, value_label=None, tick_format=None, for_print=False,
               width=WIDTH, height=HEIGHT):
     """Bars for `categories`. `values` is a list of numbers, or with `stacked` a dict
     {series label: [numbers]} drawn stacked. `name` is what a screen reader announces (default:
     the title); `category_label` and `value_label` head the columns of the table of numbers;
     `tick_format` writes the value axis' marks (e.g. compact money); `for_print` draws for a PDF."""
-    name = name or title or y_label or "Chart"
+    name = name or title or y_label or _("Chart")
+    category_label = category_label or _("Category")
     figure, axes = _figure(title, width, height)
     positions = range(len(categories))
     draw = axes.barh if horizontal else axes.bar
@@ -300,7 +309,7 @@ def bar_chart(categories, values, *, title=None, name=None, y_label=None, stacke
         numbers = [float(v) for v in values]
         colors = [PALETTE[0] if v >= 0 else PALETTE[3] for v in numbers]
         draw(positions, numbers, color=colors)
-        columns = [category_label, value_label or y_label or "Value"]
+        columns = [category_label, value_label or y_label or _("Value")]
         rows = [[_label(c), number(v)] for c, v in zip(categories, values, strict=True)]
     # Bars are amounts or counts: whole-number ticks, so an axis never shows scale marks such as
     # "-0.25" that read like figures of their own (the table beside the chart has the figures).

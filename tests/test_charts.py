@@ -48,8 +48,8 @@ def test_stacked_and_line_charts_tabulate_every_series():
     line = charts.line_chart({"NPS": [(date(2026, 1, 1), Decimal("12.5"))]}, markers=[(date(2026, 1, 9), "#4 Fix")])
     assert line.name == "NPS"
     html = str(Markup(line))
-    assert ">2026-01-01</th><td class=\"num\" data-label=\"NPS\">12.5</td>" in html
-    assert "<li>2026-01-09: #4 Fix</li>" in html
+    assert ">1 Jan 2026</th><td class=\"num\" data-label=\"NPS\">12.5</td>" in html
+    assert "<li>9 Jan 2026: #4 Fix</li>" in html
 
 
 def test_chart_text_is_at_least_eleven_points():
@@ -86,3 +86,16 @@ def test_dollar_signs_in_titles_and_departments_do_not_break_pages(app, page_as)
     assert "Billing $ &amp; 100% $ Collections" in report.get_data(as_text=True)
     pdf = page.get("/reports/roi.pdf?portfolio=all")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def test_a_chart_speaks_the_readers_language(app):
+    """The table beside a chart, its summary and its dates in the reader's language (pt_PT, ro)."""
+    from flask_babel import force_locale
+
+    for language, summary, figure, day in (("pt_PT", "Os números", "1\u00a0234,50", "01/01/2026"),
+                                           ("ro", "Cifrele", "1.234,50", "1 ian. 2026")):
+        with app.test_request_context(), force_locale(language):
+            html = str(Markup(charts.line_chart({"NPS": [(date(2026, 1, 1), Decimal("1234.50"))]},
+                                                name=f"NPS {language}")))
+        assert f"<summary>{summary}<" in html, language
+        assert f">{day}</th><td class=\"num\" data-label=\"NPS\">{figure}</td>" in html, language

@@ -8,6 +8,7 @@ results.
 from decimal import Decimal
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from cxgov import policy
@@ -17,7 +18,7 @@ from cxgov.formatting import currency
 from cxgov.initiatives import calc, gate
 from cxgov.initiatives.models import CashFlow
 
-ROI_REFUSED = "Only the owner, CX leaders, executives and admins see this initiative's ROI."
+ROI_REFUSED = _l("Only the owner, CX leaders, executives and admins see this initiative's ROI.")
 
 
 def default_rate():

@@ -6,9 +6,11 @@ from collections import defaultdict
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import selectinload
 
+from cxgov import formatting
 from cxgov.db import load
 from cxgov.errors import Conflict, Invalid
 from cxgov.extensions import db
@@ -73,14 +75,17 @@ def check_claim(initiative, metric_id, journey_id, share, impact=None):
         left = attribution.available(other.attribution for other, _ in others)
         names = ", ".join(f"{owner.title} ({_percent(other.attribution)})" for other, owner in others)
         raise Conflict(
-            f"This KPI movement is already claimed: {names}. At most {_percent(max(left, Decimal(0)))} is left.",
-            errors={"attribution": [f"At most {max(left, Decimal(0))} is left of this metric on this journey."]},
+            _("This KPI movement is already claimed: %(claims)s. At most %(left)s is left.", claims=names,
+              left=_percent(max(left, Decimal(0)))),
+            errors={"attribution": [_("At most %(left)s is left of this metric on this journey.",
+                                      left=formatting.number(max(left, Decimal(0))))]},
             conflicts=[other.id for other, _ in others],
         )
 
 
 def _percent(share):
-    return f"{(Decimal(share) * 100).normalize():f} %"
+    places = max(0, -(Decimal(share) * 100).normalize().as_tuple().exponent)
+    return formatting.percent(share, places)
 
 
 def _overdrawn(initiative, impacts, by_pair, names):
@@ -91,8 +96,8 @@ def _overdrawn(initiative, impacts, by_pair, names):
         if not attribution.claims_budget(initiative.status):
             shares.append(impact.attribution)
         if attribution.claimed(shares) > attribution.BUDGET:
-            words.append(f"{names.get(impact.metric_id, 'a KPI')} is claimed "
-                         f"{_percent(attribution.claimed(shares))} in all")
+            words.append(_("%(kpi)s is claimed %(share)s in all", kpi=names.get(impact.metric_id, _("a KPI")),
+                           share=_percent(attribution.claimed(shares))))
     return words
 
 
@@ -154,7 +159,7 @@ def require_ready(initiative):
     checks = readiness_of(initiative)
     if not is_ready(checks):
         failing = [check for check in checks if not check.ok]
-        raise Conflict("Not ready for approval: " + " ".join(check.detail for check in failing),
+        raise Conflict(_("Not ready for approval: %(reasons)s", reasons=" ".join(check.detail for check in failing)),
                        missing=missing(checks))
 
 
@@ -167,9 +172,10 @@ def check_decision_date(decision, on):
     """A transition citing `decision` is not dated before the decision's meeting (422 on decision_id)."""
     taken_on = meeting_date(decision.meeting)
     if on < taken_on:
-        raise Invalid("A transition cannot be dated before the meeting that decided it.",
-                      errors={"decision_id": [f"Decision {decision.id} was taken on {taken_on.isoformat()}; "
-                                              f"the transition is dated {on.isoformat()}."]})
+        raise Invalid(_("A transition cannot be dated before the meeting that decided it."),
+                      errors={"decision_id": [_("Decision %(id)s was taken on %(taken)s; the transition is dated "
+                                                "%(on)s.", id=decision.id, taken=formatting.day(taken_on),
+                                                on=formatting.day(on))]})
 
 
 # -- the approved baseline (§8.2) -------------------------------------------------------------------
@@ -220,19 +226,23 @@ def rebaseline(actor, initiative, decision_id):
     from cxgov.initiatives.lifecycle import decisions  # the lifecycle imports this module
 
     if decision_id is None:
-        raise Invalid("Re-baselining needs a decision.", errors={
-            "decision_id": ["Required: a decision of kind rebaseline_initiative for this initiative."]})
+        raise Invalid(_("Re-baselining needs a decision."), errors={
+            "decision_id": [_("Required: a decision of kind rebaseline_initiative for this initiative.")]})
     decision = decisions([decision_id]).get(decision_id)
     if decision is None:
-        raise Invalid("decision_id does not exist.", errors={"decision_id": [f"No decision with id {decision_id}."]})
+        raise Invalid(_("decision_id does not exist."),
+                      errors={"decision_id": [_("No decision with id %(id)s.", id=decision_id)]})
     if decision.initiative_id != initiative.id or decision.kind != "rebaseline_initiative":
-        elsewhere = "" if decision.initiative_id == initiative.id else " about another initiative"
-        raise Invalid("Re-baselining needs a rebaseline_initiative decision about this initiative.",
-                      errors={"decision_id": [f"Decision {decision_id} is a {decision.kind} decision{elsewhere}."]})
+        said = (_("Decision %(id)s is a %(kind)s decision.", id=decision_id, kind=decision.kind)
+                if decision.initiative_id == initiative.id else
+                _("Decision %(id)s is a %(kind)s decision about another initiative.", id=decision_id,
+                  kind=decision.kind))
+        raise Invalid(_("Re-baselining needs a rebaseline_initiative decision about this initiative."),
+                      errors={"decision_id": [said]})
     if db.session.scalar(select(Baseline.id).where(Baseline.decision_id == decision_id).limit(1)) is not None:
-        raise Conflict("This decision has already re-baselined the initiative.",
-                       errors={"decision_id": [f"Decision {decision_id} has been applied already."]})
+        raise Conflict(_("This decision has already re-baselined the initiative."),
+                       errors={"decision_id": [_("Decision %(id)s has been applied already.", id=decision_id)]})
     if current_baseline(initiative.id) is None:
-        raise Conflict("The initiative has no approved baseline yet: approve it first.",
-                       errors={"decision_id": ["Only an approved initiative is re-baselined."]})
+        raise Conflict(_("The initiative has no approved baseline yet: approve it first."),
+                       errors={"decision_id": [_("Only an approved initiative is re-baselined.")]})
     return freeze_baseline(initiative, meeting_date(decision.meeting), decision.id, actor)

@@ -1,6 +1,7 @@
 """The approval gate and the approved baseline of an initiative (SPEC §8.1, §8.2):
 `/api/initiatives/{id}/readiness`, `…/baseline` and `…/baselines`."""
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import fields
 
@@ -104,7 +105,7 @@ class CurrentBaseline(MethodView):
                              policy.BUSINESS_CASE_REFUSED)
         baseline = gate.current_baseline(initiative.id)
         if baseline is None:
-            raise NotFound(f"Initiative {initiative_id} has no approved baseline yet.")
+            raise NotFound(_("Initiative %(id)s has no approved baseline yet.", id=initiative_id))
         return with_figures(baseline)
 
     @blp.arguments(RebaselineSchema)

@@ -12,6 +12,7 @@ Choices where SPEC is silent:
 """
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from cxgov import policy
@@ -110,8 +111,8 @@ def _ensure_unique(initiative_id, metric_id, journey_id, current=None):
     existing = db.session.scalar(select(Impact).where(
         Impact.initiative_id == initiative_id, Impact.metric_id == metric_id, Impact.journey_id == journey_id))
     if existing is not None and existing is not current:
-        raise Conflict("The initiative already has an impact on this metric for this journey.",
-                       errors={"metric_id": ["Already targeted for this journey."]}, existing_id=existing.id)
+        raise Conflict(_("The initiative already has an impact on this metric for this journey."),
+                       errors={"metric_id": [_("Already targeted for this journey.")]}, existing_id=existing.id)
 
 
 def _claim(actor, initiative, metric_id, journey_id, share, impact=None):

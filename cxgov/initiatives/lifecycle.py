@@ -16,9 +16,11 @@ Decisions are the steering committee's (`cxgov.steering`), a feature above this 
 review initiatives): it tells the lifecycle how to find them (`use_decisions`) when the app is
 created, and this module never imports it.
 """
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from cxgov import policy
+from cxgov import formatting, policy
 from cxgov.db import today
 from cxgov.errors import Conflict, Invalid
 from cxgov.extensions import db
@@ -39,7 +41,7 @@ FINAL = frozenset(status for status, targets in ALLOWED.items() if not targets)
 DECISION_KINDS = {"approved": "approve_initiative", "rejected": "reject_initiative"}
 # Decisions that are about one initiative and mean nothing without it.
 NAMING_KINDS = ("approve_initiative", "reject_initiative", "rebaseline_initiative")
-DECIDERS_ONLY = "Only CX leaders and admins approve or reject initiatives."
+DECIDERS_ONLY = _l("Only CX leaders and admins approve or reject initiatives.")
 
 
 def _no_decisions(ids):
@@ -106,25 +108,29 @@ def _check_decision(initiative, to, decision_id):
         if decision_id is not None:
             decision = _decision(decision_id)
             if decision is None:
-                raise Invalid("decision_id does not exist.",
-                              errors={"decision_id": [f"No decision with id {decision_id}."]})
+                raise Invalid(_("decision_id does not exist."),
+                              errors={"decision_id": [_("No decision with id %(id)s.", id=decision_id)]})
             if decision.initiative_id is not None and decision.initiative_id != initiative.id:
-                raise Invalid("The decision is about another initiative.",
-                              errors={"decision_id": ["The decision is about another initiative."]})
+                raise Invalid(_("The decision is about another initiative."),
+                              errors={"decision_id": [_("The decision is about another initiative.")]})
             return decision
         return None
     if decision_id is None:
-        raise Invalid(f"Moving to {to} needs a steering-committee decision ({kind}).",
-                      errors={"decision_id": [f"Required: a decision of kind {kind} for this initiative."]})
+        raise Invalid(_("Moving to %(status)s needs a steering-committee decision (%(kind)s).", status=to, kind=kind),
+                      errors={"decision_id": [_("Required: a decision of kind %(kind)s for this initiative.",
+                                                kind=kind)]})
     decision = _decision(decision_id)
     if decision is None:
-        raise Invalid("decision_id does not exist.", errors={"decision_id": [f"No decision with id {decision_id}."]})
+        raise Invalid(_("decision_id does not exist."),
+                      errors={"decision_id": [_("No decision with id %(id)s.", id=decision_id)]})
     if decision.initiative_id != initiative.id:
-        raise Invalid("The decision is about another initiative.",
-                      errors={"decision_id": [f"Decision {decision_id} is not about initiative {initiative.id}."]})
+        raise Invalid(_("The decision is about another initiative."),
+                      errors={"decision_id": [_("Decision %(id)s is not about initiative %(initiative)s.",
+                                                id=decision_id, initiative=initiative.id)]})
     if decision.kind != kind:
-        raise Invalid(f"Moving to {to} needs a decision of kind {kind}.",
-                      errors={"decision_id": [f"Decision {decision_id} is of kind {decision.kind}, not {kind}."]})
+        raise Invalid(_("Moving to %(status)s needs a decision of kind %(kind)s.", status=to, kind=kind),
+                      errors={"decision_id": [_("Decision %(id)s is of kind %(found)s, not %(kind)s.",
+                                                id=decision_id, found=decision.kind, kind=kind)]})
     return decision
 
 
@@ -142,8 +148,10 @@ def transition_initiative(actor, initiative, to, decision_id=None, note=None, on
     policy.require(required_rule(to), actor, initiative, refusal(to))
     allowed = allowed_targets(initiative)
     if to not in allowed:
-        raise Conflict(f"An initiative cannot go from {initiative.status} to {to}.",
-                       errors={"to": [f"Allowed from {initiative.status}: {', '.join(allowed) or 'nothing (final)'}."]},
+        raise Conflict(_("An initiative cannot go from %(status)s to %(to)s.", status=initiative.status, to=to),
+                       errors={"to": [_("Allowed from %(status)s: %(allowed)s.", status=initiative.status,
+                                        allowed=", ".join(allowed)) if allowed else
+                                      _("Allowed from %(status)s: nothing (final).", status=initiative.status)]},
                        allowed=allowed)
     decision = _check_decision(initiative, to, decision_id)
     if to == "approved":
@@ -152,19 +160,20 @@ def transition_initiative(actor, initiative, to, decision_id=None, note=None, on
         reviews.require_final_verdict(initiative)
     on = on or today()
     if on > today():
-        raise Invalid("A transition cannot be dated in the future.", errors={"on": ["Must be today or earlier."]})
+        raise Invalid(_("A transition cannot be dated in the future."), errors={"on": [_("Must be today or earlier.")]})
     if decision is not None:
         gate.check_decision_date(decision, on)
     previous = db.session.scalar(select(func.max(Transition.effective_on))
                                  .where(Transition.initiative_id == initiative.id))
     if previous is not None and on < previous:
-        raise Invalid("A transition cannot be dated before the previous one.",
-                      errors={"on": [f"Must be on or after {previous.isoformat()}, "
-                                     "the date of the previous transition."]})
+        raise Invalid(_("A transition cannot be dated before the previous one."),
+                      errors={"on": [_("Must be on or after %(day)s, the date of the previous transition.",
+                                       day=formatting.day(previous))]})
     if to == "in_progress" and initiative.start_on is None:
         if initiative.target_on is not None and on > initiative.target_on:
-            raise Invalid("The start date would fall after the target date.",
-                          errors={"on": [f"Must not be after the target date {initiative.target_on.isoformat()}."]})
+            raise Invalid(_("The start date would fall after the target date."),
+                          errors={"on": [_("Must not be after the target date %(day)s.",
+                                           day=formatting.day(initiative.target_on))]})
         initiative.start_on = on
     if to == "delivered":
         initiative.delivered_on = on

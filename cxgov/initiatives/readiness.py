@@ -6,6 +6,11 @@ plan and its target date are there and none of its impacts overdraws an attribut
 """
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from cxgov import formatting
+
 CHECKS = ("business_case", "measurement_plan", "target_on", "attribution_budget")
 
 
@@ -24,23 +29,26 @@ def readiness(cash_flows, impacts, target_on, budget_overdrawn) -> list[Check]:
     `budget_overdrawn`: the descriptions (plain words) of the impacts whose metric and journey
     budget is overdrawn, empty when none is."""
     planned = {flow.kind for flow in cash_flows if getattr(flow, "basis", "planned") == "planned"}
-    lacking = [word for kind, word in (("cost", "a planned cost"), ("benefit", "a planned benefit"))
-               if kind not in planned]
+    lacking = [kind for kind in ("cost", "benefit") if kind not in planned]
+    needs = {("cost",): _("The business case needs a planned cost."),
+             ("benefit",): _("The business case needs a planned benefit."),
+             ("cost", "benefit"): _("The business case needs a planned cost and a planned benefit.")}
     impacts = list(impacts)
     overdrawn = list(budget_overdrawn)
     return [
         Check("business_case", not lacking,
-              "Planned costs and benefits are recorded." if not lacking
-              else f"The business case needs {' and '.join(lacking)}."),
+              _("Planned costs and benefits are recorded.") if not lacking else needs[tuple(lacking)]),
         Check("measurement_plan", bool(impacts),
-              f"{len(impacts)} KPI impact{'s' if len(impacts) != 1 else ''} planned." if impacts
-              else "The measurement plan needs at least one KPI impact."),
+              ngettext("%(count)s KPI impact planned.", "%(count)s KPI impacts planned.", len(impacts),
+                       count=len(impacts)) if impacts
+              else _("The measurement plan needs at least one KPI impact.")),
         Check("target_on", target_on is not None,
-              f"Target date {target_on.isoformat()}." if target_on is not None
-              else "The initiative needs a target date."),
+              _("Target date %(day)s.", day=formatting.day(target_on)) if target_on is not None
+              else _("The initiative needs a target date.")),
         Check("attribution_budget", not overdrawn,
-              "No impact claims more than what is left of its KPI." if not overdrawn
-              else "Claimed beyond 100 %: " + "; ".join(overdrawn) + "."),
+              _("No impact claims more than what is left of its KPI.") if not overdrawn
+              else _("Claimed beyond %(whole)s: %(impacts)s.", whole=formatting.percent(1, 0),
+                     impacts="; ".join(overdrawn))),
     ]
 
 

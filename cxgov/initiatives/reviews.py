@@ -19,10 +19,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-from cxgov import policy
+from cxgov import formatting, policy
 from cxgov.db import utcnow
 from cxgov.errors import Conflict
 from cxgov.extensions import db
@@ -35,7 +37,7 @@ from cxgov.rest import hundredths
 
 # Verdicts that say the value came (SPEC §8.5 `realised`); the others say it did not.
 REALISED = frozenset({"achieved", "partly_achieved"})
-REFUSED = "Only CX leaders and admins record review verdicts."
+REFUSED = _l("Only CX leaders and admins record review verdicts.")
 
 
 def parse_days(text):
@@ -75,8 +77,9 @@ def require_final_verdict(initiative):
     """409 with `missing: ["final_review"]` while the last review has no verdict."""
     last = final_review(initiative.id)
     if last is not None and last.verdict is None:
-        raise Conflict(f"The initiative is closed only after its final review (review {last.number}, due "
-                       f"{last.due_on.isoformat()}) has a verdict.", missing=["final_review"])
+        raise Conflict(_("The initiative is closed only after its final review (review %(number)s, due %(day)s) "
+                         "has a verdict.", number=last.number, day=formatting.day(last.due_on)),
+                       missing=["final_review"])
 
 
 def snapshot_of(initiative, on=None):
@@ -112,8 +115,9 @@ def record_verdict(actor, review, verdict, notes=None, now=None):
     if verdict not in REVIEW_VERDICTS:
         raise ValueError(verdict)
     if review.verdict is not None:
-        raise Conflict(f"Review {review.number} already has a verdict ({review.verdict}).",
-                       errors={"verdict": ["Recorded already; a verdict is recorded once."]})
+        raise Conflict(_("Review %(number)s already has a verdict (%(verdict)s).", number=review.number,
+                         verdict=formatting.label(review.verdict)),
+                       errors={"verdict": [_("Recorded already; a verdict is recorded once.")]})
     review.verdict, review.notes = verdict, notes
     review.recorded_at = now or utcnow()
     review.recorded_by_id = getattr(actor, "id", None)

@@ -4,10 +4,11 @@ Status and `delivered_on` belong to the lifecycle (transitions), never to these 
 """
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from cxgov import policy
+from cxgov import formatting, policy
 from cxgov.db import load
 from cxgov.errors import Conflict, Forbidden, Invalid
 from cxgov.extensions import db
@@ -44,13 +45,14 @@ def _check_references(data, initiative=None):
     if stage_id is not None and ("stage_id" in data or "journey_id" in data):
         stage = require_existing(Stage, stage_id, "stage_id")
         if stage.journey_id != journey_id:
-            raise Invalid("The stage belongs to another journey.",
-                          errors={"stage_id": [f"Stage {stage_id} is not a stage of journey {journey_id}."]})
+            raise Invalid(_("The stage belongs to another journey."),
+                          errors={"stage_id": [_("Stage %(stage)s is not a stage of journey %(journey)s.",
+                                                 stage=stage_id, journey=journey_id)]})
     start_on = data.get("start_on", initiative.start_on if initiative else None)
     target_on = data.get("target_on", initiative.target_on if initiative else None)
     if start_on and target_on and target_on < start_on:
-        raise Invalid("The target date is before the start date.",
-                      errors={"target_on": ["Must be on or after start_on."]})
+        raise Invalid(_("The target date is before the start date."),
+                      errors={"target_on": [_("Must be on or after start_on.")]})
 
 
 def propose_initiative(actor, data, now=None):
@@ -61,8 +63,8 @@ def propose_initiative(actor, data, now=None):
     if data.get("owner_id") is None:
         data["owner_id"] = actor.id
     if not policy.is_governance(actor) and data["owner_id"] != actor.id:
-        raise Forbidden("Members propose initiatives they own themselves.",
-                        errors={"owner_id": ["Must be yourself."]})
+        raise Forbidden(_("Members propose initiatives they own themselves."),
+                        errors={"owner_id": [_("Must be yourself.")]})
     _check_references(data)
     initiative = Initiative(status="proposed", **data)
     if now is not None:
@@ -77,10 +79,10 @@ def update_initiative(actor, initiative, data):
     data = dict(data)
     for field in ("title", "journey_id", "department_id", "category", "owner_id"):
         if field in data and data[field] is None:
-            raise Invalid(f"{field} cannot be empty.", errors={field: ["Field may not be null."]})
+            raise Invalid(_("%(field)s cannot be empty.", field=field), errors={field: ["Field may not be null."]})
     if "owner_id" in data and data["owner_id"] != initiative.owner_id and not policy.is_governance(actor):
-        raise Forbidden("Only CX leaders and admins hand an initiative to another owner.",
-                        errors={"owner_id": ["Not yours to change."]})
+        raise Forbidden(_("Only CX leaders and admins hand an initiative to another owner."),
+                        errors={"owner_id": [_("Not yours to change.")]})
     _check_references(data, initiative)
     apply_changes(initiative, data)
     db.session.flush()
@@ -91,13 +93,13 @@ def delete_initiative(actor, initiative):
     """Governance deletes proposals only; anything further along is kept (cancel it instead)."""
     policy.require(policy.manage_governance, actor)
     if initiative.status != "proposed":
-        raise Conflict("Only a proposed initiative can be deleted; cancel it instead.",
-                       errors={"status": [f"Is {initiative.status}."]})
+        raise Conflict(_("Only a proposed initiative can be deleted; cancel it instead."),
+                       errors={"status": [_("Is %(status)s.", status=initiative.status)]})
     naming = lifecycle.decisions_naming(initiative)
     if naming:
-        raise Conflict("A steering decision is about this proposal, so it is kept; reject or cancel it instead.",
-                       errors={"decisions": [f"Decision {d.id} of the meeting on {d.meeting.starts_at:%Y-%m-%d}."
-                                             for d in naming]})
+        raise Conflict(_("A steering decision is about this proposal, so it is kept; reject or cancel it instead."),
+                       errors={"decisions": [_("Decision %(id)s of the meeting on %(day)s.", id=d.id,
+                                               day=formatting.day(d.meeting.starts_at)) for d in naming]})
     db.session.delete(initiative)
     db.session.flush()
 
@@ -112,7 +114,7 @@ def _normalise_cash_flow(data):
     data = dict(data)
     for field in ("kind", "category", "year", "amount", "risk_adjustment", "basis"):
         if field in data and data[field] is None:
-            raise Invalid(f"{field} cannot be empty.", errors={field: ["Field may not be null."]})
+            raise Invalid(_("%(field)s cannot be empty.", field=field), errors={field: ["Field may not be null."]})
     if "risk_adjustment" in data:
         data["risk_adjustment"] = Decimal(str(data["risk_adjustment"]))
     return data

@@ -8,6 +8,9 @@ domain or a change someone saved meanwhile), nothing written."""
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -50,52 +53,64 @@ PAGE_SIZE = 50
 
 CASH_FLOW_FORM = FormSpec(
     "cash-flow",
-    basis=Field("cf-basis", "Basis", "choice"),
-    kind=Field("cf-kind", "Kind", "choice"),
-    year=Field("cf-year", "Year (0 = initial)", "integer"),
-    category=Field("cf-category", "Category"),
-    amount=Field("cf-amount", "Amount", "money"),
-    risk_adjustment=Field("cf-risk", "Risk adjustment (0–0.99)", "ratio"),
-    description=Field("cf-description", "Description"),
+    basis=Field("cf-basis", _l("Basis"), "choice", noun=_l("the basis")),
+    kind=Field("cf-kind", _l("Kind"), "choice", noun=_l("the kind")),
+    year=Field("cf-year", _l("Year (0 = initial)"), "integer", noun=_l("the year")),
+    category=Field("cf-category", _l("Category"), noun=_l("the category")),
+    amount=Field("cf-amount", _l("Amount"), "money", noun=_l("the amount")),
+    risk_adjustment=Field("cf-risk", _l("Risk adjustment (0–0.99)"), "ratio", noun=_l("the risk adjustment")),
+    description=Field("cf-description", _l("Description"), noun=_l("the description")),
 )
 
 
 INITIATIVE_FORM = FormSpec(
     "initiative",
-    title=Field("initiative-title", "Title"),
-    description=Field("initiative-description", "Description"),
-    journey_id=Field("initiative-journey", "Journey", "choice"),
-    stage_id=Field("initiative-stage", "Stage (optional)", "choice"),
-    department_id=Field("initiative-department", "Department", "choice"),
-    owner_id=Field("initiative-owner", "Owner", "choice"),
-    sponsor_id=Field("initiative-sponsor", "Sponsor (optional)", "choice"),
-    category=Field("initiative-category", "Category", "choice"),
-    target_on=Field("initiative-target", "Target date", "date"),
+    title=Field("initiative-title", _l("Title"), noun=_l("the title")),
+    description=Field("initiative-description", _l("Description"), noun=_l("the description")),
+    journey_id=Field("initiative-journey", _l("Journey"), "choice", noun=_l("the journey")),
+    stage_id=Field("initiative-stage", _l("Stage (optional)"), "choice", noun=_l("the stage")),
+    department_id=Field("initiative-department", _l("Department"), "choice", noun=_l("the department")),
+    owner_id=Field("initiative-owner", _l("Owner"), "choice", noun=_l("the owner")),
+    sponsor_id=Field("initiative-sponsor", _l("Sponsor (optional)"), "choice", noun=_l("the sponsor")),
+    category=Field("initiative-category", _l("Category"), "choice", noun=_l("the category")),
+    target_on=Field("initiative-target", _l("Target date"), "date", noun=_l("the target date")),
 )
 REQUIRED = ("title", "journey_id", "department_id", "category", "owner_id")
-STALE = ("Someone saved a change to this initiative after you opened this page, so nothing was saved. "
-         "Open the latest version, then make your change again.")
-STALE_IMPACT = ("Someone saved a change to this KPI impact after you opened this page, so nothing was saved. "
-                "Open the latest version, then make your change again.")
+STALE = _l("Someone saved a change to this initiative after you opened this page, so nothing was saved. "
+           "Open the latest version, then make your change again.")
+STALE_IMPACT = _l("Someone saved a change to this KPI impact after you opened this page, so nothing was saved. "
+                  "Open the latest version, then make your change again.")
 
 IMPACT_FORM = FormSpec(
     "impact",
-    metric_id=Field("impact-metric", "KPI", "choice", noun="the KPI"),
-    journey_id=Field("impact-journey", "Journey", "choice"),
-    baseline_value=Field("impact-baseline", "Baseline", "number"),
-    target_value=Field("impact-target", "Target", "number"),
-    value_per_unit=Field("impact-value", "Value per unit", "money", noun="the value per unit"),
-    attribution=Field("impact-attribution", "Attribution (0–1)", "ratio", noun="the attribution"),
+    metric_id=Field("impact-metric", _l("KPI"), "choice", noun=_l("the KPI")),
+    journey_id=Field("impact-journey", _l("Journey"), "choice", noun=_l("the journey")),
+    baseline_value=Field("impact-baseline", _l("Baseline"), "number", noun=_l("the baseline")),
+    target_value=Field("impact-target", _l("Target"), "number", noun=_l("the target")),
+    value_per_unit=Field("impact-value", _l("Value per unit"), "money", noun=_l("the value per unit")),
+    attribution=Field("impact-attribution", _l("Attribution (0–1)"), "ratio", noun=_l("the attribution")),
 )
 
 # The lifecycle's next steps as the page names them (its buttons), in the order shown.
-MOVES = {
-    "approved": "Approve",
-    "rejected": "Reject",
-    "in_progress": "Start work",
-    "delivered": "Mark as delivered",
-    "closed": "Close",
-    "cancelled": "Cancel the initiative",
+MOVES = ("approved", "rejected", "in_progress", "delivered", "closed", "cancelled")
+
+
+def move_label(to):
+    """The button of the next step `to`, in the reader's language."""
+    return {
+        "approved": _("Approve"),
+        "rejected": _("Reject"),
+        "in_progress": _("Start work"),
+        "delivered": _("Mark as delivered"),
+        "closed": pgettext("initiative", "Close"),
+        "cancelled": _("Cancel the initiative"),
+    }[to]
+
+
+# What a move the committee decides says while no decision is recorded for it yet.
+NEEDS_DECISION = {
+    "approved": _l("A steering-committee decision to approve it is needed first: none is recorded yet."),
+    "rejected": _l("A steering-committee decision to reject it is needed first: none is recorded yet."),
 }
 
 
@@ -103,9 +118,9 @@ def move_form(to):
     """The form of one next step (`to`) of the lifecycle panel."""
     return FormSpec(
         f"move-{to}",
-        decision_id=Field(f"move-{to}-decision", "Steering decision", "choice", noun="the steering decision"),
-        on=Field(f"move-{to}-on", "Took effect on (blank: today)", "date", noun="the date it took effect"),
-        note=Field(f"move-{to}-note", "Note"),
+        decision_id=Field(f"move-{to}-decision", _l("Steering decision"), "choice", noun=_l("the steering decision")),
+        on=Field(f"move-{to}-on", _l("Took effect on (blank: today)"), "date", noun=_l("the date it took effect")),
+        note=Field(f"move-{to}-note", _l("Note"), noun=_l("the note")),
     )
 
 
@@ -185,7 +200,7 @@ def propose():
 
     def create():
         initiative = services.propose_initiative(current_user, _initiative_data(form))
-        flash(f"Initiative “{initiative.title}” proposed.", "success")
+        flash(_("Initiative “%(title)s” proposed.", title=initiative.title), "success")
         return url_for("initiatives.detail", initiative_id=initiative.id)
 
     try:
@@ -214,13 +229,13 @@ def update(initiative_id):
     form = INITIATIVE_FORM.read()
     version = request.form.get("version", "")
     try:
-        _save(form, version, initiative, STALE,
+        _save(form, version, initiative, str(STALE),
               lambda: services.update_initiative(current_user, initiative, _initiative_data(form, initiative)))
     except pages.FormInvalid:
-        stale = STALE in form.errors.get(pages.FORM_LEVEL, [])
+        stale = str(STALE) in form.errors.get(pages.FORM_LEVEL, [])
         return _render_initiative_form(form, getattr(form, "status", 422), initiative=initiative,
                                        version=version, stale=stale)
-    flash(f"Initiative “{initiative.title}” saved.", "success")
+    flash(_("Initiative “%(title)s” saved.", title=initiative.title), "success")
     return redirect(url_for("initiatives.detail", initiative_id=initiative_id))
 
 
@@ -242,8 +257,8 @@ def verdict_form(review):
     """The form recording one review's verdict (one per review due on the page)."""
     return FormSpec(
         f"verdict-{review.id}",
-        verdict=Field(f"verdict-{review.id}-verdict", "Verdict", "choice", noun="the verdict"),
-        notes=Field(f"verdict-{review.id}-notes", "Notes"),
+        verdict=Field(f"verdict-{review.id}-verdict", _l("Verdict"), "choice", noun=_l("the verdict")),
+        notes=Field(f"verdict-{review.id}-notes", _l("Notes"), noun=_l("the notes")),
     )
 
 
@@ -266,7 +281,7 @@ def _reviews(initiative, submitted=None):
         for review in rows:
             if review.snapshot:
                 figures[review.id] = {
-                    "impacts": [(names.get(i["impact_id"], "A KPI no longer planned"), _decimal(i["actual_value"]),
+                    "impacts": [(names.get(i["impact_id"], _("A KPI no longer planned")), _decimal(i["actual_value"]),
                                  _decimal(i["annual_value"])) for i in review.snapshot["impacts"]],
                     "actual_npv": Decimal(review.snapshot["actual_npv"])}
     return {"reviews": rows, "review_figures": figures, "verdict_forms": forms, "verdicts": REVIEW_VERDICTS,
@@ -314,7 +329,7 @@ def _moves(initiative, submitted=None):
         if not lifecycle.required_rule(to)(current_user, initiative):
             continue
         form = submitted if submitted is not None and submitted.name == f"move-{to}" else move_form(to).blank()
-        moves.append({"to": to, "label": MOVES[to], "form": form,
+        moves.append({"to": to, "label": move_label(to), "form": form, "needs_first": NEEDS_DECISION.get(to),
                       "needs_decision": to in lifecycle.DECISION_KINDS,
                       "decisions": lifecycle.decisions_for(initiative, to)})
     return {"moves": moves, "submitted": submitted}
@@ -359,7 +374,7 @@ def add_cash_flow(initiative_id):
 
     def add():
         services.add_cash_flow(current_user, initiative, form.load(CashFlowSchema()))
-        flash("Cash flow added.", "success")
+        flash(_("Cash flow added."), "success")
         return url_for("initiatives.detail", initiative_id=initiative_id) + "#cash-flows"
 
     try:
@@ -379,7 +394,8 @@ def record_verdict(initiative_id, review_id):
     def record():
         data = form.load(VerdictSchema())
         reviews.record_verdict(current_user, review, data["verdict"], data.get("notes"))
-        flash(f"Review {review.number}: {formatting.label(data['verdict'])} recorded.", "success")
+        flash(_("Review %(number)s: %(verdict)s recorded.", number=review.number,
+                verdict=formatting.label(data["verdict"])), "success")
         return url_for("initiatives.detail", initiative_id=initiative_id) + "#reviews"
 
     try:
@@ -400,9 +416,10 @@ def move(initiative_id):
     form = move_form(to).read()
     if to == "cancelled" and not pages.confirmed():
         return pages.ask_to_confirm(
-            f"Cancel “{initiative.title}”?", "Cancel the initiative",
+            _("Cancel “%(title)s”?", title=initiative.title), _("Cancel the initiative"),
             url_for("initiatives.detail", initiative_id=initiative_id) + "#lifecycle",
-            detail="A cancelled initiative is final: it cannot be started or delivered afterwards.")
+            detail=_("A cancelled initiative is final: it cannot be started or delivered afterwards."),
+            keep_label=_("Keep it"))
     refused = {"status": 422}
 
     def act():
@@ -413,7 +430,8 @@ def move(initiative_id):
         except Conflict:
             refused["status"] = 409
             raise
-        flash(f"“{initiative.title}” is now {formatting.label(to).lower()}.", "success")
+        flash(_("“%(title)s” is now %(status)s.", title=initiative.title, status=formatting.label(to).lower()),
+              "success")
         return url_for("initiatives.detail", initiative_id=initiative_id) + "#lifecycle"
 
     try:
@@ -455,7 +473,7 @@ def add_impact(initiative_id):
         except Conflict:
             refused["status"] = 409
             raise
-        flash(f"KPI impact added: {impact.metric.name}.", "success")
+        flash(_("KPI impact added: %(name)s.", name=impact.metric.name), "success")
         return url_for("initiatives.detail", initiative_id=initiative_id) + "#impacts"
 
     try:
@@ -482,12 +500,12 @@ def update_impact(initiative_id, impact_id):
     form = IMPACT_FORM.read()
     version = request.form.get("version", "")
     try:
-        _save(form, version, impact, STALE_IMPACT,
+        _save(form, version, impact, str(STALE_IMPACT),
               lambda: impact_rules.update_impact(current_user, impact, _impact_data(form)))
     except pages.FormInvalid:
-        stale = STALE_IMPACT in form.errors.get(pages.FORM_LEVEL, [])
+        stale = str(STALE_IMPACT) in form.errors.get(pages.FORM_LEVEL, [])
         return _render_impact_form(impact, form, getattr(form, "status", 422), version=version, stale=stale)
-    flash(f"KPI impact saved: {impact.metric.name}.", "success")
+    flash(_("KPI impact saved: %(name)s.", name=impact.metric.name), "success")
     return redirect(url_for("initiatives.detail", initiative_id=initiative_id) + "#impacts")
 
 
@@ -497,18 +515,20 @@ def delete_impact(initiative_id, impact_id):
     back = url_for("initiatives.detail", initiative_id=initiative_id) + "#impacts"
     name, title = impact.metric.name, impact.initiative.title
     if not pages.confirmed():
-        return pages.ask_to_confirm(f"Remove the KPI impact “{name}”?", "Remove the KPI impact", back,
-                                    detail=f"It leaves the measurement plan of “{title}”.")
+        return pages.ask_to_confirm(_("Remove the KPI impact “%(name)s”?", name=name), _("Remove the KPI impact"), back,
+                                    detail=_("It leaves the measurement plan of “%(title)s”.", title=title),
+                                    keep_label=_("Keep it"))
     with transactional():
         impact_rules.delete_impact(current_user, impact)
-    flash(f"KPI impact removed: {name}.", "success")
+    flash(_("KPI impact removed: %(name)s.", name=name), "success")
     return redirect(back)
 
 
 def describe_cash_flow(cash_flow):
-    """How a person recognises a cash flow: “Licence, year 1, EUR 12,000.00 (planned cost)”."""
-    return (f"{cash_flow.category}, year {cash_flow.year}, {formatting.money(cash_flow.amount, with_currency=True)} "
-            f"({cash_flow.basis} {cash_flow.kind})")
+    """How a person recognises a cash flow: “Licence, year 1, €12,000.00 (planned, cost)”."""
+    return _("%(category)s, year %(year)s, %(amount)s (%(basis)s, %(kind)s)", category=cash_flow.category,
+             year=cash_flow.year, amount=formatting.money(cash_flow.amount, with_currency=True),
+             basis=formatting.label(cash_flow.basis).lower(), kind=formatting.label(cash_flow.kind).lower())
 
 
 @bp.route("/<int:initiative_id>/cash-flows/<int:cash_flow_id>/delete", methods=["POST"])
@@ -521,11 +541,14 @@ def delete_cash_flow(initiative_id, cash_flow_id):
     back = url_for("initiatives.detail", initiative_id=initiative_id) + "#cash-flows"
     described = describe_cash_flow(cash_flow)
     if not pages.confirmed():
-        return pages.ask_to_confirm(f"Delete the cash flow “{described}”?", "Delete the cash flow", back,
-                                    detail=f"It is removed from the business case of “{initiative.title}”.")
+        return pages.ask_to_confirm(_("Delete the cash flow “%(cash_flow)s”?", cash_flow=described),
+                                    _("Delete the cash flow"), back,
+                                    detail=_("It is removed from the business case of “%(title)s”.",
+                                             title=initiative.title),
+                                    keep_label=_("Keep it"))
     with transactional():
         services.delete_cash_flow(current_user, cash_flow)
-    flash(f"Cash flow deleted: {described}.", "success")
+    flash(_("Cash flow deleted: %(cash_flow)s.", cash_flow=described), "success")
     return redirect(back)
 
 

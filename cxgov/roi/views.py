@@ -4,6 +4,8 @@ import base64
 from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -40,11 +42,11 @@ def _percent_as_rate(given):
     try:
         rate = Decimal(percent.strip().rstrip("%").strip().replace(",", ".")) / 100
     except InvalidOperation:
-        raise Invalid("The report's parameters are not valid.",
-                      errors={"discount_percent": ["Give the discount rate as a percentage, e.g. 10."]}) from None
+        raise Invalid(_("The report's parameters are not valid."),
+                      errors={"discount_percent": [_("Give the discount rate as a percentage, e.g. 10.")]}) from None
     if not rate.is_finite() or not 0 <= rate <= 1:
-        raise Invalid("The report's parameters are not valid.",
-                      errors={"discount_percent": ["Give a percentage from 0 to 100."]})
+        raise Invalid(_("The report's parameters are not valid."),
+                      errors={"discount_percent": [_("Give a percentage from 0 to 100.")]})
     given["discount_rate"] = str(rate)
     return given
 
@@ -53,7 +55,7 @@ def _args():
     try:
         return ReportArgs().load(_percent_as_rate(_given()))
     except ValidationError as error:
-        raise Invalid("The report's parameters are not valid.", errors=error.messages) from None
+        raise Invalid(_("The report's parameters are not valid."), errors=error.messages) from None
 
 
 def _charts(report, compact=False):
@@ -64,13 +66,13 @@ def _charts(report, compact=False):
     if by_department:
         result["npv_by_department"] = charts.bar_chart(
             [g["label"] for g in by_department], [g["npv"] for g in by_department],
-            title=f"NPV by department ({currency})", category_label="Department",
-            value_label=f"NPV ({currency})", tick_format=formatting.money_compact, **size)
+            title=_("NPV by department (%(currency)s)", currency=currency), category_label=_("Department"),
+            value_label=_("NPV (%(currency)s)", currency=currency), tick_format=formatting.money_compact, **size)
     if report["years"]:
         result["cumulative"] = charts.bar_chart(
-            [f"Y{y.year}" for y in report["years"]], [y.cumulative_net for y in report["years"]],
-            title=f"Cumulative net by year, risk-adjusted, undiscounted ({currency})",
-            category_label="Year", value_label=f"Cumulative net ({currency})",
+            [_("Y%(year)s", year=y.year) for y in report["years"]], [y.cumulative_net for y in report["years"]],
+            title=_("Cumulative net by year, risk-adjusted, undiscounted (%(currency)s)", currency=currency),
+            category_label=_("Year"), value_label=_("Cumulative net (%(currency)s)", currency=currency),
             tick_format=formatting.money_compact, **size)
     return result
 
@@ -118,6 +120,7 @@ def report_pdf():
     images = {chart.name: "data:image/svg+xml;base64," + base64.b64encode(chart.svg.encode()).decode()
               for chart in _charts(report, compact=True).values()}
     html = render_template("roi/report_pdf.html", args=args, report=report, images=images,
+                           lang=str(get_locale() or "en").replace("_", "-"),
                            department_names={d.id: d.name for d in departments})
     return pdf_response(html, "cxgov-roi.pdf")  # the charts are embedded as data: URLs
 

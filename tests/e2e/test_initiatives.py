@@ -144,7 +144,7 @@ def test_an_overdrawn_attribution_budget_is_refused(app, live_server, sign_in, v
     page.click("button:has-text('Add the KPI impact')")
     summary = page.locator(".error-summary").inner_text()
     assert "The KPI impact was not added" in summary
-    assert "already claimed: Chat-bot (70 %). At most 30 % is left." in summary
+    assert "already claimed: Chat-bot (70%). At most 30% is left." in summary
     assert page.input_value("#impact-attribution") == "0.5"
     assert no_sideways_scroll(page)
     assert api(app, f"/api/initiatives/{initiative_id}/impacts")["items"] == []

@@ -36,7 +36,7 @@ def test_the_cx_leader_records_the_reviews_after_delivery(app, live_server, sign
     page.goto(f"{live_server}/initiatives/{initiative_id}#reviews")
     reviews = page.locator("#reviews")
     assert "Review 1, due 31 Jul 2026" in reviews.inner_text()
-    assert "Review 3 (final), due 29 Sep 2026" in reviews.inner_text()
+    assert "Review 3 (final), due 29 Sept 2026" in reviews.inner_text()
 
     first = page.locator("[data-review='1']")
     first.locator("button:has-text('Record the verdict')").click()  # no verdict chosen

@@ -42,7 +42,7 @@ def test_the_ceo_reads_the_report_on_a_phone(app, live_server, sign_in):
     page.click("button:has-text('Update')")
     page.wait_for_url("**basis=actual**")
     main = page.locator("main").inner_text()
-    assert "Actual cash flows recorded to date (year 0)" in main and "discounted at 8.0 % a year" in main
+    assert "Actual cash flows recorded to date (year 0)" in main and "discounted at 8.0% a year" in main
     assert page.locator("#discount_percent").input_value() == "8"
     width = page.evaluate("() => Math.max(document.body.scrollWidth, document.documentElement.scrollWidth)")
     assert width <= PHONE["width"] + 2

@@ -21,7 +21,7 @@ def test_a_complete_plan_is_ready():
     checks = readiness([Flow("cost"), Flow("benefit")], ["csat"], date(2027, 6, 30), [])
     assert [c.name for c in checks] == list(CHECKS)
     assert is_ready(checks) and missing(checks) == []
-    assert checks[2].detail == "Target date 2027-06-30."
+    assert checks[2].detail == "Target date 30 Jun 2027."
 
 
 def test_an_empty_initiative_misses_everything_but_the_budget():

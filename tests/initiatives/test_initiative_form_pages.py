@@ -244,7 +244,7 @@ def test_an_overdrawn_attribution_budget_names_who_claims_it(app, page_as):
     assert refused.status_code == 409
     text = refused.get_data(as_text=True)
     assert "The KPI impact was not added" in text
-    assert "This KPI movement is already claimed: Chat-bot (70 %). At most 30 % is left." in text
+    assert "This KPI movement is already claimed: Chat-bot (70%). At most 30% is left." in text
     assert 'value="0.5"' in text
     assert _count(app, Impact, Impact.initiative_id == initiative_id) == 0
 

@@ -69,7 +69,7 @@ def test_the_detail_page(page_as, app, role, owner, sees_roi, sees_form):
     assert ("Return on investment" in html) == sees_roi
     assert ("Add a cash flow" in html) == sees_form
     if sees_roi:
-        assert "50.0 %" in html  # planned: 1 650 / 1.1 = 1 500 against 1 000
+        assert "50.0%" in html  # planned: 1 650 / 1.1 = 1 500 against 1 000
 
 
 def test_the_owner_adds_a_cash_flow_through_the_form(page_as, app):

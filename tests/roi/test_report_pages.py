@@ -22,7 +22,7 @@ def test_leadership_reads_the_headline_and_tables(page_as, app, role):
     portfolio(app)
     html = page_as(role).get("/reports/roi").get_data(as_text=True)
     assert "Invested (PV costs)" in html and "NPV" in html and "Payback" in html
-    assert "EUR" in html
+    assert "EUR" in html  # "Amounts in EUR."
     # PV costs: 333.33 × 1.1234 = 374.462922 and 1 000 × 1.2 = 1 200 → 1,574.46
     assert "1,574.46" in html
     for heading in ("By department", "By journey", "By category", "Planned vs actual",
@@ -196,7 +196,7 @@ def test_the_headline_is_in_thousands_and_says_its_basis(page_as, login_as, app)
     assert planned["pv_costs"] == "1574.46"
     page = page_as("executive")
     tiles = headline(page.get("/reports/roi").get_data(as_text=True))
-    assert "EUR 1.57 k" in tiles  # 1,574.46, not "0.16 k"
+    assert "€1.57K" in tiles  # 1,574.46, not "0.16K"
     assert "Invested (PV costs), planned (business case)" in tiles
     # Actuals cover the years recorded so far: 0 and 1 (Plain bills) and 3 (Chat support).
     html = page.get("/reports/roi?basis=actual").get_data(as_text=True)
@@ -211,7 +211,7 @@ def test_the_discount_rate_is_typed_and_shown_as_a_percentage(page_as, login_as,
     assert 'name="discount_percent" inputmode="decimal" value="0"' in html
     assert "900.00" in html and "1,012.34" in html  # undiscounted
     html = page.get("/reports/roi?discount_percent=8").get_data(as_text=True)
-    assert 'value="8"' in html and "discounted at 8.0 % a year" in html
+    assert 'value="8"' in html and "discounted at 8.0% a year" in html
     api = login_as("executive").get("/api/reports/roi?portfolio=funded&discount_rate=0.08").json
     assert f"{Decimal(api['totals']['pv_benefits']):,}" in html
     assert 'value="10"' in page.get("/reports/roi").get_data(as_text=True)  # the default, 0.10
