@@ -88,7 +88,7 @@ def test_a_new_measurement_changes_the_version_and_the_picture(app, page_as, jou
         db.session.commit()
     html = page.get(f"/journeys/{journey_id}").get_data(as_text=True)
     new_src = image_of(html)
-    assert new_src != src and re.search(r">2026-05-01</th><td[^>]*>31.5000<", html)
+    assert new_src != src and re.search(r">1 May 2026</th><td[^>]*>31.5000<", html)
     after = page.get(new_src)
     assert after.headers["ETag"] != before.headers["ETag"] and after.data != before.data
     assert after.headers["Cache-Control"] == IMMUTABLE
