@@ -65,7 +65,7 @@ def problems(extracted, catalogue):
         else:
             checked = Catalog(locale=catalogue.locale)
             checked[message.id] = translated
-            checked[message.id].flags |= message.flags
+            translated.flags |= message.flags  # (by the object: a msgctxt entry is not found by its id)
             for _, errors in checked.check():
                 found.extend(f"placeholders: {message.id!r}: {e}" for e in errors)
     return found
