@@ -216,8 +216,8 @@ def test_the_executive_reads_the_benefits_realisation_headline(app, persona, log
     assert format_percent(Decimal(str(totals["realisation"])), 0) == "86%"
     with app.app_context():
         figures = (f"({money_compact(Decimal(totals['actual_to_date']), True)} of "
-                   f"{money_compact(Decimal(totals['planned_to_date']), True)}; 0 initiatives below 70 %)")
-    assert figures == "(€7.00K of €8.10K; 0 initiatives below 70%)"
+                   f"{money_compact(Decimal(totals['planned_to_date']), True)}; 0 initiatives below 70%)")
+    assert figures == "(€7K of €8.1K; 0 initiatives below 70%)"
     assert figures in text(headline)
     assert 'href="/reports/roi#benefits"' in headline
 
