@@ -95,7 +95,7 @@ def test_the_weekly_digest_speaks_each_readers_language_with_their_money_and_dat
     assert "Governação de CX na semana até 01/06/2026." in text
     assert "Ações de seguimento em atraso (1)" in text and "prevista para 31/05/2026" in text
     assert f"VA dos custos: {_plain(format_currency(1234.5, 'EUR', locale='pt_PT'))}" in text  # 1 234,50 €
-    assert "1.234,50 EUR" in text
+    assert "1 234,50 €" in text
 
     assert str(romanian["Subject"]) == "Guvernanța CX săptămâna aceasta (2026-W23)"
     text = _plain(_parts(romanian)["text/plain"].get_content())
