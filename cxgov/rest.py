@@ -418,7 +418,7 @@ def get_or_404(model, ident, *options):
     else:
         obj = db.session.execute(_by_id(model), {"ident": ident}).scalar_one_or_none()
     if obj is None:
-        raise NotFound(f"{model.__name__} {ident} does not exist.")
+        raise NotFound(_("%(kind)s %(id)s does not exist.", kind=model.__name__, id=ident))
     return obj
 
 
