@@ -111,6 +111,19 @@ def valid_timezone(name):
     return isinstance(name, str) and name in time_zones()
 
 
+# Other names browsers give for UTC (Intl answers "Etc/UTC" on many servers and containers).
+UTC_ALIASES = frozenset({"Etc/UTC", "Etc/GMT", "GMT", "Etc/Universal", "Universal", "Zulu", "Etc/Zulu", "UCT",
+                         "Etc/UCT", "Etc/Greenwich", "Greenwich"})
+
+
+def browser_timezone(name):
+    """The time zone a browser reported, as one of `time_zones()`, or None."""
+    name = (name or "").strip()
+    if name in UTC_ALIASES:
+        return "UTC"
+    return name if valid_timezone(name) else None
+
+
 def timezone_groups():
     """[(region as people name it, [zones])] for a select: Europe first, UTC last."""
     groups = {}

@@ -97,8 +97,8 @@ def _first_settings(user):
     when the sign-in form's script sent one, the browser's time zone: the account page changes them."""
     if user.language is None:
         user.language = i18n.from_browser() or i18n.default_language()
-    zone = request.form.get("timezone", "").strip()
-    if user.timezone is None and i18n.valid_timezone(zone):
+    zone = i18n.browser_timezone(request.form.get("timezone"))
+    if user.timezone is None and zone:
         user.timezone = zone
 
 

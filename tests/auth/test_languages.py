@@ -186,3 +186,13 @@ def test_the_sign_in_page_carries_the_time_zone_field_and_its_same_origin_script
     assert 'name="timezone" id="browser-timezone"' in html
     assert '<script src="/static/timezone.js" defer></script>' in html
     assert "resolvedOptions().timeZone" in client.get("/static/timezone.js").get_data(as_text=True)
+
+
+def test_a_browser_in_utc_under_another_name_gets_utc(app, client):
+    with app.app_context():
+        user = factories.create_user()
+        email, user_id = user.email, user.id
+    token = csrf_token(client, "/login")
+    client.post("/login", data={"csrf_token": token, "email": email, "password": factories.PASSWORD,
+                                "timezone": "Etc/UTC"}, headers={"Accept-Language": "pt-BR"})
+    assert _person(app, user_id) == ("pt_BR", "UTC")
