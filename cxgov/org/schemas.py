@@ -1,17 +1,12 @@
-from marshmallow import ValidationError, fields, validate
+from marshmallow import fields, validate
 
-from cxgov.i18n import LANGUAGES, valid_timezone
+from cxgov.i18n import LANGUAGES, time_zones
 from cxgov.org.models import DIGEST_PREFERENCES, ROLES
 from cxgov.org.passwords import validate_password
 from cxgov.rest import Instant, ListArgs, Schema, choice_field
 
 PASSWORD_RULE = "At least 12 characters, not only spaces, not a common password."
 UNKNOWN_TIMEZONE = "Not a known time zone: give an IANA name, like Europe/Lisbon."
-
-
-def _known_timezone(value):
-    if value is not None and not valid_timezone(value):
-        raise ValidationError(UNKNOWN_TIMEZONE)
 
 
 def language_field(**kwargs):
@@ -21,7 +16,8 @@ def language_field(**kwargs):
 
 
 def timezone_field(**kwargs):
-    return fields.String(validate=_known_timezone, allow_none=True, metadata={
+    zones = validate.OneOf(sorted(time_zones()), error=UNKNOWN_TIMEZONE)
+    return fields.String(validate=zones, allow_none=True, metadata={
         "description": "The IANA time zone dates and times are shown in (pages and mails), like "
                        "Europe/Lisbon; null: the deployment's."}, **kwargs)
 
