@@ -4,6 +4,7 @@
 written out, so the colour only repeats what the text says. `{{ item.due_on|overdue }}` renders
 an "overdue" badge when the date has passed (and nothing otherwise).
 """
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from cxgov.db import today
@@ -43,4 +44,4 @@ def overdue(due_on, on=None):
     """An "overdue" badge if `due_on` is before today (or `on`), else nothing."""
     if due_on is None or due_on >= (on or today()):
         return Markup("")
-    return badge("overdue", "overdue")
+    return badge("overdue", _("overdue"))

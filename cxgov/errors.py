@@ -1,7 +1,11 @@
 """Domain errors and the one handler that renders them: problem+json under /api, pages elsewhere."""
+import re
 from http import HTTPStatus
 
 from flask import current_app, json, render_template, request
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -55,15 +59,100 @@ class PreconditionFailed(DomainError):
     status = 412
 
 
+# The standard titles of problem+json, as a client reading another language gets them.
+TITLES = {
+    400: _l("Bad Request"), 401: _l("Unauthorized"), 403: _l("Forbidden"), 404: _l("Not Found"),
+    405: _l("Method Not Allowed"), 409: _l("Conflict"), 410: _l("Gone"), 412: _l("Precondition Failed"),
+    413: _l("Content Too Large"), 415: _l("Unsupported Media Type"), 422: _l("Unprocessable Content"),
+    428: _l("Precondition Required"), 429: _l("Too Many Requests"), 500: _l("Internal Server Error"),
+    503: _l("Service Unavailable"),
+}
+# marshmallow's and webargs' own messages, translated when the request asks for another language
+# (the field names they are filed under stay: they are keys).
+MESSAGES = {
+    "Missing data for required field.": _l("Missing data for required field."),
+    "Field may not be null.": _l("Field may not be null."),
+    "Unknown field.": _l("Unknown field."),
+    "Invalid input type.": _l("Invalid input type."),
+    "Not a valid string.": _l("Not a valid string."),
+    "Not a valid integer.": _l("Not a valid integer."),
+    "Not a valid number.": _l("Not a valid number."),
+    "Not a valid decimal.": _l("Not a valid decimal."),
+    "Not a valid boolean.": _l("Not a valid boolean."),
+    "Not a valid date.": _l("Not a valid date."),
+    "Not a valid datetime.": _l("Not a valid datetime."),
+    "Not a valid time.": _l("Not a valid time."),
+    "Not a valid email address.": _l("Not a valid email address."),
+    "Not a valid URL.": _l("Not a valid URL."),
+    "Not a valid list.": _l("Not a valid list."),
+    "Not a valid mapping type.": _l("Not a valid mapping type."),
+    "Invalid value.": _l("Invalid value."),
+    "String does not match expected pattern.": _l("String does not match expected pattern."),
+    "Special numeric values (nan or infinity) are not permitted.":
+        _l("Special numeric values (nan or infinity) are not permitted."),
+    "Invalid JSON body.": _l("Invalid JSON body."),
+    "Must not contain NUL characters or unpaired surrogates.":
+        _l("Must not contain NUL characters or unpaired surrogates."),
+    "Not a known time zone: give an IANA name, like Europe/Lisbon.":
+        _l("Not a known time zone: give an IANA name, like Europe/Lisbon."),
+}
+_PATTERNS = (
+    (re.compile(r"^Longer than maximum length (?P<most>\d+)\.$"), _l("Longer than maximum length %(most)s.")),
+    (re.compile(r"^Shorter than minimum length (?P<least>\d+)\.$"), _l("Shorter than minimum length %(least)s.")),
+    (re.compile(r"^Length must be between (?P<least>\d+) and (?P<most>\d+)\.$"),
+     _l("Length must be between %(least)s and %(most)s.")),
+    (re.compile(r"^Length must be (?P<equal>\d+)\.$"), _l("Length must be %(equal)s.")),
+    (re.compile(r"^Must be one of: (?P<choices>.*)\.$"), _l("Must be one of: %(choices)s.")),
+    (re.compile(r"^Must be greater than or equal to (?P<low>\S+) and less than or equal to (?P<high>\S+)\.$"),
+     _l("Must be greater than or equal to %(low)s and less than or equal to %(high)s.")),
+    (re.compile(r"^Must be greater than or equal to (?P<low>\S+)\.$"), _l("Must be greater than or equal to %(low)s.")),
+    (re.compile(r"^Must be greater than (?P<low>\S+)\.$"), _l("Must be greater than %(low)s.")),
+    (re.compile(r"^Must be less than or equal to (?P<high>\S+)\.$"), _l("Must be less than or equal to %(high)s.")),
+    (re.compile(r"^Must be less than (?P<high>\S+)\.$"), _l("Must be less than %(high)s.")),
+)
+
+
+def _english():
+    locale = get_locale()
+    return locale is None or locale.language == "en"
+
+
+def translate_message(message):
+    """A validation message in the request's language: marshmallow's defaults by their English
+    text; anything else (already translated where it was written) as it is."""
+    if not isinstance(message, str):
+        return message
+    known = MESSAGES.get(message)
+    if known is not None:
+        return str(known)
+    for pattern, text in _PATTERNS:
+        match = pattern.match(message)
+        if match:
+            return str(text) % match.groupdict()
+    return message
+
+
+def translate_messages(errors):
+    """`errors` ({field: [messages]}, nested) with each message translated; keys kept."""
+    if isinstance(errors, dict):
+        return {key: translate_messages(value) for key, value in errors.items()}
+    if isinstance(errors, (list, tuple)):
+        return [translate_messages(value) for value in errors]
+    return translate_message(errors)
+
+
 def problem(status, detail=None, *, title=None, errors=None, **extra):
+    english = _english()
+    default_title = HTTPStatus(status).phrase if english or status not in TITLES else str(TITLES[status])
     body = {
         "type": "about:blank",
-        "title": title or HTTPStatus(status).phrase,
+        "title": str(title) if title else default_title,
         "status": status,
-        "detail": detail or HTTPStatus(status).description,
+        "detail": str(detail) if detail else (HTTPStatus(status).description if english or status not in PAGE_DETAILS
+                                               else str(PAGE_DETAILS[status])),
     }
     if errors:
-        body["errors"] = errors
+        body["errors"] = errors if english else translate_messages(errors)
     body.update(extra)
     response = current_app.response_class(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
     if status == 401:
@@ -77,38 +166,38 @@ def wants_json():
 
 # What a page says about a failed request: the API keeps the standard titles (problem+json).
 PAGE_TITLES = {
-    400: "This request could not be read",
-    401: "Sign in to see this page",
-    403: "You don’t have access to this page",
-    404: "This page doesn’t exist",
-    405: "This page can’t do that",
-    409: "This could not be done",
-    412: "Something changed while you were editing — reload and try again",
-    413: "That is too large to send",
-    415: "That kind of content can’t be sent here",
-    422: "Some fields need another look",
-    429: "Too many attempts",
-    500: "Something went wrong on our side",
+    400: _l("This request could not be read"),
+    401: _l("Sign in to see this page"),
+    403: _l("You don’t have access to this page"),
+    404: _l("This page doesn’t exist"),
+    405: _l("This page can’t do that"),
+    409: _l("This could not be done"),
+    412: _l("Something changed while you were editing — reload and try again"),
+    413: _l("That is too large to send"),
+    415: _l("That kind of content can’t be sent here"),
+    422: _l("Some fields need another look"),
+    429: _l("Too many attempts"),
+    500: _l("Something went wrong on our side"),
 }
 PAGE_DETAILS = {
-    400: "Go back, reload the page and try again.",
-    401: "Your session has ended. Sign in again to continue.",
-    403: "If you need it, ask a CX leader or an administrator.",
-    404: "It may have been deleted, or the address may be mistyped. Start again from the home page.",
-    405: "Go back and use the buttons on the page.",
-    409: "Reload the page to see how things stand now, then try again.",
-    412: "Someone saved a change after you opened the page. Reload it to see the latest version, "
-         "then make your change again.",
-    413: "Send a smaller file or less text.",
-    422: "Go back, correct what is marked and send it again.",
-    429: "Wait a little and try again.",
-    500: "It has been logged and will be looked at. Try again in a moment.",
+    400: _l("Go back, reload the page and try again."),
+    401: _l("Your session has ended. Sign in again to continue."),
+    403: _l("If you need it, ask a CX leader or an administrator."),
+    404: _l("It may have been deleted, or the address may be mistyped. Start again from the home page."),
+    405: _l("Go back and use the buttons on the page."),
+    409: _l("Reload the page to see how things stand now, then try again."),
+    412: _l("Someone saved a change after you opened the page. Reload it to see the latest version, "
+         "then make your change again."),
+    413: _l("Send a smaller file or less text."),
+    422: _l("Go back, correct what is marked and send it again."),
+    429: _l("Wait a little and try again."),
+    500: _l("It has been logged and will be looked at. Try again in a moment."),
 }
 # Statuses whose page always speaks plainly (what the code knows about them is for developers).
 PLAIN_ONLY = {404, 405, 412, 500}
-CSRF_EXPIRED = ("This form has expired",
-                "For your safety a form only works from a page opened in this session. Reload the page, "
-                "fill in the form again and send it.")
+CSRF_EXPIRED = (_l("This form has expired"),
+                _l("For your safety a form only works from a page opened in this session. Reload the page, "
+                   "fill in the form again and send it."))
 
 
 def render_error(status, detail=None, *, errors=None, title=None, page_detail=None, page_title=None, **extra):
@@ -120,7 +209,7 @@ def render_error(status, detail=None, *, errors=None, title=None, page_detail=No
         page_detail = PAGE_DETAILS.get(status, HTTPStatus(status).description)
     return (
         render_template("errors/error.html", status=status,
-                        title=page_title or PAGE_TITLES.get(status, HTTPStatus(status).phrase),
+                        title=page_title or PAGE_TITLES.get(status, TITLES.get(status, HTTPStatus(status).phrase)),
                         detail=page_detail, errors=_page_messages(errors)),
         status,
     )
@@ -134,7 +223,7 @@ def _page_messages(errors):
 
     readable = {}
     for name, messages in errors.items():
-        label = name.replace("_id", "").replace("_", " ").strip().capitalize() or "The request"
+        label = name.replace("_id", "").replace("_", " ").strip().capitalize() or _("The request")
         field = Field(name, label)
         messages = messages if isinstance(messages, list) else [messages]
         readable[label] = [human_message(m, field) if isinstance(m, str) else str(m) for m in messages]
@@ -161,18 +250,19 @@ def _size(count):
     for unit, name in ((1024 * 1024, "MB"), (1024, "KB")):
         if count >= unit and count % unit == 0:
             return f"{count // unit} {name}"
-    return f"{count} bytes"
+    return ngettext("%(count)s byte", "%(count)s bytes", count, count=count)
 
 
 def too_large():
     """413: the body is over the limit of its address (`limit_request_bodies`), named in the answer."""
     limit = request.max_content_length
     if limit is None:
-        return render_error(413, "The request is too large.")
+        return render_error(413, _("The request is too large."))
     size = _size(limit)
-    return render_error(413, f"The request is too large: this address takes at most {size} ({limit} bytes).",
+    return render_error(413, _("The request is too large: this address takes at most %(size)s (%(limit)s bytes).",
+                                          size=size, limit=limit),
                         max_bytes=limit,
-                        page_detail=f"This page takes at most {size}: send a smaller file or less text.")
+                        page_detail=_("This page takes at most %(size)s: send a smaller file or less text.", size=size))
 
 
 def handle_http_exception(error):
@@ -184,12 +274,12 @@ def handle_http_exception(error):
     errors = flatten_messages(messages) if messages else None
     if status in (400, 422) and errors:
         if set(errors) == {"_body"} and status == 400:
-            return render_error(400, "The request body is not valid JSON.", errors=errors)
-        return render_error(status, "The request has invalid fields.", errors=errors)
+            return render_error(400, _("The request body is not valid JSON."), errors=errors)
+        return render_error(status, _("The request has invalid fields."), errors=errors)
     detail = data.get("message") or error.description
     page = {}
     if status == 429:
-        detail = f"Too many attempts (the limit is {error.description}); wait a little and try again."
+        detail = _("Too many attempts (the limit is %(limit)s); wait a little and try again.", limit=error.description)
         page["page_detail"] = detail
     elif isinstance(error, CSRFError):
         page["page_title"], page["page_detail"] = CSRF_EXPIRED
@@ -225,20 +315,20 @@ def register_errors(app):
     @app.errorhandler(StaleDataError)
     def on_stale(error):
         rollback()
-        return render_error(412, "The resource was changed by someone else; fetch it again and retry.")
+        return render_error(412, _("The resource was changed by someone else; fetch it again and retry."))
 
     @app.errorhandler(IntegrityError)
     def on_integrity(error):
         rollback()
         current_app.logger.info("integrity error: %s", error.orig)
-        return render_error(409, "The change conflicts with existing data (a duplicate or a missing reference).")
+        return render_error(409, _("The change conflicts with existing data (a duplicate or a missing reference)."))
 
     @app.errorhandler(OperationalError)
     def on_operational(error):
         rollback()
         if database_busy(error):
             response = current_app.make_response(render_error(
-                503, "The database is busy with another change (a large import); try again in a few seconds."))
+                503, _("The database is busy with another change (a large import); try again in a few seconds.")))
             response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
             return response
         return on_unexpected(error)
@@ -247,11 +337,11 @@ def register_errors(app):
     def on_too_deep(error):
         rollback()
         if request.is_json:  # Python's JSON parser gives up on bodies nested thousands deep
-            return render_error(400, "The request body is nested too deeply.")
+            return render_error(400, _("The request body is nested too deeply."))
         return on_unexpected(error)
 
     @app.errorhandler(Exception)
     def on_unexpected(error):
         rollback()
         current_app.logger.exception("unhandled error")
-        return render_error(500, "Something went wrong on our side; it has been logged.")
+        return render_error(500, _("Something went wrong on our side; it has been logged."))

@@ -285,6 +285,15 @@ LABELS = {
     # built-in metrics, when only the code is at hand
     "nps": _l("Net Promoter Score"), "csat": _l("Customer satisfaction"), "ces": _l("Customer effort score"),
     "churn_rate": _l("Churn rate"), "retention_rate": _l("Retention rate"),
+    # journeys
+    "draft": _l("Draft"), "active": _l("Active"), "retired": _l("Retired"),
+    # notifications (the inbox)
+    "meeting_reminder": _l("Meeting reminder"), "action_item_due": _l("Action item due"),
+    "action_item_overdue": _l("Action item overdue"), "action_item_escalation": _l("Action item escalation"),
+    "measurement_due": _l("Measurement due"), "review_due": _l("Review due"),
+    "ambassador_inactive": _l("Ambassador inactive"), "ambassador_inactivity": _l("Ambassador inactivity"),
+    "weekly_digest": _l("Weekly digest"), "daily_digest": _l("Daily digest"),
+    "password_set_link": _l("Password set link"),
 }
 
 

@@ -12,10 +12,13 @@ Who reads what:
 Time zones: instants are shown in the person's time zone (account page), else CXGOV_TIMEZONE.
 """
 from contextlib import contextmanager
+from functools import lru_cache
+from zoneinfo import available_timezones
 
 from babel import Locale, UnknownLocaleError
 from flask import current_app, has_request_context, request
-from flask_babel import Babel, force_locale
+from flask_babel import Babel, force_locale, get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from cxgov.formatting import zone_of_reader
@@ -84,6 +87,51 @@ def language_of(user):
     return supported(getattr(user, "language", None)) or default_language()
 
 
+def html_lang(locale=None):
+    """The BCP 47 tag of `locale` (default: the reader's), for `<html lang>`: "en", "pt-PT", "ro"."""
+    locale = locale if locale is not None else (get_locale() or "en")
+    return str(locale).replace("_", "-")
+
+
+# The regions of the IANA time zones, as the account page groups them.
+REGIONS = {
+    "Europe": _l("Europe"), "America": _l("America"), "Africa": _l("Africa"), "Asia": _l("Asia"),
+    "Atlantic": _l("Atlantic Ocean"), "Australia": _l("Australia"), "Indian": _l("Indian Ocean"),
+    "Pacific": _l("Pacific Ocean"), "Antarctica": _l("Antarctica"), "Arctic": _l("Arctic"),
+}
+
+
+@lru_cache(maxsize=1)
+def time_zones():
+    """The IANA time zones a person may choose: every "Region/City" zone of the regions, and UTC."""
+    return frozenset(z for z in available_timezones() if z.split("/", 1)[0] in REGIONS and "/" in z) | {"UTC"}
+
+
+def valid_timezone(name):
+    return isinstance(name, str) and name in time_zones()
+
+
+# Other names browsers give for UTC (Intl answers "Etc/UTC" on many servers and containers).
+UTC_ALIASES = frozenset({"Etc/UTC", "Etc/GMT", "GMT", "Etc/Universal", "Universal", "Zulu", "Etc/Zulu", "UCT",
+                         "Etc/UCT", "Etc/Greenwich", "Greenwich"})
+
+
+def browser_timezone(name):
+    """The time zone a browser reported, as one of `time_zones()`, or None."""
+    name = (name or "").strip()
+    if name in UTC_ALIASES:
+        return "UTC"
+    return name if valid_timezone(name) else None
+
+
+def timezone_groups():
+    """[(region as people name it, [zones])] for a select: Europe first, UTC last."""
+    groups = {}
+    for zone in sorted(time_zones() - {"UTC"}):
+        groups.setdefault(zone.split("/", 1)[0], []).append(zone)
+    return [(str(REGIONS[region]), groups[region]) for region in REGIONS if region in groups] + [("UTC", ["UTC"])]
+
+
 @contextmanager
 def speaking_to(user):
     """Inside the block, text is in `user`'s language and instants in their time zone."""
@@ -99,4 +147,4 @@ def init_app(app):
 
     @app.context_processor
     def languages():
-        return {"LANGUAGES": LANGUAGES}
+        return {"LANGUAGES": LANGUAGES, "html_lang": html_lang}

@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from flask import flash, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from flask_login import current_user
 from markupsafe import Markup, escape
 from marshmallow import ValidationError, fields
@@ -32,13 +35,17 @@ FORM_LEVEL = "_form"
 @dataclass(frozen=True)
 class Field:
     id: str  # the id of the input on the page: the summary links to it, its message refers to it
-    label: str  # as the page labels it
+    label: str  # as the page labels it (a lazy string: it is read in the reader's language)
     kind: str = "text"  # text, integer, number, money, ratio, date, datetime, choice, file
     noun: str | None = None  # how a sentence names it ("the amount"); from the label by default
 
     @property
     def name(self):
-        return self.noun or "the " + re.sub(r"\s*\(.*\)$", "", self.label).lower()
+        """How a sentence names the field, in the reader's language ("the amount")."""
+        if self.noun:
+            return str(self.noun)
+        label = re.sub(r"\s*\(.*\)$", "", str(self.label))
+        return pgettext("a form field named inside a sentence", "the %(field)s", field=label.lower())
 
 
 class FormInvalid(Exception):
@@ -98,7 +105,7 @@ class PageForm:
             self.add_errors(error.errors)
         # A conflict's detail explains it to people; an invalid field is explained by its messages.
         if isinstance(error, Conflict) or not any(name in self.spec.fields for name in error.errors or {}):
-            self.add(FORM_LEVEL, error.detail or "That could not be saved.")
+            self.add(FORM_LEVEL, error.detail or _("That could not be saved."))
         raise FormInvalid(self)
 
     def add_errors(self, messages):
@@ -172,12 +179,6 @@ def _typed(field, value):
 
 # -- messages for people ---------------------------------------------------------------------
 
-_OPS = {
-    "greater than or equal to": "at least",
-    "greater than": "more than",
-    "less than or equal to": "at most",
-    "less than": "less than",
-}
 _RANGE = re.compile(r"^Must be (greater than or equal to|greater than|less than or equal to|less than) (\S+?)"
                     r"(?: and (less than or equal to|less than) (\S+?))?\.$")
 
@@ -193,21 +194,34 @@ def _number(text):
 
 def _range(match, field):
     min_op, low, max_op, high = match.groups()
-    name = field.name if field else "the value"
+    name = field.name if field else _("the value")
     if min_op.startswith("less"):  # only an upper bound
         if float(low) >= INT_MAX:
-            return f"{_cap(name)} is too large."
-        return f"{_cap(name)} must be {_OPS[min_op]} {_number(low)}."
+            return _("%(name)s is too large.", name=name)
+        if min_op == "less than or equal to":
+            return _("%(name)s must be at most %(limit)s.", name=name, limit=_number(low))
+        return _("%(name)s must be less than %(limit)s.", name=name, limit=_number(low))
     if high is not None and float(high) >= INT_MAX:
         high = None
     if high is None:
-        if min_op == "greater than or equal to" and _number(low) == "0":
-            return f"{_cap(name)} cannot be negative."
-        return f"{_cap(name)} must be {_OPS[min_op]} {_number(low)}."
+        if min_op == "greater than or equal to":
+            if _number(low) == "0":
+                return _("%(name)s cannot be negative.", name=name)
+            return _("%(name)s must be at least %(limit)s.", name=name, limit=_number(low))
+        return _("%(name)s must be more than %(limit)s.", name=name, limit=_number(low))
+    low, high = _number(low), _number(high)
     if min_op == "greater than or equal to" and max_op == "less than or equal to":
-        noun = "a whole number" if field and field.kind == "integer" else "a number"
-        return f"Enter {noun} from {_number(low)} to {_number(high)}" + (f" for {name}." if field else ".")
-    return f"{_cap(name)} must be {_OPS[min_op]} {_number(low)} and {_OPS[max_op]} {_number(high)}."
+        whole = field is not None and field.kind == "integer"
+        if field is None:
+            return _("Enter a number from %(low)s to %(high)s.", low=low, high=high)
+        if whole:
+            return _("Enter a whole number from %(low)s to %(high)s for %(name)s.", low=low, high=high, name=name)
+        return _("Enter a number from %(low)s to %(high)s for %(name)s.", low=low, high=high, name=name)
+    if min_op == "greater than or equal to":
+        return _("%(name)s must be at least %(low)s and less than %(high)s.", name=name, low=low, high=high)
+    if max_op == "less than or equal to":
+        return _("%(name)s must be more than %(low)s and at most %(high)s.", name=name, low=low, high=high)
+    return _("%(name)s must be more than %(low)s and less than %(high)s.", name=name, low=low, high=high)
 
 
 def _cap(text):
@@ -215,45 +229,49 @@ def _cap(text):
 
 
 def human_message(message, field=None):
-    """One validation message as a sentence for the person filling in the form. `field` (a
-    `Field`) names what is wrong; messages already written for people pass through."""
-    message = str(message).strip()
-    name = field.name if field else "this field"
+    """One validation message as a sentence for the person filling in the form, in their
+    language. `field` (a `Field`) names what is wrong; messages already written for people pass
+    through."""
+    return _cap(_sentence(str(message).strip(), field))
+
+
+def _sentence(message, field):
+    name = field.name if field else _("this field")
     kind = field.kind if field else "text"
     if message in ("Missing data for required field.", "Field may not be null.", "Required."):
         if kind in ("choice", "file"):
-            return f"Choose {name}."
-        return f"Enter {name}."
+            return _("Choose %(name)s.", name=name)
+        return _("Enter %(name)s.", name=name)
     if message == "Not a valid integer.":
-        return f"Enter {name} as a whole number, like 3."
+        return _("Enter %(name)s as a whole number, like 3.", name=name)
     if message in ("Not a valid number.", "Not a valid decimal.") or message.startswith("Special numeric values"):
         if kind == "money":
-            return f"Enter {name} in figures, like 1250.50 (no thousands separators or currency sign)."
+            return _("Enter %(name)s in figures, like 1250.50 (no thousands separators or currency sign).", name=name)
         if kind == "ratio":
-            return f"Enter {name} as a number from 0 to 1, like 0.25."
-        return f"Enter {name} as a number, like 12.5."
+            return _("Enter %(name)s as a number from 0 to 1, like 0.25.", name=name)
+        return _("Enter %(name)s as a number, like 12.5.", name=name)
     if message == "Not a valid date.":
-        return f"Enter {name} as a date, like 2026-12-31."
+        return _("Enter %(name)s as a date, like 2026-12-31.", name=name)
     if message in ("Not a valid datetime.", "Give a date and time."):
-        return f"Enter {name} as a date and a time."
-    if message.startswith("Must be one of:"):
-        return f"Choose {name} from the list."
+        return _("Enter %(name)s as a date and a time.", name=name)
+    if message.startswith("Must be one of:") or message.startswith("Not a known time zone"):
+        return _("Choose %(name)s from the list.", name=name)
     if message in ("Not a valid string.", "Not a valid boolean.", "Invalid input type."):
-        return f"Enter {name} again: what was sent is not text the form takes."
+        return _("Enter %(name)s again: what was sent is not text the form takes.", name=name)
     if message == "Unknown field.":
-        return "This field is not part of the form."
+        return _("This field is not part of the form.")
     if message.startswith("Must not contain NUL"):
-        return f"{_cap(name)} contains characters that cannot be stored; type it again."
+        return _("%(name)s contains characters that cannot be stored; type it again.", name=name)
     length = re.match(r"^(?:Longer than maximum length (\d+)|Length must be between (\d+) and (\d+))\.$", message)
     if length:
         least, most = length.group(2) or "0", length.group(1) or length.group(3)
         if int(least) > 1:
-            return f"{_cap(name)} must be from {least} to {most} characters long."
-        return f"{_cap(name)} must be {most} characters or fewer."
+            return _("%(name)s must be from %(least)s to %(most)s characters long.", name=name, least=least, most=most)
+        return _("%(name)s must be %(most)s characters or fewer.", name=name, most=most)
     shorter = re.match(r"^Shorter than minimum length (\d+)\.$", message)
     if shorter:
-        return f"Enter {name}." if shorter.group(1) == "1" else \
-            f"{_cap(name)} must be at least {shorter.group(1)} characters."
+        return _("Enter %(name)s.", name=name) if shorter.group(1) == "1" else \
+            _("%(name)s must be at least %(least)s characters.", name=name, least=shorter.group(1))
     match = _RANGE.match(message)
     if match:
         return _range(match, field)
@@ -265,7 +283,7 @@ def human_message(message, field=None):
 
 # -- creating once -----------------------------------------------------------------------------
 
-ALREADY_SAVED = "Already saved: this form had been sent before, so nothing new was created."
+ALREADY_SAVED = _l("Already saved: this form had been sent before, so nothing new was created.")
 
 
 def create_once(form, act):
@@ -303,8 +321,8 @@ def create_once(form, act):
 
 def _already_saved(earlier):
     if earlier is None or earlier.user_id != current_user.id:
-        raise Conflict("This form was already sent; reload the page to start again.")
-    flash(ALREADY_SAVED, "info")
+        raise Conflict(_("This form was already sent; reload the page to start again."))
+    flash(str(ALREADY_SAVED), "info")
     return redirect(earlier.outcome_url or request.referrer or "/")
 
 
@@ -328,7 +346,7 @@ def save(form, act, render):
 def flash_refusal(error):
     """A refusal of a one-button form (move, remove, publish), said in plain sentences."""
     if not error.errors:
-        flash(error.detail or "That did not work.", "error")
+        flash(error.detail or _("That did not work."), "error")
         return
     sentences = [error.detail] if isinstance(error, Conflict) and error.detail else []
     for name, messages in error.errors.items():
@@ -356,9 +374,10 @@ def confirmed():
     return request.method == "POST" and request.form.get("confirm") == "yes"
 
 
-def ask_to_confirm(question, confirm_label, keep_url, *, detail=None, keep_label="Keep it"):
+def ask_to_confirm(question, confirm_label, keep_url, *, detail=None, keep_label=None):
     """The confirmation page: `question`, a button `confirm_label` that sends this same request
     again with `confirm=yes` (the fields sent so far kept), and `keep_label` back to `keep_url`."""
     hidden = [(k, v) for k, v in request.form.items(multi=True) if k not in ("csrf_token", "confirm")]
+    keep_label = keep_label or _("Keep it")
     return render_template("confirm.html", question=question, detail=detail, confirm_label=confirm_label,
                            keep_url=keep_url, keep_label=keep_label, action=request.path, hidden=hidden), 200

@@ -9,6 +9,9 @@ The policy sits below every feature and imports none (`.importlinter`): the rule
 a feature's rows ask the feature, through the function it hands over when the app is created
 (`learn`). Until a feature has answered, the answer is no.
 """
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from cxgov.errors import Forbidden, Unauthorized
 
 GOVERNANCE_ROLES = frozenset({"admin", "cx_leader"})
@@ -174,8 +177,8 @@ def view_initiative_roi(user, initiative):
     return view_reports(user) or (_signed_in(user) and initiative.owner_id == user.id)
 
 
-BUSINESS_CASE_REFUSED = ("An initiative's business case (cash flows, impacts) is for its owner, CX leaders, "
-                         "executives and admins.")
+BUSINESS_CASE_REFUSED = _l("An initiative's business case (cash flows, impacts) is for its owner, CX leaders, "
+                           "executives and admins.")
 
 
 def view_business_case(user, initiative):
@@ -243,6 +246,6 @@ def visible_pages(user):
 
 def require(rule, user, obj=None, message=None):
     if not _signed_in(user):
-        raise Unauthorized("Sign in first.")
+        raise Unauthorized(_("Sign in first."))
     if not rule(user, obj):
-        raise Forbidden(message or "You are not allowed to do this.")
+        raise Forbidden(str(message) if message else _("You are not allowed to do this."))

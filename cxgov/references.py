@@ -1,4 +1,6 @@
 """Checks that ids given by a client point at existing rows, reported by field name (422)."""
+from flask_babel import gettext as _
+
 from cxgov.errors import Invalid
 from cxgov.extensions import db
 
@@ -9,5 +11,6 @@ def require_existing(model, ident, field):
         return None
     obj = db.session.get(model, ident)
     if obj is None:
-        raise Invalid(f"{field} does not exist.", errors={field: [f"No {model.__name__.lower()} with id {ident}."]})
+        raise Invalid(_("%(field)s does not exist.", field=field),
+                      errors={field: [_("No %(kind)s with id %(id)s.", kind=model.__name__.lower(), id=ident)]})
     return obj

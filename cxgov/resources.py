@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -76,7 +77,8 @@ def item(model, ident, *options, parent=None, parent_id=None):
     naming the parent as the client addressed it)."""
     obj = get_or_404(model, ident, *options)
     if parent is not None and parent.id_of(obj) != parent_id:
-        raise NotFound(f"{parent.model.__name__} {parent_id} has no {model.__name__.lower()} {ident}.")
+        raise NotFound(_("%(parent)s %(parent_id)s has no %(kind)s %(id)s.", parent=parent.model.__name__,
+                         parent_id=parent_id, kind=model.__name__.lower(), id=ident))
     return obj
 
 

@@ -14,6 +14,7 @@ import orjson
 from apispec import BasePlugin
 from apispec.ext.marshmallow import MarshmallowPlugin, resolver
 from flask import Response, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import fields, validate
 from sqlalchemy import bindparam, func, select
@@ -186,8 +187,9 @@ class Blueprint(flask_smorest.Blueprint):
             @functools.wraps(view)
             def require_body(*args, **kw):
                 if not request.is_json or not request.get_data(cache=True):
-                    raise BadRequest(f"Send the request body as JSON ({_JSON})." if request.get_data(cache=True)
-                                     else f"The request needs a JSON body ({_JSON}).")
+                    raise BadRequest(_("Send the request body as JSON (%(header)s).", header=_JSON)
+                                     if request.get_data(cache=True)
+                                     else _("The request needs a JSON body (%(header)s).", header=_JSON))
                 return view(*args, **kw)
 
             return self.problems(400)(require_body)
@@ -301,7 +303,7 @@ class Instant(fields.AwareDateTime):
         try:  # stored, compared and answered in UTC: 0001-01-01T00:00:00+01:00 has no UTC instant
             instant.astimezone(timezone.utc)
         except OverflowError:
-            raise ma.ValidationError("Out of range: the instant has no UTC equivalent.") from None
+            raise ma.ValidationError(_("Out of range: the instant has no UTC equivalent.")) from None
         return instant
 
     def _serialize(self, value, attr, obj, **kwargs):
@@ -416,7 +418,7 @@ def get_or_404(model, ident, *options):
     else:
         obj = db.session.execute(_by_id(model), {"ident": ident}).scalar_one_or_none()
     if obj is None:
-        raise NotFound(f"{model.__name__} {ident} does not exist.")
+        raise NotFound(_("%(kind)s %(id)s does not exist.", kind=model.__name__, id=ident))
     return obj
 
 
@@ -433,7 +435,7 @@ def check_if_match(obj):
         return
     if not if_match.contains(etag(obj).strip('"')):
         raise PreconditionFailed(
-            "The resource changed since you read it; fetch it again and reapply your change.",
+            _("The resource changed since you read it; fetch it again and reapply your change."),
             current_etag=etag(obj),
         )
 

@@ -189,6 +189,7 @@ def form_data(rule, w):
     """Form fields of a page POST (the CSRF token is added by the caller)."""
     forms = {
         "/account/digest": {"digest_preference": "daily"},
+        "/account/language": {"language": "pt_PT", "timezone": "Europe/Lisbon"},
         "/account/password": {"current_password": factories.PASSWORD, "password": "a long enough password",
                               "password_again": "a long enough password"},
         "/admin/departments": {"name": "Finance", "code": "FIN"},

@@ -33,6 +33,7 @@ EXPECTED = {
     ("/", "GET"): everyone(200),
     ("/account", "GET"): everyone(200),
     ("/account/digest", "POST"): everyone(302),
+    ("/account/language", "POST"): everyone(302),
     ("/account/password", "POST"): everyone(302),
     # administration: admins only
     ("/admin/departments", "GET"): only(200, ADMIN),

@@ -13,6 +13,9 @@ import re
 from datetime import datetime, time, timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -36,40 +39,72 @@ from cxgov.transaction import rollback, transactional
 
 bp = Blueprint("admin", __name__)
 
-ROLE_LABELS = {"admin": "Admin", "cx_leader": "CX leader", "executive": "Executive", "member": "Member"}
+ROLE_LABELS = {"admin": _l("Admin"), "cx_leader": _l("CX leader"), "executive": _l("Executive"),
+               "member": _l("Member")}
 assert set(ROLE_LABELS) == set(ROLES)
 ACCESS_LABELS = {
-    "link": "Send a one-time link: they choose their own password",
-    "password": "Set an initial password now and tell them",
+    "link": _l("Send a one-time link: they choose their own password"),
+    "password": _l("Set an initial password now and tell them"),
 }
+# The audit trail's actions and kinds of record, as people name them.
+def _action_labels():
+    """The audit trail's actions, as people name them (read when the page is drawn)."""
+    return {
+        "create": pgettext("audit action", "Create"), "update": pgettext("audit action", "Update"),
+        "delete": pgettext("audit action", "Delete"), "sign_in": pgettext("audit action", "Sign in"),
+        "sign_out": pgettext("audit action", "Sign out"), "sign_in_failed": pgettext("audit action", "Sign in failed"),
+        "token_revoked": pgettext("audit action", "Token revoked"),
+        "password_set": pgettext("audit action", "Password set"),
+        "attribution_refused": pgettext("audit action", "Attribution refused"),
+    }
+
+
+AUDIT_LABELS = {
+    "action_item": _l("Action item"), "agenda_item": _l("Agenda item"), "ambassador": _l("Ambassador"),
+    "ambassador_action": _l("Ambassador action"), "attendance": _l("Attendance"), "baseline": _l("Baseline"),
+    "baseline_cash_flow": _l("Baseline cash flow"), "baseline_impact": _l("Baseline impact"),
+    "cash_flow": _l("Cash flow"), "committee": _l("Committee"), "committee_member": _l("Committee member"),
+    "committee_section": _l("Committee section"), "decision": _l("Decision"), "department": _l("Department"),
+    "impact": _l("Impact"), "import_job": _l("Import job"), "initiative": _l("Initiative"),
+    "journey": _l("Journey"), "measurement": _l("Measurement"), "meeting": _l("Meeting"),
+    "meeting_series": _l("Meeting series"), "metric": _l("Metric"), "minutes_correction": _l("Minutes correction"),
+    "password_set_link": _l("Password set link"), "review": _l("Review"), "stage": _l("Stage"),
+    "target": _l("Target"), "touchpoint": _l("Touchpoint"), "transition": _l("Transition"), "user": _l("User"),
+}
+
+
+def audit_label(code):
+    """An audit action, kind of record or changed field as people name it."""
+    known = AUDIT_LABELS.get(code) or _action_labels().get(code)
+    return str(known) if known is not None else formatting.label(code)
 ONE_TIME_LINK = "one_time_password_link"  # the link just issued, shown once on the person's page
 
 USER_FORM = FormSpec(
     "user",
-    name=Field("user-name", "Name", noun="the person's name"),
-    email=Field("user-email", "Email", noun="the email address"),
-    role=Field("user-role", "Role", "choice"),
-    department_id=Field("user-department", "Department", "choice"),
-    access=Field("user-access", "How they get in", "choice", noun="how they get in"),
-    password=Field("user-password", "Initial password", noun="the initial password"),
+    name=Field("user-name", _l("Name"), noun=_l("the person's name")),
+    email=Field("user-email", _l("Email"), noun=_l("the email address")),
+    role=Field("user-role", _l("Role"), "choice", noun=_l("the role")),
+    department_id=Field("user-department", _l("Department"), "choice", noun=_l("the department")),
+    access=Field("user-access", _l("How they get in"), "choice", noun=_l("how they get in")),
+    password=Field("user-password", _l("Initial password"), noun=_l("the initial password")),
 )
 EDIT_USER_FORM = FormSpec(
     "edit-user",
-    name=Field("user-name", "Name", noun="the person's name"),
-    role=Field("user-role", "Role", "choice"),
-    department_id=Field("user-department", "Department", "choice"),
+    name=Field("user-name", _l("Name"), noun=_l("the person's name")),
+    role=Field("user-role", _l("Role"), "choice", noun=_l("the role")),
+    department_id=Field("user-department", _l("Department"), "choice", noun=_l("the department")),
 )
 DEPARTMENT_FORM = FormSpec(
     "department",
-    name=Field("department-name", "Name", noun="the name of the department"),
-    code=Field("department-code", "Code", noun="the code"),
+    name=Field("department-name", _l("Name"), noun=_l("the name of the department")),
+    code=Field("department-code", _l("Code"), noun=_l("the code")),
 )
 AUDIT_FILTERS = FormSpec(
     "audit",
-    entity=Field("audit-entity", "Record", "choice", noun="the kind of record"),
-    actor_id=Field("audit-actor", "Changed by", "choice", noun="who changed it"),
-    start=Field("audit-from", "From", "date", noun="the first day"),
-    end=Field("audit-to", "To", "date", noun="the last day"),
+    entity=Field("audit-entity", _l("Record"), "choice", noun=_l("the kind of record")),
+    actor_id=Field("audit-actor", _l("Changed by"), "choice", noun=_l("who changed it")),
+    start=Field("audit-from", _l("From"), "date", noun=_l("the first day")),
+    end=Field("audit-to", _l("To"), "date", noun=_l("the last day")),
 )
 
 
@@ -109,7 +144,7 @@ def new_user():
         if access == "password":
             data["password"] = request.form.get("password", "")  # as typed: it may begin or end with a space
             if not data["password"]:
-                form.add("password", "Enter the initial password, or send a one-time link instead.")
+                form.add("password", _("Enter the initial password, or send a one-time link instead."))
                 del data["password"]
             loaded = form.load(UserSchema(), data, partial=("password",))
         else:
@@ -117,9 +152,9 @@ def new_user():
         user = org.create_user(current_user, loaded)
         if access == "link":
             _hand_out_link(user, new=True)
-            flash(f"{user.name} can now set their password with the one-time link below.", "success")
+            flash(_("%(name)s can now set their password with the one-time link below.", name=user.name), "success")
         else:
-            flash(f"{user.name} can now sign in with the initial password you chose.", "success")
+            flash(_("%(name)s can now sign in with the initial password you chose.", name=user.name), "success")
         return url_for("admin.user", user_id=user.id)
 
     try:
@@ -143,7 +178,7 @@ def _hand_out_link(user, new):
     mailed = mail_enabled()
     if mailed:
         notifications.write([notifications.Reminder(
-            user.id, "password_set_link", f"password-set-link:{link.id}", "Set your cxgov password",
+            user.id, "password_set_link", f"password-set-link:{link.id}", _l("Set your cxgov password"),
             context={"user": user, "set_link": url, "expires_at": link.expires_at, "issuer": current_user.name,
                      "new": new},
             entity="user", entity_id=user.id,
@@ -165,7 +200,7 @@ def user(user_id):
         data = _department_choice(form, form.data("name", "role", "department_id"))
         loaded = form.load(UserSchema(only=("name", "role", "department_id"), partial=True), data)
         org.update_user(current_user, person, loaded)
-        flash(f"Saved the changes to {person.name}.", "success")
+        flash(_("Saved the changes to %(name)s.", name=person.name), "success")
         return url_for("admin.user", user_id=person.id)
 
     return pages.save(form, save, lambda f, status: _render_user(person, f, status))
@@ -194,12 +229,13 @@ def deactivate_user(user_id):
     policy.require(policy.manage_org, current_user)
     if not pages.confirmed():
         return pages.ask_to_confirm(
-            f"Deactivate {person.name}?", f"Deactivate {person.name}", url_for("admin.user", user_id=person.id),
-            detail="They are signed out everywhere at once and can no longer sign in; their API tokens stop "
-                   "working. Everything they recorded stays. You can reactivate them later.",
-            keep_label="Keep them active")
+            _("Deactivate %(name)s?", name=person.name), _("Deactivate %(name)s", name=person.name),
+            url_for("admin.user", user_id=person.id),
+            detail=_("They are signed out everywhere at once and can no longer sign in; their API tokens stop "
+                     "working. Everything they recorded stays. You can reactivate them later."),
+            keep_label=_("Keep them active"))
     return pages.attempt(lambda: org.update_user(current_user, person, {"active": False}),
-                         f"{person.name} is deactivated and signed out everywhere.", _user_url(person))
+                         _("%(name)s is deactivated and signed out everywhere.", name=person.name), _user_url(person))
 
 
 @bp.route("/admin/users/<int:user_id>/reactivate", methods=["POST"])
@@ -208,12 +244,13 @@ def reactivate_user(user_id):
     policy.require(policy.manage_org, current_user)
     if not pages.confirmed():
         return pages.ask_to_confirm(
-            f"Reactivate {person.name}?", f"Reactivate {person.name}", url_for("admin.user", user_id=person.id),
-            detail="They can sign in again with their password (their old sessions and tokens stay ended). "
-                   "Reminders reach them again.",
-            keep_label="Leave them deactivated")
+            _("Reactivate %(name)s?", name=person.name), _("Reactivate %(name)s", name=person.name),
+            url_for("admin.user", user_id=person.id),
+            detail=_("They can sign in again with their password (their old sessions and tokens stay ended). "
+                     "Reminders reach them again."),
+            keep_label=_("Leave them deactivated"))
     return pages.attempt(lambda: org.update_user(current_user, person, {"active": True}),
-                         f"{person.name} is active again and can sign in.", _user_url(person))
+                         _("%(name)s is active again and can sign in.", name=person.name), _user_url(person))
 
 
 @bp.route("/admin/users/<int:user_id>/password-link", methods=["POST"])
@@ -221,10 +258,11 @@ def password_link(user_id):
     person = get_or_404(User, user_id)
     policy.require(policy.manage_org, current_user)
     if not person.active:
-        flash(f"{person.name} is deactivated: reactivate them first.", "error")
+        flash(_("%(name)s is deactivated: reactivate them first.", name=person.name), "error")
         return redirect(url_for("admin.user", user_id=person.id))
     return pages.attempt(lambda: _hand_out_link(person, new=False),
-                         f"A new one-time link for {person.name} is below; any earlier one no longer works.",
+                         _("A new one-time link for %(name)s is below; any earlier one no longer works.",
+                           name=person.name),
                          _user_url(person))
 
 
@@ -239,7 +277,7 @@ def departments():
 
     def create():
         department = org.create_department(current_user, form.load(DepartmentSchema()))
-        flash(f"Department “{department.name}” created.", "success")
+        flash(_("Department “%(name)s” created.", name=department.name), "success")
         return url_for("admin.departments") + f"#department-{department.id}"
 
     try:
@@ -266,7 +304,7 @@ def department(department_id):
 
     def save():
         org.update_department(current_user, found, form.load(DepartmentSchema(), partial=True))
-        flash(f"Saved the department “{found.name}”.", "success")
+        flash(_("Saved the department “%(name)s”.", name=found.name), "success")
         return url_for("admin.departments") + f"#department-{found.id}"
 
     return pages.save(form, save, lambda f, status: _render_department(found, f, status))
@@ -283,20 +321,20 @@ def delete_department(department_id):
     back = url_for("admin.department", department_id=found.id)
     name = found.name
     if not pages.confirmed():
-        return pages.ask_to_confirm(f"Delete the department “{name}”?", f"Delete {name}", back,
-                                    detail="Only a department nobody belongs to can be deleted.")
+        return pages.ask_to_confirm(_("Delete the department “%(name)s”?", name=name), _("Delete %(name)s", name=name),
+                                    back, detail=_("Only a department nobody belongs to can be deleted."))
     try:
         with transactional():
             org.delete_department(current_user, found)
     except Conflict as error:
-        flash(f"“{name}” was not deleted: {error.detail}", "error")
+        flash(_("“%(name)s” was not deleted: %(reason)s", name=name, reason=error.detail), "error")
         return redirect(back)
     except IntegrityError:
         rollback()
-        flash(f"“{name}” was not deleted: initiatives or ambassadors still belong to it. "
-              "Move them to another department first.", "error")
+        flash(_("“%(name)s” was not deleted: initiatives or ambassadors still belong to it. "
+                "Move them to another department first.", name=name), "error")
         return redirect(back)
-    flash(f"Department “{name}” deleted.", "success")
+    flash(_("Department “%(name)s” deleted.", name=name), "success")
     return redirect(url_for("admin.departments"))
 
 
@@ -330,6 +368,9 @@ CONTAINED = {
     "measurement": ("Measurement", "journey_id", "journey"),
     "committee_member": ("CommitteeMember", "committee_id", "committee"),
 }
+# What the link to an entry's container says.
+OPEN_CONTAINER = {"initiative": _l("Open the initiative"), "meeting": _l("Open the meeting"),
+                  "journey": _l("Open the journey"), "committee": _l("Open the committee")}
 SUBJECT_MODELS = {"initiative": "Initiative", "meeting": "Meeting", "journey": "Journey", "decision": "Decision",
                   "committee": "Committee", "ambassador_action": "AmbassadorAction", "user": "User",
                   "department": "Department"}
@@ -377,7 +418,7 @@ def subject_links(entries, viewer):
         if key is None or key[0] not in SUBJECT_PAGES or key[1] not in existing.get(key[0], ()):
             continue
         endpoint, argument = SUBJECT_PAGES[key[0]]
-        label = f"Open the {key[0].replace('_', ' ')}" if key[0] != entry.entity else "Open"
+        label = str(OPEN_CONTAINER[key[0]]) if key[0] != entry.entity else pgettext("link", "Open")
         url = url_for(endpoint, **{argument: key[1]}) if argument else url_for(endpoint) + f"#{key[0]}-{key[1]}"
         result[entry.id] = (url, label)
     return result
@@ -392,9 +433,9 @@ def shown(value):
     if value is None or value == "":
         return "—"
     if value == "***":
-        return "(not shown)"
+        return _("(not shown)")
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, str) and _INSTANT.match(value):
         try:
             return formatting.local_time(datetime.fromisoformat(value))
@@ -417,7 +458,7 @@ def changes_shown(changes, limit=6):
             text = f"{shown(value[0])} → {shown(value[1])}"
         else:
             text = shown(value)
-        items.append((formatting.label(field), text))
+        items.append((audit_label(field), text))
     return items[:limit], max(0, len(items) - limit)
 
 
@@ -448,7 +489,7 @@ def audit():
             except ValueError:
                 form.add(name, pages.human_message("Not a valid date.", AUDIT_FILTERS.fields[name]))
     if "start" in bounds and "end" in bounds and bounds["end"] < bounds["start"]:
-        form.add("end", "The last day must be on or after the first day.")
+        form.add("end", _("The last day must be on or after the first day."))
     if "start" in bounds:
         stmt = stmt.where(AuditEntry.created_at >= _local_start(bounds["start"]))
     if "end" in bounds:
@@ -469,7 +510,7 @@ def audit():
     return render_template(
         "admin/audit.html", rows=rows, links=subject_links(entries, current_user), form=form,
         changes={entry.id: changes_shown(entry.changes) for entry in entries},
-        entities=entities, people=people, page=page, args=args,
+        entities=entities, people=people, page=page, args=args, audit_label=audit_label,
         previous_url=url_for("admin.audit", **args, page=page - 1) if page > 1 else None,
         next_url=url_for("admin.audit", **args, page=page + 1) if more else None,
     ), (422 if form.errors else 200)

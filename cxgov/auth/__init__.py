@@ -2,6 +2,7 @@
 bearer tokens on /api. Nothing but sign-in and the health check is served to someone not signed
 in."""
 from flask import g, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from cxgov.errors import problem
@@ -84,7 +85,7 @@ def forget_dead_remember_cookie(response):
 @login_manager.unauthorized_handler
 def unauthorized():
     if request.path.startswith("/api"):
-        return problem(401, "Sign in first: send Authorization: Bearer <token> from POST /api/auth/tokens.")
+        return problem(401, _("Sign in first: send Authorization: Bearer <token> from POST /api/auth/tokens."))
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 

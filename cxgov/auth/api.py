@@ -1,5 +1,6 @@
 """POST /api/auth/tokens (sign in), DELETE /api/auth/tokens/current (sign out)."""
 from flask import current_app, g, request
+from flask_babel import gettext as _
 
 from cxgov.audit.services import record_event
 from cxgov.auth import throttle
@@ -45,7 +46,7 @@ def create_token(data):
         with transactional():
             record_failed_sign_in(account, via="api", address=request.remote_addr)
         throttle.record_failure(account)
-        raise Unauthorized("Unknown email or wrong password.")
+        raise Unauthorized(_("Unknown email or wrong password."))
     with transactional():
         raw, token = issue_token(user)
         record_sign_in(user, via="api", address=request.remote_addr, token_id=token.id)
@@ -60,7 +61,7 @@ def revoke_current_token():
     """Revoke the token this request is signed with."""
     token_id = g.get("api_token_id")
     if token_id is None:
-        raise Unauthorized("This request is not signed with a bearer token.")
+        raise Unauthorized(_("This request is not signed with a bearer token."))
     with transactional():
         token = db.session.get(ApiToken, token_id)
         revoke_token(token)

@@ -11,6 +11,8 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from cxgov import policy
@@ -22,8 +24,8 @@ from cxgov.extensions import db
 from cxgov.org import services as org
 from cxgov.org.passwords import MAX_LENGTH, password_problem
 
-GONE = ("This link no longer works: it was used already, has expired, or was replaced by a newer one. "
-        "Ask an administrator for a new link.")
+GONE = _l("This link no longer works: it was used already, has expired, or was replaced by a newer one. "
+          "Ask an administrator for a new link.")
 
 
 def _digest(raw):
@@ -61,10 +63,11 @@ def use(raw, password):
     the link no longer works or the password breaks a rule (nothing is then written)."""
     link = live_link(raw)
     if link is None:
-        raise Invalid(GONE)
-    problem = password_problem(password) if len(password) <= MAX_LENGTH else f"Use at most {MAX_LENGTH} characters."
+        raise Invalid(str(GONE))
+    problem = password_problem(password) if len(password) <= MAX_LENGTH else \
+        _("Use at most %(most)s characters.", most=MAX_LENGTH)
     if problem:
-        raise Invalid("Choose another password.", errors={"password": [problem]})
+        raise Invalid(_("Choose another password."), errors={"password": [problem]})
     link.used_at = utcnow()
     org.set_password(link.user, password)
     record_event("password_set", "user", link.user_id, actor_id=link.user_id, via="link")

@@ -2,9 +2,11 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, make_response, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
 
-from cxgov import pages
+from cxgov import i18n, pages
 from cxgov.audit.services import record_event
 from cxgov.auth import account, throttle
 from cxgov.auth.api import login_limit, sign_in_scope
@@ -34,9 +36,9 @@ bp = Blueprint("auth", __name__)
 
 LOGIN_FORM = pages.FormSpec(
     "login",
-    email=pages.Field("email", "Email", noun="your email address"),
-    password=pages.Field("password", "Password", noun="your password"),
-    remember=pages.Field("remember", "Keep me signed in", "choice"),
+    email=pages.Field("email", _l("Email"), noun=_l("your email address")),
+    password=pages.Field("password", _l("Password"), noun=_l("your password")),
+    remember=pages.Field("remember", _l("Keep me signed in"), "choice"),
 )
 
 
@@ -74,6 +76,7 @@ def login():
     if user is not None:
         with transactional():
             sign_in(user)
+            _first_settings(user)
             raw = issue_remember_token(user) if form.value("remember") else None
             record_sign_in(user, via="page", address=request.remote_addr)
         throttle.record_success(account)
@@ -85,8 +88,18 @@ def login():
     with transactional():
         record_failed_sign_in(account, via="page", address=request.remote_addr)
     throttle.record_failure(account)
-    form.add(pages.FORM_LEVEL, "Unknown email or wrong password.")
+    form.add(pages.FORM_LEVEL, _("Unknown email or wrong password."))
     return _login_again(form, 200)
+
+
+def _first_settings(user):
+    """A first sign-in keeps the browser's language (Accept-Language, else the deployment's) and,
+    when the sign-in form's script sent one, the browser's time zone: the account page changes them."""
+    if user.language is None:
+        user.language = i18n.from_browser() or i18n.default_language()
+    zone = i18n.browser_timezone(request.form.get("timezone"))
+    if user.timezone is None and zone:
+        user.timezone = zone
 
 
 def _login_again(form, status):

@@ -8,25 +8,26 @@ section.
 from dataclasses import dataclass
 
 from flask import current_app, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from cxgov import policy
 
 LABELS = {
-    "home.index": "Home",
-    "steering.committees": "Committee",
-    "steering.meetings": "Meetings",
-    "steering.my_action_items": "My action items",
-    "ambassadors.log_action": "Log an action",
-    "ambassadors.me": "My ambassador page",
-    "ambassadors.network": "Ambassador network",
-    "journeys.index": "Journeys",
-    "initiatives.index": "Initiatives",
-    "steering.decisions": "Decisions",
-    "roi.report": "ROI report",
-    "notifications.inbox": "Inbox",
-    "admin.users": "Administration",
-    "admin.audit": "Audit trail",
+    "home.index": _l("Home"),
+    "steering.committees": _l("Committee"),
+    "steering.meetings": _l("Meetings"),
+    "steering.my_action_items": _l("My action items"),
+    "ambassadors.log_action": _l("Log an action"),
+    "ambassadors.me": _l("My ambassador page"),
+    "ambassadors.network": _l("Ambassador network"),
+    "journeys.index": _l("Journeys"),
+    "initiatives.index": _l("Initiatives"),
+    "steering.decisions": _l("Decisions"),
+    "roi.report": _l("ROI report"),
+    "notifications.inbox": _l("Inbox"),
+    "admin.users": _l("Administration"),
+    "admin.audit": _l("Audit trail"),
 }
 
 # Pages that belong to a navigation entry without being it.
@@ -66,5 +67,5 @@ def nav_links(user=None, endpoint=None):
         if page not in current_app.view_functions:
             continue
         current = "page" if page == endpoint else "true" if page == section else None
-        links.append(Link(page, LABELS[page], current))
+        links.append(Link(page, str(LABELS[page]), current))
     return links

@@ -3,8 +3,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
 
+from cxgov import i18n
 from cxgov.ambassadors import recognition
 from cxgov.extensions import db
 from cxgov.formatting import currency, day
@@ -85,14 +87,20 @@ def daily_digest(now: datetime) -> int:
                User.active.is_(True), User.digest_preference == "daily")
         .order_by(Notification.user_id, Notification.created_at, Notification.id)).all()
     by_user = {}
+    readers = {}
     for row in rows:
+        readers[row.user_id] = row.user
         by_user.setdefault(row.user_id, []).append(row)
     written = 0
     for user_id, items in by_user.items():
-        body, body_html = render_bodies("daily_digest", {"items": items, "today": today})
+        with i18n.speaking_to(readers[user_id]):
+            body, body_html = render_bodies("daily_digest", {"items": items, "today": today})
+            subject = ngettext("Your cxgov reminders for %(day)s (%(count)s)",
+                               "Your cxgov reminders for %(day)s (%(count)s)",
+                               len(items), day=day(today), count=len(items))
         digest_id = insert_one({
             "user_id": user_id, "kind": "daily_digest",
-            "subject": f"Your cxgov reminders for {day(today)} ({len(items)})",
+            "subject": subject[:255],
             "body": body, "body_html": body_html, "dedupe_key": f"daily-digest:{user_id}:{today}",
             "created_at": now, "attempts": 0,
             # Its items are in the inbox already: the digest is their envelope, not news.

@@ -14,8 +14,12 @@ Dedupe keys (the rules of repetition are in them):
 - `weekly-digest:{user}:{iso week}`, `daily-digest:{user}:{date}`.
 """
 from datetime import datetime, timedelta
+from functools import partial
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy.orm import selectinload
 
 from cxgov.ambassadors.models import Ambassador, AmbassadorAction
@@ -67,7 +71,7 @@ def meeting_reminders(now: datetime) -> int:
             reminders.append(Reminder(
                 user_id=user.id, kind="meeting_reminder",
                 dedupe_key=f"meeting-reminder:{meeting.id}:{user.id}:{meeting.ics_sequence}",
-                subject=f"Reminder: {meeting.title}",
+                subject=_l("Reminder: %(title)s", title=meeting.title),
                 context={"meeting": meeting, "user": user, "member": member},
                 entity="meeting", entity_id=meeting.id))
     _store_packs(reminders, now)
@@ -104,7 +108,7 @@ def action_item_reminders(now: datetime) -> int:
             if owner.active:
                 reminders.append(Reminder(
                     owner.id, "action_item_due", f"action-item-due:{item.id}:{item.due_on}:{owner.id}",
-                    f"Due tomorrow: {item.title}", context, "action_item", item.id))
+                    _l("Due tomorrow: %(title)s", title=item.title), context, "action_item", item.id))
             continue
         if days_overdue <= 0:
             continue  # due today: the morning of the day before was the reminder
@@ -112,7 +116,8 @@ def action_item_reminders(now: datetime) -> int:
             reminders.append(Reminder(
                 owner.id, "action_item_overdue",
                 f"action-item-overdue:{item.id}:{item.due_on}:{owner.id}:{week}",
-                f"Overdue by {days_overdue} day{'s' if days_overdue != 1 else ''}: {item.title}",
+                lazy_ngettext("Overdue by %(days)s day: %(title)s", "Overdue by %(days)s days: %(title)s",
+                              days_overdue, days=days_overdue, title=item.title),
                 context, "action_item", item.id))
         if days_overdue >= ESCALATION_DAYS:
             if leaders is None:
@@ -121,7 +126,9 @@ def action_item_reminders(now: datetime) -> int:
                 reminders.append(Reminder(
                     leader.id, "action_item_escalation",
                     f"action-item-escalation:{item.id}:{item.due_on}:{leader.id}",
-                    f"Action item {days_overdue} days overdue: {item.title}",
+                    lazy_ngettext("Action item %(days)s day overdue: %(title)s",
+                                  "Action item %(days)s days overdue: %(title)s",
+                                  days_overdue, days=days_overdue, title=item.title),
                     {**context, "leader": leader}, "action_item", item.id))
     return write(reminders, now)
 
@@ -171,7 +178,8 @@ def measurement_due(now: datetime) -> int:
         for user in recipients.values():
             reminders.append(Reminder(
                 user.id, "measurement_due", f"measurement-due:{initiative.id}:{milestone}:{user.id}",
-                f"Time to measure the impact of {initiative.title} ({milestone} days after delivery)",
+                _l("Time to measure the impact of %(title)s (%(days)s days after delivery)",
+                   title=initiative.title, days=milestone),
                 {"initiative": initiative, "milestone": milestone, "missing": missing, "user": user},
                 "initiative", initiative.id))
     return write(reminders, now)
@@ -185,10 +193,14 @@ def _reviews_due_soon(today):
                             since=today - timedelta(days=MILESTONE_GRACE_DAYS))
         .options(selectinload(Initiative.owner))).all()
     return [Reminder(initiative.owner.id, "review_due", f"review-due:{review.id}:{initiative.owner.id}",
-                     f"Review {review.number} of {initiative.title} is due on {day(review.due_on)}",
+                     partial(_review_subject, review.number, initiative.title, review.due_on),
                      {"initiative": initiative, "review": review, "user": initiative.owner},
                      "initiative", initiative.id)
             for review, initiative in rows if initiative.owner.active]
+
+
+def _review_subject(number, title, due_on):
+    return _("Review %(number)s of %(title)s is due on %(day)s", number=number, title=title, day=day(due_on))
 
 
 def ambassador_inactivity(now: datetime) -> int:
@@ -216,14 +228,17 @@ def ambassador_inactivity(now: datetime) -> int:
         reminders.append(Reminder(
             ambassador.user_id, "ambassador_inactive",
             f"ambassador-inactive:{ambassador.id}:{ambassador.user_id}:{week}",
-            f"No CX action logged for {ambassador.department.name} in {INACTIVITY_DAYS} days",
+            _l("No CX action logged for %(department)s in %(days)s days",
+               department=ambassador.department.name, days=INACTIVITY_DAYS),
             {**entry, "days": INACTIVITY_DAYS}, "ambassador", ambassador.id))
     if inactive:
         for leader in _active_users("cx_leader"):
             reminders.append(Reminder(
                 leader.id, "ambassador_inactivity", f"ambassador-inactivity:{leader.id}:{week}",
-                f"{len(inactive)} ambassador{'s' if len(inactive) != 1 else ''} inactive for "
-                f"{INACTIVITY_DAYS} days", {"inactive": inactive, "days": INACTIVITY_DAYS}))
+                lazy_ngettext("%(count)s ambassador inactive for %(days)s days",
+                              "%(count)s ambassadors inactive for %(days)s days",
+                              len(inactive), count=len(inactive), days=INACTIVITY_DAYS),
+                {"inactive": inactive, "days": INACTIVITY_DAYS}))
     return write(reminders, now)
 
 
@@ -235,7 +250,7 @@ def weekly_digest(now: datetime) -> int:
     week = iso_week(local_date(now))
     context = digest.weekly_context(now)
     reminders = [Reminder(user.id, "weekly_digest", f"weekly-digest:{user.id}:{week}",
-                          f"CX governance this week ({week})", {**context, "user": user})
+                          _l("CX governance this week (%(week)s)", week=week), {**context, "user": user})
                  for user in recipients]
     return write(reminders, now)
 
@@ -279,6 +294,6 @@ def run_job(name: str, now: datetime) -> int:
     try:
         job = JOBS[name]
     except KeyError:
-        raise UnknownJob(f"unknown job {name!r}; jobs: {', '.join(JOBS)}") from None
+        raise UnknownJob(f"unknown job {name!r}; jobs: {', '.join(JOBS)}") from None  # for operators
     with transactional():
         return job(now)

@@ -17,6 +17,7 @@ in-app inbox always links).
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from cxgov.extensions import db
@@ -30,12 +31,12 @@ KIND_PAGES = {
 
 # What the inbox's link says, by the page it opens.
 LABELS = {
-    "steering.meeting": "Open the meeting",
-    "steering.my_action_items": "Open your action items",
-    "initiatives.detail": "Open the initiative",
-    "ambassadors.log_action": "Log an action",
-    "ambassadors.network": "Open the ambassador network",
-    "home.index": "Open your home page",
+    "steering.meeting": _l("Open the meeting"),
+    "steering.my_action_items": _l("Open your action items"),
+    "initiatives.detail": _l("Open the initiative"),
+    "ambassadors.log_action": _l("Log an action"),
+    "ambassadors.network": _l("Open the ambassador network"),
+    "home.index": _l("Open your home page"),
 }
 
 
@@ -115,5 +116,5 @@ def inbox_links(notifications):
         place = places.get(n.entity_id) if n.entity == "action_item" else None
         found = target(n.kind, n.entity, n.entity_id, place)
         if found is not None:
-            links[n.id] = Link(path(n.kind, n.entity, n.entity_id, place), LABELS[found[0]])
+            links[n.id] = Link(path(n.kind, n.entity, n.entity_id, place), str(LABELS[found[0]]))
     return links

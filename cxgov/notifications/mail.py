@@ -8,6 +8,7 @@ from email.utils import format_datetime, formataddr
 
 from flask import current_app
 
+from cxgov import i18n
 from cxgov.extensions import db
 
 
@@ -43,7 +44,13 @@ def _invite(notification):
 
 
 def compose(notification, now) -> EmailMessage:
-    """multipart/alternative (text and HTML); meeting reminders add the invite as text/calendar."""
+    """multipart/alternative (text and HTML); meeting reminders add the invite as text/calendar.
+    The invite and the pack are made in the recipient's language and time zone."""
+    with i18n.speaking_to(notification.user):
+        return _compose(notification, now)
+
+
+def _compose(notification, now) -> EmailMessage:
     user = notification.user
     message = EmailMessage()
     message["Subject"] = header_text(notification.subject)

@@ -10,8 +10,10 @@ from functools import partial
 
 import sqlalchemy as sa
 from flask import render_template
+from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
+from cxgov import i18n
 from cxgov.errors import NotFound
 from cxgov.extensions import db
 from cxgov.formatting import local_time, local_zone
@@ -28,12 +30,14 @@ CHUNK = 200
 
 @dataclass
 class Reminder:
-    """One notification to write: its text is rendered from templates/email/<kind>.txt|.html."""
+    """One notification to write: its text is rendered from templates/email/<kind>.txt|.html, and
+    its subject (a lazy string, or a function of no argument) read, in its recipient's language
+    and time zone (`i18n.speaking_to`)."""
 
     user_id: int
     kind: str
     dedupe_key: str
-    subject: str
+    subject: object
     context: dict = field(default_factory=dict)
     entity: str | None = None
     entity_id: int | None = None
@@ -62,6 +66,25 @@ def render_bodies(kind: str, context: dict) -> tuple[str, str]:
             render_template(f"email/{kind}.html", **context))
 
 
+def subject_text(subject):
+    """A reminder's subject as its reader reads it (called inside `i18n.speaking_to`)."""
+    return str(subject() if callable(subject) else subject)
+
+
+def _recipients(user_ids):
+    """{id: User} of the people reminders go to: whose language and time zone they are written in."""
+    from cxgov.org.models import User
+
+    if not user_ids:
+        return {}
+    ids = sorted(user_ids)
+    found = {}
+    for start in range(0, len(ids), CHUNK):
+        found.update((user.id, user) for user in db.session.scalars(
+            sa.select(User).where(User.id.in_(ids[start:start + CHUNK]))))
+    return found
+
+
 def _insert():
     dialect = db.session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
@@ -83,15 +106,18 @@ def write(reminders, now: datetime) -> int:
         existing.update(db.session.scalars(
             sa.select(Notification.dedupe_key).where(Notification.dedupe_key.in_(chunk))))
     rows = []
+    recipients = _recipients({by_key[key].user_id for key in keys if key not in existing})
     for key in keys:
         if key in existing:
             continue
         reminder = by_key[key]
         link = links.absolute(links.path(reminder.kind, reminder.entity, reminder.entity_id,
                                          reminder.context.get("item")))
-        body, body_html = render_bodies(reminder.kind, {"link": link, **reminder.context})
+        with i18n.speaking_to(recipients.get(reminder.user_id)):
+            body, body_html = render_bodies(reminder.kind, {"link": link, **reminder.context})
+            subject = subject_text(reminder.subject)
         rows.append({
-            "user_id": reminder.user_id, "kind": reminder.kind, "subject": reminder.subject[:255],
+            "user_id": reminder.user_id, "kind": reminder.kind, "subject": subject[:255],
             "body": body, "body_html": body_html, "entity": reminder.entity,
             "entity_id": reminder.entity_id, "dedupe_key": key, "created_at": now, "attempts": 0,
         })
@@ -134,7 +160,7 @@ def own_notification(user, notification_id: int) -> Notification:
     """The user's own notification; someone else's is as missing as one that does not exist."""
     notification = db.session.get(Notification, notification_id)
     if notification is None or notification.user_id != user.id:
-        raise NotFound(f"Notification {notification_id} does not exist.")
+        raise NotFound(_("Notification %(id)s does not exist.", id=notification_id))
     return notification
 
 

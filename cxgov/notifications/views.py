@@ -1,5 +1,6 @@
 """The inbox page and the unread badge in the navigation."""
 from flask import Blueprint, flash, has_request_context, redirect, render_template, request, url_for
+from flask_babel import ngettext
 from flask_login import current_user
 
 from cxgov.db import utcnow
@@ -55,7 +56,8 @@ def mark_read(notification_id):
 def mark_all_read():
     with transactional():
         updated = services.mark_all_read(current_user, utcnow())
-    flash(f"{updated} notification{'s' if updated != 1 else ''} marked read.", "info")
+    flash(ngettext("%(count)s notification marked read.", "%(count)s notifications marked read.", updated,
+                   count=updated), "info")
     return _back()
 
 

@@ -46,7 +46,7 @@ class Me(MethodView):
     @users.response(200, UserSchema)
     @users.problems(400, 401, 412, 422)
     def patch(self, data):
-        """Change your own name, digest preference or password."""
+        """Change your own name, digest preference, password, language or time zone."""
         user = current_user._get_current_object()
         with transactional():
             check_if_match(user)

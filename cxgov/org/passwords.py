@@ -6,6 +6,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 
@@ -54,16 +55,16 @@ def password_problem(password: str):
     words is welcome), not only whitespace, not one of the most common passwords (also with its
     spaces taken out), and more than a few distinct characters."""
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters; a few words make a good passphrase."
+        return _("Use at least %(least)s characters; a few words make a good passphrase.", least=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH} characters."
+        return _("Use at most %(most)s characters.", most=MAX_LENGTH)
     if not password.strip():
-        return "A password cannot be only spaces."
+        return _("A password cannot be only spaces.")
     squeezed = "".join(password.split()).lower()
     if password.lower() in common_passwords() or squeezed in common_passwords():
-        return "This is one of the most common passwords; choose another."
+        return _("This is one of the most common passwords; choose another.")
     if len(set(squeezed)) < 5:
-        return "Use more than a few different characters."
+        return _("Use more than a few different characters.")
     return None
 
 

@@ -1,10 +1,25 @@
 from marshmallow import fields, validate
 
+from cxgov.i18n import LANGUAGES, time_zones
 from cxgov.org.models import DIGEST_PREFERENCES, ROLES
 from cxgov.org.passwords import validate_password
 from cxgov.rest import Instant, ListArgs, Schema, choice_field
 
 PASSWORD_RULE = "At least 12 characters, not only spaces, not a common password."
+UNKNOWN_TIMEZONE = "Not a known time zone: give an IANA name, like Europe/Lisbon."
+
+
+def language_field(**kwargs):
+    return fields.String(validate=validate.OneOf(list(LANGUAGES)), allow_none=True, metadata={
+        "description": "The language pages and mails are written in: one of " + ", ".join(LANGUAGES)
+                       + "; null: the browser's (Accept-Language), else the deployment's."}, **kwargs)
+
+
+def timezone_field(**kwargs):
+    zones = validate.OneOf(sorted(time_zones()), error=UNKNOWN_TIMEZONE)
+    return fields.String(validate=zones, allow_none=True, metadata={
+        "description": "The IANA time zone dates and times are shown in (pages and mails), like "
+                       "Europe/Lisbon; null: the deployment's."}, **kwargs)
 
 
 class DepartmentSchema(Schema):
@@ -42,6 +57,8 @@ class UserSchema(Schema):
     password = fields.String(load_only=True, required=True,
                              validate=[validate.Length(min=12, max=1024), validate_password],
                              metadata={"description": PASSWORD_RULE})
+    language = language_field(dump_only=True)
+    timezone = timezone_field(dump_only=True)
     created_at = Instant(dump_only=True)
     last_login_at = Instant(dump_only=True, allow_none=True)
 
@@ -54,6 +71,8 @@ class MeUpdateSchema(Schema):
     password = fields.String(load_only=True, validate=[validate.Length(min=12, max=1024), validate_password],
                              metadata={"description": PASSWORD_RULE})
     current_password = fields.String(load_only=True, validate=validate.Length(max=1024))
+    language = language_field()
+    timezone = timezone_field()
 
 
 class UserArgs(ListArgs):

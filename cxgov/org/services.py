@@ -3,6 +3,7 @@
 Signing in (`cxgov.auth`) builds on users and is never imported here: what a password change
 needs of it, it hands over when the app is created (`use_request_credential`).
 """
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from cxgov import policy
@@ -47,7 +48,8 @@ def keep_request_credential(user):
 def _ensure_unique(model, field, value, current=None):
     existing = db.session.scalar(select(model).where(getattr(model, field) == value))
     if existing is not None and existing is not current:
-        raise Conflict(f"{field} {value!r} is already in use.", errors={field: ["Already in use."]})
+        raise Conflict(_("%(field)s %(value)s is already in use.", field=field, value=repr(value)),
+                       errors={field: [_("Already in use.")]})
 
 
 def create_department(actor, data):
@@ -108,8 +110,8 @@ def update_user(actor, user, data):
     if "department_id" in data:
         require_existing(Department, data["department_id"], "department_id")
     if actor.id == user.id and (data.get("role", user.role) != "admin" or data.get("active") is False):
-        raise Conflict("You cannot remove your own admin rights or deactivate yourself.",
-                       errors={"role" if "role" in data else "active": ["Not on your own account."]})
+        raise Conflict(_("You cannot remove your own admin rights or deactivate yourself."),
+                       errors={"role" if "role" in data else "active": [_("Not on your own account.")]})
     password = data.pop("password", None)
     was_active, role = user.active, user.role
     if password:
@@ -138,8 +140,8 @@ def update_me(user, data):
     current = data.pop("current_password", None)
     if password:
         if not current or not verify_password(user.password_hash, current):
-            raise Invalid("Give your current password to set a new one.",
-                          errors={"current_password": ["Wrong or missing current password."]})
+            raise Invalid(_("Give your current password to set a new one."),
+                          errors={"current_password": [_("Wrong or missing current password.")]})
         set_password(user, password)  # the caller keeps the credential they made the change with
     apply_changes(user, data)
     db.session.flush()

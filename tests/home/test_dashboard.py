@@ -212,12 +212,12 @@ def test_the_executive_reads_the_benefits_realisation_headline(app, persona, log
     assert (totals["planned_to_date"], totals["actual_to_date"], totals["realisation"]) == ("8100.00", "7000.00",
                                                                                              0.8642)
     headline = region(html, "home-benefits")
-    assert text(region(html, "home-realisation")) == "Realised 86 % of the benefits planned to date"
-    assert format_percent(Decimal(str(totals["realisation"])), 0) == "86 %"
+    assert text(region(html, "home-realisation")) == "Realised 86% of the benefits planned to date"
+    assert format_percent(Decimal(str(totals["realisation"])), 0) == "86%"
     with app.app_context():
         figures = (f"({money_compact(Decimal(totals['actual_to_date']), True)} of "
-                   f"{money_compact(Decimal(totals['planned_to_date']), True)}; 0 initiatives below 70 %)")
-    assert figures == "(EUR 7.00 k of EUR 8.10 k; 0 initiatives below 70 %)"
+                   f"{money_compact(Decimal(totals['planned_to_date']), True)}; 0 initiatives below 70%)")
+    assert figures == "(€7K of €8.1K; 0 initiatives below 70%)"
     assert figures in text(headline)
     assert 'href="/reports/roi#benefits"' in headline
 
