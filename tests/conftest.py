@@ -23,6 +23,20 @@ from tests import factories
 PG_URL = os.environ.get("CXGOV_TEST_DATABASE_URL")
 
 
+# The longest tests first: pytest-xdist hands out the tests in this order (after the groups of
+# several tests), and one of these started last would keep one worker busy minutes after the
+# other ran out of work.
+SLOW_FIRST = ("tests/test_figures_match_api.py", "tests/test_malformed_requests.py", "tests/scale/",
+              "tests/notifications/test_query_counts.py", "tests/test_openapi_fuzz.py", "tests/test_demo.py")
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item):
+        return next((i for i, prefix in enumerate(SLOW_FIRST) if item.nodeid.startswith(prefix)), len(SLOW_FIRST))
+
+    items.sort(key=rank)
+
+
 def _worker(request):
     return getattr(request.config, "workerinput", {}).get("workerid", "main")
 
