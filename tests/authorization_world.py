@@ -6,15 +6,13 @@ import re
 import shutil
 from datetime import datetime, timezone
 
-from psycopg.types.json import Json
-
 from cxgov.auth.services import issue_token
 from cxgov.db import today
 from cxgov.extensions import db
 from cxgov.initiatives.gate import freeze_baseline
 from cxgov.steering.models import CommitteeSection
 from tests import factories
-from tests.conftest import CSRF_INPUT, _pg_connect, sign_in_session
+from tests.conftest import CSRF_INPUT, pg_snapshot, restore_postgresql, sign_in_session
 
 HELD = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
 ROLES = ("anonymous", "member", "ambassador", "journey_owner", "executive", "cx_leader", "admin")
@@ -306,11 +304,7 @@ class World:
             self.snapshot_path = self.template["path"].with_name("authorization_world.sqlite")
             shutil.copyfile(self.template["path"], self.snapshot_path)
             return
-        with _pg_connect(self.template["url"]) as conn:
-            tables = self.template["tables"]
-            rows = {t: [tuple(Json(v) if isinstance(v, (dict, list)) else v for v in row)
-                        for row in conn.execute(f'SELECT * FROM "{t}"').fetchall()] for t in tables}
-        self.snapshot = dict(self.template, seeded={t: r for t, r in rows.items() if r})
+        self.snapshot = dict(self.template, **pg_snapshot(self.template))
 
     def restore(self):
         with self.app.app_context():
@@ -319,7 +313,7 @@ class World:
         if self.template["kind"] == "sqlite":
             shutil.copyfile(self.snapshot_path, self.template["path"])
         else:
-            _restore_postgresql_snapshot(self.snapshot)
+            restore_postgresql(self.snapshot)
 
     # -- clients --------------------------------------------------------------------------------
     def client(self, role, api, fresh=False):
@@ -401,23 +395,3 @@ class World:
 
 def _build(rule, values):
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule)
-
-
-def _restore_postgresql_snapshot(snapshot):
-    """Empty every table and put the dataset back."""
-    with _pg_connect(snapshot["url"]) as conn:
-        conn.execute("SET lock_timeout = '10s'")
-        with conn.transaction():
-            # DELETE, not TRUNCATE: far quicker on tables this small. Foreign keys are not checked
-            # while the rows go out and back in any order.
-            conn.execute("SET LOCAL session_replication_role = replica")
-            conn.execute("; ".join(f'DELETE FROM "{table}"' for table in snapshot["tables"]).encode())
-            for table, rows in snapshot["seeded"].items():
-                names = snapshot["columns"][table]
-                placeholders = ", ".join(["%s"] * len(names))
-                quoted = ", ".join(f'"{n}"' for n in names)
-                with conn.cursor() as cursor:
-                    cursor.executemany(f'INSERT INTO "{table}" ({quoted}) VALUES ({placeholders})', rows)
-        conn.execute("; ".join(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM \"{table}\"))"
-            for table in snapshot["seeded"] if "id" in snapshot["columns"][table]).encode())

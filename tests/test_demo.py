@@ -43,10 +43,9 @@ LOGINS = ("lena.fischer@demo.cxgov.example", "ceo@demo.cxgov.example", "admin@de
 
 
 @pytest.fixture
-def seeded(app, runner):
-    result = runner.invoke(args=["cxgov", "seed-demo"])
-    assert result.exit_code == 0, result.output
-    return result
+def seeded(demo_seeded):
+    """`cxgov seed-demo` on an empty database (conftest: seeded once, restored for each test)."""
+    return demo_seeded
 
 
 def count(model, *where):

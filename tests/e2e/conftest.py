@@ -24,8 +24,10 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
-            # One browser per worker process: keep e2e tests together.
-            item.add_marker(pytest.mark.xdist_group("e2e"))
+            # A module's tests stay on one worker (its module-scoped fixtures, like the accessibility
+            # module's demo, are built once); the modules spread over the workers, each of which
+            # starts one browser.
+            item.add_marker(pytest.mark.xdist_group(f"e2e-{item.module.__name__.rsplit('.', 1)[-1]}"))
 
 
 @pytest.hookimpl(hookwrapper=True)
