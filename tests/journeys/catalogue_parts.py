@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 from babel.messages.mofile import write_mo
-from flask_babel import get_domain
 from babel.messages.pofile import read_po
+from flask_babel import get_domain
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALES = ("pt_PT", "pt_BR", "ro")

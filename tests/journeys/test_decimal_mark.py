@@ -53,7 +53,8 @@ def test_the_api_refuses_a_decimal_comma_it_was_not_told_of(app, journey_owner):
 
 
 def test_the_api_refuses_a_decimal_point_when_told_of_a_comma(app, journey_owner):
-    text = f"metric,journey_id,period_start,period_end,value\nnps,{journey_owner.journey_id},2026-01-01,2026-01-31,4.5\n"
+    text = ("metric,journey_id,period_start,period_end,value\n"
+            f"nps,{journey_owner.journey_id},2026-01-01,2026-01-31,4.5\n")
     response = api_upload(journey_owner, text, "?decimal=,")
     assert response.status_code == 422
     assert response.json["errors"]["line 2"] == [
@@ -69,7 +70,8 @@ def test_a_comma_separated_file_with_dot_decimals_still_reads(app, journey_owner
     assert values(app) == [("nps", Decimal("12.25"))]
 
 
-def test_the_api_answers_the_refusal_in_the_requests_language(app, journey_owner, journey_catalogues):
+@pytest.mark.usefixtures("journey_catalogues")
+def test_the_api_answers_the_refusal_in_the_requests_language(app, journey_owner):
     data = {"file": (io.BytesIO(comma_file(journey_owner.journey_id).encode()), "kpis.csv")}
     response = journey_owner.post("/api/measurements/import", data=data, content_type="multipart/form-data",
                                   headers={"Accept-Language": "pt-PT"})
@@ -119,9 +121,9 @@ def test_the_upload_page_refuses_a_decimal_comma_it_was_not_told_of(app, page_as
     assert count_rows(app, Measurement) == before
 
 
+@pytest.mark.usefixtures("journey_catalogues")
 @pytest.mark.parametrize("language, words", [("pt_PT", "vírgula decimal"), ("ro", "virgulă zecimală")])
-def test_the_refusal_on_the_page_in_the_readers_language(app, page_as, claims, journey_catalogues,  # noqa: F811
-                                                        language, words):
+def test_the_refusal_on_the_page_in_the_readers_language(app, page_as, claims, language, words):  # noqa: F811
     page = page_as("member", language=language)
     _own(app, page, claims[0])
     token = csrf_token(page, "/journeys/upload")
