@@ -26,3 +26,20 @@ LABELS = {
 def register():
     for code, text in LABELS.items():
         formatting.LABELS.setdefault(code, text)
+
+
+# The built-in metrics as the migrations seed them: shown in the reader's language while they keep
+# that name (a name an admin changed is shown as typed).
+BUILTIN_METRICS = {"nps": "Net Promoter Score", "csat": "Customer satisfaction", "ces": "Customer effort score",
+                   "churn_rate": "Churn rate", "retention_rate": "Retention rate"}
+
+
+def metric_name(metric):
+    """A metric's name as a page shows it (`metric`: a Metric or the reports' dict)."""
+    if isinstance(metric, dict):
+        code, name = metric.get("code"), metric.get("name")
+    else:
+        code, name = getattr(metric, "code", None), getattr(metric, "name", None)
+    if code in BUILTIN_METRICS and BUILTIN_METRICS[code] == name:
+        return formatting.label(code)
+    return name

@@ -59,6 +59,7 @@ stage_pages = Blueprint("stage_pages", __name__)
 # A standard stage's name (and type) in the reader's language, wherever a page shows a stage.
 bp.add_app_template_filter(hourglass_module.display_name, "stage_name")
 bp.add_app_template_filter(hourglass_module.type_name, "stage_type")
+bp.add_app_template_filter(journey_labels.metric_name, "metric_name")
 journey_labels.register()
 REFRESH_SECONDS = 2
 
@@ -196,7 +197,8 @@ def stage_kpis(report, journey_targets_):
     shown = {}
     for target in journey_targets_:  # by due date: the first one of a stage wins
         if target.stage_id is not None and target.stage_id not in shown:
-            shown[target.stage_id] = {"metric": {"name": target.metric.name, "unit": target.metric.unit},
+            shown[target.stage_id] = {"metric": {"code": target.metric.code, "name": target.metric.name,
+                                                 "unit": target.metric.unit},
                                       "value": target.latest_value, "period_end": target.latest_period_end,
                                       "target": target}
     for entry in report["stages"]:
