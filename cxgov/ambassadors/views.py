@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from cxgov import charts, formatting, pages, policy
-from cxgov.ambassadors import report, services
+from cxgov.ambassadors import health, report, services
 from cxgov.ambassadors.models import ACTION_KINDS, Ambassador, AmbassadorAction
 from cxgov.ambassadors.schemas import AmbassadorActionSchema, AmbassadorActionUpdateSchema, AmbassadorSchema
 from cxgov.db import today
@@ -140,6 +140,7 @@ def me():
     row = next(r for r in data["departments"] if r["department"]["id"] == assignment.department_id)
     actions = services.actions_of_user(current_user.id)
     return render_template("ambassadors/me.html", assignment=assignment, row=row, report=data,
+                           health_formula=health.formula(),
                            trend=_trend_chart(data, row),
                            actions=actions[:RECENT_ACTIONS], more=len(actions) > RECENT_ACTIONS,
                            fates=services.ideas_and_fates(current_user.id),
@@ -236,6 +237,7 @@ def _render_network(form=None, status=200):
         candidates = db.session.scalars(
             select(User).where(User.active.is_(True), User.id.not_in(busy)).order_by(User.name)).all()
     return render_template("ambassadors/network.html", report=data, chart=chart, trend=trend, kinds=_kinds(),
+                           health_formula=health.formula(),
                            candidates=candidates, today=today(),
                            form=form or ASSIGN_FORM.blank(started_on=today().isoformat())), status
 
