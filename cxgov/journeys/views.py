@@ -340,7 +340,7 @@ def upload():
         return _upload_page(request.args)
     # Whether the caller may upload at all is decided before the body is read; the CSRF token
     # travels in that body, so it is checked here, after (see cxgov.CSRF_CHECKED_IN_VIEW).
-    policy.require(policy.write_measurements, current_user, message=UPLOAD_REFUSED)
+    policy.require(policy.write_measurements, current_user, message=str(UPLOAD_REFUSED))
     csrf.protect()
     form = request.form
     file = request.files.get("file")
@@ -383,7 +383,7 @@ def _named_journey(args):
 def confirm_upload():
     """Import the upload whose preview was confirmed, all or nothing (a large one in the
     background); what was written, or why nothing was. Sent again, it finds the upload gone."""
-    policy.require(policy.write_measurements, current_user, message=UPLOAD_REFUSED)
+    policy.require(policy.write_measurements, current_user, message=str(UPLOAD_REFUSED))
     token = request.form.get("upload", "")
     kept = import_jobs.kept_upload(token, current_user)
     if kept is None:
