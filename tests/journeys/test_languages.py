@@ -4,8 +4,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
 from cxgov.extensions import db
+from cxgov.journeys.models import Stage
 from cxgov.models import User
 from tests import factories
 from tests.journeys.catalogue_parts import journey_catalogues  # noqa: F401 (a fixture)
@@ -36,6 +38,8 @@ CASES = {
     # pt_PT groups thousands with a (no-break) space, Romanian with a dot; both write a decimal comma.
     "pt_PT": {"headings": ("Fases e pontos de contacto", "Metas", "Iniciativas nesta jornada"),
               "stage": "Compra", "change": "+1\u00a0221,75", "before": "12,50", "day": "01/03/2026"},
+    "pt_BR": {"headings": ("Etapas e pontos de contato", "Metas", "Iniciativas nesta jornada"),
+              "stage": "Compra", "change": "+1.221,75", "before": "12,50", "day": "1 de mar. de 2026"},
     "ro": {"headings": ("Etape și puncte de contact", "Ținte", "Inițiative pe această călătorie"),
            "stage": "Achiziție", "change": "+1.221,75", "before": "12,50", "day": "1 mar. 2026"},
 }
@@ -81,3 +85,27 @@ def test_the_ambassador_page_in_the_readers_language(app, page_as, language, hea
 def test_the_network_page_in_romanian(page_as):
     html = page_as("cx_leader", language="ro").get("/ambassadors/network").get_data(as_text=True)
     assert "Rețeaua de ambasadori" in html and "Scor de sănătate" in html and "Numește un ambasador" in html
+
+
+@pytest.mark.parametrize("language", ["pt_PT", "pt_BR", "ro"])
+def test_every_journey_and_ambassador_page_renders_in_each_language(app, page_as, measured, language):
+    client = page_as("cx_leader", language=language)
+    with app.app_context():
+        department = factories.create_department(name="Claims")
+        assignment = factories.create_ambassador(user=db.session.get(User, client.user_id), department=department,
+                                                 started_on=date(2026, 1, 2))
+        factories.create_ambassador_action(ambassador=assignment, kind="improvement_idea", title="One form",
+                                           occurred_on=date(2026, 1, 5), people_reached=3)
+        target = factories.create_target(db.session.get(factories.Journey, measured), value=Decimal("40"),
+                                         due_on=date(2026, 12, 31))
+        stage_id = db.session.scalar(select(Stage.id).where(Stage.journey_id == measured))
+        ids = (assignment.id, target.id, stage_id)
+    paths = ["/journeys", f"/journeys/{measured}", f"/journeys/{measured}?touchpoints=1", f"/journeys/{measured}/edit",
+             "/journeys/new", "/journeys/upload", f"/journeys/{measured}/measurements/new",
+             f"/journeys/{measured}/targets/{ids[1]}/edit", f"/journeys/{measured}/stages/{ids[2]}/edit",
+             "/reports/stages?stage_type=purchase&metric=nps", "/ambassadors/network", "/ambassadors/me",
+             "/ambassadors/history", "/ambassadors/log", f"/ambassadors/{ids[0]}"]
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert 'lang="' in response.get_data(as_text=True)
