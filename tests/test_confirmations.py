@@ -6,6 +6,7 @@ from datetime import timedelta
 from html import unescape
 
 import pytest
+from babel.dates import format_date
 
 from cxgov.ambassadors.models import Ambassador
 from cxgov.db import today
@@ -69,7 +70,8 @@ def test_ending_an_assignment(app, page_as):
         leader, f"/ambassadors/{assignment_id}/end", {"ended_on": today().isoformat()}, "/ambassadors/network",
         unchanged=lambda: get(app, Ambassador, assignment_id).ended_on is None,
         changed=lambda: get(app, Ambassador, assignment_id).ended_on == today(),
-        question=f"End Emma Klein’s assignment as ambassador of Claims on {today().isoformat()}?",
+        question=("End Emma Klein’s assignment as ambassador of Claims on "
+                  f"{format_date(today(), 'medium', locale='en_GB')}?"),
         button="End Emma Klein’s assignment")
 
 

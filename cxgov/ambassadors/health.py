@@ -17,6 +17,8 @@ Points are rounded half up to whole numbers, so the parts shown always add up to
 from dataclasses import dataclass
 from fractions import Fraction
 
+from flask_babel import gettext as _
+
 WEIGHTS = {"coverage": 20, "recency": 20, "cadence": 20, "breadth": 15, "reach": 15, "ideas_converted": 10}
 FRESH_DAYS = 7  # full recency points up to this many days since the last action
 STALE_DAYS = 60  # no recency points from this many days on
@@ -42,6 +44,27 @@ FORMULA = (
     f"points with at least {IDEAS_TARGET}, else 0. "
     "Recognitions are given to an ambassador, so they count in no part."
 )
+
+
+def formula():
+    """FORMULA in the reader's language, for the pages (the API's `health_formula` stays FORMULA)."""
+    return _("The health score is the sum of six parts' points, each rounded half up to a whole number (0–100). "
+             "Coverage: %(coverage)s points if the department has an active ambassador, else 0. "
+             "Recency: %(recency)s points when the last action is at most %(fresh)s days before the end of the "
+             "period, falling linearly to 0 at %(stale)s days; 0 without any action. "
+             "Cadence (actions per %(month)s-day month of the period): %(cadence)s × cadence / %(cadence_target)s, "
+             "at most %(cadence)s. "
+             "Breadth (kinds of action used in the period): %(breadth)s × kinds / %(breadth_target)s, at most "
+             "%(breadth)s. "
+             "Reach (people reached in the period per active user of the department): %(reach)s × reach / "
+             "%(reach_target)s, at most %(reach)s; 0 when the department has no active user. "
+             "Ideas converted (improvement ideas of the period that became initiatives): %(ideas)s points with at "
+             "least %(ideas_target)s, else 0. "
+             "Recognitions are given to an ambassador, so they count in no part.",
+             coverage=WEIGHTS["coverage"], recency=WEIGHTS["recency"], fresh=FRESH_DAYS, stale=STALE_DAYS,
+             month=MONTH_DAYS, cadence=WEIGHTS["cadence"], cadence_target=CADENCE_TARGET,
+             breadth=WEIGHTS["breadth"], breadth_target=BREADTH_TARGET, reach=WEIGHTS["reach"],
+             reach_target=REACH_TARGET, ideas=WEIGHTS["ideas_converted"], ideas_target=IDEAS_TARGET)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
+from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 
@@ -33,12 +34,14 @@ def report_period(start=None, end=None, today=None):
     """The period asked for, defaulting to the 90 days up to today; refused when reversed or huge."""
     end = end or today or utc_today()
     if end < EARLIEST_END:  # the period and the silence are counted back from `to`
-        raise Invalid("to is too early.", errors={"to": [f"Must be on or after {EARLIEST_END.isoformat()}."]})
+        raise Invalid(_("to is too early."),
+                      errors={"to": [_("Must be on or after %(day)s.", day=EARLIEST_END.isoformat())]})
     start = start or end - timedelta(days=DEFAULT_PERIOD_DAYS)
     if start > end:
-        raise Invalid("from is after to.", errors={"from": ["Must be on or before `to`."]})
+        raise Invalid(_("from is after to."), errors={"from": [_("Must be on or before `to`.")]})
     if (end - start).days > MAX_PERIOD_DAYS:
-        raise Invalid("The period is too long.", errors={"from": [f"At most {MAX_PERIOD_DAYS} days before `to`."]})
+        raise Invalid(_("The period is too long."),
+                      errors={"from": [_("At most %(days)s days before `to`.", days=MAX_PERIOD_DAYS)]})
     return start, end
 
 

@@ -2,6 +2,7 @@
 
 Services check the policy, validate, flush and return; the caller commits.
 """
+from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
@@ -21,8 +22,8 @@ from cxgov.rest import apply_changes
 
 def _not_in_future(value, field, today):
     if value > today:
-        raise Invalid(f"{field} cannot be in the future.",
-                      errors={field: [f"Must be on or before {today.isoformat()}."]})
+        raise Invalid(_("%(field)s cannot be in the future.", field=field),
+                      errors={field: [_("Must be on or before %(day)s.", day=today.isoformat())]})
 
 
 # -- assignments ------------------------------------------------------------------------------
@@ -41,17 +42,18 @@ def assign_ambassador(actor, data, today=None):
     user = require_existing(User, data["user_id"], "user_id")
     require_existing(Department, data["department_id"], "department_id")
     if not user.active:
-        raise Invalid("user_id is a deactivated user.", errors={"user_id": ["This user is deactivated."]})
+        raise Invalid(_("user_id is a deactivated user."), errors={"user_id": [_("This user is deactivated.")]})
     started_on = data.get("started_on") or today
     _not_in_future(started_on, "started_on", today)
     current = active_for_department(data["department_id"])
     if current is not None:
-        raise Conflict("This department already has an active ambassador; end that assignment first.",
-                       errors={"department_id": ["Already has an active ambassador."]}, active_ambassador_id=current.id)
+        raise Conflict(_("This department already has an active ambassador; end that assignment first."),
+                       errors={"department_id": [_("Already has an active ambassador.")]},
+                       active_ambassador_id=current.id)
     elsewhere = policy.active_assignment(user)
     if elsewhere is not None:
-        raise Conflict("This user is already the active ambassador of another department.",
-                       errors={"user_id": ["Already an active ambassador."]}, active_ambassador_id=elsewhere.id)
+        raise Conflict(_("This user is already the active ambassador of another department."),
+                       errors={"user_id": [_("Already an active ambassador.")]}, active_ambassador_id=elsewhere.id)
     assignment = Ambassador(user_id=user.id, department_id=data["department_id"], started_on=started_on)
     db.session.add(assignment)
     # The partial unique index settles a race between two simultaneous assignments (→ 409).
@@ -64,19 +66,19 @@ def end_assignment(actor, assignment, data, today=None):
     policy.require(policy.manage_ambassadors, actor)
     today = today or utc_today()
     if assignment.ended_on is not None:
-        raise Conflict("This assignment has already ended.", errors={"ended_on": ["Already ended."]})
+        raise Conflict(_("This assignment has already ended."), errors={"ended_on": [_("Already ended.")]})
     ended_on = data["ended_on"]
     if ended_on < assignment.started_on:
-        raise Invalid("ended_on is before started_on.",
-                      errors={"ended_on": [f"Must be on or after {assignment.started_on.isoformat()}."]})
+        raise Invalid(_("ended_on is before started_on."),
+                      errors={"ended_on": [_("Must be on or after %(day)s.", day=assignment.started_on.isoformat())]})
     _not_in_future(ended_on, "ended_on", today)
     last = db.session.scalar(
         select(AmbassadorAction.occurred_on).where(AmbassadorAction.ambassador_id == assignment.id)
         .order_by(AmbassadorAction.occurred_on.desc()).limit(1)
     )
     if last is not None and ended_on < last:
-        raise Invalid("ended_on is before the last logged action.",
-                      errors={"ended_on": [f"An action was logged on {last.isoformat()}."]})
+        raise Invalid(_("ended_on is before the last logged action."),
+                      errors={"ended_on": [_("An action was logged on %(day)s.", day=last.isoformat())]})
     assignment.ended_on = ended_on
     db.session.flush()
     return assignment
@@ -87,7 +89,7 @@ def delete_assignment(actor, assignment):
     policy.require(policy.manage_ambassadors, actor)
     has_actions = db.session.scalar(select(exists().where(AmbassadorAction.ambassador_id == assignment.id)))
     if has_actions:
-        raise Conflict("This assignment has logged actions; end it instead of deleting it.")
+        raise Conflict(_("This assignment has logged actions; end it instead of deleting it."))
     db.session.delete(assignment)
     db.session.flush()
 
@@ -96,10 +98,10 @@ def delete_assignment(actor, assignment):
 
 def _check_within_assignment(assignment, occurred_on):
     if occurred_on < assignment.started_on or (assignment.ended_on is not None and occurred_on > assignment.ended_on):
-        ended = assignment.ended_on.isoformat() if assignment.ended_on else "now"
-        period = f"{assignment.started_on.isoformat()} – {ended}"
-        raise Invalid("occurred_on is outside the ambassador's assignment.",
-                      errors={"occurred_on": [f"Must fall within the assignment ({period})."]})
+        ended = assignment.ended_on.isoformat() if assignment.ended_on else _("now")
+        raise Invalid(_("occurred_on is outside the ambassador's assignment."),
+                      errors={"occurred_on": [_("Must fall within the assignment (%(start)s – %(end)s).",
+                                                start=assignment.started_on.isoformat(), end=ended)]})
 
 
 def resolve_assignment(actor, ambassador_id):
@@ -109,14 +111,14 @@ def resolve_assignment(actor, ambassador_id):
     if policy.is_governance(actor):
         if ambassador_id is None:
             if own is None:
-                raise Invalid("Name the ambassador this action belongs to.",
+                raise Invalid(_("Name the ambassador this action belongs to."),
                               errors={"ambassador_id": ["Missing data for required field."]})
             return own
         return require_existing(Ambassador, ambassador_id, "ambassador_id")
     if own is None:
-        raise Forbidden("Only an active ambassador logs actions.")
+        raise Forbidden(_("Only an active ambassador logs actions."))
     if ambassador_id is not None and ambassador_id != own.id:
-        raise Forbidden("An ambassador logs actions for their own assignment only.")
+        raise Forbidden(_("An ambassador logs actions for their own assignment only."))
     return own
 
 
@@ -131,8 +133,8 @@ def log_action(actor, data, today=None):
     require_existing(Journey, data.get("journey_id"), "journey_id")
     if data.get("initiative_id") is not None and data["kind"] == "improvement_idea":
         # An idea's initiative is the one proposed from it: that is what "ideas converted" counts.
-        raise Invalid("An improvement idea gets its initiative by being proposed.",
-                      errors={"initiative_id": ["Propose the idea as an initiative instead."]})
+        raise Invalid(_("An improvement idea gets its initiative by being proposed."),
+                      errors={"initiative_id": [_("Propose the idea as an initiative instead.")]})
     require_existing(Initiative, data.get("initiative_id"), "initiative_id")
     action = AmbassadorAction(
         ambassador_id=assignment.id,
@@ -147,21 +149,21 @@ def log_action(actor, data, today=None):
 
 def update_action(actor, action, data, today=None):
     policy.require(policy.edit_ambassador_action, actor, action,
-                   "Only the ambassador who logged it, a CX leader or an admin may change this action.")
+                   _("Only the ambassador who logged it, a CX leader or an admin may change this action."))
     today = today or utc_today()
     if "occurred_on" in data:
         if data["occurred_on"] is None:
-            raise Invalid("occurred_on cannot be empty.", errors={"occurred_on": ["Field may not be null."]})
+            raise Invalid(_("occurred_on cannot be empty."), errors={"occurred_on": ["Field may not be null."]})
         _not_in_future(data["occurred_on"], "occurred_on", today)
         _check_within_assignment(action.ambassador, data["occurred_on"])
     for field in ("kind", "title", "people_reached", "hours"):
         if field in data and data[field] is None:
-            raise Invalid(f"{field} cannot be empty.", errors={field: ["Field may not be null."]})
+            raise Invalid(_("%(field)s cannot be empty.", field=field), errors={field: ["Field may not be null."]})
     if "journey_id" in data:
         require_existing(Journey, data["journey_id"], "journey_id")
     if action.initiative_id is not None and data.get("kind", action.kind) != action.kind:
-        raise Conflict("This idea became an initiative; its kind can no longer change.",
-                       errors={"kind": ["Linked to an initiative."]})
+        raise Conflict(_("This idea became an initiative; its kind can no longer change."),
+                       errors={"kind": [_("Linked to an initiative.")]})
     apply_changes(action, data)
     db.session.flush()
     return action
@@ -169,7 +171,7 @@ def update_action(actor, action, data, today=None):
 
 def delete_action(actor, action):
     policy.require(policy.edit_ambassador_action, actor, action,
-                   "Only the ambassador who logged it, a CX leader or an admin may delete this action.")
+                   _("Only the ambassador who logged it, a CX leader or an admin may delete this action."))
     db.session.delete(action)
     db.session.flush()
 
@@ -180,15 +182,16 @@ def propose_initiative(actor, action, data):
     """An improvement idea becomes a proposed initiative owned by the ambassador, led by the
     action's department, and linked back to the action."""
     policy.require(policy.edit_ambassador_action, actor, action,
-                   "Only the action's ambassador, a CX leader or an admin may propose it.")
+                   _("Only the action's ambassador, a CX leader or an admin may propose it."))
     policy.require(policy.propose_initiative, actor)
     if action.kind != "improvement_idea":
-        raise Conflict("Only an improvement idea can become an initiative.", errors={"kind": ["Not improvement_idea."]})
+        raise Conflict(_("Only an improvement idea can become an initiative."),
+                       errors={"kind": [_("Not improvement_idea.")]})
     if action.initiative_id is not None:
-        raise Conflict("This idea is already an initiative.", initiative_id=action.initiative_id)
+        raise Conflict(_("This idea is already an initiative."), initiative_id=action.initiative_id)
     journey_id = data.get("journey_id") or action.journey_id
     if journey_id is None:
-        raise Invalid("Choose the journey the initiative improves.",
+        raise Invalid(_("Choose the journey the initiative improves."),
                       errors={"journey_id": ["Missing data for required field."]})
     initiative = initiatives.propose_initiative(actor, {
         "title": data.get("title") or action.title,
@@ -261,5 +264,5 @@ def actions_of_assignment(ambassador_id):
 def recognise(actor, assignment, data, today=None):
     """A CX leader's (or admin's) recognition of an ambassador: an action of kind `recognition`
     logged for them. It counts in no part of the health score."""
-    policy.require(policy.manage_ambassadors, actor, message="Only CX leaders and admins record a recognition.")
+    policy.require(policy.manage_ambassadors, actor, message=_("Only CX leaders and admins record a recognition."))
     return log_action(actor, {**data, "kind": "recognition", "ambassador_id": assignment.id}, today=today)

@@ -2,11 +2,13 @@
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from cxgov import charts, formatting, pages, policy
-from cxgov.ambassadors import report, services
+from cxgov.ambassadors import health, report, services
 from cxgov.ambassadors.models import ACTION_KINDS, Ambassador, AmbassadorAction
 from cxgov.ambassadors.schemas import AmbassadorActionSchema, AmbassadorActionUpdateSchema, AmbassadorSchema
 from cxgov.db import today
@@ -21,42 +23,47 @@ from cxgov.transaction import transactional
 
 bp = Blueprint("ambassadors", __name__, url_prefix="/ambassadors")
 
-KIND_LABELS = {kind: formatting.label(kind) for kind in ACTION_KINDS}
+
+
+def _kinds():
+    """The action kinds as the reader's language names them."""
+    return {kind: formatting.label(kind) for kind in ACTION_KINDS}
+
 RECENT_ACTIONS = 10  # on /ambassadors/me; the whole list is on /ambassadors/history
 
 ACTION_FORM = FormSpec(
     "action",
-    kind=Field("kind", "What did you do?", "choice", noun="what you did"),
-    title=Field("title", "Title"),
-    occurred_on=Field("occurred_on", "When", "date", noun="the date"),
-    people_reached=Field("people_reached", "People reached", "integer", noun="the number of people reached"),
-    hours=Field("hours", "Hours", "number", noun="the hours"),
-    description=Field("description", "Details (optional)", noun="the details"),
+    kind=Field("kind", _l("What did you do?"), "choice", noun=_l("what you did")),
+    title=Field("title", _l("Title"), noun=_l("the title")),
+    occurred_on=Field("occurred_on", _l("When"), "date", noun=_l("the date")),
+    people_reached=Field("people_reached", _l("People reached"), "integer", noun=_l("the number of people reached")),
+    hours=Field("hours", _l("Hours"), "number", noun=_l("the hours")),
+    description=Field("description", _l("Details (optional)"), noun=_l("the details")),
 )
 LOG_FORM = FormSpec(
     "action", **ACTION_FORM.fields,
-    journey_id=Field("journey_id", "Journey (optional)", "choice", noun="the journey"),
-    initiative_id=Field("initiative_id", "Initiative (optional)", "choice", noun="the initiative"),
+    journey_id=Field("journey_id", _l("Journey (optional)"), "choice", noun=_l("the journey")),
+    initiative_id=Field("initiative_id", _l("Initiative (optional)"), "choice", noun=_l("the initiative")),
 )
 ASSIGN_FORM = FormSpec(
     "assign",
-    department_id=Field("assign-department", "Department", "choice"),
-    user_id=Field("assign-user", "Person", "choice", noun="the person"),
-    started_on=Field("assign-started", "From", "date", noun="the start date"),
+    department_id=Field("assign-department", _l("Department"), "choice", noun=_l("the department")),
+    user_id=Field("assign-user", _l("Person"), "choice", noun=_l("the person")),
+    started_on=Field("assign-started", _l("From"), "date", noun=_l("the start date")),
 )
-END_DATE = Field("ended_on", "End date", "date")
+END_DATE = Field("ended_on", _l("End date"), "date", noun=_l("the end date"))
 RECOGNITION_FORM = FormSpec(
     "recognition",
-    title=Field("recognition-title", "What you recognise", noun="what you recognise"),
-    occurred_on=Field("recognition-date", "When", "date", noun="the date"),
-    description=Field("recognition-description", "Details (optional)", noun="the details"),
+    title=Field("recognition-title", _l("What you recognise"), noun=_l("what you recognise")),
+    occurred_on=Field("recognition-date", _l("When"), "date", noun=_l("the date")),
+    description=Field("recognition-description", _l("Details (optional)"), noun=_l("the details")),
 )
-PROPOSE_FORM = FormSpec("propose", journey_id=Field("journey_id", "Journey", "choice"),
-                        category=Field("category", "Category", "choice"))
+PROPOSE_FORM = FormSpec("propose", journey_id=Field("journey_id", _l("Journey"), "choice", noun=_l("the journey")),
+                        category=Field("category", _l("Category"), "choice", noun=_l("the category")))
 
 
 def _render_action_form(template, form, status, **context):
-    return render_template(template, form=form, kinds=KIND_LABELS, **context), status
+    return render_template(template, form=form, kinds=_kinds(), **context), status
 
 
 def _link_choices():
@@ -85,7 +92,7 @@ def log_action():
     def log():
         data = form.load(AmbassadorActionSchema(), {**form.data(), "ambassador_id": assignment.id})
         action = services.log_action(current_user, data)
-        flash(f"Logged: {action.title}.", "success")
+        flash(_("Logged: %(title)s.", title=action.title), "success")
         return url_for("ambassadors.history")
 
     try:
@@ -105,7 +112,7 @@ def history():
         journeys = db.session.scalars(
             select(Journey).where(Journey.status != "retired").order_by(Journey.name)).all()
     return render_template("ambassadors/history.html", actions=actions, own=own, journeys=journeys,
-                           kinds=KIND_LABELS, categories=CATEGORIES)
+                           kinds=_kinds(), categories=CATEGORIES)
 
 
 def _trend_chart(data, row=None):
@@ -116,8 +123,8 @@ def _trend_chart(data, row=None):
     series = {}
     if row is not None:
         series[row["department"]["name"]] = list(zip(dates, row["health_trend"], strict=True))
-    series["Network (mean of the departments)"] = list(zip(dates, data["health_trend"]["network"], strict=True))
-    return charts.line_chart(series, title="Health score, last 12 months", y_label="score (0–100)")
+    series[_("Network (mean of the departments)")] = list(zip(dates, data["health_trend"]["network"], strict=True))
+    return charts.line_chart(series, title=_("Health score, last 12 months"), y_label=_("score (0–100)"))
 
 
 @bp.route("/me")
@@ -133,18 +140,19 @@ def me():
     row = next(r for r in data["departments"] if r["department"]["id"] == assignment.department_id)
     actions = services.actions_of_user(current_user.id)
     return render_template("ambassadors/me.html", assignment=assignment, row=row, report=data,
+                           health_formula=health.formula(),
                            trend=_trend_chart(data, row),
                            actions=actions[:RECENT_ACTIONS], more=len(actions) > RECENT_ACTIONS,
                            fates=services.ideas_and_fates(current_user.id),
                            journeys=services.journeys_touched(assignment.department_id),
-                           kinds=KIND_LABELS)
+                           kinds=_kinds())
 
 
 @bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
 def edit_action(action_id):
     action = get_or_404(AmbassadorAction, action_id)
     policy.require(policy.edit_ambassador_action, current_user, action,
-                   "Only the ambassador who logged it, a CX leader or an admin may change this action.")
+                   _("Only the ambassador who logged it, a CX leader or an admin may change this action."))
     if request.method == "GET":
         form = ACTION_FORM.blank(kind=action.kind, title=action.title, occurred_on=action.occurred_on.isoformat(),
                                  people_reached=action.people_reached, hours=action.hours,
@@ -158,7 +166,7 @@ def edit_action(action_id):
 
     def save():
         services.update_action(current_user, action, form.load(AmbassadorActionUpdateSchema(), data))
-        flash(f"Saved: {action.title}.", "success")
+        flash(_("Saved: %(title)s.", title=action.title), "success")
         return (url_for("ambassadors.history") if action.ambassador.user_id == current_user.id
                 else url_for("ambassadors.network"))
 
@@ -179,13 +187,13 @@ def propose(action_id):
         if form.value("category") in CATEGORIES:
             data["category"] = form.value("category")
         initiative = services.propose_initiative(current_user, action, data)
-        flash(f"Proposed as initiative #{initiative.id}: {initiative.title}.", "success")
+        flash(_("Proposed as initiative #%(id)s: %(title)s.", id=initiative.id, title=initiative.title), "success")
         return url_for("ambassadors.history")
 
     try:
         return pages.create_once(form, make)
     except pages.FormInvalid:
-        for _, message in form.summary():
+        for _field, message in form.summary():
             flash(message, "error")
         return redirect(url_for("ambassadors.history"))
 
@@ -197,7 +205,7 @@ def _parse_date(name):
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        flash(f"“{raw}” is not a date (YYYY-MM-DD); showing the default period.", "error")
+        flash(_("“%(text)s” is not a date (YYYY-MM-DD); showing the default period.", text=raw), "error")
         return None
 
 
@@ -210,7 +218,7 @@ def network():
 
 def _render_network(form=None, status=200):
     policy.require(policy.view_ambassador_network, current_user,
-                   message="The network page is for CX leaders, executives and active ambassadors.")
+                   message=_("The network page is for CX leaders, executives and active ambassadors."))
     try:
         start, end = report.report_period(_parse_date("from"), _parse_date("to"))
     except Invalid as error:
@@ -218,16 +226,18 @@ def _render_network(form=None, status=200):
         start, end = report.report_period()
     data = report.ambassador_report(start, end)
     months, by_kind = report.monthly_by_kind(start, end)
-    stacked = {KIND_LABELS[kind]: counts for kind, counts in by_kind.items() if any(counts)}
-    chart = charts.bar_chart(months, stacked or {"Actions": [0] * len(months)}, stacked=True,
-                             title="Actions per month", y_label="actions", category_label="Month")
+    kinds = _kinds()
+    stacked = {kinds[kind]: counts for kind, counts in by_kind.items() if any(counts)}
+    chart = charts.bar_chart(months, stacked or {_("Actions"): [0] * len(months)}, stacked=True,
+                             title=_("Actions per month"), y_label=_("actions"), category_label=_("Month"))
     trend = _trend_chart(data)
     candidates = []
     if policy.is_governance(current_user):
         busy = select(Ambassador.user_id).where(Ambassador.ended_on.is_(None))
         candidates = db.session.scalars(
             select(User).where(User.active.is_(True), User.id.not_in(busy)).order_by(User.name)).all()
-    return render_template("ambassadors/network.html", report=data, chart=chart, trend=trend, kinds=KIND_LABELS,
+    return render_template("ambassadors/network.html", report=data, chart=chart, trend=trend, kinds=_kinds(),
+                           health_formula=health.formula(),
                            candidates=candidates, today=today(),
                            form=form or ASSIGN_FORM.blank(started_on=today().isoformat())), status
 
@@ -241,12 +251,12 @@ def ambassador(ambassador_id):
 
 def _render_ambassador(ambassador_id, form=None, status=200):
     policy.require(policy.view_ambassador_network, current_user,
-                   message="Ambassadors' pages are for CX leaders, executives and active ambassadors.")
+                   message=_("Ambassadors' pages are for CX leaders, executives and active ambassadors."))
     assignment = get_or_404(Ambassador, ambassador_id)
     data = report.ambassador_report(*report.report_period())
     row = next(r for r in data["departments"] if r["department"]["id"] == assignment.department_id)
     return render_template("ambassadors/ambassador.html", assignment=assignment, row=row, report=data,
-                           actions=services.actions_of_assignment(assignment.id), kinds=KIND_LABELS,
+                           actions=services.actions_of_assignment(assignment.id), kinds=_kinds(),
                            form=form or RECOGNITION_FORM.blank(occurred_on=today().isoformat())), status
 
 
@@ -260,7 +270,7 @@ def recognise(ambassador_id):
         data = form.load(AmbassadorActionSchema(), {**form.data(), "kind": "recognition"})
         data.pop("kind")
         services.recognise(current_user, assignment, data)
-        flash(f"Recognition recorded for {assignment.user.name}.", "success")
+        flash(_("Recognition recorded for %(name)s.", name=assignment.user.name), "success")
         return url_for("ambassadors.ambassador", ambassador_id=assignment.id)
 
     try:
@@ -276,7 +286,8 @@ def assign():
 
     def make():
         assignment = services.assign_ambassador(current_user, form.load(AmbassadorSchema()))
-        flash(f"{assignment.user.name} is now the ambassador of {assignment.department.name}.", "success")
+        flash(_("%(name)s is now the ambassador of %(department)s.", name=assignment.user.name,
+                department=assignment.department.name), "success")
         return url_for("ambassadors.network")
 
     try:
@@ -298,9 +309,11 @@ def end(ambassador_id):
         return redirect(back)
     if not pages.confirmed():
         return pages.ask_to_confirm(
-            f"End {name}’s assignment as ambassador of {department} on {ended_on.isoformat()}?",
-            f"End {name}’s assignment", back, keep_label="Keep the assignment",
-            detail=f"{department} will have no ambassador until someone is assigned. Their logged actions stay.")
+            _("End %(name)s’s assignment as ambassador of %(department)s on %(day)s?", name=name,
+              department=department, day=formatting.day(ended_on)),
+            _("End %(name)s’s assignment", name=name), back, keep_label=_("Keep the assignment"),
+            detail=_("%(department)s will have no ambassador until someone is assigned. Their logged actions stay.",
+                     department=department))
     try:
         with transactional():
             services.end_assignment(current_user, assignment, {"ended_on": ended_on})
@@ -308,7 +321,7 @@ def end(ambassador_id):
         messages = [pages.human_message(m, END_DATE) for m in (error.errors or {}).get("ended_on", [])]
         flash(" ".join(messages) or error.detail, "error")
     else:
-        flash(f"{name} is no longer the ambassador of {department}.", "success")
+        flash(_("%(name)s is no longer the ambassador of %(department)s.", name=name, department=department), "success")
     return redirect(back)
 
 

@@ -225,7 +225,11 @@ class Import(MethodView):
 
         `format=measurements` (default): header `metric,journey_id,period_start,period_end,value` plus
         optional `stage_id,touchpoint_id,sample_size,source` (metric = the metric's code; source
-        defaults to `import`). `format=scores`: a survey export with one answer per row; `metric`
+        defaults to `import`). Values use the decimal point unless `decimal=,` says the file writes
+        them with a decimal comma (`4,5`, `1.234,5` → 1234.5); a header with more `;` than `,` makes
+        the file `;`-separated. A value with a decimal comma in a file sent without `decimal=,` is
+        refused (422) with its line and column, under `decimal` and the line: the mark is never guessed.
+        `format=scores`: a survey export with one answer per row; `metric`
         (nps|csat|ces) in the query; `journey_id`, `period_start`, `period_end`, `stage_id`, `touchpoint_id`
         as columns or query parameters; the score column is `?column=` or the first named `score`, the
         metric code (`NPS`), `<metric>_score` or `recommend` (any case); other columns ignored, blank

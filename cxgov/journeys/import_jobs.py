@@ -32,6 +32,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from cxgov.db import utcnow
 from cxgov.errors import DomainError, Forbidden, database_busy
@@ -248,7 +249,7 @@ def run(job_id):
             progress("checking", 0)
             actor = db.session.get(User, job.created_by_id) if job.created_by_id else None
             if actor is None or not actor.active:
-                raise Forbidden("The user who uploaded the file can no longer import.")
+                raise Forbidden(_("The user who uploaded the file can no longer import."))
             args = ImportArgs().load(job.options)
             with open(file_path(job_id), "rb") as upload:
                 counts = imports.import_measurements(actor, upload, args, progress=progress)
@@ -263,8 +264,8 @@ def run(job_id):
             log.info("import job %s found the database busy; queued again", job_id)
             return
         log.exception("import job %s failed", job_id)
-        _fail(job_id, {"status": 500, "detail": "The import failed on our side; it has been logged. "
-                                                "Nothing was imported."})
+        _fail(job_id, {"status": 500, "detail": _("The import failed on our side; it has been logged. "
+                                                  "Nothing was imported.")})
         outcome = "failed"
     finally:
         if outcome is not None:

@@ -193,6 +193,12 @@ class ImportArgs(Schema):
     column = fields.String(validate=validate.Length(min=1, max=200),
                            metadata={"description": "Name of the score column (format=scores); "
                                                     "found by name if omitted."})
+    decimal = choice_field((".", ","), metadata={
+        "description": "The decimal mark of the file's values (format=measurements): `.` (the default, "
+                       "`1234.5`) or `,` (`1234,5`, `1.234,5`; a file whose header has more `;` than `,` "
+                       "is read as `;`-separated). A file read with `.` whose values are written with a "
+                       "decimal comma (`4,5`) is refused with 422, naming the line and column and saying "
+                       "to send `decimal=,`: the mark is never guessed."})
 
 
 class ImportFileSchema(Schema):

@@ -9,6 +9,7 @@ or clears the reference, as that feature wants.
 """
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from cxgov import policy
@@ -34,7 +35,8 @@ def kpi(value):
 def _ensure_unique_name(name, current=None):
     existing = db.session.scalar(select(Journey).where(Journey.name == name))
     if existing is not None and existing is not current:
-        raise Conflict(f"A journey named {name!r} exists already.", errors={"name": ["Already in use."]})
+        raise Conflict(_("A journey named %(name)s exists already.", name=repr(name)),
+                       errors={"name": [_("Already in use.")]})
 
 
 def create_journey(actor, data):
@@ -57,11 +59,11 @@ def update_journey(actor, journey, data):
     """Governance or the journey's owner; only governance hands a journey to another owner."""
     policy.require(policy.write_journey, actor, journey)
     if "template" in data:
-        raise Invalid("A template lays out a new journey only.",
-                      errors={"template": ["Only on create; add stages to change the layout."]})
+        raise Invalid(_("A template lays out a new journey only."),
+                      errors={"template": [_("Only on create; add stages to change the layout.")]})
     if "owner_id" in data and data["owner_id"] != journey.owner_id:
         if not policy.is_governance(actor):
-            raise Forbidden("Only a CX leader or an admin hands a journey to another owner.")
+            raise Forbidden(_("Only a CX leader or an admin hands a journey to another owner."))
         require_existing(User, data["owner_id"], "owner_id")
     if "name" in data:
         _ensure_unique_name(data["name"], journey)
@@ -147,8 +149,8 @@ def delete_journey(actor, journey):
     counts = {"measurements": _count(Measurement, Measurement.journey_id == journey.id),
               **_blocking("journey", journey.id)}
     if any(counts.values()):
-        raise Conflict(f"The journey has {_in_words(counts)}, which are never deleted with it; retire it "
-                       "(status retired) instead.", **counts)
+        raise Conflict(_("The journey has %(counts)s, which are never deleted with it; retire it "
+                         "(status retired) instead.", counts=_in_words(counts)), **counts)
     _unlink_references("journey", [journey.id])
     _remove_stages(list(load(journey, "stages", "targets").stages))
     for target in journey.targets:
@@ -177,7 +179,7 @@ def _typed(data, current=None):
     fixed = hourglass.PHASE_OF.get(stage_type)
     if fixed is None:
         if "phase" not in data and current is None:
-            raise Invalid("A custom stage needs its phase.", errors={"phase": ["Missing data for required field."]})
+            raise Invalid(_("A custom stage needs its phase."), errors={"phase": ["Missing data for required field."]})
         return data
     if "phase" in data and data["phase"] != fixed:
         raise Invalid(f"A {stage_type} stage is {fixed}.",
@@ -217,8 +219,9 @@ def delete_stage(actor, stage):
     measurements += _count(Measurement, Measurement.stage_id.is_distinct_from(stage.id),
                            Measurement.touchpoint_id.in_(select(Touchpoint.id).where(Touchpoint.stage_id == stage.id)))
     if measurements:
-        raise Conflict(f"The stage has {measurements} measurement(s) (on it or its touchpoints), which are never "
-                       "deleted with it; retire it (status retired) instead.", measurements=measurements)
+        raise Conflict(_("The stage has %(count)s measurement(s) (on it or its touchpoints), which are never "
+                         "deleted with it; retire it (status retired) instead.", count=measurements),
+                       measurements=measurements)
     load(journey, "stages").stages.remove(stage)
     _remove_stages([stage])
     for index, each in enumerate(sorted(journey.stages, key=lambda s: (s.position, s.id))):
@@ -240,8 +243,11 @@ def _stage_of_journey(journey, stage_id, field="stage_id"):
 def _active(part, field, what):
     """Retired stages and touchpoints keep their history but take nothing new (422)."""
     if part is not None and part.status == "retired":
-        raise Invalid(f"The {what} is retired: it takes no new entries.",
-                      errors={field: [f"{what.capitalize()} {part.id} is retired."]})
+        if what == "stage":
+            raise Invalid(_("The stage is retired: it takes no new entries."),
+                          errors={field: [_("Stage %(id)s is retired.", id=part.id)]})
+        raise Invalid(_("The touchpoint is retired: it takes no new entries."),
+                      errors={field: [_("Touchpoint %(id)s is retired.", id=part.id)]})
 
 
 def create_touchpoint(actor, journey, data):
@@ -272,8 +278,8 @@ def delete_touchpoint(actor, touchpoint):
     policy.require(policy.write_journey, actor, touchpoint.stage.journey)
     measurements = _count(Measurement, Measurement.touchpoint_id == touchpoint.id)
     if measurements:
-        raise Conflict(f"The touchpoint has {measurements} measurement(s), which are never deleted with it; "
-                       "retire it (status retired) instead.", measurements=measurements)
+        raise Conflict(_("The touchpoint has %(count)s measurement(s), which are never deleted with it; "
+                         "retire it (status retired) instead.", count=measurements), measurements=measurements)
     db.session.delete(touchpoint)
     db.session.flush()
 
@@ -283,7 +289,7 @@ def delete_touchpoint(actor, touchpoint):
 def create_metric(actor, data):
     policy.require(policy.manage_metrics, actor)
     if db.session.scalar(select(Metric.id).where(Metric.code == data["code"])) is not None:
-        raise Conflict(f"Metric code {data['code']!r} is already in use.", errors={"code": ["Already in use."]})
+        raise Conflict(f"Metric code {data['code']!r} is already in use.", errors={"code": [_("Already in use.")]})
     metric = Metric(builtin=False, **data)
     db.session.add(metric)
     db.session.flush()
@@ -300,7 +306,7 @@ def update_metric(actor, metric, data):
     _refuse_builtin(metric, "changed")
     if "code" in data and data["code"] != metric.code:
         if db.session.scalar(select(Metric.id).where(Metric.code == data["code"])) is not None:
-            raise Conflict(f"Metric code {data['code']!r} is already in use.", errors={"code": ["Already in use."]})
+            raise Conflict(f"Metric code {data['code']!r} is already in use.", errors={"code": [_("Already in use.")]})
     apply_changes(metric, data)
     db.session.flush()
     return metric
@@ -343,12 +349,13 @@ def check_parts(journey_id, stage_id, touchpoint_id):
         elif stage_id is not None and touchpoint.stage_id != stage_id:
             errors["touchpoint_id"] = [f"Touchpoint {touchpoint_id} is not in stage {stage_id}."]
     if errors:
-        raise Invalid("The stage or touchpoint does not belong to the journey.", errors=errors)
+        raise Invalid(_("The stage or touchpoint does not belong to the journey."), errors=errors)
 
 
 def _check_period(data):
     if data["period_end"] < data["period_start"]:
-        raise Invalid("The period ends before it starts.", errors={"period_end": ["Must be on or after period_start."]})
+        raise Invalid(_("The period ends before it starts."),
+                      errors={"period_end": [_("Must be on or after period_start.")]})
 
 
 def find_by_key(data, exclude=None):
@@ -368,7 +375,7 @@ def find_by_key(data, exclude=None):
 def _writable_journey(actor, journey_id):
     journey = require_existing(Journey, journey_id, "journey_id")
     policy.require(policy.write_journey, actor, journey,
-                   "Only the journey's owner, a CX leader or an admin records its measurements.")
+                   _("Only the journey's owner, a CX leader or an admin records its measurements."))
     return journey
 
 
@@ -390,7 +397,7 @@ def create_measurement(actor, data):
 
 def update_measurement(actor, measurement, data):
     policy.require(policy.write_journey, actor, db.session.get(Journey, measurement.journey_id),
-                   "Only the journey's owner, a CX leader or an admin records its measurements.")
+                   _("Only the journey's owner, a CX leader or an admin records its measurements."))
     merged = {key: getattr(measurement, key) for key in
               ("metric_id", "journey_id", "stage_id", "touchpoint_id", "period_start", "period_end")}
     merged.update({k: v for k, v in data.items() if k in merged})
@@ -402,7 +409,7 @@ def update_measurement(actor, measurement, data):
     check_parts(merged["journey_id"], merged["stage_id"], merged["touchpoint_id"])
     existing = find_by_key(merged, exclude=measurement)
     if existing is not None:
-        raise Conflict("Another measurement has this metric, journey, stage, touchpoint and period.",
+        raise Conflict(_("Another measurement has this metric, journey, stage, touchpoint and period."),
                        existing_id=existing.id)
     if "value" in data:
         data = {**data, "value": kpi(data["value"])}
@@ -413,7 +420,7 @@ def update_measurement(actor, measurement, data):
 
 def delete_measurement(actor, measurement):
     policy.require(policy.write_journey, actor, db.session.get(Journey, measurement.journey_id),
-                   "Only the journey's owner, a CX leader or an admin records its measurements.")
+                   _("Only the journey's owner, a CX leader or an admin records its measurements."))
     db.session.delete(measurement)
     db.session.flush()
 
@@ -427,7 +434,7 @@ def record_scores(actor, data):
     problems = scores.invalid_scores(data["metric"], data["scores"], listed=LISTED_BAD_SCORES)
     if problems:
         extra = {"bad_scores": scores.count_invalid(data["metric"], data["scores"])} if data["scores"] else {}
-        raise Invalid("Some scores are not valid answers.", errors={"scores": problems}, **extra)
+        raise Invalid(_("Some scores are not valid answers."), errors={"scores": problems}, **extra)
     journey = _writable_journey(actor, data["journey_id"])
     check_parts(journey.id, data.get("stage_id"), data.get("touchpoint_id"))
     metric = db.session.scalar(select(Metric).where(Metric.code == data["metric"]))

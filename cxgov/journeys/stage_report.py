@@ -6,6 +6,7 @@ journeys and measurements.
 
 Rows are ordered best first in the metric's direction, stages not measured last, then by journey
 name."""
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from cxgov.errors import Invalid
@@ -31,7 +32,8 @@ def _latest(stage_ids, metric_id):
 def stage_comparison(stage_type, metric_code):
     metric = db.session.scalar(select(Metric).where(Metric.code == metric_code))
     if metric is None:
-        raise Invalid("No such metric.", errors={"metric": [f"No metric with code {metric_code!r}."]})
+        raise Invalid(_("No such metric."),
+                      errors={"metric": [_("No metric with code %(code)s.", code=repr(metric_code))]})
     target = (select(Target.value, Target.due_on).where(Target.stage_id == Stage.id, Target.metric_id == metric.id)
               .order_by(Target.due_on, Target.id).limit(1).correlate(Stage))
     rows = db.session.execute(

@@ -18,6 +18,7 @@ stage (a stage target: the stage's own rows, not its touchpoints'), of the lates
 """
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import joinedload
 
@@ -120,11 +121,12 @@ def _check(journey, data):
     if stage_id is not None:
         stage = db.session.get(Stage, stage_id)
         if stage is None or stage.journey_id != journey.id:
-            raise Invalid("stage_id is not a stage of this journey.",
-                          errors={"stage_id": [f"Stage {stage_id} is not a stage of journey {journey.id}."]})
+            raise Invalid(_("stage_id is not a stage of this journey."),
+                          errors={"stage_id": [_("Stage %(stage)s is not a stage of journey %(journey)s.",
+                                                 stage=stage_id, journey=journey.id)]})
         if stage.status == "retired":
-            raise Invalid("The stage is retired: it takes no new targets.",
-                          errors={"stage_id": [f"Stage {stage_id} is retired."]})
+            raise Invalid(_("The stage is retired: it takes no new targets."),
+                          errors={"stage_id": [_("Stage %(stage)s is retired.", stage=stage_id)]})
 
 
 def _kpi(data):

@@ -8,6 +8,9 @@ and the policy's rules; a refused form comes back on its page (422) with a messa
 (cxgov/pages.py); creating forms act once per form token; removing asks first.
 """
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup, escape
 from marshmallow import ValidationError
@@ -21,6 +24,7 @@ from cxgov.errors import Forbidden, Invalid
 from cxgov.extensions import csrf, db
 from cxgov.journeys import hourglass as hourglass_module
 from cxgov.journeys import import_jobs, imports, services, targets
+from cxgov.journeys import labels as journey_labels
 from cxgov.journeys.models import (
     CHANNELS,
     JOURNEY_KINDS,
@@ -53,17 +57,24 @@ from cxgov.transaction import rollback, transactional
 bp = Blueprint("journeys", __name__, url_prefix="/journeys")
 import_pages = Blueprint("imports", __name__, url_prefix="/imports")
 stage_pages = Blueprint("stage_pages", __name__)
+# A standard stage's name (and type) in the reader's language, wherever a page shows a stage.
+bp.add_app_template_filter(hourglass_module.display_name, "stage_name")
+bp.add_app_template_filter(hourglass_module.type_name, "stage_type")
+bp.add_app_template_filter(journey_labels.metric_name, "metric_name")
+journey_labels.register()
 REFRESH_SECONDS = 2
 
 UPLOAD_FORM = pages.FormSpec(
     "upload",
-    file=pages.Field("file", "CSV file", "file", noun="a CSV file to upload"),
-    format=pages.Field("format-measurements", "What the file holds", "choice", noun="what the file holds"),
-    metric=pages.Field("metric", "Metric of the scores", "choice", noun="the metric of the scores"),
-    journey_id=pages.Field("journey_id", "Journey", "choice"),
-    period_start=pages.Field("period_start", "Period start", "date", noun="the start of the period"),
-    period_end=pages.Field("period_end", "Period end", "date", noun="the end of the period"),
-    column=pages.Field("column", "Score column", noun="the score column"),
+    file=pages.Field("file", _l("CSV file"), "file", noun=_l("a CSV file to upload")),
+    format=pages.Field("format-measurements", _l("What the file holds"), "choice", noun=_l("what the file holds")),
+    metric=pages.Field("metric", _l("Metric of the scores"), "choice", noun=_l("the metric of the scores")),
+    journey_id=pages.Field("journey_id", _l("Journey"), "choice", noun=_l("the journey")),
+    period_start=pages.Field("period_start", _l("Period start"), "date", noun=_l("the start of the period")),
+    period_end=pages.Field("period_end", _l("Period end"), "date", noun=_l("the end of the period")),
+    column=pages.Field("column", _l("Score column"), noun=_l("the score column")),
+    decimal=pages.Field("decimal-point", _l("Decimal mark of the numbers in the file"), "choice",
+                        noun=_l("the decimal mark")),
 )
 
 
@@ -104,15 +115,15 @@ def hourglass(stages):
 
 
 def _two_places(value):
-    return "—" if value is None else f"{value:.2f}"
+    return formatting.decimal(value)
 
 
 def _delivery_marks(report):
     """The chart's marks of the report's deliveries: each delivery's initiative number on the
     chart, its title and date in the notes below the chart's numbers."""
     markers = [(d["delivered_on"], f"#{d['initiative_id']}") for d in report["deliveries"]]
-    notes = [f"#{d['initiative_id']} {d['title']}: delivered {d['delivered_on'].isoformat()}"
-             for d in report["deliveries"]]
+    notes = [_("#%(id)s %(title)s: delivered %(day)s", id=d["initiative_id"], title=d["title"],
+               day=formatting.day(d["delivered_on"])) for d in report["deliveries"]]
     return markers, notes
 
 
@@ -123,7 +134,8 @@ def kpi_chart(entry, markers, notes):
     points = [(p["period_start"], p["value"]) for p in entry["series"]]
     if not points:
         return None
-    targets = [(t["target_value"], f"target {t['target_value'].normalize():f} (#{t['initiative_id']})")
+    targets = [(t["target_value"], _("target %(value)s (#%(id)s)", value=formatting.number(t["target_value"]),
+                                     id=t["initiative_id"]))
                for t in entry["targets"]]
     return charts.LineChart({metric["name"]: points}, y_label=metric["unit"], markers=markers, hlines=targets,
                             notes=notes)
@@ -134,10 +146,12 @@ def kpi_charts(report):
     numbers: not drawn here) and its before/after table rows as HTML, each delivery's date and
     link formatted once for all metrics."""
     markers, notes = _delivery_marks(report)
+    headers = [escape(text) for text in (_("Delivered"), _("Initiative"), _("Before (n)"), _("After (n)"),
+                                         _("Change"))]
     # Each delivery's first two cells (its date, its initiative's link), made once for every metric.
     path = url_for("initiatives.detail", initiative_id=0).removesuffix("0")
-    heads = {d["initiative_id"]: f'<tr><td data-label="Delivered">{formatting.day(d["delivered_on"])}</td>'
-                                 f'<td data-label="Initiative"><a href="{path}{d["initiative_id"]}">'
+    heads = {d["initiative_id"]: f'<tr><td data-label="{headers[0]}">{formatting.day(d["delivered_on"])}</td>'
+                                 f'<td data-label="{headers[1]}"><a href="{path}{d["initiative_id"]}">'
                                  f'{escape(d["title"])}</a></td>'
              for d in report["deliveries"]}
     journey_id = report["journey"]["id"]
@@ -151,15 +165,15 @@ def kpi_charts(report):
         for row in entry["before_after"]:
             change = row["change"]
             better = change is not None and (change > 0) == (metric["direction"] == "higher_is_better")
-            shown = "—" if change is None else f"{change:+.2f}"
+            shown = formatting.signed(change)
             if change:
                 shown = f'<span class="{"good" if better else "bad"}">{shown}</span>'
             rows.append(
-                f'{heads[row["initiative_id"]]}<td class="num" data-label="Before (n)">'
-                f'{_two_places(row["before_average"])} ({row["before_count"]})</td>'
-                f'<td class="num" data-label="After (n)">{_two_places(row["after_average"])} '
-                f'({row["after_count"]})</td>'
-                f'<td class="num" data-label="Change">{shown}</td></tr>')
+                f'{heads[row["initiative_id"]]}<td class="num" data-label="{headers[2]}">'
+                f'{_two_places(row["before_average"])} ({formatting.number(row["before_count"])})</td>'
+                f'<td class="num" data-label="{headers[3]}">{_two_places(row["after_average"])} '
+                f'({formatting.number(row["after_count"])})</td>'
+                f'<td class="num" data-label="{headers[4]}">{shown}</td></tr>')
         # Written here rather than in the template: a busy journey has hundreds of rows per metric.
         rows = Markup("\n".join(rows))
         result.append({**entry, "figure": figure, "rows": rows})
@@ -173,6 +187,7 @@ def initiative_rows(initiatives):
     if not initiatives:
         return None
     path = url_for("initiatives.detail", initiative_id=0).removesuffix("0")
+    status_label, delivered_label = escape(_("Status")), escape(_("Delivered"))
     badges, days = {}, {}
     rows = []
     for initiative in initiatives:
@@ -184,7 +199,8 @@ def initiative_rows(initiatives):
         if delivered is None:
             delivered = days[delivered_on] = escape(formatting.day(delivered_on))
         rows.append(f'<tr><td><a href="{path}{initiative.id}">{escape(initiative.title)}</a></td>'
-                    f'<td data-label="Status">{shown}</td><td data-label="Delivered">{delivered}</td></tr>')
+                    f'<td data-label="{status_label}">{shown}</td>'
+                    f'<td data-label="{delivered_label}">{delivered}</td></tr>')
     return Markup("\n".join(rows))
 
 
@@ -261,7 +277,8 @@ def stage_kpis(report, journey_targets_):
     shown = {}
     for target in journey_targets_:  # by due date: the first one of a stage wins
         if target.stage_id is not None and target.stage_id not in shown:
-            shown[target.stage_id] = {"metric": {"name": target.metric.name, "unit": target.metric.unit},
+            shown[target.stage_id] = {"metric": {"code": target.metric.code, "name": target.metric.name,
+                                                 "unit": target.metric.unit},
                                       "value": target.latest_value, "period_end": target.latest_period_end,
                                       "target": target}
     for entry in report["stages"]:
@@ -290,11 +307,11 @@ def _metrics():
 
 TARGET_FORM = FormSpec(
     "target",
-    metric_id=Field("target-metric", "Metric", "choice", noun="the metric"),
-    stage_id=Field("target-stage", "Stage (optional)", "choice", noun="the stage"),
-    value=Field("target-value", "Target value", "number", noun="the target value"),
-    due_on=Field("target-due", "Due on", "date", noun="the due date"),
-    owner_id=Field("target-owner", "Owner", "choice", noun="the target's owner"),
+    metric_id=Field("target-metric", _l("Metric"), "choice", noun=_l("the metric")),
+    stage_id=Field("target-stage", _l("Stage (optional)"), "choice", noun=_l("the stage")),
+    value=Field("target-value", _l("Target value"), "number", noun=_l("the target value")),
+    due_on=Field("target-due", _l("Due on"), "date", noun=_l("the due date")),
+    owner_id=Field("target-owner", _l("Owner"), "choice", noun=_l("the target's owner")),
 )
 
 
@@ -310,8 +327,8 @@ def add_target(journey_id):
 
     def act():
         target = targets.create_target(current_user, journey, form.load(JourneyTargetSchema(), _target_data(form)))
-        flash(f"Target set: {target.metric.name} {target.value.normalize():f} by {target.due_on:%Y-%m-%d}.",
-              "success")
+        flash(_("Target set: %(metric)s %(value)s by %(day)s.", metric=target.metric.name,
+                value=formatting.number(target.value), day=formatting.day(target.due_on)), "success")
         return url_for("journeys.detail", journey_id=journey_id) + "#targets-title"
 
     try:
@@ -347,7 +364,7 @@ def edit_target(journey_id, target_id):
 
     def act():
         targets.update_target(current_user, target, form.load(JourneyTargetSchema(), _target_data(form)))
-        flash("Target saved.", "success")
+        flash(_("Target saved."), "success")
         return url_for("journeys.detail", journey_id=journey_id) + "#targets-title"
 
     return pages.save(form, act, render)
@@ -357,21 +374,22 @@ def edit_target(journey_id, target_id):
 def remove_target(journey_id, target_id):
     target = _target_of(journey_id, target_id)
     back = url_for("journeys.detail", journey_id=journey_id) + "#targets-title"
-    what = f"{target.metric.name} {target.value.normalize():f} by {target.due_on:%Y-%m-%d}"
+    what = {"metric": target.metric.name, "value": formatting.number(target.value),
+            "day": formatting.day(target.due_on)}
     if not pages.confirmed():
-        return pages.ask_to_confirm(f"Remove the target {what}?", "Remove the target", back,
-                                    keep_label="Keep the target")
+        return pages.ask_to_confirm(_("Remove the target %(metric)s %(value)s by %(day)s?", **what),
+                                    _("Remove the target"), back, keep_label=_("Keep the target"))
 
     def remove():
         targets.delete_target(current_user, target)
-        return f"Target {what} removed."
+        return _("Target %(metric)s %(value)s by %(day)s removed.", **what)
 
     return pages.attempt(remove, None, back)
 
 
-UPLOAD_REFUSED = "Only a journey's owner, a CX leader or an admin imports measurements."
-GONE = ("That upload is no longer waiting to be imported (it was imported already, or previewed too long "
-        "ago); upload the file again.")
+UPLOAD_REFUSED = _l("Only a journey's owner, a CX leader or an admin imports measurements.")
+GONE = _l("That upload is no longer waiting to be imported (it was imported already, or previewed too long "
+          "ago); upload the file again.")
 
 
 def _upload_page(form, page_form=None, status=200, **context):
@@ -402,26 +420,26 @@ def upload():
         return _upload_page(request.args)
     # Whether the caller may upload at all is decided before the body is read; the CSRF token
     # travels in that body, so it is checked here, after (see cxgov.CSRF_CHECKED_IN_VIEW).
-    policy.require(policy.write_measurements, current_user, message=UPLOAD_REFUSED)
+    policy.require(policy.write_measurements, current_user, message=str(UPLOAD_REFUSED))
     csrf.protect()
     form = request.form
     file = request.files.get("file")
-    wanted = ("format", "metric", "journey_id", "period_start", "period_end", "column")
+    wanted = ("format", "metric", "journey_id", "period_start", "period_end", "column", "decimal")
     token = None
     try:
         if file is None or not file.filename:
-            raise Invalid("Choose a CSV file to upload.", errors={"file": ["No file chosen."]})
+            raise Invalid(_("Choose a CSV file to upload."), errors={"file": [_("No file chosen.")]})
         try:
             args = ImportArgs().load({name: form[name] for name in wanted if form.get(name)})
         except ValidationError as error:
-            raise Invalid("Some fields of the form are not valid.", errors=error.messages) from None
-        if args["format"] == "measurements":
-            args = {"format": "measurements"}  # the survey fields apply to survey exports only
+            raise Invalid(_("Some fields of the form are not valid."), errors=error.messages) from None
+        if args["format"] == "measurements":  # the survey fields apply to survey exports only
+            args = {"format": "measurements", **({"decimal": args["decimal"]} if "decimal" in args else {})}
         large = import_jobs.in_background(file.stream)
         token = import_jobs.keep_upload(current_user, file.stream, file.filename, args)
         preview = None
         if large is None:
-            path, _, _ = import_jobs.kept_upload(token, current_user)
+            path, _filename, _args = import_jobs.kept_upload(token, current_user)
             try:
                 with open(path, "rb") as kept:
                     preview = imports.preview_measurements(current_user, kept, args)
@@ -445,11 +463,11 @@ def _named_journey(args):
 def confirm_upload():
     """Import the upload whose preview was confirmed, all or nothing (a large one in the
     background); what was written, or why nothing was. Sent again, it finds the upload gone."""
-    policy.require(policy.write_measurements, current_user, message=UPLOAD_REFUSED)
+    policy.require(policy.write_measurements, current_user, message=str(UPLOAD_REFUSED))
     token = request.form.get("upload", "")
     kept = import_jobs.kept_upload(token, current_user)
     if kept is None:
-        flash(GONE, "error")
+        flash(str(GONE), "error")
         return redirect(url_for("journeys.upload"))
     path, filename, args = kept
     form = {key: str(value) for key, value in ImportArgs().dump(args).items()}
@@ -475,25 +493,25 @@ def confirm_upload():
 
 JOURNEY_FORM = FormSpec(
     "journey",
-    name=Field("journey-name", "Name", noun="the name of the journey"),
-    owner_id=Field("journey-owner", "Owner", "choice", noun="the journey's owner"),
-    segment=Field("journey-segment", "Segment (optional)", noun="the segment"),
-    status=Field("journey-status", "Status", "choice"),
-    description=Field("journey-description", "Description (optional)", noun="the description"),
-    kind=Field("journey-kind", "Kind", "choice", noun="the kind of journey"),
-    template=Field("journey-template", "Stages to start with", "choice", noun="the template"),
+    name=Field("journey-name", _l("Name"), noun=_l("the name of the journey")),
+    owner_id=Field("journey-owner", _l("Owner"), "choice", noun=_l("the journey's owner")),
+    segment=Field("journey-segment", _l("Segment (optional)"), noun=_l("the segment")),
+    status=Field("journey-status", _l("Status"), "choice", noun=_l("the status")),
+    description=Field("journey-description", _l("Description (optional)"), noun=_l("the description")),
+    kind=Field("journey-kind", _l("Kind"), "choice", noun=_l("the kind of journey")),
+    template=Field("journey-template", _l("Stages to start with"), "choice", noun=_l("the template")),
 )
 STAGE_FORM = FormSpec(
     "stage",
-    name=Field("stage-name", "Stage", noun="the name of the stage"),
-    phase=Field("stage-phase", "Phase", "choice", noun="the phase"),
+    name=Field("stage-name", _l("Stage"), noun=_l("the name of the stage")),
+    phase=Field("stage-phase", _l("Phase"), "choice", noun=_l("the phase")),
 )
 TOUCHPOINT_FORM = FormSpec(
     "touchpoint",
-    stage_id=Field("touchpoint-stage", "Stage", "choice", noun="the stage"),
-    name=Field("touchpoint-name", "Touchpoint", noun="the name of the touchpoint"),
-    channel=Field("touchpoint-channel", "Channel", "choice", noun="the channel"),
-    department_id=Field("touchpoint-department", "Department (optional)", "choice", noun="the department"),
+    stage_id=Field("touchpoint-stage", _l("Stage"), "choice", noun=_l("the stage")),
+    name=Field("touchpoint-name", _l("Touchpoint"), noun=_l("the name of the touchpoint")),
+    channel=Field("touchpoint-channel", _l("Channel"), "choice", noun=_l("the channel")),
+    department_id=Field("touchpoint-department", _l("Department (optional)"), "choice", noun=_l("the department")),
 )
 
 
@@ -521,7 +539,7 @@ def _people():
 def _writable(journey_id, *options):
     journey = get_or_404(Journey, journey_id, *options)
     policy.require(policy.write_journey, current_user, journey,
-                   "Only the journey's owner, a CX leader or an admin changes a journey.")
+                   _("Only the journey's owner, a CX leader or an admin changes a journey."))
     return journey
 
 
@@ -531,27 +549,27 @@ def _edit_url(journey_id, anchor=""):
 
 @bp.route("/new")
 def new():
-    policy.require(policy.create_journey, current_user, message="Only a CX leader or an admin creates journeys.")
+    policy.require(policy.create_journey, current_user, message=_("Only a CX leader or an admin creates journeys."))
     return _render_new(JOURNEY_FORM.blank(status="draft", kind="customer", template=""))
 
 
 def _render_new(form, status=200):
     return render_template("journeys/new.html", form=form, people=_people(), statuses=JOURNEY_STATUSES,
                            kinds=JOURNEY_KINDS, templates=hourglass_module.TEMPLATES,
-                           template_stages=[name for name, _ in hourglass_module.STAGES]), status
+                           template_stages=[name for name, _phase in hourglass_module.STAGES]), status
 
 
 @bp.route("/new", methods=["POST"])
 def create():
-    policy.require(policy.create_journey, current_user, message="Only a CX leader or an admin creates journeys.")
+    policy.require(policy.create_journey, current_user, message=_("Only a CX leader or an admin creates journeys."))
     form = JOURNEY_FORM.read()
 
     def act():
         data = form.load(JourneySchema(), _journey_data(form, True))
         journey = services.create_journey(current_user, data)
-        flash(f"Journey “{journey.name}” created on the hourglass's ten stages; add its touchpoints."
-              if data.get("template") else f"Journey “{journey.name}” created; add its stages and touchpoints.",
-              "success")
+        flash(_("Journey “%(name)s” created on the hourglass's ten stages; add its touchpoints.", name=journey.name)
+              if data.get("template") else
+              _("Journey “%(name)s” created; add its stages and touchpoints.", name=journey.name), "success")
         return _edit_url(journey.id, "stages")
 
     try:
@@ -602,7 +620,7 @@ def update(journey_id):
         governance = policy.is_governance(current_user)
         schema = JourneySchema() if governance else JourneySchema(partial=("owner_id",))
         services.update_journey(current_user, journey, form.load(schema, _journey_data(form, False)))
-        flash("Journey saved.", "success")
+        flash(_("Journey saved."), "success")
         return url_for("journeys.detail", journey_id=journey.id)
 
     return pages.save(form, act, _edit_form(journey_id))
@@ -615,7 +633,7 @@ def add_stage(journey_id):
 
     def act():
         stage = services.create_stage(current_user, journey, form.load(StageSchema()))
-        flash(f"Stage “{stage.name}” added.", "success")
+        flash(_("Stage “%(name)s” added.", name=hourglass_module.display_name(stage.name)), "success")
         return _edit_url(journey_id, "stages")
 
     try:
@@ -646,7 +664,7 @@ def edit_stage(journey_id, stage_id):
 
     def act():
         services.update_stage(current_user, stage, form.load(StageSchema()))
-        flash(f"Stage “{stage.name}” saved.", "success")
+        flash(_("Stage “%(name)s” saved.", name=hourglass_module.display_name(stage.name)), "success")
         return _edit_url(journey_id, "stages")
 
     return pages.save(form, act, render)
@@ -660,11 +678,11 @@ def move_stage(journey_id, stage_id):
     count = len(load(stage.journey, "stages").stages)
     step = -1 if request.form.get("direction") == "up" else 1
     position = min(max(stage.position + step, 0), count - 1)
-    name = stage.name
+    name = hourglass_module.display_name(stage.name)
 
     def move():
         services.update_stage(current_user, stage, {"position": position})
-        return f"“{name}” is now stage {position + 1} of {count}."
+        return _("“%(name)s” is now stage %(position)s of %(count)s.", name=name, position=position + 1, count=count)
 
     return pages.attempt(move, None, _edit_url(journey_id, "stages"))
 
@@ -677,7 +695,7 @@ def _measured_parts(journey):
     rows = db.session.execute(select(Touchpoint.id, Touchpoint.stage_id).join(
         Measurement, Measurement.touchpoint_id == Touchpoint.id).where(Measurement.journey_id == journey.id)
         .distinct()).all()
-    return stages | {stage_id for _, stage_id in rows}, {touchpoint_id for touchpoint_id, _ in rows}
+    return stages | {stage_id for _tp, stage_id in rows}, {touchpoint_id for touchpoint_id, _stage in rows}
 
 
 def _measurements_of(stage=None, touchpoint=None):
@@ -689,31 +707,39 @@ def _measurements_of(stage=None, touchpoint=None):
     return db.session.scalar(select(func.count()).select_from(Measurement).where(condition))
 
 
-KEPT = ("It has {count} measurement(s), which are never deleted: it is retired instead — kept with its history "
-        "on the journey page, no longer offered for new values, and it can be reactivated.")
+
+
+def _kept(count):
+    return ngettext("It has %(count)s measurement, which is never deleted: it is retired instead — kept with its "
+                    "history on the journey page, no longer offered for new values, and it can be reactivated.",
+                    "It has %(count)s measurements, which are never deleted: it is retired instead — kept with its "
+                    "history on the journey page, no longer offered for new values, and it can be reactivated.",
+                    count, count=formatting.number(count))
 
 
 @bp.route("/<int:journey_id>/stages/<int:stage_id>/remove", methods=["POST"])
 def remove_stage(journey_id, stage_id):
     """Remove a stage; one with measurements (on it or its touchpoints) is retired instead."""
     stage = _stage_of(journey_id, stage_id)
-    name, back = stage.name, _edit_url(journey_id, "stages")
+    name, back = hourglass_module.display_name(stage.name), _edit_url(journey_id, "stages")
     count = _measurements_of(stage=stage)
     if not pages.confirmed():
         if count:
-            return pages.ask_to_confirm(f"Retire the stage “{name}”?", "Retire the stage", back,
-                                        keep_label="Keep the stage active", detail=KEPT.format(count=count))
+            return pages.ask_to_confirm(_("Retire the stage “%(name)s”?", name=name), _("Retire the stage"), back,
+                                        keep_label=_("Keep the stage active"), detail=_kept(count))
         touchpoints = len(load(stage, "touchpoints").touchpoints)
         return pages.ask_to_confirm(
-            f"Remove the stage “{name}”?", "Remove the stage", back, keep_label="Keep the stage",
-            detail=f"Its {touchpoints} touchpoint(s) go with it; the stages after it move up.")
+            _("Remove the stage “%(name)s”?", name=name), _("Remove the stage"), back, keep_label=_("Keep the stage"),
+            detail=ngettext("Its %(count)s touchpoint goes with it; the stages after it move up.",
+                            "Its %(count)s touchpoints go with it; the stages after it move up.",
+                            touchpoints, count=touchpoints))
 
     def remove():
         if count:
             services.update_stage(current_user, stage, {"status": "retired"})
-            return f"Stage “{name}” retired: it has measurements, which are kept."
+            return _("Stage “%(name)s” retired: it has measurements, which are kept.", name=name)
         services.delete_stage(current_user, stage)
-        return f"Stage “{name}” removed."
+        return _("Stage “%(name)s” removed.", name=name)
 
     return pages.attempt(remove, None, back)
 
@@ -723,11 +749,12 @@ def stage_status(journey_id, stage_id):
     """Retire or reactivate a stage (`status` active or retired), as PATCH …/stages/{id} does."""
     stage = _stage_of(journey_id, stage_id)
     status = request.form.get("status")
-    name = stage.name
+    name = hourglass_module.display_name(stage.name)
 
     def change():
         services.update_stage(current_user, stage, StageSchema(partial=True).load({"status": status}))
-        return f"Stage “{name}” {'reactivated' if status == 'active' else 'retired'}."
+        return (_("Stage “%(name)s” reactivated.", name=name) if status == "active"
+                else _("Stage “%(name)s” retired.", name=name))
 
     try:
         return pages.attempt(change, None, _edit_url(journey_id, "stages"))
@@ -742,7 +769,7 @@ def add_touchpoint(journey_id):
 
     def act():
         touchpoint = services.create_touchpoint(current_user, journey, form.load(TouchpointSchema()))
-        flash(f"Touchpoint “{touchpoint.name}” added.", "success")
+        flash(_("Touchpoint “%(name)s” added.", name=touchpoint.name), "success")
         return _edit_url(journey_id, "touchpoints")
 
     try:
@@ -781,7 +808,7 @@ def edit_touchpoint(journey_id, touchpoint_id):
         data = form.data("stage_id", "name", "channel")
         data["department_id"] = form.value("department_id") or None
         services.update_touchpoint(current_user, touchpoint, form.load(TouchpointSchema(), data))
-        flash(f"Touchpoint “{touchpoint.name}” saved.", "success")
+        flash(_("Touchpoint “%(name)s” saved.", name=touchpoint.name), "success")
         return _edit_url(journey_id, "touchpoints")
 
     return pages.save(form, act, render)
@@ -795,17 +822,17 @@ def remove_touchpoint(journey_id, touchpoint_id):
     count = _measurements_of(touchpoint=touchpoint)
     if not pages.confirmed():
         if count:
-            return pages.ask_to_confirm(f"Retire the touchpoint “{name}”?", "Retire the touchpoint", back,
-                                        keep_label="Keep the touchpoint active", detail=KEPT.format(count=count))
-        return pages.ask_to_confirm(f"Remove the touchpoint “{name}”?", "Remove the touchpoint", back,
-                                    keep_label="Keep the touchpoint")
+            return pages.ask_to_confirm(_("Retire the touchpoint “%(name)s”?", name=name), _("Retire the touchpoint"),
+                                        back, keep_label=_("Keep the touchpoint active"), detail=_kept(count))
+        return pages.ask_to_confirm(_("Remove the touchpoint “%(name)s”?", name=name), _("Remove the touchpoint"),
+                                    back, keep_label=_("Keep the touchpoint"))
 
     def remove():
         if count:
             services.update_touchpoint(current_user, touchpoint, {"status": "retired"})
-            return f"Touchpoint “{name}” retired: it has measurements, which are kept."
+            return _("Touchpoint “%(name)s” retired: it has measurements, which are kept.", name=name)
         services.delete_touchpoint(current_user, touchpoint)
-        return f"Touchpoint “{name}” removed."
+        return _("Touchpoint “%(name)s” removed.", name=name)
 
     return pages.attempt(remove, None, back)
 
@@ -819,7 +846,8 @@ def touchpoint_status(journey_id, touchpoint_id):
 
     def change():
         services.update_touchpoint(current_user, touchpoint, TouchpointSchema(partial=True).load({"status": status}))
-        return f"Touchpoint “{name}” {'reactivated' if status == 'active' else 'retired'}."
+        return (_("Touchpoint “%(name)s” reactivated.", name=name) if status == "active"
+                else _("Touchpoint “%(name)s” retired.", name=name))
 
     try:
         return pages.attempt(change, None, _edit_url(journey_id, "touchpoints"))
@@ -831,13 +859,13 @@ def touchpoint_status(journey_id, touchpoint_id):
 
 MEASUREMENT_FORM = FormSpec(
     "measurement",
-    metric_id=Field("kpi-metric", "Metric", "choice", noun="the metric"),
-    stage_id=Field("kpi-stage", "Stage (optional)", "choice", noun="the stage"),
-    touchpoint_id=Field("kpi-touchpoint", "Touchpoint (optional)", "choice", noun="the touchpoint"),
-    period_start=Field("kpi-start", "Period start", "date", noun="the start of the period"),
-    period_end=Field("kpi-end", "Period end", "date", noun="the end of the period"),
-    value=Field("kpi-value", "Value", "number", noun="the value"),
-    sample_size=Field("kpi-sample", "Sample size (optional)", "integer", noun="the sample size"),
+    metric_id=Field("kpi-metric", _l("Metric"), "choice", noun=_l("the metric")),
+    stage_id=Field("kpi-stage", _l("Stage (optional)"), "choice", noun=_l("the stage")),
+    touchpoint_id=Field("kpi-touchpoint", _l("Touchpoint (optional)"), "choice", noun=_l("the touchpoint")),
+    period_start=Field("kpi-start", _l("Period start"), "date", noun=_l("the start of the period")),
+    period_end=Field("kpi-end", _l("Period end"), "date", noun=_l("the end of the period")),
+    value=Field("kpi-value", _l("Value"), "number", noun=_l("the value")),
+    sample_size=Field("kpi-sample", _l("Sample size (optional)"), "integer", noun=_l("the sample size")),
 )
 
 
@@ -847,7 +875,7 @@ def new_measurement(journey_id):
     the same service as POST /api/measurements (source `manual`)."""
     journey = get_or_404(Journey, journey_id, selectinload(Journey.stages).selectinload(Stage.touchpoints))
     policy.require(policy.write_journey, current_user, journey,
-                   "Only the journey's owner, a CX leader or an admin records its measurements.")
+                   _("Only the journey's owner, a CX leader or an admin records its measurements."))
 
     def render(form, status=200):
         metrics = db.session.scalars(select(Metric).order_by(Metric.builtin.desc(), Metric.name)).all()
@@ -860,8 +888,8 @@ def new_measurement(journey_id):
     def act():
         data = {**form.data(), "journey_id": journey.id, "source": "manual"}
         measurement = services.create_measurement(current_user, form.load(MeasurementSchema(), data))
-        flash(f"{measurement.metric.name} {measurement.period_start:%Y-%m-%d} to {measurement.period_end:%Y-%m-%d} "
-              "recorded.", "success")
+        flash(_("%(metric)s %(start)s to %(end)s recorded.", metric=measurement.metric.name,
+                start=formatting.day(measurement.period_start), end=formatting.day(measurement.period_end)), "success")
         return url_for("journeys.detail", journey_id=journey.id) + "#kpi-title"
 
     try:
@@ -904,7 +932,7 @@ def compare_stages():
         errors = error.errors
     return render_template(
         "journeys/stage_comparison.html", args=args, comparison=comparison, errors=errors,
-        stage_types=[(key, name) for name, _ in hourglass_module.STAGES for key in [name.lower()]],
+        stage_types=[(name.lower(), hourglass_module.display_name(name)) for name, _phase in hourglass_module.STAGES],
         metrics=db.session.execute(select(Metric.code, Metric.name).order_by(Metric.builtin.desc(), Metric.name)).all(),
     ), 422 if errors else 200
 

@@ -257,7 +257,10 @@ def test_the_network_page_shows_each_health_score_its_parts_and_the_formula(app,
         for part in row["health_parts"].values():
             assert f"{part['points']} / {part['max_points']}" in shown
         assert "11 d ago" in shown and "1 kind" in shown
-        assert api["health_formula"] in html_lib.unescape(html)
+        # The page words the API's formula for people: the same weights and thresholds, in sentences.
+        assert "coverage" in api["health_formula"]
+        assert ("The health score is the sum of six parts' points" in html_lib.unescape(html)
+                and "Coverage: 20 points if the department has an active ambassador" in html_lib.unescape(html))
         trend = re.search(r'id="health-trend".*?</section>', html, re.S).group(0)
         assert "<svg" in trend and "Health score, last 12 months" in trend
         table = re.findall(r"<td[^>]*>([^<]*)</td>", trend)  # the chart's table of numbers

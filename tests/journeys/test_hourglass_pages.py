@@ -118,7 +118,7 @@ def test_removing_a_measured_touchpoint_retires_it_and_says_so(app):
     assert 'aria-label="Remove Welcome mail"' in page  # nothing measured: it can go
     ask = owner.post(f"/journeys/{journey_id}/touchpoints/{touchpoint}/remove", data={"csrf_token": token})
     text = ask.get_data(as_text=True)
-    assert "Retire the touchpoint" in text and "1 measurement(s), which are never deleted" in text
+    assert "Retire the touchpoint" in text and "1 measurement, which is never deleted" in text
     owner.post(f"/journeys/{journey_id}/touchpoints/{touchpoint}/remove", data={"csrf_token": token, "confirm": "yes"})
     with app.app_context():
         assert db.session.get(Touchpoint, touchpoint).status == "retired"

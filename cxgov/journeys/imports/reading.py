@@ -6,6 +6,7 @@ import io
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from cxgov.errors import Invalid
 
@@ -69,12 +70,22 @@ class _Lines:
         self.stream = stream
         self.limit = limit
         self.record = 0
+        self._pending = None
 
     def __iter__(self):
         return self
 
+    def peek(self):
+        """The first physical line, read without taking it (the reader gets it next)."""
+        if self._pending is None:
+            self._pending = self.stream.readline(self.limit + 1)
+        return self._pending
+
     def __next__(self):
-        line = self.stream.readline(self.limit + 1)
+        if self._pending is not None:
+            line, self._pending = self._pending, None
+        else:
+            line = self.stream.readline(self.limit + 1)
         if not line:
             raise StopIteration
         self.record += len(line)
@@ -87,11 +98,15 @@ def records(raw, limits):
     """The header's cells (stripped), and an iterator of (line number, cells) of every record after
     it, read lazily within `limits`."""
     lines = _Lines(text(raw), limits.line_chars)
-    reader = csv.reader(lines)
+    try:
+        first = lines.peek()
+    except UnicodeDecodeError:
+        raise _not_utf8() from None
+    reader = csv.reader(lines, delimiter=delimiter_of(first))
     read = _read(reader, lines, limits)
     header = next(read, None)
     if header is None:
-        raise Invalid("The file is empty.", errors={"file": ["The file is empty; line 1 must be the header."]})
+        raise Invalid(_("The file is empty."), errors={"file": [_("The file is empty; line 1 must be the header.")]})
     return [cell.strip() for cell in header[1]], read
 
 
@@ -108,28 +123,41 @@ def _read(reader, lines, limits):
             count += 1
             line = previous + 1
             if count > limits.rows:
-                raise FileTooLarge("The file is too long; nothing was imported.", errors={
-                    f"line {line}": [f"file: more than {limits.rows} data lines; split the file"]})
+                raise FileTooLarge(_("The file is too long; nothing was imported."), errors={
+                    f"line {line}": [_("file: more than %(rows)s data lines; split the file", rows=limits.rows)]})
             if len(cells) > limits.cells:
-                raise Invalid("A line has too many cells; nothing was imported.", errors={
-                    f"line {line}": [f"row: more than {limits.cells} cells; a line may have at most {limits.cells}"]})
+                raise Invalid(_("A line has too many cells; nothing was imported."), errors={
+                    f"line {line}": [_("row: more than %(cells)s cells; a line may have at most %(cells)s",
+                                       cells=limits.cells)]})
             if lines.record > limits.cell_chars:
                 for at, cell in enumerate(cells, 1):
                     if len(cell) > limits.cell_chars:
-                        raise Invalid("A cell is too long; nothing was imported.", errors={
-                            f"line {line}": [f"cell {at}: more than {limits.cell_chars} characters"]})
+                        raise Invalid(_("A cell is too long; nothing was imported."), errors={
+                            f"line {line}": [_("cell %(at)s: more than %(chars)s characters", at=at,
+                                               chars=limits.cell_chars)]})
             yield line, cells
             previous = reader.line_num
     except _LineTooLong:
-        raise Invalid("A line is too long; nothing was imported.", errors={
-            f"line {previous + 1}": [f"line: more than {limits.line_chars} characters"]}) from None
+        raise Invalid(_("A line is too long; nothing was imported."), errors={
+            f"line {previous + 1}": [_("line: more than %(chars)s characters", chars=limits.line_chars)]}) from None
     except UnicodeDecodeError:
-        raise Invalid("The file is not UTF-8 text.", errors={"file": ["Save the file as CSV (UTF-8)."]}) from None
+        raise _not_utf8() from None
     except csv.Error as error:
         if "field larger than field limit" in str(error):  # the csv module's own cap on a cell
-            raise Invalid("A cell is too long; nothing was imported.", errors={
-                f"line {previous + 1}": [f"cell: more than {limits.cell_chars} characters"]}) from None
-        raise Invalid("The file is not valid CSV.", errors={"file": [f"line {reader.line_num}: {error}"]}) from None
+            raise Invalid(_("A cell is too long; nothing was imported."), errors={
+                f"line {previous + 1}": [_("cell: more than %(chars)s characters", chars=limits.cell_chars)]}) from None
+        raise Invalid(_("The file is not valid CSV."), errors={
+            "file": [_("line %(line)s: %(error)s", line=reader.line_num, error=error)]}) from None
+
+
+def _not_utf8():
+    return Invalid(_("The file is not UTF-8 text."), errors={"file": [_("Save the file as CSV (UTF-8).")]})
+
+
+def delimiter_of(header_line):
+    """The cell separator of a file, from its header line: ";" when the header has more semicolons
+    than commas (a spreadsheet in a language whose decimal mark is the comma writes that), else ","."""
+    return ";" if header_line.count(";") > header_line.count(",") else ","
 
 
 def blank(cells):

@@ -1,12 +1,14 @@
 """Cells to rows: the header of a measurements file, each line's cells parsed into a plain tuple
 (plain conversions first; a line they do not take is read again cell by cell, every problem
 named), and the problems collected by line (`Problems`)."""
+import re
 from bisect import insort
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from operator import itemgetter
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from cxgov.db import KpiValue
 from cxgov.errors import Invalid
@@ -20,6 +22,11 @@ MAX_LISTED = 1_000  # bad lines listed in a refusal, the first ones of the file;
 MAX_INTEGER = 2**31 - 1  # the database's INTEGER
 MAX_VALUE = Decimal("1e10")
 CACHED = 50_000  # distinct dates or values kept parsed
+DECIMAL_MARKS = (".", ",")
+# A number written with a decimal comma: "4,5", "-0,25", "1.234,5", "1 234,5" (never a plain
+# integer, and never with a decimal point). Read with decimal=",", refused with the default ".".
+COMMA_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:[. \u00a0\u202f]\d{3})+|\d+)(?:,\d+)?$")
+COMMA_DECIMAL = re.compile(r"^[+-]?(?:\d{1,3}(?:[. \u00a0\u202f]\d{3})+|\d+),\d+$")
 
 # A parsed row is a plain tuple, in the column order of the temporary table (staging.IMPORT_ROWS):
 # `metric` is the code when no metric has it (the row is refused), otherwise None; dates and
@@ -38,6 +45,7 @@ class Problems:
         self.listed = []  # the listed lines' numbers, in order
         self.bad_lines = 0
         self._unlisted = None  # the last line counted but not listed
+        self.comma_at = None  # (line, column, text): the first number written with a decimal comma
 
     def add(self, label, message):
         self.by_label.setdefault(label, []).append(message)
@@ -65,6 +73,14 @@ class Problems:
     def has_line(self, number):
         return f"line {number}" in self.by_label
 
+    def comma_decimal(self, line, name, text):
+        """A number written with a decimal comma in a file read with the decimal point: the line is
+        refused, and the whole refusal says to choose the decimal mark (it is never guessed)."""
+        self.line(line, _("%(column)s: %(text)s is written with a decimal comma; choose the decimal mark "
+                          "“,” (decimal=\",\") to import this file", column=name, text=repr(text)))
+        if self.comma_at is None:
+            self.comma_at = (line, name, text)
+
     def take(self, other):
         """The problems of `other` (a chunk's lines), in line order."""
         for label, messages in sorted(other.by_label.items(), key=_label_order):
@@ -73,8 +89,19 @@ class Problems:
                     self.line(int(label[5:]), message)
                 else:
                     self.add(label, message)
+        if self.comma_at is None:
+            self.comma_at = other.comma_at
 
-    def raise_if_any(self, detail="The file was refused; nothing was imported."):
+    def raise_if_any(self, detail=None):
+        detail = _("The file was refused; nothing was imported.") if detail is None else detail
+        if self.comma_at is not None and "decimal" not in self.by_label:
+            line, name, text = self.comma_at
+            detail = _("The file writes its numbers with a decimal comma (line %(line)s, column %(column)s: "
+                       "%(text)s); nothing was imported. Choose the decimal mark “,” (decimal=\",\") and upload "
+                       "it again.", line=line, column=name, text=repr(text))
+            self.by_label["decimal"] = [_("Line %(line)s, column %(column)s has %(text)s, a number with a decimal "
+                                          "comma: choose the decimal mark “,” for this file.",
+                                          line=line, column=name, text=repr(text))]
         if self.by_label:
             ordered = dict(sorted(self.by_label.items(), key=_label_order))
             # JSON objects come out with sorted keys ("line 10" before "line 3"): `lines` keeps the order.
@@ -84,7 +111,8 @@ class Problems:
             if self.bad_lines:
                 extra["bad_lines"] = self.bad_lines
                 if self.bad_lines > len(lines):
-                    detail += f" {self.bad_lines} lines are bad; the first {len(lines)} are listed."
+                    detail += " " + _("%(bad)s lines are bad; the first %(listed)s are listed.",
+                                      bad=self.bad_lines, listed=len(lines))
             raise Invalid(detail, errors=ordered, lines=lines, **extra)
 
 
@@ -101,13 +129,14 @@ def parse_int(text, name, problems, line, minimum=None):
     try:
         number = int(text)
     except ValueError:
-        problems.line(line, f"{name}: {text!r} is not a whole number")
+        problems.line(line, _("%(column)s: %(text)s is not a whole number", column=name, text=repr(text)))
         return None
     if abs(number) > MAX_INTEGER:
-        problems.line(line, f"{name}: {number} is too large (the limit is {MAX_INTEGER} either way)")
+        problems.line(line, _("%(column)s: %(number)s is too large (the limit is %(limit)s either way)",
+                              column=name, number=number, limit=MAX_INTEGER))
         return None
     if minimum is not None and number < minimum:
-        problems.line(line, f"{name}: must be {minimum} or more")
+        problems.line(line, _("%(column)s: must be %(minimum)s or more", column=name, minimum=minimum))
         return None
     return number
 
@@ -116,19 +145,36 @@ def parse_date(text, name, problems, line):
     try:
         return date.fromisoformat(text)
     except ValueError:
-        problems.line(line, f"{name}: {text!r} is not a date (YYYY-MM-DD)")
+        problems.line(line, _("%(column)s: %(text)s is not a date (YYYY-MM-DD)", column=name, text=repr(text)))
         return None
 
 
-def parse_decimal(text, name, problems, line):
+def with_point(text, decimal="."):
+    """A number's text as Decimal reads it: with decimal=",", "1.234,5" → "1234.5" (its thousands
+    separators dropped); ValueError when it is not a number written that way."""
+    if decimal == ".":
+        return text
+    if not COMMA_NUMBER.match(text):
+        raise ValueError(text)
+    return re.sub(r"[. \u00a0\u202f]", "", text).replace(",", ".")
+
+
+def parse_decimal(text, name, problems, line, decimal="."):
+    if decimal == "." and COMMA_DECIMAL.match(text):
+        problems.comma_decimal(line, name, text)
+        return None
     try:
-        number = Decimal(text)
-    except InvalidOperation:
-        problems.line(line, f"{name}: {text!r} is not a number")
+        number = Decimal(with_point(text, decimal))
+    except (InvalidOperation, ValueError):
+        if decimal == ",":
+            problems.line(line, _("%(column)s: %(text)s is not a number written with a decimal comma (like 4,5 or "
+                                  "1.234,5)", column=name, text=repr(text)))
+        else:
+            problems.line(line, _("%(column)s: %(text)s is not a number", column=name, text=repr(text)))
         return None
     # Checked as stored (four places): 9999999999.99999 rounds to 1e10, past the column.
     if not number.is_finite() or abs(number) >= MAX_VALUE or abs(kpi(number)) >= MAX_VALUE:
-        problems.line(line, f"{name}: {text!r} is not a usable number")
+        problems.line(line, _("%(column)s: %(text)s is not a usable number", column=name, text=repr(text)))
         return None
     return number
 
@@ -186,16 +232,17 @@ def measurement_columns(header, problems):
     missing = [name for name in REQUIRED if name not in names]
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if unknown:
-        problems.add("header", f"unknown column(s): {', '.join(unknown)}; allowed: {', '.join(REQUIRED + OPTIONAL)}")
+        problems.add("header", _("unknown column(s): %(unknown)s; allowed: %(allowed)s", unknown=", ".join(unknown),
+                                 allowed=", ".join(REQUIRED + OPTIONAL)))
     if missing:
-        problems.add("header", f"missing column(s): {', '.join(missing)}")
+        problems.add("header", _("missing column(s): %(missing)s", missing=", ".join(missing)))
     if duplicated:
-        problems.add("header", f"repeated column(s): {', '.join(duplicated)}")
-    problems.raise_if_any("The header is not the expected one; nothing was imported.")
+        problems.add("header", _("repeated column(s): %(repeated)s", repeated=", ".join(duplicated)))
+    problems.raise_if_any(_("The header is not the expected one; nothing was imported."))
     return names
 
 
-def measurement_chunks(names, records, convert, size):
+def measurement_chunks(names, records, convert, size, decimal="."):
     """(rows, problems, lines) for every `size` lines: the parsed rows, a `Problems` with the
     problems of the other lines, and how many lines they are. A line is read with plain conversions
     first; any line those do not take (a blank cell, a bad number, an unknown metric, extra spaces)
@@ -205,7 +252,10 @@ def measurement_chunks(names, records, convert, size):
     cells_of = itemgetter(*[names.index(name) if name in names else width for name in REQUIRED + OPTIONAL])
     metric_ids = convert.metric_ids
     dates = _Parsed(lambda text: convert.date(date.fromisoformat(text)))
-    values = _Parsed(lambda text: convert.value(_usable_value(text)))
+    if decimal == ".":
+        values = _Parsed(lambda text: convert.value(_usable_value(text)))
+    else:
+        values = _Parsed(lambda text: convert.value(_usable_value(with_point(text, decimal))))
     sources = frozenset(SOURCES)
     rows, problems, count = [], Problems(limit=None), 0
     for line, cells in records:
@@ -226,7 +276,7 @@ def measurement_chunks(names, records, convert, size):
                                row[SAMPLE_SIZE] or 0) > MAX_INTEGER):
                     row = None
         if row is None:
-            row = _read_line(line, cells, names, problems, convert)
+            row = _read_line(line, cells, names, problems, convert, decimal)
         if row is not None:
             rows.append(row)
         count += 1
@@ -237,23 +287,23 @@ def measurement_chunks(names, records, convert, size):
         yield rows, problems, count
 
 
-def _read_line(line, cells, names, problems, convert):
+def _read_line(line, cells, names, problems, convert, decimal="."):
     """One line read cell by cell, every problem named: the row, or None (blank or bad line)."""
     if blank(cells):
         return None
     if len(cells) != len(names):
-        problems.line(line, f"row: {len(cells)} cells, the header has {len(names)}")
+        problems.line(line, _("row: %(cells)s cells, the header has %(columns)s", cells=len(cells), columns=len(names)))
         return None
     cell = {name: value.strip() for name, value in zip(names, cells, strict=True)}
     missing = [name for name in REQUIRED if not cell[name]]
     for name in missing:
-        problems.line(line, f"{name}: required")
+        problems.line(line, _("%(column)s: required", column=name))
     if missing:
         return None
     journey_id = parse_int(cell["journey_id"], "journey_id", problems, line)
     start = parse_date(cell["period_start"], "period_start", problems, line)
     end = parse_date(cell["period_end"], "period_end", problems, line)
-    value = parse_decimal(cell["value"], "value", problems, line)
+    value = parse_decimal(cell["value"], "value", problems, line, decimal)
     stage_id = parse_int(cell["stage_id"], "stage_id", problems, line) if cell.get("stage_id") else None
     touchpoint_id = (parse_int(cell["touchpoint_id"], "touchpoint_id", problems, line)
                      if cell.get("touchpoint_id") else None)
@@ -261,7 +311,8 @@ def _read_line(line, cells, names, problems, convert):
                    if cell.get("sample_size") else None)
     source = cell.get("source") or "import"
     if source not in SOURCES:
-        problems.line(line, f"source: {source!r} is not one of {', '.join(SOURCES)}")
+        problems.line(line, _("source: %(source)s is not one of %(sources)s", source=repr(source),
+                              sources=", ".join(SOURCES)))
     if problems.has_line(line):
         return None
     return convert.row(line, cell["metric"], journey_id, stage_id, touchpoint_id, start, end, value, sample_size,

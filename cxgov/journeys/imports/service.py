@@ -71,7 +71,7 @@ def _checked(actor, raw, args, limits, progress, then):
             chunks = ((parsed[at:at + limits.chunk], Problems(limit=None), len(parsed[at:at + limits.chunk]))
                       for at in range(0, len(parsed), limits.chunk))
         else:
-            chunks = measurement_chunks(names, lines, staging.convert, limits.chunk)
+            chunks = measurement_chunks(names, lines, staging.convert, limits.chunk, args.get("decimal") or ".")
         checked = 0
         for chunk, chunk_problems, count in chunks:
             staging.add(chunk, chunk_problems)

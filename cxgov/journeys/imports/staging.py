@@ -6,6 +6,7 @@ here commits or rolls back: the caller's transaction takes the writes, or drops 
 from operator import itemgetter
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
 from cxgov import policy
@@ -214,27 +215,31 @@ class Staging:
         journeys, reversed periods, repeated keys. Returns the lines refused."""
         journeys, stages, touchpoints = self.refs.journeys, self.refs.stages, self.refs.touchpoints
         refused = []
-        for line, code, metric_id, journey_id, stage_id, touchpoint_id, start, end, _, _, _ in rows:
+        for line, code, metric_id, journey_id, stage_id, touchpoint_id, start, end, *_rest in rows:
             before = len(problems.by_label)
             if metric_id is None:
-                problems.line(line, f"metric: no metric with code {code!r}")
+                problems.line(line, _("metric: no metric with code %(code)s", code=repr(code)))
             if journey_id not in journeys:
-                problems.line(line, f"journey_id: no journey {journey_id}")
+                problems.line(line, _("journey_id: no journey %(id)s", id=journey_id))
             if end < start:  # ISO dates (SQLite's text) sort as dates do
-                problems.line(line, "period_end: before period_start")
+                problems.line(line, _("period_end: before period_start"))
             if stage_id is not None and stages.get(stage_id) != journey_id:
-                problems.line(line, f"stage_id: stage {stage_id} is not a stage of journey {journey_id}")
+                problems.line(line, _("stage_id: stage %(stage)s is not a stage of journey %(journey)s", stage=stage_id,
+                                      journey=journey_id))
             elif stage_id in self.refs.retired_stages:
-                problems.line(line, f"stage_id: stage {stage_id} is retired; it takes no new measurements")
+                problems.line(line, _("stage_id: stage %(stage)s is retired; it takes no new measurements",
+                                      stage=stage_id))
             if touchpoint_id is not None:
                 tp_stage_id, tp_journey_id = touchpoints.get(touchpoint_id, (None, None))
                 if tp_journey_id != journey_id:
-                    problems.line(line, f"touchpoint_id: touchpoint {touchpoint_id} is not on journey {journey_id}")
+                    problems.line(line, _("touchpoint_id: touchpoint %(touchpoint)s is not on journey %(journey)s",
+                                          touchpoint=touchpoint_id, journey=journey_id))
                 elif stage_id is not None and tp_stage_id != stage_id:
-                    problems.line(line, f"touchpoint_id: touchpoint {touchpoint_id} is not in stage {stage_id}")
+                    problems.line(line, _("touchpoint_id: touchpoint %(touchpoint)s is not in stage %(stage)s",
+                                          touchpoint=touchpoint_id, stage=stage_id))
                 elif touchpoint_id in self.refs.retired_touchpoints:
-                    problems.line(line, f"touchpoint_id: touchpoint {touchpoint_id} is retired (or its stage is); "
-                                        "it takes no new measurements")
+                    problems.line(line, _("touchpoint_id: touchpoint %(touchpoint)s is retired (or its stage is); "
+                                          "it takes no new measurements", touchpoint=touchpoint_id))
             if len(problems.by_label) > before:
                 refused.append(line)
         keys = set(map(itemgetter(METRIC, METRIC_ID, JOURNEY_ID, STAGE_ID, TOUCHPOINT_ID, START, END), rows))
@@ -267,12 +272,12 @@ class Staging:
         as the rows are written)."""
         forbidden = self.refs.refused_journeys()
         if forbidden:
-            raise Forbidden("You may not record measurements of journey(s) " + ", ".join(map(str, forbidden))
-                            + "; nothing was imported.", journeys=forbidden)
+            raise Forbidden(_("You may not record measurements of journey(s) %(journeys)s; nothing was imported.",
+                              journeys=", ".join(map(str, forbidden))), journeys=forbidden)
         if repeats or self.refusing():
             self._name_repeats()
         if not self.counts["rows"] and not self.problems.by_label:
-            self.problems.add("file", "No data rows under the header.")
+            self.problems.add("file", _("No data rows under the header."))
         self.problems.raise_if_any()
 
     def finish(self, progress=None):
@@ -300,7 +305,7 @@ class Staging:
         self._refuse(repeats=True)
         self._end_staging()
         result = {**self.counts, "replaced": [], "new": []}
-        for first, last, _ in self.chunks:
+        for first, last, _count in self.chunks:
             bounds = {"first": first, "last": last}
             staged = {line: (value, sample_size, source) for line, value, sample_size, source in
                       self.connection.execute(STAGED_VALUES, bounds)}
@@ -370,5 +375,6 @@ class Staging:
         """Every row whose key an earlier row has, with that row's line, from the temporary table."""
         result = self.connection.execute(REPEATS.execution_options(yield_per=1_000))
         for line, first, refused in result:
-            self.problems.line(line, f"row: same metric, journey, stage, touchpoint and period as line {first}",
+            self.problems.line(line, _("row: same metric, journey, stage, touchpoint and period as line %(first)s",
+                                         first=first),
                                counted=refused)
