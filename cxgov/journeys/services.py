@@ -215,9 +215,7 @@ def delete_stage(actor, stage):
     when the stage or one of its touchpoints has measurements (SPEC §10)."""
     journey = stage.journey
     policy.require(policy.write_journey, actor, journey)
-    measurements = _count(Measurement, Measurement.stage_id == stage.id)
-    measurements += _count(Measurement, Measurement.stage_id.is_distinct_from(stage.id),
-                           Measurement.touchpoint_id.in_(select(Touchpoint.id).where(Touchpoint.stage_id == stage.id)))
+    measurements = measurements_on(stage)
     if measurements:
         raise Conflict(_("The stage has %(count)s measurement(s) (on it or its touchpoints), which are never "
                          "deleted with it; retire it (status retired) instead.", count=measurements),
@@ -276,12 +274,33 @@ def update_touchpoint(actor, touchpoint, data):
 def delete_touchpoint(actor, touchpoint):
     """Delete a touchpoint (audited); refused (409) when it has measurements (SPEC §10)."""
     policy.require(policy.write_journey, actor, touchpoint.stage.journey)
-    measurements = _count(Measurement, Measurement.touchpoint_id == touchpoint.id)
+    measurements = measurements_on(touchpoint)
     if measurements:
         raise Conflict(_("The touchpoint has %(count)s measurement(s), which are never deleted with it; "
                          "retire it (status retired) instead.", count=measurements), measurements=measurements)
     db.session.delete(touchpoint)
     db.session.flush()
+
+
+def measurements_on(part):
+    """The measurements recorded on a stage (with its touchpoints') or a touchpoint."""
+    if isinstance(part, Touchpoint):
+        return _count(Measurement, Measurement.touchpoint_id == part.id)
+    return (_count(Measurement, Measurement.stage_id == part.id)
+            + _count(Measurement, Measurement.stage_id.is_distinct_from(part.id),
+                     Measurement.touchpoint_id.in_(select(Touchpoint.id).where(Touchpoint.stage_id == part.id))))
+
+
+def remove_or_retire(actor, part):
+    """What "remove" does to a stage or a touchpoint on the pages: one with measurements is
+    retired (kept with its history, reactivatable; measurements are never deleted), any other
+    deleted. Returns "retired" or "removed"."""
+    is_stage = isinstance(part, Stage)
+    if measurements_on(part):
+        (update_stage if is_stage else update_touchpoint)(actor, part, {"status": "retired"})
+        return "retired"
+    (delete_stage if is_stage else delete_touchpoint)(actor, part)
+    return "removed"
 
 
 # -- metrics ----------------------------------------------------------------------------------------

@@ -698,17 +698,6 @@ def _measured_parts(journey):
     return stages | {stage_id for _tp, stage_id in rows}, {touchpoint_id for touchpoint_id, _stage in rows}
 
 
-def _measurements_of(stage=None, touchpoint=None):
-    if touchpoint is not None:
-        condition = Measurement.touchpoint_id == touchpoint.id
-    else:
-        condition = (Measurement.stage_id == stage.id) | Measurement.touchpoint_id.in_(
-            select(Touchpoint.id).where(Touchpoint.stage_id == stage.id))
-    return db.session.scalar(select(func.count()).select_from(Measurement).where(condition))
-
-
-
-
 def _kept(count):
     return ngettext("It has %(count)s measurement, which is never deleted: it is retired instead — kept with its "
                     "history on the journey page, no longer offered for new values, and it can be reactivated.",
@@ -722,7 +711,7 @@ def remove_stage(journey_id, stage_id):
     """Remove a stage; one with measurements (on it or its touchpoints) is retired instead."""
     stage = _stage_of(journey_id, stage_id)
     name, back = hourglass_module.display_name(stage.name), _edit_url(journey_id, "stages")
-    count = _measurements_of(stage=stage)
+    count = services.measurements_on(stage)
     if not pages.confirmed():
         if count:
             return pages.ask_to_confirm(_("Retire the stage “%(name)s”?", name=name), _("Retire the stage"), back,
@@ -735,10 +724,8 @@ def remove_stage(journey_id, stage_id):
                             touchpoints, count=touchpoints))
 
     def remove():
-        if count:
-            services.update_stage(current_user, stage, {"status": "retired"})
+        if services.remove_or_retire(current_user, stage) == "retired":
             return _("Stage “%(name)s” retired: it has measurements, which are kept.", name=name)
-        services.delete_stage(current_user, stage)
         return _("Stage “%(name)s” removed.", name=name)
 
     return pages.attempt(remove, None, back)
@@ -748,16 +735,23 @@ def remove_stage(journey_id, stage_id):
 def stage_status(journey_id, stage_id):
     """Retire or reactivate a stage (`status` active or retired), as PATCH …/stages/{id} does."""
     stage = _stage_of(journey_id, stage_id)
-    status = request.form.get("status")
     name = hourglass_module.display_name(stage.name)
+    return _change_status(stage, StageSchema, services.update_stage, _edit_url(journey_id, "stages"),
+                          reactivated=_("Stage “%(name)s” reactivated.", name=name),
+                          retired=_("Stage “%(name)s” retired.", name=name))
+
+
+def _change_status(part, schema, update, back, *, reactivated, retired):
+    """The retire/reactivate buttons of a stage or touchpoint: the form's `status` through the
+    API's schema (anything else is a bad request)."""
+    status = request.form.get("status")
 
     def change():
-        services.update_stage(current_user, stage, StageSchema(partial=True).load({"status": status}))
-        return (_("Stage “%(name)s” reactivated.", name=name) if status == "active"
-                else _("Stage “%(name)s” retired.", name=name))
+        update(current_user, part, schema(partial=True).load({"status": status}))
+        return reactivated if status == "active" else retired
 
     try:
-        return pages.attempt(change, None, _edit_url(journey_id, "stages"))
+        return pages.attempt(change, None, back)
     except ValidationError:
         abort(400)
 
@@ -819,7 +813,7 @@ def remove_touchpoint(journey_id, touchpoint_id):
     """Remove a touchpoint; one with measurements is retired instead."""
     touchpoint = _touchpoint_of(journey_id, touchpoint_id)
     name, back = touchpoint.name, _edit_url(journey_id, "touchpoints")
-    count = _measurements_of(touchpoint=touchpoint)
+    count = services.measurements_on(touchpoint)
     if not pages.confirmed():
         if count:
             return pages.ask_to_confirm(_("Retire the touchpoint “%(name)s”?", name=name), _("Retire the touchpoint"),
@@ -828,10 +822,8 @@ def remove_touchpoint(journey_id, touchpoint_id):
                                     back, keep_label=_("Keep the touchpoint"))
 
     def remove():
-        if count:
-            services.update_touchpoint(current_user, touchpoint, {"status": "retired"})
+        if services.remove_or_retire(current_user, touchpoint) == "retired":
             return _("Touchpoint “%(name)s” retired: it has measurements, which are kept.", name=name)
-        services.delete_touchpoint(current_user, touchpoint)
         return _("Touchpoint “%(name)s” removed.", name=name)
 
     return pages.attempt(remove, None, back)
@@ -841,18 +833,11 @@ def remove_touchpoint(journey_id, touchpoint_id):
 def touchpoint_status(journey_id, touchpoint_id):
     """Retire or reactivate a touchpoint, as PATCH …/touchpoints/{id} does."""
     touchpoint = _touchpoint_of(journey_id, touchpoint_id)
-    status = request.form.get("status")
     name = touchpoint.name
-
-    def change():
-        services.update_touchpoint(current_user, touchpoint, TouchpointSchema(partial=True).load({"status": status}))
-        return (_("Touchpoint “%(name)s” reactivated.", name=name) if status == "active"
-                else _("Touchpoint “%(name)s” retired.", name=name))
-
-    try:
-        return pages.attempt(change, None, _edit_url(journey_id, "touchpoints"))
-    except ValidationError:
-        abort(400)
+    return _change_status(touchpoint, TouchpointSchema, services.update_touchpoint,
+                          _edit_url(journey_id, "touchpoints"),
+                          reactivated=_("Touchpoint “%(name)s” reactivated.", name=name),
+                          retired=_("Touchpoint “%(name)s” retired.", name=name))
 
 
 # -- a KPI value entered by hand ---------------------------------------------------------------------

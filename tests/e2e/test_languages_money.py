@@ -38,12 +38,6 @@ LANGUAGES = {
 }
 
 
-def _base_sets_lang():
-    """Whether the shared layout writes the reader's language into <html lang> (it said "en" to
-    everyone before the languages work; until it does, the language is checked on the content)."""
-    return 'lang="en"' not in (ROOT / "templates" / "base.html").read_text()
-
-
 @pytest.fixture
 def ceo(app):
     with app.app_context():
@@ -87,8 +81,7 @@ def test_the_ceo_reads_the_roi_report_in_portuguese_and_romanian(app, live_serve
             for width, viewport in WIDTHS.items():
                 page.set_viewport_size(viewport)
                 page.goto(f"{live_server}/reports/roi")
-                if _base_sets_lang():
-                    assert page.get_attribute("html", "lang") == said["lang"]
+                assert page.get_attribute("html", "lang") == said["lang"]
                 assert page.locator("h1").inner_text() == said["h1"]
                 main = page.locator("main")
                 assert main.locator("h2", has_text=said["heading"]).count() == 1

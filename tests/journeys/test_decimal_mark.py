@@ -10,7 +10,6 @@ from sqlalchemy import select
 from cxgov.extensions import db
 from cxgov.journeys.models import Journey, Measurement
 from tests.conftest import csrf_token
-from tests.journeys.catalogue_parts import journey_catalogues  # noqa: F401 (a fixture)
 from tests.journeys.conftest import count_rows
 from tests.journeys.test_import import upload as api_upload
 from tests.journeys.test_pages import claims, upload  # noqa: F401 (a fixture)
@@ -70,7 +69,6 @@ def test_a_comma_separated_file_with_dot_decimals_still_reads(app, journey_owner
     assert values(app) == [("nps", Decimal("12.25"))]
 
 
-@pytest.mark.usefixtures("journey_catalogues")
 def test_the_api_answers_the_refusal_in_the_requests_language(app, journey_owner):
     data = {"file": (io.BytesIO(comma_file(journey_owner.journey_id).encode()), "kpis.csv")}
     response = journey_owner.post("/api/measurements/import", data=data, content_type="multipart/form-data",
@@ -121,7 +119,6 @@ def test_the_upload_page_refuses_a_decimal_comma_it_was_not_told_of(app, page_as
     assert count_rows(app, Measurement) == before
 
 
-@pytest.mark.usefixtures("journey_catalogues")
 @pytest.mark.parametrize("language, words", [("pt_PT", "vírgula decimal"), ("ro", "virgulă zecimală")])
 def test_the_refusal_on_the_page_in_the_readers_language(app, page_as, claims, language, words):  # noqa: F811
     page = page_as("member", language=language)

@@ -10,9 +10,6 @@ from cxgov.extensions import db
 from cxgov.journeys.models import Stage
 from cxgov.models import User
 from tests import factories
-from tests.journeys.catalogue_parts import journey_catalogues  # noqa: F401 (a fixture)
-
-pytestmark = pytest.mark.usefixtures("journey_catalogues")
 
 
 @pytest.fixture
