@@ -8,7 +8,10 @@ documented), BENCH_WORKERS (2) and BENCH_THREADS (4, gthread only).
 Two settings differ from a deployment, both because every simulated user comes from 127.0.0.1:
 the sign-in limit per address is raised (CXGOV_LOGIN_LIMIT), and the rate-limit store is Redis on
 127.0.0.1:6379 when the `redis` client is importable (it is not a requirement of cxgov; the bench
-looks for it in the virtualenv and in instance/bench/pylib, see docs/scaling.md), else memory://."""
+looks for it in the virtualenv and in instance/bench/pylib, see docs/scaling.md), else memory://.
+With BENCH_QUICK, CXGOV_IMPORT_SYNC_ROWS is 10,000, so that its 50,000-row upload is imported in
+the background as a full run's 1,000,000 rows are."""
+import functools
 import http.client
 import os
 import secrets
@@ -16,7 +19,7 @@ import socket
 import subprocess
 import time
 
-from bench.common import CACHE, PY, ROOT, env_for
+from bench.common import CACHE, PY, QUICK, ROOT, env_for
 
 WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "sync")
 WORKERS = int(os.environ.get("BENCH_WORKERS", 2))
@@ -32,6 +35,7 @@ def free_port():
         return s.getsockname()[1]
 
 
+@functools.cache
 def redis_available():
     """The Redis client importable (venv or PYLIB) and the server answering on loopback."""
     env = {**os.environ, "PYTHONPATH": str(PYLIB)}
@@ -50,9 +54,10 @@ def describe(worker_class=None, workers=None, threads=None):
 class Gunicorn:
     """One gunicorn serving `target` on its own loopback port (a context manager)."""
 
-    def __init__(self, url, target="wsgi:app", worker_class=None, workers=None, threads=None, redis=False,
+    def __init__(self, url, target="wsgi:app", worker_class=None, workers=None, threads=None, redis=None,
                  extra_env=None):
-        self.url, self.target, self.redis = url, target, redis
+        self.url, self.target = url, target
+        self.redis = redis_available() if redis is None else redis
         self.worker_class, self.workers = worker_class or WORKER_CLASS, workers or WORKERS
         self.threads = threads or THREADS
         self.port = free_port()
@@ -74,6 +79,8 @@ class Gunicorn:
                "CXGOV_LOGIN_LIMIT": "100000 per minute", "CXGOV_LOGIN_ACCOUNT_LIMIT": "100000 per hour",
                "CXGOV_LOGIN_ACCOUNT_TOTAL_LIMIT": "100000 per hour",
                "CXGOV_IMPORT_DIR": str(CACHE / "imports"), **self.extra_env}
+        if QUICK:  # the quick sizes' upload (50,000 rows) goes through the background import too
+            env.setdefault("CXGOV_IMPORT_SYNC_ROWS", "10000")
         if self.redis:
             env["RATELIMIT_STORAGE_URI"] = REDIS_URI
             env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PYLIB), env.get("PYTHONPATH")]))
