@@ -271,7 +271,7 @@ def unloaded(client, catalogue, each=5, seed=1):
 def run(clients, catalogue, users, duration=DURATION, think=THINK, seed=7, during=None):
     """`users` simulated people for `duration` seconds: {requests, rps, p50, p95, p99, errors, …}.
     `during`, if given, is called in its own thread when the load starts (the upload under load)
-    and its result returned as `during`."""
+    and its result returned as `during`; the load then goes on until it has returned too."""
     assert users <= len(clients)
     results, errors, lock = [], [], threading.Lock()
     stop_at = time.monotonic() + duration
@@ -280,7 +280,7 @@ def run(clients, catalogue, users, duration=DURATION, think=THINK, seed=7, durin
     def person(index):
         client, rng = clients[index], random.Random(seed * 1000 + index)
         time.sleep(rng.uniform(0, think))  # arrivals spread over the first second
-        while time.monotonic() < stop_at:
+        while time.monotonic() < stop_at or (side is not None and side.is_alive()):
             label, method, path, body, session, expected = request_for(_draw(rng), rng, catalogue)
             began = time.perf_counter()
             try:
@@ -295,7 +295,7 @@ def run(clients, catalogue, users, duration=DURATION, think=THINK, seed=7, durin
                     errors.append(problem)
             time.sleep(think)
 
-    outcome = {}
+    outcome, side = {}, None
     threads = [threading.Thread(target=person, args=(i,), daemon=True) for i in range(users)]
     if during:
         side = threading.Thread(target=lambda: outcome.update(during=during()), daemon=True)
@@ -303,9 +303,9 @@ def run(clients, catalogue, users, duration=DURATION, think=THINK, seed=7, durin
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(duration + TIMEOUT + 30)
+        thread.join()
     elapsed = time.monotonic() - started_at
-    if during:
+    if side is not None:
         side.join()
     times = [t for _, t, _ in results]
     by_label = {}
