@@ -145,7 +145,7 @@ def import_figure(kind, url, summary):
     ratio = outcome["done_s"] / floor["seconds"] if ok else float("inf")
     floor_name = "COPY" if kind == "postgresql" else "executemany"
     rows = (outcome.get("counts") or {}).get("rows", "?")
-    print(f"  {'CSV import over HTTP ' + str(rows) + ' rows vs ' + floor_name:38} {outcome['done_s']:9.1f}s "
+    print(f"  {'CSV import (HTTP) ' + str(rows) + ' rows vs ' + floor_name:38} {outcome['done_s']:9.1f}s "
           f"{floor['seconds']:9.1f}s {ratio:6.2f}x  ≤ 1.5x " + ("ok" if ratio <= 1.5 else "MISSED"))
     print(f"    into {before:,} rows ({describe()} gunicorn): answered {outcome['status']} in "
           f"{outcome['answered_s']:.1f}s, phases {' → '.join(map(str, outcome['phases']))}, job "

@@ -110,7 +110,7 @@ def request_for(kind, rng, catalogue):
         if choice < 0.8:
             return "page /initiatives/{id}", "GET", f"/initiatives/{rng.choice(catalogue.initiatives)}", None, True, 200
         return "page /journeys/{id}", "GET", f"/journeys/{catalogue.journeys[0]}", None, True, 200
-    serial = next(_write_serial) * 1000 + rng.randrange(1000)  # unique in this process, spread over threads
+    serial = next(_write_serial)  # unique in this process (the runs' writes are removed between runs)
     if rng.random() < 0.5:
         body = {"title": f"{WRITE_TAG} {serial}", "owner_id": catalogue.admin,
                 "due_on": (date.today() + timedelta(days=30)).isoformat()}
