@@ -251,11 +251,12 @@ def warm_up(clients, catalogue, rounds=3):
         list(pool.map(visit, clients[:4]))
 
 
-def unloaded(client, catalogue, each=5, seed=1):
-    """The median time of each request kind taken one at a time (no other load), and of the mix."""
+def unloaded(client, catalogue, count=100, seed=1):
+    """The median time of each request taken one at a time (no other load), and of the mix: `count`
+    requests in the mix's proportions."""
     rng, times, labels = random.Random(seed), {}, {}
-    for kind, _ in MIX:
-        for _ in range(each * 8 if kind == "api" else each * 4):
+    for kind, share in MIX:
+        for _ in range(round(count * share)):
             label, method, path, body, session, expected = request_for(kind, rng, catalogue)
             started = time.perf_counter()
             status, _, data = client.send(method, path, body, session)
