@@ -1,55 +1,33 @@
 """`python -m bench`: every figure on SQLite and PostgreSQL, each as a ratio to its floor measured
 in the same run. Sizes: BENCH_INITIATIVES (10000), BENCH_MEASUREMENTS (1000000); BENCH_QUICK=1
 for 1000 / 50000. BENCH_DATABASES=sqlite,postgresql picks the databases, BENCH_PG_NAME names the
-PostgreSQL ones (cxgov_bench)."""
+PostgreSQL ones (cxgov_bench). Every app figure is served by gunicorn as docs/scaling.md serves it
+(bench.serve: BENCH_WORKER_CLASS, BENCH_WORKERS, BENCH_THREADS); the workload, upload-under-load
+and scale-out tables (bench.loaded, bench.workload) run on BENCH_LOADED (postgresql)."""
 import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-from bench.common import CACHE, INITIATIVES, JOURNEY_RUNS, MEASUREMENTS, PY, ROI_RUNS, ROOT, env_for, prepare
+from bench import loaded
+from bench.common import INITIATIVES, JOURNEY_RUNS, MEASUREMENTS, PY, ROI_RUNS, ROOT, env_for, prepare
+from bench.serve import describe
 
 DATABASES = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
-WORKERS = int(os.environ.get("BENCH_WORKERS", 2))
 DURATION = os.environ.get("BENCH_DURATION", "3s")
+LOADED = os.environ.get("BENCH_LOADED", "postgresql").split(",")  # where the workload tables run
 
 
-def step(url, *args):
-    result = subprocess.run([PY, "-m", "bench.measure", *args], cwd=ROOT, env=env_for(url),
+def step(url, *args, env=None):
+    result = subprocess.run([PY, "-m", "bench.measure", *args], cwd=ROOT, env={**env_for(url), **(env or {})},
                             capture_output=True, text=True)
     if result.returncode:
         raise SystemExit(f"bench.measure {' '.join(args)} failed:\n{result.stderr[-3000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(port, path, token, timeout=90):
-    """Until every worker has booted (importing the app takes seconds): 20 answers in a row."""
-    import http.client
-
-    deadline, ok = time.time() + timeout, 0
-    while time.time() < deadline and ok < 20:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", path, headers={"Authorization": f"Bearer {token}"})
-            ok = ok + 1 if connection.getresponse().status == 200 else 0
-            connection.close()
-        except OSError:
-            ok = 0
-            time.sleep(0.3)
-    if ok < 20:
-        raise SystemExit(f"no answer from 127.0.0.1:{port}{path}")
 
 
 def load(port, path, token):
@@ -84,31 +62,41 @@ def load(port, path, token):
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 5))
 
 
+def same_answer(ports, path, token):
+    """The floors answer what the app answers (JSON and ETag), checked before they are timed."""
+    import http.client
+
+    answers = {}
+    for name, port in ports.items():
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("GET", path, headers={"Authorization": f"Bearer {token}"})
+        response = connection.getresponse()
+        answers[name] = (response.status, json.loads(response.read()), response.headers.get("ETag"))
+        connection.close()
+    assert answers["app"][0] == 200, answers["app"]
+    for name, answer in answers.items():
+        assert answer == answers["app"], (name, answer, answers["app"])
+
+
 def throughput(url, rounds=ROUNDS):
-    """Requests per second of the app and of the floors, each served by gunicorn at the same
-    time on its own port; the load runs against them in turn, `rounds` times, and each figure is
-    the median of its rounds, so a passing burst of load on the machine hits all alike."""
+    """Requests per second of the app and of the floors, each served by gunicorn (bench.serve: the
+    documented command, the same worker model for all) at the same time on its own port; the load
+    runs against them in turn, `rounds` times, and each figure is the median of its rounds, so a
+    passing burst of load on the machine hits all alike."""
+    from contextlib import ExitStack
+
+    from bench.serve import Gunicorn
+
     token = step(url, "token")["token"]
     targets = {"app": "wsgi:app", "raw": "bench.raw_app:flask_app", "wsgi": "bench.raw_app:app"}
-    servers, ports = [], {}
-    try:
-        for name, target in targets.items():
-            ports[name] = port = free_port()
-            servers.append(subprocess.Popen(
-                [PY, "-m", "gunicorn", "--workers", str(WORKERS), "--preload", "--bind", f"127.0.0.1:{port}",
-                 "--log-level", "warning", target], cwd=ROOT, env=env_for(url)))
-        for port in ports.values():
-            wait_for(port, "/api/departments/1", token)
+    with ExitStack() as stack:
+        ports = {name: stack.enter_context(Gunicorn(url, target)).port for name, target in targets.items()}
+        same_answer(ports, "/api/departments/1", token)
         rates = {name: [] for name in targets}
         for _ in range(rounds):
             for name, port in ports.items():
                 rates[name].append(load(port, "/api/departments/1", token))
         return {name: statistics.median(values) for name, values in rates.items()}
-    finally:
-        for server in servers:
-            server.terminate()
-        for server in servers:
-            server.wait(timeout=30)
 
 
 PAGE_BYTES = 1_000_000  # the busiest journey's page and report stay under 1 MB
@@ -155,7 +143,10 @@ def main():
         small, _ = prepare(kind, 1, 1)
         medium, _ = prepare(kind, 1000, 1000)
 
-        reports = step(url, "reports")
+        from bench.serve import Gunicorn
+
+        with Gunicorn(url) as server:
+            reports = step(url, "reports", env={"BENCH_APP_PORT": str(server.port)})
         print(f"  {'figure':38} {'app':>10} {'floor':>10} {'ratio':>7}  goal")
         for name, (app_s, floor_s, *info) in reports.items():
             goal = 2.0
@@ -171,24 +162,13 @@ def main():
 
         rates = throughput(url)
         ratio = rates["app"] / rates["raw"]
-        print(f"  {'GET /api/departments/1 (gunicorn ' + str(WORKERS) + 'w)':38} {rates['app']:7.0f}r/s "
+        print(f"  {'GET /api/departments/1 (gunicorn ' + describe() + ')':38} {rates['app']:7.0f}r/s "
               f"{rates['raw']:7.0f}r/s {ratio:6.2f}x  ≥ 0.45x " + ("ok" if ratio >= 0.45 else "MISSED"))
         print(f"  {'  floor: raw-driver Flask endpoint; the same as bare WSGI:':60} {rates['wsgi']:7.0f}r/s "
               f"{rates['app'] / rates['wsgi']:6.2f}x")
         summary.append((kind, "hot GET throughput", ratio, ratio >= 0.45))
 
-        csv_path = CACHE / f"measurements-{Path(url).name}.csv"
-        if not csv_path.exists():
-            step(url, "csv", str(csv_path))
-        imported = step(url, "import", str(csv_path))
-        floor = step(url, "floor-import", str(csv_path))
-        ratio = imported["seconds"] / floor["seconds"]
-        floor_name = "COPY" if kind == "postgresql" else "executemany"
-        print(f"  {'CSV import ' + str(imported['counts']['rows']) + ' rows vs ' + floor_name:38} "
-              f"{imported['seconds']:9.1f}s {floor['seconds']:9.1f}s {ratio:6.2f}x  ≤ 3x "
-              + ("ok" if ratio <= 3 else "MISSED"))
-        print(f"  {'  peak RSS (VmHWM) import / floor':38} {imported['rss_mb']:8.0f}MB {floor['rss_mb']:8.0f}MB")
-        summary.append((kind, "CSV import", ratio, ratio <= 3))
+        loaded.import_figure(kind, url, summary)
 
         few, many = step(small, "counts"), step(medium, "counts")
         print(f"\n  {'SQL queries per request':52} {'size 1':>7} {'size 1000':>9}")
@@ -198,6 +178,10 @@ def main():
             equal &= same
             print(f"  {path:52} {few[path]:>7} {many.get(path):>9}" + ("" if same else "  DIFFERENT"))
         summary.append((kind, "queries per request equal", None, equal))
+        if kind in LOADED:
+            loaded.loaded_tables(kind, url, summary)
+        else:
+            print(f"\n  (workload, upload under load and scale-out: BENCH_LOADED={kind} to run them here)")
         print()
     missed = [s for s in summary if not s[3]]
     print(f"done in {time.perf_counter() - started:.0f} s; "

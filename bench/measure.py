@@ -156,22 +156,61 @@ def busiest_journey(connection):
         "ORDER BY count(*) DESC, journey_id LIMIT 1").fetchone()[0]
 
 
+class HttpClient:
+    """GETs over one keep-alive connection to the app served by gunicorn (BENCH_APP_PORT)."""
+
+    def __init__(self, port, token):
+        import http.client
+
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def get(self, path):
+        self.connection.request("GET", path, headers=self.headers)
+        response = self.connection.getresponse()
+        return response.status, response.read()
+
+
+def check_roi_floor(rows, report):
+    """The floor's per-initiative figures are the report's: the same initiatives, titles, statuses,
+    departments, journeys and categories, present values to the cent, payback to the month's tenth
+    (the report's roundings); and the report's groups by department are the floor's names."""
+    shown = {row["id"]: row for row in report["initiatives"]}
+    assert len(rows) == len(shown), (len(rows), len(shown))
+    for initiative_id, title, status, department_id, _department, journey_id, _, category, pv_costs, pv_benefits, \
+            _, payback in rows:
+        row = shown[initiative_id]
+        assert (row["title"], row["status"], row["department_id"], row["journey_id"], row["category"]) == (
+            title, status, department_id, journey_id, category), row
+        for mine, theirs in ((row["pv_costs"], pv_costs), (row["pv_benefits"], pv_benefits)):
+            assert abs(float(mine) - float(theirs or 0)) < 0.0051, (row, pv_costs, pv_benefits)
+        assert (row["payback_months"] is None) == (payback is None), (row, payback)
+        assert payback is None or abs(row["payback_months"] - float(payback)) < 0.051, (row, payback)
+    assert {group["label"] for group in report["groups"]} == {row[4] for row in rows}, report["groups"]
+
+
 def reports():
+    """The ROI report over HTTP from gunicorn (BENCH_APP_PORT), each group_by, against its floor;
+    the floor's rows are checked against the report's before anything is timed."""
     app = make_app()
     token = admin_token(app)
-    client = app.test_client()
-    headers = {"Authorization": f"Bearer {token}"}
+    client = HttpClient(int(os.environ["BENCH_APP_PORT"]), token)
     connection = raw_connection()
     results = {}
 
     def floor_roi():
         rows = connection.execute(ROI_SQL.format(power=POWER)).fetchall()
         assert rows
+        return rows
+
+    status, body = client.get("/api/reports/roi?group_by=department")
+    assert status == 200, body[:300]
+    check_roi_floor(floor_roi(), json.loads(body))
 
     def app_roi(group_by):
         def call():
-            response = client.get(f"/api/reports/roi?group_by={group_by}", headers=headers)
-            assert response.status_code == 200, response.data[:300]
+            status, body = client.get(f"/api/reports/roi?group_by={group_by}")
+            assert status == 200, body[:300]
         return call
     # The floor and the four group_bys taken in turn, run after run, so that the machine's moods
     # hit them alike.
@@ -498,11 +537,13 @@ def import_csv(path):
 COPY_COLUMNS = "metric_id, journey_id, period_start, period_end, value, stage_id, touchpoint_id, sample_size, source"
 
 
-def floor_import(path):
+def floor_import(path, keep=False):
     """PostgreSQL: COPY … FROM STDIN of the same file into an emptied table (metric codes resolved
-    through a staging table). SQLite: csv.reader + executemany in one transaction."""
+    through a staging table). SQLite: csv.reader + executemany in one transaction. With `keep`
+    (`--keep`) into the table as it is, like the app's import over HTTP (bench.loaded)."""
     connection = raw_connection()
-    _empty_measurements(connection)
+    if not keep:
+        _empty_measurements(connection)
     started = time.perf_counter()
     if PG:
         with connection.cursor() as cursor:
@@ -536,4 +577,4 @@ if __name__ == "__main__":
     step = sys.argv[1]
     {"reports": reports, "counts": counts, "token": token, "journey": journey_views,
      "csv": lambda: write_csv(sys.argv[2]), "import": lambda: import_csv(sys.argv[2]),
-     "floor-import": lambda: floor_import(sys.argv[2])}[step]()
+     "floor-import": lambda: floor_import(sys.argv[2], keep="--keep" in sys.argv[3:])}[step]()

@@ -15,8 +15,12 @@ from datetime import datetime, timezone
 
 URL = os.environ["DATABASE_URL"]
 PG = URL.startswith("postgresql")
+# The app's token check (cxgov.auth.services.user_for_token): one indexed query a request, no
+# cache (the app keeps none), the same conditions: live, unrevoked, its user active and not
+# signed out everywhere since (the credential generation).
 TOKEN_SQL = ("SELECT u.id FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = {p} "
-             "AND t.revoked_at IS NULL AND t.expires_at > {p} AND u.active")
+             "AND t.revoked_at IS NULL AND t.expires_at > {p} AND t.generation = u.credential_generation "
+             "AND u.active")
 DEPARTMENT_SQL = "SELECT id, name, code, created_at, updated_at, version FROM departments WHERE id = {p}"
 _connection = None
 
