@@ -7,8 +7,7 @@ documented), BENCH_WORKERS (2) and BENCH_THREADS (4, gthread only).
 
 Two settings differ from a deployment, both because every simulated user comes from 127.0.0.1:
 the sign-in limit per address is raised (CXGOV_LOGIN_LIMIT), and the rate-limit store is Redis on
-127.0.0.1:6379 when the `redis` client is importable (it is not a requirement of cxgov; the bench
-looks for it in the virtualenv and in instance/bench/pylib, see docs/scaling.md), else memory://.
+127.0.0.1:6379 when redis-server answers there, else memory://.
 With BENCH_QUICK, CXGOV_IMPORT_SYNC_ROWS is 10,000, so that its 50,000-row upload is imported in
 the background as a full run's 1,000,000 rows are."""
 import functools
@@ -25,7 +24,6 @@ WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "sync")
 WORKERS = int(os.environ.get("BENCH_WORKERS", 2))
 THREADS = int(os.environ.get("BENCH_THREADS", 4))
 REDIS_URI = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379")
-PYLIB = CACHE / "pylib"  # `pip install --target instance/bench/pylib redis`: the client, outside the venv
 SECRET_KEY = secrets.token_urlsafe(48)  # one for every server of the run: their cookies are interchangeable
 
 
@@ -37,8 +35,8 @@ def free_port():
 
 @functools.cache
 def redis_available():
-    """The Redis client importable (venv or PYLIB) and the server answering on loopback."""
-    env = {**os.environ, "PYTHONPATH": str(PYLIB)}
+    """The Redis server answering on loopback."""
+    env = dict(os.environ)
     probe = ("import redis, sys; sys.exit(0 if redis.Redis.from_url(sys.argv[1], socket_timeout=2).ping() else 1)")
     try:
         return subprocess.run([PY, "-c", probe, REDIS_URI], env=env, capture_output=True, timeout=20).returncode == 0
@@ -83,7 +81,6 @@ class Gunicorn:
             env.setdefault("CXGOV_IMPORT_SYNC_ROWS", "10000")
         if self.redis:
             env["RATELIMIT_STORAGE_URI"] = REDIS_URI
-            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PYLIB), env.get("PYTHONPATH")]))
         return env
 
     def __enter__(self):
