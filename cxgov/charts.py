@@ -90,9 +90,11 @@ def _details(name, columns, rows, notes):
             for n, cell in enumerate(row)) + "</tr>"
         for row in rows)
     notes = "".join(f"<li>{escape(note)}</li>" for note in notes)
+    summary = escape(_("The numbers"))
+    named = escape(_(": %(chart)s", chart=name))  # after "The numbers", for screen readers
     return Markup(
-        f'<details class="chart-data"><summary>{escape(_("The numbers"))}<span class="visually-hidden">'
-        f'{escape(_(": %(chart)s", chart=name))}</span></summary>'
+        f'<details class="chart-data"><summary>{summary}<span class="visually-hidden">'
+        f'{named}</span></summary>'
         f'<table class="cards"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
         + (f'<ul class="chart-notes">{notes}</ul>' if notes else "")
         + "</details>"

@@ -53,7 +53,7 @@ def test_deleting_a_cash_flow(app, page_as):
     _ask_then_confirm(
         page, f"/initiatives/{initiative_id}/cash-flows/{flow_id}/delete", {}, f"/initiatives/{initiative_id}",
         unchanged=lambda: count(app, CashFlow) == 1, changed=lambda: count(app, CashFlow) == 0,
-        question="Delete the cash flow “Licence, year 1, EUR 12,000.00 (planned cost)”?",
+        question="Delete the cash flow “Licence, year 1, €12,000.00 (planned, cost)”?",
         button="Delete the cash flow")
 
 

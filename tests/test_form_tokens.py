@@ -72,7 +72,7 @@ def test_sending_the_cash_flow_form_again_creates_nothing_and_leaves_the_npv(app
     assert again.status_code == 302 and again.headers["Location"] == first.headers["Location"]
     assert count(app, CashFlow) == flows
     assert _npv(app, owner_page.user_id, owner_page.initiative_id) == npv
-    assert ALREADY_SAVED in owner_page.get(again.headers["Location"]).get_data(as_text=True)
+    assert str(ALREADY_SAVED) in owner_page.get(again.headers["Location"]).get_data(as_text=True)
     # A new rendering of the form is a new token: the same flow may be added on purpose.
     fresh = _form_token(owner_page.get(owner_page.url).get_data(as_text=True))
     assert _add_flow(owner_page, fresh, csrf).status_code == 302

@@ -104,16 +104,16 @@ def test_clicking_add_twice_adds_one_cash_flow_and_a_delete_asks_first(app, live
     assert rows.count() == 1
 
     # Delete asks first; "Keep it" keeps it.
-    delete = page.get_by_role("button", name=re.compile(r"^Delete the planned benefit Licence, year 1"))
+    delete = page.get_by_role("button", name=re.compile(r"^Delete the cash flow Licence, planned benefit, year 1"))
     delete.click()
     page.wait_for_load_state()
-    assert page.locator("h1").inner_text() == "Delete the cash flow “Licence, year 1, EUR 12,000.00 (planned benefit)”?"
+    assert page.locator("h1").inner_text() == "Delete the cash flow “Licence, year 1, €12,000.00 (planned, benefit)”?"
     _no_sideways_scroll(page, viewport)
     page.get_by_role("link", name="Keep it").click()
     page.wait_for_load_state()
     assert _flows(app, "Licence") == 1 and page.locator("#cash-flows tbody tr", has_text="Licence").count() == 1
 
-    page.get_by_role("button", name=re.compile(r"^Delete the planned benefit Licence, year 1")).click()
+    page.get_by_role("button", name=re.compile(r"^Delete the cash flow Licence, planned benefit, year 1")).click()
     page.get_by_role("button", name="Delete the cash flow").click()
     page.wait_for_url(re.compile(r".*#cash-flows$"))
     page.wait_for_load_state()

@@ -24,3 +24,23 @@ def test_every_string_is_translated(extracted, locale):
 def test_the_sign_in_page_reads_in_the_browser_s_language(client, locale, heading):
     page = client.get("/login", headers={"Accept-Language": locale.replace("_", "-")})
     assert heading in page.get_data(as_text=True)
+
+
+def test_no_translation_is_asked_for_inside_an_f_string():
+    """The extractor reads an f-string as one string: a `_("…")` inside it would never reach the
+    catalogues (and be shown in English to everyone)."""
+    import re
+    import tokenize
+
+    from tests.i18n.catalogues import ROOT
+
+    call = re.compile(r"\b(_|_l|gettext|ngettext|pgettext|lazy_gettext)\(")
+    found = []
+    for path in sorted((ROOT / "cxgov").rglob("*.py")):
+        with open(path, "rb") as source:
+            for token in tokenize.tokenize(source.readline):
+                prefix = token.string[:3].lower()
+                if token.type == tokenize.STRING and "f" in prefix.split("'")[0].split('"')[0] \
+                        and call.search(token.string):
+                    found.append(f"{path.relative_to(ROOT)}:{token.start[0]}")
+    assert not found, found

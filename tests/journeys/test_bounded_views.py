@@ -121,4 +121,4 @@ def test_a_chart_is_drawn_once_and_again_when_a_measurement_is_added(app, page_a
     new_svg, new_numbers = chart_of(page, after, "Net Promoter Score")
     assert charts.chart_cache.misses == 2  # drawn anew with the new point
     assert new_svg != svg
-    assert re.search(r">2026-05-01</th><td[^>]*>31.5000<", new_numbers)
+    assert re.search(r">1 May 2026</th><td[^>]*>31.5000<", new_numbers)

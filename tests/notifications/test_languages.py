@@ -74,7 +74,7 @@ def test_a_meeting_reminder_gives_the_time_in_each_recipients_zone(app, smtp):
     text = _plain(_parts(romanian)["text/plain"].get_content())
     assert str(romanian["Subject"]) == "Memento: Comité de março"
     assert f"{format_time(bucharest, 'short', locale='ro')} {bucharest.tzname()}" in text  # 15:00 EET
-    assert "Ordine de zi" in text
+    assert "Ordinea de zi" in text
 
 
 def test_the_weekly_digest_speaks_each_readers_language_with_their_money_and_dates(app, smtp):
