@@ -101,16 +101,17 @@ def _details(name, columns, rows, notes):
     )
 
 
-def number(value):
+def number(value, figures=None):
     """A figure as the table beside a chart shows it: exact decimals, thousands separated, in the
-    reader's convention ("1,234.50", "1 234,50")."""
+    reader's convention ("1,234.50", "1 234,50"); `figures`: the reader's `formatting.Numbers`."""
     if value is None:
         return "—"
+    figures = figures or formatting.reader_numbers()
     if isinstance(value, Decimal) and value.is_finite():
-        return formatting.decimal(value, max(0, -value.as_tuple().exponent))
+        return figures.decimal(value, max(0, -value.as_tuple().exponent))
     if isinstance(value, float):
-        return formatting.decimal(value, 2)
-    return formatting.decimal(value, 0) if isinstance(value, int) else str(value)
+        return figures.decimal(value, 2)
+    return figures.decimal(value, 0) if isinstance(value, int) else str(value)
 
 
 def _label(value):
@@ -229,7 +230,8 @@ class LineChart:
     def _table(self):
         xs = sorted({x for points in self.series.values() for x, _value in points})
         values = {label: dict(points) for label, points in self.series.items()}
-        rows = [[_label(x)] + [number(values[label].get(x)) for label in self.series] for x in xs]
+        figures = formatting.reader_numbers()
+        rows = [[_label(x)] + [number(values[label].get(x), figures) for label in self.series] for x in xs]
         notes = [f"{_label(x)}: {label}" for x, label in self.markers] if self.notes is None else self.notes
         return [_("Period"), *self.series], rows, [*notes, *(label for _y, label in self.hlines)]
 

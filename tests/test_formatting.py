@@ -3,6 +3,8 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cxgov import formatting
 
@@ -118,3 +120,20 @@ def test_a_reader_elsewhere_sees_instants_in_their_own_zone(app):
         with formatting.zone_of_reader("America/Sao_Paulo"):
             assert formatting.local_time(late) == "30 Nov 2026, 20:30"
         assert formatting.local_time(late) == "30 Nov 2026, 23:30"
+
+
+@given(value=st.decimals(min_value=-10**12, max_value=10**12, allow_nan=False, allow_infinity=False, places=6),
+       places=st.integers(0, 4))
+@settings(max_examples=300, deadline=None)
+def test_the_fast_figures_write_what_babel_writes(value, places):
+    """`Numbers` (the tables' fast path) against Babel's own decimal formatting, in every language."""
+    from babel import numbers as babel_numbers
+
+    for language in ("en", "pt_PT", "pt_BR", "ro"):
+        locale = formatting._locale_of(language)
+        fast = formatting._numbers_of(language)
+        rounded = formatting._rounded(value, Decimal(1).scaleb(-places))
+        pattern = "#,##0" + ("." + "0" * places if places else "")
+        assert fast.decimal(value, places) == babel_numbers.format_decimal(rounded, format=pattern, locale=locale)
+        assert fast.number(value) == babel_numbers.format_decimal(value.normalize(), locale=locale,
+                                                                  decimal_quantization=False)

@@ -114,10 +114,6 @@ def hourglass(stages):
             + list(zip(post, widths(len(post), True), strict=True)))
 
 
-def _two_places(value):
-    return formatting.decimal(value)
-
-
 def _delivery_marks(report):
     """The chart's marks of the report's deliveries: each delivery's initiative number on the
     chart, its title and date in the notes below the chart's numbers."""
@@ -155,6 +151,7 @@ def kpi_charts(report):
                                  f'{escape(d["title"])}</a></td>'
              for d in report["deliveries"]}
     journey_id = report["journey"]["id"]
+    figures = formatting.reader_numbers()  # hundreds of figures: the reader's marks looked up once
     result = []
     for entry in report["metrics"]:
         metric = entry["metric"]
@@ -165,14 +162,14 @@ def kpi_charts(report):
         for row in entry["before_after"]:
             change = row["change"]
             better = change is not None and (change > 0) == (metric["direction"] == "higher_is_better")
-            shown = formatting.signed(change)
+            shown = figures.signed(change)
             if change:
                 shown = f'<span class="{"good" if better else "bad"}">{shown}</span>'
             rows.append(
                 f'{heads[row["initiative_id"]]}<td class="num" data-label="{headers[2]}">'
-                f'{_two_places(row["before_average"])} ({formatting.number(row["before_count"])})</td>'
-                f'<td class="num" data-label="{headers[3]}">{_two_places(row["after_average"])} '
-                f'({formatting.number(row["after_count"])})</td>'
+                f'{figures.decimal(row["before_average"])} ({figures.number(row["before_count"])})</td>'
+                f'<td class="num" data-label="{headers[3]}">{figures.decimal(row["after_average"])} '
+                f'({figures.number(row["after_count"])})</td>'
                 f'<td class="num" data-label="{headers[4]}">{shown}</td></tr>')
         # Written here rather than in the template: a busy journey has hundreds of rows per metric.
         rows = Markup("\n".join(rows))
