@@ -1,5 +1,7 @@
 """Administration, account settings and the audit trail in the browser, at phone and desktop
 width, each checked afterwards through the API."""
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -23,6 +25,7 @@ def _api(app, user):
 
 
 def _no_sideways_scroll(page):
+    page.wait_for_load_state("load")  # with its stylesheets: a page seen before its CSS is wider
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
@@ -145,8 +148,9 @@ def test_a_cx_leader_filters_the_audit_trail_and_opens_an_entry(app, live_server
     page.select_option("#audit-entity", "initiative")
     page.select_option("#audit-actor", label="Olga Owner")
     page.click("button:has-text('Filter')")
+    page.wait_for_url(re.compile(r".*actor_id=.*"))
     rows = page.locator("#audit-entries tbody tr")
-    assert rows.count() == 1
+    expect(rows).to_have_count(1)
     entry_id = int(rows.first.get_attribute("id").split("-")[1])
     _no_sideways_scroll(page)
     rows.first.locator("a").click()

@@ -45,6 +45,7 @@ def seed(app):
 
 
 def page_width(page):
+    page.wait_for_load_state("load")  # with its stylesheets: a page seen before its CSS is wider
     return page.evaluate("() => Math.max(document.body.scrollWidth, document.documentElement.scrollWidth)")
 
 

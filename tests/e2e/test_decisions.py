@@ -6,6 +6,7 @@ PHONE = {"width": 390, "height": 844}
 
 
 def _fits(page, width):
+    page.wait_for_load_state("load")  # with its stylesheets: a page seen before its CSS is wider
     scrolled = page.evaluate("() => Math.max(document.body.scrollWidth, document.documentElement.scrollWidth)")
     assert scrolled <= width + 2
 

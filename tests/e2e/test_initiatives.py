@@ -31,6 +31,7 @@ def api(app, path):
 
 
 def no_sideways_scroll(page):
+    page.wait_for_load_state("load")  # with its stylesheets: a page seen before its CSS is wider
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 

@@ -57,4 +57,5 @@ def test_the_cx_leader_records_the_reviews_after_delivery(app, live_server, sign
     final.locator("label:has-text('Achieved')").first.click()
     final.locator("button:has-text('Record the verdict')").click()
     expect(page.locator(".flash")).to_contain_text("Review 3: Achieved recorded.")
+    page.wait_for_load_state("load")  # the flash can show before the stylesheet has applied
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scroll

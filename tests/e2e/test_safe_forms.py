@@ -23,6 +23,7 @@ def _flows(app, category):
 
 
 def _no_sideways_scroll(page, viewport):
+    page.wait_for_load_state("load")  # with its stylesheets: a page seen before its CSS is wider
     width = page.evaluate("() => Math.max(document.body.scrollWidth, document.documentElement.scrollWidth)")
     assert width <= viewport["width"] + 2
 
