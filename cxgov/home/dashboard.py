@@ -36,6 +36,9 @@ from cxgov.steering.models import ActionItem, Meeting
 # How many rows a section lists before it links to the full page.
 SHORT_LIST = 5
 OVERDUE_LIST = 10
+# The longer lists (KPIs, initiatives to measure, one's own work) show this many and count the
+# rest, so the page stays small whatever the size of the organisation.
+LONG_LIST = 10
 # A meeting is "next" until twelve hours after its start, as on the meetings page.
 UPCOMING_GRACE = timedelta(hours=12)
 
@@ -74,15 +77,25 @@ def leader_section(user, today, now, network):
         select(ActionItem).options(selectinload(ActionItem.owner)).where(*overdue_filter)
         .order_by(ActionItem.due_on, ActionItem.id).limit(OVERDUE_LIST)).all()
     overdue_count = db.session.scalar(select(func.count(ActionItem.id)).where(*overdue_filter))
+    wrong_way = sorted(suggestions.kpis_moving_the_wrong_way(today), key=relative_move, reverse=True)
+    unmeasured = roi_services.not_yet_measured(user, {})  # the ones delivered longest ago first
+    silent = [row for row in network()["departments"] if row["silent"]]
     return {
         "meeting": meeting, "to_decide": to_decide, "awaiting": awaiting,
         "overdue": overdue, "overdue_count": overdue_count,
-        "wrong_way": suggestions.kpis_moving_the_wrong_way(today),
-        "silent": [row for row in network()["departments"] if row["silent"]],
+        "wrong_way": wrong_way[:LONG_LIST], "wrong_way_count": len(wrong_way),
+        "silent": silent[:LONG_LIST], "silent_count": len(silent),
         "silent_after_days": network_report.SILENT_AFTER_DAYS,
-        "unmeasured": roi_services.not_yet_measured(user, {}),
+        "unmeasured": unmeasured[:LONG_LIST], "unmeasured_count": len(unmeasured),
         "targets": journey_targets.needing_attention(),
     }
+
+
+def relative_move(movement):
+    """How far a KPI moved, as a share of the value before (the whole move from zero): the
+    largest moves the wrong way are listed first."""
+    change = abs(movement.latest - movement.previous)
+    return change / abs(movement.previous) if movement.previous else change
 
 
 # The home page shows the portfolio the ROI report page shows by default: what was funded.
@@ -132,13 +145,21 @@ def journeys_section(user, today):
 
 
 def work_section(user):
+    """The person's open action items (soonest due first) and open initiatives (nearest target
+    first): the first LONG_LIST of each, and how many there are."""
+    own_items = (ActionItem.owner_id == user.id, ActionItem.status == "open")
     items = db.session.scalars(
-        select(ActionItem).where(ActionItem.owner_id == user.id, ActionItem.status == "open")
-        .order_by(ActionItem.due_on, ActionItem.id)).all()
+        select(ActionItem).where(*own_items).order_by(ActionItem.due_on, ActionItem.id).limit(LONG_LIST)).all()
+    own_initiatives = (Initiative.owner_id == user.id, Initiative.status.not_in(lifecycle.FINAL))
     initiatives = db.session.scalars(
-        select(Initiative).where(Initiative.owner_id == user.id, Initiative.status.not_in(lifecycle.FINAL))
-        .order_by(Initiative.target_on.is_(None), Initiative.target_on, Initiative.title)).all()
-    return {"items": items, "initiatives": initiatives}
+        select(Initiative).where(*own_initiatives)
+        .order_by(Initiative.target_on.is_(None), Initiative.target_on, Initiative.title, Initiative.id)
+        .limit(LONG_LIST)).all()
+    return {
+        "items": items, "items_count": db.session.scalar(select(func.count(ActionItem.id)).where(*own_items)),
+        "initiatives": initiatives,
+        "initiatives_count": db.session.scalar(select(func.count(Initiative.id)).where(*own_initiatives)),
+    }
 
 
 def build(user, now=None):

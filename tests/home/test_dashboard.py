@@ -404,3 +404,31 @@ def test_the_leader_sees_targets_off_track_or_near_worst_first(app, persona):
     assert "The 10 furthest off of 10." not in shown
     _targets(app, 1)
     assert "The 10 furthest off of 12." in text(region(home(client), "home-targets"))
+
+
+def test_the_long_lists_show_the_first_ten_and_count_the_rest(app, persona):
+    """A large organisation's home page lists ten of each long list, counts them all, and stays
+    the same size as it grows."""
+    client = persona("admin")
+    _grow(app, client.user_id, 12)
+    with app.app_context():
+        fall = factories.create_journey(name="Steep fall")
+        factories.create_measurement(fall, "nps", period_start=TODAY - timedelta(days=60), value=Decimal("40"))
+        factories.create_measurement(fall, "nps", period_start=TODAY - timedelta(days=30), value=Decimal("10"))
+    html = home(client)
+    for name, counted in (("home-wrong-way", "The 10 largest moves of 13."),
+                          ("home-unmeasured", "The 10 delivered longest ago of 12."),
+                          ("home-my-items", "The 10 due soonest of 12."),
+                          ("home-my-initiatives", "The 10 with the nearest target of 12."),
+                          ("home-silent", "10 of 12.")):
+        part = region(html, name)
+        assert part.count("<li") == 10, name
+        assert counted in text(part), name
+    first = "KPIs moving the wrong way Steep fall: Net Promoter Score 40 → 10"
+    assert text(region(html, "home-wrong-way")).startswith(first)  # the largest move first
+    names = ("home-wrong-way", "home-unmeasured", "home-my-items", "home-my-initiatives", "home-silent")
+    sizes = [len(region(html, name)) for name in names]
+    _grow(app, client.user_id, 12)
+    html = home(client)
+    for name, size in zip(names, sizes, strict=True):  # only the counts' digits and the rows' titles differ
+        assert abs(len(region(html, name)) - size) < 40, name
