@@ -4,7 +4,7 @@ built from the service that owns its figures, in a fixed number of queries whate
 - CX leader (and admin): the next meeting and what it must decide, overdue action items, KPIs
   moving the wrong way, journey and stage targets off track or near (worst first, SPEC §10), silent
   ambassadors, initiatives delivered but not measured.
-- Executive (and admin): the funded portfolio as the ROI report shows it (`leadership_report`),
+- Executive (and admin): the funded portfolio as the ROI report opens (`portfolio_headline`),
   and the benefits realisation headline (`benefits_report`, SPEC §8.6).
 - Active ambassador: their recent actions and their department's activity.
 - Journey owner: their journeys with the latest KPI values.
@@ -106,10 +106,10 @@ RANKED = 3
 
 
 def portfolio_section(user):
-    """The ROI report's own figures (`leadership_report`), never computed again here, and its
+    """The ROI report's own headline (`portfolio_headline`), never computed again here, and its
     ranking cut short: the best three and, never repeating one of them, the worst three."""
     args = ReportArgs().load(PORTFOLIO_ARGS)
-    report = roi_services.leadership_report(user, args)
+    report = roi_services.portfolio_headline(user, args)
     # The report's top five are ranked best first, its bottom five worst first.
     bottom = report["bottom"] or list(reversed(report["top"][RANKED:]))
     # The realisation headline: the benefits report's totals for the same portfolio (SPEC §8.6).

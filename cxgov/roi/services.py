@@ -303,21 +303,20 @@ def not_yet_measured(actor, args):
     return db.session.scalars(stmt).all()
 
 
-def leadership_report(actor, args):
-    """Everything the /reports/roi page and its PDF show, for both bases at once."""
+def portfolio_headline(actor, args, by_basis=None):
+    """The portfolio's headline, as the /reports/roi page opens and the home page shows it: totals
+    of the chosen basis with the combined payback, planned and actual totals side by side, and the
+    best and weakest five by NPV. Both bases' rows are computed (one query each) unless given."""
     policy.require(policy.read, actor)
     basis = args.get("basis") or "planned"
     rate = args.get("discount_rate")
     rate = default_rate() if rate is None else Decimal(rate)
-    by_basis = portfolio_rows(actor, args, ["planned", "actual"] + ([basis] if basis == "baseline" else []), rate)
+    if by_basis is None:
+        by_basis = portfolio_rows(actor, args, ["planned", "actual"] + ([basis] if basis == "baseline" else []), rate)
     rows = by_basis[basis]
     conditions = scope(actor, args)
     payback, years = combined_payback(conditions, basis)
     ranked = sorted((row for row in rows if row.pv_costs or row.pv_benefits), key=lambda row: row.npv, reverse=True)
-    actual_by_id = {row.id: row for row in by_basis["actual"]}
-    # The page lists the largest investments (planned PV of costs); the CSV has every initiative.
-    largest = sorted(by_basis["planned"], key=lambda row: (-row.pv_costs, row.id))[:BY_INITIATIVE]
-    planned_vs_actual = [{"initiative": row, "planned": row, "actual": actual_by_id[row.id]} for row in largest]
     return {
         "basis": basis,
         "discount_rate": rate,
@@ -327,13 +326,32 @@ def leadership_report(actor, args):
         "totals": {**calc.portfolio(rows), "payback_months": payback},
         "totals_by_basis": {b: calc.portfolio(by_basis[b]) for b in ("planned", "actual")},
         "years": years,
-        "by": {name: groups(rows, name) for name in ("department", "journey", "category")},
-        "planned_vs_actual": planned_vs_actual,
         "top": ranked[:5],
         # The weakest five, worst first, never repeating one already among the top five.
         "bottom": list(reversed(ranked[max(5, len(ranked) - 5):])),
+        "actual_years": recorded_years(conditions, "actual"),
+    }
+
+
+def leadership_report(actor, args):
+    """Everything the /reports/roi page and its PDF show, for both bases at once: the headline
+    (`portfolio_headline`), the groups, planned vs actual of the largest investments, and the
+    delivered initiatives not measured yet."""
+    policy.require(policy.read, actor)
+    basis = args.get("basis") or "planned"
+    rate = args.get("discount_rate")
+    rate = default_rate() if rate is None else Decimal(rate)
+    by_basis = portfolio_rows(actor, args, ["planned", "actual"] + ([basis] if basis == "baseline" else []), rate)
+    rows = by_basis[basis]
+    actual_by_id = {row.id: row for row in by_basis["actual"]}
+    # The page lists the largest investments (planned PV of costs); the CSV has every initiative.
+    largest = sorted(by_basis["planned"], key=lambda row: (-row.pv_costs, row.id))[:BY_INITIATIVE]
+    planned_vs_actual = [{"initiative": row, "planned": row, "actual": actual_by_id[row.id]} for row in largest]
+    return {
+        **portfolio_headline(actor, args, by_basis),
+        "by": {name: groups(rows, name) for name in ("department", "journey", "category")},
+        "planned_vs_actual": planned_vs_actual,
         "unmeasured": not_yet_measured(actor, args),
         "delivered": sum(1 for row in rows if row.status in ("delivered", "closed")),
-        "actual_years": recorded_years(conditions, "actual"),
         "rows": rows,
     }
