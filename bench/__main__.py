@@ -3,7 +3,8 @@ in the same run. Sizes: BENCH_INITIATIVES (10000), BENCH_MEASUREMENTS (1000000);
 for 1000 / 50000. BENCH_DATABASES=sqlite,postgresql picks the databases, BENCH_PG_NAME names the
 PostgreSQL ones (cxgov_bench). Every app figure is served by gunicorn as docs/scaling.md serves it
 (bench.serve: BENCH_WORKER_CLASS, BENCH_WORKERS, BENCH_THREADS); the workload, upload-under-load
-and scale-out tables (bench.loaded, bench.workload) run on BENCH_LOADED (postgresql)."""
+and scale-out tables (bench.loaded, bench.workload) and the worker models' (bench.workers:
+BENCH_MODELS) run on BENCH_LOADED (postgresql)."""
 import json
 import os
 import re
@@ -13,7 +14,7 @@ import subprocess
 import sys
 import time
 
-from bench import loaded
+from bench import loaded, workers
 from bench.common import INITIATIVES, JOURNEY_RUNS, MEASUREMENTS, PY, ROI_RUNS, ROOT, env_for, prepare
 from bench.serve import describe
 
@@ -180,6 +181,7 @@ def main():
         summary.append((kind, "queries per request equal", None, equal))
         if kind in LOADED:
             loaded.loaded_tables(kind, url, summary)
+            workers.models_table(kind, url, summary)
         else:
             print(f"\n  (workload, upload under load and scale-out: BENCH_LOADED={kind} to run them here)")
         print()
