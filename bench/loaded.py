@@ -215,6 +215,7 @@ def loaded_tables(kind, url, summary):
         # -- scale-out: the same workload on one instance, then on two ------------------------------------
         single = workload.run(clients, catalogue, heaviest, seed=11)
         workload.cleanup(url)
+        single_saturated, single_busy = saturated(clients, catalogue)
     with Gunicorn(url, redis=redis) as first, Gunicorn(url, redis=redis) as second:
         for client in clients:
             client.close()
@@ -222,12 +223,40 @@ def loaded_tables(kind, url, summary):
             client.connections = {}
         workload.warm_up(clients, catalogue)
         double = workload.run(clients, catalogue, heaviest, seed=11)
+        workload.cleanup(url)
+        double_saturated, double_busy = saturated(clients, catalogue)
     workload.cleanup(url)
     ratio = double["rps"] / single["rps"]
+    saturated_ratio = double_saturated["rps"] / single_saturated["rps"]
     print(f"\n  scale-out: {heaviest} users on one gunicorn ({describe()}) and on two (ports {first.port}, "
           f"{second.port}, taken alternately), one PostgreSQL, rate limits in {'Redis' if redis else 'memory://'}")
     print(header)
     _row("1 instance", single, base["p50"])
     _row("2 instances", double, base["p50"],
          f"throughput {ratio:.2f}x one instance (closed loop: capped at {heaviest / workload.THINK:.0f} r/s)")
+    _row(f"1 instance, saturated ({SATURATE} users)", single_saturated, base["p50"],
+         f"machine {single_busy:.0%} busy")
+    _row(f"2 instances, saturated ({SATURATE} users)", double_saturated, base["p50"],
+         f"machine {double_busy:.0%} busy; {saturated_ratio:.2f}x one instance, ≥ 1.6x "
+         + ("ok" if saturated_ratio >= 1.6 else f"MISSED: {os.cpu_count()} cores, busy before the second instance"))
     summary.append((kind, "scale-out errors", double["errors"], not double["errors"]))
+    summary.append((kind, "scale-out saturated throughput", saturated_ratio, saturated_ratio >= 1.6))
+
+
+SATURATE = 8  # users with no think time: the most the instances can answer
+
+
+def cpu_times():
+    """(busy, total) jiffies of the whole machine, from /proc/stat."""
+    fields = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def saturated(clients, catalogue):
+    """The workload with no think time (SATURATE users, a third of a run), and how busy the machine's
+    cores were meanwhile (server, database and this load generator together)."""
+    busy, total = cpu_times()
+    result = workload.run(clients, catalogue, SATURATE, duration=workload.DURATION / 3, think=0.0, seed=13)
+    busy_after, total_after = cpu_times()
+    return result, (busy_after - busy) / max(total_after - total, 1)
