@@ -5,9 +5,11 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+import sqlalchemy as sa
 from flask import current_app, g, has_request_context
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from cxgov.auth.models import ApiToken, EndedSession, RememberToken
 from cxgov.db import utcnow
@@ -31,8 +33,19 @@ def authenticate(email: str, password: str):
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
+    note_sign_in(user)
     return user
+
+
+def note_sign_in(user):
+    """Keep when `user` last signed in. A sign-in is no edit of the user: it neither bumps their
+    version (so two sign-ins of one account at the same moment never conflict, and an admin's
+    If-Match on the user stays valid) nor counts as a change in the audit trail, which records the
+    sign-in itself."""
+    now = utcnow()
+    db.session.execute(sa.update(User.__table__).where(User.__table__.c.id == user.id)
+                       .values(last_login_at=now, updated_at=User.__table__.c.updated_at))
+    set_committed_value(user, "last_login_at", now)
 
 
 def record_sign_in(user, via, address, token_id=None):

@@ -174,3 +174,46 @@ def test_the_session_cookie_does_not_sign_api_requests(page_as):
     assert page.get("/api/users/me").status_code == 401
     response = page.post("/api/departments", json={"name": "Sales", "code": "SAL"})
     assert response.status_code == 401
+
+
+def test_signing_in_is_no_edit_of_the_user(app, client):
+    """A sign-in keeps when it happened, but the user's version (their ETag) stays, and the audit
+    trail records the sign-in, not a change of the user."""
+    from cxgov.audit.models import AuditEntry
+
+    user_id, email = _user(app)
+    with app.app_context():
+        version = db.session.get(User, user_id).version
+    assert client.post("/api/auth/tokens", json={"email": email, "password": factories.PASSWORD}).status_code == 201
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        assert user.last_login_at is not None and user.version == version
+        actions = db.session.scalars(select(AuditEntry.action).where(
+            AuditEntry.entity == "user", AuditEntry.entity_id == user_id)).all()
+        assert "sign_in" in actions and "update" not in actions
+
+
+def test_one_account_signing_in_from_several_places_at_once_gets_a_token_each(app):
+    """Eight sign-ins of one account at the same instant (a phone, a laptop, a script): every one
+    gets its token (before, all but one failed with 412 on the user's version)."""
+    import threading
+
+    import pytest
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("concurrent writers need PostgreSQL (SQLite serialises them on a file lock)")
+    _, email = _user(app)
+    barrier, statuses = threading.Barrier(8), []
+
+    def sign_in():
+        with app.test_client() as own:
+            barrier.wait(timeout=30)
+            statuses.append(own.post("/api/auth/tokens", json={"email": email, "password": factories.PASSWORD})
+                            .status_code)
+    threads = [threading.Thread(target=sign_in) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert statuses == [201] * 8
+    assert _count_tokens(app) == 8
