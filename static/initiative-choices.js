@@ -5,16 +5,18 @@
 (function () {
   "use strict";
   var WAIT_MS = 200;
+  var shortlists = {};
 
   function attach(field) {
     var list = document.getElementById(field.getAttribute("list"));
     if (!list || !list.dataset.optionsUrl) {
       return;
     }
-    var shortlist = list.dataset.shortlist;
-    if (shortlist === undefined) {
-      shortlist = list.dataset.shortlist = list.innerHTML;
+    // The page's short list, offered again once the field is emptied (fields may share a list).
+    if (!(list.id in shortlists)) {
+      shortlists[list.id] = list.innerHTML;
     }
+    var shortlist = shortlists[list.id];
     var timer = null;
     var asked = 0;
 
