@@ -20,7 +20,7 @@ from cxgov import formatting, pages, policy
 from cxgov.db import load
 from cxgov.errors import Conflict, Invalid
 from cxgov.extensions import db
-from cxgov.initiatives import business_case, gate, lifecycle, reviews, services
+from cxgov.initiatives import business_case, choices, gate, lifecycle, reviews, services
 from cxgov.initiatives import impacts as impact_rules
 from cxgov.initiatives.gate_api import with_figures
 from cxgov.initiatives.models import (
@@ -144,6 +144,16 @@ def index():
         department_names={d.id: d.name for d in departments},
         may_propose=policy.propose_initiative(current_user),
     )
+
+
+@bp.route("/options")
+def options():
+    """The initiatives matching `q` (part of a title, or "#12") as the options of a datalist, for
+    the forms that pick an initiative (the steering meeting's): at most `choices.SEARCH_LIMIT`."""
+    policy.require(policy.manage_governance, current_user)
+    found = choices.search(request.args.get("q", "")[:200])
+    readiness = gate.readiness_for([i for i in found if i.status == "proposed"])
+    return render_template("initiatives/options.html", initiatives=found, readiness=readiness)
 
 
 # -- proposing and editing an initiative -------------------------------------------------------

@@ -61,8 +61,8 @@ def carried_over_action_items(meeting, on):
                                           due=day(item.due_on)), initiative_id=item.initiative_id)
 
 
-def _awaiting_decision():
-    for initiative in awaiting_decision():
+def _awaiting_decision(limit=None, leaving_out=()):
+    for initiative in awaiting_decision(limit, leaving_out):
         yield Suggestion(f"initiative:{initiative.id}:decision", _("Decide: %(title)s", title=initiative.title)[:200],
                          "decision", _("Proposed initiative awaiting a decision."), initiative_id=initiative.id)
 
@@ -150,19 +150,42 @@ def kpis_wrong_way(on):
                          journey_id=m.journey_id)
 
 
-def awaiting_decision():
-    """Proposed initiatives: they wait for the committee's decision."""
-    return db.session.scalars(select(Initiative).where(Initiative.status == "proposed").order_by(Initiative.id)).all()
+def _awaiting(leaving_out=()):
+    stmt = select(Initiative).where(Initiative.status == "proposed")
+    return stmt.where(Initiative.id.not_in(leaving_out)) if leaving_out else stmt
 
 
-def suggest(meeting):
-    """The suggestions for `meeting` that are not on its agenda yet."""
-    on = meeting_date(meeting)
-    present = set(db.session.scalars(
+def awaiting_decision(limit=None, leaving_out=()):
+    """Proposed initiatives (they wait for the committee's decision), oldest first: the first
+    `limit` of them, and none of the ids `leaving_out`."""
+    return db.session.scalars(_awaiting(leaving_out).order_by(Initiative.id).limit(limit)).all()
+
+
+def count_awaiting_decision(leaving_out=()):
+    return db.session.scalar(select(func.count()).select_from(_awaiting(leaving_out).subquery()))
+
+
+def on_the_agenda(meeting):
+    """The source keys of the meeting's agenda items."""
+    return set(db.session.scalars(
         select(AgendaItem.source_key).where(AgendaItem.meeting_id == meeting.id, AgendaItem.source_key.is_not(None))
     ))
+
+
+def decided_ids(source_keys):
+    """The initiatives whose "awaiting a decision" suggestion is among `source_keys`."""
+    return sorted(int(key.split(":")[1]) for key in source_keys
+                  if key.startswith("initiative:") and key.endswith(":decision"))
+
+
+def suggest(meeting, awaiting_limit=None, present=None):
+    """The suggestions for `meeting` that are not on its agenda yet; of the proposals awaiting a
+    decision, the `awaiting_limit` oldest (all by default). `present`: the agenda's source keys,
+    when the caller has them."""
+    on = meeting_date(meeting)
+    present = on_the_agenda(meeting) if present is None else present
     candidates = [
-        *carried_over_action_items(meeting, on), *_awaiting_decision(),
+        *carried_over_action_items(meeting, on), *_awaiting_decision(awaiting_limit, decided_ids(present)),
         *reviews_due(on), *kpis_wrong_way(on),
     ]
     return [suggestion for suggestion in candidates if suggestion.source_key not in present]

@@ -22,7 +22,7 @@ from cxgov.db import load, today, utcnow
 from cxgov.errors import Invalid
 from cxgov.extensions import db
 from cxgov.formatting import display_zone, label, local_time
-from cxgov.initiatives import business_case, gate, lifecycle
+from cxgov.initiatives import business_case, choices, gate, lifecycle
 from cxgov.initiatives.models import Initiative
 from cxgov.org.models import Department, User
 from cxgov.pages import Field, FormSpec
@@ -70,6 +70,19 @@ def _load(schema, data):
     except ValidationError as error:
         raise Invalid(_("Some fields need another look."), errors=error.messages) from None
 
+
+
+def _picked_initiative(form, data):
+    """`data` with the initiative typed or picked in the form's initiative field as its id (None
+    when blank). When the text names no initiative, or several, the field gets a message and
+    `data` no initiative: loading the form then refuses it, nothing written."""
+    try:
+        initiative_id = choices.resolve(form.value("initiative_id"))
+    except Invalid as error:
+        for message in error.errors["initiative_id"]:
+            form.add("initiative_id", message)
+        return data
+    return {**data, "initiative_id": initiative_id}
 
 
 def _submit(form, act, render):
@@ -526,12 +539,13 @@ def create_meeting():
 
 def _meeting_page_data(meeting):
     """What the meeting page shows, in a fixed number of queries whatever the meeting's size."""
-    initiative_ids = {item.initiative_id for item in meeting.agenda_items if item.initiative_id}
-    initiative_ids |= {d.initiative_id for d in meeting.decisions if d.initiative_id}
-    decidable = db.session.scalars(select(Initiative).where(Initiative.status.not_in(lifecycle.FINAL))
-                                   .order_by(Initiative.title)).all()
-    initiatives = {i.id: i for i in decidable}
-    missing = initiative_ids - set(initiatives)
+    initiative_ids = list(dict.fromkeys([item.initiative_id for item in meeting.agenda_items if item.initiative_id]
+                                        + [d.initiative_id for d in meeting.decisions if d.initiative_id]))
+    # What the initiative fields offer before anything is typed: the initiatives on the agenda
+    # and in the decisions, then the proposals changed last (a search finds any other).
+    shortlist = choices.shortlist(initiative_ids)
+    initiatives = {i.id: i for i in shortlist}
+    missing = set(initiative_ids) - set(initiatives)
     if missing:
         initiatives |= {i.id: i for i in db.session.scalars(select(Initiative).where(Initiative.id.in_(missing)))}
     open_items = db.session.scalars(
@@ -555,8 +569,8 @@ def _meeting_page_data(meeting):
         "quorum": meeting.committee.effective_quorum,
         # The departments no member represents (SPEC §9): the API's `departments_not_represented`.
         "not_represented": services.departments_not_represented([meeting])[meeting.id],
-        "initiatives": initiatives, "decidable": decidable,
-        # The approval gate of every proposal the meeting may decide (SPEC §8.1), and whether the
+        "initiatives": initiatives, "shortlist": shortlist,
+        # The approval gate of the proposals the page shows (SPEC §8.1), and whether the
         # meeting has begun (decisions are recorded, and the meeting marked held, from then on).
         "readiness": gate.readiness_for(proposals), "started": meeting.starts_at <= utcnow(),
         "cases": business_case.business_cases(current_user,
@@ -584,18 +598,33 @@ def _render_meeting(meeting_id, form=None, status=200):
         forms[form.name] = form
     sections = standing.sections_of(meeting_.committee_id)
     due = standing.due(meeting_, sections) if can_manage and not services.is_published(meeting_) else []
+    suggested, more_awaiting = _suggested(meeting_, due) if can_manage else ([], 0)
     return render_template(
         "steering/meeting.html", meeting=meeting_, published=services.is_published(meeting_),
         can_manage=can_manage, can_write_minutes=policy.write_minutes(current_user, meeting_),
         can_answer=policy.answer_invitation(current_user, meeting_),
-        # What the standing sections bring is offered by "Fill from standing agenda", not twice.
-        suggestions=[s for s in suggestions.suggest(meeting_) if s.source_key not in {d.source_key for _, d in due}]
-        if can_manage else [],
-        standing_due=due,
+        suggestions=suggested, more_awaiting=more_awaiting, standing_due=due,
         agenda_groups=_agenda_groups(meeting_, sections),
         agenda_kinds=AGENDA_KINDS, decision_kinds=DECISION_KINDS, attendance_statuses=ATTENDANCE_STATUSES,
         forms=forms, form=form, **_meeting_page_data(meeting_),
     ), status
+
+
+# The proposals awaiting a decision the meeting page suggests (the oldest): the others are one click away.
+SUGGESTED_PROPOSALS = 20
+
+
+def _suggested(meeting, due):
+    """What the page suggests adding to the agenda, and how many more proposals await a decision
+    than it suggests. What the standing sections bring is offered by "Fill from standing agenda",
+    not twice."""
+    present = suggestions.on_the_agenda(meeting)
+    suggested = suggestions.suggest(meeting, SUGGESTED_PROPOSALS, present)
+    awaiting = sum(1 for s in suggested if s.source_key.startswith("initiative:"))
+    more = suggestions.count_awaiting_decision(suggestions.decided_ids(present)) - awaiting \
+        if awaiting == SUGGESTED_PROPOSALS else 0
+    standing_keys = {d.source_key for _, d in due}
+    return [s for s in suggested if s.source_key not in standing_keys], more
 
 
 def _agenda_groups(meeting, sections):
@@ -735,7 +764,8 @@ def edit_agenda_item(meeting_id, item_id):
     if refused:
         return refused
     if request.method == "GET":
-        form = AGENDA_EDIT_FORM.blank(title=item.title, kind=item.kind, initiative_id=item.initiative_id,
+        picked = db.session.get(Initiative, item.initiative_id) if item.initiative_id else None
+        form = AGENDA_EDIT_FORM.blank(title=item.title, kind=item.kind, initiative_id=picked and choices.choice(picked),
                                       duration_minutes=item.duration_minutes, notes=item.notes)
         return _render_edit_agenda_item(meeting_, item, form)
     form = AGENDA_EDIT_FORM.read()
@@ -751,9 +781,9 @@ def edit_agenda_item(meeting_id, item_id):
         return _render_edit_agenda_item(meeting_, item, form, 409)
 
     def save():
-        data = {"title": form.value("title") or None, "kind": form.value("kind"),
-                "initiative_id": form.value("initiative_id") or None,
-                "duration_minutes": form.value("duration_minutes") or None, "notes": form.value("notes") or None}
+        data = _picked_initiative(form, {
+            "title": form.value("title") or None, "kind": form.value("kind"),
+            "duration_minutes": form.value("duration_minutes") or None, "notes": form.value("notes") or None})
         services.update_agenda_item(current_user, item, form.load(
             AgendaItemSchema(only=("title", "kind", "initiative_id", "duration_minutes", "notes")), data))
         flash(_("Agenda item “%(title)s” saved.", title=item.title), "success")
@@ -767,11 +797,10 @@ def edit_agenda_item(meeting_id, item_id):
 
 
 def _render_edit_agenda_item(meeting_, item, form, status=200):
-    initiatives = db.session.scalars(select(Initiative).where(
-        Initiative.status.not_in(lifecycle.FINAL) | (Initiative.id == item.initiative_id))
-        .order_by(Initiative.title)).all()
+    likely = [item.initiative_id, *db.session.scalars(select(AgendaItem.initiative_id).where(
+        AgendaItem.meeting_id == meeting_.id).order_by(AgendaItem.position))]
     return render_template("steering/edit_agenda_item.html", meeting=meeting_, item=item, form=form,
-                           version=item.version, initiatives=initiatives, agenda_kinds=AGENDA_KINDS), status
+                           version=item.version, shortlist=choices.shortlist(likely), agenda_kinds=AGENDA_KINDS), status
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda/<int:item_id>/remove", methods=["POST"])
@@ -794,7 +823,8 @@ def add_agenda_item(meeting_id):
     form = AGENDA_FORM.read()
 
     def add():
-        item = services.add_agenda_item(current_user, meeting_, form.load(AgendaItemSchema()))
+        item = services.add_agenda_item(current_user, meeting_,
+                                        form.load(AgendaItemSchema(), _picked_initiative(form, form.data())))
         flash(_("“%(title)s” added to the agenda.", title=item.title), "success")
         return _back(meeting_id, "agenda")
 
@@ -896,7 +926,8 @@ def record_decision(meeting_id):
     form = DECISION_FORM.read()
 
     def record():
-        data = form.load(DecisionSchema(), form.data("text", "kind", "initiative_id", "corrects_id", "agenda_item_id"))
+        data = form.load(DecisionSchema(),
+                         _picked_initiative(form, form.data("text", "kind", "corrects_id", "agenda_item_id")))
         decision = services.record_decision(current_user, meeting_, data)
         message = _("Decision recorded.")
         if form.value("apply") and decision.kind in ("approve_initiative", "reject_initiative"):
@@ -922,8 +953,8 @@ def add_action_item(meeting_id):
     form = ACTION_ITEM_FORM.read()
 
     def add():
-        data = {**form.data("title", "owner_id", "due_on", "department_id", "initiative_id", "agenda_item_id"),
-                "meeting_id": meeting_.id}
+        data = _picked_initiative(form, {**form.data("title", "owner_id", "due_on", "department_id", "agenda_item_id"),
+                                         "meeting_id": meeting_.id})
         item = services.create_action_item(current_user, form.load(ActionItemSchema(), data))
         flash(_("Action item “%(title)s” added.", title=item.title), "success")
         return _back(meeting_id, "action-items")

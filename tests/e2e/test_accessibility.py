@@ -62,7 +62,9 @@ ROLES = {
     "anonymous": None,
 }
 
-NOT_PAGES = {"healthz"}  # JSON for load balancers
+# JSON for load balancers; the options of a datalist, fetched as one types in the meeting's
+# initiative fields (the meeting page that holds them is checked).
+NOT_PAGES = {"healthz", "initiatives.options"}
 FILE = re.compile(r"\.[a-z0-9]+$")
 
 # URL parameters with more than one interesting demo record: each variant is checked.

@@ -39,7 +39,7 @@ def test_a_cx_leader_runs_a_meeting(app, live_server, sign_in):
     page.click("text=Save attendance")
     expect(page.locator(".flash")).to_contain_text("Attendance saved for 2 people")
     page.select_option("#decision-kind", "approve_initiative")
-    page.select_option("#decision-initiative", str(initiative_id))
+    page.fill("#decision-initiative", f"#{initiative_id}")
     page.fill("#decision-text", "Approve self-service returns for Q1.")
     assert page.is_checked("input[name=apply]")
     page.click("button:has-text('Record decision')")
@@ -100,7 +100,7 @@ def test_a_cx_leader_is_stopped_at_the_gate_completes_the_plan_and_approves(app,
     assert "Not ready for approval: The business case needs a planned cost and a planned benefit." in agenda
 
     page.select_option("#decision-kind", "approve_initiative")
-    page.select_option("#decision-initiative", str(initiative_id))
+    page.fill("#decision-initiative", f"#{initiative_id}")
     page.fill("#decision-text", "Approve the call-back service.")
     page.click("button:has-text('Record decision')")
     assert "Not ready for approval" in page.locator(".error-summary").inner_text()
@@ -120,7 +120,7 @@ def test_a_cx_leader_is_stopped_at_the_gate_completes_the_plan_and_approves(app,
     page.goto(f"{live_server}/meetings/{meeting_id}")
     assert "Ready for approval" in page.locator("#agenda").inner_text()
     page.select_option("#decision-kind", "approve_initiative")
-    page.select_option("#decision-initiative", str(initiative_id))
+    page.fill("#decision-initiative", f"#{initiative_id}")
     page.fill("#decision-text", "Approve the call-back service.")
     page.click("button:has-text('Record decision')")
     expect(page.locator(".flash")).to_contain_text("“Call-back service” is now approved")

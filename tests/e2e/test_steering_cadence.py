@@ -94,7 +94,7 @@ def test_a_cx_leader_runs_the_monthly_cycle_from_the_standing_agenda(app, live_s
     assert None not in with_section
 
     page.select_option("#decision-kind", "approve_initiative")
-    page.select_option("#decision-initiative", str(initiative_id))
+    page.fill("#decision-initiative", f"#{initiative_id}")
     page.fill("#decision-text", "Approve self-service returns for Q1.")
     page.select_option("#decision-agenda-item", str(decide))
     page.click("button:has-text('Record decision')")

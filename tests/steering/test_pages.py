@@ -252,7 +252,7 @@ def test_the_meeting_page_shows_the_approval_gate(page_as, app):
     html = client.get(page).get_data(as_text=True)
     assert 'data-readiness="not-ready"' in html
     assert "Not ready for approval: The business case needs a planned cost and a planned benefit." in html
-    assert "not ready for approval)</option>" in html
+    assert f'<option value="#{ids["initiative"]} ' in html and ", not ready for approval</option>" in html
     response = _post(client, f"{page}/decisions", {"kind": "approve_initiative", "initiative_id": ids["initiative"],
                                                      "text": "Approve the pilot", "apply": "1"}, page)
     assert response.status_code == 422
@@ -261,7 +261,7 @@ def test_the_meeting_page_shows_the_approval_gate(page_as, app):
     with app.app_context():
         factories.complete_plan(db.session.get(Initiative, ids["initiative"]))
     html = client.get(page).get_data(as_text=True)
-    assert 'data-readiness="ready"' in html and "not ready for approval)</option>" not in html
+    assert 'data-readiness="ready"' in html and "not ready for approval</option>" not in html
 
 
 def test_a_meeting_that_has_not_begun_takes_no_decisions_yet(page_as, app):
