@@ -30,7 +30,6 @@ from cxgov.errors import Invalid
 from cxgov.extensions import db
 from cxgov.formatting import day
 from cxgov.initiatives import gate
-from cxgov.initiatives.readiness import is_ready
 from cxgov.steering import services, suggestions
 from cxgov.steering.models import SECTION_SOURCES, AgendaItem, CommitteeSection, Meeting
 from cxgov.steering.suggestions import Suggestion
@@ -114,9 +113,9 @@ def replace_sections(actor, committee, items):
 
 def _initiatives_ready(meeting, on):
     proposed = suggestions.awaiting_decision()
-    checks = gate.readiness_for(proposed)
+    ready = gate.ready_ids(proposed)
     for initiative in proposed:
-        if is_ready(checks[initiative.id]):
+        if initiative.id in ready:
             yield Suggestion(f"initiative:{initiative.id}:decision",
                              _("Decide: %(title)s", title=initiative.title)[:200], "decision",
                              _("Proposed and ready for a decision: it passes the approval gate's checks."),
