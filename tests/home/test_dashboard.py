@@ -404,3 +404,17 @@ def test_the_leader_sees_targets_off_track_or_near_worst_first(app, persona):
     assert "The 10 furthest off of 10." not in shown
     _targets(app, 1)
     assert "The 10 furthest off of 12." in text(region(home(client), "home-targets"))
+
+
+def test_a_leader_sees_the_ten_oldest_deliveries_not_yet_measured_and_how_many(app, persona):
+    client = persona("cx_leader")
+    with app.app_context():
+        for n in range(12):
+            delivered = factories.create_initiative(title=f"Delivered {n:02}", status="delivered",
+                                                    delivered_on=TODAY - timedelta(days=100 - n))
+            factories.add_impact(delivered, "nps")
+    unmeasured = region(home(client), "home-unmeasured")
+    shown = [f"Delivered {n:02}" for n in range(12) if f"Delivered {n:02}" in unmeasured]
+    assert shown == [f"Delivered {n:02}" for n in range(10)]
+    assert "The 10 oldest of 12." in text(unmeasured)
+    assert 'href="/reports/roi"' in unmeasured
