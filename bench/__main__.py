@@ -139,7 +139,7 @@ def pages_table(kind, label, url, summary):
     result = subprocess.run([PY, "-m", "bench.pages"], cwd=ROOT, env=env_for(url), capture_output=True, text=True)
     if result.returncode:
         raise SystemExit(f"bench.pages failed:\n{result.stderr[-3000:]}")
-    *lines, last = result.stdout.strip().splitlines()
+    *lines, last = result.stdout.rstrip().splitlines()
     print("\n".join(lines))
     rows = json.loads(last)["rows"]
     from bench.pages import GOAL_MS, GOAL_RATIO, goals
