@@ -4,7 +4,9 @@ for 1000 / 50000. BENCH_DATABASES=sqlite,postgresql picks the databases, BENCH_P
 PostgreSQL ones (cxgov_bench). Every app figure is served by gunicorn as docs/scaling.md serves it
 (bench.serve: BENCH_WORKER_CLASS, BENCH_WORKERS, BENCH_THREADS); the workload, upload-under-load
 and scale-out tables (bench.loaded, bench.workload) and the worker models' (bench.workers:
-BENCH_MODELS) run on BENCH_LOADED (postgresql)."""
+BENCH_MODELS) run on BENCH_LOADED (postgresql). Every page against its API counterpart
+(bench.pages) at demo size and at full size. BENCH_CACHE: where the generated databases are kept
+(instance/bench)."""
 import json
 import os
 import re
@@ -132,6 +134,25 @@ def journey_views(kind, url, summary):
     print(f"  load average during the step: {' '.join(views['load'])}\n")
 
 
+def pages_table(kind, label, url, summary):
+    """bench.pages on one database: its table, and a summary line for each goal missed."""
+    print(f"\n  pages at {label} (bench.pages: every page vs its API counterpart, gunicorn {describe()})")
+    result = subprocess.run([PY, "-m", "bench.pages"], cwd=ROOT, env=env_for(url), capture_output=True, text=True)
+    if result.returncode:
+        raise SystemExit(f"bench.pages failed:\n{result.stderr[-3000:]}")
+    *lines, last = result.stdout.rstrip().splitlines()
+    print("\n".join(lines))
+    rows = json.loads(last)["rows"]
+    from bench.pages import GOAL_MS, GOAL_RATIO, goals
+
+    slow = [row["page"] for row in rows if not goals(row)[2]]
+    far = [row["page"] for row in rows if goals(row)[1] is False]
+    summary.append((kind, f"pages at {label} ≤ {GOAL_MS:g} ms" + (f" ({', '.join(slow)})" if slow else ""),
+                    len(slow), not slow))
+    summary.append((kind, f"pages at {label} ≤ {GOAL_RATIO:g}x API" + (f" ({', '.join(far)})" if far else ""),
+                    len(far), not far))
+
+
 def main():
     started = time.perf_counter()
     print(f"cxgov bench: {INITIATIVES} initiatives, {MEASUREMENTS} measurements; databases: {', '.join(DATABASES)}")
@@ -160,6 +181,8 @@ def main():
             summary.append((kind, name, ratio, ratio <= goal))
 
         journey_views(kind, url, summary)
+        pages_table(kind, "demo size", small, summary)
+        pages_table(kind, f"{INITIATIVES} initiatives / {MEASUREMENTS} measurements", url, summary)
 
         rates = throughput(url)
         ratio = rates["app"] / rates["raw"]

@@ -7,7 +7,7 @@ from pathlib import Path
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
-CACHE = ROOT / "instance" / "bench"
+CACHE = Path(os.environ.get("BENCH_CACHE", ROOT / "instance" / "bench"))  # the generated databases, kept
 PY = sys.executable
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 INITIATIVES = int(os.environ.get("BENCH_INITIATIVES", 1000 if QUICK else 10000))

@@ -26,6 +26,7 @@ stable key.) The same digest is a `LineChart`'s `version`: the journey page name
 picture by it without drawing, and the tables of numbers it shows are kept by it too
 (`table_cache`); the picture is drawn when the browser first asks for it.
 """
+import functools
 import hashlib
 import io
 import textwrap
@@ -292,7 +293,27 @@ def bar_chart(categories, values, *, title=None, name=None, y_label=None, stacke
     """Bars for `categories`. `values` is a list of numbers, or with `stacked` a dict
     {series label: [numbers]} drawn stacked. `name` is what a screen reader announces (default:
     the title); `category_label` and `value_label` head the columns of the table of numbers;
-    `tick_format` writes the value axis' marks (e.g. compact money); `for_print` draws for a PDF."""
+    `tick_format` writes the value axis' marks (e.g. compact money); `for_print` draws for a PDF.
+    Drawn once per set of inputs and kept in `chart_cache` (but with a `tick_format` that is not a
+    module's function: a lambda or closure cannot be told apart from another by its name)."""
+    categories = list(categories)
+    values = {label: list(numbers) for label, numbers in values.items()} if isinstance(values, dict) else list(values)
+    draw = functools.partial(_draw_bar_chart, categories, values, title=title, name=name, y_label=y_label,
+                             stacked=stacked, horizontal=horizontal, category_label=category_label,
+                             value_label=value_label, tick_format=tick_format, for_print=for_print, width=width,
+                             height=height)
+    marks = tick_format and f"{tick_format.__module__}.{tick_format.__qualname__}"
+    if marks and ("<" in marks or getattr(tick_format, "__closure__", None)):
+        return draw()
+    key = digest(("bar", categories, values, title, name, y_label, stacked, horizontal, category_label,
+                  value_label, marks, for_print, width, height,
+                  # the table's numbers and the default labels are written in the reader's language
+                  str(formatting.locale()), _("Chart"), _("Category"), _("Value")))
+    return chart_cache.get_by_key(key, draw)
+
+
+def _draw_bar_chart(categories, values, *, title, name, y_label, stacked, horizontal, category_label, value_label,
+                    tick_format, for_print, width, height):
     name = name or title or y_label or _("Chart")
     category_label = category_label or _("Category")
     figure, axes = _figure(title, width, height)

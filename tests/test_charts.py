@@ -99,3 +99,26 @@ def test_a_chart_speaks_the_readers_language(app):
                                                 name=f"NPS {language}")))
         assert f"<summary>{summary}<" in html, language
         assert f">{day}</th><td class=\"num\" data-label=\"NPS\">{figure}</td>" in html, language
+
+
+def test_a_bar_chart_is_drawn_once_for_the_same_inputs_in_the_same_language(app):
+    from flask_babel import force_locale
+
+    def chart(values, tick_format=None):
+        return charts.bar_chart(["Claims", "Sales"], values, title="NPV", tick_format=tick_format)
+
+    charts.chart_cache.clear()
+    with app.test_request_context("/"):
+        first = chart([Decimal("1234.5"), Decimal("2")])
+        assert chart([Decimal("1234.5"), Decimal("2")]) is first
+        assert (charts.chart_cache.hits, charts.chart_cache.misses) == (1, 1)
+        assert chart([Decimal("1234.5"), Decimal("3")]) is not first  # other figures: drawn anew
+        with force_locale("pt_PT"):
+            portuguese = chart([Decimal("1234.5"), Decimal("2")])
+        html = str(Markup(portuguese))
+        assert portuguese is not first and 'data-label="Categoria"' in html and re.search(r">1\D?234,5<", html)
+        # A lambda's marks cannot be told from another lambda's: drawn every time, never kept.
+        misses = charts.chart_cache.misses
+        assert chart([Decimal("1"), Decimal("2")], tick_format=lambda v: f"{v}!") is not \
+            chart([Decimal("1"), Decimal("2")], tick_format=lambda v: f"{v}?")
+        assert charts.chart_cache.misses == misses

@@ -1003,14 +1003,23 @@ def correct_minutes(meeting_id):
 
 
 def _render_minutes(meeting_id, **extra):
+    """The minutes read only what they show: the initiatives their agenda and decisions name, who
+    was there, the corrections and the action items (not the meeting page's pickers and gates)."""
     meeting_ = services.load_meeting(meeting_id) or abort(404)
-    data = _meeting_page_data(meeting_)
+    named = {item.initiative_id for item in meeting_.agenda_items if item.initiative_id}
+    named |= {d.initiative_id for d in meeting_.decisions if d.initiative_id}
+    initiatives = {i.id: i for i in db.session.scalars(select(Initiative).where(Initiative.id.in_(named)))} \
+        if named else {}
+    attendance = {row.user_id for row in meeting_.attendance}
+    people = [(row.user, row.status) for row in meeting_.attendance]
+    people += [(m.user, "invited") for m in meeting_.committee.members if m.user_id not in attendance]
+    corrections = db.session.scalars(select(MinutesCorrection).where(MinutesCorrection.meeting_id == meeting_.id)
+                                     .order_by(MinutesCorrection.id)).all()
     items = db.session.scalars(select(ActionItem).options(selectinload(ActionItem.owner))
                                .where(ActionItem.meeting_id == meeting_.id).order_by(ActionItem.due_on)).all()
     return meeting_, render_template(
         "steering/minutes.html", meeting=meeting_, published=services.is_published(meeting_),
-        initiatives=data["initiatives"], corrections=data["corrections"], action_items=items, people=data["people"],
-        **extra)
+        initiatives=initiatives, corrections=corrections, action_items=items, people=people, **extra)
 
 
 @bp.route("/meetings/<int:meeting_id>/minutes")

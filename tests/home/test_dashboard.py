@@ -432,3 +432,17 @@ def test_the_long_lists_show_the_first_ten_and_count_the_rest(app, persona):
     html = home(client)
     for name, size in zip(names, sizes, strict=True):  # only the counts' digits and the rows' titles differ
         assert abs(len(region(html, name)) - size) < 40, name
+
+
+def test_a_leader_sees_the_ten_oldest_deliveries_not_yet_measured_and_how_many(app, persona):
+    client = persona("cx_leader")
+    with app.app_context():
+        for n in range(12):
+            delivered = factories.create_initiative(title=f"Delivered {n:02}", status="delivered",
+                                                    delivered_on=TODAY - timedelta(days=100 - n))
+            factories.add_impact(delivered, "nps")
+    unmeasured = region(home(client), "home-unmeasured")
+    shown = [f"Delivered {n:02}" for n in range(12) if f"Delivered {n:02}" in unmeasured]
+    assert shown == [f"Delivered {n:02}" for n in range(10)]
+    assert "The 10 delivered longest ago of 12." in text(unmeasured)
+    assert 'href="/reports/roi#unmeasured"' in unmeasured
