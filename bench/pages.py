@@ -99,6 +99,7 @@ PAGES = [
          "/journeys/{journey}/touchpoints/{touchpoint}/edit", CX, "/api/journeys/{journey}/touchpoints/{touchpoint}"),
     Page("/initiatives", "/initiatives", CX, "/api/initiatives"),
     Page("/initiatives/new", "/initiatives/new", CX),
+    Page("/initiatives/options", "/initiatives/options?q=claim", CX, "/api/initiatives?page_size=20"),
     Page("/initiatives/<int:initiative_id>", "/initiatives/{initiative}", CX, "/api/initiatives/{initiative}/roi",
          "API: the initiative's ROI (its business case)"),
     Page("/initiatives/<int:initiative_id>/edit", "/initiatives/{initiative}/edit", CX,
