@@ -36,6 +36,7 @@ class ReportParts(Schema):
         unknown = "exclude"
 
     include = DelimitedList(choice_field(PARTS), load_default=PARTS, validate=validate.Length(min=1), metadata={
+        "default": list(PARTS),  # described as the array the parameter is, not as its text
         "description": "Comma-separated parts to answer: `totals`, `groups`, `initiatives` (default: all three). "
                        "A part not asked for is absent from the answer, so an `initiatives` key, when present, "
                        "always lists the initiatives in scope (or the page asked for). Totals and groups are "
