@@ -21,9 +21,9 @@ class PortfolioRoi(MethodView):
         """Portfolio ROI: totals (PVs summed, then ROI), groups and initiatives (by id), or the parts
         named by `include`, and the initiatives a page at a time if asked. Members see their own
         initiatives only."""
-        report = services.roi_report(current_user, args, args["include"])
+        report = services.roi_report(current_user, args, args["include"], services.page_asked(args))
         # Formatted by `formats` rather than through the schema, which documents it.
-        return json_response(formats.report_json(report, formats.page_asked(args)))
+        return json_response(formats.report_json(report))
 
 
 @blp.route("/reports/roi.csv")
@@ -48,8 +48,9 @@ class BenefitsRealisation(MethodView):
         risk-adjusted baseline and actual benefits of its years to date (undiscounted), their
         ratio and its impacts' measured annual value; groups and totals take the ratio of the
         sums. `include` and paging as in `/api/reports/roi`. Members see their own initiatives only."""
-        report = benefits.benefits_report(current_user, args, include=args["include"])
-        return json_response(formats.benefits_json(report, formats.page_asked(args)))
+        report = benefits.benefits_report(current_user, args, include=args["include"],
+                                          paging=services.page_asked(args))
+        return json_response(formats.benefits_json(report))
 
 
 @blp.route("/reports/benefits.csv")

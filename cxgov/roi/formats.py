@@ -28,32 +28,10 @@ def _totals(figures):
             "npv": _money(figures["npv"]), "roi": _rounded(figures["roi"], services.ROI_STEP)}
 
 
-# Initiatives per page when a caller gives `page` without `page_size`: as lists (SPEC §4).
-PAGE_SIZE = 50
-
-
-def page_asked(args):
-    """(page, page_size) when the caller pages a report's initiatives, else None (all of them)."""
-    page, page_size = args.get("page"), args.get("page_size")
-    if page is None and page_size is None:
-        return None
-    return page or 1, page_size or PAGE_SIZE
-
-
-def _paged(rows, paging):
-    """The rows of the page asked for, and what the answer says of it: as the list envelope,
-    `total`, `page` and `page_size` (nothing when the caller does not page)."""
-    if paging is None:
-        return rows, {}
-    page, page_size = paging
-    start = (page - 1) * page_size
-    return rows[start:start + page_size], {"total": len(rows), "page": page, "page_size": page_size}
-
-
-def report_json(report, paging=None):
+def report_json(report):
     """The report as ReportSchema describes it: money as strings with two places, ROI with four,
     payback in months with one. Only the parts the report has (`services.roi_report`'s
-    `include`), and of its initiatives the page asked for."""
+    `include`), and when it is paged what the page is."""
     answer = {
         "basis": report["basis"], "discount_rate": float(report["discount_rate"]),
         "currency": report["currency"], "group_by": report["group_by"],
@@ -64,15 +42,14 @@ def report_json(report, paging=None):
         answer["groups"] = [{"key": group["key"], "label": group["label"], "initiatives": group["initiatives"],
                              **_totals(group)} for group in report["groups"]]
     if "rows" in report:
-        rows, page = _paged(report["rows"], paging)
         roi_step, month_step = services.ROI_STEP, services.MONTH_STEP
         answer["initiatives"] = [{
             "id": row.id, "title": row.title, "status": row.status, "department_id": row.department_id,
             "journey_id": row.journey_id, "category": row.category,
             "pv_costs": _money(row.pv_costs), "pv_benefits": _money(row.pv_benefits), "npv": _money(row.npv),
             "roi": _rounded(row.roi, roi_step), "payback_months": _rounded(row.payback_months, month_step),
-        } for row in rows]
-        answer.update(page)
+        } for row in report["rows"]]
+        answer.update(report.get("page", {}))
     return answer
 
 
@@ -128,9 +105,9 @@ def _row_figures(row):
             "realisation": row.realisation, "measured_annual_value": row.measured_annual_value}
 
 
-def benefits_json(report, paging=None):
+def benefits_json(report):
     """The benefits report as BenefitsReportSchema describes it: the parts the report has
-    (`benefits.benefits_report`'s `include`), and of its initiatives the page asked for."""
+    (`benefits.benefits_report`'s `include`), and when it is paged what the page is."""
     def counts(figures):
         return {"initiatives": figures["initiatives"], "below_threshold": figures["below_threshold"]}
 
@@ -144,15 +121,14 @@ def benefits_json(report, paging=None):
         answer["groups"] = [{"key": group["key"], "label": group["label"], **_benefits_figures(group), **counts(group)}
                             for group in report["groups"]]
     if "rows" in report:
-        rows, page = _paged(report["rows"], paging)
         answer["initiatives"] = [{
             "id": row.id, "title": row.title, "status": row.status, "department_id": row.department_id,
             "department": row.department, "journey_id": row.journey_id, "journey": row.journey,
             "category": row.category, "start_on": row.start_on.isoformat() if row.start_on else None,
             "years_to_date": row.years_to_date, "below_threshold": row.below_threshold,
             **_benefits_figures(_row_figures(row)),
-        } for row in rows]
-        answer.update(page)
+        } for row in report["rows"]]
+        answer.update(report.get("page", {}))
     return answer
 
 

@@ -42,6 +42,8 @@ BY_INITIATIVE = 50
 ROI_BASES = ("planned", "actual", "baseline")
 # The parts of a portfolio report (SPEC §4), all of them unless a caller asks for fewer.
 PARTS = ("totals", "groups", "initiatives")
+# Initiatives per page when a caller gives `page` without `page_size`: as lists (SPEC §4).
+PAGE_SIZE = 50
 
 
 def rounded(value, step):
@@ -318,26 +320,67 @@ def groups(rows, group_by):
     return grouped(rows, GROUP_KEYS[group_by])
 
 
-def roi_report(actor, args, include=PARTS):
+def page_asked(args):
+    """(page, page_size) when the caller pages a report's initiatives, else None (all of them).
+    `page` alone takes the lists' page size, `page_size` alone the first page (SPEC §4)."""
+    page, page_size = args.get("page"), args.get("page_size")
+    if page is None and page_size is None:
+        return None
+    return page or 1, page_size or PAGE_SIZE
+
+
+def page_of(rows, paging):
+    """The rows of the page asked for, and what the answer says of it, as the list envelope does
+    (`total`, `page`, `page_size`)."""
+    page, page_size = paging
+    start = (page - 1) * page_size
+    return rows[start:start + page_size], {"total": len(rows), "page": page, "page_size": page_size}
+
+
+def page_rows(actor, args, basis, rate, paging):
+    """The `Row`s of one page of the initiatives in scope (by id), computed for those alone."""
+    conditions = scope(actor, args)
+    page, page_size = paging
+    on_page = select(Initiative.id).where(*conditions).order_by(Initiative.id)
+    on_page = on_page.limit(page_size).offset((page - 1) * page_size)
+    conditions = [*conditions, Initiative.id.in_(on_page)]
+    return rows_of(db.session.connection().execute(figures_statement(conditions, basis, rate)).all())
+
+
+def count_in_scope(actor, args):
+    return db.session.scalar(select(func.count()).select_from(Initiative).where(*scope(actor, args)))
+
+
+def roi_report(actor, args, include=PARTS, paging=None):
     """SPEC §4 `/api/reports/roi`: totals (PVs summed, then ROI), groups and one row per initiative,
-    or the parts of them in `include`. Totals and groups always sum every initiative in scope;
-    without its rows the report reads only their groups and present values (`shares_statement`)."""
+    or the parts of them in `include`, and of the rows the page `paging` (`page_asked`).
+
+    Totals and groups always sum every initiative in scope. The full report computes every row
+    and sums them; without rows, or with a page of them, totals and groups read only each
+    initiative's group and present values (`shares_statement`, the same numbers) and the page's
+    rows are computed for its initiatives alone."""
     policy.require(policy.read, actor)
     basis = args.get("basis") or "planned"
     rate = args.get("discount_rate")
     rate = default_rate() if rate is None else Decimal(rate)
     group_by = args.get("group_by") or "department"
     report = {"basis": basis, "discount_rate": rate, "currency": currency(), "group_by": group_by}
-    if "initiatives" in include:
-        rows = report["rows"] = portfolio_rows(actor, args, [basis], rate)[basis]
+    summed = "totals" in include or "groups" in include
+    if "initiatives" in include and paging is None:
+        shares = report["rows"] = portfolio_rows(actor, args, [basis], rate)[basis]
         group_of = GROUP_KEYS[group_by]
-    else:
-        rows = portfolio_shares(actor, args, basis, rate, group_by if "groups" in include else None)
+    elif summed:
+        shares = portfolio_shares(actor, args, basis, rate, group_by if "groups" in include else None)
         group_of = attrgetter("group")
+    if "initiatives" in include and paging is not None:
+        page, page_size = paging
+        report["rows"] = page_rows(actor, args, basis, rate, paging)
+        total = len(shares) if summed else count_in_scope(actor, args)
+        report["page"] = {"total": total, "page": page, "page_size": page_size}
     if "totals" in include:
-        report["totals"] = calc.portfolio(rows)
+        report["totals"] = calc.portfolio(shares)
     if "groups" in include:
-        report["groups"] = grouped(rows, group_of)
+        report["groups"] = grouped(shares, group_of)
     return report
 
 

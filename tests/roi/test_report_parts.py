@@ -8,7 +8,7 @@ import pytest
 from cxgov.extensions import db
 from cxgov.initiatives.gate import freeze_baseline
 from tests import factories
-from tests.queries import recorded_statements
+from tests.queries import count_statements, recorded_statements
 from tests.roi import test_benefits_api
 
 ROLES = ("member", "executive", "cx_leader", "admin")
@@ -169,6 +169,22 @@ def test_without_initiatives_the_report_reads_no_initiative_rows(login_as, app):
     department = statements("/api/reports/roi?group_by=department&include=groups")
     assert any("departments.name" in statement for statement in department)
     assert not any("journeys" in statement for statement in department)
+
+
+@pytest.mark.parametrize("include", ["totals,groups,initiatives", "initiatives", "groups,initiatives"])
+def test_a_page_computes_the_rows_of_its_initiatives_alone(login_as, app, include):
+    """The payback window runs over the page's initiatives (a LIMIT in its statement), and the
+    number of statements does not grow with the portfolio."""
+    portfolio(app)
+    api = login_as("executive")
+    path = f"/api/reports/roi?include={include}&page=2&page_size=2"
+    with recorded_statements(app) as sent:
+        assert api.get(path).status_code == 200
+    windows = [statement.lower() for statement in sent if "over (" in statement.lower()]
+    assert len(windows) == 1 and "limit" in windows[0]
+    portfolio(app, names=("Legal", "Finance", "Claims", "Renewal"))
+    assert count_statements(app, lambda: api.get(path)) == len(sent)
+    assert api.get(path).json["total"] == 14
 
 
 def test_the_openapi_documents_the_parameters(login_as):
