@@ -65,6 +65,11 @@ def test_the_parts_are_the_full_reports(login_as, app, basis, group_by):
     # Paging the initiatives changes neither totals nor groups.
     paged = api.get(f"/api/reports/roi?{query}&page=2&page_size=3").json
     assert without(paged, "initiatives", "total", "page", "page_size") == without(full, "initiatives")
+    # Each page's rows, computed for its initiatives alone, are the full report's.
+    assert paged["initiatives"] == full["initiatives"][3:6]
+    last = api.get(f"/api/reports/roi?{query}&page=3&page_size=3&include=initiatives").json
+    assert last == {**without(full, "groups", "totals"), "initiatives": full["initiatives"][6:],
+                    "total": 7, "page": 3, "page_size": 3}
 
 
 @pytest.mark.parametrize("group_by", ["department", "journey", "status", "category"])
