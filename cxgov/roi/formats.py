@@ -5,7 +5,7 @@ take longer than computing the report. Money: decimal strings with two places; R
 four places; payback: months with one (SPEC §4)."""
 import csv
 import io
-from decimal import ROUND_HALF_UP
+from decimal import ROUND_HALF_UP, localcontext
 
 from flask import Response
 
@@ -42,15 +42,26 @@ def report_json(report):
         answer["groups"] = [{"key": group["key"], "label": group["label"], "initiatives": group["initiatives"],
                              **_totals(group)} for group in report["groups"]]
     if "rows" in report:
-        roi_step, month_step = services.ROI_STEP, services.MONTH_STEP
-        answer["initiatives"] = [{
-            "id": row.id, "title": row.title, "status": row.status, "department_id": row.department_id,
-            "journey_id": row.journey_id, "category": row.category,
-            "pv_costs": _money(row.pv_costs), "pv_benefits": _money(row.pv_benefits), "npv": _money(row.npv),
-            "roi": _rounded(row.roi, roi_step), "payback_months": _rounded(row.payback_months, month_step),
-        } for row in report["rows"]]
+        answer["initiatives"] = _initiatives(report["rows"])
         answer.update(report.get("page", {}))
     return answer
+
+
+def _initiatives(rows):
+    """The report's rows as JSON values. Decimal's own formatting in a context rounding half up
+    rounds as `_money` and `_rounded` do (quantize, ROUND_HALF_UP; tests hold them equal) in
+    about half the time: at ten thousand initiatives this loop was the larger part of the report's
+    time outside the database."""
+    with localcontext() as context:
+        context.rounding = ROUND_HALF_UP
+        return [{
+            "id": row.id, "title": row.title, "status": row.status, "department_id": row.department_id,
+            "journey_id": row.journey_id, "category": row.category,
+            "pv_costs": format(row.pv_costs, ".2f"), "pv_benefits": format(row.pv_benefits, ".2f"),
+            "npv": format(row.npv, ".2f"),
+            "roi": None if row.roi is None else float(format(row.roi, ".4f")),
+            "payback_months": None if row.payback_months is None else float(format(row.payback_months, ".1f")),
+        } for row in rows]
 
 
 # For a spreadsheet and for programs alike: the department and journey by name, for people, and
