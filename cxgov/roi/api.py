@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from cxgov.rest import Blueprint, json_response
 from cxgov.roi import benefits, formats, services
-from cxgov.roi.schemas import BenefitsArgs, BenefitsReportSchema, ReportArgs, ReportSchema
+from cxgov.roi.schemas import BenefitsArgs, BenefitsQuery, BenefitsReportSchema, ReportArgs, ReportQuery, ReportSchema
 
 blp = Blueprint("api_roi", __name__, url_prefix="/api",
                 description="ROI: risk-adjusted, discounted costs and benefits (SPEC §3).")
@@ -14,14 +14,16 @@ blp = Blueprint("api_roi", __name__, url_prefix="/api",
 
 @blp.route("/reports/roi")
 class PortfolioRoi(MethodView):
-    @blp.arguments(ReportArgs, location="query")
+    @blp.arguments(ReportQuery, location="query")
     @blp.response(200, ReportSchema)
     @blp.problems(401, 422)
     def get(self, args):
-        """Portfolio ROI: totals (PVs summed, then ROI), groups and initiatives.
-        Members see their own initiatives only."""
+        """Portfolio ROI: totals (PVs summed, then ROI), groups and initiatives (by id), or the parts
+        named by `include`, and the initiatives a page at a time if asked. Members see their own
+        initiatives only."""
+        report = services.roi_report(current_user, args, args["include"], services.page_asked(args))
         # Formatted by `formats` rather than through the schema, which documents it.
-        return json_response(formats.report_json(services.roi_report(current_user, args)))
+        return json_response(formats.report_json(report))
 
 
 @blp.route("/reports/roi.csv")
@@ -38,15 +40,17 @@ class PortfolioRoiCsv(MethodView):
 
 @blp.route("/reports/benefits")
 class BenefitsRealisation(MethodView):
-    @blp.arguments(BenefitsArgs, location="query")
+    @blp.arguments(BenefitsQuery, location="query")
     @blp.response(200, BenefitsReportSchema)
     @blp.problems(401, 422)
     def get(self, args):
         """Benefits realisation (SPEC §8.6): of each initiative with an approved baseline, the
         risk-adjusted baseline and actual benefits of its years to date (undiscounted), their
         ratio and its impacts' measured annual value; groups and totals take the ratio of the
-        sums. Members see their own initiatives only."""
-        return json_response(formats.benefits_json(benefits.benefits_report(current_user, args)))
+        sums. `include` and paging as in `/api/reports/roi`. Members see their own initiatives only."""
+        report = benefits.benefits_report(current_user, args, include=args["include"],
+                                          paging=services.page_asked(args))
+        return json_response(formats.benefits_json(report))
 
 
 @blp.route("/reports/benefits.csv")

@@ -33,7 +33,17 @@ from cxgov.initiatives.models import Baseline, Impact, Initiative
 from cxgov.journeys.models import Journey
 from cxgov.org.models import Department
 from cxgov.roi import realisation
-from cxgov.roi.services import EXACT, GROUP_KEYS, adjusted_sum, as_decimal, filtered, flows_source, scope
+from cxgov.roi.services import (
+    EXACT,
+    GROUP_KEYS,
+    PARTS,
+    adjusted_sum,
+    as_decimal,
+    filtered,
+    flows_source,
+    page_of,
+    scope,
+)
 
 
 @dataclass(slots=True)
@@ -142,12 +152,21 @@ def benefits_groups(rows, group_by):
                   key=lambda group: str(group["label"]).lower())
 
 
-def benefits_report(actor, args, today=None):
-    """SPEC §8.6 `/api/reports/benefits`: totals, groups and one row per initiative with a baseline.
+def benefits_report(actor, args, today=None, include=PARTS, paging=None):
+    """SPEC §8.6 `/api/reports/benefits`: totals, groups and one row per initiative with a baseline,
+    or the parts of them in `include`, and of the rows the page `paging` (`services.page_asked`).
+    Totals and groups need every row's figures all the same, and the order of the rows too.
     Members see their own initiatives only (`scope`)."""
     policy.require(policy.read, actor)
     report = _report(scope(actor, args), args, today)
     report["restricted"] = not policy.view_reports(actor)
+    if paging is not None:
+        report["rows"], report["page"] = page_of(report["rows"], paging)
+    for part, key in (("totals", "totals"), ("groups", "groups"), ("initiatives", "rows")):
+        if part not in include:
+            report.pop(key)
+            if part == "initiatives":
+                report.pop("page", None)
     return report
 
 

@@ -14,6 +14,7 @@ recording it as an actual benefit cash flow, so nothing is counted twice.
 """
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from operator import attrgetter
 
 import sqlalchemy as sa
 from sqlalchemy import and_, case, exists, func, select
@@ -39,6 +40,10 @@ FUNDED = ("approved", "in_progress", "delivered", "closed")
 BY_INITIATIVE = 50
 # The bases of every ROI figure: the business case, the actuals, the approved baseline.
 ROI_BASES = ("planned", "actual", "baseline")
+# The parts of a portfolio report (SPEC §4), all of them unless a caller asks for fewer.
+PARTS = ("totals", "groups", "initiatives")
+# Initiatives per page when a caller gives `page` without `page_size`: as lists (SPEC §4).
+PAGE_SIZE = 50
 
 
 def rounded(value, step):
@@ -107,30 +112,42 @@ def adjusted_sum(kind, flows=CashFlow.__table__.c):
                           NUMBER)
 
 
-def figures_statement(conditions, basis, rate):
-    """One query: every initiative in scope with the names the report groups by and, of its
-    `basis` cash flows, the present values of its risk-adjusted costs and benefits, the net of
-    year 0 and the payback month (SPEC §3) computed in the database.
-
-    Per (initiative, year) the risk-adjusted costs and benefits are summed, divided by the exact
-    discount factor (1 + d)^t (bound as decimals, so PostgreSQL computes in `numeric`), and
-    summed again. Payback: with the cumulative net of each year as a window sum, the first year
-    whose cumulative net reaches zero after a negative one, interpolated linearly inside it."""
+def yearly_figures(basis, conditions):
+    """Per (initiative, year) of the `basis` cash flows in scope: the risk-adjusted costs and
+    benefits summed (a CTE)."""
     flows, where = flows_source(basis, conditions)
-    yearly = (
+    return (
         select(flows.initiative_id, flows.year,
                adjusted_sum("cost", flows).label("costs"), adjusted_sum("benefit", flows).label("benefits"))
         .where(*where)
         .group_by(flows.initiative_id, flows.year)
         .cte("yearly")
     )
+
+
+def discount_factor(rate, year):
+    """The exact discount factor (1 + d)^t of a year column, bound as decimals (so PostgreSQL
+    computes in `numeric`)."""
+    return case({t: _number(calc.discount_factor(rate, t)) for t in YEARS}, value=year)
+
+
+def figures_statement(conditions, basis, rate):
+    """One query: every initiative in scope with the names the report groups by and, of its
+    `basis` cash flows, the present values of its risk-adjusted costs and benefits, the net of
+    year 0 and the payback month (SPEC §3) computed in the database.
+
+    Per (initiative, year) the risk-adjusted costs and benefits are summed, divided by the exact
+    discount factor (1 + d)^t, and summed again. Payback: with the cumulative net of each year
+    as a window sum, the first year whose cumulative net reaches zero after a negative one,
+    interpolated linearly inside it."""
+    yearly = yearly_figures(basis, conditions)
     net = yearly.c.benefits - yearly.c.costs
     running = select(
         yearly.c.initiative_id, yearly.c.year, yearly.c.costs, yearly.c.benefits, _exact(net).label("net"),
         _exact(func.sum(net).over(partition_by=yearly.c.initiative_id, order_by=yearly.c.year)).label("cumulative"),
     ).cte("running")
     r = running.c
-    factor = case({year: _number(calc.discount_factor(rate, year)) for year in YEARS}, value=r.year)
+    factor = discount_factor(rate, r.year)
     turns = and_(r.year > 0, r.cumulative >= 0, r.cumulative - r.net < 0)
     twelve = _number(Decimal(12))
     per_initiative = (
@@ -154,6 +171,39 @@ def figures_statement(conditions, basis, rate):
         .where(*conditions)
         .order_by(Initiative.id)
     )
+
+
+# The columns of each grouping: its key, and the name it is labelled with where there is one.
+GROUP_COLUMNS = {
+    "department": (Initiative.department_id, Department.name),
+    "journey": (Initiative.journey_id, Journey.name),
+    "status": (Initiative.status,),
+    "category": (Initiative.category,),
+}
+
+
+def shares_statement(conditions, basis, rate, group_by=None):
+    """One query: of every initiative in scope, only what totals and groups need, its group's key
+    and name (none without `group_by`) and the present values of its costs and benefits, the same
+    numbers `figures_statement` answers (the same sums and divisions), in the same order. No title,
+    no payback: its window over the years is the larger part of the full statement's work."""
+    yearly = yearly_figures(basis, conditions)
+    y = yearly.c
+    factor = discount_factor(rate, y.year)
+    per_initiative = (
+        select(y.initiative_id, func.sum(y.costs / factor).label("pv_costs"),
+               func.sum(y.benefits / factor).label("pv_benefits"))
+        .group_by(y.initiative_id)
+        .subquery("per_initiative")
+    )
+    p = per_initiative.c
+    stmt = select(*GROUP_COLUMNS.get(group_by, ()), p.pv_costs, p.pv_benefits).select_from(Initiative)
+    if group_by == "department":
+        stmt = stmt.join(Department, Department.id == Initiative.department_id)
+    elif group_by == "journey":
+        stmt = stmt.join(Journey, Journey.id == Initiative.journey_id)
+    return (stmt.outerjoin(per_initiative, p.initiative_id == Initiative.id)
+            .where(*conditions).order_by(Initiative.id))
 
 
 @dataclass(slots=True)
@@ -225,11 +275,40 @@ GROUP_KEYS = {
 }
 
 
-def groups(rows, group_by):
+@dataclass(slots=True)
+class Share:
+    """One initiative's part in totals and groups: its group (key, label) and its present values."""
+    group: tuple | None
+    pv_costs: Decimal
+    pv_benefits: Decimal
+
+
+def shares_of(result, group_by):
+    """The `Share`s of the answer of `shares_statement`, their PVs read as `rows_of` reads them."""
+    width = len(GROUP_COLUMNS.get(group_by, ()))
+    label = {"status": lambda key: key.replace("_", " ")}.get(group_by, lambda key: key)
+    shares = []
+    append = shares.append
+    for values in result:
+        group = None if not width else (values[0], values[1] if width == 2 else label(values[0]))
+        pv_costs, pv_benefits = values[width], values[width + 1]
+        if pv_costs is None:  # no cash flows
+            append(Share(group, ZERO, ZERO))
+        else:
+            append(Share(group, as_decimal(pv_costs), as_decimal(pv_benefits)))
+    return shares
+
+
+def portfolio_shares(actor, args, basis, rate, group_by=None):
+    """[Share] of every initiative in scope, in the order of `portfolio_rows`: one query."""
+    result = db.session.connection().execute(shares_statement(scope(actor, args), basis, rate, group_by)).all()
+    return shares_of(result, group_by)
+
+
+def grouped(rows, group_of):
     buckets = {}
     for row in rows:
-        key, label = GROUP_KEYS[group_by](row)
-        buckets.setdefault((key, label), []).append(row)
+        buckets.setdefault(group_of(row), []).append(row)
     return sorted(
         ({"key": key, "label": label, "initiatives": len(members),
           **calc.portfolio(members)} for (key, label), members in buckets.items()),
@@ -237,20 +316,72 @@ def groups(rows, group_by):
     )
 
 
-def roi_report(actor, args):
-    """SPEC §4 `/api/reports/roi`: totals (PVs summed, then ROI), groups and one row per initiative."""
+def groups(rows, group_by):
+    return grouped(rows, GROUP_KEYS[group_by])
+
+
+def page_asked(args):
+    """(page, page_size) when the caller pages a report's initiatives, else None (all of them).
+    `page` alone takes the lists' page size, `page_size` alone the first page (SPEC §4)."""
+    page, page_size = args.get("page"), args.get("page_size")
+    if page is None and page_size is None:
+        return None
+    return page or 1, page_size or PAGE_SIZE
+
+
+def page_of(rows, paging):
+    """The rows of the page asked for, and what the answer says of it, as the list envelope does
+    (`total`, `page`, `page_size`)."""
+    page, page_size = paging
+    start = (page - 1) * page_size
+    return rows[start:start + page_size], {"total": len(rows), "page": page, "page_size": page_size}
+
+
+def page_rows(actor, args, basis, rate, paging):
+    """The `Row`s of one page of the initiatives in scope (by id), computed for those alone."""
+    conditions = scope(actor, args)
+    page, page_size = paging
+    on_page = select(Initiative.id).where(*conditions).order_by(Initiative.id)
+    on_page = on_page.limit(page_size).offset((page - 1) * page_size)
+    conditions = [*conditions, Initiative.id.in_(on_page)]
+    return rows_of(db.session.connection().execute(figures_statement(conditions, basis, rate)).all())
+
+
+def count_in_scope(actor, args):
+    return db.session.scalar(select(func.count()).select_from(Initiative).where(*scope(actor, args)))
+
+
+def roi_report(actor, args, include=PARTS, paging=None):
+    """SPEC §4 `/api/reports/roi`: totals (PVs summed, then ROI), groups and one row per initiative,
+    or the parts of them in `include`, and of the rows the page `paging` (`page_asked`).
+
+    Totals and groups always sum every initiative in scope. The full report computes every row
+    and sums them; without rows, or with a page of them, totals and groups read only each
+    initiative's group and present values (`shares_statement`, the same numbers) and the page's
+    rows are computed for its initiatives alone."""
     policy.require(policy.read, actor)
     basis = args.get("basis") or "planned"
     rate = args.get("discount_rate")
     rate = default_rate() if rate is None else Decimal(rate)
     group_by = args.get("group_by") or "department"
-    rows = portfolio_rows(actor, args, [basis], rate)[basis]
-    return {
-        "basis": basis, "discount_rate": rate, "currency": currency(), "group_by": group_by,
-        "totals": calc.portfolio(rows),
-        "groups": groups(rows, group_by),
-        "rows": rows,
-    }
+    report = {"basis": basis, "discount_rate": rate, "currency": currency(), "group_by": group_by}
+    summed = "totals" in include or "groups" in include
+    if "initiatives" in include and paging is None:
+        shares = report["rows"] = portfolio_rows(actor, args, [basis], rate)[basis]
+        group_of = GROUP_KEYS[group_by]
+    elif summed:
+        shares = portfolio_shares(actor, args, basis, rate, group_by if "groups" in include else None)
+        group_of = attrgetter("group")
+    if "initiatives" in include and paging is not None:
+        page, page_size = paging
+        report["rows"] = page_rows(actor, args, basis, rate, paging)
+        total = len(shares) if summed else count_in_scope(actor, args)
+        report["page"] = {"total": total, "page": page, "page_size": page_size}
+    if "totals" in include:
+        report["totals"] = calc.portfolio(shares)
+    if "groups" in include:
+        report["groups"] = grouped(shares, group_of)
+    return report
 
 
 def yearly_totals(conditions, basis):

@@ -4,7 +4,11 @@ boundary (also after a risk adjustment, which SQLite computes in floating point)
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from cxgov.roi import formats, services
+from cxgov.roi.services import Row
 from tests import factories as f
 
 CASES = {
@@ -45,3 +49,29 @@ def test_report_rows_equal_each_initiatives_roi_on_edge_cases(app, login_as, rat
             if row[key] != one[key]:
                 bad.append((name, key, "report:", row[key], "initiative:", one[key]))
     assert not bad, bad
+
+
+# -- the JSON rows' display rounding ----------------------------------------------------------------
+
+FIGURES = st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), allow_nan=False, allow_infinity=False,
+                      places=12)
+
+
+@given(st.lists(st.tuples(FIGURES, FIGURES, st.one_of(st.none(), FIGURES), st.one_of(st.none(), FIGURES)),
+                min_size=1, max_size=20))
+def test_the_rows_round_as_the_totals_do(figures):
+    """The rows are formatted with Decimal's own formatting rounding half up; the totals (and
+    the rows, before) with quantize: the same strings and numbers, halves and negative zeros
+    included."""
+    halves = [(Decimal("0.005"), Decimal("-0.005"), Decimal("0.00005"), Decimal("-0.05")),
+              (Decimal("2.675"), Decimal("-1.125"), Decimal("-0.00005"), Decimal("12.05"))]
+    rows = [Row(n, "t", "proposed", 1, "d", 1, "j", "digital", costs, benefits, benefits - costs, roi, payback, True)
+            for n, (costs, benefits, roi, payback) in enumerate(figures + halves)]
+    shown = formats.report_json({"basis": "planned", "discount_rate": Decimal("0.1"), "currency": "EUR",
+                                 "group_by": "department", "rows": rows})["initiatives"]
+    for row, answer in zip(rows, shown, strict=True):
+        assert answer["pv_costs"] == formats._money(row.pv_costs)
+        assert answer["pv_benefits"] == formats._money(row.pv_benefits)
+        assert answer["npv"] == formats._money(row.npv)
+        assert repr(answer["roi"]) == repr(formats._rounded(row.roi, services.ROI_STEP))
+        assert repr(answer["payback_months"]) == repr(formats._rounded(row.payback_months, services.MONTH_STEP))
