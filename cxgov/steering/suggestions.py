@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from cxgov.errors import Invalid
@@ -120,19 +120,24 @@ def kpi_movements(on, journey_ids=None):
                *journey_filter)
         .subquery()
     )
-    latest, previous = aliased(ranked), aliased(ranked)
+    # One pass of the ranking: each series' latest two rows, the latest first.
     rows = db.session.execute(
         select(Journey.id, Journey.name, Metric.code, Metric.name, Metric.unit, Metric.direction,
-               previous.c.value, latest.c.value, latest.c.period_start)
-        .select_from(latest)
-        .outerjoin(previous, and_(previous.c.journey_id == latest.c.journey_id,
-                                  previous.c.metric_id == latest.c.metric_id, previous.c.rank == 2))
-        .join(Journey, Journey.id == latest.c.journey_id)
-        .join(Metric, Metric.id == latest.c.metric_id)
-        .where(latest.c.rank == 1, Journey.status != "retired")
-        .order_by(Journey.name, Metric.code)
+               ranked.c.value, ranked.c.period_start, ranked.c.rank)
+        .select_from(ranked)
+        .join(Journey, Journey.id == ranked.c.journey_id)
+        .join(Metric, Metric.id == ranked.c.metric_id)
+        .where(ranked.c.rank <= 2, Journey.status != "retired")
+        .order_by(Journey.name, Metric.code, ranked.c.journey_id, ranked.c.metric_id, ranked.c.rank)
     )
-    return [KpiMovement(*row) for row in rows]
+    movements = []
+    for journey_id, journey, code, metric, unit, direction, value, period_start, rank in rows:
+        if rank == 1:
+            movements.append(KpiMovement(journey_id, journey, code, metric, unit, direction, None, value,
+                                         period_start))
+        else:
+            movements[-1].previous = value
+    return movements
 
 
 def kpis_moving_the_wrong_way(on):
