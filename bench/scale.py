@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from flask.cli import ScriptInfo, with_appcontext
 from sqlalchemy import func, insert, select
 
+from cxgov import data_versions
 from cxgov.db import copy_rows
 from cxgov.db import today as utc_today
 from cxgov.demo import month_period
@@ -68,6 +69,7 @@ def seed_scale(initiatives, measurements, today=None, progress=None):
         _initiatives(session, rng, today, users, departments, slots, metrics, initiatives, tick)
         _measurements(session, rng, today, slots, metrics, measurements, tick)
         session.flush()
+        data_versions.bump("portfolio")  # bulk inserts bypass the ORM's own bump
     finally:
         session.info.pop("audit", None)
     return (f"Added {initiatives} initiatives over {len(journeys)} journeys and {measurements} measurements.")

@@ -2,6 +2,7 @@
 from cxgov.ambassadors.models import Ambassador, AmbassadorAction  # noqa: F401
 from cxgov.audit.models import AuditEntry  # noqa: F401
 from cxgov.auth.models import ApiToken, EndedSession, PasswordSetLink, RememberToken  # noqa: F401
+from cxgov.data_versions import DataVersion  # noqa: F401
 from cxgov.form_tokens import FormSubmission  # noqa: F401
 from cxgov.initiatives.models import (  # noqa: F401
     Baseline,

@@ -90,6 +90,7 @@ def test_upgrading_to_reviews_schedules_those_of_initiatives_already_delivered(e
     with app.app_context():
         try:
             flask_migrate.upgrade(revision="0007")
+            db.session.info["data_versions"] = False  # no data_versions table before 0015
             journey = _journey_as_of_0009()
             department = factories.create_department()
             made = functools.partial(factories.create_initiative, journey, owner=journey.owner, department=department)

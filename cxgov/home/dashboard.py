@@ -16,15 +16,16 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from cxgov import policy
+from cxgov import data_versions, policy
 from cxgov.ambassadors import report as network_report
 from cxgov.ambassadors import services as ambassador_services
 from cxgov.ambassadors.models import Ambassador, AmbassadorAction
 from cxgov.db import today as utc_today
 from cxgov.db import utcnow
 from cxgov.extensions import db
-from cxgov.initiatives import lifecycle
-from cxgov.initiatives.models import Initiative
+from cxgov.formatting import currency
+from cxgov.initiatives import business_case, lifecycle
+from cxgov.initiatives.models import Baseline, BaselineCashFlow, CashFlow, Initiative
 from cxgov.journeys import targets as journey_targets
 from cxgov.journeys.models import Journey
 from cxgov.roi import benefits as roi_benefits
@@ -105,11 +106,21 @@ PORTFOLIO_ARGS = {"portfolio": "funded"}
 RANKED = 3
 
 
+# The headline is computed from initiatives, cash flows and baselines only: each process keeps it
+# for as long as the token of those tables (`cxgov.data_versions`) is unchanged, so the executives'
+# and admins' home pages do not add up the whole portfolio on every view.
+PORTFOLIO_TABLES = "portfolio"
+data_versions.watch(PORTFOLIO_TABLES, Initiative, CashFlow, Baseline, BaselineCashFlow)
+_headlines = data_versions.Kept(size=8)
+
+
 def portfolio_section(user):
     """The ROI report's own headline (`portfolio_headline`), never computed again here, and its
     ranking cut short: the best three and, never repeating one of them, the worst three."""
     args = ReportArgs().load(PORTFOLIO_ARGS)
-    report = roi_services.portfolio_headline(user, args)
+    key = (str(db.engine.url), policy.view_reports(user) or user.id, business_case.default_rate(), currency())
+    report = _headlines.get(key, data_versions.current(PORTFOLIO_TABLES),
+                            lambda: roi_services.portfolio_headline(user, args))
     # The report's top five are ranked best first, its bottom five worst first.
     bottom = report["bottom"] or list(reversed(report["top"][RANKED:]))
     # The realisation headline: the benefits report's totals for the same portfolio (SPEC §8.6).
