@@ -260,7 +260,13 @@ def day(value):
         value = date.fromisoformat(value[:10])
     if isinstance(value, datetime):
         value = value.astimezone(display_zone()).date()
-    return babel_dates.format_date(value, "medium", locale=locale())
+    return _medium_day(value, _language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _medium_day(value, language):
+    """A date in `language`'s medium form, kept: long tables show the same days again and again."""
+    return babel_dates.format_date(value, "medium", locale=_locale_of(language))
 
 
 def month(value):

@@ -74,10 +74,14 @@ def latest_values(keys):
 
 
 def with_status(targets):
-    """`targets` with `latest_value`, `latest_period_end` and `status` set (two queries for them all)."""
+    """`targets` with `latest_value`, `latest_period_end` and `status` set (two queries for them all;
+    one when their metrics are loaded with them)."""
     targets = list(targets)
-    directions = dict(db.session.execute(select(Metric.id, Metric.direction).where(
-        Metric.id.in_({t.metric_id for t in targets}))).all()) if targets else {}
+    # The metrics' directions: from the targets' metrics where loaded already (`joinedload`), else read.
+    directions = {t.metric_id: t.metric.direction for t in targets if "metric" in t.__dict__}
+    missing = {t.metric_id for t in targets} - directions.keys()
+    if missing:
+        directions.update(db.session.execute(select(Metric.id, Metric.direction).where(Metric.id.in_(missing))).all())
     latest = latest_values((t.journey_id, t.stage_id, t.metric_id) for t in targets)
     for target in targets:
         value, _, period_end = latest.get((target.journey_id, target.stage_id, target.metric_id), (None, None, None))

@@ -118,8 +118,9 @@ def _delivery_marks(report):
     """The chart's marks of the report's deliveries: each delivery's initiative number on the
     chart, its title and date in the notes below the chart's numbers."""
     markers = [(d["delivered_on"], f"#{d['initiative_id']}") for d in report["deliveries"]]
-    notes = [_("#%(id)s %(title)s: delivered %(day)s", id=d["initiative_id"], title=d["title"],
-               day=formatting.day(d["delivered_on"])) for d in report["deliveries"]]
+    note = _("#%(id)s %(title)s: delivered %(day)s")  # translated once, filled in per delivery
+    notes = [note % {"id": d["initiative_id"], "title": d["title"], "day": formatting.day(d["delivered_on"])}
+             for d in report["deliveries"]]
     return markers, notes
 
 
@@ -130,9 +131,14 @@ def kpi_chart(entry, markers, notes):
     points = [(p["period_start"], p["value"]) for p in entry["series"]]
     if not points:
         return None
-    targets = [(t["target_value"], _("target %(value)s (#%(id)s)", value=formatting.number(t["target_value"]),
-                                     id=t["initiative_id"]))
-               for t in entry["targets"]]
+    line, figures = _("target %(value)s (#%(id)s)"), {}  # translated once; each target value formatted once
+    targets = []
+    for t in entry["targets"]:
+        value = t["target_value"]
+        shown = figures.get(value)
+        if shown is None:
+            shown = figures[value] = formatting.number(value)
+        targets.append((value, line % {"value": shown, "id": t["initiative_id"]}))
     return charts.LineChart({metric["name"]: points}, y_label=metric["unit"], markers=markers, hlines=targets,
                             notes=notes)
 
@@ -140,41 +146,65 @@ def kpi_chart(entry, markers, notes):
 def kpi_charts(report):
     """Per metric of the report its chart (an image of the chart's own resource, with its table of
     numbers: not drawn here) and its before/after table rows as HTML, each delivery's date and
-    link formatted once for all metrics."""
+    link formatted once for all metrics. A charted metric's rows are kept with its chart's table
+    (`charts.table_cache`): they follow from what its version digests (the periods' starts and
+    values, each delivery's date, initiative and title, the reader's language) with the metric's
+    direction and the report's window, which their key adds."""
     markers, notes = _delivery_marks(report)
-    headers = [escape(text) for text in (_("Delivered"), _("Initiative"), _("Before (n)"), _("After (n)"),
-                                         _("Change"))]
-    # Each delivery's first two cells (its date, its initiative's link), made once for every metric.
     path = url_for("initiatives.detail", initiative_id=0).removesuffix("0")
-    heads = {d["initiative_id"]: f'<tr><td data-label="{headers[0]}">{formatting.day(d["delivered_on"])}</td>'
-                                 f'<td data-label="{headers[1]}"><a href="{path}{d["initiative_id"]}">'
-                                 f'{escape(d["title"])}</a></td>'
-             for d in report["deliveries"]}
-    journey_id = report["journey"]["id"]
-    figures = formatting.reader_numbers()  # hundreds of figures: the reader's marks looked up once
+    chart_path = url_for("journeys.chart", journey_id=report["journey"]["id"], metric_id=0).removesuffix("0.svg")
+    alt = _("Line chart of %(name)s by period (the numbers are in the table below)")  # translated once
+    made = {}
+
+    def rows_of(entry):
+        if not made:  # what every metric's rows share, made at the first one not kept
+            made["headers"] = [escape(text) for text in (_("Delivered"), _("Initiative"), _("Before (n)"),
+                                                         _("After (n)"), _("Change"))]
+            made["heads"] = _delivery_heads(report, path, made["headers"])
+            made["figures"] = formatting.reader_numbers()  # hundreds of figures: the reader's marks looked up once
+        return _before_after_rows(entry, made["heads"], made["headers"], made["figures"])
+
     result = []
     for entry in report["metrics"]:
         metric = entry["metric"]
         chart = kpi_chart(entry, markers, notes)
-        figure = chart and chart.figure(url_for("journeys.chart", journey_id=journey_id, metric_id=metric["id"],
-                                                v=chart.version))
-        rows = []
-        for row in entry["before_after"]:
-            change = row["change"]
-            better = change is not None and (change > 0) == (metric["direction"] == "higher_is_better")
-            shown = figures.signed(change)
-            if change:
-                shown = f'<span class="{"good" if better else "bad"}">{shown}</span>'
-            rows.append(
-                f'{heads[row["initiative_id"]]}<td class="num" data-label="{headers[2]}">'
-                f'{figures.decimal(row["before_average"])} ({figures.number(row["before_count"])})</td>'
-                f'<td class="num" data-label="{headers[3]}">{figures.decimal(row["after_average"])} '
-                f'({figures.number(row["after_count"])})</td>'
-                f'<td class="num" data-label="{headers[4]}">{shown}</td></tr>')
-        # Written here rather than in the template: a busy journey has hundreds of rows per metric.
-        rows = Markup("\n".join(rows))
+        if chart is None:
+            result.append({**entry, "figure": None, "rows": rows_of(entry)})
+            continue
+        figure = chart.figure(f"{chart_path}{metric['id']}.svg?v={chart.version}", alt % {"name": chart.name})
+        rows = charts.table_cache.get_by_key(
+            (chart.key, "before_after", metric["direction"], report["window_months"], path),
+            lambda entry=entry: rows_of(entry), len)
         result.append({**entry, "figure": figure, "rows": rows})
     return result
+
+
+def _delivery_heads(report, path, headers):
+    """{initiative_id: its before/after rows' first two cells (the delivery's date, the initiative's link)}."""
+    return {d["initiative_id"]: f'<tr><td data-label="{headers[0]}">{formatting.day(d["delivered_on"])}</td>'
+                                f'<td data-label="{headers[1]}"><a href="{path}{d["initiative_id"]}">'
+                                f'{escape(d["title"])}</a></td>'
+            for d in report["deliveries"]}
+
+
+def _before_after_rows(entry, heads, headers, figures):
+    """A metric's before/after table rows as HTML. Written here rather than in the template: a busy
+    journey has hundreds of rows per metric."""
+    metric = entry["metric"]
+    rows = []
+    for row in entry["before_after"]:
+        change = row["change"]
+        better = change is not None and (change > 0) == (metric["direction"] == "higher_is_better")
+        shown = figures.signed(change)
+        if change:
+            shown = f'<span class="{"good" if better else "bad"}">{shown}</span>'
+        rows.append(
+            f'{heads[row["initiative_id"]]}<td class="num" data-label="{headers[2]}">'
+            f'{figures.decimal(row["before_average"])} ({figures.number(row["before_count"])})</td>'
+            f'<td class="num" data-label="{headers[3]}">{figures.decimal(row["after_average"])} '
+            f'({figures.number(row["after_count"])})</td>'
+            f'<td class="num" data-label="{headers[4]}">{shown}</td></tr>')
+    return Markup("\n".join(rows))
 
 
 def initiative_rows(initiatives):
@@ -198,6 +228,49 @@ def initiative_rows(initiatives):
         rows.append(f'<tr><td><a href="{path}{initiative.id}">{escape(initiative.title)}</a></td>'
                     f'<td data-label="{status_label}">{shown}</td>'
                     f'<td data-label="{delivered_label}">{delivered}</td></tr>')
+    return Markup("\n".join(rows))
+
+
+def stage_kpi_rows(report):
+    """The rows of the table of KPIs by stage as HTML (None when no stage is measured): per stage
+    and metric its latest value and period, and how many periods it has. Written here rather
+    than in the template, as the before/after rows: a busy journey has dozens of them, and each
+    stage's cell, each metric's name and each date are made once."""
+    measured = [entry for entry in report["stages"] if entry["metrics"]]
+    if not measured:
+        return None
+    labels = [escape(text) for text in (_("Stage"), _("Metric"), _("Latest"), _("Period"), _("Periods"))]
+    figures = formatting.reader_numbers()
+    names, days = {}, {}
+
+    def shown_day(value):
+        shown = days.get(value)
+        if shown is None:
+            shown = days[value] = escape(formatting.day(value))
+        return shown
+
+    rows = []
+    for entry in measured:
+        stage = entry["stage"]
+        cell = escape(hourglass_module.display_name(stage["name"]))
+        if stage["status"] == "retired":
+            cell += Markup(" ") + badge("retired")
+        for kpi in entry["metrics"]:
+            metric, latest, earlier = kpi["metric"], kpi["series"][-1], kpi["earlier"]
+            name = names.get(metric["id"])
+            if name is None:
+                name = names[metric["id"]] = escape(journey_labels.metric_name(metric))
+            summary = ""
+            if earlier:
+                summary = Markup(' <span class="muted small">(%s)</span>') % Markup(ngettext(
+                    "%(periods)s earlier period summarised: mean %(mean)s",
+                    "%(periods)s earlier periods summarised: mean %(mean)s", earlier["periods"],
+                    periods=escape(figures.number(earlier["periods"])), mean=escape(figures.decimal(earlier["mean"]))))
+            rows.append(f'<tr><td data-label="{labels[0]}">{cell}</td><td data-label="{labels[1]}">{name}</td>'
+                        f'<td class="num" data-label="{labels[2]}">{escape(figures.number(latest["value"]))}</td>'
+                        f'<td data-label="{labels[3]}">{shown_day(latest["period_start"])} – '
+                        f'{shown_day(latest["period_end"])}</td><td class="num" data-label="{labels[4]}">'
+                        f'{escape(figures.number(len(kpi["series"]) + kpi["omitted"]))}{summary}</td></tr>')
     return Markup("\n".join(rows))
 
 
@@ -262,6 +335,7 @@ def _render_detail(journey_id, target_form=None, status=200):
                            departments=departments, initiatives=initiative_rows(initiatives),
                            kpis=kpi_charts(report),
                            report=report, targets=journey_targets_, stage_kpis=stage_kpis(report, journey_targets_),
+                           stage_kpi_rows=stage_kpi_rows(report),
                            show_touchpoints=show_touchpoints, may_write=may_write,
                            **context), status
 
