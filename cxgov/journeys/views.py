@@ -324,8 +324,8 @@ def _render_detail(journey_id, target_form=None, status=200):
     departments = dict(db.session.execute(select(Department.id, Department.name)).all())
     initiatives = services.initiatives_on(journey.id)
     show_touchpoints = request.args.get("touchpoints") == "1"
-    report = journey_report(journey, touchpoints=show_touchpoints)
-    journey_targets_ = journey_targets(journey.id)
+    report = journey_report(journey, touchpoints=show_touchpoints, stages=journey.stages)
+    journey_targets_ = journey_targets(journey.id, report)
     may_write = policy.write_journey(current_user, journey)
     context = {}
     if may_write:
@@ -361,13 +361,14 @@ def stage_kpis(report, journey_targets_):
     return shown
 
 
-def journey_targets(journey_id):
+def journey_targets(journey_id, report):
     """The journey's targets by due date with their latest value and status (as the API answers
-    them: the same `targets.with_status`), each with its metric, stage and owner."""
+    them: the same `targets.with_status`), each with its metric, stage and owner; the latest
+    values are the last periods of the journey's `report` series (not read again)."""
     rows = db.session.scalars(select(Target).where(Target.journey_id == journey_id)
                               .options(joinedload(Target.metric), joinedload(Target.stage), joinedload(Target.owner))
                               .order_by(Target.due_on, Target.id)).all()
-    return targets.with_status(rows)
+    return targets.with_status(rows, targets.latest_in_report(report))
 
 
 def _metrics():
