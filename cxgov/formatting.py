@@ -74,7 +74,13 @@ def display_zone():
 
 def _language():
     selected = get_locale() if has_app_context() else None
-    return str(selected) if selected is not None else "en"
+    return _name_of(selected) if selected is not None else "en"
+
+
+@functools.cache
+def _name_of(locale_):
+    """A Babel locale's name ("pt_PT"), kept: a page asks for it at every figure and date."""
+    return str(locale_)
 
 
 @functools.cache

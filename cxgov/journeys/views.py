@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from marshmallow import ValidationError
 from sqlalchemy import func, select
@@ -210,10 +211,17 @@ def _before_after_rows(entry, heads, headers, figures):
 def initiative_rows(initiatives):
     """The rows of the table of the journey's initiatives as HTML (None when there are none).
     Written here rather than in the template, as the before/after rows: a busy journey has
-    hundreds, and each status's badge, each date and the link's path are made once."""
+    hundreds, and each status's badge, each date and the link's path are made once; and kept
+    (`charts.table_cache`) while the same initiatives are shown in the same language."""
     if not initiatives:
         return None
     path = url_for("initiatives.detail", initiative_id=0).removesuffix("0")
+    # Kept by the rows themselves (each initiative's id, title, status and delivery) and the reader's language.
+    key = ("initiatives", path, formatting.locale(), tuple(initiatives))
+    return charts.table_cache.get_by_key(key, lambda: _initiative_rows(initiatives, path), len)
+
+
+def _initiative_rows(initiatives, path):
     status_label, delivered_label = escape(_("Status")), escape(_("Delivered"))
     badges, days = {}, {}
     rows = []
@@ -228,6 +236,54 @@ def initiative_rows(initiatives):
         rows.append(f'<tr><td><a href="{path}{initiative.id}">{escape(initiative.title)}</a></td>'
                     f'<td data-label="{status_label}">{shown}</td>'
                     f'<td data-label="{delivered_label}">{delivered}</td></tr>')
+    return Markup("\n".join(rows))
+
+
+def target_rows(journey_id, journey_targets_, may_write):
+    """The rows of the table of the journey's targets as HTML (None when there are none), with
+    the buttons to edit and remove each for those who may. Written here rather than in the
+    template, as the other tables' rows: its labels are translated once for every row."""
+    if not journey_targets_:
+        return None
+    # Translations are the catalogues' own markup, as the templates take them; the values put in are escaped.
+    labels = [Markup(text) for text in (_("Metric"), _("Where"), _("Target"), _("Latest"), _("Status"), _("Due"),
+                                        _("Owner"), _("Change"))]
+    whole, until = Markup(_("Whole journey")), Markup(_("to %(day)s"))
+    if may_write:
+        edit, remove = Markup(_("Edit")), Markup(_("Remove"))
+        edit_named = Markup(_("Edit the target %(metric)s due %(day)s"))
+        remove_named = Markup(_("Remove the target %(metric)s due %(day)s"))
+        csrf_input = Markup('<input type="hidden" name="csrf_token" value="%s">') % generate_csrf()
+    figures = formatting.reader_numbers()
+    rows = []
+    for target in journey_targets_:
+        metric, stage = target.metric, target.stage
+        name, due = journey_labels.metric_name(metric), formatting.day(target.due_on)
+        unit = Markup(' <span class="muted">(%s)</span>') % metric.unit if metric.unit else ""
+        where = escape(hourglass_module.display_name(stage.name)) if stage else whole
+        comparison = "≥" if metric.direction == "higher_is_better" else "≤"
+        latest = escape(figures.number(target.latest_value))
+        if target.latest_period_end:
+            latest += Markup(' <span class="muted small">%s</span>') % (
+                until % {"day": formatting.day(target.latest_period_end)})
+        row = (f'<tr class="target target-{escape(target.status)}">'
+               f'<td data-label="{labels[0]}">{escape(name)}{unit}</td>'
+               f'<td data-label="{labels[1]}">{where}</td>'
+               f'<td class="num" data-label="{labels[2]}">{comparison} {escape(figures.number(target.value))}</td>'
+               f'<td class="num" data-label="{labels[3]}">{latest}</td>'
+               f'<td data-label="{labels[4]}">{badge(target.status)}</td>'
+               f'<td data-label="{labels[5]}">{escape(due)}</td>'
+               f'<td data-label="{labels[6]}">{escape(target.owner.name)}</td>')
+        if may_write:
+            named = {"metric": name, "day": due}
+            ids = {"journey_id": journey_id, "target_id": target.id}
+            row += (f'<td data-label="{labels[7]}"><div class="row-actions">'
+                    f'<a class="button" href="{escape(url_for("journeys.edit_target", **ids))}" '
+                    f'aria-label="{edit_named % named}">{edit}</a>'
+                    f'<form method="post" action="{escape(url_for("journeys.remove_target", **ids))}">'
+                    f'{csrf_input}<button type="submit" aria-label="{remove_named % named}">{remove}</button></form>'
+                    f'</div></td>')
+        rows.append(row + "</tr>")
     return Markup("\n".join(rows))
 
 
@@ -320,7 +376,7 @@ def chart(journey_id, metric_id):
 
 def _render_detail(journey_id, target_form=None, status=200):
     journey = _readable(journey_id, joinedload(Journey.owner),
-                        selectinload(Journey.stages).selectinload(Stage.touchpoints))
+                        selectinload(Journey.stages).joinedload(Stage.touchpoints))  # stages and touchpoints at once
     departments = dict(db.session.execute(select(Department.id, Department.name)).all())
     initiatives = services.initiatives_on(journey.id)
     show_touchpoints = request.args.get("touchpoints") == "1"
@@ -336,6 +392,7 @@ def _render_detail(journey_id, target_form=None, status=200):
                            kpis=kpi_charts(report),
                            report=report, targets=journey_targets_, stage_kpis=stage_kpis(report, journey_targets_),
                            stage_kpi_rows=stage_kpi_rows(report),
+                           target_rows=target_rows(journey.id, journey_targets_, may_write),
                            show_touchpoints=show_touchpoints, may_write=may_write,
                            **context), status
 
@@ -372,7 +429,9 @@ def journey_targets(journey_id, report):
 
 
 def _metrics():
-    return db.session.scalars(select(Metric).order_by(Metric.builtin.desc(), Metric.name)).all()
+    """The metrics a form offers (id, code, name, unit), the built-in ones first."""
+    return db.session.execute(select(Metric.id, Metric.code, Metric.name, Metric.unit)
+                              .order_by(Metric.builtin.desc(), Metric.name)).all()
 
 
 # -- targets -------------------------------------------------------------------------------------------
@@ -605,7 +664,8 @@ def _journey_data(form, creating):
 
 
 def _people():
-    return db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name)).all()
+    """The active people a form offers as owners (id, name), by name."""
+    return db.session.execute(select(User.id, User.name).where(User.active.is_(True)).order_by(User.name)).all()
 
 
 def _writable(journey_id, *options):
