@@ -77,17 +77,19 @@ def _same(value):
     return value
 
 
-def journey_report(journey, window_months=6, touchpoints=False, metric_id=None, stages=None):
+def journey_report(journey, window_months=6, touchpoints=False, metric_id=None, stages=None, metrics=None):
     """The report in Python values (dates, Decimals): the journey page draws and formats them.
     With `metric_id`, only that metric's journey-level series is read (no stage's): what one KPI
     chart of the page needs, its entry in `metrics` the same as in the whole report. `stages`:
-    the journey's `Stage`s in order when the caller has them loaded already (not read again)."""
+    the journey's `Stage`s in order, `metrics` every metric (`ALL_METRICS`' rows), when the
+    caller has them already (not read again)."""
     if metric_id is not None:
         return _report(journey, window_months, _METRIC_POINTS, _FROM_INITIATIVES.get("targets"), _same, _same,
                        params={"metric_id": metric_id})
     return _report(journey, window_months, _POINTS, _FROM_INITIATIVES.get("targets"), _same, _same,
                    _TOUCHPOINT_POINTS if touchpoints else None,
-                   stages=None if stages is None else [(s.id, s.name, s.stage_type, s.phase, s.status) for s in stages])
+                   stages=None if stages is None else [(s.id, s.name, s.stage_type, s.phase, s.status) for s in stages],
+                   metrics=metrics)
 
 
 def journey_report_json(journey, window_months=6, touchpoints=False):
@@ -189,18 +191,19 @@ def use_initiatives(targets, delivered):
     impact, `value` turning a KPI column into the report's values; `delivered`: the statement of
     its delivered initiatives as (id, title, delivered_on) by date."""
     _FROM_INITIATIVES.update(targets=targets(_same), targets_json=targets(_as_float), delivered=delivered)
-_METRICS = (
-    select(Metric.id, Metric.code, Metric.name, Metric.unit, Metric.direction, Metric.builtin)
-    .where(Metric.id.in_(bindparam("ids", expanding=True)))
-)
+_METRIC_COLUMNS = (Metric.id, Metric.code, Metric.name, Metric.unit, Metric.direction, Metric.builtin)
+_METRICS = select(*_METRIC_COLUMNS).where(Metric.id.in_(bindparam("ids", expanding=True)))
+# Every metric with the columns the report reads, the built-in ones first, then by name (a form's choices).
+ALL_METRICS = select(*_METRIC_COLUMNS).order_by(Metric.builtin.desc(), Metric.name)
 
 
 def _report(journey, window_months, points_statement, targets_statement, day, number, touchpoints_statement=None,
-            params=None, stages=None):
+            params=None, stages=None, metrics=None):
     """The statements give points and targets in the report's values; `day` turns a period's or
     a delivery's date into one, `number` a computed average. `touchpoints_statement`: the
     touchpoints' points, when they are asked for; `params`: the points statement's own; `stages`:
-    the journey's stages as `_STAGES` reads them, when the caller has them."""
+    the journey's stages as `_STAGES` reads them, `metrics` every metric as `ALL_METRICS` does,
+    when the caller has them."""
     db.session.flush()  # plain rows below: the session's pending changes first, as an ORM query would
     execute = db.session.connection().execute
     journey_id = {"journey_id": journey.id}
@@ -225,9 +228,10 @@ def _report(journey, window_months, points_statement, targets_statement, day, nu
             "impact_id": impact_id, "initiative_id": initiative_id, "initiative_title": title,
             "baseline_value": baseline_value, "target_value": target_value})
     by_touchpoint, touchpoint_lengths, touchpoint_summaries = _grouped(touchpoint_points, days)
-    metrics = execute(_METRICS, {"ids": sorted(series.keys() | targets.keys()
-                                                | {metric_id for _, metric_id in by_series}
-                                                | {metric_id for _, metric_id in by_touchpoint})}).all()
+    ids = series.keys() | targets.keys() | {metric_id for _, metric_id in by_series} \
+        | {metric_id for _, metric_id in by_touchpoint}
+    metrics = execute(_METRICS, {"ids": sorted(ids)}).all() if metrics is None \
+        else [metric for metric in metrics if metric.id in ids]
     refs = {m.id: {"id": m.id, "code": m.code, "name": m.name, "unit": m.unit, "direction": m.direction}
             for m in metrics}
     order = {m.id: (not m.builtin, m.code) for m in metrics}

@@ -39,7 +39,7 @@ from cxgov.journeys.models import (
     Target,
     Touchpoint,
 )
-from cxgov.journeys.report import journey_report
+from cxgov.journeys.report import ALL_METRICS, journey_report
 from cxgov.journeys.schemas import (
     ImportArgs,
     JourneySchema,
@@ -380,13 +380,14 @@ def _render_detail(journey_id, target_form=None, status=200):
     departments = dict(db.session.execute(select(Department.id, Department.name)).all())
     initiatives = services.initiatives_on(journey.id)
     show_touchpoints = request.args.get("touchpoints") == "1"
-    report = journey_report(journey, touchpoints=show_touchpoints, stages=journey.stages)
-    journey_targets_ = journey_targets(journey.id, report)
     may_write = policy.write_journey(current_user, journey)
+    every_metric = _metrics() if may_write else None  # the target form's choices, which the report takes too
+    report = journey_report(journey, touchpoints=show_touchpoints, stages=journey.stages, metrics=every_metric)
+    journey_targets_ = journey_targets(journey.id, report)
     context = {}
     if may_write:
         context = {"target_form": target_form or TARGET_FORM.blank(owner_id=journey.owner_id),
-                   "target_metrics": _metrics(), "people": _people()}
+                   "target_metrics": every_metric, "people": _people()}
     return render_template("journeys/detail.html", journey=journey, stages=hourglass(journey.stages),
                            departments=departments, initiatives=initiative_rows(initiatives),
                            kpis=kpi_charts(report),
@@ -429,9 +430,8 @@ def journey_targets(journey_id, report):
 
 
 def _metrics():
-    """The metrics a form offers (id, code, name, unit), the built-in ones first."""
-    return db.session.execute(select(Metric.id, Metric.code, Metric.name, Metric.unit)
-                              .order_by(Metric.builtin.desc(), Metric.name)).all()
+    """The metrics a form offers (id, code, name, unit, direction, builtin), the built-in ones first."""
+    return db.session.execute(ALL_METRICS).all()
 
 
 # -- targets -------------------------------------------------------------------------------------------
