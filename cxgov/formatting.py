@@ -356,7 +356,17 @@ def label(code):
     if code is None:
         return DASH
     known = LABELS.get(code)
-    return str(known) if known is not None else str(code).replace("_", " ").capitalize()
+    if known is None:
+        return str(code).replace("_", " ").capitalize()
+    # Each label translated once per language: long tables show the same statuses row after row.
+    key = (code, _language())
+    text = _translated_labels.get(key)
+    if text is None:
+        text = _translated_labels[key] = str(known)
+    return text
+
+
+_translated_labels = {}  # {(code, language): its label's text}
 
 
 # -- templates -------------------------------------------------------------------------------------
