@@ -168,7 +168,8 @@ def digest(inputs):
 
 chart_cache = _ChartCache(CACHE_BYTES)
 # The tables of numbers of the charts a page shows as images, by the same keys: a page shows them
-# without drawing the charts (a quarter of the charts' budget: they are the smaller part).
+# without drawing the charts (a quarter of the charts' budget: they are the smaller part). The
+# journey page keeps its other long tables' rows here too, by keys of everything they show.
 table_cache = _ChartCache(CACHE_BYTES // 4)
 
 

@@ -74,7 +74,13 @@ def display_zone():
 
 def _language():
     selected = get_locale() if has_app_context() else None
-    return str(selected) if selected is not None else "en"
+    return _name_of(selected) if selected is not None else "en"
+
+
+@functools.cache
+def _name_of(locale_):
+    """A Babel locale's name ("pt_PT"), kept: a page asks for it at every figure and date."""
+    return str(locale_)
 
 
 @functools.cache
@@ -260,7 +266,13 @@ def day(value):
         value = date.fromisoformat(value[:10])
     if isinstance(value, datetime):
         value = value.astimezone(display_zone()).date()
-    return babel_dates.format_date(value, "medium", locale=locale())
+    return _medium_day(value, _language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _medium_day(value, language):
+    """A date in `language`'s medium form, kept: long tables show the same days again and again."""
+    return babel_dates.format_date(value, "medium", locale=_locale_of(language))
 
 
 def month(value):
@@ -344,7 +356,17 @@ def label(code):
     if code is None:
         return DASH
     known = LABELS.get(code)
-    return str(known) if known is not None else str(code).replace("_", " ").capitalize()
+    if known is None:
+        return str(code).replace("_", " ").capitalize()
+    # Each label translated once per language: long tables show the same statuses row after row.
+    key = (code, _language())
+    text = _translated_labels.get(key)
+    if text is None:
+        text = _translated_labels[key] = str(known)
+    return text
+
+
+_translated_labels = {}  # {(code, language): its label's text}
 
 
 # -- templates -------------------------------------------------------------------------------------

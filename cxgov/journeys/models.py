@@ -35,7 +35,7 @@ class Journey(Versioned, Timestamped, db.Model):
 
     owner: Mapped[User] = relationship()
     stages: Mapped[list["Stage"]] = collection(
-        back_populates="journey", cascade="all, delete-orphan", order_by="Stage.position"
+        back_populates="journey", cascade="all, delete-orphan", order_by="[Stage.position, Stage.id]"
     )
     targets: Mapped[list["Target"]] = collection(
         back_populates="journey", cascade="all, delete-orphan", order_by="Target.id"

@@ -29,7 +29,8 @@ would dump it, without a marshmallow pass over every point.
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from decimal import Decimal
-from itertools import accumulate
+from itertools import accumulate, groupby
+from operator import itemgetter
 
 from dateutil.relativedelta import relativedelta
 from flask import current_app
@@ -39,6 +40,7 @@ from cxgov.extensions import db
 from cxgov.journeys.models import Measurement, Metric, Stage, Touchpoint
 
 MAX_POINTS = 120  # CXGOV_REPORT_MAX_POINTS' default
+_SERIES = itemgetter(0, 1)  # a bounded row's series: (stage, touchpoint or None; metric)
 
 
 def window_positions(starts, windows):
@@ -75,15 +77,19 @@ def _same(value):
     return value
 
 
-def journey_report(journey, window_months=6, touchpoints=False, metric_id=None):
+def journey_report(journey, window_months=6, touchpoints=False, metric_id=None, stages=None, metrics=None):
     """The report in Python values (dates, Decimals): the journey page draws and formats them.
     With `metric_id`, only that metric's journey-level series is read (no stage's): what one KPI
-    chart of the page needs, its entry in `metrics` the same as in the whole report."""
+    chart of the page needs, its entry in `metrics` the same as in the whole report. `stages`:
+    the journey's `Stage`s in order, `metrics` every metric (`ALL_METRICS`' rows), when the
+    caller has them already (not read again)."""
     if metric_id is not None:
         return _report(journey, window_months, _METRIC_POINTS, _FROM_INITIATIVES.get("targets"), _same, _same,
                        params={"metric_id": metric_id})
     return _report(journey, window_months, _POINTS, _FROM_INITIATIVES.get("targets"), _same, _same,
-                   _TOUCHPOINT_POINTS if touchpoints else None)
+                   _TOUCHPOINT_POINTS if touchpoints else None,
+                   stages=None if stages is None else [(s.id, s.name, s.stage_type, s.phase, s.status) for s in stages],
+                   metrics=metrics)
 
 
 def journey_report_json(journey, window_months=6, touchpoints=False):
@@ -185,17 +191,19 @@ def use_initiatives(targets, delivered):
     impact, `value` turning a KPI column into the report's values; `delivered`: the statement of
     its delivered initiatives as (id, title, delivered_on) by date."""
     _FROM_INITIATIVES.update(targets=targets(_same), targets_json=targets(_as_float), delivered=delivered)
-_METRICS = (
-    select(Metric.id, Metric.code, Metric.name, Metric.unit, Metric.direction, Metric.builtin)
-    .where(Metric.id.in_(bindparam("ids", expanding=True)))
-)
+_METRIC_COLUMNS = (Metric.id, Metric.code, Metric.name, Metric.unit, Metric.direction, Metric.builtin)
+_METRICS = select(*_METRIC_COLUMNS).where(Metric.id.in_(bindparam("ids", expanding=True)))
+# Every metric with the columns the report reads, the built-in ones first, then by name (a form's choices).
+ALL_METRICS = select(*_METRIC_COLUMNS).order_by(Metric.builtin.desc(), Metric.name)
 
 
 def _report(journey, window_months, points_statement, targets_statement, day, number, touchpoints_statement=None,
-            params=None):
+            params=None, stages=None, metrics=None):
     """The statements give points and targets in the report's values; `day` turns a period's or
     a delivery's date into one, `number` a computed average. `touchpoints_statement`: the
-    touchpoints' points, when they are asked for; `params`: the points statement's own."""
+    touchpoints' points, when they are asked for; `params`: the points statement's own; `stages`:
+    the journey's stages as `_STAGES` reads them, `metrics` every metric as `ALL_METRICS` does,
+    when the caller has them."""
     db.session.flush()  # plain rows below: the session's pending changes first, as an ORM query would
     execute = db.session.connection().execute
     journey_id = {"journey_id": journey.id}
@@ -204,15 +212,12 @@ def _report(journey, window_months, points_statement, targets_statement, day, nu
         touchpoints_statement, {**journey_id, "max_points": max_points()}).all()
     impacts, delivered = ([] if stmt is None else execute(stmt, journey_id).all()
                           for stmt in (targets_statement, _FROM_INITIATIVES.get("delivered")))
-    stages = execute(_STAGES, journey_id).all()
+    if stages is None:
+        stages = execute(_STAGES, journey_id).all()
 
     # {(stage_id or None, metric_id): [(metric_id, start, end, value, sample_size)]}, and each series' length
-    by_series, lengths, days, summaries = defaultdict(list), {}, {}, {}
-    for stage_id, metric_id, start, end, value, sample_size, length, *summary in all_points:
-        by_series[stage_id, metric_id].append((metric_id, start, end, value, sample_size))
-        lengths[stage_id, metric_id] = length
-        days[start] = days[end] = None
-        summaries[stage_id, metric_id] = summary
+    days = set()
+    by_series, lengths, summaries = _grouped(all_points, days)
     series, targets = defaultdict(list), defaultdict(list)
     for (stage_id, metric_id), points in by_series.items():
         if stage_id is None:
@@ -222,15 +227,11 @@ def _report(journey, window_months, points_statement, targets_statement, day, nu
         targets[metric_id].append({
             "impact_id": impact_id, "initiative_id": initiative_id, "initiative_title": title,
             "baseline_value": baseline_value, "target_value": target_value})
-    by_touchpoint, touchpoint_lengths, touchpoint_summaries = defaultdict(list), {}, {}
-    for touchpoint_id, metric_id, start, end, value, sample_size, length, *summary in touchpoint_points:
-        by_touchpoint[touchpoint_id, metric_id].append((metric_id, start, end, value, sample_size))
-        touchpoint_lengths[touchpoint_id, metric_id] = length
-        touchpoint_summaries[touchpoint_id, metric_id] = summary
-        days[start] = days[end] = None
-    metrics = execute(_METRICS, {"ids": sorted(series.keys() | targets.keys()
-                                                | {metric_id for _, metric_id in by_series}
-                                                | {metric_id for _, metric_id in by_touchpoint})}).all()
+    by_touchpoint, touchpoint_lengths, touchpoint_summaries = _grouped(touchpoint_points, days)
+    ids = series.keys() | targets.keys() | {metric_id for _, metric_id in by_series} \
+        | {metric_id for _, metric_id in by_touchpoint}
+    metrics = execute(_METRICS, {"ids": sorted(ids)}).all() if metrics is None \
+        else [metric for metric in metrics if metric.id in ids]
     refs = {m.id: {"id": m.id, "code": m.code, "name": m.name, "unit": m.unit, "direction": m.direction}
             for m in metrics}
     order = {m.id: (not m.builtin, m.code) for m in metrics}
@@ -286,6 +287,21 @@ def _report(journey, window_months, points_statement, targets_statement, day, nu
                         for metric_id in sorted((m for t, m in by_touchpoint if t == touchpoint_id), key=order.get)],
         } for touchpoint_id, name, channel, status, stage_id in execute(_TOUCHPOINTS, journey_id).all()]
     return report
+
+
+def _grouped(rows, days):
+    """The rows of a `_bounded` statement by series, (key, metric_id): the series' points as
+    (metric_id, start, end, value, sample_size), its length and its summary of the periods left out
+    (the same on every row of a series: window figures over it). The rows come series by series;
+    each period's start and end are added to `days`."""
+    by_series, lengths, summaries = defaultdict(list), {}, {}
+    for series, group in groupby(rows, key=_SERIES):
+        group = list(group)
+        points = [point[1:6] for point in group]
+        by_series[series], lengths[series], summaries[series] = points, group[0][6], group[0][7:]
+        days.update(point[1] for point in points)
+        days.update(point[2] for point in points)
+    return by_series, lengths, summaries
 
 
 def max_points():

@@ -73,12 +73,33 @@ def latest_values(keys):
             for row in rows}
 
 
-def with_status(targets):
-    """`targets` with `latest_value`, `latest_period_end` and `status` set (two queries for them all)."""
+def latest_in_report(report):
+    """`latest_values` of every series of a journey report (`cxgov.journeys.report`, in Python
+    values): a series' last period is the latest one, in the same order, of the same rows (the
+    journey's without a stage or touchpoint, each stage's own without a touchpoint)."""
+    journey_id = report["journey"]["id"]
+    latest = {}
+    for stage_id, entries in [(None, report["metrics"])] + [(s["stage"]["id"], s["metrics"]) for s in report["stages"]]:
+        for entry in entries:
+            if entry["series"]:
+                point = entry["series"][-1]
+                latest[journey_id, stage_id, entry["metric"]["id"]] = (
+                    point["value"], point["period_start"], point["period_end"])
+    return latest
+
+
+def with_status(targets, latest=None):
+    """`targets` with `latest_value`, `latest_period_end` and `status` set (two queries for them all;
+    one when their metrics are loaded with them, none more with `latest`: the `latest_values` of
+    their journeys and metrics already read, e.g. `latest_in_report`)."""
     targets = list(targets)
-    directions = dict(db.session.execute(select(Metric.id, Metric.direction).where(
-        Metric.id.in_({t.metric_id for t in targets}))).all()) if targets else {}
-    latest = latest_values((t.journey_id, t.stage_id, t.metric_id) for t in targets)
+    # The metrics' directions: from the targets' metrics where loaded already (`joinedload`), else read.
+    directions = {t.metric_id: t.metric.direction for t in targets if "metric" in t.__dict__}
+    missing = {t.metric_id for t in targets} - directions.keys()
+    if missing:
+        directions.update(db.session.execute(select(Metric.id, Metric.direction).where(Metric.id.in_(missing))).all())
+    if latest is None:
+        latest = latest_values((t.journey_id, t.stage_id, t.metric_id) for t in targets)
     for target in targets:
         value, _, period_end = latest.get((target.journey_id, target.stage_id, target.metric_id), (None, None, None))
         target.latest_value, target.latest_period_end = value, period_end

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from marshmallow import ValidationError
 from sqlalchemy import func, select
@@ -38,7 +39,7 @@ from cxgov.journeys.models import (
     Target,
     Touchpoint,
 )
-from cxgov.journeys.report import journey_report
+from cxgov.journeys.report import ALL_METRICS, journey_report
 from cxgov.journeys.schemas import (
     ImportArgs,
     JourneySchema,
@@ -118,8 +119,9 @@ def _delivery_marks(report):
     """The chart's marks of the report's deliveries: each delivery's initiative number on the
     chart, its title and date in the notes below the chart's numbers."""
     markers = [(d["delivered_on"], f"#{d['initiative_id']}") for d in report["deliveries"]]
-    notes = [_("#%(id)s %(title)s: delivered %(day)s", id=d["initiative_id"], title=d["title"],
-               day=formatting.day(d["delivered_on"])) for d in report["deliveries"]]
+    note = _("#%(id)s %(title)s: delivered %(day)s")  # translated once, filled in per delivery
+    notes = [note % {"id": d["initiative_id"], "title": d["title"], "day": formatting.day(d["delivered_on"])}
+             for d in report["deliveries"]]
     return markers, notes
 
 
@@ -130,9 +132,14 @@ def kpi_chart(entry, markers, notes):
     points = [(p["period_start"], p["value"]) for p in entry["series"]]
     if not points:
         return None
-    targets = [(t["target_value"], _("target %(value)s (#%(id)s)", value=formatting.number(t["target_value"]),
-                                     id=t["initiative_id"]))
-               for t in entry["targets"]]
+    line, figures = _("target %(value)s (#%(id)s)"), {}  # translated once; each target value formatted once
+    targets = []
+    for t in entry["targets"]:
+        value = t["target_value"]
+        shown = figures.get(value)
+        if shown is None:
+            shown = figures[value] = formatting.number(value)
+        targets.append((value, line % {"value": shown, "id": t["initiative_id"]}))
     return charts.LineChart({metric["name"]: points}, y_label=metric["unit"], markers=markers, hlines=targets,
                             notes=notes)
 
@@ -140,50 +147,81 @@ def kpi_chart(entry, markers, notes):
 def kpi_charts(report):
     """Per metric of the report its chart (an image of the chart's own resource, with its table of
     numbers: not drawn here) and its before/after table rows as HTML, each delivery's date and
-    link formatted once for all metrics."""
+    link formatted once for all metrics. A charted metric's rows are kept with its chart's table
+    (`charts.table_cache`): they follow from what its version digests (the periods' starts and
+    values, each delivery's date, initiative and title, the reader's language) with the metric's
+    direction and the report's window, which their key adds."""
     markers, notes = _delivery_marks(report)
-    headers = [escape(text) for text in (_("Delivered"), _("Initiative"), _("Before (n)"), _("After (n)"),
-                                         _("Change"))]
-    # Each delivery's first two cells (its date, its initiative's link), made once for every metric.
     path = url_for("initiatives.detail", initiative_id=0).removesuffix("0")
-    heads = {d["initiative_id"]: f'<tr><td data-label="{headers[0]}">{formatting.day(d["delivered_on"])}</td>'
-                                 f'<td data-label="{headers[1]}"><a href="{path}{d["initiative_id"]}">'
-                                 f'{escape(d["title"])}</a></td>'
-             for d in report["deliveries"]}
-    journey_id = report["journey"]["id"]
-    figures = formatting.reader_numbers()  # hundreds of figures: the reader's marks looked up once
+    chart_path = url_for("journeys.chart", journey_id=report["journey"]["id"], metric_id=0).removesuffix("0.svg")
+    alt = _("Line chart of %(name)s by period (the numbers are in the table below)")  # translated once
+    made = {}
+
+    def rows_of(entry):
+        if not made:  # what every metric's rows share, made at the first one not kept
+            made["headers"] = [escape(text) for text in (_("Delivered"), _("Initiative"), _("Before (n)"),
+                                                         _("After (n)"), _("Change"))]
+            made["heads"] = _delivery_heads(report, path, made["headers"])
+            made["figures"] = formatting.reader_numbers()  # hundreds of figures: the reader's marks looked up once
+        return _before_after_rows(entry, made["heads"], made["headers"], made["figures"])
+
     result = []
     for entry in report["metrics"]:
         metric = entry["metric"]
         chart = kpi_chart(entry, markers, notes)
-        figure = chart and chart.figure(url_for("journeys.chart", journey_id=journey_id, metric_id=metric["id"],
-                                                v=chart.version))
-        rows = []
-        for row in entry["before_after"]:
-            change = row["change"]
-            better = change is not None and (change > 0) == (metric["direction"] == "higher_is_better")
-            shown = figures.signed(change)
-            if change:
-                shown = f'<span class="{"good" if better else "bad"}">{shown}</span>'
-            rows.append(
-                f'{heads[row["initiative_id"]]}<td class="num" data-label="{headers[2]}">'
-                f'{figures.decimal(row["before_average"])} ({figures.number(row["before_count"])})</td>'
-                f'<td class="num" data-label="{headers[3]}">{figures.decimal(row["after_average"])} '
-                f'({figures.number(row["after_count"])})</td>'
-                f'<td class="num" data-label="{headers[4]}">{shown}</td></tr>')
-        # Written here rather than in the template: a busy journey has hundreds of rows per metric.
-        rows = Markup("\n".join(rows))
+        if chart is None:
+            result.append({**entry, "figure": None, "rows": rows_of(entry)})
+            continue
+        figure = chart.figure(f"{chart_path}{metric['id']}.svg?v={chart.version}", alt % {"name": chart.name})
+        rows = charts.table_cache.get_by_key(
+            (chart.key, "before_after", metric["direction"], report["window_months"], path),
+            lambda entry=entry: rows_of(entry), len)
         result.append({**entry, "figure": figure, "rows": rows})
     return result
+
+
+def _delivery_heads(report, path, headers):
+    """{initiative_id: its before/after rows' first two cells (the delivery's date, the initiative's link)}."""
+    return {d["initiative_id"]: f'<tr><td data-label="{headers[0]}">{formatting.day(d["delivered_on"])}</td>'
+                                f'<td data-label="{headers[1]}"><a href="{path}{d["initiative_id"]}">'
+                                f'{escape(d["title"])}</a></td>'
+            for d in report["deliveries"]}
+
+
+def _before_after_rows(entry, heads, headers, figures):
+    """A metric's before/after table rows as HTML. Written here rather than in the template: a busy
+    journey has hundreds of rows per metric."""
+    metric = entry["metric"]
+    rows = []
+    for row in entry["before_after"]:
+        change = row["change"]
+        better = change is not None and (change > 0) == (metric["direction"] == "higher_is_better")
+        shown = figures.signed(change)
+        if change:
+            shown = f'<span class="{"good" if better else "bad"}">{shown}</span>'
+        rows.append(
+            f'{heads[row["initiative_id"]]}<td class="num" data-label="{headers[2]}">'
+            f'{figures.decimal(row["before_average"])} ({figures.number(row["before_count"])})</td>'
+            f'<td class="num" data-label="{headers[3]}">{figures.decimal(row["after_average"])} '
+            f'({figures.number(row["after_count"])})</td>'
+            f'<td class="num" data-label="{headers[4]}">{shown}</td></tr>')
+    return Markup("\n".join(rows))
 
 
 def initiative_rows(initiatives):
     """The rows of the table of the journey's initiatives as HTML (None when there are none).
     Written here rather than in the template, as the before/after rows: a busy journey has
-    hundreds, and each status's badge, each date and the link's path are made once."""
+    hundreds, and each status's badge, each date and the link's path are made once; and kept
+    (`charts.table_cache`) while the same initiatives are shown in the same language."""
     if not initiatives:
         return None
     path = url_for("initiatives.detail", initiative_id=0).removesuffix("0")
+    # Kept by the rows themselves (each initiative's id, title, status and delivery) and the reader's language.
+    key = ("initiatives", path, formatting.locale(), tuple(initiatives))
+    return charts.table_cache.get_by_key(key, lambda: _initiative_rows(initiatives, path), len)
+
+
+def _initiative_rows(initiatives, path):
     status_label, delivered_label = escape(_("Status")), escape(_("Delivered"))
     badges, days = {}, {}
     rows = []
@@ -198,6 +236,97 @@ def initiative_rows(initiatives):
         rows.append(f'<tr><td><a href="{path}{initiative.id}">{escape(initiative.title)}</a></td>'
                     f'<td data-label="{status_label}">{shown}</td>'
                     f'<td data-label="{delivered_label}">{delivered}</td></tr>')
+    return Markup("\n".join(rows))
+
+
+def target_rows(journey_id, journey_targets_, may_write):
+    """The rows of the table of the journey's targets as HTML (None when there are none), with
+    the buttons to edit and remove each for those who may. Written here rather than in the
+    template, as the other tables' rows: its labels are translated once for every row."""
+    if not journey_targets_:
+        return None
+    # Translations are the catalogues' own markup, as the templates take them; the values put in are escaped.
+    labels = [Markup(text) for text in (_("Metric"), _("Where"), _("Target"), _("Latest"), _("Status"), _("Due"),
+                                        _("Owner"), _("Change"))]
+    whole, until = Markup(_("Whole journey")), Markup(_("to %(day)s"))
+    if may_write:
+        edit, remove = Markup(_("Edit")), Markup(_("Remove"))
+        edit_named = Markup(_("Edit the target %(metric)s due %(day)s"))
+        remove_named = Markup(_("Remove the target %(metric)s due %(day)s"))
+        csrf_input = Markup('<input type="hidden" name="csrf_token" value="%s">') % generate_csrf()
+    figures = formatting.reader_numbers()
+    rows = []
+    for target in journey_targets_:
+        metric, stage = target.metric, target.stage
+        name, due = journey_labels.metric_name(metric), formatting.day(target.due_on)
+        unit = Markup(' <span class="muted">(%s)</span>') % metric.unit if metric.unit else ""
+        where = escape(hourglass_module.display_name(stage.name)) if stage else whole
+        comparison = "≥" if metric.direction == "higher_is_better" else "≤"
+        latest = escape(figures.number(target.latest_value))
+        if target.latest_period_end:
+            latest += Markup(' <span class="muted small">%s</span>') % (
+                until % {"day": formatting.day(target.latest_period_end)})
+        row = (f'<tr class="target target-{escape(target.status)}">'
+               f'<td data-label="{labels[0]}">{escape(name)}{unit}</td>'
+               f'<td data-label="{labels[1]}">{where}</td>'
+               f'<td class="num" data-label="{labels[2]}">{comparison} {escape(figures.number(target.value))}</td>'
+               f'<td class="num" data-label="{labels[3]}">{latest}</td>'
+               f'<td data-label="{labels[4]}">{badge(target.status)}</td>'
+               f'<td data-label="{labels[5]}">{escape(due)}</td>'
+               f'<td data-label="{labels[6]}">{escape(target.owner.name)}</td>')
+        if may_write:
+            named = {"metric": name, "day": due}
+            ids = {"journey_id": journey_id, "target_id": target.id}
+            row += (f'<td data-label="{labels[7]}"><div class="row-actions">'
+                    f'<a class="button" href="{escape(url_for("journeys.edit_target", **ids))}" '
+                    f'aria-label="{edit_named % named}">{edit}</a>'
+                    f'<form method="post" action="{escape(url_for("journeys.remove_target", **ids))}">'
+                    f'{csrf_input}<button type="submit" aria-label="{remove_named % named}">{remove}</button></form>'
+                    f'</div></td>')
+        rows.append(row + "</tr>")
+    return Markup("\n".join(rows))
+
+
+def stage_kpi_rows(report):
+    """The rows of the table of KPIs by stage as HTML (None when no stage is measured): per stage
+    and metric its latest value and period, and how many periods it has. Written here rather
+    than in the template, as the before/after rows: a busy journey has dozens of them, and each
+    stage's cell, each metric's name and each date are made once."""
+    measured = [entry for entry in report["stages"] if entry["metrics"]]
+    if not measured:
+        return None
+    labels = [escape(text) for text in (_("Stage"), _("Metric"), _("Latest"), _("Period"), _("Periods"))]
+    figures = formatting.reader_numbers()
+    names, days = {}, {}
+
+    def shown_day(value):
+        shown = days.get(value)
+        if shown is None:
+            shown = days[value] = escape(formatting.day(value))
+        return shown
+
+    rows = []
+    for entry in measured:
+        stage = entry["stage"]
+        cell = escape(hourglass_module.display_name(stage["name"]))
+        if stage["status"] == "retired":
+            cell += Markup(" ") + badge("retired")
+        for kpi in entry["metrics"]:
+            metric, latest, earlier = kpi["metric"], kpi["series"][-1], kpi["earlier"]
+            name = names.get(metric["id"])
+            if name is None:
+                name = names[metric["id"]] = escape(journey_labels.metric_name(metric))
+            summary = ""
+            if earlier:
+                summary = Markup(' <span class="muted small">(%s)</span>') % Markup(ngettext(
+                    "%(periods)s earlier period summarised: mean %(mean)s",
+                    "%(periods)s earlier periods summarised: mean %(mean)s", earlier["periods"],
+                    periods=escape(figures.number(earlier["periods"])), mean=escape(figures.decimal(earlier["mean"]))))
+            rows.append(f'<tr><td data-label="{labels[0]}">{cell}</td><td data-label="{labels[1]}">{name}</td>'
+                        f'<td class="num" data-label="{labels[2]}">{escape(figures.number(latest["value"]))}</td>'
+                        f'<td data-label="{labels[3]}">{shown_day(latest["period_start"])} – '
+                        f'{shown_day(latest["period_end"])}</td><td class="num" data-label="{labels[4]}">'
+                        f'{escape(figures.number(len(kpi["series"]) + kpi["omitted"]))}{summary}</td></tr>')
     return Markup("\n".join(rows))
 
 
@@ -247,21 +376,24 @@ def chart(journey_id, metric_id):
 
 def _render_detail(journey_id, target_form=None, status=200):
     journey = _readable(journey_id, joinedload(Journey.owner),
-                        selectinload(Journey.stages).selectinload(Stage.touchpoints))
+                        selectinload(Journey.stages).joinedload(Stage.touchpoints))  # stages and touchpoints at once
     departments = dict(db.session.execute(select(Department.id, Department.name)).all())
     initiatives = services.initiatives_on(journey.id)
     show_touchpoints = request.args.get("touchpoints") == "1"
-    report = journey_report(journey, touchpoints=show_touchpoints)
-    journey_targets_ = journey_targets(journey.id)
     may_write = policy.write_journey(current_user, journey)
+    every_metric = _metrics() if may_write else None  # the target form's choices, which the report takes too
+    report = journey_report(journey, touchpoints=show_touchpoints, stages=journey.stages, metrics=every_metric)
+    journey_targets_ = journey_targets(journey.id, report)
     context = {}
     if may_write:
         context = {"target_form": target_form or TARGET_FORM.blank(owner_id=journey.owner_id),
-                   "target_metrics": _metrics(), "people": _people()}
+                   "target_metrics": every_metric, "people": _people()}
     return render_template("journeys/detail.html", journey=journey, stages=hourglass(journey.stages),
                            departments=departments, initiatives=initiative_rows(initiatives),
                            kpis=kpi_charts(report),
                            report=report, targets=journey_targets_, stage_kpis=stage_kpis(report, journey_targets_),
+                           stage_kpi_rows=stage_kpi_rows(report),
+                           target_rows=target_rows(journey.id, journey_targets_, may_write),
                            show_touchpoints=show_touchpoints, may_write=may_write,
                            **context), status
 
@@ -287,17 +419,19 @@ def stage_kpis(report, journey_targets_):
     return shown
 
 
-def journey_targets(journey_id):
+def journey_targets(journey_id, report):
     """The journey's targets by due date with their latest value and status (as the API answers
-    them: the same `targets.with_status`), each with its metric, stage and owner."""
+    them: the same `targets.with_status`), each with its metric, stage and owner; the latest
+    values are the last periods of the journey's `report` series (not read again)."""
     rows = db.session.scalars(select(Target).where(Target.journey_id == journey_id)
                               .options(joinedload(Target.metric), joinedload(Target.stage), joinedload(Target.owner))
                               .order_by(Target.due_on, Target.id)).all()
-    return targets.with_status(rows)
+    return targets.with_status(rows, targets.latest_in_report(report))
 
 
 def _metrics():
-    return db.session.scalars(select(Metric).order_by(Metric.builtin.desc(), Metric.name)).all()
+    """The metrics a form offers (id, code, name, unit, direction, builtin), the built-in ones first."""
+    return db.session.execute(ALL_METRICS).all()
 
 
 # -- targets -------------------------------------------------------------------------------------------
@@ -530,7 +664,8 @@ def _journey_data(form, creating):
 
 
 def _people():
-    return db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name)).all()
+    """The active people a form offers as owners (id, name), by name."""
+    return db.session.execute(select(User.id, User.name).where(User.active.is_(True)).order_by(User.name)).all()
 
 
 def _writable(journey_id, *options):
