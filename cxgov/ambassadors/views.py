@@ -14,7 +14,8 @@ from cxgov.ambassadors.schemas import AmbassadorActionSchema, AmbassadorActionUp
 from cxgov.db import today
 from cxgov.errors import Conflict, Invalid
 from cxgov.extensions import db
-from cxgov.initiatives.models import CATEGORIES, Initiative
+from cxgov.initiatives import choices
+from cxgov.initiatives.models import CATEGORIES
 from cxgov.journeys.models import Journey
 from cxgov.org.models import User
 from cxgov.pages import Field, FormSpec
@@ -66,13 +67,26 @@ def _render_action_form(template, form, status, **context):
     return render_template(template, form=form, kinds=_kinds(), **context), status
 
 
-def _link_choices():
-    """The journeys and open initiatives an action may name on the log form (two queries)."""
+def _link_choices(assignment):
+    """What the log form's links offer: the journeys, and for the initiative, its department's
+    open initiatives changed last (then the others), a search finding any other (three queries
+    at most, whatever the number of initiatives)."""
     journeys = db.session.scalars(select(Journey).where(Journey.status != "retired").order_by(Journey.name)).all()
-    initiatives = db.session.scalars(
-        select(Initiative).where(Initiative.status.not_in(("closed", "rejected", "cancelled")))
-        .order_by(Initiative.title, Initiative.id)).all()
-    return {"journeys": journeys, "initiatives": initiatives}
+    return {"journeys": journeys, "shortlist": choices.open_of_department(assignment.department_id)}
+
+
+def _picked_initiative(form, data):
+    """`data` with the initiative typed or picked in the form's initiative field as its id (left
+    out when blank). When the text names no initiative, or several, the field gets a message and
+    loading the form then refuses it, nothing written."""
+    data.pop("initiative_id", None)
+    try:
+        initiative_id = choices.resolve(form.value("initiative_id"))
+    except Invalid as error:
+        for message in error.errors["initiative_id"]:
+            form.add("initiative_id", message)
+        return data
+    return data if initiative_id is None else {**data, "initiative_id": initiative_id}
 
 
 @bp.route("/log", methods=["GET", "POST"])
@@ -86,11 +100,12 @@ def log_action():
         form = LOG_FORM.blank(kind="training", occurred_on=today().isoformat(), people_reached=0, hours=0,
                               journey_id=request.args.get("journey_id", type=int))
         return _render_action_form("ambassadors/log_action.html", form, 200, assignment=assignment,
-                                   **_link_choices())
+                                   **_link_choices(assignment))
     form = LOG_FORM.read()
 
     def log():
-        data = form.load(AmbassadorActionSchema(), {**form.data(), "ambassador_id": assignment.id})
+        data = form.load(AmbassadorActionSchema(),
+                         _picked_initiative(form, {**form.data(), "ambassador_id": assignment.id}))
         action = services.log_action(current_user, data)
         flash(_("Logged: %(title)s.", title=action.title), "success")
         return url_for("ambassadors.history")
@@ -99,7 +114,7 @@ def log_action():
         return pages.create_once(form, log)
     except pages.FormInvalid:
         return _render_action_form("ambassadors/log_action.html", form, 422, assignment=assignment,
-                                   **_link_choices())
+                                   **_link_choices(assignment))
 
 
 @bp.route("/history")

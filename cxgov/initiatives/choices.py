@@ -2,8 +2,9 @@
 was typed, whatever the number of initiatives.
 
 A field offers a short list (the initiatives a page already knows are likely, then the open
-proposals changed last) and answers a search (`search`, behind `GET /initiatives/options`) of at
-most `SEARCH_LIMIT` initiatives by title or number. Each choice reads "#12 Title"; the field
+proposals changed last; on an ambassador's log, the open initiatives of their department changed
+last: `open_of_department`) and answers a search (`search`, behind `GET /initiatives/options`) of
+at most `SEARCH_LIMIT` initiatives by title or number. Each choice reads "#12 Title"; the field
 accepts such a choice, "#12" alone, or a title naming exactly one initiative (`resolve`).
 """
 import re
@@ -42,6 +43,19 @@ def shortlist(likely_ids=(), limit=SHORTLIST_LIMIT):
         chosen += db.session.scalars(
             select(Initiative).where(Initiative.status == "proposed", Initiative.id.not_in(likely_ids or [0]))
             .order_by(Initiative.updated_at.desc(), Initiative.id.desc()).limit(limit - len(chosen))).all()
+    return chosen
+
+
+def open_of_department(department_id, limit=SHORTLIST_LIMIT):
+    """The open initiatives of the department changed last, then the other open ones changed
+    last, up to `limit` in all: two queries at most."""
+    still_open = Initiative.status.not_in(lifecycle.FINAL)
+    newest = (Initiative.updated_at.desc(), Initiative.id.desc())
+    chosen = db.session.scalars(select(Initiative).where(still_open, Initiative.department_id == department_id)
+                                .order_by(*newest).limit(limit)).all()
+    if len(chosen) < limit:
+        chosen += db.session.scalars(select(Initiative).where(still_open, Initiative.department_id != department_id)
+                                     .order_by(*newest).limit(limit - len(chosen))).all()
     return chosen
 
 

@@ -149,8 +149,9 @@ def index():
 @bp.route("/options")
 def options():
     """The initiatives matching `q` (part of a title, or "#12") as the options of a datalist, for
-    the forms that pick an initiative (the steering meeting's): at most `choices.SEARCH_LIMIT`."""
-    policy.require(policy.manage_governance, current_user)
+    the forms that pick an initiative (the steering meeting's, the ambassador's log): at most
+    `choices.SEARCH_LIMIT`. For everyone signed in, who may read every initiative (SPEC §5)."""
+    policy.require(policy.read, current_user)
     found = choices.search(request.args.get("q", "")[:200])
     readiness = gate.readiness_for([i for i in found if i.status == "proposed"])
     return render_template("initiatives/options.html", initiatives=found, readiness=readiness)
