@@ -161,7 +161,9 @@ class BoundedBody(io.RawIOBase):
 
 def register_request_hooks(app):
     from cxgov.auth import forget_dead_remember_cookie, require_sign_in
-    from cxgov.auth.sessions import enforce_session_lifetime
+    from cxgov.auth.sessions import SessionInterface, enforce_session_lifetime
+
+    app.session_interface = SessionInterface()
 
     @app.before_request
     def limit_request_bodies():

@@ -17,7 +17,8 @@ over one opens nothing: sessions need the id and generation it cannot give.
 import secrets
 from datetime import datetime, timedelta, timezone
 
-from flask import current_app, request, session
+from flask import current_app, g, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import login_user
 
 from cxgov.db import utcnow
@@ -93,3 +94,24 @@ def clear_remember_cookie(response):
     response.delete_cookie(REMEMBER_COOKIE, secure=config["REMEMBER_COOKIE_SECURE"], httponly=True,
                            samesite=config["REMEMBER_COOKIE_SAMESITE"], path="/")
     response.delete_cookie(LEGACY_REMEMBER_COOKIE)
+
+
+# -- requests that leave the cookie alone ----------------------------------------------------------
+
+_LEAVE_COOKIE = "cxgov_leave_session_cookie"
+
+
+def leave_session_cookie():
+    """This response sends no session cookie. For what a page's script fetches while the person
+    goes on working (a search as they type): every response otherwise writes the whole session
+    back (its last-seen clock), and a fetch answered after the form posted beside it would put the
+    session as it was before the post back in the browser, losing what the post left in it (its
+    flashed message, above all)."""
+    g.setdefault(_LEAVE_COOKIE, True)
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed cookie session, but for the responses that leave the cookie alone."""
+
+    def should_set_cookie(self, app, session):
+        return not g.get(_LEAVE_COOKIE) and super().should_set_cookie(app, session)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from cxgov import formatting, pages, policy
+from cxgov.auth.sessions import leave_session_cookie
 from cxgov.db import load
 from cxgov.errors import Conflict, Invalid
 from cxgov.extensions import db
@@ -152,6 +153,7 @@ def options():
     the forms that pick an initiative (the steering meeting's, the ambassador's log): at most
     `choices.SEARCH_LIMIT`. For everyone signed in, who may read every initiative (SPEC §5)."""
     policy.require(policy.read, current_user)
+    leave_session_cookie()  # fetched as one types, beside the form about to be posted
     found = choices.search(request.args.get("q", "")[:200])
     readiness = gate.readiness_for([i for i in found if i.status == "proposed"])
     return render_template("initiatives/options.html", initiatives=found, readiness=readiness)

@@ -170,3 +170,17 @@ def test_the_agenda_item_edit_page_shows_and_takes_the_initiative(page_as, app):
                                     "version": str(version)}, edit)
     assert response.status_code == 302
     assert get(app, AgendaItem, item_id).initiative_id is None
+
+
+def test_the_search_leaves_the_session_cookie_alone(app, page_as):
+    """The search is fetched as one types, beside a form about to be posted: its answer sends no
+    session cookie, so it can never put back a session from before the post (losing the post's
+    flashed message). Pages still renew the cookie (the idle clock)."""
+    client = page_as("cx_leader")
+    searched = client.get("/initiatives/options?q=claim")
+    assert searched.status_code == 200
+    assert not any(h.startswith("session=") for h in searched.headers.getlist("Set-Cookie"))
+    page = client.get("/initiatives")
+    assert any(h.startswith("session=") for h in page.headers.getlist("Set-Cookie"))
+    with client.session_transaction() as session:  # still signed in after the search
+        assert session.get("_user_id") == str(client.user_id)
