@@ -160,6 +160,8 @@ def _row(name, result, base_p50, goal=None):
     ratio = result["p95"] / base_p50
     line = (f"  {name:34} {result['rps']:6.1f} {result['p50'] * 1000:7.0f} {result['p95'] * 1000:7.0f} "
             f"{result['p99'] * 1000:7.0f} {result['errors']:6} {ratio:8.1f}x  {' '.join(result['load'])}")
+    if result.get("reconnects"):
+        line += f"  ({result['reconnects']} requests sent again on a dropped connection)"
     print(line + (f"  {goal}" if goal else ""))
     for sample in result["error_samples"]:
         print(f"      error: {sample}")

@@ -450,7 +450,7 @@ def counts():
     from sqlalchemy import event, select
 
     from cxgov.extensions import db
-    from cxgov.models import Committee, Initiative, Journey, Meeting
+    from cxgov.models import Committee, Impact, Journey, Meeting
 
     app = make_app()
     token = admin_token(app)
@@ -459,7 +459,8 @@ def counts():
     with app.app_context():
         committee = db.session.scalar(select(Committee.id))
         meeting = db.session.scalar(select(Meeting.id).where(Meeting.status == "held"))
-        initiative = db.session.scalar(select(Initiative.id).order_by(Initiative.id.desc()))
+        # the last initiative with impacts: an empty list skips reading their metrics
+        initiative = db.session.scalar(select(Impact.initiative_id).order_by(Impact.initiative_id.desc()))
         journey = db.session.scalar(select(Journey.id).order_by(Journey.id.desc()))
         engine = db.engine
     paths = ["/api/departments", "/api/users", "/api/committees", f"/api/committees/{committee}/members",

@@ -83,9 +83,11 @@ def models_table(kind, url, summary, print=print):
             results[model] = {"p95": median, "p99": p99, "errors": errors, "saturated_rps": saturated["rps"],
                               "cpu_ms": 1000 * cpu / max(saturated["requests"], 1),
                               "wall": time.perf_counter() - started}
+            resent = sum(r.get("reconnects", 0) for r in runs[model]) + saturated.get("reconnects", 0)
             print(f"  {server.label:18} {median * 1000:8.0f} ({p95s[0] * 1000:5.0f}–{p95s[-1] * 1000:5.0f}) "
                   f"{p99 * 1000:7.0f} {errors:6} {saturated['rps']:8.1f} {results[model]['cpu_ms']:10.1f}  "
-                  + " ".join(runs[model][-1]["load"]))
+                  + " ".join(runs[model][-1]["load"])
+                  + (f"  ({resent} requests sent again on a dropped connection)" if resent else ""))
         for group in clients.values():
             for client in group:
                 client.close()

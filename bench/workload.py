@@ -6,7 +6,9 @@ at most `users` requests per second). Mix: 70 % API reads, 20 % pages, 10 % writ
 `python -m bench.workload [users …]` runs it on its own against the bench's PostgreSQL database
 (BENCH_QUICK sizes with BENCH_QUICK=1). Durations: BENCH_WORKLOAD_SECONDS (60; 15 with
 BENCH_QUICK). A request counts as an error when it fails to connect or answer, or answers
-another status than the one expected (5xx, 4xx); errors are counted, never retried."""
+another status than the one expected (5xx, 4xx); errors are counted, never retried. A connection
+the server dropped under a request (http.client's RemoteDisconnected, a reset: a worker that died,
+or a keep-alive closed at the same moment) is sent again once and counted as a reconnect."""
 import http.client
 import itertools
 import json
@@ -128,6 +130,7 @@ class Client:
         self.ports, self.turn = list(ports), 0
         self.connections = {}
         self.token = self.cookie = None
+        self.reconnects = 0  # connections the server dropped under a request (a worker that died)
 
     def send(self, method, path, body=None, session=False, headers=None, port=None, raw=None):
         """(status, response headers, body bytes); one reconnect if a kept-alive connection was closed."""
@@ -156,6 +159,7 @@ class Client:
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
                 connection.close()
                 self.connections.pop(port, None)
+                self.reconnects += 1
                 if attempt:
                     raise
 
@@ -297,6 +301,7 @@ def run(clients, catalogue, users, duration=DURATION, think=THINK, seed=7, durin
             time.sleep(think)
 
     outcome, side = {}, None
+    dropped = sum(client.reconnects for client in clients[:users])
     threads = [threading.Thread(target=person, args=(i,), daemon=True) for i in range(users)]
     if during:
         side = threading.Thread(target=lambda: outcome.update(during=during()), daemon=True)
@@ -315,6 +320,7 @@ def run(clients, catalogue, users, duration=DURATION, think=THINK, seed=7, durin
     return {"users": users, "seconds": elapsed, "requests": len(results), "rps": len(results) / elapsed,
             "p50": percentile(times, 0.50), "p95": percentile(times, 0.95), "p99": percentile(times, 0.99),
             "max": max(times, default=float("nan")), "errors": len(errors), "error_samples": errors[:5],
+            "reconnects": sum(client.reconnects for client in clients[:users]) - dropped,
             "p95_by_request": {label: percentile(v, 0.95) for label, v in sorted(by_label.items())},
             "load": open("/proc/loadavg").read().split()[:3], **outcome}
 
