@@ -63,6 +63,10 @@ def live_server(app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+    # Wait for the requests still being answered (a page's script may have fetched something as
+    # the test ended): the next test's database replaces this one's file, and a connection still
+    # open on it would meet the new file's journal ("disk I/O error").
+    server.server_close()
 
 
 @pytest.fixture
