@@ -75,20 +75,6 @@ def _link_choices(assignment):
     return {"journeys": journeys, "shortlist": choices.open_of_department(assignment.department_id)}
 
 
-def _picked_initiative(form, data):
-    """`data` with the initiative typed or picked in the form's initiative field as its id (left
-    out when blank). When the text names no initiative, or several, the field gets a message and
-    loading the form then refuses it, nothing written."""
-    data.pop("initiative_id", None)
-    try:
-        initiative_id = choices.resolve(form.value("initiative_id"))
-    except Invalid as error:
-        for message in error.errors["initiative_id"]:
-            form.add("initiative_id", message)
-        return data
-    return data if initiative_id is None else {**data, "initiative_id": initiative_id}
-
-
 @bp.route("/log", methods=["GET", "POST"])
 def log_action():
     """The fast form: an active ambassador logs what they did for their department."""
@@ -105,7 +91,7 @@ def log_action():
 
     def log():
         data = form.load(AmbassadorActionSchema(),
-                         _picked_initiative(form, {**form.data(), "ambassador_id": assignment.id}))
+                         choices.picked(form, {**form.data(), "ambassador_id": assignment.id}, blank=...))
         action = services.log_action(current_user, data)
         flash(_("Logged: %(title)s.", title=action.title), "success")
         return url_for("ambassadors.history")

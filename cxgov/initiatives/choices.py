@@ -104,3 +104,20 @@ def resolve(text, field="initiative_id"):
         message = _("More than one initiative is called “%(title)s”: pick one from the list, or type its "
                     "number, like #12.", title=text)
     raise Invalid(_("Some fields need another look."), errors={field: [message]})
+
+
+def picked(form, data, blank=None):
+    """`data` with the initiative named in `form`'s `initiative_id` field (see `resolve`) as its
+    id; a blank field gives `blank` (None: "no initiative"), or leaves the key out when `blank` is
+    `...`. When the text names no initiative, or several, the field gets the message and `data`
+    no initiative: loading the form then refuses it, and nothing is written."""
+    data = {key: value for key, value in data.items() if key != "initiative_id"}
+    try:
+        initiative_id = resolve(form.value("initiative_id"))
+    except Invalid as error:
+        for message in error.errors["initiative_id"]:
+            form.add("initiative_id", message)
+        return data
+    if initiative_id is None:
+        return data if blank is ... else {**data, "initiative_id": blank}
+    return {**data, "initiative_id": initiative_id}

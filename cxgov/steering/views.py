@@ -72,19 +72,6 @@ def _load(schema, data):
 
 
 
-def _picked_initiative(form, data):
-    """`data` with the initiative typed or picked in the form's initiative field as its id (None
-    when blank). When the text names no initiative, or several, the field gets a message and
-    `data` no initiative: loading the form then refuses it, nothing written."""
-    try:
-        initiative_id = choices.resolve(form.value("initiative_id"))
-    except Invalid as error:
-        for message in error.errors["initiative_id"]:
-            form.add("initiative_id", message)
-        return data
-    return {**data, "initiative_id": initiative_id}
-
-
 def _submit(form, act, render):
     """A form's POST: `act` once per form token (pages.create_once), or its page again with
     the form's messages (422)."""
@@ -781,7 +768,7 @@ def edit_agenda_item(meeting_id, item_id):
         return _render_edit_agenda_item(meeting_, item, form, 409)
 
     def save():
-        data = _picked_initiative(form, {
+        data = choices.picked(form, {
             "title": form.value("title") or None, "kind": form.value("kind"),
             "duration_minutes": form.value("duration_minutes") or None, "notes": form.value("notes") or None})
         services.update_agenda_item(current_user, item, form.load(
@@ -824,7 +811,7 @@ def add_agenda_item(meeting_id):
 
     def add():
         item = services.add_agenda_item(current_user, meeting_,
-                                        form.load(AgendaItemSchema(), _picked_initiative(form, form.data())))
+                                        form.load(AgendaItemSchema(), choices.picked(form, form.data())))
         flash(_("“%(title)s” added to the agenda.", title=item.title), "success")
         return _back(meeting_id, "agenda")
 
@@ -927,7 +914,7 @@ def record_decision(meeting_id):
 
     def record():
         data = form.load(DecisionSchema(),
-                         _picked_initiative(form, form.data("text", "kind", "corrects_id", "agenda_item_id")))
+                         choices.picked(form, form.data("text", "kind", "corrects_id", "agenda_item_id")))
         decision = services.record_decision(current_user, meeting_, data)
         message = _("Decision recorded.")
         if form.value("apply") and decision.kind in ("approve_initiative", "reject_initiative"):
@@ -953,7 +940,7 @@ def add_action_item(meeting_id):
     form = ACTION_ITEM_FORM.read()
 
     def add():
-        data = _picked_initiative(form, {**form.data("title", "owner_id", "due_on", "department_id", "agenda_item_id"),
+        data = choices.picked(form, {**form.data("title", "owner_id", "due_on", "department_id", "agenda_item_id"),
                                          "meeting_id": meeting_.id})
         item = services.create_action_item(current_user, form.load(ActionItemSchema(), data))
         flash(_("Action item “%(title)s” added.", title=item.title), "success")
