@@ -104,7 +104,9 @@ def sign_in(app, live_server, new_page):
         page.fill("#email", email)
         page.fill("#password", factories.PASSWORD)
         page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server}/")
+        # A sign-in hashes the password (argon2) and renders a first page: on 2 cores running the
+        # suite's other worker too it has taken more than the pages' usual 10 s.
+        page.wait_for_url(f"{live_server}/", timeout=30_000)
         return page
 
     return _sign_in
