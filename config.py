@@ -36,7 +36,9 @@ DEFAULT_DISCOUNT_RATE = "0.10"  # a year, when CXGOV_DISCOUNT_RATE is not set
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'cxgov.sqlite'}"
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS = {}
+    # A PostgreSQL connection idle this long is pinged before use (cxgov.pool); 0 pings every time.
+    CXGOV_DB_PING_IDLE_SECONDS = float(os.environ.get("CXGOV_DB_PING_IDLE_SECONDS", "5"))
 
     CXGOV_CURRENCY = os.environ.get("CXGOV_CURRENCY", "EUR")
     CXGOV_DISCOUNT_RATE = Decimal(os.environ.get("CXGOV_DISCOUNT_RATE", DEFAULT_DISCOUNT_RATE))

@@ -29,13 +29,14 @@ def create_app(config=None):
     if not app.config.get("SECRET_KEY"):
         # Development without SECRET_KEY (production refuses to start without a strong one).
         app.config["SECRET_KEY"] = config_module.development_secret_key(app.instance_path)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # A local file has no server to lose a connection to: no ping before every checkout.
-        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
-        options.pop("pool_pre_ping", None)
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
-
     db.init_app(app)
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A server can drop a connection: one idle for a while is pinged before use (a local
+        # SQLite file cannot, and is never pinged).
+        from cxgov.pool import ping_after_idle
+
+        with app.app_context():
+            ping_after_idle(db.engine, app.config["CXGOV_DB_PING_IDLE_SECONDS"])
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -331,6 +331,14 @@ def register_errors(app):
                 503, _("The database is busy with another change (a large import); try again in a few seconds.")))
             response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
             return response
+        if error.connection_invalidated:
+            # The server dropped a connection in use a moment ago (cxgov.pool): the pool has
+            # replaced it, and the request can be sent again at once.
+            current_app.logger.warning("database connection lost: %s", error.orig)
+            response = current_app.make_response(render_error(
+                503, _("The connection to the database was lost; try again.")))
+            response.headers["Retry-After"] = "1"
+            return response
         return on_unexpected(error)
 
     @app.errorhandler(RecursionError)
