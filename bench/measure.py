@@ -299,7 +299,10 @@ def bounded_floor(connection, journey_id, max_points, page=False, windows=True):
     p = "%s" if PG else "?"
     execute = connection.execute
     points = execute(BOUNDED_SQL.format(p=p), (journey_id, max_points, max_points, max_points, max_points)).fetchall()
-    _, impacts, _, _ = (execute(sql.format(p=p), (journey_id,)).fetchall() for sql in BOUNDED_READS)
+    if page:  # the page reads the journey, its stages and its initiatives once (PAGE_READS), for the report too
+        impacts = execute(BOUNDED_READS[1].format(p=p), (journey_id,)).fetchall()
+    else:
+        _, impacts, _, _ = (execute(sql.format(p=p), (journey_id,)).fetchall() for sql in BOUNDED_READS)
     ids = sorted({row[1] for row in points} | {row[0] for row in impacts})
     if ids:
         execute(BOUNDED_METRICS_SQL.format(ids=", ".join([p] * len(ids))), ids).fetchall()

@@ -77,19 +77,28 @@ def _same(value):
     return value
 
 
-def journey_report(journey, window_months=6, touchpoints=False, metric_id=None, stages=None, metrics=None):
+def journey_report(journey, window_months=6, touchpoints=False, metric_id=None, stages=None, metrics=None,
+                   delivered=None):
     """The report in Python values (dates, Decimals): the journey page draws and formats them.
     With `metric_id`, only that metric's journey-level series is read (no stage's): what one KPI
     chart of the page needs, its entry in `metrics` the same as in the whole report. `stages`:
-    the journey's `Stage`s in order, `metrics` every metric (`ALL_METRICS`' rows), when the
-    caller has them already (not read again)."""
+    the journey's `Stage`s in order, `metrics` every metric (`ALL_METRICS`' rows), `delivered`
+    its delivered initiatives (`delivered_of` the page's list), when the caller has them already
+    (not read again)."""
     if metric_id is not None:
         return _report(journey, window_months, _METRIC_POINTS, _FROM_INITIATIVES.get("targets"), _same, _same,
                        params={"metric_id": metric_id})
     return _report(journey, window_months, _POINTS, _FROM_INITIATIVES.get("targets"), _same, _same,
                    _TOUCHPOINT_POINTS if touchpoints else None,
                    stages=None if stages is None else [(s.id, s.name, s.stage_type, s.phase, s.status) for s in stages],
-                   metrics=metrics)
+                   metrics=metrics, delivered=delivered)
+
+
+def delivered_of(initiatives):
+    """The delivered ones of a journey's initiatives (rows with `id`, `title`, `delivered_on`) as the
+    report reads them: (id, title, delivered_on) by delivery date, then id."""
+    return sorted(((i.id, i.title, i.delivered_on) for i in initiatives if i.delivered_on is not None),
+                  key=lambda row: (row[2], row[0]))
 
 
 def journey_report_json(journey, window_months=6, touchpoints=False):
@@ -198,20 +207,22 @@ ALL_METRICS = select(*_METRIC_COLUMNS).order_by(Metric.builtin.desc(), Metric.na
 
 
 def _report(journey, window_months, points_statement, targets_statement, day, number, touchpoints_statement=None,
-            params=None, stages=None, metrics=None):
+            params=None, stages=None, metrics=None, delivered=None):
     """The statements give points and targets in the report's values; `day` turns a period's or
     a delivery's date into one, `number` a computed average. `touchpoints_statement`: the
     touchpoints' points, when they are asked for; `params`: the points statement's own; `stages`:
     the journey's stages as `_STAGES` reads them, `metrics` every metric as `ALL_METRICS` does,
-    when the caller has them."""
+    `delivered` its delivered initiatives as the `delivered` statement does, when the caller has them."""
     db.session.flush()  # plain rows below: the session's pending changes first, as an ORM query would
     execute = db.session.connection().execute
     journey_id = {"journey_id": journey.id}
     all_points = execute(points_statement, {**journey_id, "max_points": max_points(), **(params or {})}).all()
     touchpoint_points = [] if touchpoints_statement is None else execute(
         touchpoints_statement, {**journey_id, "max_points": max_points()}).all()
-    impacts, delivered = ([] if stmt is None else execute(stmt, journey_id).all()
-                          for stmt in (targets_statement, _FROM_INITIATIVES.get("delivered")))
+    impacts = [] if targets_statement is None else execute(targets_statement, journey_id).all()
+    if delivered is None:
+        statement = _FROM_INITIATIVES.get("delivered")
+        delivered = [] if statement is None else execute(statement, journey_id).all()
     if stages is None:
         stages = execute(_STAGES, journey_id).all()
 

@@ -39,7 +39,7 @@ from cxgov.journeys.models import (
     Target,
     Touchpoint,
 )
-from cxgov.journeys.report import ALL_METRICS, journey_report
+from cxgov.journeys.report import ALL_METRICS, delivered_of, journey_report
 from cxgov.journeys.schemas import (
     ImportArgs,
     JourneySchema,
@@ -382,7 +382,8 @@ def _render_detail(journey_id, target_form=None, status=200):
     show_touchpoints = request.args.get("touchpoints") == "1"
     may_write = policy.write_journey(current_user, journey)
     every_metric = _metrics() if may_write else None  # the target form's choices, which the report takes too
-    report = journey_report(journey, touchpoints=show_touchpoints, stages=journey.stages, metrics=every_metric)
+    report = journey_report(journey, touchpoints=show_touchpoints, stages=journey.stages, metrics=every_metric,
+                            delivered=delivered_of(initiatives))
     journey_targets_ = journey_targets(journey.id, report)
     context = {}
     if may_write:
