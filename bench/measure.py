@@ -282,6 +282,20 @@ PAGE_READS = [
        FROM targets t JOIN metrics m ON m.id = t.metric_id LEFT JOIN stages s ON s.id = t.stage_id
        JOIN users u ON u.id = t.owner_id WHERE t.journey_id = {p} ORDER BY t.due_on, t.id""",
 ]
+# What every page reads besides its own (the signed-in user of the bench's session, checked
+# against the sessions signed out of; the navigation's unread count and ambassador assignment), and
+# what the journey page's target form offers: every metric (the report's metrics are taken from
+# them, not read again) and the active people.
+SIGNED_IN = "(SELECT id FROM users WHERE email = 'admin@demo.cxgov.example')"
+PAGE_CHROME_READS = [
+    f"""SELECT u.id, u.email, u.name, u.role, u.department_id, u.active, u.credential_generation, u.language,
+              u.timezone, EXISTS (SELECT 1 FROM ended_sessions e WHERE e.session_id = 'bench')
+       FROM users u WHERE u.id = {SIGNED_IN}""",
+    f"SELECT count(id) FROM notifications WHERE user_id = {SIGNED_IN} AND read_at IS NULL",
+    f"SELECT id, department_id FROM ambassadors WHERE user_id = {SIGNED_IN} AND ended_on IS NULL",
+    "SELECT id, name FROM users WHERE active ORDER BY name",
+]
+ALL_METRICS_SQL = "SELECT id, code, name, unit, direction, builtin FROM metrics ORDER BY builtin DESC, name"
 LATEST_SQL = """
 SELECT stage_id, metric_id, value, period_start, period_end FROM (
   SELECT stage_id, metric_id, value, period_start, period_end, row_number() OVER (
@@ -304,13 +318,17 @@ def bounded_floor(connection, journey_id, max_points, page=False, windows=True):
     else:
         _, impacts, _, _ = (execute(sql.format(p=p), (journey_id,)).fetchall() for sql in BOUNDED_READS)
     ids = sorted({row[1] for row in points} | {row[0] for row in impacts})
-    if ids:
+    if page:  # the target form's choices, which the report takes its metrics from
+        execute(ALL_METRICS_SQL).fetchall()
+    elif ids:
         execute(BOUNDED_METRICS_SQL.format(ids=", ".join([p] * len(ids))), ids).fetchall()
     figures = execute(BOUNDED_WINDOWS_SQL.format(p=p), (journey_id, max_points, journey_id)).fetchall() \
         if windows else None
     if page:
         for sql in PAGE_READS:
             execute(sql.format(p=p), (journey_id,) * sql.count("{p}")).fetchall()
+        for sql in PAGE_CHROME_READS:
+            execute(sql).fetchall()
         execute(LATEST_SQL.format(p=p), (journey_id, journey_id)).fetchall()
     return points, figures
 

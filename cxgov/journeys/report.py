@@ -226,8 +226,9 @@ def _report(journey, window_months, points_statement, targets_statement, day, nu
     if stages is None:
         stages = execute(_STAGES, journey_id).all()
 
-    # {(stage_id or None, metric_id): [(metric_id, start, end, value, sample_size)]}, and each series' length
-    days = set()
+    # {(stage_id or None, metric_id): [(metric_id, start, end, value, sample_size)]}, and each series' length;
+    # the periods' dates are collected to be turned into the report's once each (not when they are already)
+    days = None if day is _same else set()
     by_series, lengths, summaries = _grouped(all_points, days)
     series, targets = defaultdict(list), defaultdict(list)
     for (stage_id, metric_id), points in by_series.items():
@@ -250,11 +251,12 @@ def _report(journey, window_months, points_statement, targets_statement, day, nu
                   for initiative_id, title, delivered_on in delivered]
     # Each period's date is formatted once. Window bounds compare with the periods' starts as the
     # driver gives them (ISO text sorts as its dates do).
-    days = {value: day(value) for value in days}
+    if days is not None:
+        days = {value: day(value) for value in days}
     bound = _iso if points and points[0][1].__class__ is str else _same
     # Whole calendar months, clamped to the month's last day (31 Aug - 6 months = 28/29 Feb).
-    window = relativedelta(months=window_months)
-    windows = [(bound(delivered_on - window), bound(delivered_on), bound(delivered_on + window))
+    after, before = relativedelta(months=window_months), relativedelta(months=-window_months)  # d - rd is d + (-rd)
+    windows = [(bound(delivered_on + before), bound(delivered_on), bound(delivered_on + after))
                for _, _, delivered_on in delivered]
 
     positions = {}  # metrics measured in the same periods share their window positions
@@ -304,14 +306,15 @@ def _grouped(rows, days):
     """The rows of a `_bounded` statement by series, (key, metric_id): the series' points as
     (metric_id, start, end, value, sample_size), its length and its summary of the periods left out
     (the same on every row of a series: window figures over it). The rows come series by series;
-    each period's start and end are added to `days`."""
+    each period's start and end are added to `days` (unless None)."""
     by_series, lengths, summaries = defaultdict(list), {}, {}
     for series, group in groupby(rows, key=_SERIES):
         group = list(group)
         points = [point[1:6] for point in group]
         by_series[series], lengths[series], summaries[series] = points, group[0][6], group[0][7:]
-        days.update(point[1] for point in points)
-        days.update(point[2] for point in points)
+        if days is not None:
+            days.update(point[1] for point in points)
+            days.update(point[2] for point in points)
     return by_series, lengths, summaries
 
 
@@ -331,5 +334,9 @@ def _earlier(count, summary, day, number):
 
 
 def _series(points, days):
+    """A series' points as the report's periods, their dates turned by `days` (None: as they are)."""
+    if days is None:
+        return [{"period_start": start, "period_end": end, "value": value, "sample_size": sample_size}
+                for _, start, end, value, sample_size in points]
     return [{"period_start": days[start], "period_end": days[end], "value": value, "sample_size": sample_size}
             for _, start, end, value, sample_size in points]
