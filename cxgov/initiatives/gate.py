@@ -58,6 +58,28 @@ def claims(pairs, exclude_initiative_id=None):
     return result
 
 
+def claimed_on(pairs):
+    """{(metric_id, journey_id): the share the live claims on it hold in all}: one aggregate query,
+    summed in ten-thousandths (a share has four places), so the total is the exact Decimal sum of
+    `attribution.claimed` on both databases. A pair nobody claims is absent."""
+    pairs = list(set(pairs))
+    if not pairs:
+        return {}
+    rows = db.session.execute(
+        select(Impact.metric_id, Impact.journey_id,
+               func.sum(sa.cast(func.round(Impact.attribution * 10000), sa.BigInteger)))
+        .join(Initiative, Initiative.id == Impact.initiative_id)
+        .where(tuple_(Impact.metric_id, Impact.journey_id).in_(pairs), LIVE)
+        .group_by(Impact.metric_id, Impact.journey_id))
+    return {(metric_id, journey_id): Decimal(int(total)).scaleb(-4) for metric_id, journey_id, total in rows}
+
+
+def _with_own(initiative, impact_share, claimed):
+    """What is claimed of a pair once `initiative`'s own impact is counted: the live claims
+    include it already, unless the initiative no longer claims (then its share is added)."""
+    return claimed if attribution.claims_budget(initiative.status) else claimed + Decimal(impact_share)
+
+
 def check_claim(initiative, metric_id, journey_id, share, impact=None):
     """Refuse (409 with `conflicts`) an impact of `initiative` claiming `share` of `metric_id` on
     `journey_id` when the live claims would sum past 1. An initiative that is no longer live
@@ -88,16 +110,16 @@ def _percent(share):
     return formatting.percent(share, places)
 
 
-def _overdrawn(initiative, impacts, by_pair, names):
-    """Plain words for each impact of `initiative` whose budget the live claims overdraw."""
+def _overdrawn(initiative, impacts, claimed, names):
+    """Plain words for each impact of `initiative` whose budget the live claims overdraw
+    (`claimed`: `claimed_on` the impacts' pairs)."""
     words = []
     for impact in impacts:
-        shares = [other.attribution for other, _ in by_pair[(impact.metric_id, impact.journey_id)]]
-        if not attribution.claims_budget(initiative.status):
-            shares.append(impact.attribution)
-        if attribution.claimed(shares) > attribution.BUDGET:
+        total = _with_own(initiative, impact.attribution,
+                          claimed.get((impact.metric_id, impact.journey_id), Decimal(0)))
+        if total > attribution.BUDGET:
             words.append(_("%(kpi)s is claimed %(share)s in all", kpi=names.get(impact.metric_id, _("a KPI")),
-                           share=_percent(attribution.claimed(shares))))
+                           share=_percent(total)))
     return words
 
 
@@ -133,10 +155,10 @@ def readiness_for(initiatives):
     for impact in db.session.scalars(select(Impact).where(Impact.initiative_id.in_(ids)).order_by(Impact.id)):
         impacts[impact.initiative_id].append(impact)
     every = [impact for rows in impacts.values() for impact in rows]
-    by_pair = claims([(i.metric_id, i.journey_id) for i in every])
+    claimed = claimed_on([(i.metric_id, i.journey_id) for i in every])
     names = dict(db.session.execute(select(Metric.id, Metric.name).where(
         Metric.id.in_({i.metric_id for i in every}))).all()) if every else {}
-    return {i.id: readiness(flows[i.id], impacts[i.id], i.target_on, _overdrawn(i, impacts[i.id], by_pair, names))
+    return {i.id: readiness(flows[i.id], impacts[i.id], i.target_on, _overdrawn(i, impacts[i.id], claimed, names))
             for i in initiatives}
 
 
@@ -159,18 +181,10 @@ def ready_ids(initiatives):
                 select(Impact.initiative_id, Impact.metric_id, Impact.journey_id, Impact.attribution)
                 .where(Impact.initiative_id.in_(candidates))):
             impacts[initiative_id].append(((metric_id, journey_id), share))
-    pairs = {pair for rows in impacts.values() for pair, _ in rows}
-    live = defaultdict(list)
-    if pairs:
-        for metric_id, journey_id, share in db.session.execute(
-                select(Impact.metric_id, Impact.journey_id, Impact.attribution)
-                .join(Initiative, Initiative.id == Impact.initiative_id)
-                .where(tuple_(Impact.metric_id, Impact.journey_id).in_(pairs), LIVE)):
-            live[(metric_id, journey_id)].append(share)
+    claimed = claimed_on(pair for rows in impacts.values() for pair, _ in rows)
 
     def overdrawn(initiative, pair, share):
-        shares = live[pair] + ([] if attribution.claims_budget(initiative.status) else [share])
-        return attribution.claimed(shares) > attribution.BUDGET
+        return _with_own(initiative, share, claimed.get(pair, Decimal(0))) > attribution.BUDGET
     return {key for key, initiative in candidates.items()
             if impacts[key] and not any(overdrawn(initiative, pair, share) for pair, share in impacts[key])}
 

@@ -146,6 +146,13 @@ class Measurement(Versioned, Timestamped, db.Model):
     metric: Mapped[Metric] = relationship()
 
 
+
+# The latest journey-wide values of every journey and metric (the KPI movements of the home page and
+# a meeting's suggestions): in the window's order, from the index alone on PostgreSQL (migration 0016).
+sa.Index("ix_measurements_journey_level_latest", Measurement.journey_id, Measurement.metric_id,
+         Measurement.period_start.desc(), Measurement.period_end.desc(), Measurement.id.desc(),
+         sqlite_where=JOURNEY_LEVEL, postgresql_where=JOURNEY_LEVEL, postgresql_include=["value"])
+
 class Target(Versioned, Timestamped, db.Model):
     """A value a journey (or one of its stages) is to reach on a metric by `due_on`, and who answers
     for it. Its status against the latest measurement: cxgov.journeys.targets."""
