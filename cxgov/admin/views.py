@@ -9,13 +9,14 @@ sessions and tokens as it always does. Departments are created, renamed and dele
 nobody belongs to them). The audit trail filters by kind of record, person and dates, each entry
 linking to the page of what it is about.
 """
+import functools
 import re
 from datetime import datetime, time, timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale, lazy_pgettext, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import pgettext
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -47,16 +48,15 @@ ACCESS_LABELS = {
     "password": _l("Set an initial password now and tell them"),
 }
 # The audit trail's actions and kinds of record, as people name them.
-def _action_labels():
-    """The audit trail's actions, as people name them (read when the page is drawn)."""
-    return {
-        "create": pgettext("audit action", "Create"), "update": pgettext("audit action", "Update"),
-        "delete": pgettext("audit action", "Delete"), "sign_in": pgettext("audit action", "Sign in"),
-        "sign_out": pgettext("audit action", "Sign out"), "sign_in_failed": pgettext("audit action", "Sign in failed"),
-        "token_revoked": pgettext("audit action", "Token revoked"),
-        "password_set": pgettext("audit action", "Password set"),
-        "attribution_refused": pgettext("audit action", "Attribution refused"),
-    }
+ACTION_LABELS = {
+    "create": lazy_pgettext("audit action", "Create"), "update": lazy_pgettext("audit action", "Update"),
+    "delete": lazy_pgettext("audit action", "Delete"), "sign_in": lazy_pgettext("audit action", "Sign in"),
+    "sign_out": lazy_pgettext("audit action", "Sign out"),
+    "sign_in_failed": lazy_pgettext("audit action", "Sign in failed"),
+    "token_revoked": lazy_pgettext("audit action", "Token revoked"),
+    "password_set": lazy_pgettext("audit action", "Password set"),
+    "attribution_refused": lazy_pgettext("audit action", "Attribution refused"),
+}
 
 
 AUDIT_LABELS = {
@@ -74,8 +74,14 @@ AUDIT_LABELS = {
 
 
 def audit_label(code):
-    """An audit action, kind of record or changed field as people name it."""
-    known = AUDIT_LABELS.get(code) or _action_labels().get(code)
+    """An audit action, kind of record or changed field as people name it (in the reader's
+    language: a page of entries names the same few codes hundreds of times, each worded once)."""
+    return _audit_label(code, str(get_locale()))
+
+
+@functools.lru_cache(maxsize=2048)
+def _audit_label(code, language):
+    known = AUDIT_LABELS.get(code) or ACTION_LABELS.get(code)
     return str(known) if known is not None else formatting.label(code)
 ONE_TIME_LINK = "one_time_password_link"  # the link just issued, shown once on the person's page
 
