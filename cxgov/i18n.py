@@ -17,9 +17,11 @@ from zoneinfo import available_timezones
 
 from babel import Locale, UnknownLocaleError
 from flask import current_app, has_request_context, request
-from flask_babel import Babel, force_locale, get_locale
+from flask_babel import Babel, force_locale, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from cxgov.formatting import zone_of_reader
 
@@ -147,4 +149,40 @@ def init_app(app):
 
     @app.context_processor
     def languages():
-        return {"LANGUAGES": LANGUAGES, "html_lang": html_lang}
+        return {"LANGUAGES": LANGUAGES, "html_lang": html_lang, **page_gettext(get_translations())}
+
+
+def page_gettext(translations):
+    """A template's gettext callables bound to `translations`, the catalogue of the page being
+    drawn. Flask-Babel's own look the catalogue up again at each of a page's hundreds of strings
+    (the locale, then the cache, through the request context); these are bound once per
+    `render_template`, inside any `force_locale` (a mail in its recipient's language). They
+    behave as Jinja's newstyle gettext: the text is autoescaped and always %-formatted, and
+    `num` and `context` are offered to the format. `_()` and `{% trans %}` find them by name in
+    the template's context; a template imported without context uses Flask-Babel's."""
+    def done(context, text, variables):
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    @pass_context
+    def gettext(context, string, **variables):
+        return done(context, translations.ugettext(string), variables)
+
+    @pass_context
+    def ngettext(context, singular, plural, num, **variables):
+        variables.setdefault("num", num)
+        return done(context, translations.ungettext(singular, plural, num), variables)
+
+    @pass_context
+    def pgettext(context, string_context, string, **variables):
+        variables.setdefault("context", string_context)
+        return done(context, translations.upgettext(string_context, string), variables)
+
+    @pass_context
+    def npgettext(context, string_context, singular, plural, num, **variables):
+        variables.setdefault("context", string_context)
+        variables.setdefault("num", num)
+        return done(context, translations.unpgettext(string_context, singular, plural, num), variables)
+
+    return {"gettext": gettext, "ngettext": ngettext, "pgettext": pgettext, "npgettext": npgettext}
