@@ -21,7 +21,7 @@ from flask_babel import Babel, force_locale, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import pass_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from cxgov.formatting import zone_of_reader
 
@@ -132,6 +132,26 @@ def timezone_groups():
     for zone in sorted(time_zones() - {"UTC"}):
         groups.setdefault(zone.split("/", 1)[0], []).append(zone)
     return [(str(REGIONS[region]), groups[region]) for region in REGIONS if region in groups] + [("UTC", ["UTC"])]
+
+
+def timezone_options(selected=None):
+    """The time-zone select's groups and options, `selected` chosen: the 490 zones are written
+    once per language (the regions' names are translated) and kept, not once a page."""
+    html = _timezone_options(str(get_locale()))
+    if selected:
+        option = f'<option value="{escape(str(selected))}">'
+        html = html.replace(option, option[:-1] + " selected>", 1)
+    return Markup(html)
+
+
+@lru_cache(maxsize=len(LANGUAGES) + 1)
+def _timezone_options(language):
+    parts = []
+    for region, zones in timezone_groups():
+        parts.append(f'<optgroup label="{escape(region)}">')
+        parts.extend(f'<option value="{escape(zone)}">{escape(zone.replace("_", " "))}</option>' for zone in zones)
+        parts.append("</optgroup>")
+    return "\n".join(parts)
 
 
 @contextmanager

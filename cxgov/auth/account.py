@@ -82,7 +82,7 @@ def _render_settings(form=None, status=200):
         form.values = {k: v for k, v in form.values.items() if "password" not in k}  # never sent back
         forms[form.name] = form
     return render_template("auth/account.html", user=user, forms=forms, form=form,
-                           digest_labels=DIGEST_LABELS, timezone_groups=i18n.timezone_groups()), status
+                           digest_labels=DIGEST_LABELS, timezone_options=i18n.timezone_options), status
 
 
 @bp.route("/account/password", methods=["POST"])
