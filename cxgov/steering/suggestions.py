@@ -22,7 +22,7 @@ from sqlalchemy.orm import aliased
 
 from cxgov.errors import Invalid
 from cxgov.extensions import db
-from cxgov.formatting import day, local_zone, number
+from cxgov.formatting import day, local_zone, reader_numbers
 from cxgov.initiatives import reviews
 from cxgov.initiatives.models import Initiative
 from cxgov.journeys.models import Journey, Measurement, Metric
@@ -146,12 +146,15 @@ def kpis_moving_the_wrong_way(on):
 
 
 def kpis_wrong_way(on):
+    # Hundreds at scale: each sentence is translated and the figures' marks looked up once.
+    title = _("%(journey)s: %(metric)s moved the wrong way")
+    reason = _("%(metric)s went from %(previous)s to %(latest)s.")
+    figures = reader_numbers()
     for m in kpis_moving_the_wrong_way(on):
         yield Suggestion(f"journey:{m.journey_id}:{m.code}",
-                         _("%(journey)s: %(metric)s moved the wrong way", journey=m.journey, metric=m.metric)[:200],
-                         "journey_review",
-                         _("%(metric)s went from %(previous)s to %(latest)s.", metric=m.metric,
-                           previous=number(m.previous), latest=number(m.latest)),
+                         (title % {"journey": m.journey, "metric": m.metric})[:200], "journey_review",
+                         reason % {"metric": m.metric, "previous": figures.number(m.previous),
+                                   "latest": figures.number(m.latest)},
                          journey_id=m.journey_id)
 
 
