@@ -14,6 +14,12 @@ BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
 
 
+def _optional_int(name, default):
+    """An integer setting that an empty value turns off (None)."""
+    value = os.environ.get(name, str(default)).strip()
+    return int(value) if value else None
+
+
 def _bool(name, default=False):
     value = os.environ.get(name)
     if value is None:
@@ -68,6 +74,12 @@ class Config:
     CXGOV_REPORT_MAX_POINTS = int(os.environ.get("CXGOV_REPORT_MAX_POINTS", "120"))
     CXGOV_IMPORT_DIR = os.environ.get("CXGOV_IMPORT_DIR")
     CXGOV_IMPORT_WORKER = _bool("CXGOV_IMPORT_WORKER", True)
+    # The web process's import worker runs the queue in a child process at this niceness (0–19;
+    # "" runs it in the web process's thread instead): a large import yields the cores to requests.
+    CXGOV_IMPORT_NICE = _optional_int("CXGOV_IMPORT_NICE", 10)
+    # While the machine's CPU is contended, a background import rests this many times as long as
+    # each chunk took (cxgov.journeys.import_pace; 0: never rests).
+    CXGOV_IMPORT_REST = float(os.environ.get("CXGOV_IMPORT_REST", "3"))
 
     # Request bodies: a JSON body or a form of more than CXGOV_MAX_JSON_BYTES, or a measurements
     # upload (POST /api/measurements/import, /journeys/upload) of more than CXGOV_MAX_UPLOAD_BYTES,
@@ -157,6 +169,7 @@ class TestingConfig(DevelopmentConfig):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     MAIL_SERVER = None
+    CXGOV_IMPORT_NICE = None  # the tests' imports run in the web process's thread (one test runs the process)
 
 
 class ProductionConfig(Config):
@@ -222,8 +235,12 @@ PROFILES = {
 }
 
 
+def profile_name(profile=None):
+    return profile or os.environ.get("CXGOV_ENV", "development")
+
+
 def load(profile=None):
-    name = profile or os.environ.get("CXGOV_ENV", "development")
+    name = profile_name(profile)
     try:
         config = PROFILES[name]
     except KeyError:

@@ -23,7 +23,9 @@ def create_app(config=None):
     config = dict(config or {})
     app = Flask(__name__, instance_path=str(INSTANCE_DIR),
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
-    app.config.from_object(config_module.load(config.pop("CXGOV_ENV", None)))
+    profile = config_module.profile_name(config.pop("CXGOV_ENV", None))
+    app.config.from_object(config_module.load(profile))
+    app.config["CXGOV_ENV"] = profile  # a process made with this app's settings takes its profile too
     app.config.update(config)
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SECRET_KEY"):

@@ -13,9 +13,14 @@ backups, and on SQLite hold the write lock while it is stored; a file is streame
 deleted when the job ends. (Several machines serving one database need `instance/` shared.)
 
 Who runs it: a thread of the web process that took the upload starts at once (so `make run` and
-the tests need no scheduler), and the scheduler's `run-imports` job, every minute, runs what is
-queued and takes over a job whose process died (a `running` job whose progress file has not moved
-for `STALE_AFTER`): the import's transaction died with the process, so running it again is safe.
+the tests need no scheduler) and runs the queue in a child process (`cxgov.import_process`,
+this app's settings) at a lower CPU priority, `CXGOV_IMPORT_NICE` (default 10): the import's
+parsing then neither shares the web worker's interpreter lock nor takes the cores from the
+requests being served; on a busy machine it runs on what they leave, and rests between chunks while
+the requests want the cores (`import_pace`: its database work is not lowered by a niceness). The
+scheduler's `run-imports` job, every minute, runs what is queued and takes over a job whose
+process died (a `running` job whose progress file has not moved for `STALE_AFTER`): the import's
+transaction died with the process, so running it again is safe.
 Two runners never run one job: a job is claimed by one UPDATE … WHERE status = 'queued'.
 
 Progress: `instance/imports/<id>.progress` (JSON: phase, rows done, rows total), rewritten after
@@ -27,6 +32,8 @@ import logging
 import os
 import re
 import secrets
+import subprocess
+import sys
 import threading
 from datetime import datetime, timedelta
 
@@ -38,6 +45,7 @@ from cxgov.db import utcnow
 from cxgov.errors import DomainError, Forbidden, database_busy
 from cxgov.extensions import db
 from cxgov.journeys import imports
+from cxgov.journeys.import_pace import Pacer
 from cxgov.journeys.models import ImportJob
 from cxgov.journeys.schemas import ImportArgs
 from cxgov.org.models import User
@@ -237,6 +245,19 @@ def _write_progress(job_id, total):
     return progress
 
 
+def _paced(progress):
+    """`progress`, resting after each chunk while the machine is busy (`import_pace`)."""
+    sqlite = db.session.get_bind().dialect.name == "sqlite"
+    pacer = Pacer(current_app.config.get("CXGOV_IMPORT_REST", 3),
+                  holds_lock=lambda phase: sqlite and phase == "writing")
+
+    def paced(phase, done):
+        progress(phase, done)
+        pacer(phase)
+
+    return paced
+
+
 def run(job_id):
     """Run a claimed job, one transaction: the import and the job's `done` commit together; a
     refusal rolls the import back and marks the job `failed` (a transaction of its own) with the
@@ -245,7 +266,7 @@ def run(job_id):
     try:
         with transactional():
             job = db.session.get(ImportJob, job_id)
-            progress = _write_progress(job_id, job.lines)
+            progress = _paced(_write_progress(job_id, job.lines))
             progress("checking", 0)
             actor = db.session.get(User, job.created_by_id) if job.created_by_id else None
             if actor is None or not actor.active:
@@ -323,7 +344,7 @@ def _work(app):
                         return
                     _state["wanted"] = False
                 try:
-                    run_queued()  # every unit of work in a transactional() of its own
+                    _run_queued_aside(app)
                 except Exception:  # noqa: BLE001 — the scheduler's run-imports takes over
                     log.exception("import worker failed")
         finally:
@@ -331,6 +352,31 @@ def _work(app):
             with _lock:
                 if _state["thread"] is threading.current_thread():
                     _state["thread"] = None
+
+
+def _run_queued_aside(app):
+    """`run_queued()` in a child process at CXGOV_IMPORT_NICE (in this thread when it is None);
+    returns when the queue is empty. The child is a new interpreter (a fork of a process serving
+    requests on other threads could inherit a lock one of them held), made with this app's
+    settings, those that JSON carries (the others are the profile's), sent on its stdin."""
+    nice = app.config.get("CXGOV_IMPORT_NICE")
+    if nice is None:
+        run_queued()  # every unit of work in a transactional() of its own
+        return
+    settings = {"nice": int(nice), "config": {key: value for key, value in app.config.items() if _plain(value)}}
+    root = os.path.dirname(app.root_path)  # where `config` and `cxgov` are imported from
+    ended = subprocess.run([sys.executable, "-m", "cxgov.import_process"], cwd=root,
+                           input=json.dumps(settings).encode(), check=False)
+    if ended.returncode:
+        log.warning("the import process ended with status %s", ended.returncode)
+
+
+def _plain(value):
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def join_worker(timeout=None):

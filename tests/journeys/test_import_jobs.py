@@ -2,6 +2,7 @@
 counts, or failed with the refusal (nothing written); only the uploader, CX leaders and admins
 read it; the scheduler's run-imports runs queued jobs and takes over abandoned ones."""
 import io
+import json
 import os
 import re
 from datetime import timedelta
@@ -66,6 +67,32 @@ def test_a_large_import_answers_202_and_the_job_reports_what_it_wrote(app, journ
 
     again = finished(journey_owner, upload(journey_owner, rows(journey_owner.journey_id, 30, "40")).headers["Location"])
     assert again.json["counts"] == {"created": 0, "updated": 30, "unchanged": 0, "rows": 30}
+
+
+def test_the_web_process_runs_its_imports_in_a_lower_priority_process(app, journey_owner, monkeypatch):
+    # As deployed (CXGOV_IMPORT_NICE set): the queue is run by a new process made with this app's
+    # settings, not by this process, which could not import anything here.
+    app.config["CXGOV_IMPORT_NICE"] = 10
+    monkeypatch.setattr(import_jobs, "run_queued", lambda: pytest.fail("imported in the web process"))
+    response = upload(journey_owner, rows(journey_owner.journey_id, 30))
+    assert response.status_code == 202
+    job = finished(journey_owner, response.headers["Location"])
+    assert job.json["status"] == "done"
+    assert job.json["counts"] == {"created": 30, "updated": 0, "unchanged": 0, "rows": 30}
+    assert count_rows(app, Measurement) == 30
+
+
+def test_the_import_process_lowers_its_priority_before_it_imports(app, monkeypatch):
+    from cxgov import import_process
+
+    seen = []
+    monkeypatch.setattr(import_process.os, "nice", lambda step: seen.append(("nice", step)))
+    monkeypatch.setattr(import_jobs, "run_queued", lambda: seen.append(("run", os.getpid())))
+    settings = {"nice": 7, "config": {"CXGOV_ENV": "testing",
+                                      "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]}}
+    monkeypatch.setattr(import_process.sys, "stdin", io.StringIO(json.dumps(settings)))
+    import_process.main()
+    assert seen == [("nice", 7), ("run", os.getpid())]
 
 
 def test_small_imports_stay_synchronous(journey_owner):

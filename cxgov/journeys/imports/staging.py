@@ -139,6 +139,11 @@ class References:
         return sorted(journey_id for journey_id, may in self.journeys.items() if not may)
 
 
+# Rows written by one statement: a chunk is staged at once and written in pieces, so that a
+# background import gives way to requests (`import_pace`) between short statements (2,500 rows
+# take about 0.15 s on PostgreSQL into a table of a million rows, 10,000 about 0.6 s).
+WRITE_ROWS = 2_500
+
 class Staging:
     """One file's import on the session's connection, in its transaction: chunks checked and staged
     (`add`), then, nothing refused, written chunk after chunk under the journeys' locks (`finish`).
@@ -155,7 +160,7 @@ class Staging:
         self.counts = {"created": 0, "updated": 0, "unchanged": 0, "rows": 0}
         self.repeated = False  # two rows of a chunk have the same key
         self.matched = False  # some row matched a stored measurement: it may repeat an earlier row
-        self.chunks = []  # (first line, last line, rows) of every chunk staged
+        self.chunks = []  # (first line, last line, rows) of every piece of WRITE_ROWS staged
         self._autocommit = None  # SQLite: the driver connection staging outside a transaction, its setting
         if connection.dialect.name == "sqlite":
             driver = connection.connection.driver_connection
@@ -206,7 +211,9 @@ class Staging:
         if self.refs.forbidden:
             return  # the file is refused with 403, whatever else is wrong
         self._stage(rows)
-        self.chunks.append((rows[0][LINE], rows[-1][LINE], len(rows)))
+        for at in range(0, len(rows), WRITE_ROWS):
+            piece = rows[at:at + WRITE_ROWS]
+            self.chunks.append((piece[0][LINE], piece[-1][LINE], len(piece)))
         if refused:
             self.connection.execute(REFUSE, {"lines": refused})
 
