@@ -41,7 +41,6 @@ class Pacer:
                  stalled=stalled_seconds):
         self.rest, self.holds_lock = rest, holds_lock
         self.clock, self.sleep, self.stalled = clock, sleep, stalled
-        self.rested = 0.0  # seconds rested in all
         self._mark()
 
     def _mark(self):
@@ -52,5 +51,4 @@ class Pacer:
         if (self.rest and worked > 0 and stalled is not None and self.stalled_at is not None
                 and not self.holds_lock(phase) and (stalled - self.stalled_at) / worked > CONTENDED):
             self.sleep(worked * self.rest)
-            self.rested += worked * self.rest
         self._mark()

@@ -144,6 +144,7 @@ class References:
 # take about 0.15 s on PostgreSQL into a table of a million rows, 10,000 about 0.6 s).
 WRITE_ROWS = 2_500
 
+
 class Staging:
     """One file's import on the session's connection, in its transaction: chunks checked and staged
     (`add`), then, nothing refused, written chunk after chunk under the journeys' locks (`finish`).
