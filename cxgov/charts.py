@@ -3,7 +3,8 @@
 Each function returns a `Chart`: the SVG picture, named for assistive technology (`role="img"`,
 `aria-label`, `<title>`), and the numbers it draws. In a template `{{ chart }}` renders the
 picture with a table of those numbers in a `<details>` beside it; `chart.svg` is the SVG document
-alone (for a PDF). Numbers are plotted as floats: charts are pictures, the exact figures are in
+alone. A chart drawn for a PDF (`for_print`) is a PNG at `PRINT_DPI` instead, as a `data:` URL in
+`chart.image`. Numbers are plotted as floats: charts are pictures, the exact figures are in
 the table.
 
 A page that serves its charts as their own resources (the journey page) takes a `LineChart`
@@ -26,12 +27,11 @@ stable key.) The same digest is a `LineChart`'s `version`: the journey page name
 picture by it without drawing, and the tables of numbers it shows are kept by it too
 (`table_cache`); the picture is drawn when the browser first asks for it.
 """
+import base64
 import functools
 import hashlib
 import io
 import textwrap
-import threading
-from collections import OrderedDict
 from datetime import date
 from decimal import Decimal
 
@@ -51,6 +51,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from cxgov import formatting  # noqa: E402
+from cxgov.lru import SizedLRU  # noqa: E402
 
 PALETTE = ["#1f6feb", "#1a7f37", "#9a6700", "#cf222e", "#8250df", "#0a7ea4", "#bc4c00", "#57606a"]
 FONT = 11  # points; charts are at most ~1.4× wider than a phone's column, so this stays ≥ 11 px there
@@ -58,10 +59,12 @@ WIDTH, HEIGHT = 4.6, 2.9  # inches
 
 
 class Chart:
-    """A chart for a page: its SVG picture and the table of the numbers it shows."""
+    """A chart for a page: its SVG picture and the table of the numbers it shows. A chart drawn
+    for a PDF (`for_print`) is a PNG picture instead (`png`), shown through `image`."""
 
-    def __init__(self, svg, name, columns, rows, notes=()):
+    def __init__(self, svg, name, columns, rows, notes=(), png=None):
         self.svg = svg
+        self.png = png
         self.name = name
         self.columns = columns
         self.rows = rows
@@ -70,6 +73,17 @@ class Chart:
 
     def __bool__(self):
         return True
+
+    @property
+    def image(self):
+        """The picture as a `data:` URL, for a PDF (nothing is fetched while a PDF is laid out)."""
+        if self.png is not None:
+            return "data:image/png;base64," + base64.b64encode(self.png).decode()
+        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode()
+
+    def size(self):
+        """What the chart holds in the cache, in characters (bytes of a PNG)."""
+        return len(self.png) if self.png is not None else len(self.svg) + len(self.__html__())
 
     def __html__(self):
         if self._html is None:
@@ -123,62 +137,37 @@ def _label(value):
 CACHE_BYTES = 32 * 1024 * 1024
 
 
-class _ChartCache:
-    """Charts by the digest of their inputs, least recently used first out, at most `limit`
-    characters of SVG and HTML in all. Thread-safe; a miss draws outside the lock (two threads
-    may both draw the same chart). A cached chart is shared: it is not to be changed."""
-
-    def __init__(self, limit):
-        self.limit, self.size, self.entries, self.lock = limit, 0, OrderedDict(), threading.Lock()
-        self.hits = self.misses = 0
-
-    def get(self, inputs, draw):
-        """The chart drawn from `inputs` (anything with a stable repr): kept, or drawn by `draw()`."""
-        return self.get_by_key(digest(inputs), draw)
-
-    def get_by_key(self, key, make, size_of=lambda chart: len(chart.svg) + len(chart.__html__())):
-        """The value kept under `key`, or made by `make()` and kept (`size_of` it: characters)."""
-        with self.lock:
-            found = self.entries.get(key)
-            if found is not None:
-                self.entries.move_to_end(key)
-                self.hits += 1
-                return found[0]
-            self.misses += 1
-        value = make()
-        size = size_of(value)
-        with self.lock:
-            if key not in self.entries and size <= self.limit:
-                self.entries[key] = (value, size)
-                self.size += size
-                while self.size > self.limit:
-                    self.size -= self.entries.popitem(last=False)[1][1]
-        return value
-
-    def clear(self):
-        with self.lock:
-            self.entries.clear()
-            self.size = self.hits = self.misses = 0
-
-
 def digest(inputs):
     """A chart's key: the digest of its inputs' repr (16 bytes)."""
     return hashlib.blake2b(repr(inputs).encode(), digest_size=16).digest()
 
 
-chart_cache = _ChartCache(CACHE_BYTES)
+chart_cache = SizedLRU(CACHE_BYTES)
 # The tables of numbers of the charts a page shows as images, by the same keys: a page shows them
 # without drawing the charts (a quarter of the charts' budget: they are the smaller part). The
 # journey page keeps its other long tables' rows here too, by keys of everything they show.
-table_cache = _ChartCache(CACHE_BYTES // 4)
+table_cache = SizedLRU(CACHE_BYTES // 4)
 
 
-def _svg(figure, name, for_print=False):
+# A chart in a PDF is a picture of this many dots an inch: sharp on paper, and laid out by WeasyPrint
+# as one image (an SVG's every glyph outline and path cost it 150–200 ms a chart).
+PRINT_DPI = 200
+
+
+def _picture(figure, name, columns, rows, notes=(), for_print=False):
+    """The `Chart` of `figure`: its SVG picture, or for a PDF (`for_print`) its PNG. In a PDF a
+    chart is a picture named by its alternative text, beside the table of its figures, so the
+    PDF's text is its tables and sentences."""
+    if not for_print:
+        return Chart(_svg(figure, name), name, columns, rows, notes)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=PRINT_DPI, bbox_inches="tight", metadata={"Software": None})
+    return Chart("", name, columns, rows, notes, png=buffer.getvalue())
+
+
+def _svg(figure, name):
     buffer = io.StringIO()
-    # In a PDF a chart is a picture named by its alternative text, beside the table of its figures:
-    # its words are drawn as outlines there, so the PDF's text is its tables and sentences.
-    with matplotlib.rc_context({"svg.fonttype": "path"} if for_print else {}):
-        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     text = buffer.getvalue()
     text = text[text.index("<svg"):]
     opening = text.index(">")
@@ -240,10 +229,10 @@ class LineChart:
     def chart(self):
         """The drawn `Chart` (from the cache when this version was drawn before)."""
         def draw():
-            svg = _draw_line_chart(self.series, self.title, self.name, self.y_label, self.markers, self.hlines,
-                                   self.width, self.height, self.for_print)
-            return Chart(svg, self.name, *self._table())
-        return chart_cache.get_by_key(self.key, draw)
+            figure = _draw_line_chart(self.series, self.title, self.y_label, self.markers, self.hlines,
+                                      self.width, self.height)
+            return _picture(figure, self.name, *self._table(), for_print=self.for_print)
+        return chart_cache.get_by_key(self.key, draw, Chart.size)
 
     @property
     def svg(self):
@@ -264,7 +253,7 @@ class LineChart:
                       f'decoding="async">{self.details()}</figure>')
 
 
-def _draw_line_chart(series, title, name, y_label, markers, hlines, width, height, for_print):
+def _draw_line_chart(series, title, y_label, markers, hlines, width, height):
     figure, axes = _figure(title, width, height)
     for index, (label, points) in enumerate(series.items()):
         if not points:
@@ -285,7 +274,7 @@ def _draw_line_chart(series, title, name, y_label, markers, hlines, width, heigh
     if len(series) > 1:
         axes.legend(fontsize=FONT, frameon=False)
     figure.autofmt_xdate()
-    return _svg(figure, name, for_print)
+    return figure
 
 
 def bar_chart(categories, values, *, title=None, name=None, y_label=None, stacked=None, horizontal=False,
@@ -310,7 +299,7 @@ def bar_chart(categories, values, *, title=None, name=None, y_label=None, stacke
                   value_label, marks, for_print, width, height,
                   # the table's numbers and the default labels are written in the reader's language
                   str(formatting.locale()), _("Chart"), _("Category"), _("Value")))
-    return chart_cache.get_by_key(key, draw)
+    return chart_cache.get_by_key(key, draw, Chart.size)
 
 
 def _draw_bar_chart(categories, values, *, title, name, y_label, stacked, horizontal, category_label, value_label,
@@ -351,4 +340,4 @@ def _draw_bar_chart(categories, values, *, title, name, y_label, stacked, horizo
                         ha="right" if crowded else "center", fontsize=FONT)
     if y_label:
         (axes.set_xlabel if horizontal else axes.set_ylabel)(y_label, fontsize=FONT)
-    return Chart(_svg(figure, name, for_print), name, columns, rows)
+    return _picture(figure, name, columns, rows, for_print=for_print)

@@ -122,3 +122,21 @@ def test_a_bar_chart_is_drawn_once_for_the_same_inputs_in_the_same_language(app)
         assert chart([Decimal("1"), Decimal("2")], tick_format=lambda v: f"{v}!") is not \
             chart([Decimal("1"), Decimal("2")], tick_format=lambda v: f"{v}?")
         assert charts.chart_cache.misses == misses
+
+
+def test_a_chart_for_a_pdf_is_a_sharp_picture_with_its_numbers_beside_it():
+    """In a PDF a chart is one PNG at PRINT_DPI (WeasyPrint lays out an image, not every glyph and
+    path of an SVG), with the same table of numbers; on a page it stays SVG text."""
+    import base64
+    import struct
+
+    values = [Decimal("1234.50"), Decimal("-20.00")]
+    printed = charts.bar_chart(["Claims", "Sales"], values, title="NPV", for_print=True, width=5.2, height=2.3)
+    shown = charts.bar_chart(["Claims", "Sales"], values, title="NPV")
+    assert printed.image.startswith("data:image/png;base64,")
+    png = base64.b64decode(printed.image.split(",", 1)[1])
+    assert png.startswith(b"\x89PNG")
+    width, height = struct.unpack(">II", png[16:24])  # the IHDR chunk
+    assert 0.8 * 5.2 * charts.PRINT_DPI <= width <= 5.2 * charts.PRINT_DPI and height > 0.8 * 2.3 * charts.PRINT_DPI
+    assert printed.rows == shown.rows and printed.columns == shown.columns
+    assert shown.image.startswith("data:image/svg+xml;base64,") and "<text" in shown.svg

@@ -16,16 +16,15 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from cxgov import data_versions, policy
+from cxgov import policy
 from cxgov.ambassadors import report as network_report
 from cxgov.ambassadors import services as ambassador_services
 from cxgov.ambassadors.models import Ambassador, AmbassadorAction
 from cxgov.db import today as utc_today
 from cxgov.db import utcnow
 from cxgov.extensions import db
-from cxgov.formatting import currency
-from cxgov.initiatives import business_case, lifecycle
-from cxgov.initiatives.models import Baseline, BaselineCashFlow, CashFlow, Initiative
+from cxgov.initiatives import lifecycle
+from cxgov.initiatives.models import Initiative
 from cxgov.journeys import targets as journey_targets
 from cxgov.journeys.models import Journey
 from cxgov.roi import benefits as roi_benefits
@@ -79,7 +78,8 @@ def leader_section(user, today, now, network):
         .order_by(ActionItem.due_on, ActionItem.id).limit(OVERDUE_LIST)).all()
     overdue_count = db.session.scalar(select(func.count(ActionItem.id)).where(*overdue_filter))
     wrong_way = sorted(suggestions.kpis_moving_the_wrong_way(today), key=relative_move, reverse=True)
-    unmeasured = roi_services.not_yet_measured(user, {})  # the ones delivered longest ago first
+    # The ones delivered longest ago first.
+    unmeasured, unmeasured_count = roi_services.not_yet_measured(user, {}, LONG_LIST)
     silent = [row for row in network()["departments"] if row["silent"]]
     return {
         "meeting": meeting, "to_decide": to_decide, "awaiting": awaiting,
@@ -87,7 +87,7 @@ def leader_section(user, today, now, network):
         "wrong_way": wrong_way[:LONG_LIST], "wrong_way_count": len(wrong_way),
         "silent": silent[:LONG_LIST], "silent_count": len(silent),
         "silent_after_days": network_report.SILENT_AFTER_DAYS,
-        "unmeasured": unmeasured[:LONG_LIST], "unmeasured_count": len(unmeasured),
+        "unmeasured": unmeasured, "unmeasured_count": unmeasured_count,
         "targets": journey_targets.needing_attention(),
     }
 
@@ -106,21 +106,12 @@ PORTFOLIO_ARGS = {"portfolio": "funded"}
 RANKED = 3
 
 
-# The headline is computed from initiatives, cash flows and baselines only: each process keeps it
-# for as long as the token of those tables (`cxgov.data_versions`) is unchanged, so the executives'
-# and admins' home pages do not add up the whole portfolio on every view.
-PORTFOLIO_TABLES = "portfolio"
-data_versions.watch(PORTFOLIO_TABLES, Initiative, CashFlow, Baseline, BaselineCashFlow)
-_headlines = data_versions.Kept(size=8)
-
-
 def portfolio_section(user):
     """The ROI report's own headline (`portfolio_headline`), never computed again here, and its
     ranking cut short: the best three and, never repeating one of them, the worst three."""
     args = ReportArgs().load(PORTFOLIO_ARGS)
-    key = (str(db.engine.url), policy.view_reports(user) or user.id, business_case.default_rate(), currency())
-    report = _headlines.get(key, data_versions.current(PORTFOLIO_TABLES),
-                            lambda: roi_services.portfolio_headline(user, args))
+    # Kept per process while the portfolio's data is unchanged, as the ROI page's report is.
+    report = roi_services.kept("headline", user, args, lambda: roi_services.portfolio_headline(user, args))
     # The report's top five are ranked best first, its bottom five worst first.
     bottom = report["bottom"] or list(reversed(report["top"][RANKED:]))
     # The realisation headline: the benefits report's totals for the same portfolio (SPEC §8.6).

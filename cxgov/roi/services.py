@@ -19,7 +19,7 @@ from operator import attrgetter
 import sqlalchemy as sa
 from sqlalchemy import and_, case, exists, func, select
 
-from cxgov import policy
+from cxgov import data_versions, policy
 from cxgov.extensions import db
 from cxgov.formatting import currency
 from cxgov.initiatives import calc, gate
@@ -417,9 +417,10 @@ def combined_payback(conditions, basis):
     return calc.payback_months(years), years
 
 
-def not_yet_measured(actor, args):
+def not_yet_measured(actor, args, limit=None):
     """Delivered (or closed) initiatives with impacts of which at least one has no measurement
-    of its metric on its journey in a period starting after delivery: one query."""
+    of its metric on its journey in a period starting after delivery, delivered longest ago first,
+    at most `limit` of them, and how many there are in all: one query."""
     measured = exists().where(
         Measurement.metric_id == Impact.metric_id,
         Measurement.journey_id == Impact.journey_id,
@@ -427,11 +428,13 @@ def not_yet_measured(actor, args):
     ).correlate(Impact, Initiative)
     unmeasured_impact = exists().where(Impact.initiative_id == Initiative.id, ~measured).correlate(Initiative)
     stmt = (
-        select(Initiative)
+        select(Initiative, func.count().over())
         .where(Initiative.status.in_(("delivered", "closed")), unmeasured_impact, *scope(actor, args))
         .order_by(Initiative.delivered_on, Initiative.id)
+        .limit(limit)
     )
-    return db.session.scalars(stmt).all()
+    found = db.session.execute(stmt).all()
+    return [initiative for initiative, _ in found], found[0][1] if found else 0
 
 
 def portfolio_headline(actor, args, by_basis=None):
@@ -464,11 +467,36 @@ def portfolio_headline(actor, args, by_basis=None):
     }
 
 
-def leadership_report(actor, args):
+# The portfolio's figures are computed from initiatives, their cash flows and baselines, and carry
+# the names of departments and journeys: each process keeps the headline and the leadership report
+# for as long as the token of those tables (`cxgov.data_versions`) is unchanged, so the ROI page,
+# its PDF and the executives' home pages do not add up the whole portfolio on every view.
+PORTFOLIO_TABLES = "portfolio"
+data_versions.watch(PORTFOLIO_TABLES, Initiative, CashFlow, Baseline, BaselineCashFlow, Department, Journey)
+_kept = data_versions.Kept(size=16)
+
+
+def kept(kind, actor, args, compute):
+    """`compute()` (a figure `kind` of the portfolio for `actor` and `args`), or the same figure as
+    this process computed it under the portfolio's current token. Reports read in full by whoever
+    may view them are shared; a member's (their own initiatives) are theirs alone."""
+    given = tuple(sorted((name, str(value)) for name, value in args.items()))
+    key = (kind, str(db.engine.url), policy.view_reports(actor) or actor.id, given, default_rate(), currency())
+    return _kept.get(key, data_versions.current(PORTFOLIO_TABLES), compute)
+
+
+def leadership_report(actor, args, unmeasured=BY_INITIATIVE):
     """Everything the /reports/roi page and its PDF show, for both bases at once: the headline
-    (`portfolio_headline`), the groups, planned vs actual of the largest investments, and the
-    delivered initiatives not measured yet."""
+    (`portfolio_headline`), the groups, planned vs actual of the largest investments (kept per
+    process, `kept`), and the delivered initiatives not measured yet (the first `unmeasured` of
+    them, None: all; read at every view, as measurements are not among the portfolio's tables)."""
     policy.require(policy.read, actor)
+    unmeasured, unmeasured_count = not_yet_measured(actor, args, unmeasured)
+    return {**kept("leadership", actor, args, lambda: _leadership_figures(actor, args)),
+            "unmeasured": unmeasured, "unmeasured_count": unmeasured_count}
+
+
+def _leadership_figures(actor, args):
     basis = args.get("basis") or "planned"
     rate = args.get("discount_rate")
     rate = default_rate() if rate is None else Decimal(rate)
@@ -482,7 +510,5 @@ def leadership_report(actor, args):
         **portfolio_headline(actor, args, by_basis),
         "by": {name: groups(rows, name) for name in ("department", "journey", "category")},
         "planned_vs_actual": planned_vs_actual,
-        "unmeasured": not_yet_measured(actor, args),
         "delivered": sum(1 for row in rows if row.status in ("delivered", "closed")),
-        "rows": rows,
     }

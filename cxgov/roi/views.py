@@ -1,6 +1,5 @@
 """The leadership ROI report: /reports/roi (a page, with the benefits realisation of SPEC §8.6),
 /reports/roi.pdf (one A4 page for the CEO) and the CSVs of both reports."""
-import base64
 from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, render_template, request
@@ -27,7 +26,7 @@ bp = Blueprint("roi", __name__)
 def _given():
     """The query string without the empty choices a GET form sends ("All"). The page shows the
     funded portfolio unless asked for everything."""
-    given = {key: value for key, value in request.args.items() if value.strip() != ""}
+    given = {key: value for key, value in request.args.items() if value.strip() != "" and key != "unmeasured"}
     given.setdefault("portfolio", "funded")
     return given
 
@@ -77,9 +76,9 @@ def _charts(report, compact=False):
     return result
 
 
-def _build():
+def _build(unmeasured):
     args = _args()
-    report = services.leadership_report(current_user, args)
+    report = services.leadership_report(current_user, args, unmeasured)
     departments = db.session.scalars(select(Department).order_by(Department.name)).all()
     journeys = db.session.scalars(select(Journey).order_by(Journey.name)).all()
     return args, report, departments, journeys
@@ -96,7 +95,10 @@ def _benefits(args):
 
 @bp.route("/reports/roi")
 def report():
-    args, report, departments, journeys = _build()
+    """The page lists the first `BY_INITIATIVE` delivered initiatives not measured yet, every one
+    with `?unmeasured=all`."""
+    unmeasured = None if request.args.get("unmeasured") == "all" else services.BY_INITIATIVE
+    args, report, departments, journeys = _build(unmeasured)
     return render_template("roi/report.html", args=args, report=report, charts=_charts(report),
                            benefits=_benefits(args), departments=departments, journeys=journeys, filters=_given())
 
@@ -115,10 +117,9 @@ def benefits_csv():
 
 @bp.route("/reports/roi.pdf")
 def report_pdf():
-    args, report, departments, journeys = _build()
+    args, report, departments, journeys = _build(services.BY_INITIATIVE)
     # Keyed by the chart's name, the images' alternative text.
-    images = {chart.name: "data:image/svg+xml;base64," + base64.b64encode(chart.svg.encode()).decode()
-              for chart in _charts(report, compact=True).values()}
+    images = {chart.name: chart.image for chart in _charts(report, compact=True).values()}
     html = render_template("roi/report_pdf.html", args=args, report=report, images=images,
                            lang=str(get_locale() or "en").replace("_", "-"),
                            department_names={d.id: d.name for d in departments})

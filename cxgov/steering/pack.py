@@ -9,7 +9,6 @@ The PDF is rendered from the pack as the API serializes it (`serialize`), so the
 The meeting reminders store the full pack once per meeting they remind about (`store`, table
 `meeting_packs`, every send kept); a reader gets the latest copy through `redact`, which removes
 what policy.py does not let them read, as the live pack would."""
-import base64
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -183,7 +182,7 @@ def _chart(entry):
     chart = charts.line_chart(lines, name=_("KPIs of %(title)s", title=entry["initiative"]["title"]), hlines=hlines,
                               for_print=True,
                               width=6.4, height=2.6)
-    return "data:image/svg+xml;base64," + base64.b64encode(chart.svg.encode()).decode()
+    return chart.image
 
 
 KPI_VALUES = ("baseline_value", "target_value", "actual_value")

@@ -1,5 +1,6 @@
 """The home page keeps the portfolio's headline per process while the portfolio's data token
-(`cxgov.data_versions`, changed by every write to initiatives, cash flows and baselines) stays
+(`cxgov.data_versions`, changed by every write to initiatives, cash flows, baselines, departments
+and journeys) stays
 the same: every change of the portfolio shows at the next view, with the ROI report's figures."""
 from decimal import Decimal
 
@@ -56,7 +57,7 @@ def test_only_a_committed_write_to_the_portfolios_tables_changes_its_token(app):
     with app.app_context():
         token = data_versions.current("portfolio")
         assert token is not None
-        factories.create_journey()  # not one of the portfolio's tables
+        factories.create_committee()  # not one of the portfolio's tables
         assert data_versions.current("portfolio") == token
         initiative = factories.create_initiative()  # the factory commits
         assert data_versions.current("portfolio") != token

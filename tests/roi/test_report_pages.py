@@ -76,6 +76,53 @@ def test_delivered_but_not_measured(page_as, app):
     assert "Still going" not in section
 
 
+def test_a_kept_report_shows_every_change_at_the_next_view(page_as, login_as, app):
+    """The page's figures are kept per process while the portfolio's data (initiatives, cash flows,
+    baselines, departments, journeys) is unchanged: a second view reads fewer statements than the
+    first, and a new cash flow or a department renamed shows at the next view, equal to the API."""
+    from cxgov import data_versions
+    from tests.queries import count_statements
+
+    world = portfolio(app)
+    page, api = page_as("executive"), login_as("cx_leader")
+    assert "1,574.46" in page.get("/reports/roi").get_data(as_text=True)
+    kept = count_statements(app, lambda: page.get("/reports/roi"))
+    with app.app_context():
+        data_versions.bump("portfolio")
+        db.session.commit()
+    assert count_statements(app, lambda: page.get("/reports/roi")) > kept
+
+    added = api.post(f"/api/initiatives/{world['ids'][0]}/cash-flows",
+                     json={"kind": "cost", "category": "licences", "year": 0, "amount": "100"})
+    assert added.status_code == 201, added.json
+    html = page.get("/reports/roi").get_data(as_text=True)
+    assert api.get("/api/reports/roi?portfolio=funded").json["totals"]["pv_costs"] == "1674.46"
+    assert "1,674.46" in html and "1,574.46" not in html
+    with app.app_context():
+        db.session.get(factories.Department, world["sales"]).name = "Sales and growth"
+        db.session.commit()
+    html = page.get("/reports/roi").get_data(as_text=True)
+    assert "Sales and growth" in html.split("By department", 1)[1].split("By journey", 1)[0]
+
+
+def test_the_page_lists_the_oldest_unmeasured_and_shows_all_on_asking(page_as, app, monkeypatch):
+    from cxgov.roi import services
+
+    monkeypatch.setattr(services, "BY_INITIATIVE", 1)
+    with app.app_context():
+        journey = factories.create_journey()
+        for title, day in (("Older fix", date(2026, 2, 1)), ("Newer fix", date(2026, 3, 1))):
+            factories.add_impact(factories.create_initiative(title=title, journey=journey, status="delivered",
+                                                             delivered_on=day))
+    page = page_as("executive")
+    section = page.get("/reports/roi").get_data(as_text=True).split('id="unmeasured"', 1)[1]
+    assert "Older fix" in section and "Newer fix" not in section
+    assert "The 1 delivered longest ago of 2." in section
+    link = re.search(r'href="([^"]*unmeasured=all[^"]*)"', section).group(1).replace("&amp;", "&")
+    section = page.get(link).get_data(as_text=True).split('id="unmeasured"', 1)[1]
+    assert "Older fix" in section and "Newer fix" in section and "Show all" not in section
+
+
 def test_the_page_costs_a_constant_number_of_queries(page_as, app):
     from tests.queries import count_statements
 
@@ -249,3 +296,22 @@ def test_the_initiative_page_names_the_decision_and_has_no_payback_without_cash_
     history = html[html.index("<h2>History</h2>"):]
     assert "Go ahead with the pilot" in history and "March steering, 1 Dec 2026" in history
     assert f"#{decision_id}<" not in history and "1 Dec 2026" in history and "Approved" in history
+
+
+def test_an_unchanged_pdf_is_laid_out_once(page_as, login_as, app, monkeypatch):
+    """The same document is laid out once per process: a second reader gets the same bytes without
+    WeasyPrint; a changed figure is a new document, laid out anew."""
+    from cxgov import pdf
+
+    pdf.laid_out.clear()
+    written = []
+    write = pdf._write_pdf
+    monkeypatch.setattr(pdf, "_write_pdf", lambda *args: written.append(args) or write(*args))
+    world = portfolio(app)
+    page = page_as("executive")
+    first = page.get("/reports/roi.pdf").get_data()
+    assert page.get("/reports/roi.pdf").get_data() == first and len(written) == 1
+    added = login_as("cx_leader").post(f"/api/initiatives/{world['ids'][0]}/cash-flows",
+                                       json={"kind": "cost", "category": "licences", "year": 0, "amount": "100"})
+    assert added.status_code == 201
+    assert page.get("/reports/roi.pdf").get_data() != first and len(written) == 2
