@@ -162,16 +162,18 @@ def options():
 # -- proposing and editing an initiative -------------------------------------------------------
 
 def _choices():
-    """What the initiative form chooses from: journeys (with their stages), departments, people."""
-    journeys = db.session.scalars(select(Journey).order_by(Journey.name)).all()
-    stages = db.session.scalars(select(Stage).order_by(Stage.journey_id, Stage.position, Stage.id)).all()
+    """What the initiative form chooses from: journeys (with their stages), departments, people,
+    each as its id and name (plain rows: the form shows nothing else of them)."""
+    journeys = db.session.execute(select(Journey.id, Journey.name).order_by(Journey.name)).all()
+    stages = db.session.execute(select(Stage.id, Stage.name, Stage.journey_id)
+                                .order_by(Stage.journey_id, Stage.position, Stage.id)).all()
     by_journey = {}
     for stage in stages:
         by_journey.setdefault(stage.journey_id, []).append(stage)
     return {
         "journeys": journeys, "stages": by_journey,
-        "departments": db.session.scalars(select(Department).order_by(Department.name)).all(),
-        "users": db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name)).all(),
+        "departments": db.session.execute(select(Department.id, Department.name).order_by(Department.name)).all(),
+        "users": db.session.execute(select(User.id, User.name).where(User.active.is_(True)).order_by(User.name)).all(),
         "categories": CATEGORIES, "choose_owner": policy.is_governance(current_user),
     }
 
