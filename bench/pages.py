@@ -328,7 +328,7 @@ def timed(calls):
             started = time.perf_counter()
             call()
             taken.append(time.perf_counter() - started)
-    return [statistics.median(taken) for taken in times], runs
+    return [statistics.median(taken) for taken in times], runs, warm
 
 
 def _fetch(client, path, sizes):
@@ -360,9 +360,10 @@ def measure(url):
             calls = [_fetch(browsers[page.person], path, sizes)]
             if api:
                 calls.append(_fetch(apis[page.person or ADMIN], api, sizes))
-            medians, runs = timed(calls)
+            medians, runs, first = timed(calls)
             results.append({"rule": page.rule, "page": path, "person": page.person or "signed out",
                             "bytes": sizes[path], "statements": counts[path], "ms": medians[0] * 1000,
+                            "first_ms": first[0] * 1000,
                             "api": api, "api_bytes": sizes.get(api), "api_statements": counts.get(api),
                             "api_ms": medians[1] * 1000 if api else None, "runs": runs, "note": page.note})
     return ids, results, [(page.rule, missing) for page, missing in absent]
@@ -378,12 +379,12 @@ def goals(row):
 
 
 def print_table(rows, out=sys.stdout):
-    print(f"  {'page':44} {'bytes':>9} {'stmts':>5} {'ms':>8}   {'API counterpart':44} {'bytes':>9} {'stmts':>5} "
-          f"{'ms':>8} {'ratio':>6}  goals", file=out)
+    print(f"  {'page':44} {'bytes':>9} {'stmts':>5} {'ms':>8} {'first':>8}   {'API counterpart':44} {'bytes':>9} "
+          f"{'stmts':>5} {'ms':>8} {'ratio':>6}  goals", file=out)
     for row in rows:
         ratio, near, fast = goals(row)
         page = f"{row['page']} ({row['person']})"
-        line = f"  {page:44} {row['bytes']:>9,} {row['statements']:>5} {row['ms']:8.1f}   "
+        line = f"  {page:44} {row['bytes']:>9,} {row['statements']:>5} {row['ms']:8.1f} {row['first_ms']:8.1f}   "
         if row["api"]:
             line += (f"{row['api']:44} {row['api_bytes']:>9,} {row['api_statements']:>5} {row['api_ms']:8.1f} "
                      f"{ratio:5.2f}x  ≤ {GOAL_RATIO:g}x {'ok' if near else 'MISSED'}, ")
@@ -401,7 +402,9 @@ def main():
     load = open("/proc/loadavg").read().split()[:3]
     print(f"  ids: {', '.join(f'{k} {v}' for k, v in ids.items())}")
     print(f"  medians over {PAGE_RUNS} runs ({SLOW_RUNS} when a warm-up took over 1 s) of the page and its API "
-          "taken in turn; statements counted in-process")
+          "taken in turn; statements counted in-process; first: the page's warm-up, its first view in the "
+          "server (what a process keeps, the ROI report per portfolio version, a PDF laid out, a chart drawn, "
+          "is made then)")
     print_table(rows)
     for rule, missing in absent:
         print(f"  not measured: {rule}: this database has no {' or '.join(missing)}")

@@ -240,6 +240,22 @@ def test_minutes_as_pdf(page_as, app, client):
     assert page_as("member").get("/meetings/9999/minutes.pdf").status_code == 404
 
 
+def test_the_minutes_pdf_is_one_document_for_every_reader(page_as, app, monkeypatch):
+    """The PDF carries the minutes, not the site's chrome (the reader's name, their unread count,
+    a sign-out form's token): two readers get the same bytes, laid out once."""
+    from cxgov import pdf
+
+    ids = governance_world(app)
+    pdf.laid_out.clear()
+    written = []
+    write = pdf._write_pdf
+    monkeypatch.setattr(pdf, "_write_pdf", lambda html, sheets: written.append(html) or write(html, sheets))
+    first = page_as("executive", name="Ada Reader").get(f"/meetings/{ids['meeting']}/minutes.pdf").get_data()
+    second = page_as("cx_leader").get(f"/meetings/{ids['meeting']}/minutes.pdf").get_data()
+    assert first == second and len(written) == 1
+    assert "Ada Reader" not in written[0] and "csrf_token" not in written[0] and "Sign out" not in written[0]
+
+
 def test_the_meeting_page_shows_the_approval_gate(page_as, app):
     """SPEC §8.1: each decide item says whether its initiative is ready and what is missing; an
     approval applied to an initiative that is not ready is refused on the form, nothing written."""
