@@ -1,6 +1,7 @@
 """/reports/roi (the leadership page) and /reports/roi.pdf (one A4 page)."""
 import re
 import zlib
+from html.parser import HTMLParser
 from datetime import date
 from decimal import Decimal
 
@@ -315,3 +316,45 @@ def test_an_unchanged_pdf_is_laid_out_once(page_as, login_as, app, monkeypatch):
                                        json={"kind": "cost", "category": "licences", "year": 0, "amount": "100"})
     assert added.status_code == 201
     assert page.get("/reports/roi.pdf").get_data() != first and len(written) == 2
+
+
+class _CardCells(HTMLParser):
+    """The cells of `table.cards` rows (each shown as a card on a phone) other than a row's first:
+    (text, its data-label or None)."""
+
+    def __init__(self):
+        super().__init__()
+        self.depth, self.cell, self.in_row, self.cells = 0, None, 0, []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table":
+            self.depth += 1 if "cards" in (attrs.get("class") or "").split() or self.depth else 0
+        elif self.depth and tag == "tr":
+            self.in_row = 0
+        elif self.depth and tag in ("td", "th"):
+            self.in_row += 1
+            if self.in_row > 1 and tag == "td" and attrs.get("colspan") is None:
+                self.cell = [attrs.get("data-label"), ""]
+
+    def handle_endtag(self, tag):
+        if tag == "table" and self.depth:
+            self.depth -= 1
+        elif tag == "td" and self.cell is not None:
+            self.cells.append((self.cell[1].strip(), self.cell[0]))
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell[1] += data
+
+
+def test_on_a_phone_every_figure_of_the_report_is_labelled(page_as, app):
+    """At 390 px each row of the report's tables is a card: every figure but the row's name says
+    what it is (its data-label), the NPV of the groups and of the top initiatives included."""
+    portfolio(app)
+    cells = _CardCells()
+    cells.feed(page_as("executive").get("/reports/roi").get_data(as_text=True))
+    assert len(cells.cells) > 20
+    assert [text for text, label in cells.cells if not label] == []
+    assert ("NPV" in {label for _, label in cells.cells})
