@@ -1,9 +1,9 @@
 """/reports/roi (the leadership page) and /reports/roi.pdf (one A4 page)."""
 import re
 import zlib
-from html.parser import HTMLParser
 from datetime import date
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import pytest
 
