@@ -460,9 +460,15 @@ def hundredths(value):
     return None if value is None else Decimal(value).quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
 
 
+def json_bytes(data):
+    """Plain data (str, int, float, bool, None, lists and dicts) encoded with orjson, for the large
+    reports whose serialisation would otherwise dominate their time. Keys are sorted as
+    everywhere else in the API. The caller formats values exactly as the operation's schema
+    documents them."""
+    return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+
+
 def json_response(data, status=200):
-    """A JSON response of plain data (str, int, float, bool, None, lists and dicts) encoded with
-    orjson, for the large reports whose serialisation would otherwise dominate their time. Keys
-    are sorted as everywhere else in the API. The caller formats values exactly as the
-    operation's schema documents them."""
-    return Response(orjson.dumps(data, option=orjson.OPT_SORT_KEYS), status=status, mimetype="application/json")
+    """A JSON response of plain data (`json_bytes`), or of its bytes already encoded."""
+    body = data if isinstance(data, bytes) else json_bytes(data)
+    return Response(body, status=status, mimetype="application/json")

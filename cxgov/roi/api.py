@@ -4,7 +4,7 @@ description."""
 from flask.views import MethodView
 from flask_login import current_user
 
-from cxgov.rest import Blueprint, json_response
+from cxgov.rest import Blueprint, json_bytes, json_response
 from cxgov.roi import benefits, formats, services
 from cxgov.roi.schemas import BenefitsArgs, BenefitsQuery, BenefitsReportSchema, ReportArgs, ReportQuery, ReportSchema
 
@@ -21,9 +21,11 @@ class PortfolioRoi(MethodView):
         """Portfolio ROI: totals (PVs summed, then ROI), groups and initiatives (by id), or the parts
         named by `include`, and the initiatives a page at a time if asked. Members see their own
         initiatives only."""
-        report = services.roi_report(current_user, args, args["include"], services.page_asked(args))
-        # Formatted by `formats` rather than through the schema, which documents it.
-        return json_response(formats.report_json(report))
+        def answer():
+            report = services.roi_report(current_user, args, args["include"], services.page_asked(args))
+            # Formatted by `formats` rather than through the schema, which documents it.
+            return json_bytes(formats.report_json(report))
+        return json_response(services.kept_answer("json", current_user, args, answer))
 
 
 @blp.route("/reports/roi.csv")
@@ -35,7 +37,7 @@ class PortfolioRoiCsv(MethodView):
     @blp.problems(401, 422)
     def get(self, args):
         """The report's initiatives as CSV (same filters and permissions)."""
-        return formats.csv_response(services.roi_report(current_user, args))
+        return formats.csv_response(formats.roi_csv(current_user, args))
 
 
 @blp.route("/reports/benefits")

@@ -94,9 +94,14 @@ def csv_text(report):
     return buffer.getvalue()
 
 
-def csv_response(report):
-    return Response(csv_text(report), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="roi.csv"'})
+def roi_csv(actor, args):
+    """The initiatives of `actor`'s report for `args` as CSV (`csv_text`, UTF-8), made once per
+    portfolio version (`services.kept_answer`)."""
+    return services.kept_answer("csv", actor, args, lambda: csv_text(services.roi_report(actor, args)).encode())
+
+
+def csv_response(body):
+    return Response(body, mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="roi.csv"'})
 
 
 # -- benefits realisation (SPEC §8.6) ---------------------------------------------------------------

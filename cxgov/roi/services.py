@@ -26,6 +26,7 @@ from cxgov.initiatives import calc, gate
 from cxgov.initiatives.business_case import default_rate
 from cxgov.initiatives.models import Baseline, BaselineCashFlow, CashFlow, Impact, Initiative
 from cxgov.journeys.models import Journey, Measurement
+from cxgov.lru import SizedLRU
 from cxgov.org.models import Department
 
 # Risk-adjusted amounts have at most 2 (money) + 4 (ratio) decimal places.
@@ -474,15 +475,34 @@ def portfolio_headline(actor, args, by_basis=None):
 PORTFOLIO_TABLES = "portfolio"
 data_versions.watch(PORTFOLIO_TABLES, Initiative, CashFlow, Baseline, BaselineCashFlow, Department, Journey)
 _kept = data_versions.Kept(size=16)
+# The whole report as a client downloads it (the API's JSON, the CSV: 1–2.5 MB at ten thousand
+# initiatives) is kept as its bytes, bounded by their size; an answer of an older token is never
+# read again and leaves as the least recently used.
+_answers = SizedLRU(32 * 2**20)
+
+
+def _key(kind, actor, args):
+    """What a kept figure depends on besides the data: the reader's scope (everyone who may view
+    reports shares one; a member's is theirs alone), the parameters, the default rate and the
+    currency."""
+    given = tuple(sorted((name, str(value)) for name, value in args.items()))
+    return kind, str(db.engine.url), policy.view_reports(actor) or actor.id, given, default_rate(), currency()
 
 
 def kept(kind, actor, args, compute):
     """`compute()` (a figure `kind` of the portfolio for `actor` and `args`), or the same figure as
-    this process computed it under the portfolio's current token. Reports read in full by whoever
-    may view them are shared; a member's (their own initiatives) are theirs alone."""
-    given = tuple(sorted((name, str(value)) for name, value in args.items()))
-    key = (kind, str(db.engine.url), policy.view_reports(actor) or actor.id, given, default_rate(), currency())
-    return _kept.get(key, data_versions.current(PORTFOLIO_TABLES), compute)
+    this process computed it under the portfolio's current token."""
+    return _kept.get(_key(kind, actor, args), data_versions.current(PORTFOLIO_TABLES), compute)
+
+
+def kept_answer(kind, actor, args, make):
+    """The bytes `make()` gives (a whole report as a client downloads it, `kind` naming its
+    format), or the same bytes as this process made them under the portfolio's current token."""
+    policy.require(policy.read, actor)
+    token = data_versions.current(PORTFOLIO_TABLES)
+    if token is None:
+        return make()
+    return _answers.get_by_key((*_key(kind, actor, args), token), make)
 
 
 def leadership_report(actor, args, unmeasured=BY_INITIATIVE):

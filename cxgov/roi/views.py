@@ -106,7 +106,7 @@ def report():
 @bp.route("/reports/roi.csv")
 def report_csv():
     """Every initiative of the page's report (same filters) as CSV, for a spreadsheet."""
-    return formats.csv_response(services.roi_report(current_user, _args()))
+    return formats.csv_response(formats.roi_csv(current_user, _args()))
 
 
 @bp.route("/reports/benefits.csv")

@@ -168,3 +168,41 @@ def test_the_report_costs_a_constant_number_of_queries(login_as, app, path):
     many = count_statements(app, lambda: api.get(path))
     assert few == many
     assert len(api.get("/api/reports/roi").json["initiatives"]) == 30
+
+
+@pytest.mark.parametrize("path", ["/api/reports/roi", "/api/reports/roi.csv", "/reports/roi.csv"])
+def test_a_kept_answer_is_shared_by_its_readers_and_follows_every_change(login_as, page_as, app, path):
+    """The whole report (JSON, CSV) is made once per portfolio version for everyone who may view
+    reports: a second reader's download reads fewer statements than the first. After a new cash
+    flow, then a renamed department, the next download is what the report computes afresh. A
+    member's is their own."""
+    from cxgov.roi import services
+
+    world = portfolio(app)
+    reader = (page_as if path.startswith("/reports") else login_as)("executive")
+    api_path = "/api" + path + "?portfolio=funded" if path.startswith("/reports") else path
+    other = login_as("cx_leader")
+    made = count_statements(app, lambda: reader.get(path))
+    assert count_statements(app, lambda: other.get(api_path)) < made
+    assert other.get(api_path).data == reader.get(path).data
+    before = reader.get(path).data
+
+    def afresh():
+        services._answers.clear()
+        return reader.get(path).data
+
+    added = other.post(f"/api/initiatives/{world['ids'][0]}/cash-flows",
+                       json={"kind": "cost", "category": "licences", "year": 0, "amount": "100"})
+    assert added.status_code == 201, added.json
+    after_flow = reader.get(path).data
+    assert after_flow != before and after_flow == afresh()
+    with app.app_context():
+        db.session.get(Department, world["sales"]).name = "Sales and growth"
+        db.session.commit()
+    renamed = reader.get(path).data
+    assert renamed == afresh()
+    if "csv" in path:
+        assert b"Sales and growth" in renamed
+
+    member = login_as("member")
+    assert b"Chat support" not in member.get(api_path).data
