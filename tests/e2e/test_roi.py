@@ -46,3 +46,37 @@ def test_the_ceo_reads_the_report_on_a_phone(app, live_server, sign_in):
     assert page.locator("#discount_percent").input_value() == "8"
     width = page.evaluate("() => Math.max(document.body.scrollWidth, document.documentElement.scrollWidth)")
     assert width <= PHONE["width"] + 2
+
+
+def test_the_ceo_opens_every_unmeasured_initiative_keeping_the_report_as_chosen(app, live_server, sign_in,
+                                                                                monkeypatch):
+    """"Delivered, not yet measured" lists the ones delivered longest ago; "Show all N" lists every
+    one, on the same report (basis and filters kept), at the list on a phone."""
+    from datetime import date
+
+    from cxgov.roi import services
+
+    monkeypatch.setattr(services, "BY_INITIATIVE", 2)
+    ceo = seed(app)
+    with app.app_context():
+        journey = factories.create_journey(name="Claims")
+        for n, day in enumerate((date(2026, 1, 5), date(2026, 2, 5), date(2026, 3, 5))):
+            factories.add_impact(factories.create_initiative(title=f"Unproven fix {n}", journey=journey,
+                                                             status="delivered", delivered_on=day))
+    page = sign_in(ceo, viewport=PHONE)
+    page.goto(f"{live_server}/reports/roi?basis=actual")
+    section = page.locator("#unmeasured")
+    assert section.locator("li a").all_inner_texts() == [
+        "Unproven fix 0", "Unproven fix 1"]
+    assert "The 2 delivered longest ago of 3." in section.inner_text()
+
+    page.click("#unmeasured >> text=Show all 3")
+    page.wait_for_url("**unmeasured=all**")
+    assert "basis=actual" in page.url
+    assert page.locator("#basis").input_value() == "actual"
+    assert section.locator("li a").all_inner_texts() == [
+        "Unproven fix 0", "Unproven fix 1", "Unproven fix 2"]
+    assert "Show all" not in section.inner_text()
+    box = section.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] + 1
+    assert page.evaluate("() => document.querySelector('#unmeasured').getBoundingClientRect().top") < PHONE["height"]
