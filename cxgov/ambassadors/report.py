@@ -64,7 +64,10 @@ def _empty_kinds():
     return {kind: 0 for kind in ACTION_KINDS}
 
 
-def ambassador_report(start: date, end: date) -> dict:
+def ambassador_report(start: date, end: date, trend: bool = True) -> dict:
+    """The network report of the period (SPEC §4 `/api/reports/ambassadors`). `trend=False` leaves
+    out the health trend (`health_trend`, four queries and a year of scores): for the pages that
+    show a department's score and silence but not its trend."""
     in_period = AmbassadorAction.occurred_on.between(start, end)
 
     heads = (select(func.count(Member.id)).where(Member.department_id == Department.id, Member.active.is_(True))
@@ -184,13 +187,15 @@ def ambassador_report(start: date, end: date) -> dict:
         count, people, hours = per_month.get(key, (0, 0, ZERO))
         months.append({"month": key, "actions": count, "people_reached": people, "hours": hundredths(hours)})
 
-    trend = health_trend(end)
-    by_id = {row["department"]["id"]: row["scores"] for row in trend["departments"]}
-    for row in rows:
-        row["health_trend"] = by_id.get(row["department"]["id"], [])
-    return {"from_": start, "to": end, "silent_after_days": SILENT_AFTER_DAYS, "departments": rows,
-            "totals": totals, "months": months, "health_formula": health.FORMULA,
-            "health_trend": {"dates": trend["dates"], "network": trend["network"]}}
+    answer = {"from_": start, "to": end, "silent_after_days": SILENT_AFTER_DAYS, "departments": rows,
+              "totals": totals, "months": months, "health_formula": health.FORMULA}
+    if trend:
+        scores = health_trend(end)
+        by_id = {row["department"]["id"]: row["scores"] for row in scores["departments"]}
+        for row in rows:
+            row["health_trend"] = by_id.get(row["department"]["id"], [])
+        answer["health_trend"] = {"dates": scores["dates"], "network": scores["network"]}
+    return answer
 
 
 def monthly_by_kind(start: date, end: date) -> dict:

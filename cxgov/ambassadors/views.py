@@ -254,7 +254,7 @@ def _render_ambassador(ambassador_id, form=None, status=200):
     policy.require(policy.view_ambassador_network, current_user,
                    message=_("Ambassadors' pages are for CX leaders, executives and active ambassadors."))
     assignment = get_or_404(Ambassador, ambassador_id)
-    data = report.ambassador_report(*report.report_period())
+    data = report.ambassador_report(*report.report_period(), trend=False)
     row = next(r for r in data["departments"] if r["department"]["id"] == assignment.department_id)
     return render_template("ambassadors/ambassador.html", assignment=assignment, row=row, report=data,
                            actions=services.actions_of_assignment(assignment.id), kinds=_kinds(),

@@ -173,7 +173,7 @@ def build(user, now=None):
     def network():
         # The network report, computed once however many sections use it.
         if "report" not in cache:
-            cache["report"] = network_report.ambassador_report(*network_report.report_period(today=today))
+            cache["report"] = network_report.ambassador_report(*network_report.report_period(today=today), trend=False)
         return cache["report"]
 
     dashboard = Dashboard()

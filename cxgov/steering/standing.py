@@ -125,7 +125,7 @@ def _initiatives_ready(meeting, on):
 def silent_departments(on):
     """The network report's departments, up to `on`, whose active ambassador is silent."""
     start, end = on - timedelta(days=report.DEFAULT_PERIOD_DAYS), on
-    return [row for row in report.ambassador_report(start, end)["departments"] if row["silent"]]
+    return [row for row in report.ambassador_report(start, end, trend=False)["departments"] if row["silent"]]
 
 
 def _silent_ambassadors(meeting, on):

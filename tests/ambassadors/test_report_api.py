@@ -244,3 +244,24 @@ def test_the_openapi_description_documents_the_health_score(login_as):
                                                          "ideas_converted"}
     operation = spec["paths"]["/api/reports/ambassadors"]["get"]
     assert "ideas_converted" in operation["description"]
+
+
+def test_the_report_without_its_trend_has_the_same_scores_and_silences(app):
+    """The home page, the standing agenda's silent ambassadors and an ambassador's page read the
+    report without its health trend: every other figure is the full report's."""
+    from cxgov.ambassadors import report
+
+    with app.app_context():
+        quiet = factories.create_ambassador(department=factories.create_department(name="Quiet", code="Q"),
+                                            started_on=date(2025, 10, 1))
+        busy = factories.create_ambassador(department=factories.create_department(name="Busy", code="B"),
+                                           started_on=date(2025, 10, 1))
+        factories.create_ambassador_action(quiet, occurred_on=date(2026, 1, 5), kind="training", people_reached=3)
+        factories.create_ambassador_action(busy, occurred_on=date(2026, 3, 20), kind="training", people_reached=9)
+        db.session.commit()
+        period = report.report_period(today=date(2026, 3, 31))
+        full, short = report.ambassador_report(*period), report.ambassador_report(*period, trend=False)
+    assert "health_trend" not in short
+    assert [row for row in full["departments"] if row.pop("health_trend") is not None] == short["departments"]
+    assert {row["department"]["name"]: row["silent"] for row in short["departments"]} == {"Quiet": True, "Busy": False}
+    assert {key: value for key, value in full.items() if key != "health_trend"} == short
