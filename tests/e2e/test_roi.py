@@ -66,16 +66,14 @@ def test_the_ceo_opens_every_unmeasured_initiative_keeping_the_report_as_chosen(
     page = sign_in(ceo, viewport=PHONE)
     page.goto(f"{live_server}/reports/roi?basis=actual")
     section = page.locator("#unmeasured")
-    assert section.locator("li a").all_inner_texts() == [
-        "Unproven fix 0", "Unproven fix 1"]
+    assert section.locator("li a").all_inner_texts() == ["Unproven fix 0", "Unproven fix 1"]
     assert "The 2 delivered longest ago of 3." in section.inner_text()
 
     page.click("#unmeasured >> text=Show all 3")
     page.wait_for_url("**unmeasured=all**")
     assert "basis=actual" in page.url
     assert page.locator("#basis").input_value() == "actual"
-    assert section.locator("li a").all_inner_texts() == [
-        "Unproven fix 0", "Unproven fix 1", "Unproven fix 2"]
+    assert section.locator("li a").all_inner_texts() == ["Unproven fix 0", "Unproven fix 1", "Unproven fix 2"]
     assert "Show all" not in section.inner_text()
     box = section.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] + 1
