@@ -20,9 +20,10 @@ def test_every_benched_page_and_counterpart_answers_on_the_demo(app, demo_seeded
     assert [(page.rule, missing) for page, missing in absent] == [
         ("/series/<int:series_id>", ["series"]), ("/series/<int:series_id>/invite.ics", ["series"])]
     adapter = app.url_map.bind("localhost")
-    for page, path, api in rows:
+    for page, path, apis in rows:
         assert adapter.match(path.split("?")[0], return_rule=True)[0].rule == page.rule, path
-        if api:
+        assert len(apis) == len(set(apis)), f"{path}: a counterpart GET is listed twice"
+        for api in apis:
             assert adapter.match(api.split("?")[0], return_rule=True)[0].rule.startswith("/api/"), api
     counts, failed = pages.statements(app, rows, pages._tokens(app))
     assert not failed
