@@ -24,7 +24,10 @@ def install(context):
 
 
 def run(page):
-    """axe's violations on the page as it stands (a list of axe result dicts)."""
+    """axe's violations on the page once it has loaded (a list of axe result dicts). A form's
+    submission can leave its new page with its DOM in place and its stylesheets still coming
+    (revalidated with 304s); checked then, the page would be laid out unstyled."""
+    page.wait_for_load_state("load")
     return page.evaluate(
         """async ([tags, extra]) => {
             const rules = axe.getRules(tags).map((rule) => rule.ruleId).concat(extra);
