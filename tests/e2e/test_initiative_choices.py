@@ -2,6 +2,7 @@
 meeting's fields: an agenda item, a decision and an action item. Only a short list comes with the
 page; the search asks the server as one types."""
 from datetime import datetime, timezone
+from urllib.parse import parse_qs, urlparse
 
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -30,9 +31,14 @@ def _world(app):
 
 
 def _pick(page, field, typed, wanted_id):
-    """Type part of a title in `field`, wait for the search's answer, and take it with the keyboard."""
+    """Type part of a title in `field`, wait for the search's answer, and take it with the keyboard.
+    The answer is awaited as a response: the fields share one list, which may already offer the
+    initiative (the short list, an earlier field's search), and keys typed while the answer lands
+    and the open list is redrawn can be lost."""
     page.focus(field)
-    page.keyboard.type(typed, delay=20)
+    with page.expect_response(lambda response: "/initiatives/options" in response.url
+                              and parse_qs(urlparse(response.url).query).get("q") == [typed]):
+        page.keyboard.type(typed, delay=20)
     option = page.locator(f'#initiative-choices option[value^="#{wanted_id} "]')
     expect(option).to_have_count(1)
     choice = option.get_attribute("value")
