@@ -29,7 +29,7 @@ from cxgov.demo import month_period
 from cxgov.extensions import db
 from cxgov.initiatives.models import CATEGORIES
 from cxgov.journeys.hourglass import STAGES
-from cxgov.journeys.models import CHANNELS
+from cxgov.journeys.models import CHANNELS, MEASURED_TABLES
 from cxgov.models import CashFlow, Department, Impact, Initiative, Journey, Measurement, Metric, Stage, Touchpoint, User
 from cxgov.transaction import transactional
 
@@ -69,7 +69,8 @@ def seed_scale(initiatives, measurements, today=None, progress=None):
         _initiatives(session, rng, today, users, departments, slots, metrics, initiatives, tick)
         _measurements(session, rng, today, slots, metrics, measurements, tick)
         session.flush()
-        data_versions.bump("portfolio")  # bulk inserts bypass the ORM's own bump
+        for name in ("portfolio", MEASURED_TABLES):  # bulk inserts bypass the ORM's own bump
+            data_versions.bump(name)
     finally:
         session.info.pop("audit", None)
     return (f"Added {initiatives} initiatives over {len(journeys)} journeys and {measurements} measurements.")

@@ -4,11 +4,12 @@ as the token it was computed under is current, in every process and instance ali
 
 `watch(name, *models)` (at import, by the feature that owns the figure) makes every transaction
 that creates, changes or deletes one of `models` through the ORM give the set `name` a new random
-token as it commits. A token is
+token as it commits (`changed(name)` does the same for a write the ORM does not see). A token is
 random rather than a counter so that a database restored from a copy (or a test's fresh database)
 never meets a token computed on other data. `current(name)` reads it (one query on a primary key;
-None when the set has no row, and then nothing is kept). Writes that bypass the ORM (bulk Core
-statements, SQL by hand) call `bump(name)` themselves.
+None when the set has no row, and then nothing is kept); `current_all(*names)` reads several sets'
+tokens at once. Writes that bypass the ORM (bulk Core statements, SQL by hand) call
+`changed(name)` (the token changes at commit) or `bump(name)` (at once) themselves.
 
 `Kept` is the per-process store: a value is read as `kept.get(key, token, compute)`. Reading the
 token before computing keeps it safe: a write committed meanwhile can only make the value newer
@@ -44,6 +45,14 @@ def current(name):
     return db.session.scalar(sa.select(DataVersion.token).where(DataVersion.name == name))
 
 
+def current_all(*names):
+    """The tokens of the sets `names`, in that order (one query); None for a set not tracked in
+    this database. `Kept` keeps nothing under a tuple holding a None."""
+    found = dict(db.session.execute(sa.select(DataVersion.name, DataVersion.token)
+                                    .where(DataVersion.name.in_(names))).all())
+    return tuple(found.get(name) for name in names)
+
+
 def bump(name, connection=None):
     """Give the set `name` a new token (in the caller's transaction)."""
     statement = sa.update(DataVersion.__table__).where(DataVersion.__table__.c.name == name).values(token=new_token())
@@ -61,6 +70,12 @@ def watch(name, *models):
 
 
 PENDING = "cxgov.data_versions"
+
+
+def changed(name, session=None):
+    """Give the set `name` a new token when the session's transaction commits: for a write the ORM
+    does not see (a bulk insert), taking the token's lock as late as an ORM write would."""
+    (session or db.session).info.setdefault(PENDING, set()).add(name)
 
 
 def _before_flush(session, flush_context, instances):
@@ -96,7 +111,9 @@ class Kept:
         self._lock = threading.Lock()
 
     def get(self, key, token, compute):
-        if token is None:
+        """`compute()`, or the value kept for `key` under `token` (one token, or a tuple of them);
+        nothing is kept under a missing token."""
+        if token is None or (isinstance(token, tuple) and None in token):
             return compute()
         with self._lock:
             found = self._values.get(key)

@@ -103,12 +103,19 @@ class Numbers:
         self.marks = str.maketrans({",": babel_numbers.get_group_symbol(locale_),
                                     ".": babel_numbers.get_decimal_symbol(locale_),
                                     "-": babel_numbers.get_minus_sign_symbol(locale_)})
+        self.percent_sign = locale_.number_symbols["latn"]["percentSign"]
 
     def decimal(self, value, places=2):
         """Exactly `places` decimals: 4.5 → "4.50"; None → "—"."""
         if value is None:
             return DASH
         return f"{_rounded(value, Decimal(1).scaleb(-places)):,.{places}f}".translate(self.marks)
+
+    def percent(self, ratio, places=1):
+        """0.1234 → "12.3%"; None → "—"."""
+        if ratio is None:
+            return DASH
+        return self.decimal(Decimal(ratio) * 100, places) + self.percent_sign
 
     def number(self, value):
         """As written, without trailing zeros or exponent: 20.00 → "20", 1234.50 → "1,234.5"."""
@@ -150,19 +157,14 @@ def _currency_spaced(text):
     return _CODE_NEXT_TO_DIGIT.sub("\u00a0", text)
 
 
-def _pattern(places):
-    return "#,##0" + ("." + "0" * places if places > 0 else "")
-
-
 def money(value, with_currency=False):
     """12345.678 → "12,345.68" ("12 345,68" in pt_PT; with_currency: "€12,345.68",
     "12 345,68 €"); None → "—"."""
     if value is None:
         return DASH
-    rounded = _rounded(value, CENT)
     if with_currency:
-        return _currency_spaced(babel_numbers.format_currency(rounded, currency(), locale=locale()))
-    return babel_numbers.format_decimal(rounded, format=_pattern(2), locale=locale())
+        return _currency_spaced(babel_numbers.format_currency(_rounded(value, CENT), currency(), locale=locale()))
+    return reader_numbers().decimal(value, 2)
 
 
 def _three_digits(scaled: Decimal):
@@ -217,10 +219,7 @@ def plain_decimal(value, step=CENT):
 
 def percent(ratio, places=1):
     """0.1234 → "12.3%" ("12,3%"); None → "—"."""
-    if ratio is None:
-        return DASH
-    return babel_numbers.format_percent(_rounded(Decimal(ratio) * 100, Decimal(1).scaleb(-places)) / 100,
-                                        format=_pattern(places) + "%", locale=locale())
+    return reader_numbers().percent(ratio, places)
 
 
 def months(value, has_flows=True, without=DASH, unturned=None):

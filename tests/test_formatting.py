@@ -126,7 +126,8 @@ def test_a_reader_elsewhere_sees_instants_in_their_own_zone(app):
        places=st.integers(0, 4))
 @settings(max_examples=300, deadline=None)
 def test_the_fast_figures_write_what_babel_writes(value, places):
-    """`Numbers` (the tables' fast path) against Babel's own decimal formatting, in every language."""
+    """`Numbers` (the tables' and every page's fast path for money and percentages) against Babel's
+    own decimal and percent formatting, in every language."""
     from babel import numbers as babel_numbers
 
     for language in ("en", "pt_PT", "pt_BR", "ro"):
@@ -137,3 +138,6 @@ def test_the_fast_figures_write_what_babel_writes(value, places):
         assert fast.decimal(value, places) == babel_numbers.format_decimal(rounded, format=pattern, locale=locale)
         assert fast.number(value) == babel_numbers.format_decimal(value.normalize(), locale=locale,
                                                                   decimal_quantization=False)
+        ratio = value / 100
+        assert fast.percent(ratio, places) == babel_numbers.format_percent(
+            formatting._rounded(ratio * 100, Decimal(1).scaleb(-places)) / 100, format=pattern + "%", locale=locale)

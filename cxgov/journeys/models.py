@@ -104,6 +104,9 @@ class Metric(Versioned, db.Model):
 
 
 JOURNEY_LEVEL = sa.text("stage_id IS NULL AND touchpoint_id IS NULL")
+# The data-version set (`cxgov.data_versions`) whose token changes with the measurements: the
+# features whose kept figures turn on them watch it, and an import's bulk insert changes it.
+MEASURED_TABLES = "measured"
 
 
 class Measurement(Versioned, Timestamped, db.Model):

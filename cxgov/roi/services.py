@@ -25,7 +25,7 @@ from cxgov.formatting import currency
 from cxgov.initiatives import calc, gate
 from cxgov.initiatives.business_case import default_rate
 from cxgov.initiatives.models import Baseline, BaselineCashFlow, CashFlow, Impact, Initiative
-from cxgov.journeys.models import Journey, Measurement
+from cxgov.journeys.models import MEASURED_TABLES, Journey, Measurement
 from cxgov.lru import SizedLRU
 from cxgov.org.models import Department
 
@@ -418,10 +418,27 @@ def combined_payback(conditions, basis):
     return calc.payback_months(years), years
 
 
-def not_yet_measured(actor, args, limit=None):
+@dataclass(frozen=True)
+class Unmeasured:
+    """A delivered initiative not measured yet, as the lists show it."""
+    id: int
+    title: str
+    delivered_on: object  # a date
+
+
+def not_yet_measured(actor, args, limit=None, tokens=None):
     """Delivered (or closed) initiatives with impacts of which at least one has no measurement
     of its metric on its journey in a period starting after delivery, delivered longest ago first,
-    at most `limit` of them, and how many there are in all: one query."""
+    at most `limit` of them, and how many there are in all. Kept per process under the `tokens` of
+    the portfolio and of the impacts and measurements (`MEASURED_TABLES`; read here unless given,
+    one query for both), computed in one more query when either has changed."""
+    if tokens is None:
+        tokens = data_versions.current_all(PORTFOLIO_TABLES, MEASURED_TABLES)
+    return _kept_unmeasured.get((*_key("unmeasured", actor, args), limit), tokens,
+                                lambda: _not_yet_measured(actor, args, limit))
+
+
+def _not_yet_measured(actor, args, limit):
     measured = exists().where(
         Measurement.metric_id == Impact.metric_id,
         Measurement.journey_id == Impact.journey_id,
@@ -429,13 +446,13 @@ def not_yet_measured(actor, args, limit=None):
     ).correlate(Impact, Initiative)
     unmeasured_impact = exists().where(Impact.initiative_id == Initiative.id, ~measured).correlate(Initiative)
     stmt = (
-        select(Initiative, func.count().over())
+        select(Initiative.id, Initiative.title, Initiative.delivered_on, func.count().over())
         .where(Initiative.status.in_(("delivered", "closed")), unmeasured_impact, *scope(actor, args))
         .order_by(Initiative.delivered_on, Initiative.id)
         .limit(limit)
     )
     found = db.session.execute(stmt).all()
-    return [initiative for initiative, _ in found], found[0][1] if found else 0
+    return [Unmeasured(id_, title, delivered_on) for id_, title, delivered_on, _ in found], found[0][3] if found else 0
 
 
 def portfolio_headline(actor, args, by_basis=None):
@@ -475,6 +492,11 @@ def portfolio_headline(actor, args, by_basis=None):
 PORTFOLIO_TABLES = "portfolio"
 data_versions.watch(PORTFOLIO_TABLES, Initiative, CashFlow, Baseline, BaselineCashFlow, Department, Journey)
 _kept = data_versions.Kept(size=16)
+# Which delivered initiatives are still unmeasured turns on the initiatives and on their impacts
+# and the measurements of their journeys: the lists are kept under the tokens of both sets. An
+# import's bulk insert of measurements changes the token itself (`data_versions.changed`).
+data_versions.watch(MEASURED_TABLES, Impact, Measurement)
+_kept_unmeasured = data_versions.Kept(size=32)
 # The whole report as a client downloads it (the API's JSON, the CSV: 1–2.5 MB at ten thousand
 # initiatives) is kept as its bytes, bounded by their size; an answer of an older token is never
 # read again and leaves as the least recently used.
@@ -509,11 +531,13 @@ def leadership_report(actor, args, unmeasured=BY_INITIATIVE):
     """Everything the /reports/roi page and its PDF show, for both bases at once: the headline
     (`portfolio_headline`), the groups, planned vs actual of the largest investments (kept per
     process, `kept`), and the delivered initiatives not measured yet (the first `unmeasured` of
-    them, None: all; read at every view, as measurements are not among the portfolio's tables)."""
+    them, None: all; kept under the tokens of the portfolio and of the measurements)."""
     policy.require(policy.read, actor)
-    unmeasured, unmeasured_count = not_yet_measured(actor, args, unmeasured)
-    return {**kept("leadership", actor, args, lambda: _leadership_figures(actor, args)),
-            "unmeasured": unmeasured, "unmeasured_count": unmeasured_count}
+    tokens = data_versions.current_all(PORTFOLIO_TABLES, MEASURED_TABLES)
+    unmeasured, unmeasured_count = not_yet_measured(actor, args, unmeasured, tokens)
+    figures = _kept.get(_key("leadership", actor, args), tokens[0],
+                        lambda: _leadership_figures(actor, args))
+    return {**figures, "unmeasured": unmeasured, "unmeasured_count": unmeasured_count}
 
 
 def _leadership_figures(actor, args):

@@ -77,6 +77,61 @@ def test_delivered_but_not_measured(page_as, app):
     assert "Still going" not in section
 
 
+def test_the_unmeasured_list_is_kept_and_follows_measurements_impacts_and_imports(page_as, login_as, app):
+    """The list of delivered initiatives not measured yet is kept per process: a repeat view reads
+    fewer statements; a measurement recorded, an import's bulk insert and a new impact each show at
+    the next view, on the page, its PDF's source and the home page alike."""
+    import io
+
+    from tests.queries import count_statements
+
+    with app.app_context():
+        journey = factories.create_journey(name="Claims")
+        first = factories.create_initiative(title="First fix", journey=journey, status="delivered",
+                                            delivered_on=date(2026, 3, 1))
+        factories.add_impact(first)
+        second = factories.create_initiative(title="Second fix", journey=journey, status="delivered",
+                                             delivered_on=date(2026, 5, 1))
+        factories.add_impact(second)
+        journey_id, second_id = journey.id, second.id
+        nps, csat = factories.metric("nps").id, factories.metric("csat").id
+    page, api = page_as("cx_leader"), login_as("cx_leader")
+
+    def listed():
+        section = page.get("/reports/roi").get_data(as_text=True).split('id="unmeasured"', 1)[1].split("</section>")[0]
+        home = page.get("/").get_data(as_text=True).split('id="home-unmeasured"', 1)[1].split("</article>")[0]
+        names = [name for name in ("First fix", "Second fix") if name in section]
+        assert names == [name for name in ("First fix", "Second fix") if name in home]
+        return names
+
+    assert listed() == ["First fix", "Second fix"]
+    with app.app_context():
+        factories.create_measurement(journey=db.session.get(factories.Journey, journey_id),
+                                     period_start=date(2026, 4, 1))
+    assert count_statements(app, lambda: page.get("/reports/roi")) > count_statements(
+        app, lambda: page.get("/reports/roi"))  # computed again once, then kept
+    assert listed() == ["Second fix"]  # measured after its delivery
+
+    recorded = api.post("/api/measurements", json={"metric_id": nps, "journey_id": journey_id,
+                                                   "period_start": "2026-06-01", "period_end": "2026-06-30",
+                                                   "value": "31"})
+    assert recorded.status_code == 201, recorded.json
+    assert listed() == []
+
+    added = api.post(f"/api/initiatives/{second_id}/impacts", json={
+        "metric_id": csat, "journey_id": journey_id, "baseline_value": "70", "target_value": "80",
+        "value_per_unit": "100", "attribution": "0.5"})
+    assert added.status_code == 201, added.json
+    assert listed() == ["Second fix"]  # its new impact has no measurement yet
+
+    text = ("metric,journey_id,period_start,period_end,value\n"
+            f"csat,{journey_id},2026-07-01,2026-07-31,75\n")
+    imported = api.post("/api/measurements/import", data={"file": (io.BytesIO(text.encode()), "m.csv")},
+                        content_type="multipart/form-data")
+    assert imported.status_code == 200, imported.json
+    assert listed() == []
+
+
 def test_a_kept_report_shows_every_change_at_the_next_view(page_as, login_as, app):
     """The page's figures are kept per process while the portfolio's data (initiatives, cash flows,
     baselines, departments, journeys) is unchanged: a second view reads fewer statements than the

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
-from cxgov import policy
+from cxgov import data_versions, policy
 from cxgov.audit.services import record_event
 from cxgov.db import KpiValue, copy_rows, utcnow
 from cxgov.errors import Forbidden
@@ -25,7 +25,7 @@ from cxgov.journeys.imports.rows import (
     TOUCHPOINT_ID,
     Converter,
 )
-from cxgov.journeys.models import Journey, Measurement, Metric, Stage, Touchpoint
+from cxgov.journeys.models import MEASURED_TABLES, Journey, Measurement, Metric, Stage, Touchpoint
 from cxgov.journeys.services import kpi
 
 IMPORT_ROWS = sa.Table(
@@ -299,6 +299,7 @@ class Staging:
             self.problems.raise_if_any()
         self.connection.execute(sa.text(f"DROP TABLE {IMPORT_ROWS.name}"))
         if self.counts["created"]:
+            data_versions.changed(MEASURED_TABLES)  # the ORM does not see the bulk insert
             # Bulk-inserted measurements are audited as one entry with the counts.
             record_event("create", "measurement_import", None, actor_id=getattr(self.actor, "id", None),
                          created=self.counts["created"], rows=self.counts["rows"])
