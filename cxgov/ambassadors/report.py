@@ -3,7 +3,9 @@ with aggregate SQL (the score itself is the pure function in `health`).
 
 Eight queries whatever the size of the organisation: departments with their active ambassador and
 head count, period activity by department and kind, last action dates, the monthly series, and
-the four of the 12-month health trend.
+the four of the 12-month health trend. A process keeps each report it computed for as long as the
+network's data-version token (`NETWORK_TABLES`) is unchanged: the ambassador's own page, the
+network page, the API and the home page read it without adding up the year again.
 """
 from bisect import bisect_left, bisect_right
 from datetime import date, timedelta
@@ -14,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 
+from cxgov import data_versions
 from cxgov.ambassadors import health
 from cxgov.ambassadors.models import ACTION_KINDS, Ambassador, AmbassadorAction
 from cxgov.db import today as utc_today
@@ -28,6 +31,11 @@ MAX_PERIOD_DAYS = 3660
 ZERO = Decimal("0.00")
 Member = aliased(User)  # the department's people, counted for reach
 EARLIEST_END = date.min + timedelta(days=max(DEFAULT_PERIOD_DAYS, SILENT_AFTER_DAYS))
+# The tables a network report is computed from: assignments, actions, departments and their people
+# (head counts). A sign-in is no ORM write of its user (`cxgov.auth.services.note_sign_in`).
+NETWORK_TABLES = "network"
+data_versions.watch(NETWORK_TABLES, Ambassador, AmbassadorAction, Department, User)
+_kept = data_versions.Kept(size=16)
 
 
 def report_period(start=None, end=None, today=None):
@@ -67,7 +75,13 @@ def _empty_kinds():
 def ambassador_report(start: date, end: date, trend: bool = True) -> dict:
     """The network report of the period (SPEC §4 `/api/reports/ambassadors`). `trend=False` leaves
     out the health trend (`health_trend`, four queries and a year of scores): for the pages that
-    show a department's score and silence but not its trend."""
+    show a department's score and silence but not its trend. Kept per process under the network's
+    token (one query when it is unchanged): callers read the report and never change it."""
+    return _kept.get((str(db.engine.url), start, end, trend), data_versions.current(NETWORK_TABLES),
+                     lambda: _ambassador_report(start, end, trend))
+
+
+def _ambassador_report(start, end, trend):
     in_period = AmbassadorAction.occurred_on.between(start, end)
 
     heads = (select(func.count(Member.id)).where(Member.department_id == Department.id, Member.active.is_(True))

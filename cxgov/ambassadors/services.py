@@ -208,13 +208,15 @@ def propose_initiative(actor, action, data):
     return initiative
 
 
-def actions_of_user(user_id):
-    """Every action logged under any of a user's assignments, newest first."""
+def actions_of_user(user_id, limit=None):
+    """Every action logged under any of a user's assignments (the newest `limit` of them), newest
+    first."""
     return db.session.scalars(
         select(AmbassadorAction).join(Ambassador, AmbassadorAction.ambassador_id == Ambassador.id)
         .where(Ambassador.user_id == user_id)
         .options(selectinload(AmbassadorAction.ambassador).selectinload(Ambassador.department))
         .order_by(AmbassadorAction.occurred_on.desc(), AmbassadorAction.id.desc())
+        .limit(limit)
     ).all()
 
 

@@ -139,7 +139,7 @@ def me():
     start, end = report.report_period()
     data = report.ambassador_report(start, end)
     row = next(r for r in data["departments"] if r["department"]["id"] == assignment.department_id)
-    actions = services.actions_of_user(current_user.id)
+    actions = services.actions_of_user(current_user.id, limit=RECENT_ACTIONS + 1)  # one more: is there more?
     return render_template("ambassadors/me.html", assignment=assignment, row=row, report=data,
                            health_formula=health.formula(),
                            trend=_trend_chart(data, row),

@@ -129,7 +129,7 @@ def ambassador_section(assignment, network):
         .order_by(AmbassadorAction.occurred_on.desc(), AmbassadorAction.id.desc()).limit(SHORT_LIST)).all()
     return {
         "assignment": assignment, "department": row,
-        "own": ambassador_services.actions_of_user(assignment.user_id)[:SHORT_LIST],
+        "own": ambassador_services.actions_of_user(assignment.user_id, limit=SHORT_LIST),
         "department_recent": recent,
     }
 

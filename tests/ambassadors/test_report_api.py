@@ -1,4 +1,5 @@
 """GET /api/reports/ambassadors: coverage, activity and silence per department, on a known dataset."""
+import copy
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -260,9 +261,58 @@ def test_the_report_without_its_trend_has_the_same_scores_and_silences(app):
         factories.create_ambassador_action(busy, occurred_on=date(2026, 3, 20), kind="training", people_reached=9)
         db.session.commit()
         period = report.report_period(today=date(2026, 3, 31))
-        full, short = report.ambassador_report(*period), report.ambassador_report(*period, trend=False)
+        # Copies: the kept reports are read, never changed.
+        full, short = copy.deepcopy(report.ambassador_report(*period)), report.ambassador_report(*period, trend=False)
     assert {row["department"]["name"]: row["silent"] for row in short["departments"]} == {"Quiet": True, "Busy": False}
     del full["health_trend"]
     for row in full["departments"]:
         del row["health_trend"]
     assert full == short
+
+
+def test_a_kept_report_is_read_again_until_the_network_changes(app, login_as):
+    """A process keeps each network report: the API's second answer reads fewer statements, and
+    after a new action, a renamed department, a member who leaves and an ended assignment the
+    report equals one computed afresh."""
+    from cxgov.ambassadors import report
+
+    with app.app_context():
+        sales = factories.create_department(name="Sales", code="S")
+        ambassador = factories.create_ambassador(department=sales, started_on=date(2026, 1, 1))
+        member = factories.create_user(department_id=sales.id)
+        factories.create_ambassador_action(ambassador, occurred_on=date(2026, 3, 2), people_reached=4)
+        db.session.commit()
+        ambassador_id, sales_id, member_id = ambassador.id, sales.id, member.id
+    api = login_as("cx_leader")
+    with recorded_statements(app) as computed:
+        answer = api.get(f"/api/reports/ambassadors?{PERIOD}").json
+    with recorded_statements(app) as kept:
+        assert api.get(f"/api/reports/ambassadors?{PERIOD}").json == answer
+    assert len(kept) < len(computed)
+
+    def fresh():
+        period = (date(2026, 1, 1), date(2026, 3, 31))
+        with app.app_context():
+            assert report.ambassador_report(*period) == report._ambassador_report(*period, True)
+            return next(row for row in report.ambassador_report(*period)["departments"]
+                        if row["department"]["id"] == sales_id)
+
+    assert fresh()["actions"] == 1 and fresh()["heads"] == 2
+    with app.app_context():
+        factories.create_ambassador_action(db.session.get(factories.Ambassador, ambassador_id),
+                                           occurred_on=date(2026, 3, 20), kind="voc_session")
+        db.session.commit()
+    assert fresh()["actions"] == 2
+    with app.app_context():
+        db.session.get(factories.Department, sales_id).name = "Sales and growth"
+        db.session.commit()
+    assert fresh()["department"]["name"] == "Sales and growth"
+    with app.app_context():
+        db.session.get(factories.User, member_id).active = False
+        db.session.commit()
+    assert fresh()["heads"] == 1
+    with app.app_context():
+        db.session.get(factories.Ambassador, ambassador_id).ended_on = date(2026, 3, 25)
+        db.session.commit()
+    assert fresh()["covered"] is False
+    assert api.get(f"/api/reports/ambassadors?{PERIOD}").json["totals"]["uncovered"] == 1
