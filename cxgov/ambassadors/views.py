@@ -2,12 +2,14 @@
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
-from cxgov import charts, formatting, pages, policy
+from cxgov import charts, data_versions, formatting, pages, policy
 from cxgov.ambassadors import health, report, services
 from cxgov.ambassadors.models import ACTION_KINDS, Ambassador, AmbassadorAction
 from cxgov.ambassadors.schemas import AmbassadorActionSchema, AmbassadorActionUpdateSchema, AmbassadorSchema
@@ -217,6 +219,17 @@ def network():
     return _render_network()
 
 
+# The network page's health table, rendered once per network token, period and language: a
+# department a row and six parts a department, the same for every reader.
+_health_tables = data_versions.Kept(size=32)
+
+
+def _health_table(data):
+    key = (str(db.engine.url), data["from_"], data["to"], str(get_locale()))
+    return _health_tables.get(key, data_versions.current(report.NETWORK_TABLES),
+                              lambda: Markup(render_template("ambassadors/_health_table.html", report=data)))
+
+
 def _render_network(form=None, status=200):
     policy.require(policy.view_ambassador_network, current_user,
                    message=_("The network page is for CX leaders, executives and active ambassadors."))
@@ -238,6 +251,7 @@ def _render_network(form=None, status=200):
         candidates = db.session.scalars(
             select(User).where(User.active.is_(True), User.id.not_in(busy)).order_by(User.name)).all()
     return render_template("ambassadors/network.html", report=data, chart=chart, trend=trend, kinds=_kinds(),
+                           health_table=_health_table(data),
                            health_formula=health.formula(),
                            candidates=candidates, today=today(),
                            form=form or ASSIGN_FORM.blank(started_on=today().isoformat())), status

@@ -389,3 +389,27 @@ def test_the_network_page_and_its_trend_survive_the_ends_of_the_calendar(app, pa
     assert page_as("executive").get(f"/ambassadors/network?{query}").status_code == 200
     body = login_as("executive").get(f"/api/reports/ambassadors?{query}").json
     assert 1 <= len(body["health_trend"]["dates"]) <= 12
+
+
+def test_the_kept_health_table_follows_the_network_and_reads_in_each_reader_s_language(app, page_as):
+    """The health table is rendered once per network version, period and language: a new action
+    shows at the next view, and a Portuguese reader of the same period reads it in Portuguese."""
+    with app.app_context():
+        busy = factories.create_ambassador(department=factories.create_department(name="Sales"),
+                                           started_on=date(2025, 10, 1))
+        factories.create_ambassador_action(busy, occurred_on=date(2026, 3, 20), kind="voc_session")
+        busy_id, sales_id = busy.id, busy.department_id
+    client = page_as("executive")
+    path = "/ambassadors/network?from=2026-01-01&to=2026-03-31"
+
+    def shown(**headers):
+        html = client.get(path, headers=headers).get_data(as_text=True)
+        return re.search(rf'id="health-{sales_id}">(.*?)</tr>', html, re.S).group(1)
+
+    assert "1 kind" in shown() and shown() == shown()
+    assert "1 tipo" in shown(**{"Accept-Language": "pt-PT"})
+    with app.app_context():
+        factories.create_ambassador_action(db.session.get(Ambassador, busy_id), occurred_on=date(2026, 3, 25),
+                                           kind="training")
+        db.session.commit()
+    assert "2 kinds" in shown() and "6 d ago" in shown()
