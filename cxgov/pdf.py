@@ -12,7 +12,11 @@ def pdf_response(html, filename, stylesheets=()):
     """`html` as an inline PDF named `filename`, styled by `stylesheets` (files of the static
     folder, read from disk). Nothing is fetched while rendering: only `data:` URLs (charts
     embedded as images) are read, never the network."""
-    pdf = render_pdf(html, stylesheets)
+    return pdf_bytes_response(render_pdf(html, stylesheets), filename)
+
+
+def pdf_bytes_response(pdf, filename):
+    """The PDF bytes `pdf` as an inline document named `filename`."""
     return current_app.response_class(pdf, mimetype="application/pdf",
                                       headers={"Content-Disposition": f'inline; filename="{filename}"'})
 

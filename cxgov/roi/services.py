@@ -517,14 +517,15 @@ def kept(kind, actor, args, compute):
     return _kept.get(_key(kind, actor, args), data_versions.current(PORTFOLIO_TABLES), compute)
 
 
-def kept_answer(kind, actor, args, make):
+def kept_answer(kind, actor, args, make, sets=(PORTFOLIO_TABLES,)):
     """The bytes `make()` gives (a whole report as a client downloads it, `kind` naming its
-    format), or the same bytes as this process made them under the portfolio's current token."""
+    format), or the same bytes as this process made them under the current tokens of the data
+    `sets` they are made from (the portfolio's; the leadership PDF's also the measurements')."""
     policy.require(policy.read, actor)
-    token = data_versions.current(PORTFOLIO_TABLES)
-    if token is None:
+    tokens = data_versions.current_all(*sets)
+    if None in tokens:
         return make()
-    return _answers.get_by_key((*_key(kind, actor, args), token), make)
+    return _answers.get_by_key((*_key(kind, actor, args), tokens), make)
 
 
 def leadership_report(actor, args, unmeasured=BY_INITIATIVE):

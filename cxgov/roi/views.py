@@ -14,7 +14,7 @@ from cxgov.errors import Invalid
 from cxgov.extensions import db
 from cxgov.journeys.models import Journey
 from cxgov.org.models import Department
-from cxgov.pdf import pdf_response
+from cxgov.pdf import pdf_bytes_response, render_pdf
 from cxgov.roi import benefits, formats, services
 from cxgov.roi.schemas import ReportArgs
 
@@ -117,13 +117,22 @@ def benefits_csv():
 
 @bp.route("/reports/roi.pdf")
 def report_pdf():
+    """One A4 page for the CEO. Its bytes are kept per process, per reader's scope, parameters and
+    language, under the tokens of the portfolio and of the measurements (the unmeasured list), as
+    the report it shows is: a repeat view reads two tokens, not the report and its layout."""
+    language = str(get_locale() or "en")
+    pdf = services.kept_answer(("pdf", language), current_user, _args(), lambda: _report_pdf(language),
+                               sets=(services.PORTFOLIO_TABLES, services.MEASURED_TABLES))
+    return pdf_bytes_response(pdf, "cxgov-roi.pdf")
+
+
+def _report_pdf(language):
     args, report, departments, journeys = _build(services.BY_INITIATIVE)
     # Keyed by the chart's name, the images' alternative text.
     images = {chart.name: chart.image for chart in _charts(report, compact=True).values()}
     html = render_template("roi/report_pdf.html", args=args, report=report, images=images,
-                           lang=str(get_locale() or "en").replace("_", "-"),
-                           department_names={d.id: d.name for d in departments})
-    return pdf_response(html, "cxgov-roi.pdf")  # the charts are embedded as data: URLs
+                           lang=language.replace("_", "-"), department_names={d.id: d.name for d in departments})
+    return render_pdf(html)  # the charts are embedded as data: URLs
 
 
 blueprints = [bp]

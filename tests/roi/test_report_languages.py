@@ -91,7 +91,9 @@ def _pdf_html(page):
     """The HTML the board PDF is printed from (the PDF renderer stubbed to hand it back)."""
     from unittest import mock
 
-    from cxgov.roi import views
+    from cxgov.roi import services, views
 
-    with mock.patch.object(views, "pdf_response", lambda html, filename: html):
+    # Neither laid out nor kept: the HTML is handed back as the answer's bytes.
+    with (mock.patch.object(views, "render_pdf", lambda html: html.encode()),
+          mock.patch.object(services, "kept_answer", lambda kind, actor, args, make, sets: make())):
         return page.get("/reports/roi.pdf").get_data(as_text=True)

@@ -373,6 +373,29 @@ def test_an_unchanged_pdf_is_laid_out_once(page_as, login_as, app, monkeypatch):
     assert page.get("/reports/roi.pdf").get_data() != first and len(written) == 2
 
 
+def test_a_kept_pdf_follows_the_measurements_and_each_reader_s_language(page_as, app):
+    """The board's PDF is kept per process like its report: a measurement recorded since the last
+    view takes its initiative off the unmeasured list at the next one, and a reader in another
+    language of the same portfolio gets the PDF in theirs."""
+    from tests.test_figures_match_api import pdf_text
+
+    with app.app_context():
+        journey = factories.create_journey(name="Claims")
+        fix = factories.create_initiative(title="Unmeasured fix", journey=journey, status="delivered",
+                                          delivered_on=date(2026, 3, 1))
+        factories.add_impact(fix)
+        journey_id = journey.id
+    english, portuguese = page_as("executive"), page_as("executive", language="pt_PT")
+    first = english.get("/reports/roi.pdf").get_data()
+    assert "Unmeasured fix" in pdf_text(first) and english.get("/reports/roi.pdf").get_data() == first
+    assert "Por departamento" in pdf_text(portuguese.get("/reports/roi.pdf").get_data())
+    with app.app_context():
+        factories.create_measurement(journey=db.session.get(factories.Journey, journey_id),
+                                     period_start=date(2026, 4, 1))
+    assert "Unmeasured fix" not in pdf_text(english.get("/reports/roi.pdf").get_data())
+    assert "By department" in pdf_text(english.get("/reports/roi.pdf").get_data())
+
+
 class _CardCells(HTMLParser):
     """The cells of `table.cards` rows (each shown as a card on a phone) other than a row's first:
     (text, its data-label or None)."""
