@@ -61,28 +61,31 @@ def next_meeting(now):
         .order_by(Meeting.starts_at, Meeting.id).limit(1))
 
 
-def leader_section(user, today, now, network):
+def leader_section(user, today, now, network, movements):
     meeting = next_meeting(now)
-    proposed = suggestions.awaiting_decision()
-    proposed_ids = {initiative.id for initiative in proposed}
     to_decide, on_agenda = [], set()
     if meeting is not None:
+        on_agenda = {item.initiative_id for item in meeting.agenda_items if item.initiative_id}
         # Its decision items, and the items about a proposal: a proposal waits for a decision.
+        proposed_ids = set(db.session.scalars(select(Initiative.id).where(
+            Initiative.id.in_(on_agenda), Initiative.status == "proposed"))) if on_agenda else set()
         to_decide = [item for item in meeting.agenda_items
                      if item.kind == "decision" or item.initiative_id in proposed_ids]
-        on_agenda = {item.initiative_id for item in meeting.agenda_items if item.initiative_id}
-    awaiting = [initiative for initiative in proposed if initiative.id not in on_agenda]
+    # The oldest proposals not on its agenda, and how many there are: never every proposal (a
+    # thousand or more in a large portfolio) loaded to show five.
+    awaiting = suggestions.awaiting_decision(SHORT_LIST, leaving_out=on_agenda)
+    awaiting_count = suggestions.count_awaiting_decision(leaving_out=on_agenda)
     overdue_filter = (ActionItem.status == "open", ActionItem.due_on < today)
     overdue = db.session.scalars(
         select(ActionItem).options(selectinload(ActionItem.owner)).where(*overdue_filter)
         .order_by(ActionItem.due_on, ActionItem.id).limit(OVERDUE_LIST)).all()
     overdue_count = db.session.scalar(select(func.count(ActionItem.id)).where(*overdue_filter))
-    wrong_way = sorted(suggestions.kpis_moving_the_wrong_way(today), key=relative_move, reverse=True)
+    wrong_way = sorted((movement for movement in movements() if movement.worse), key=relative_move, reverse=True)
     # The ones delivered longest ago first.
     unmeasured, unmeasured_count = roi_services.not_yet_measured(user, {}, LONG_LIST)
     silent = [row for row in network()["departments"] if row["silent"]]
     return {
-        "meeting": meeting, "to_decide": to_decide, "awaiting": awaiting,
+        "meeting": meeting, "to_decide": to_decide, "awaiting": awaiting, "awaiting_count": awaiting_count,
         "overdue": overdue, "overdue_count": overdue_count,
         "wrong_way": wrong_way[:LONG_LIST], "wrong_way_count": len(wrong_way),
         "silent": silent[:LONG_LIST], "silent_count": len(silent),
@@ -134,14 +137,13 @@ def ambassador_section(assignment, network):
     }
 
 
-def journeys_section(user, today):
+def journeys_section(user, movements):
     journeys = db.session.scalars(
         select(Journey).where(Journey.owner_id == user.id, Journey.status != "retired").order_by(Journey.name)).all()
     if not journeys:
         return []
-    movements = suggestions.kpi_movements(today, [j.id for j in journeys])
     by_journey = {}
-    for movement in movements:
+    for movement in movements({j.id for j in journeys}):
         by_journey.setdefault(movement.journey_id, []).append(movement)
     return [{"journey": j, "kpis": by_journey.get(j.id, [])} for j in journeys]
 
@@ -176,12 +178,22 @@ def build(user, now=None):
             cache["report"] = network_report.ambassador_report(*network_report.report_period(today=today), trend=False)
         return cache["report"]
 
+    def movements(journey_ids=None):
+        # The KPI movements of `journey_ids` (None: every journey), read once for all when the
+        # leader's section has read them.
+        if "movements" in cache:
+            return [m for m in cache["movements"] if journey_ids is None or m.journey_id in journey_ids]
+        found = suggestions.kpi_movements(today, None if journey_ids is None else sorted(journey_ids))
+        if journey_ids is None:
+            cache["movements"] = found
+        return found
+
     dashboard = Dashboard()
     if user.role == "executive":
         dashboard.portfolio = portfolio_section(user)
         dashboard.sections.append("portfolio")
     if policy.is_governance(user):
-        dashboard.leader = leader_section(user, today, now, network)
+        dashboard.leader = leader_section(user, today, now, network, movements)
         dashboard.sections.append("leader")
     if user.role == "admin":
         dashboard.portfolio = portfolio_section(user)
@@ -190,7 +202,7 @@ def build(user, now=None):
     if assignment is not None:
         dashboard.ambassador = ambassador_section(assignment, network)
         dashboard.sections.append("ambassador")
-    dashboard.journeys = journeys_section(user, today)
+    dashboard.journeys = journeys_section(user, movements)
     if dashboard.journeys:
         dashboard.sections.append("journeys")
     dashboard.work = work_section(user)

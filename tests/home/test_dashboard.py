@@ -65,6 +65,22 @@ def test_the_raw_api_description_is_no_longer_on_the_home_page(app, persona):
 
 # -- the CX leader -------------------------------------------------------------------------------
 
+def test_a_leader_sees_the_five_oldest_proposals_not_on_the_agenda_and_how_many(app, persona):
+    client = persona("cx_leader")
+    with app.app_context():
+        meeting = factories.create_meeting(title="December steering", starts_at=utcnow() + timedelta(days=3))
+        proposals = [factories.create_initiative(title=f"Proposal {n}") for n in range(1, 9)]
+        factories.add_agenda_item(meeting, title="Decide: Proposal 2", kind="decision",
+                                  initiative_id=proposals[1].id)
+        factories.create_initiative(title="Approved one", status="approved")
+    html = home(client)
+    awaiting = region(html, "home-awaiting")
+    assert [f"Proposal {n}" for n in (1, 3, 4, 5, 6)] == [
+        title for title in (f"Proposal {n}" for n in range(1, 9)) if f">{title}<" in awaiting]
+    assert "All 7 proposals" in html
+    assert "Decide: Proposal 2" in region(html, "home-next-meeting")
+
+
 def test_a_leader_sees_what_needs_steering(app, persona):
     client = persona("cx_leader")
     with app.app_context():
