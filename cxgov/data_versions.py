@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from cxgov.extensions import db
 
 _watched = {}  # model class → names of the sets it belongs to
+_watched_deletes = {}  # model class → names of the sets its deletion changes (a foreign key's SET NULL)
 
 
 class DataVersion(db.Model):
@@ -69,6 +70,14 @@ def watch(name, *models):
             event.listen(Session, name_, listener)
 
 
+def watch_deletes(name, *models):
+    """Deleting one of `models` through the ORM gives the set `name` a new token, at commit: for
+    rows of the set that the database changes unseen (a foreign key's ON DELETE SET NULL)."""
+    for model in models:
+        _watched_deletes.setdefault(model, set()).add(name)
+    watch(name)
+
+
 PENDING = "cxgov.data_versions"
 
 
@@ -84,6 +93,8 @@ def _before_flush(session, flush_context, instances):
     names = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         names |= _watched.get(type(obj), set())
+    for obj in session.deleted:
+        names |= _watched_deletes.get(type(obj), set())
     if names:
         session.info.setdefault(PENDING, set()).update(names)
 

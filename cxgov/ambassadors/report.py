@@ -22,6 +22,7 @@ from cxgov.ambassadors.models import ACTION_KINDS, Ambassador, AmbassadorAction
 from cxgov.db import today as utc_today
 from cxgov.errors import Invalid
 from cxgov.extensions import db
+from cxgov.initiatives.models import Initiative
 from cxgov.org.models import Department, User
 from cxgov.rest import hundredths
 
@@ -35,6 +36,8 @@ EARLIEST_END = date.min + timedelta(days=max(DEFAULT_PERIOD_DAYS, SILENT_AFTER_D
 # (head counts). A sign-in is no ORM write of its user (`cxgov.auth.services.note_sign_in`).
 NETWORK_TABLES = "network"
 data_versions.watch(NETWORK_TABLES, Ambassador, AmbassadorAction, Department, User)
+# An idea's initiative deleted: the database sets the action's link to null (ideas converted).
+data_versions.watch_deletes(NETWORK_TABLES, Initiative)
 _kept = data_versions.Kept(size=16)
 
 
@@ -72,13 +75,15 @@ def _empty_kinds():
     return {kind: 0 for kind in ACTION_KINDS}
 
 
-def ambassador_report(start: date, end: date, trend: bool = True) -> dict:
+def ambassador_report(start: date, end: date, trend: bool = True, token=None) -> dict:
     """The network report of the period (SPEC §4 `/api/reports/ambassadors`). `trend=False` leaves
     out the health trend (`health_trend`, four queries and a year of scores): for the pages that
     show a department's score and silence but not its trend. Kept per process under the network's
-    token (one query when it is unchanged): callers read the report and never change it."""
-    return _kept.get((str(db.engine.url), start, end, trend), data_versions.current(NETWORK_TABLES),
-                     lambda: _ambassador_report(start, end, trend))
+    token (one query when it is unchanged, none when the caller read `token` first, to keep what
+    it makes from the report under the same one): callers read the report and never change it."""
+    if token is None:
+        token = data_versions.current(NETWORK_TABLES)
+    return _kept.get((str(db.engine.url), start, end, trend), token, lambda: _ambassador_report(start, end, trend))
 
 
 def _ambassador_report(start, end, trend):

@@ -224,9 +224,10 @@ def network():
 _health_tables = data_versions.Kept(size=32)
 
 
-def _health_table(data):
+def _health_table(data, token):
+    """`token`: the one `data` was read under, read before it."""
     key = (str(db.engine.url), data["from_"], data["to"], str(get_locale()))
-    return _health_tables.get(key, data_versions.current(report.NETWORK_TABLES),
+    return _health_tables.get(key, token,
                               lambda: Markup(render_template("ambassadors/_health_table.html", report=data)))
 
 
@@ -238,7 +239,8 @@ def _render_network(form=None, status=200):
     except Invalid as error:
         flash(error.detail, "error")
         start, end = report.report_period()
-    data = report.ambassador_report(start, end)
+    token = data_versions.current(report.NETWORK_TABLES)  # the report's and its health table's
+    data = report.ambassador_report(start, end, token=token)
     months, by_kind = report.monthly_by_kind(start, end)
     kinds = _kinds()
     stacked = {kinds[kind]: counts for kind, counts in by_kind.items() if any(counts)}
@@ -251,7 +253,7 @@ def _render_network(form=None, status=200):
         candidates = db.session.scalars(
             select(User).where(User.active.is_(True), User.id.not_in(busy)).order_by(User.name)).all()
     return render_template("ambassadors/network.html", report=data, chart=chart, trend=trend, kinds=_kinds(),
-                           health_table=_health_table(data),
+                           health_table=_health_table(data, token),
                            health_formula=health.formula(),
                            candidates=candidates, today=today(),
                            form=form or ASSIGN_FORM.blank(started_on=today().isoformat())), status

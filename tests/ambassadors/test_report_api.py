@@ -316,3 +316,24 @@ def test_a_kept_report_is_read_again_until_the_network_changes(app, login_as):
         db.session.commit()
     assert fresh()["covered"] is False
     assert api.get(f"/api/reports/ambassadors?{PERIOD}").json["totals"]["uncovered"] == 1
+
+
+def test_a_kept_report_follows_an_idea_s_initiative_deleted(app, login_as):
+    """Deleting a proposal the database unlinks from the idea it came from (SET NULL): the kept
+    report's ideas converted follow at the next read."""
+    with app.app_context():
+        ambassador = factories.create_ambassador(started_on=date(2026, 1, 1))
+        idea = factories.create_ambassador_action(ambassador, occurred_on=date(2026, 3, 2), kind="improvement_idea")
+        idea.initiative_id = factories.create_initiative(title="From the idea").id
+        db.session.commit()
+        department_id, initiative_id = ambassador.department_id, idea.initiative_id
+    api = login_as("cx_leader")
+
+    def converted():
+        row = next(row for row in api.get(f"/api/reports/ambassadors?{PERIOD}").json["departments"]
+                   if row["department"]["id"] == department_id)
+        return row["health_parts"]["ideas_converted"]["value"]
+
+    assert converted() == converted() == 1
+    assert api.delete(f"/api/initiatives/{initiative_id}").status_code == 204
+    assert converted() == 0
