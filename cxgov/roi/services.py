@@ -13,6 +13,7 @@ is not added to actual benefits automatically: a measured impact is turned into 
 recording it as an actual benefit cash flow, so nothing is counted twice.
 """
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from operator import attrgetter
 
@@ -423,7 +424,7 @@ class Unmeasured:
     """A delivered initiative not measured yet, as the lists show it."""
     id: int
     title: str
-    delivered_on: object  # a date
+    delivered_on: date
 
 
 def not_yet_measured(actor, args, limit=None, tokens=None):
