@@ -570,9 +570,14 @@ COPY_COLUMNS = "metric_id, journey_id, period_start, period_end, value, stage_id
 
 def floor_import(path, keep=False):
     """PostgreSQL: COPY … FROM STDIN of the same file into an emptied table (metric codes resolved
-    through a staging table). SQLite: csv.reader + executemany in one transaction. With `keep`
-    (`--keep`) into the table as it is, like the app's import over HTTP (bench.loaded)."""
+    through a staging table). SQLite: csv.reader + executemany in one transaction, the foreign keys
+    checked: the app's connections ask SQLite to enforce them (`cxgov._sqlite_pragmas`), as
+    PostgreSQL always does, so every inserted row costs a look-up of its metric, journey, stage and
+    touchpoint there too (`BENCH_FLOOR_FOREIGN_KEYS=0`: the floor without them, for comparison).
+    With `keep` (`--keep`) into the table as it is, like the app's import over HTTP (bench.loaded)."""
     connection = raw_connection()
+    if not PG and os.environ.get("BENCH_FLOOR_FOREIGN_KEYS", "1") == "1":
+        connection.execute("PRAGMA foreign_keys=ON")
     if not keep:
         _empty_measurements(connection)
     started = time.perf_counter()
