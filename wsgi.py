@@ -3,7 +3,7 @@ import gc
 import os
 import sys
 
-from cxgov import create_app
+from cxgov import charts, create_app
 
 
 def gunicorn_workers():
@@ -40,6 +40,7 @@ def serving_warnings(config, environ, workers):
 
 
 app = create_app()
+charts.library()  # matplotlib, loaded once here: gunicorn --preload's workers share it
 for warning in serving_warnings(app.config, os.environ, gunicorn_workers()):
     app.logger.warning("\n%s\n  WARNING: %s\n%s", "*" * 78, warning, "*" * 78)
 # Everything built so far (the app, its imports) lives as long as the process: take it out of the

@@ -34,24 +34,34 @@ import io
 import textwrap
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
-import matplotlib
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
-matplotlib.use("Agg")
-matplotlib.rcParams.update({
-    "text.parse_math": False,  # "$" is a dollar sign, not the start of a formula
-    "svg.fonttype": "none",    # <text> elements, not glyph paths
-    "font.size": 11,
-    "svg.hashsalt": "cxgov",   # stable element ids: the same chart gives the same SVG
-})
+from cxgov import formatting
+from cxgov.lru import SizedLRU
 
-from flask_babel import gettext as _  # noqa: E402
-from markupsafe import Markup, escape  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
-from cxgov import formatting  # noqa: E402
-from cxgov.lru import SizedLRU  # noqa: E402
+@functools.cache
+def library():
+    """matplotlib, set up the first time a chart is drawn: a process that draws none (the import
+    process, a CLI command) starts a second sooner. `wsgi.py` loads it before gunicorn forks its
+    workers, which then share it."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    matplotlib.rcParams.update({
+        "text.parse_math": False,  # "$" is a dollar sign, not the start of a formula
+        "svg.fonttype": "none",    # <text> elements, not glyph paths
+        "font.size": 11,
+        "svg.hashsalt": "cxgov",   # stable element ids: the same chart gives the same SVG
+    })
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    return SimpleNamespace(Figure=Figure, FuncFormatter=FuncFormatter, MaxNLocator=MaxNLocator)
+
 
 PALETTE = ["#1f6feb", "#1a7f37", "#9a6700", "#cf222e", "#8250df", "#0a7ea4", "#bc4c00", "#57606a"]
 FONT = 11  # points; charts are at most ~1.4× wider than a phone's column, so this stays ≥ 11 px there
@@ -177,7 +187,7 @@ def _svg(figure, name):
 
 
 def _figure(title, width, height):
-    figure = Figure(figsize=(width, height), dpi=100)
+    figure = library().Figure(figsize=(width, height), dpi=100)
     axes = figure.subplots()
     if title:
         # Wrapped here: matplotlib's own wrapping measures "$…$" as a formula whatever parse_math says.
@@ -329,9 +339,9 @@ def _draw_bar_chart(categories, values, *, title, name, y_label, stacked, horizo
     # Bars are amounts or counts: whole-number ticks, so an axis never shows scale marks such as
     # "-0.25" that read like figures of their own (the table beside the chart has the figures).
     value_axis = axes.xaxis if horizontal else axes.yaxis
-    value_axis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+    value_axis.set_major_locator(library().MaxNLocator(integer=True, min_n_ticks=1))
     if tick_format:
-        value_axis.set_major_formatter(FuncFormatter(lambda value, _: tick_format(Decimal(value))))
+        value_axis.set_major_formatter(library().FuncFormatter(lambda value, _: tick_format(Decimal(value))))
     if horizontal:
         axes.set_yticks(list(positions), categories, fontsize=FONT)
     else:
