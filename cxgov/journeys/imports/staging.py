@@ -62,9 +62,10 @@ def _statements():
     # ON CONFLICT DO NOTHING on the unique index: one look-up per row, the insert's own), and the
     # new ids returned; only when some row was skipped are the chunk's keys matched.
     # In what order: PostgreSQL takes the rows in key order. SQLite takes them in file order: its
-    # small page cache then meets the table's eight indexes where the file's rows lie (a file is
-    # mostly in period order), not at random as key order does for all but the key's index; the
-    # bench's million rows into a million: 25–27 → 18–21 s of writing (docs/scaling.md).
+    # small page cache then meets the table's eight indexes where the file's rows lie (an export
+    # lists a journey's, stage's or touchpoint's metrics for one period together), not at random
+    # as key order does for all but the key's index; the bench's million rows into a million:
+    # 25–27 → 17–21 s of writing (docs/scaling.md).
     create = {dialect: insert(Measurement.__table__).from_select(
         WRITTEN + ["version", "created_at", "updated_at"],
         sa.select(*[staged[name] for name in WRITTEN], sa.literal_column("1"), now, now).where(in_chunk)
