@@ -279,7 +279,8 @@ class Staging:
         try:
             driver.executemany(insert, rows)
         except BaseException:
-            driver.execute("ROLLBACK")
+            if driver.in_transaction:  # SQLite may have rolled it back itself (a full disk)
+                driver.execute("ROLLBACK")
             raise
         driver.execute("COMMIT")
 
